@@ -1,0 +1,28 @@
+//! Re-embed migrations when they change, and fingerprint what goes into a fresh database (migrations and demo data)
+//! so that the test harness can tell when its migrated template database is stale.
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+fn visit(dir: &Path, hasher: &mut std::collections::hash_map::DefaultHasher) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            visit(&path, hasher);
+        } else {
+            path.to_string_lossy().hash(hasher);
+            std::fs::read(&path).unwrap().hash(hasher);
+        }
+    }
+}
+
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+    println!("cargo:rerun-if-changed=data");
+    println!("cargo:rerun-if-changed=src/demo.rs");
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    visit(Path::new("migrations"), &mut hasher);
+    visit(Path::new("data"), &mut hasher);
+    std::fs::read("src/demo.rs").unwrap_or_default().hash(&mut hasher);
+    println!("cargo:rustc-env=DATABASE_FINGERPRINT={:016x}", hasher.finish());
+}

@@ -1,0 +1,6 @@
+//! Authentication: password hashing, access and refresh tokens, failed-login throttling.
+
+pub mod password;
+pub mod session;
+pub mod throttle;
+pub mod token;

@@ -1,0 +1,210 @@
+//! Account flows: registering, signing in, rotating refresh tokens, signing out, changing passwords.
+
+use std::time::Instant;
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::password;
+use super::throttle::Verdict;
+use super::token::{hash_opaque, new_refresh_token};
+use crate::domain::credentials::{parse_display_name, Password, Username};
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::graphql::context::AppState;
+use crate::models::{account, refresh_token};
+
+/// A signed-in session: what `login` and friends return.
+pub struct Session {
+    pub access_token: String,
+    pub access_token_expires_at: chrono::DateTime<Utc>,
+    pub refresh_token: String,
+    pub account: account::Account,
+}
+
+/// One answer for a wrong password and an unknown user alike.
+fn bad_credentials() -> AppError {
+    AppError::unauthenticated("wrong username or password")
+}
+
+/// Issues an access token and a refresh token in `family` (a new family at login).
+fn open_session(
+    conn: &mut diesel::PgConnection,
+    state: &AppState,
+    account: account::Account,
+    family: Uuid,
+) -> AppResult<Session> {
+    let now = Utc::now();
+    let (access_token, expires) = state.tokens.issue(
+        account.id,
+        &account.roles,
+        account.unit_id,
+        account.jurisdiction_code.clone(),
+        account.token_version,
+        now,
+    )?;
+    let (refresh, hash) = new_refresh_token();
+    refresh_token::insert(conn, account.id, family, &hash, account.token_version, now + state.tokens.refresh_ttl())?;
+    Ok(Session { access_token, access_token_expires_at: expires, refresh_token: refresh, account })
+}
+
+pub async fn register_petitioner(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    display_name: &str,
+) -> AppResult<Session> {
+    let username = Username::parse(username, "input.username")?;
+    let password = Password::parse_new(password, "input.password")?;
+    let display_name = parse_display_name(display_name, "input.displayName")?;
+    let hash = password::hash_async(password).await?;
+    let st = state.clone();
+    state
+        .db
+        .transaction(move |conn| {
+            let new = account::NewAccount {
+                username: username.as_str(),
+                password_hash: &hash,
+                display_name: &display_name,
+                roles: &[Role::Petitioner],
+                unit_id: None,
+                jurisdiction_code: None,
+            };
+            let created = account::insert(conn, &new)?
+                .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
+            open_session(conn, &st, created, Uuid::new_v4())
+        })
+        .await
+}
+
+/// Throttles by account and by address: slowed after a few failures, then refused for a while.
+pub async fn login(state: &AppState, username: &str, password: &str, client_ip: &str) -> AppResult<Session> {
+    let username = Username::parse(username, "username")?;
+    let password = Password::parse_attempt(password, "password")?;
+    let account_key = format!("user:{}", username.as_str());
+    let keys = [account_key.clone(), format!("ip:{client_ip}")];
+    match state.login_limiter.check(&keys, Instant::now()) {
+        Verdict::Refuse(wait) => {
+            tracing::warn!(username = username.as_str(), client_ip, "login refused: too many failures");
+            return Err(AppError::rate_limited(wait.as_secs().max(1)));
+        }
+        Verdict::Allow(delay) if !delay.is_zero() => tokio::time::sleep(delay).await,
+        Verdict::Allow(_) => {}
+    }
+    let name = username.as_str().to_owned();
+    let found = state.db.run(move |conn| Ok(account::find_by_username(conn, &name)?)).await?;
+    let ok = password::verify_async(password, found.as_ref().map(|a| a.password_hash.clone())).await?;
+    let Some(account) = found.filter(|_| ok) else {
+        state.login_limiter.record_failure(&keys, Instant::now());
+        tracing::info!(username = username.as_str(), client_ip, "login failed");
+        return Err(bad_credentials());
+    };
+    state.login_limiter.record_success(&account_key);
+    let st = state.clone();
+    state.db.transaction(move |conn| open_session(conn, &st, account, Uuid::new_v4())).await
+}
+
+enum RefreshOutcome {
+    Rotated(Box<Session>),
+    /// Reused, revoked, expired or outdated: the family is revoked (committed) and the caller told no.
+    Refused,
+}
+
+/// Rotates a refresh token: the presented one is used up and a new one of the same family returned. A token that
+/// was already used means someone kept a copy, so the whole family is revoked.
+pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
+    let hash = hash_opaque(token);
+    let st = state.clone();
+    let outcome = state
+        .db
+        .transaction(move |conn| {
+            let now = Utc::now();
+            let Some(stored) = refresh_token::find_for_update(conn, &hash)? else {
+                return Ok(RefreshOutcome::Refused);
+            };
+            let account = account::find(conn, stored.account_id)?;
+            let current = account.as_ref().is_some_and(|a| a.token_version == stored.token_version);
+            if stored.used_at.is_some() || stored.revoked_at.is_some() || stored.expires_at <= now || !current {
+                if stored.used_at.is_some() && stored.revoked_at.is_none() {
+                    tracing::warn!(family = %stored.family_id, "refresh token reused; revoking its family");
+                }
+                refresh_token::revoke_family(conn, stored.family_id, now)?;
+                return Ok(RefreshOutcome::Refused);
+            }
+            refresh_token::mark_used(conn, stored.id, now)?;
+            let account = account.ok_or_else(|| AppError::internal("token without account"))?;
+            Ok(RefreshOutcome::Rotated(Box::new(open_session(conn, &st, account, stored.family_id)?)))
+        })
+        .await?;
+    match outcome {
+        RefreshOutcome::Rotated(session) => Ok(*session),
+        RefreshOutcome::Refused => Err(AppError::unauthenticated("invalid or expired refresh token")),
+    }
+}
+
+/// Revokes the refresh token's family. Answers the same whether or not the token existed.
+pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
+    let hash = hash_opaque(token);
+    state
+        .db
+        .transaction(move |conn| {
+            if let Some(stored) = refresh_token::find_for_update(conn, &hash)? {
+                refresh_token::revoke_family(conn, stored.family_id, Utc::now())?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Sets a new password after checking the current one; every older access and refresh token stops working.
+pub async fn change_password(
+    state: &AppState,
+    account_id: Uuid,
+    current: &str,
+    new: &str,
+    client_ip: &str,
+) -> AppResult<Session> {
+    let current = Password::parse_attempt(current, "currentPassword")?;
+    let new = Password::parse_new(new, "newPassword")?;
+    if current == new {
+        return Err(AppError::bad_input("newPassword", "the new password must differ from the current one"));
+    }
+    let found = state
+        .db
+        .run(move |conn| account::find(conn, account_id)?.ok_or_else(|| AppError::unauthenticated("account gone")))
+        .await?;
+    let keys = [format!("user:{}", found.username), format!("ip:{client_ip}")];
+    if let Verdict::Refuse(wait) = state.login_limiter.check(&keys, Instant::now()) {
+        return Err(AppError::rate_limited(wait.as_secs().max(1)));
+    }
+    if !password::verify_async(current, Some(found.password_hash.clone())).await? {
+        state.login_limiter.record_failure(&keys, Instant::now());
+        return Err(
+            AppError::new(ErrorCode::Unauthenticated, "the current password is wrong").with_field("currentPassword")
+        );
+    }
+    let hash = password::hash_async(new).await?;
+    let st = state.clone();
+    state
+        .db
+        .transaction(move |conn| {
+            let updated = account::set_password(conn, account_id, &hash)?;
+            tracing::info!(account = %account_id, "password changed; older tokens invalidated");
+            open_session(conn, &st, updated, Uuid::new_v4())
+        })
+        .await
+}
+
+/// Resolves the bearer token of a request into who is calling. The token's version must match the account's,
+/// so a password or role change cuts off every token issued before it.
+pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> crate::graphql::context::Authentication {
+    use crate::graphql::context::Authentication;
+    let Some(token) = bearer else { return Authentication::Anonymous };
+    let Ok(claims) = state.tokens.verify(token) else { return Authentication::Invalid };
+    let loaded = state.db.run(move |conn| Ok(account::load_caller(conn, claims.sub)?)).await;
+    match loaded {
+        Ok(Some((caller, version))) if version == claims.ver => Authentication::Authenticated(caller),
+        Ok(_) => Authentication::Invalid,
+        Err(_) => Authentication::Invalid,
+    }
+}

@@ -1,0 +1,216 @@
+//! Configuration, read once from environment variables at start-up (documented in README.md).
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+
+/// Where the server runs. Production refuses unsafe defaults; development starts its own database and demo data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub env: AppEnv,
+    pub host: IpAddr,
+    pub port: u16,
+    /// `None` in development means: start the embedded PostgreSQL cluster.
+    pub database_url: Option<String>,
+    pub db_pool_size: u32,
+    pub jwt: JwtSettings,
+    pub time_zone: Tz,
+    /// Load the demo data set on first start (development only).
+    pub load_demo_data: bool,
+    pub limits: Limits,
+    pub login_throttle: LoginThrottle,
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Debug)]
+pub struct JwtSettings {
+    pub secret: Vec<u8>,
+    pub issuer: String,
+    pub audience: String,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+}
+
+/// Limits that keep abusive queries from tying up the server (README: "Query limits").
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_page_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_body_bytes: 1024 * 1024, max_depth: 10, max_complexity: 1000, max_aliases: 15, max_page_size: 100 }
+    }
+}
+
+/// Failed-login throttling per account and per client address.
+#[derive(Clone, Debug)]
+pub struct LoginThrottle {
+    /// Failures within `window` after which each further attempt is slowed down.
+    pub slow_after: u32,
+    /// Failures within `window` after which attempts are refused with `RATE_LIMITED` for `lockout`.
+    pub refuse_after: u32,
+    pub window: Duration,
+    pub lockout: Duration,
+    /// Extra delay per failure beyond `slow_after`, capped at one second.
+    pub delay_step: Duration,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle {
+            slow_after: 3,
+            refuse_after: 8,
+            window: Duration::from_secs(15 * 60),
+            lockout: Duration::from_secs(15 * 60),
+            delay_step: Duration::from_millis(200),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The secret used when development mode is given none. Never accepted in production.
+const DEV_JWT_SECRET: &str = "development-only-secret-do-not-use-in-production";
+
+impl Settings {
+    /// Reads settings from the process environment.
+    pub fn from_env() -> anyhow::Result<Settings> {
+        Settings::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Settings> {
+        let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
+        let env = match get("APP_ENV").as_deref() {
+            None | Some("development") | Some("dev") => AppEnv::Development,
+            Some("production") | Some("prod") => AppEnv::Production,
+            Some(other) => anyhow::bail!("APP_ENV must be `development` or `production`, not `{other}`"),
+        };
+        let host = match get("HOST") {
+            Some(h) => h.parse().map_err(|_| anyhow::anyhow!("HOST must be an IP address, not `{h}`"))?,
+            None => IpAddr::from([127, 0, 0, 1]),
+        };
+        let port = parse_or(get("PORT"), "PORT", 8080u16)?;
+        let database_url = get("DATABASE_URL");
+        let secret = get("JWT_SECRET");
+        if env == AppEnv::Production {
+            if database_url.is_none() {
+                anyhow::bail!("APP_ENV=production requires DATABASE_URL; the embedded database is for development");
+            }
+            match &secret {
+                None => anyhow::bail!("APP_ENV=production requires JWT_SECRET"),
+                Some(s) if s.len() < 32 => anyhow::bail!("JWT_SECRET must be at least 32 bytes long"),
+                Some(s) if s == DEV_JWT_SECRET => anyhow::bail!("JWT_SECRET must not be the development secret"),
+                _ => {}
+            }
+        }
+        let time_zone: Tz = match get("TIME_ZONE") {
+            Some(tz) => tz.parse().map_err(|_| anyhow::anyhow!("TIME_ZONE `{tz}` is not an IANA time zone"))?,
+            None => chrono_tz::Asia::Shanghai,
+        };
+        let load_demo_data = env == AppEnv::Development && parse_or(get("DEMO_DATA"), "DEMO_DATA", true)?;
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            None | Some("pretty") | Some("text") => {
+                if env == AppEnv::Production {
+                    LogFormat::Json
+                } else {
+                    LogFormat::Pretty
+                }
+            }
+            Some(other) => anyhow::bail!("LOG_FORMAT must be `json` or `pretty`, not `{other}`"),
+        };
+        Ok(Settings {
+            env,
+            host,
+            port,
+            database_url,
+            db_pool_size: parse_or(get("DB_POOL_SIZE"), "DB_POOL_SIZE", 16u32)?,
+            jwt: JwtSettings {
+                secret: secret.unwrap_or_else(|| DEV_JWT_SECRET.to_owned()).into_bytes(),
+                issuer: get("JWT_ISSUER").unwrap_or_else(|| "petition-api".to_owned()),
+                audience: get("JWT_AUDIENCE").unwrap_or_else(|| "petition-clients".to_owned()),
+                access_ttl: Duration::from_secs(parse_or(get("ACCESS_TOKEN_TTL_SECS"), "ACCESS_TOKEN_TTL_SECS", 900)?),
+                refresh_ttl: Duration::from_secs(parse_or(
+                    get("REFRESH_TOKEN_TTL_SECS"),
+                    "REFRESH_TOKEN_TTL_SECS",
+                    30 * 24 * 3600,
+                )?),
+            },
+            time_zone,
+            load_demo_data,
+            limits: Limits::default(),
+            login_throttle: LoginThrottle::default(),
+            log_format,
+        })
+    }
+}
+
+fn parse_or<T: std::str::FromStr>(value: Option<String>, name: &str, default: T) -> anyhow::Result<T> {
+    match value {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| anyhow::anyhow!("{name} has an invalid value `{v}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn development_defaults() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.env, AppEnv::Development);
+        assert_eq!(s.port, 8080);
+        assert_eq!(s.host.to_string(), "127.0.0.1");
+        assert!(s.database_url.is_none());
+        assert!(s.load_demo_data);
+        assert_eq!(s.time_zone, chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn production_requires_database_and_secret() {
+        assert!(settings(&[("APP_ENV", "production")]).is_err());
+        assert!(settings(&[("APP_ENV", "production"), ("DATABASE_URL", "postgres://x/y")]).is_err());
+        assert!(settings(&[("APP_ENV", "production"), ("DATABASE_URL", "postgres://x/y"), ("JWT_SECRET", "short")])
+            .is_err());
+        let s = settings(&[
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://x/y"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("DEMO_DATA", "true"),
+        ])
+        .unwrap();
+        assert!(!s.load_demo_data, "production never loads demo data");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = settings(&[("PORT", "eighty")]).unwrap_err().to_string();
+        assert!(err.contains("PORT"), "{err}");
+        let err = settings(&[("TIME_ZONE", "Mars/Olympus")]).unwrap_err().to_string();
+        assert!(err.contains("TIME_ZONE"), "{err}");
+    }
+}

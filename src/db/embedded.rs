@@ -1,0 +1,237 @@
+//! The embedded development database: a private PostgreSQL cluster run from the machine's own server binaries.
+//!
+//! Used when no `DATABASE_URL` is given in development, and by the test harness. The cluster lives in a folder of
+//! its own, listens only on a Unix socket in that folder (no TCP port to collide with), and is reused on the next
+//! start. PostgreSQL refuses to run as root, so when this process is root (CI, containers) the cluster runs as the
+//! unprivileged `postgres` system user, in a folder under /var/tmp that user can reach.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use anyhow::{anyhow, bail, Context};
+
+const INSTALL_HINT: &str = "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found. Install them with \
+`sudo apt-get install postgresql` on Debian/Ubuntu (or your system's PostgreSQL server package), set PG_BIN_DIR to \
+the folder holding them, or set DATABASE_URL to use an existing database.";
+
+/// The system user that runs the cluster when this process is root.
+const SERVICE_USER: &str = "postgres";
+
+pub struct EmbeddedPostgres {
+    bin_dir: PathBuf,
+    root: PathBuf,
+    run_as: Option<&'static str>,
+}
+
+impl EmbeddedPostgres {
+    /// The folder for a cluster called `name` (`dev`, `test`): `EMBEDDED_PG_DIR` if set, else under /var/tmp, which
+    /// survives reboots and is reachable by the `postgres` user even when we run as root.
+    pub fn default_root(name: &str) -> PathBuf {
+        if let Some(dir) = std::env::var_os("EMBEDDED_PG_DIR").filter(|d| !d.is_empty()) {
+            return PathBuf::from(dir).join(name);
+        }
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let uid = unsafe { libc::geteuid() };
+        PathBuf::from(format!("/var/tmp/petition-api-{uid}")).join(name)
+    }
+
+    /// Initialises the cluster in `root` on first use and starts it unless it is already running.
+    /// `settings` are extra `postgres -c` settings.
+    pub fn start(root: &Path, settings: &[(&str, &str)]) -> anyhow::Result<EmbeddedPostgres> {
+        let bin_dir = find_bin_dir().ok_or_else(|| anyhow!(INSTALL_HINT))?;
+        // SAFETY: as above.
+        let run_as = (unsafe { libc::geteuid() } == 0).then_some(SERVICE_USER);
+        let pg = EmbeddedPostgres { bin_dir, root: root.to_path_buf(), run_as };
+        pg.prepare_folders()?;
+        if !pg.data_dir().join("PG_VERSION").exists() {
+            tracing::info!(dir = %pg.data_dir().display(), "initialising embedded PostgreSQL cluster");
+            let data = pg.data_dir();
+            pg.run(
+                "initdb",
+                &["-D", path_str(&data)?, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"],
+            )
+            .context("initdb failed")?;
+        }
+        if pg.is_running() {
+            tracing::info!(dir = %pg.root.display(), "embedded PostgreSQL already running; reusing it");
+            return Ok(pg);
+        }
+        let mut options = format!("-k {} -c listen_addresses=''", shell_quote(path_str(&pg.socket_dir())?));
+        for (key, value) in settings {
+            options.push_str(&format!(" -c {key}={value}"));
+        }
+        let (data, log) = (pg.data_dir(), pg.root.join("postgres.log"));
+        pg.run("pg_ctl", &["-D", path_str(&data)?, "-l", path_str(&log)?, "-o", &options, "-w", "-t", "60", "start"])
+            .with_context(|| format!("PostgreSQL did not start; see {}", log.display()))?;
+        tracing::info!(dir = %pg.root.display(), "embedded PostgreSQL started");
+        Ok(pg)
+    }
+
+    /// A libpq URL for `database` on this cluster's socket.
+    pub fn database_url(&self, database: &str) -> String {
+        let socket = self.socket_dir().to_string_lossy().replace('%', "%25").replace('/', "%2F").replace(' ', "%20");
+        format!("postgres://postgres@/{database}?host={socket}")
+    }
+
+    /// Creates `database` if it does not exist yet.
+    pub fn ensure_database(&self, database: &str) -> anyhow::Result<()> {
+        use diesel::prelude::*;
+        let mut conn = PgConnection::establish(&self.database_url("postgres"))?;
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let exists = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+            .bind::<diesel::sql_types::Text, _>(database)
+            .get_result::<Count>(&mut conn)?
+            .n
+            > 0;
+        if !exists {
+            diesel::sql_query(format!("CREATE DATABASE \"{}\"", database.replace('"', ""))).execute(&mut conn)?;
+        }
+        Ok(())
+    }
+
+    pub fn stop(&self) -> anyhow::Result<()> {
+        let data = self.data_dir();
+        self.run("pg_ctl", &["-D", path_str(&data)?, "-m", "fast", "-w", "stop"])?;
+        tracing::info!(dir = %self.root.display(), "embedded PostgreSQL stopped");
+        Ok(())
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    fn socket_dir(&self) -> PathBuf {
+        self.root.join("run")
+    }
+
+    fn is_running(&self) -> bool {
+        let data = self.data_dir();
+        let Ok(data) = path_str(&data) else { return false };
+        self.command("pg_ctl").args(["-D", data, "status"]).output().map(|o| o.status.success()).unwrap_or(false)
+    }
+
+    fn prepare_folders(&self) -> anyhow::Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        if let Some(parent) = self.root.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        for dir in [self.root.clone(), self.socket_dir()] {
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::set_permissions(&self.root, std::fs::Permissions::from_mode(0o700))?;
+        if let Some(user) = self.run_as {
+            let status = Command::new("chown")
+                .args(["-R", &format!("{user}:"), path_str(&self.root)?])
+                .status()
+                .context("chown not found")?;
+            if !status.success() {
+                bail!(
+                    "cannot hand {} to the `{user}` system user (does it exist? the postgresql package creates it)",
+                    self.root.display()
+                );
+            }
+            // The user must be able to reach its folder from /.
+            let mut dir = self.root.parent();
+            while let Some(d) = dir {
+                if d.as_os_str().len() > 1 {
+                    let mode = std::fs::metadata(d)?.permissions().mode();
+                    if mode & 0o001 == 0 {
+                        bail!("{} is not reachable by the `{user}` user; set EMBEDDED_PG_DIR elsewhere", d.display());
+                    }
+                }
+                dir = d.parent();
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let exe = self.bin_dir.join(program);
+        let mut cmd = match self.run_as {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(exe);
+                c
+            }
+            None => Command::new(exe),
+        };
+        // The service user may not be able to enter our working directory.
+        cmd.current_dir(&self.root);
+        cmd
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> anyhow::Result<Output> {
+        let output = self.command(program).args(args).output().with_context(|| format!("cannot run {program}"))?;
+        if !output.status.success() {
+            bail!(
+                "{program} exited with {}: {}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(output)
+    }
+}
+
+fn path_str(path: &Path) -> anyhow::Result<&str> {
+    path.to_str().ok_or_else(|| anyhow!("path {} is not UTF-8", path.display()))
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn has_server_binaries(dir: &Path) -> bool {
+    ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file())
+}
+
+/// `PG_BIN_DIR`, then `pg_config --bindir`, then `PATH`, then the usual install folders (newest version first).
+fn find_bin_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PG_BIN_DIR").map(PathBuf::from) {
+        return has_server_binaries(&dir).then_some(dir);
+    }
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && has_server_binaries(&dir) {
+            return Some(dir);
+        }
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        if let Some(dir) = std::env::split_paths(&path).find(|d| has_server_binaries(d)) {
+            return Some(dir);
+        }
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+        .collect();
+    versions.sort_by(|a, b| b.0.cmp(&a.0));
+    versions
+        .into_iter()
+        .map(|(_, d)| d)
+        .chain(["/usr/local/pgsql/bin", "/usr/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin"].map(PathBuf::from))
+        .find(|d| has_server_binaries(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_points_at_the_socket_folder() {
+        let pg = EmbeddedPostgres { bin_dir: "/x".into(), root: "/var/tmp/p a/dev".into(), run_as: None };
+        assert_eq!(pg.database_url("petition"), "postgres://postgres@/petition?host=%2Fvar%2Ftmp%2Fp%20a%2Fdev%2Frun");
+    }
+
+    #[test]
+    fn quoting_survives_quotes() {
+        assert_eq!(shell_quote("a'b"), r"'a'\''b'");
+    }
+}

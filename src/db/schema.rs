@@ -1,0 +1,103 @@
+// @generated-compatible: matches `diesel print-schema` for migrations/.
+
+diesel::table! {
+    jurisdictions (code) {
+        code -> Text,
+        name -> Text,
+        level -> Text,
+        parent_code -> Nullable<Text>,
+        path -> Text,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> Uuid,
+        jurisdiction_code -> Text,
+        kind -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Uuid,
+        username -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        roles -> Array<Text>,
+        unit_id -> Nullable<Uuid>,
+        jurisdiction_code -> Nullable<Text>,
+        token_version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        family_id -> Uuid,
+        token_hash -> Bytea,
+        token_version -> Int4,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Uuid,
+        reference -> Text,
+        query_code_hash -> Bytea,
+        jurisdiction_code -> Text,
+        township_code -> Nullable<Text>,
+        status -> Text,
+        channel -> Text,
+        category -> Nullable<Text>,
+        title -> Text,
+        content -> Text,
+        petitioner_name -> Text,
+        petitioner_phone -> Nullable<Text>,
+        petitioner_id_number -> Nullable<Text>,
+        petitioner_account_id -> Nullable<Uuid>,
+        is_anonymous -> Bool,
+        group_size -> Int4,
+        is_backlog -> Bool,
+        current_unit_id -> Nullable<Uuid>,
+        case_lead_account_id -> Nullable<Uuid>,
+        received_at -> Timestamptz,
+        handling_days -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> Int8,
+        case_id -> Uuid,
+        jurisdiction_code -> Text,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        actor_account_id -> Nullable<Uuid>,
+        actor_role -> Nullable<Text>,
+        occurred_at -> Timestamptz,
+        recorded_at -> Timestamptz,
+        note -> Nullable<Text>,
+        payload -> Jsonb,
+        staff_only -> Bool,
+    }
+}
+
+diesel::joinable!(units -> jurisdictions (jurisdiction_code));
+diesel::joinable!(accounts -> units (unit_id));
+diesel::joinable!(refresh_tokens -> accounts (account_id));
+diesel::joinable!(case_events -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(jurisdictions, units, accounts, refresh_tokens, cases, case_events);

@@ -1,0 +1,319 @@
+//! The demo data set (development mode only): the regions of `data/demo/`, a bureau, a committee and handling
+//! units per jurisdiction, one account per role, and the demo cases with their histories.
+//!
+//! The files are compiled into the binary, so the server needs nothing beside itself. Loading is one transaction
+//! and happens once: a database that already has the demo admin is left alone.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+use crate::auth::password;
+use crate::domain::case::{case_reference, new_query_code, CaseStatus};
+use crate::domain::credentials::Password;
+use crate::domain::organisation::UnitKind;
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::{account, case, jurisdiction, unit};
+
+const REGIONS: &str = include_str!("../data/demo/regions.csv");
+const TOWNSHIPS: &str = include_str!("../data/demo/townships.csv");
+const CASES: &str = include_str!("../data/demo/demo-cases.json");
+
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// The demo accounts: username, display name, roles, where they sit (jurisdiction and unit kind).
+pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<(&str, UnitKind)>)] = &[
+    ("demo.petitioner", "黄某梅", Role::Petitioner, None),
+    ("demo.clerk", "江阳区信访局 工作人员", Role::Clerk, Some(("510502", UnitKind::Bureau))),
+    ("demo.lead", "江阳区 包案领导", Role::CaseLead, Some(("510502", UnitKind::Bureau))),
+    ("demo.committee", "四川省联席会议 成员", Role::CommitteeMember, Some(("510000", UnitKind::Committee))),
+    ("demo.admin", "江阳区 系统管理员", Role::Admin, Some(("510502", UnitKind::Bureau))),
+];
+
+/// Handling units every province, city and county has at its own level.
+const DEPARTMENTS: &[&str] = &["住房和城乡建设局", "人力资源和社会保障局", "自然资源局"];
+
+#[derive(Deserialize)]
+struct DemoFile {
+    cases: Vec<DemoCase>,
+}
+
+#[derive(Deserialize)]
+struct DemoCase {
+    jurisdiction: String,
+    township: Option<String>,
+    petitioner: String,
+    #[serde(default)]
+    anonymous: bool,
+    channel: String,
+    category: String,
+    title: String,
+    content: String,
+    submitted_on: Option<NaiveDate>,
+    #[serde(default)]
+    backlog: bool,
+    group_size: Option<i32>,
+    handling_days: Option<i32>,
+    timeline: Vec<DemoStep>,
+    evaluation: Option<serde_json::Value>,
+    closure: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoStep {
+    on: Option<NaiveDate>,
+    what: String,
+    outcome: Option<String>,
+    note: Option<String>,
+}
+
+/// Loads the demo data unless it is there already. Returns whether it loaded anything.
+pub fn load_if_absent(conn: &mut PgConnection, tz: Tz, today: NaiveDate) -> AppResult<bool> {
+    if account::find_by_username(conn, "demo.admin")?.is_some() {
+        return Ok(false);
+    }
+    let password = Password::parse_new(DEMO_PASSWORD, "password")?;
+    let hashes: Vec<String> = DEMO_ACCOUNTS.iter().map(|_| password::hash(&password)).collect::<AppResult<_>>()?;
+    conn.transaction(|conn| load(conn, tz, today, &hashes))?;
+    tracing::info!("demo data loaded");
+    Ok(true)
+}
+
+fn load(conn: &mut PgConnection, tz: Tz, today: NaiveDate, hashes: &[String]) -> AppResult<()> {
+    let mut names = HashMap::new();
+    for (file, csv) in [("regions.csv", REGIONS), ("townships.csv", TOWNSHIPS)] {
+        for line in csv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+            let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+            let [code, name, level, parent, ..] = cols[..] else {
+                return Err(AppError::internal(format!("bad line in {file}: {line}")));
+            };
+            let parent = (!parent.is_empty()).then_some(parent);
+            jurisdiction::insert(conn, code, name, level, parent)?;
+            names.insert(code.to_owned(), (name.to_owned(), level.to_owned()));
+        }
+    }
+
+    // Units: bureau, committee and departments at every level down to counties; a government per township.
+    let mut units: HashMap<(String, &str), Uuid> = HashMap::new();
+    let mut codes: Vec<&String> = names.keys().collect();
+    codes.sort();
+    for code in codes {
+        let (name, level) = &names[code];
+        if level == "TOWNSHIP" {
+            let u = unit::insert(conn, code, UnitKind::HandlingUnit.as_str(), &format!("{name}人民政府"))?;
+            units.insert((code.clone(), "政府"), u.id);
+            continue;
+        }
+        let bureau = unit::insert(conn, code, UnitKind::Bureau.as_str(), &format!("{name}信访局"))?;
+        units.insert((code.clone(), "BUREAU"), bureau.id);
+        let committee = unit::insert(conn, code, UnitKind::Committee.as_str(), &format!("{name}信访工作联席会议"))?;
+        units.insert((code.clone(), "COMMITTEE"), committee.id);
+        for dept in DEPARTMENTS {
+            let u = unit::insert(conn, code, UnitKind::HandlingUnit.as_str(), &format!("{name}{dept}"))?;
+            units.insert((code.clone(), dept), u.id);
+        }
+    }
+
+    let mut account_ids = HashMap::new();
+    for ((username, display, role, place), hash) in DEMO_ACCOUNTS.iter().zip(hashes) {
+        let unit_id = place.map(|(code, kind)| units[&(code.to_string(), kind.as_str())]);
+        let new = account::NewAccount {
+            username,
+            password_hash: hash,
+            display_name: display,
+            roles: &[*role],
+            unit_id,
+            jurisdiction_code: place.map(|(code, _)| code),
+        };
+        let created = account::insert(conn, &new)?.ok_or_else(|| AppError::internal("demo account exists"))?;
+        account_ids.insert(*username, created.id);
+    }
+
+    let file: DemoFile = serde_json::from_str(CASES).map_err(AppError::internal)?;
+    let mut serials: HashMap<(String, i32), u32> = HashMap::new();
+    for (index, demo) in file.cases.iter().enumerate() {
+        load_case(conn, demo, index, tz, today, &units, &account_ids, &mut serials)?;
+    }
+    Ok(())
+}
+
+/// kind, from, to, day, note, payload
+type DemoEvent = (String, Option<CaseStatus>, Option<CaseStatus>, NaiveDate, Option<String>, serde_json::Value);
+
+/// Appends a demo event, moving `status` along when the event is a transition.
+fn push(
+    events: &mut Vec<DemoEvent>,
+    kind: &str,
+    to: Option<CaseStatus>,
+    status: &mut CaseStatus,
+    day: NaiveDate,
+    note: Option<String>,
+    payload: serde_json::Value,
+) {
+    let from = to.map(|_| *status);
+    if let Some(to) = to {
+        *status = to;
+    }
+    events.push((kind.to_owned(), from, to, day, note, payload));
+}
+
+/// 09:00 local time on `day`: demo dates carry no time of day.
+fn morning(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    tz.from_local_datetime(&day.and_hms_opt(9, 0, 0).expect("valid time")).single().expect("no DST").with_timezone(&Utc)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_case(
+    conn: &mut PgConnection,
+    demo: &DemoCase,
+    index: usize,
+    tz: Tz,
+    today: NaiveDate,
+    units: &HashMap<(String, &str), Uuid>,
+    accounts: &HashMap<&str, Uuid>,
+    serials: &mut HashMap<(String, i32), u32>,
+) -> AppResult<()> {
+    let ends_open = !demo.timeline.iter().any(|s| matches!(s.what.as_str(), "ANSWERED" | "ROUTED_OUT"));
+    // Undated cases: an open one arrived recently, so the demo shows live deadlines; a finished one in 2023.
+    let first_dated = demo.timeline.iter().find_map(|s| s.on);
+    let received_on = demo.submitted_on.or(first_dated.map(|d| d - Duration::days(7))).unwrap_or(if ends_open {
+        today - Duration::days(10)
+    } else {
+        NaiveDate::from_ymd_opt(2023, 3, 1).expect("date") + Duration::days(9 * index as i64)
+    });
+    let year = chrono::Datelike::year(&received_on);
+    let serial = serials.entry((demo.jurisdiction.clone(), year)).or_insert(0);
+    *serial += 1;
+    let reference = case_reference(&demo.jurisdiction, year, *serial);
+
+    // The handling unit: the township government where there is one, else a county department by subject.
+    let unit_id = match &demo.township {
+        Some(t) => units[&(t.clone(), "政府")],
+        None if demo.title.contains("工资") || demo.title.contains("工钱") => {
+            units[&(demo.jurisdiction.clone(), "人力资源和社会保障局")]
+        }
+        None => units[&(demo.jurisdiction.clone(), "住房和城乡建设局")],
+    };
+    let in_jiangyang = demo.jurisdiction == "510502";
+    let petitioner_account = in_jiangyang.then(|| accounts["demo.petitioner"]);
+    let clerk = in_jiangyang.then(|| accounts["demo.clerk"]);
+
+    // Replay the story as events, filling in the steps the news reports leave out (marked `implied`).
+    let mut events: Vec<DemoEvent> = Vec::new();
+    let mut status = CaseStatus::Submitted;
+    let mut day = received_on;
+    let mut routed = false;
+    events.push(("SUBMITTED".to_owned(), None, Some(CaseStatus::Submitted), day, None, json!({})));
+    let route_and_accept = |events: &mut Vec<DemoEvent>, status: &mut CaseStatus, day: NaiveDate, assigned: bool| {
+        let kind = if assigned { "ASSIGNED" } else { "FORWARDED" };
+        let to = if assigned { CaseStatus::Assigned } else { CaseStatus::Forwarded };
+        push(events, kind, Some(to), status, day, None, json!({"unitId": unit_id, "implied": !assigned}));
+        push(events, "ACCEPTED", Some(CaseStatus::Accepted), status, day, None, json!({"implied": true}));
+        push(
+            events,
+            "CLASSIFIED",
+            Some(CaseStatus::InProgress),
+            status,
+            day,
+            None,
+            json!({"category": demo.category, "implied": true}),
+        );
+    };
+    if demo.handling_days.is_some() {
+        day += Duration::days(1);
+        route_and_accept(&mut events, &mut status, day, true);
+        routed = true;
+    }
+    for step in &demo.timeline {
+        day = step.on.unwrap_or(day + Duration::days(3));
+        let note = step.note.clone();
+        match step.what.as_str() {
+            "ASSIGNED" => {
+                route_and_accept(&mut events, &mut status, day, true);
+                events.last_mut().expect("event").4 = None;
+                let n = events.len();
+                events[n - 3].4 = note;
+                routed = true;
+            }
+            "ANSWERED" => {
+                if !routed {
+                    route_and_accept(&mut events, &mut status, day, false);
+                    routed = true;
+                }
+                push(
+                    &mut events,
+                    "ANSWERED",
+                    Some(CaseStatus::Answered),
+                    &mut status,
+                    day,
+                    note,
+                    json!({"outcome": step.outcome}),
+                );
+            }
+            "ROUTED_OUT" => {
+                push(&mut events, "ROUTED_OUT", Some(CaseStatus::RoutedOut), &mut status, day, note, json!({}))
+            }
+            "CASE_LEAD_ASSIGNED" => push(&mut events, "CASE_LEAD_DESIGNATED", None, &mut status, day, note, json!({})),
+            "VISIT" | "HOME_VISIT" => push(&mut events, "HOME_VISIT", None, &mut status, day, note, json!({})),
+            other => push(&mut events, other, None, &mut status, day, note, json!({})),
+        }
+    }
+    if let Some(evaluation) = &demo.evaluation {
+        day += Duration::days(2);
+        push(&mut events, "EVALUATED", None, &mut status, day, None, evaluation.clone());
+    }
+    if demo.closure.is_some() {
+        push(&mut events, "CLOSED", Some(CaseStatus::Closed), &mut status, day, None, json!({"reason": demo.closure}));
+    }
+
+    let query_code = new_query_code(&mut rand::thread_rng());
+    let hash = crate::auth::token::hash_opaque(&query_code);
+    let created = case::insert(
+        conn,
+        &case::NewCase {
+            reference: &reference,
+            query_code_hash: &hash,
+            jurisdiction_code: &demo.jurisdiction,
+            township_code: demo.township.as_deref(),
+            status: status.as_str(),
+            channel: &demo.channel,
+            category: Some(&demo.category),
+            title: &demo.title,
+            content: &demo.content,
+            petitioner_name: &demo.petitioner,
+            petitioner_account_id: petitioner_account,
+            is_anonymous: demo.anonymous,
+            group_size: demo.group_size.unwrap_or(1),
+            is_backlog: demo.backlog,
+            current_unit_id: routed.then_some(unit_id),
+            case_lead_account_id: None,
+            received_at: morning(tz, received_on),
+            handling_days: demo.handling_days,
+        },
+    )?;
+    for (kind, from, to, on, note, payload) in &events {
+        case_event::append(
+            conn,
+            &NewCaseEvent {
+                case_id: created.id,
+                jurisdiction_code: &demo.jurisdiction,
+                kind,
+                from_status: from.map(CaseStatus::as_str),
+                to_status: to.map(CaseStatus::as_str),
+                actor_account_id: clerk,
+                actor_role: clerk.map(|_| Role::Clerk.as_str()),
+                occurred_at: morning(tz, *on),
+                note: note.as_deref(),
+                payload: payload.clone(),
+                staff_only: false,
+            },
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! The vocabulary of a case (DOMAIN.md §3): statuses, intake channels and categories.
+
+text_enum! {
+    /// Where a case stands in its lifecycle (DOMAIN.md §3).
+    CaseStatus {
+        /// Received, waiting to be routed by the bureau (Art 22: within 15 days).
+        Submitted => "SUBMITTED",
+        /// 转送: forwarded to the unit with authority over the matter.
+        Forwarded => "FORWARDED",
+        /// 交办: assigned to a unit with a handling period and a completion report.
+        Assigned => "ASSIGNED",
+        /// Outside petition work (litigation, discipline): the petitioner was told where to go.
+        RoutedOut => "ROUTED_OUT",
+        /// 不予受理: not accepted, with a reason.
+        NotAccepted => "NOT_ACCEPTED",
+        /// The handling unit objected that the matter is not its remit.
+        Objected => "OBJECTED",
+        /// 受理: accepted by the handling unit (Art 23: within 15 days).
+        Accepted => "ACCEPTED",
+        /// Classified and being handled.
+        InProgress => "IN_PROGRESS",
+        /// 答复: a handling opinion was served (Arts 32, 34: within 60 days).
+        Answered => "ANSWERED",
+        /// 复查 requested by the petitioner (Art 35).
+        ReviewRequested => "REVIEW_REQUESTED",
+        /// The review decision was served.
+        Reviewed => "REVIEWED",
+        /// 复核 requested by the petitioner (Art 36).
+        ReReviewRequested => "RE_REVIEW_REQUESTED",
+        /// The re-review decision is final; the matter is not accepted again.
+        Final => "FINAL",
+        /// Closed: no review asked in time, withdrawn, or closure commitment signed.
+        Closed => "CLOSED",
+    }
+}
+
+text_enum! {
+    /// How a petition reached the state.
+    Channel {
+        /// Submitted online by the petitioner.
+        Online => "ONLINE",
+        /// Submitted through the mobile app.
+        Mobile => "MOBILE",
+        /// 来信: a letter, recorded by a bureau clerk.
+        Letter => "LETTER",
+        /// 来访: an in-person visit, recorded by a bureau clerk.
+        Visit => "VISIT",
+        /// A phone call, recorded by a bureau clerk.
+        Phone => "PHONE",
+        /// A fax, recorded by a bureau clerk.
+        Fax => "FAX",
+    }
+}
+
+text_enum! {
+    /// The kind of matter (Art 29 ff.), fixed when the case is classified.
+    Category {
+        /// 建议意见: a suggestion or opinion.
+        Suggestion => "SUGGESTION",
+        /// 检举控告: an accusation; the petitioner's identity is withheld from the unit reported on (Art 30).
+        Accusation => "ACCUSATION",
+        /// 申诉求决: an appeal or demand.
+        AppealDemand => "APPEAL_DEMAND",
+    }
+}
+
+impl CaseStatus {
+    /// Statuses in which the case still waits for somebody's action.
+    pub const fn is_open(self) -> bool {
+        !matches!(self, CaseStatus::RoutedOut | CaseStatus::NotAccepted | CaseStatus::Final | CaseStatus::Closed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_round_trips() {
+        for s in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(s.as_str()), Some(*s));
+        }
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(*c));
+        }
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(CaseStatus::parse("submitted"), None);
+    }
+
+    #[test]
+    fn open_statuses() {
+        assert!(CaseStatus::Submitted.is_open());
+        assert!(CaseStatus::Answered.is_open());
+        assert!(!CaseStatus::Final.is_open());
+        assert!(!CaseStatus::Closed.is_open());
+    }
+}
+
+/// 查询码 characters: no 0/O, 1/I/L, so that a code read out over the phone is typed right.
+pub const QUERY_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+pub const QUERY_CODE_LEN: usize = 8;
+
+/// A fresh random query code.
+pub fn new_query_code(rng: &mut impl rand::Rng) -> String {
+    (0..QUERY_CODE_LEN).map(|_| QUERY_CODE_ALPHABET[rng.gen_range(0..QUERY_CODE_ALPHABET.len())] as char).collect()
+}
+
+/// `<county code>-<year>-<6-digit serial>`, e.g. `510502-2022-000017`.
+pub fn case_reference(county_code: &str, year: i32, serial: u32) -> String {
+    format!("{county_code}-{year}-{serial:06}")
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::*;
+
+    #[test]
+    fn references_and_query_codes() {
+        assert_eq!(case_reference("510502", 2022, 17), "510502-2022-000017");
+        let code = new_query_code(&mut rand::thread_rng());
+        assert_eq!(code.len(), QUERY_CODE_LEN);
+        assert!(code.bytes().all(|b| QUERY_CODE_ALPHABET.contains(&b)));
+    }
+}

@@ -1,0 +1,187 @@
+//! One application error type for the whole service.
+//!
+//! Design (after Lemmy and crates.io): every failure a client can see carries a stable, machine-readable
+//! [`ErrorCode`] in `extensions.code` (DOMAIN.md §9) and, for bad input, the name of the offending field in
+//! `extensions.field`. Database and other internal failures are logged in full on the server and reach the client
+//! only as `INTERNAL` plus the request id, so that an operator can find the log line without the client learning
+//! anything about the internals.
+//!
+//! `AppError` deliberately does not implement `Display`: async-graphql converts every `Display` type into an error
+//! with its text as message, which would bypass the code mapping below.
+
+use std::fmt;
+
+use async_graphql::ErrorExtensions;
+
+/// The stable error codes of the public API (DOMAIN.md §9). Never rename a variant: clients match on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    InvalidTransition,
+    DeadlinePassed,
+    Conflict,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::InvalidTransition => "INVALID_TRANSITION",
+            ErrorCode::DeadlinePassed => "DEADLINE_PASSED",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A failure of an operation, as the client will see it.
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The input field at fault, as the client spelled it (`input.title`), for `BAD_USER_INPUT`.
+    pub field: Option<String>,
+    /// Seconds the client should wait before trying again, for `RATE_LIMITED`.
+    pub retry_after_secs: Option<u64>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError { code, message: message.into(), field: None, retry_after_secs: None }
+    }
+
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError { field: Some(field.into()), ..AppError::new(ErrorCode::BadUserInput, message) }
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        AppError::new(ErrorCode::Unauthenticated, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::new(ErrorCode::Forbidden, message)
+    }
+
+    /// Also the answer for objects outside the caller's scope, so that their existence does not leak.
+    pub fn not_found(what: &str) -> Self {
+        AppError::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        AppError {
+            retry_after_secs: Some(retry_after_secs),
+            ..AppError::new(ErrorCode::RateLimited, format!("too many attempts; try again in {retry_after_secs} s"))
+        }
+    }
+
+    /// Logs `detail` with everything it knows and returns the opaque `INTERNAL` error.
+    pub fn internal(detail: impl fmt::Debug) -> Self {
+        tracing::error!(detail = ?detail, "internal error");
+        AppError::new(ErrorCode::Internal, "internal error")
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Debug for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(field) = &self.field {
+            write!(f, " (field {field})")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match err {
+            Error::NotFound => AppError::not_found("object"),
+            // Serialization failures and lock timeouts are what two concurrent writers of one row see.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                AppError::new(ErrorCode::Conflict, "the object was changed concurrently; reload and retry")
+            }
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<r2d2_error::PoolError> for AppError {
+    fn from(err: r2d2_error::PoolError) -> Self {
+        AppError::internal(err)
+    }
+}
+
+mod r2d2_error {
+    pub use diesel::r2d2::PoolError;
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        let mut e = async_graphql::Error::new(err.message);
+        let code = err.code;
+        let field = err.field;
+        let retry = err.retry_after_secs;
+        e = e.extend_with(|_, ext| {
+            ext.set("code", code.as_str());
+            if let Some(field) = &field {
+                ext.set("field", field.as_str());
+            }
+            if let Some(retry) = retry {
+                ext.set("retryAfterSeconds", retry);
+            }
+        });
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_documented_strings() {
+        let all = [
+            (ErrorCode::Unauthenticated, "UNAUTHENTICATED"),
+            (ErrorCode::Forbidden, "FORBIDDEN"),
+            (ErrorCode::NotFound, "NOT_FOUND"),
+            (ErrorCode::BadUserInput, "BAD_USER_INPUT"),
+            (ErrorCode::InvalidTransition, "INVALID_TRANSITION"),
+            (ErrorCode::DeadlinePassed, "DEADLINE_PASSED"),
+            (ErrorCode::Conflict, "CONFLICT"),
+            (ErrorCode::RateLimited, "RATE_LIMITED"),
+            (ErrorCode::Internal, "INTERNAL"),
+        ];
+        for (code, text) in all {
+            assert_eq!(code.as_str(), text);
+        }
+    }
+
+    #[test]
+    fn graphql_error_carries_code_and_field() {
+        let e: async_graphql::Error = AppError::bad_input("input.password", "too short").into();
+        let ext = e.extensions.expect("extensions");
+        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("BAD_USER_INPUT")));
+        assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("input.password")));
+    }
+}

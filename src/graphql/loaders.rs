@@ -1,0 +1,100 @@
+//! DataLoaders: nested fields of list items are fetched in one query per level, never one per row.
+//!
+//! Loaders live in the per-request data, so their cache never carries one caller's results into another's request.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::models::jurisdiction::{self, Jurisdiction};
+use crate::models::unit::{self, Unit};
+
+/// How long a loader waits to collect keys before it queries. Sibling fields of a list are resolved in the same
+/// poll, so a short wait already batches them (see bench/README.md for the measurement).
+pub const BATCH_DELAY: Duration = Duration::from_micros(200);
+
+pub struct Loaders {
+    pub jurisdiction: DataLoader<JurisdictionByCode>,
+    pub children: DataLoader<ChildrenByParent>,
+    pub unit: DataLoader<UnitById>,
+    pub units_of: DataLoader<UnitsByJurisdiction>,
+}
+
+impl Loaders {
+    pub fn new(db: &Db) -> Loaders {
+        fn make<L: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(l: L) -> DataLoader<L> {
+            DataLoader::new(l, tokio::spawn).delay(BATCH_DELAY)
+        }
+        Loaders {
+            jurisdiction: make::<_, String>(JurisdictionByCode(db.clone())),
+            children: make::<_, String>(ChildrenByParent(db.clone())),
+            unit: make::<_, Uuid>(UnitById(db.clone())),
+            units_of: make::<_, String>(UnitsByJurisdiction(db.clone())),
+        }
+    }
+}
+
+type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
+
+pub struct JurisdictionByCode(Db);
+
+impl Loader<String> for JurisdictionByCode {
+    type Value = Jurisdiction;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[String]) -> LoadResult<String, Jurisdiction> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(jurisdiction::find_many(conn, &keys)?)).await?;
+        Ok(rows.into_iter().map(|j| (j.code.clone(), j)).collect())
+    }
+}
+
+pub struct ChildrenByParent(Db);
+
+impl Loader<String> for ChildrenByParent {
+    type Value = Vec<Jurisdiction>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[String]) -> LoadResult<String, Vec<Jurisdiction>> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(jurisdiction::children_of(conn, &keys)?)).await?;
+        let mut map: HashMap<String, Vec<Jurisdiction>> = HashMap::new();
+        for j in rows {
+            map.entry(j.parent_code.clone().unwrap_or_default()).or_default().push(j);
+        }
+        Ok(map)
+    }
+}
+
+pub struct UnitById(Db);
+
+impl Loader<Uuid> for UnitById {
+    type Value = Unit;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Unit> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(unit::find_many(conn, &keys)?)).await?;
+        Ok(rows.into_iter().map(|u| (u.id, u)).collect())
+    }
+}
+
+pub struct UnitsByJurisdiction(Db);
+
+impl Loader<String> for UnitsByJurisdiction {
+    type Value = Vec<Unit>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[String]) -> LoadResult<String, Vec<Unit>> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(unit::of_jurisdictions(conn, &keys)?)).await?;
+        let mut map: HashMap<String, Vec<Unit>> = HashMap::new();
+        for u in rows {
+            map.entry(u.jurisdiction_code.clone()).or_default().push(u);
+        }
+        Ok(map)
+    }
+}

@@ -1,0 +1,111 @@
+//! `POST /graphql`: one JSON operation per request.
+//!
+//! The body is read with a size limit (refused before parsing), must be `application/json` (which also keeps
+//! browsers' cross-site form posts out), must be a single operation (no array batches), and every error that
+//! leaves carries an `extensions.code`: errors async-graphql raises itself (syntax, validation, limits) are the
+//! client's fault and become `BAD_USER_INPUT`; `INTERNAL` ones get the request id.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use async_graphql::ErrorExtensionValues;
+
+use super::request_id::RequestId;
+use crate::auth::session::authenticate;
+use crate::graphql::context::{AppState, RequestInfo};
+use crate::graphql::loaders::Loaders;
+use crate::graphql::AppSchema;
+
+/// A GraphQL-shaped error response for requests refused before execution.
+pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }]
+    }))
+}
+
+fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
+    let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| ())?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(Some(token.trim().to_owned()))
+        }
+        _ => Err(()),
+    }
+}
+
+/// Reads the body, refusing it as soon as it is known to exceed `limit` (by its declared length, or while it
+/// streams in), before any parsing.
+async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, HttpResponse> {
+    use futures_util::StreamExt;
+    let too_large = || refusal(StatusCode::PAYLOAD_TOO_LARGE, &format!("the request body exceeds {limit} bytes"));
+    let declared =
+        req.headers().get(actix_web::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+    if declared.is_some_and(|n: usize| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| refusal(StatusCode::BAD_REQUEST, &format!("cannot read the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+pub async fn execute(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> HttpResponse {
+    let body = match read_body(&req, payload, state.settings.limits.max_body_bytes).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let is_json =
+        req.mime_type().ok().flatten().is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
+    if !is_json {
+        return refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send operations as POST with Content-Type: application/json",
+        );
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("the body is not valid JSON: {e}")),
+    };
+    if value.is_array() {
+        return refusal(StatusCode::BAD_REQUEST, "batched requests are not supported; send one operation per request");
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("not a GraphQL request: {e}")),
+    };
+
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let auth = match bearer(&req) {
+        Ok(token) => authenticate(&state, token.as_deref()).await,
+        Err(()) => crate::graphql::context::Authentication::Invalid,
+    };
+    let client_ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let info = RequestInfo { auth, request_id: request_id.clone(), client_ip };
+    let request = request.data(info).data(Loaders::new(&state.db));
+
+    let mut response = schema.execute(request).await;
+    for error in &mut response.errors {
+        let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        let code = match ext.get("code") {
+            Some(async_graphql::Value::String(code)) => code.clone(),
+            _ => {
+                ext.set("code", "BAD_USER_INPUT");
+                "BAD_USER_INPUT".to_owned()
+            }
+        };
+        if code == "INTERNAL" {
+            ext.set("requestId", request_id.as_str());
+        }
+    }
+    HttpResponse::Ok().json(response)
+}

@@ -1,0 +1,31 @@
+//! The HTTP surface: `/graphql` (POST operations, GET playground), `/healthz`, `/readyz`, playground assets.
+
+pub mod graphql;
+pub mod playground;
+pub mod request_id;
+
+use actix_web::{web, HttpResponse};
+
+use crate::graphql::context::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/graphql", web::post().to(graphql::execute))
+        .route("/graphql", web::get().to(playground::page))
+        .route("/playground/{file}", web::get().to(playground::asset))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz));
+}
+
+/// The process is up.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// The process can serve: the database answers.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.db.ping().await {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+    } else {
+        HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "database unreachable"}))
+    }
+}

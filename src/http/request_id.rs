@@ -1,0 +1,49 @@
+//! A request id for every request: taken from a well-formed `x-request-id` header or made up, put in the tracing
+//! span of the request, returned in the response header, and attached to `INTERNAL` errors so that a client's
+//! report leads straight to the log line.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::HttpMessage;
+use tracing::Instrument;
+
+pub const HEADER: &str = "x-request-id";
+
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+fn acceptable(id: &str) -> bool {
+    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| acceptable(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let started = std::time::Instant::now();
+    async move {
+        let mut res = next.call(req).await?;
+        tracing::info!(
+            status = res.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request done"
+        );
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            res.headers_mut().insert(HeaderName::from_static(HEADER), value);
+        }
+        Ok(res)
+    }
+    .instrument(span)
+    .await
+}

@@ -1,0 +1,14 @@
+//! The petition (信访) case service: a GraphQL API over PostgreSQL for citizens, bureau and unit clerks, case leads
+//! and joint-conference committees. See README.md for running it and `../shared/design/DOMAIN.md` for the domain.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod models;
+pub mod startup;
+pub mod telemetry;

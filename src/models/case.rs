@@ -1,0 +1,173 @@
+//! Cases, and the one scope filter that every case query goes through.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use uuid::Uuid;
+
+use super::jurisdiction::escape_like;
+use super::page::{Page, PageRequest};
+use crate::db::schema::{cases, jurisdictions};
+use crate::domain::access::CaseScope;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = cases, check_for_backend(diesel::pg::Pg))]
+pub struct Case {
+    pub id: Uuid,
+    pub reference: String,
+    pub jurisdiction_code: String,
+    pub township_code: Option<String>,
+    pub status: String,
+    pub channel: String,
+    pub category: Option<String>,
+    pub title: String,
+    pub content: String,
+    pub petitioner_name: String,
+    pub petitioner_account_id: Option<Uuid>,
+    pub is_anonymous: bool,
+    pub group_size: i32,
+    pub is_backlog: bool,
+    pub current_unit_id: Option<Uuid>,
+    pub case_lead_account_id: Option<Uuid>,
+    pub received_at: DateTime<Utc>,
+    pub handling_days: Option<i32>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+type CaseCondition = Box<dyn BoxableExpression<cases::table, Pg, SqlType = Bool>>;
+
+/// Cases whose jurisdiction lies in the subtree with materialised path `path`.
+fn in_subtree(path: &str) -> CaseCondition {
+    let codes = jurisdictions::table
+        .filter(jurisdictions::path.like(format!("{}%", escape_like(path))))
+        .select(jurisdictions::code);
+    Box::new(cases::jurisdiction_code.eq_any(codes))
+}
+
+/// The SQL form of [`CaseScope`]: the condition every case read applies (DOMAIN.md §2). An empty scope matches
+/// nothing.
+pub fn visible_to(scope: &CaseScope) -> CaseCondition {
+    let mut condition: CaseCondition = Box::new(diesel::dsl::sql::<Bool>("FALSE"));
+    if let Some(petitioner) = scope.petitioner {
+        condition = Box::new(condition.or(cases::petitioner_account_id.assume_not_null().eq(petitioner)));
+    }
+    if let Some(path) = &scope.subtree {
+        condition = Box::new(condition.or(in_subtree(path)));
+    }
+    if let Some(unit) = scope.unit {
+        condition = Box::new(condition.or(cases::current_unit_id.assume_not_null().eq(unit)));
+    }
+    if let Some(lead) = scope.lead {
+        condition = Box::new(condition.or(cases::case_lead_account_id.assume_not_null().eq(lead)));
+    }
+    condition
+}
+
+/// Filters a client may apply on top of its scope.
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub statuses: Option<Vec<String>>,
+    /// The path of a jurisdiction whose subtree the cases must lie in.
+    pub within_path: Option<String>,
+}
+
+fn filtered(scope: &CaseScope, filter: &CaseFilter) -> cases::BoxedQuery<'static, Pg> {
+    let mut q = cases::table.filter(visible_to(scope)).into_boxed();
+    if let Some(statuses) = &filter.statuses {
+        q = q.filter(cases::status.eq_any(statuses.clone()));
+    }
+    if let Some(path) = &filter.within_path {
+        q = q.filter(in_subtree(path));
+    }
+    q
+}
+
+/// The case with `id`, if the scope reaches it.
+pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: Uuid) -> QueryResult<Option<Case>> {
+    filtered(scope, &CaseFilter::default()).filter(cases::id.eq(id)).select(Case::as_select()).first(conn).optional()
+}
+
+/// The position of a case in the list order (newest received first).
+pub type CaseKey = (DateTime<Utc>, Uuid);
+
+pub fn key_of(case: &Case) -> CaseKey {
+    (case.received_at, case.id)
+}
+
+pub fn list_visible(
+    conn: &mut PgConnection,
+    scope: &CaseScope,
+    filter: &CaseFilter,
+    page: &PageRequest<CaseKey>,
+) -> QueryResult<Page<Case>> {
+    let mut q = filtered(scope, filter).select(Case::as_select());
+    // List order is (received_at DESC, id DESC): "after" a key means older than it.
+    if let Some((at, id)) = page.after {
+        q = q.filter(cases::received_at.lt(at).or(cases::received_at.eq(at).and(cases::id.lt(id))));
+    }
+    if let Some((at, id)) = page.before {
+        q = q.filter(cases::received_at.gt(at).or(cases::received_at.eq(at).and(cases::id.gt(id))));
+    }
+    q = if page.from_end {
+        q.order((cases::received_at.asc(), cases::id.asc()))
+    } else {
+        q.order((cases::received_at.desc(), cases::id.desc()))
+    };
+    Ok(page.finish(q.limit(page.fetch_limit()).load(conn)?))
+}
+
+pub fn count_visible(conn: &mut PgConnection, scope: &CaseScope, filter: &CaseFilter) -> QueryResult<i64> {
+    filtered(scope, filter).count().get_result(conn)
+}
+
+/// A case as intake writes it.
+pub struct NewCase<'a> {
+    pub reference: &'a str,
+    pub query_code_hash: &'a [u8],
+    pub jurisdiction_code: &'a str,
+    pub township_code: Option<&'a str>,
+    pub status: &'a str,
+    pub channel: &'a str,
+    pub category: Option<&'a str>,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub petitioner_name: &'a str,
+    pub petitioner_account_id: Option<Uuid>,
+    pub is_anonymous: bool,
+    pub group_size: i32,
+    pub is_backlog: bool,
+    pub current_unit_id: Option<Uuid>,
+    pub case_lead_account_id: Option<Uuid>,
+    pub received_at: DateTime<Utc>,
+    pub handling_days: Option<i32>,
+}
+
+pub fn insert(conn: &mut PgConnection, new: &NewCase<'_>) -> QueryResult<Case> {
+    diesel::insert_into(cases::table)
+        .values((
+            cases::id.eq(Uuid::new_v4()),
+            cases::reference.eq(new.reference),
+            cases::query_code_hash.eq(new.query_code_hash),
+            cases::jurisdiction_code.eq(new.jurisdiction_code),
+            cases::township_code.eq(new.township_code),
+            cases::status.eq(new.status),
+            cases::channel.eq(new.channel),
+            cases::category.eq(new.category),
+            cases::title.eq(new.title),
+            cases::content.eq(new.content),
+            cases::petitioner_name.eq(new.petitioner_name),
+            cases::petitioner_account_id.eq(new.petitioner_account_id),
+            cases::is_anonymous.eq(new.is_anonymous),
+            cases::group_size.eq(new.group_size),
+            cases::is_backlog.eq(new.is_backlog),
+            cases::current_unit_id.eq(new.current_unit_id),
+            cases::case_lead_account_id.eq(new.case_lead_account_id),
+            cases::received_at.eq(new.received_at),
+            cases::handling_days.eq(new.handling_days),
+        ))
+        .returning(Case::as_returning())
+        .get_result(conn)
+}

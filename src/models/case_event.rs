@@ -1,0 +1,70 @@
+//! The append-only history of a case. There is no update or delete here, and the database refuses both.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::case_events;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = case_events, check_for_backend(diesel::pg::Pg))]
+pub struct CaseEvent {
+    pub id: i64,
+    pub case_id: Uuid,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub actor_account_id: Option<Uuid>,
+    pub actor_role: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub note: Option<String>,
+    pub payload: serde_json::Value,
+    pub staff_only: bool,
+}
+
+pub struct NewCaseEvent<'a> {
+    pub case_id: Uuid,
+    pub jurisdiction_code: &'a str,
+    pub kind: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub actor_account_id: Option<Uuid>,
+    pub actor_role: Option<&'a str>,
+    pub occurred_at: DateTime<Utc>,
+    pub note: Option<&'a str>,
+    pub payload: serde_json::Value,
+    pub staff_only: bool,
+}
+
+pub fn append(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<i64> {
+    diesel::insert_into(case_events::table)
+        .values((
+            case_events::case_id.eq(e.case_id),
+            case_events::jurisdiction_code.eq(e.jurisdiction_code),
+            case_events::kind.eq(e.kind),
+            case_events::from_status.eq(e.from_status),
+            case_events::to_status.eq(e.to_status),
+            case_events::actor_account_id.eq(e.actor_account_id),
+            case_events::actor_role.eq(e.actor_role),
+            case_events::occurred_at.eq(e.occurred_at),
+            case_events::note.eq(e.note),
+            case_events::payload.eq(&e.payload),
+            case_events::staff_only.eq(e.staff_only),
+        ))
+        .returning(case_events::id)
+        .get_result(conn)
+}
+
+/// The histories of several cases at once, each in the order things happened (for the batched `events` field).
+pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: bool) -> QueryResult<Vec<CaseEvent>> {
+    let mut q = case_events::table
+        .filter(case_events::case_id.eq_any(case_ids))
+        .order((case_events::case_id, case_events::occurred_at, case_events::id))
+        .select(CaseEvent::as_select())
+        .into_boxed();
+    if !include_staff_only {
+        q = q.filter(case_events::staff_only.eq(false));
+    }
+    q.load(conn)
+}

@@ -1,0 +1,10 @@
+//! Rows and queries, one module per table family. Every function takes a `&mut PgConnection`, so it runs the same
+//! inside a transaction or outside one; nothing here knows about GraphQL.
+
+pub mod account;
+pub mod case;
+pub mod case_event;
+pub mod jurisdiction;
+pub mod page;
+pub mod refresh_token;
+pub mod unit;

@@ -1,0 +1,63 @@
+//! Keyset pages: a page is "up to `limit` rows after (or before) this key", never an OFFSET, so page 1000 costs the
+//! same as page 1.
+
+/// Which rows of an ordered list to fetch.
+#[derive(Clone, Debug)]
+pub struct PageRequest<K> {
+    /// Only rows strictly after this key in list order.
+    pub after: Option<K>,
+    /// Only rows strictly before this key in list order.
+    pub before: Option<K>,
+    pub limit: usize,
+    /// Take the rows nearest the end (`last`) rather than the start (`first`).
+    pub from_end: bool,
+}
+
+/// The rows of a page, in list order, and whether more lie on either side.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub has_previous: bool,
+    pub has_next: bool,
+}
+
+impl<K> PageRequest<K> {
+    /// Builds the page from rows fetched with `limit + 1` in fetch order (reversed when `from_end`), so that the
+    /// extra row tells whether there is more in the direction of travel.
+    pub fn finish<T>(&self, mut rows: Vec<T>) -> Page<T> {
+        let more = rows.len() > self.limit;
+        rows.truncate(self.limit);
+        if self.from_end {
+            rows.reverse();
+            Page { rows, has_previous: more, has_next: self.before.is_some() }
+        } else {
+            Page { rows, has_previous: self.after.is_some(), has_next: more }
+        }
+    }
+
+    /// How many rows to ask the database for.
+    pub fn fetch_limit(&self) -> i64 {
+        self.limit as i64 + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_page_uses_the_extra_row() {
+        let req = PageRequest::<u32> { after: None, before: None, limit: 2, from_end: false };
+        let page = req.finish(vec![1, 2, 3]);
+        assert_eq!(page.rows, vec![1, 2]);
+        assert!(page.has_next && !page.has_previous);
+    }
+
+    #[test]
+    fn backward_page_comes_out_in_list_order() {
+        let req = PageRequest::<u32> { after: None, before: Some(9), limit: 2, from_end: true };
+        let page = req.finish(vec![8, 7, 6]);
+        assert_eq!(page.rows, vec![7, 8]);
+        assert!(page.has_previous && page.has_next);
+    }
+}

@@ -1,0 +1,75 @@
+//! Units: bureaus, handling units and committees, each in one jurisdiction.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::page::{Page, PageRequest};
+use crate::db::schema::units;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = units, check_for_backend(diesel::pg::Pg))]
+pub struct Unit {
+    pub id: Uuid,
+    pub jurisdiction_code: String,
+    pub kind: String,
+    pub name: String,
+}
+
+pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Unit>> {
+    units::table.filter(units::id.eq_any(ids)).select(Unit::as_select()).load(conn)
+}
+
+/// The units of each of `codes`, ordered by kind and name (for the batched `units` field).
+pub fn of_jurisdictions(conn: &mut PgConnection, codes: &[String]) -> QueryResult<Vec<Unit>> {
+    units::table
+        .filter(units::jurisdiction_code.eq_any(codes))
+        .order((units::kind, units::name))
+        .select(Unit::as_select())
+        .load(conn)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct UnitFilter {
+    pub jurisdiction_code: Option<String>,
+    pub kind: Option<String>,
+}
+
+fn filtered(filter: &UnitFilter) -> units::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut q = units::table.into_boxed();
+    if let Some(code) = &filter.jurisdiction_code {
+        q = q.filter(units::jurisdiction_code.eq(code.clone()));
+    }
+    if let Some(kind) = &filter.kind {
+        q = q.filter(units::kind.eq(kind.clone()));
+    }
+    q
+}
+
+/// Ordered by id, a stable if arbitrary order that any filter combination can page through by index.
+pub fn list(conn: &mut PgConnection, filter: &UnitFilter, page: &PageRequest<Uuid>) -> QueryResult<Page<Unit>> {
+    let mut q = filtered(filter).select(Unit::as_select());
+    if let Some(after) = page.after {
+        q = q.filter(units::id.gt(after));
+    }
+    if let Some(before) = page.before {
+        q = q.filter(units::id.lt(before));
+    }
+    q = if page.from_end { q.order(units::id.desc()) } else { q.order(units::id.asc()) };
+    Ok(page.finish(q.limit(page.fetch_limit()).load(conn)?))
+}
+
+pub fn count(conn: &mut PgConnection, filter: &UnitFilter) -> QueryResult<i64> {
+    filtered(filter).count().get_result(conn)
+}
+
+pub fn insert(conn: &mut PgConnection, jurisdiction_code: &str, kind: &str, name: &str) -> QueryResult<Unit> {
+    diesel::insert_into(units::table)
+        .values((
+            units::id.eq(Uuid::new_v4()),
+            units::jurisdiction_code.eq(jurisdiction_code),
+            units::kind.eq(kind),
+            units::name.eq(name),
+        ))
+        .returning(Unit::as_returning())
+        .get_result(conn)
+}

@@ -1,0 +1,59 @@
+//! Building and running the server: `Application::build` binds the listener (port 0 in tests) and wires the state;
+//! `run_until_stopped` serves until SIGINT/SIGTERM, then drains in-flight requests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+
+use crate::auth::throttle::LoginLimiter;
+use crate::auth::token::TokenKeys;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::graphql::context::AppState;
+use crate::graphql::schema_builder;
+use crate::http;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `settings.host:settings.port` and prepares the server over `db` (already migrated).
+    pub fn build(settings: Settings, db: Db) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind((settings.host, settings.port))
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            db,
+            tokens: Arc::new(TokenKeys::new(&settings.jwt)),
+            login_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),
+            settings: Arc::new(settings),
+        };
+        let schema = schema_builder(&state.settings.limits).data(state.clone()).finish();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .app_data(web::Data::new(schema.clone()))
+                .wrap(Compress::default())
+                .wrap(from_fn(http::request_id::middleware))
+                .configure(http::routes)
+        })
+        .listen(listener)?
+        .shutdown_timeout(20)
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is told to stop (actix handles SIGINT and SIGTERM gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
