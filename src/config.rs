@@ -50,7 +50,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 1024 * 1024, max_depth: 10, max_complexity: 1000, max_aliases: 15, max_page_size: 100 }
+        Limits { max_body_bytes: 1024 * 1024, max_depth: 10, max_complexity: 5000, max_aliases: 15, max_page_size: 100 }
     }
 }
 

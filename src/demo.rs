@@ -27,8 +27,11 @@ const CASES: &str = include_str!("../data/demo/demo-cases.json");
 
 pub const DEMO_PASSWORD: &str = "demo-password";
 
-/// The demo accounts: username, display name, roles, where they sit (jurisdiction and unit kind).
-pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<(&str, UnitKind)>)] = &[
+/// Where a member of staff sits: jurisdiction code and the kind of unit there.
+type Placement = Option<(&'static str, UnitKind)>;
+
+/// The demo accounts: username, display name, role, placement.
+pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Placement)] = &[
     ("demo.petitioner", "黄某梅", Role::Petitioner, None),
     ("demo.clerk", "江阳区信访局 工作人员", Role::Clerk, Some(("510502", UnitKind::Bureau))),
     ("demo.lead", "江阳区 包案领导", Role::CaseLead, Some(("510502", UnitKind::Bureau))),

@@ -21,7 +21,7 @@ impl Username {
     pub fn parse(raw: &str, field: &str) -> Result<Username, AppError> {
         let name: String = raw.nfkc().collect::<String>().trim().to_lowercase();
         let chars = name.chars().count();
-        if chars < USERNAME_MIN_CHARS || chars > USERNAME_MAX_CHARS {
+        if !(USERNAME_MIN_CHARS..=USERNAME_MAX_CHARS).contains(&chars) {
             return Err(AppError::bad_input(
                 field,
                 format!("a username has {USERNAME_MIN_CHARS} to {USERNAME_MAX_CHARS} characters"),

@@ -40,12 +40,14 @@ impl JurisdictionNode {
     }
 
     /// The jurisdictions directly below, ordered by code (a few dozen at most, so not paged).
+    #[graphql(complexity = "25 * child_complexity")]
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<JurisdictionNode>> {
         let rows = ctx.data_unchecked::<Loaders>().children.load_one(self.0.code.clone()).await?;
         Ok(rows.unwrap_or_default().into_iter().map(JurisdictionNode).collect())
     }
 
     /// The units of this jurisdiction (bureau, committee, handling units), by kind and name.
+    #[graphql(complexity = "10 * child_complexity")]
     async fn units(
         &self,
         ctx: &Context<'_>,

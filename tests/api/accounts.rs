@@ -1,0 +1,160 @@
+use serde_json::json;
+
+use crate::helpers::{error_code, spawn_app, DEMO_PASSWORD};
+
+const ME: &str = "{ me { username roles unit { name kind } jurisdiction { code name } } }";
+
+#[tokio::test]
+async fn every_demo_account_signs_in_and_sees_itself() {
+    let app = spawn_app().await;
+    let expected = [
+        ("demo.petitioner", "PETITIONER", None, None),
+        ("demo.clerk", "CLERK", Some("BUREAU"), Some("510502")),
+        ("demo.lead", "CASE_LEAD", Some("BUREAU"), Some("510502")),
+        ("demo.committee", "COMMITTEE_MEMBER", Some("COMMITTEE"), Some("510000")),
+        ("demo.admin", "ADMIN", Some("BUREAU"), Some("510502")),
+    ];
+    for (username, role, unit_kind, jurisdiction) in expected {
+        let token = app.token(username).await;
+        let body = app.graphql(ME, json!({}), Some(&token)).await;
+        let me = &body["data"]["me"];
+        assert_eq!(me["username"], username, "{body}");
+        assert_eq!(me["roles"], json!([role]));
+        assert_eq!(me["unit"]["kind"].as_str(), unit_kind);
+        assert_eq!(me["jurisdiction"]["code"].as_str(), jurisdiction);
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_answer_alike() {
+    let app = spawn_app().await;
+    let q = "mutation($u: String!) { login(username: $u, password: \"not-the-password\") { accessToken } }";
+    let wrong = app.graphql(q, json!({"u": "demo.clerk"}), None).await;
+    let unknown = app.graphql(q, json!({"u": "nobody.here"}), None).await;
+    assert_eq!(error_code(&wrong), "UNAUTHENTICATED");
+    assert_eq!(wrong["errors"][0]["message"], unknown["errors"][0]["message"]);
+    assert_eq!(wrong["errors"][0]["extensions"], unknown["errors"][0]["extensions"]);
+}
+
+#[tokio::test]
+async fn repeated_failures_are_refused_for_a_while() {
+    let app = spawn_app().await;
+    let q = "mutation { login(username: \"demo.lead\", password: \"guess-guess-guess\") { accessToken } }";
+    let mut codes = Vec::new();
+    for _ in 0..9 {
+        codes.push(error_code(&app.graphql(q, json!({}), None).await));
+    }
+    assert_eq!(codes[0], "UNAUTHENTICATED");
+    assert_eq!(codes.last().unwrap(), "RATE_LIMITED", "{codes:?}");
+    // Even the right password is refused while locked.
+    let q = "mutation($p: String!) { login(username: \"demo.lead\", password: $p) { accessToken } }";
+    let body = app.graphql(q, json!({"p": DEMO_PASSWORD}), None).await;
+    assert_eq!(error_code(&body), "RATE_LIMITED");
+    assert!(body["errors"][0]["extensions"]["retryAfterSeconds"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn registration_normalises_and_validates() {
+    let app = spawn_app().await;
+    let q = "mutation($i: RegisterPetitionerInput!) { registerPetitioner(input: $i) { accessToken account { username roles } } }";
+    let short =
+        app.graphql(q, json!({"i": {"username": "new.user", "password": "short", "displayName": "王某"}}), None).await;
+    assert_eq!(error_code(&short), "BAD_USER_INPUT");
+    assert_eq!(short["errors"][0]["extensions"]["field"], "input.password");
+
+    let ok = app
+        .graphql(
+            q,
+            json!({"i": {"username": "Ｗang.Xiao", "password": "a-long-enough-password", "displayName": "王某"}}),
+            None,
+        )
+        .await;
+    assert_eq!(ok["data"]["registerPetitioner"]["account"]["username"], "wang.xiao", "{ok}");
+    assert_eq!(ok["data"]["registerPetitioner"]["account"]["roles"], json!(["PETITIONER"]));
+
+    let again = app
+        .graphql(
+            q,
+            json!({"i": {"username": "wang.xiao", "password": "another-long-password", "displayName": "王"}}),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&again), "BAD_USER_INPUT");
+    assert_eq!(again["errors"][0]["extensions"]["field"], "input.username");
+
+    let long_name = "x".repeat(65);
+    let bad = app
+        .graphql(
+            q,
+            json!({"i": {"username": long_name, "password": "a-long-enough-password", "displayName": "王"}}),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&bad), "BAD_USER_INPUT");
+
+    // The new petitioner can sign in with the name as typed on a full-width keyboard.
+    let login = app
+        .graphql(
+            "mutation { login(username: \"ＷANG.xiao\", password: \"a-long-enough-password\") { accessToken } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert!(login["data"]["login"]["accessToken"].is_string(), "{login}");
+}
+
+const REFRESH: &str = "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }";
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
+    let app = spawn_app().await;
+    let first = app.login_payload("demo.clerk", DEMO_PASSWORD).await;
+    let r1 = first["refreshToken"].as_str().unwrap();
+
+    let second = app.graphql(REFRESH, json!({"t": r1}), None).await;
+    let r2 = second["data"]["refreshToken"]["refreshToken"].as_str().expect("rotated").to_owned();
+    assert_ne!(r1, r2);
+
+    // r1 again: a stolen copy. Refused, and r2 (same family) dies with it.
+    let reuse = app.graphql(REFRESH, json!({"t": r1}), None).await;
+    assert_eq!(error_code(&reuse), "UNAUTHENTICATED");
+    let after = app.graphql(REFRESH, json!({"t": r2}), None).await;
+    assert_eq!(error_code(&after), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let app = spawn_app().await;
+    let session = app.login_payload("demo.clerk", DEMO_PASSWORD).await;
+    let r = session["refreshToken"].as_str().unwrap();
+    let out = app.graphql("mutation($t: String!) { logout(refreshToken: $t) }", json!({"t": r}), None).await;
+    assert_eq!(out["data"]["logout"], true);
+    assert_eq!(error_code(&app.graphql(REFRESH, json!({"t": r}), None).await), "UNAUTHENTICATED");
+    // Unknown tokens answer the same.
+    let out = app.graphql("mutation { logout(refreshToken: \"nonsense\") }", json!({}), None).await;
+    assert_eq!(out["data"]["logout"], true);
+}
+
+#[tokio::test]
+async fn changing_the_password_invalidates_older_tokens() {
+    let app = spawn_app().await;
+    let old = app.login_payload("demo.petitioner", DEMO_PASSWORD).await;
+    let old_access = old["accessToken"].as_str().unwrap();
+    let q =
+        "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }";
+
+    let wrong = app.graphql(q, json!({"c": "not-my-password", "n": "a-brand-new-password"}), Some(old_access)).await;
+    assert_eq!(error_code(&wrong), "UNAUTHENTICATED");
+    let weak = app.graphql(q, json!({"c": DEMO_PASSWORD, "n": "short"}), Some(old_access)).await;
+    assert_eq!(error_code(&weak), "BAD_USER_INPUT");
+    assert_eq!(weak["errors"][0]["extensions"]["field"], "newPassword");
+
+    let changed = app.graphql(q, json!({"c": DEMO_PASSWORD, "n": "a-brand-new-password"}), Some(old_access)).await;
+    let new_access = changed["data"]["changePassword"]["accessToken"].as_str().expect("new session").to_owned();
+
+    assert_eq!(error_code(&app.graphql(ME, json!({}), Some(old_access)).await), "UNAUTHENTICATED");
+    assert_eq!(error_code(&app.graphql(REFRESH, json!({"t": old["refreshToken"]}), None).await), "UNAUTHENTICATED");
+    let me = app.graphql(ME, json!({}), Some(&new_access)).await;
+    assert_eq!(me["data"]["me"]["username"], "demo.petitioner");
+    app.login_payload("demo.petitioner", "a-brand-new-password").await;
+}

@@ -1,0 +1,118 @@
+//! Whatever a client sends, it gets a GraphQL error with a code, never a 500, and the server stays responsive.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{error_code, spawn_app, TestApp};
+
+async fn raw(app: &TestApp, content_type: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn malformed_requests_get_coded_errors() {
+    let app = spawn_app().await;
+    let cases: Vec<(&str, &str, u16)> = vec![
+        ("malformed JSON", "{\"query\": ", 400),
+        ("not an object", "42", 400),
+        ("batched", "[{\"query\": \"{ __typename }\"}, {\"query\": \"{ __typename }\"}]", 400),
+        ("bad GraphQL syntax", "{\"query\": \"{ me { \"}", 200),
+        ("unknown field", "{\"query\": \"{ nothingHere }\"}", 200),
+        ("wrong argument type", "{\"query\": \"{ jurisdiction(code: 510502) { name } }\"}", 200),
+        (
+            "wrong variable type",
+            "{\"query\": \"query($n: Int) { cases(first: $n) { totalCount } }\", \"variables\": {\"n\": \"many\"}}",
+            200,
+        ),
+        ("missing variable", "{\"query\": \"query($c: String!) { jurisdiction(code: $c) { name } }\"}", 200),
+    ];
+    for (what, body, status) in cases {
+        let (got, json) = raw(&app, "application/json", body).await;
+        assert_eq!(got, status, "{what}: {json}");
+        assert_eq!(error_code(&json), "BAD_USER_INPUT", "{what}: {json}");
+    }
+    let (status, json) = raw(&app, "text/plain", "{\"query\": \"{ __typename }\"}").await;
+    assert_eq!(status, 415);
+    assert_eq!(error_code(&json), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_parsing() {
+    let app = spawn_app().await;
+    let padding = "x".repeat(1024 * 1024 + 10);
+    let (status, json) =
+        raw(&app, "application/json", format!("{{\"query\": \"{{ __typename }}\", \"p\": \"{padding}\"}}")).await;
+    assert_eq!(status, 413);
+    assert_eq!(error_code(&json), "BAD_USER_INPUT");
+    // A body just under the limit is fine.
+    let padding = "x".repeat(1000 * 1000);
+    let (status, json) = raw(
+        &app,
+        "application/json",
+        format!("{{\"query\": \"{{ __typename }}\", \"variables\": {{\"p\": \"{padding}\"}}}}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{json}");
+}
+
+#[tokio::test]
+async fn abusive_queries_are_refused_quickly() {
+    let app = spawn_app().await;
+    // Depth: jurisdiction > parent > parent > ... beyond the limit of 10.
+    let mut deep = String::from("code");
+    for _ in 0..12 {
+        deep = format!("parent {{ {deep} }}");
+    }
+    let body = app.graphql(&format!("{{ jurisdiction(code: \"510502\") {{ {deep} }} }}"), json!({}), None).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{body}");
+
+    let aliases: String = (0..16).map(|i| format!("a{i}: jurisdiction(code: \"510502\") {{ name }} ")).collect();
+    let body = app.graphql(&format!("{{ {aliases} }}"), json!({}), None).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("aliases"), "{body}");
+    let fifteen: String = (0..15).map(|i| format!("a{i}: jurisdiction(code: \"510502\") {{ name }} ")).collect();
+    assert!(app.graphql(&format!("{{ {fifteen} }}"), json!({}), None).await["errors"].is_null());
+
+    // Complexity: big pages of big pages.
+    let body = app
+        .graphql(
+            "{ jurisdictions(first: 100) { nodes { children { children { units { jurisdiction { children { code } } } } } } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+
+    // Still responsive.
+    let body = app.graphql("{ __typename }", json!({}), None).await;
+    assert_eq!(body["data"]["__typename"], "Query");
+}
+
+#[tokio::test]
+async fn mutations_do_not_run_over_get() {
+    let app = spawn_app().await;
+    let url = format!(
+        "{}/graphql?query=mutation%7BregisterPetitioner(input%3A%7Busername%3A%22via.get%22%2Cpassword%3A%22a-long-enough-password%22%2CdisplayName%3A%22x%22%7D)%7BaccessToken%7D%7D",
+        app.address
+    );
+    let res = app.client.get(url).send().await.unwrap();
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "GET only serves the playground");
+    // Nothing was created.
+    let login = app
+        .graphql(
+            "mutation { login(username: \"via.get\", password: \"a-long-enough-password\") { accessToken } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&login), "UNAUTHENTICATED");
+}

@@ -1,0 +1,185 @@
+//! Who sees which cases (DOMAIN.md §2): the scope rule on lists and single objects.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{error_code, spawn_app, TestApp};
+
+const LIST: &str = "query($first: Int, $after: String, $last: Int, $before: String, $filter: CaseFilterInput) {
+  cases(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id reference jurisdiction { code } petitionerName } }
+  }
+}";
+
+async fn list(app: &TestApp, token: Option<&str>, vars: Value) -> Value {
+    app.graphql(LIST, vars, token).await
+}
+
+fn references(body: &Value) -> Vec<String> {
+    body["data"]["cases"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no edges in {body}"))
+        .iter()
+        .map(|e| e["node"]["reference"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn counties(body: &Value) -> Vec<String> {
+    let mut c: Vec<String> = body["data"]["cases"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["jurisdiction"]["code"].as_str().unwrap().to_owned())
+        .collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+#[tokio::test]
+async fn each_role_sees_its_own_share() {
+    let app = spawn_app().await;
+
+    let committee = list(&app, Some(&app.token("demo.committee").await), json!({"first": 100})).await;
+    assert_eq!(committee["data"]["cases"]["totalCount"], 7, "all demo cases of 四川省: {committee}");
+    assert_eq!(counties(&committee), ["510502", "510503", "510504", "510522", "510524", "510525"]);
+
+    let clerk = list(&app, Some(&app.token("demo.clerk").await), json!({"first": 100})).await;
+    assert_eq!(counties(&clerk), ["510502"]);
+    assert_eq!(clerk["data"]["cases"]["totalCount"], 2);
+
+    let petitioner = list(&app, Some(&app.token("demo.petitioner").await), json!({"first": 100})).await;
+    assert_eq!(petitioner["data"]["cases"]["totalCount"], 2);
+    assert_eq!(counties(&petitioner), ["510502"]);
+
+    // Admins manage accounts, not cases.
+    let admin = list(&app, Some(&app.token("demo.admin").await), json!({"first": 100})).await;
+    assert_eq!(admin["data"]["cases"]["totalCount"], 0);
+
+    let anonymous = list(&app, None, json!({"first": 100})).await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+    assert!(anonymous["data"].is_null());
+}
+
+#[tokio::test]
+async fn out_of_scope_cases_read_as_not_found() {
+    let app = spawn_app().await;
+    let committee = app.token("demo.committee").await;
+    let all = list(&app, Some(&committee), json!({"first": 100})).await;
+    let outside = all["data"]["cases"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["jurisdiction"]["code"] != "510502")
+        .unwrap()["node"]["id"]
+        .clone();
+    let q = "query($id: ID!) { case(id: $id) { reference } }";
+
+    let clerk = app.token("demo.clerk").await;
+    let body = app.graphql(q, json!({"id": outside}), Some(&clerk)).await;
+    assert_eq!(error_code(&body), "NOT_FOUND");
+    // The same answer as for an id that does not exist at all.
+    let missing = app.graphql(q, json!({"id": uuid::Uuid::new_v4()}), Some(&clerk)).await;
+    assert_eq!(body["errors"][0]["message"], missing["errors"][0]["message"]);
+    let garbage = app.graphql(q, json!({"id": "not-a-uuid"}), Some(&clerk)).await;
+    assert_eq!(error_code(&garbage), "NOT_FOUND");
+
+    let body = app.graphql(q, json!({"id": outside}), Some(&committee)).await;
+    assert!(body["data"]["case"]["reference"].is_string());
+}
+
+#[tokio::test]
+async fn the_accuser_is_withheld_but_from_bureau_and_committee() {
+    let app = spawn_app().await;
+    let committee = list(&app, Some(&app.token("demo.committee").await), json!({"first": 100})).await;
+    for edge in committee["data"]["cases"]["edges"].as_array().unwrap() {
+        // The one anonymous accusation (古蔺县) shows no name even to the committee; the others do.
+        let anonymous = edge["node"]["jurisdiction"]["code"] == "510525";
+        assert_eq!(edge["node"]["petitionerName"].is_null(), anonymous, "{edge}");
+    }
+}
+
+#[tokio::test]
+async fn keyset_pages_walk_the_whole_list_both_ways() {
+    let app = spawn_app().await;
+    let token = app.token("demo.committee").await;
+    let all = references(&list(&app, Some(&token), json!({"first": 100})).await);
+    assert_eq!(all.len(), 7);
+
+    let mut forward = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let body = list(&app, Some(&token), json!({"first": 3, "after": after})).await;
+        forward.extend(references(&body));
+        let info = &body["data"]["cases"]["pageInfo"];
+        if info["hasNextPage"] != true {
+            break;
+        }
+        after = info["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(forward, all);
+
+    let mut backward = Vec::new();
+    let mut before: Option<String> = None;
+    loop {
+        let body = list(&app, Some(&token), json!({"last": 3, "before": before})).await;
+        let mut page = references(&body);
+        page.extend(backward);
+        backward = page;
+        let info = &body["data"]["cases"]["pageInfo"];
+        if info["hasPreviousPage"] != true {
+            break;
+        }
+        before = info["startCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(backward, all);
+}
+
+#[tokio::test]
+async fn filters_and_page_limits() {
+    let app = spawn_app().await;
+    let token = app.token("demo.committee").await;
+    let body = list(&app, Some(&token), json!({"first": 100, "filter": {"jurisdictionCode": "510500"}})).await;
+    assert_eq!(body["data"]["cases"]["totalCount"], 7);
+    let body = list(&app, Some(&token), json!({"first": 100, "filter": {"jurisdictionCode": "510502"}})).await;
+    assert_eq!(body["data"]["cases"]["totalCount"], 2);
+    let body = list(&app, Some(&token), json!({"first": 100, "filter": {"status": ["SUBMITTED"]}})).await;
+    assert_eq!(body["data"]["cases"]["totalCount"], 1);
+    // Outside the caller's subtree a filter finds nothing rather than widening the scope.
+    let body = list(&app, Some(&token), json!({"first": 100, "filter": {"jurisdictionCode": "440000"}})).await;
+    assert_eq!(body["data"]["cases"]["totalCount"], 0);
+
+    let body = list(&app, Some(&token), json!({"first": 100, "filter": {"jurisdictionCode": "999999"}})).await;
+    assert_eq!(error_code(&body), "NOT_FOUND");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "filter.jurisdictionCode");
+    let body = list(&app, Some(&token), json!({"first": 101})).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "first");
+    let body = list(&app, Some(&token), json!({"first": 1, "after": "bm90IGEgY3Vyc29y"})).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn jurisdictions_and_units_nest_without_a_query_per_row() {
+    let app = spawn_app().await;
+    let body = app
+        .graphql(
+            "{ jurisdiction(code: \"510000\") { name children { code units(kind: BUREAU) { name } children { code name parent { code } } } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    let children = body["data"]["jurisdiction"]["children"].as_array().unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(children.len(), 2);
+    assert_eq!(children[0]["units"][0]["name"], "泸州市信访局");
+    assert_eq!(children[0]["children"][0]["parent"]["code"], "510500");
+    let page = app
+        .graphql(
+            "{ units(filter: {jurisdictionCode: \"510502\"}, first: 2) { totalCount nodes { name } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(page["data"]["units"]["totalCount"], 5);
+}

@@ -1,0 +1,11 @@
+//! One integration-test binary (zero2prod's layout): every module talks real HTTP to a real server over a real
+//! PostgreSQL database.
+
+mod accounts;
+mod bad_input;
+mod cases;
+mod health;
+mod helpers;
+mod playground;
+mod schema;
+mod tokens;
