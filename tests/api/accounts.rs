@@ -158,3 +158,19 @@ async fn changing_the_password_invalidates_older_tokens() {
     assert_eq!(me["data"]["me"]["username"], "demo.petitioner");
     app.login_payload("demo.petitioner", "a-brand-new-password").await;
 }
+
+#[tokio::test]
+async fn changing_roles_invalidates_older_tokens() {
+    let app = spawn_app().await;
+    let token = app.token("demo.lead").await;
+    assert_eq!(app.graphql(ME, json!({}), Some(&token)).await["data"]["me"]["roles"], json!(["CASE_LEAD"]));
+    {
+        let mut conn = app.conn();
+        let lead = petition_api::models::account::find_by_username(&mut conn, "demo.lead").unwrap().unwrap();
+        let roles = [petition_api::domain::role::Role::CaseLead, petition_api::domain::role::Role::Clerk];
+        petition_api::models::account::set_roles(&mut conn, lead.id, &roles).unwrap();
+    }
+    assert_eq!(error_code(&app.graphql(ME, json!({}), Some(&token)).await), "UNAUTHENTICATED");
+    let fresh = app.token("demo.lead").await;
+    assert_eq!(app.graphql(ME, json!({}), Some(&fresh)).await["data"]["me"]["roles"], json!(["CASE_LEAD", "CLERK"]));
+}

@@ -35,3 +35,26 @@ async fn history_is_append_only_in_the_database() {
     let insert_ok = diesel::sql_query("SELECT count(*) FROM case_events").execute(&mut conn);
     assert!(insert_ok.is_ok());
 }
+
+#[tokio::test]
+async fn internal_errors_carry_a_request_id_and_no_detail() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    // Break the database under the running server.
+    diesel::sql_query("ALTER TABLE units RENAME TO units_gone").execute(&mut app.conn()).unwrap();
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&serde_json::json!({"query": "{ units(first: 1) { totalCount } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let request_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = res.json().await.unwrap();
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "INTERNAL", "{body}");
+    assert_eq!(error["extensions"]["requestId"], request_id.as_str());
+    let text = body.to_string();
+    assert!(!text.contains("units_gone") && !text.contains("relation"), "no database detail leaks: {text}");
+}
