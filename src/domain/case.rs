@@ -124,3 +124,84 @@ mod reference_tests {
         assert!(code.bytes().all(|b| QUERY_CODE_ALPHABET.contains(&b)));
     }
 }
+
+text_enum! {
+    /// What an entry in a case's history records: a transition, an activity, or an administrative act.
+    EventKind {
+        /// Submitted online or through the app by the petitioner.
+        Submitted => "SUBMITTED",
+        /// A letter, visit, call or fax recorded by a bureau clerk.
+        Recorded => "RECORDED",
+        /// 转送 to a handling unit.
+        Forwarded => "FORWARDED",
+        /// 交办 to a handling unit, with a handling period.
+        Assigned => "ASSIGNED",
+        /// Routed out of petition work, with where to go.
+        RoutedOut => "ROUTED_OUT",
+        /// Not accepted, with the reason.
+        NotAccepted => "NOT_ACCEPTED",
+        /// The handling unit objected that the matter is not its remit.
+        Objected => "OBJECTED",
+        /// The bureau agreed with the objection; the case is back for routing.
+        ObjectionUpheld => "OBJECTION_UPHELD",
+        /// The bureau rejected the objection; the unit must handle the case.
+        ObjectionRejected => "OBJECTION_REJECTED",
+        /// 受理: accepted by the handling unit.
+        Accepted => "ACCEPTED",
+        /// Classified; handling begins.
+        Classified => "CLASSIFIED",
+        /// The handling period was extended (Art 34).
+        Extended => "EXTENDED",
+        /// The handling opinion was served.
+        Answered => "ANSWERED",
+        /// The petitioner evaluated the bureau and the handling unit.
+        Evaluated => "EVALUATED",
+        /// 复查 requested.
+        ReviewRequested => "REVIEW_REQUESTED",
+        /// The review decision was served.
+        Reviewed => "REVIEWED",
+        /// 复核 requested.
+        ReReviewRequested => "RE_REVIEW_REQUESTED",
+        /// The re-review decision was served; the case is final.
+        ReReviewed => "RE_REVIEWED",
+        /// Closed (closure commitment, or no review asked in time).
+        Closed => "CLOSED",
+        /// Withdrawn by the petitioner.
+        Withdrawn => "WITHDRAWN",
+        /// A case lead (包案领导) was designated.
+        CaseLeadDesignated => "CASE_LEAD_DESIGNATED",
+        /// The case lead set or changed the resolution plan.
+        PlanSet => "PLAN_SET",
+        /// 接访: a reception of the petitioner.
+        Reception => "RECEPTION",
+        /// 下访: a home visit.
+        HomeVisit => "HOME_VISIT",
+        /// 约访: an appointment.
+        Appointment => "APPOINTMENT",
+        /// 回访: a return visit after the answer.
+        ReturnVisit => "RETURN_VISIT",
+        /// 会商: a consultation between units.
+        Consultation => "CONSULTATION",
+        /// A hearing (听证); its days do not count towards review periods (Art 36).
+        Hearing => "HEARING",
+        /// A note.
+        Note => "NOTE",
+        /// Staff revealed the petitioner's contact data (audited).
+        ContactRevealed => "CONTACT_REVEALED",
+        /// This petition repeats an earlier case and was linked to it.
+        RepeatLinked => "REPEAT_LINKED",
+    }
+}
+
+impl EventKind {
+    /// Activities a member of staff may log with `logActivity`.
+    pub const ACTIVITIES: &'static [EventKind] = &[
+        EventKind::Reception,
+        EventKind::HomeVisit,
+        EventKind::Appointment,
+        EventKind::ReturnVisit,
+        EventKind::Consultation,
+        EventKind::Hearing,
+        EventKind::Note,
+    ];
+}

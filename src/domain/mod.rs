@@ -24,5 +24,7 @@ macro_rules! text_enum {
 pub mod access;
 pub mod case;
 pub mod credentials;
+pub mod deadline;
+pub mod lifecycle;
 pub mod organisation;
 pub mod role;
