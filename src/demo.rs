@@ -298,6 +298,12 @@ fn load_case(
             case_lead_account_id: None,
             received_at: morning(tz, received_on),
             handling_days: demo.handling_days,
+            routing: routed.then_some("ASSIGNED"),
+            repeat_of_case_id: None,
+            representatives: json!([]),
+            disposition_note: None,
+            petitioner_phone: None,
+            petitioner_id_number: None,
         },
     )?;
     for (kind, from, to, on, note, payload) in &events {

@@ -74,6 +74,44 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        routing -> Nullable<Text>,
+        next_due_at -> Nullable<Timestamptz>,
+        repeat_of_case_id -> Nullable<Uuid>,
+        representatives -> Jsonb,
+        outcome -> Nullable<Text>,
+        resolution_plan -> Nullable<Jsonb>,
+        evaluation -> Nullable<Jsonb>,
+        disposition_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, key) {
+        account_id -> Uuid,
+        key -> Text,
+        operation -> Text,
+        case_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    escalations (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        jurisdiction_code -> Text,
+        kind -> Text,
+        from_jurisdiction -> Text,
+        to_jurisdiction -> Text,
+        requested_by -> Nullable<Uuid>,
+        reason -> Text,
+        requested_at -> Timestamptz,
+        due_at -> Timestamptz,
+        status -> Text,
+        decision -> Nullable<Text>,
+        opinion -> Nullable<Text>,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -99,5 +137,15 @@ diesel::joinable!(units -> jurisdictions (jurisdiction_code));
 diesel::joinable!(accounts -> units (unit_id));
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(escalations -> cases (case_id));
 
-diesel::allow_tables_to_appear_in_same_query!(jurisdictions, units, accounts, refresh_tokens, cases, case_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    jurisdictions,
+    units,
+    accounts,
+    refresh_tokens,
+    cases,
+    case_events,
+    idempotency_keys,
+    escalations
+);

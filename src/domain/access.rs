@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::case::Category;
 use super::organisation::UnitKind;
 use super::role::Role;
+use crate::error::AppError;
 
 /// The authenticated user behind a request, as far as authorization needs to know them.
 #[derive(Clone, Debug)]
@@ -185,5 +186,170 @@ mod tests {
         assert!(may_see_petitioner(&caller(&[Role::Petitioner], None), &case));
         case.petitioner_account_id = None;
         assert!(!may_see_petitioner(&caller(&[Role::Clerk], Some(UnitKind::Bureau)), &case));
+    }
+}
+
+/// Who is attached to a case, for deciding who may act on it.
+#[derive(Clone, Debug)]
+pub struct CaseParties {
+    pub jurisdiction_path: String,
+    pub current_unit_id: Option<Uuid>,
+    pub case_lead_account_id: Option<Uuid>,
+    pub petitioner_account_id: Option<Uuid>,
+}
+
+/// What someone wants to do to a case (besides reading it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// Forward, assign, route out, not accept (Art 22).
+    Route,
+    /// Agree or disagree with a unit's objection.
+    DecideObjection,
+    /// Accept or object (Art 23).
+    Respond,
+    /// Classify, answer, and other handling.
+    Handle,
+    /// Extend the handling period (Art 34).
+    Extend,
+    /// Close with a signed closure commitment.
+    Close,
+    /// Log a reception, visit, consultation or note.
+    LogActivity,
+    /// Designate a case lead (Art 18).
+    DesignateCaseLead,
+    /// Set the resolution plan.
+    SetResolutionPlan,
+    /// Evaluate, request a review, withdraw: the petitioner's own acts.
+    PetitionerAct,
+}
+
+fn staff_in(caller: &Caller, role: Role, kinds: &[UnitKind]) -> bool {
+    caller.has_role(role) && caller.unit_kind().is_some_and(|k| kinds.contains(&k))
+}
+
+fn covers(caller: &Caller, parties: &CaseParties) -> bool {
+    caller.jurisdiction_path().is_some_and(|p| super::organisation::is_within(&parties.jurisdiction_path, p))
+}
+
+/// Whether `caller`, who can see the case, may perform `op`; returns the role they act in.
+///
+/// Mirrors the "who" column of DOMAIN.md §3: bureau clerks of the case's jurisdiction or above route it and decide
+/// objections; the handling unit's clerks accept or object; its clerks and the case's lead (or a lead of the
+/// handling unit) handle it; only leads extend; committee members and bureau clerks designate leads; the
+/// petitioner evaluates, asks for reviews and withdraws.
+pub fn authorize(caller: &Caller, op: Operation, parties: &CaseParties) -> Result<Role, AppError> {
+    let bureau_clerk = staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) && covers(caller, parties);
+    let at_unit = parties.current_unit_id.is_some() && caller.unit.map(|(id, _)| id) == parties.current_unit_id;
+    let unit_clerk = caller.has_role(Role::Clerk) && at_unit;
+    let lead = caller.has_role(Role::CaseLead) && (parties.case_lead_account_id == Some(caller.account_id) || at_unit);
+    let committee = staff_in(caller, Role::CommitteeMember, &[UnitKind::Committee]) && covers(caller, parties);
+    let petitioner = parties.petitioner_account_id == Some(caller.account_id);
+
+    let allowed: &[(bool, Role)] = match op {
+        Operation::Route | Operation::DecideObjection => &[(bureau_clerk, Role::Clerk)],
+        Operation::Respond => &[(unit_clerk, Role::Clerk)],
+        Operation::Handle => &[(unit_clerk, Role::Clerk), (lead, Role::CaseLead)],
+        Operation::Extend => &[(lead, Role::CaseLead)],
+        Operation::Close => &[(unit_clerk || bureau_clerk, Role::Clerk)],
+        Operation::LogActivity => {
+            &[(unit_clerk || bureau_clerk, Role::Clerk), (lead, Role::CaseLead), (committee, Role::CommitteeMember)]
+        }
+        Operation::DesignateCaseLead => &[(committee, Role::CommitteeMember), (bureau_clerk, Role::Clerk)],
+        Operation::SetResolutionPlan => {
+            &[(lead && parties.case_lead_account_id == Some(caller.account_id), Role::CaseLead)]
+        }
+        Operation::PetitionerAct => &[(petitioner, Role::Petitioner)],
+    };
+    allowed
+        .iter()
+        .find(|(ok, _)| *ok)
+        .map(|(_, role)| *role)
+        .ok_or_else(|| AppError::forbidden(format!("you may not do this ({op:?}) on this case")))
+}
+
+/// Whether `caller` may record a petition received in the jurisdiction with path `path`: bureau clerks of it or
+/// above.
+pub fn may_record_in(caller: &Caller, path: &str) -> bool {
+    staff_in(caller, Role::Clerk, &[UnitKind::Bureau])
+        && caller.jurisdiction_path().is_some_and(|p| super::organisation::is_within(path, p))
+}
+
+/// Whether `caller` may decide a review or re-review addressed to the jurisdiction `to_code`: a bureau clerk or a
+/// case lead placed at exactly that level.
+pub fn may_decide_review(caller: &Caller, to_code: &str) -> bool {
+    caller.jurisdiction.as_ref().is_some_and(|(code, _)| code == to_code)
+        && (staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) || staff_in(caller, Role::CaseLead, &[UnitKind::Bureau]))
+}
+
+#[cfg(test)]
+mod operation_tests {
+    use super::*;
+
+    const COUNTY: &str = "510000/510500/510502/";
+
+    fn staff(role: Role, kind: UnitKind, unit: u128, path: &str) -> Caller {
+        Caller {
+            account_id: Uuid::from_u128(1000 + unit),
+            username: "x".into(),
+            roles: vec![role],
+            unit: Some((Uuid::from_u128(unit), kind)),
+            jurisdiction: Some(("x".into(), path.into())),
+        }
+    }
+
+    fn parties() -> CaseParties {
+        CaseParties {
+            jurisdiction_path: COUNTY.into(),
+            current_unit_id: Some(Uuid::from_u128(5)),
+            case_lead_account_id: Some(Uuid::from_u128(77)),
+            petitioner_account_id: Some(Uuid::from_u128(99)),
+        }
+    }
+
+    #[test]
+    fn each_operation_has_its_actors() {
+        let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
+        let city_bureau = staff(Role::Clerk, UnitKind::Bureau, 2, "510000/510500/");
+        let other_county = staff(Role::Clerk, UnitKind::Bureau, 3, "510000/510500/510503/");
+        let unit_clerk = staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY);
+        let other_unit = staff(Role::Clerk, UnitKind::HandlingUnit, 6, COUNTY);
+        let mut lead = staff(Role::CaseLead, UnitKind::Bureau, 7, COUNTY);
+        lead.account_id = Uuid::from_u128(77);
+        let committee = staff(Role::CommitteeMember, UnitKind::Committee, 8, "510000/");
+        let petitioner = Caller {
+            account_id: Uuid::from_u128(99),
+            username: "p".into(),
+            roles: vec![Role::Petitioner],
+            unit: None,
+            jurisdiction: None,
+        };
+        let p = parties();
+        let ok = |c: &Caller, op| authorize(c, op, &p).is_ok();
+
+        assert!(ok(&bureau, Operation::Route) && ok(&city_bureau, Operation::Route));
+        assert!(!ok(&other_county, Operation::Route) && !ok(&unit_clerk, Operation::Route));
+        assert!(ok(&unit_clerk, Operation::Respond) && !ok(&other_unit, Operation::Respond));
+        assert!(!ok(&bureau, Operation::Respond));
+        assert!(ok(&unit_clerk, Operation::Handle) && ok(&lead, Operation::Handle));
+        assert!(!ok(&bureau, Operation::Handle) && !ok(&petitioner, Operation::Handle));
+        assert!(ok(&lead, Operation::Extend) && !ok(&unit_clerk, Operation::Extend));
+        assert!(ok(&committee, Operation::DesignateCaseLead) && ok(&bureau, Operation::DesignateCaseLead));
+        assert!(!ok(&unit_clerk, Operation::DesignateCaseLead));
+        assert!(ok(&lead, Operation::SetResolutionPlan) && !ok(&bureau, Operation::SetResolutionPlan));
+        assert!(ok(&petitioner, Operation::PetitionerAct) && !ok(&bureau, Operation::PetitionerAct));
+        let err = authorize(&unit_clerk, Operation::Route, &p).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::Forbidden);
+    }
+
+    #[test]
+    fn recording_and_deciding_reviews() {
+        let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
+        assert!(may_record_in(&bureau, COUNTY));
+        assert!(!may_record_in(&bureau, "510000/510500/510503/"));
+        assert!(!may_record_in(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), COUNTY));
+        let mut city = staff(Role::Clerk, UnitKind::Bureau, 2, "510000/510500/");
+        city.jurisdiction = Some(("510500".into(), "510000/510500/".into()));
+        assert!(may_decide_review(&city, "510500"));
+        assert!(!may_decide_review(&city, "510000"));
     }
 }

@@ -27,4 +27,5 @@ pub mod credentials;
 pub mod deadline;
 pub mod lifecycle;
 pub mod organisation;
+pub mod person;
 pub mod role;

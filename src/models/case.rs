@@ -35,6 +35,14 @@ pub struct Case {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub routing: Option<String>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub repeat_of_case_id: Option<Uuid>,
+    pub representatives: serde_json::Value,
+    pub outcome: Option<String>,
+    pub resolution_plan: Option<serde_json::Value>,
+    pub evaluation: Option<serde_json::Value>,
+    pub disposition_note: Option<String>,
 }
 
 type CaseCondition = Box<dyn BoxableExpression<cases::table, Pg, SqlType = Bool>>;
@@ -143,6 +151,12 @@ pub struct NewCase<'a> {
     pub case_lead_account_id: Option<Uuid>,
     pub received_at: DateTime<Utc>,
     pub handling_days: Option<i32>,
+    pub routing: Option<&'a str>,
+    pub repeat_of_case_id: Option<Uuid>,
+    pub representatives: serde_json::Value,
+    pub disposition_note: Option<&'a str>,
+    pub petitioner_phone: Option<&'a str>,
+    pub petitioner_id_number: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut PgConnection, new: &NewCase<'_>) -> QueryResult<Case> {
@@ -167,6 +181,12 @@ pub fn insert(conn: &mut PgConnection, new: &NewCase<'_>) -> QueryResult<Case> {
             cases::case_lead_account_id.eq(new.case_lead_account_id),
             cases::received_at.eq(new.received_at),
             cases::handling_days.eq(new.handling_days),
+            cases::routing.eq(new.routing),
+            cases::repeat_of_case_id.eq(new.repeat_of_case_id),
+            cases::representatives.eq(&new.representatives),
+            cases::disposition_note.eq(new.disposition_note),
+            cases::petitioner_phone.eq(new.petitioner_phone),
+            cases::petitioner_id_number.eq(new.petitioner_id_number),
         ))
         .returning(Case::as_returning())
         .get_result(conn)

@@ -1,0 +1,15 @@
+DROP TABLE escalations;
+DROP TABLE idempotency_keys;
+DROP INDEX cases_text_trgm_idx;
+DROP INDEX cases_repeat_idx;
+DROP INDEX cases_category_idx;
+DROP INDEX cases_next_due_idx;
+ALTER TABLE cases
+    DROP COLUMN disposition_note,
+    DROP COLUMN evaluation,
+    DROP COLUMN resolution_plan,
+    DROP COLUMN outcome,
+    DROP COLUMN representatives,
+    DROP COLUMN repeat_of_case_id,
+    DROP COLUMN next_due_at,
+    DROP COLUMN routing;
