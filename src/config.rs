@@ -3,7 +3,13 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
 use chrono_tz::Tz;
+
+use crate::domain::deadline::WorkCalendar;
+use crate::domain::lifecycle::Rules;
 
 /// Where the server runs. Production refuses unsafe defaults; development starts its own database and demo data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +33,21 @@ pub struct Settings {
     pub limits: Limits,
     pub login_throttle: LoginThrottle,
     pub log_format: LogFormat,
+    /// The legal time limits (the evaluation window is configurable).
+    pub rules: Rules,
+    /// Weekday public holidays and worked weekend days, for working-day periods.
+    pub holidays: BTreeSet<NaiveDate>,
+    pub working_weekends: BTreeSet<NaiveDate>,
+}
+
+impl Settings {
+    pub fn calendar(&self) -> WorkCalendar {
+        WorkCalendar {
+            tz: self.time_zone,
+            holidays: self.holidays.clone(),
+            working_weekends: self.working_weekends.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -158,8 +179,25 @@ impl Settings {
             limits: Limits::default(),
             login_throttle: LoginThrottle::default(),
             log_format,
+            rules: Rules {
+                evaluation_days: parse_or(get("EVALUATION_WINDOW_DAYS"), "EVALUATION_WINDOW_DAYS", 30)?,
+                ..Rules::default()
+            },
+            holidays: parse_dates(get("HOLIDAYS"), "HOLIDAYS")?,
+            working_weekends: parse_dates(get("WORKING_WEEKENDS"), "WORKING_WEEKENDS")?,
         })
     }
+}
+
+/// A comma-separated list of ISO dates.
+fn parse_dates(value: Option<String>, name: &str) -> anyhow::Result<BTreeSet<NaiveDate>> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| d.parse().map_err(|_| anyhow::anyhow!("{name} holds `{d}`, which is not a YYYY-MM-DD date")))
+        .collect()
 }
 
 fn parse_or<T: std::str::FromStr>(value: Option<String>, name: &str, default: T) -> anyhow::Result<T> {
@@ -212,5 +250,10 @@ mod tests {
         assert!(err.contains("PORT"), "{err}");
         let err = settings(&[("TIME_ZONE", "Mars/Olympus")]).unwrap_err().to_string();
         assert!(err.contains("TIME_ZONE"), "{err}");
+        let err = settings(&[("HOLIDAYS", "2024-10-01,tomorrow")]).unwrap_err().to_string();
+        assert!(err.contains("HOLIDAYS"), "{err}");
+        let s = settings(&[("HOLIDAYS", "2024-10-01, 2024-10-02"), ("EVALUATION_WINDOW_DAYS", "15")]).unwrap();
+        assert_eq!(s.holidays.len(), 2);
+        assert_eq!(s.rules.evaluation_days, 15);
     }
 }

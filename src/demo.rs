@@ -6,6 +6,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+
+use crate::config::Settings;
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -77,18 +79,18 @@ struct DemoStep {
 }
 
 /// Loads the demo data unless it is there already. Returns whether it loaded anything.
-pub fn load_if_absent(conn: &mut PgConnection, tz: Tz, today: NaiveDate) -> AppResult<bool> {
+pub fn load_if_absent(conn: &mut PgConnection, settings: &Settings, today: NaiveDate) -> AppResult<bool> {
     if account::find_by_username(conn, "demo.admin")?.is_some() {
         return Ok(false);
     }
     let password = Password::parse_new(DEMO_PASSWORD, "password")?;
     let hashes: Vec<String> = DEMO_ACCOUNTS.iter().map(|_| password::hash(&password)).collect::<AppResult<_>>()?;
-    conn.transaction(|conn| load(conn, tz, today, &hashes))?;
+    conn.transaction(|conn| load(conn, settings, today, &hashes))?;
     tracing::info!("demo data loaded");
     Ok(true)
 }
 
-fn load(conn: &mut PgConnection, tz: Tz, today: NaiveDate, hashes: &[String]) -> AppResult<()> {
+fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: &[String]) -> AppResult<()> {
     let mut names = HashMap::new();
     for (file, csv) in [("regions.csv", REGIONS), ("townships.csv", TOWNSHIPS)] {
         for line in csv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
@@ -139,9 +141,8 @@ fn load(conn: &mut PgConnection, tz: Tz, today: NaiveDate, hashes: &[String]) ->
     }
 
     let file: DemoFile = serde_json::from_str(CASES).map_err(AppError::internal)?;
-    let mut serials: HashMap<(String, i32), u32> = HashMap::new();
     for (index, demo) in file.cases.iter().enumerate() {
-        load_case(conn, demo, index, tz, today, &units, &account_ids, &mut serials)?;
+        load_case(conn, demo, index, settings, today, &units, &account_ids)?;
     }
     Ok(())
 }
@@ -176,12 +177,12 @@ fn load_case(
     conn: &mut PgConnection,
     demo: &DemoCase,
     index: usize,
-    tz: Tz,
+    settings: &Settings,
     today: NaiveDate,
     units: &HashMap<(String, &str), Uuid>,
     accounts: &HashMap<&str, Uuid>,
-    serials: &mut HashMap<(String, i32), u32>,
 ) -> AppResult<()> {
+    let tz = settings.time_zone;
     let ends_open = !demo.timeline.iter().any(|s| matches!(s.what.as_str(), "ANSWERED" | "ROUTED_OUT"));
     // Undated cases: an open one arrived recently, so the demo shows live deadlines; a finished one in 2023.
     let first_dated = demo.timeline.iter().find_map(|s| s.on);
@@ -191,9 +192,8 @@ fn load_case(
         NaiveDate::from_ymd_opt(2023, 3, 1).expect("date") + Duration::days(9 * index as i64)
     });
     let year = chrono::Datelike::year(&received_on);
-    let serial = serials.entry((demo.jurisdiction.clone(), year)).or_insert(0);
-    *serial += 1;
-    let reference = case_reference(&demo.jurisdiction, year, *serial);
+    let serial = case::next_serial(conn, &demo.jurisdiction, year)?;
+    let reference = case_reference(&demo.jurisdiction, year, serial as u32);
 
     // The handling unit: the township government where there is one, else a county department by subject.
     let unit_id = match &demo.township {
@@ -276,7 +276,7 @@ fn load_case(
     }
 
     let query_code = new_query_code(&mut rand::thread_rng());
-    let hash = crate::auth::token::hash_opaque(&query_code);
+    let hash = crate::auth::token::query_code_digest(&settings.jwt.secret, &query_code);
     let created = case::insert(
         conn,
         &case::NewCase {
@@ -324,5 +324,7 @@ fn load_case(
             },
         )?;
     }
+    crate::case_work::history::store_next_due(conn, &settings.rules, &settings.calendar(), created.id)?;
+    crate::case_work::history::store_next_due(conn, &settings.rules, &settings.calendar(), created.id)?;
     Ok(())
 }

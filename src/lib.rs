@@ -2,6 +2,8 @@
 //! and joint-conference committees. See README.md for running it and `../shared/design/DOMAIN.md` for the domain.
 
 pub mod auth;
+pub mod case_work;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -49,7 +49,7 @@ fn run(settings: Settings, database_url: &str) -> anyhow::Result<()> {
         db::run_migrations(&mut conn)?;
         if settings.load_demo_data {
             let today = chrono::Utc::now().with_timezone(&settings.time_zone).date_naive();
-            demo::load_if_absent(&mut conn, settings.time_zone, today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            demo::load_if_absent(&mut conn, &settings, today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         }
     }
     let (host, env) = (settings.host, settings.env);

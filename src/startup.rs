@@ -10,6 +10,7 @@ use actix_web::{web, App, HttpServer};
 
 use crate::auth::throttle::LoginLimiter;
 use crate::auth::token::TokenKeys;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::graphql::context::AppState;
@@ -24,11 +25,18 @@ pub struct Application {
 impl Application {
     /// Binds `settings.host:settings.port` and prepares the server over `db` (already migrated).
     pub fn build(settings: Settings, db: Db) -> anyhow::Result<Application> {
+        Application::build_with_clock(settings, db, Arc::new(SystemClock))
+    }
+
+    /// As [`Application::build`], with the clock every time rule goes through (tests pass a manual one).
+    pub fn build_with_clock(settings: Settings, db: Db, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         let listener = TcpListener::bind((settings.host, settings.port))
             .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
         let state = AppState {
             db,
+            clock,
+            track_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),
             tokens: Arc::new(TokenKeys::new(&settings.jwt)),
             login_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),
             settings: Arc::new(settings),

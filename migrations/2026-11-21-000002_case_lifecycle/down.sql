@@ -1,3 +1,4 @@
+DROP TABLE reference_counters;
 DROP TABLE escalations;
 DROP TABLE idempotency_keys;
 DROP INDEX cases_text_trgm_idx;

@@ -54,3 +54,14 @@ CREATE TABLE escalations (
 );
 CREATE INDEX escalations_case_idx ON escalations (case_id, requested_at);
 CREATE INDEX escalations_to_idx ON escalations (to_jurisdiction, status, requested_at DESC, id DESC);
+
+-- Serial numbers of references, per jurisdiction and year, handed out atomically.
+CREATE TABLE reference_counters (
+    jurisdiction_code TEXT NOT NULL REFERENCES jurisdictions (code),
+    year              INTEGER NOT NULL,
+    last_serial       INTEGER NOT NULL,
+    PRIMARY KEY (jurisdiction_code, year)
+);
+INSERT INTO reference_counters (jurisdiction_code, year, last_serial)
+SELECT jurisdiction_code, split_part(reference, '-', 2)::int, max(split_part(reference, '-', 3)::int)
+FROM cases GROUP BY 1, 2;

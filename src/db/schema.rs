@@ -96,6 +96,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    reference_counters (jurisdiction_code, year) {
+        jurisdiction_code -> Text,
+        year -> Int4,
+        last_serial -> Int4,
+    }
+}
+
+diesel::table! {
     escalations (id) {
         id -> Uuid,
         case_id -> Uuid,
@@ -147,5 +155,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     cases,
     case_events,
     idempotency_keys,
-    escalations
+    escalations,
+    reference_counters
 );

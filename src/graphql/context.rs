@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::auth::throttle::LoginLimiter;
 use crate::auth::token::TokenKeys;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::access::Caller;
@@ -17,6 +18,9 @@ use crate::error::{AppError, AppResult};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    /// Misses of `trackCase` per client address.
+    pub track_limiter: Arc<LoginLimiter>,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub login_limiter: Arc<LoginLimiter>,

@@ -191,3 +191,92 @@ pub fn insert(conn: &mut PgConnection, new: &NewCase<'_>) -> QueryResult<Case> {
         .returning(Case::as_returning())
         .get_result(conn)
 }
+
+/// The next serial number of a reference for `jurisdiction` in `year`, atomically.
+pub fn next_serial(conn: &mut PgConnection, jurisdiction: &str, year: i32) -> QueryResult<i32> {
+    use crate::db::schema::reference_counters as rc;
+    diesel::insert_into(rc::table)
+        .values((rc::jurisdiction_code.eq(jurisdiction), rc::year.eq(year), rc::last_serial.eq(1)))
+        .on_conflict((rc::jurisdiction_code, rc::year))
+        .do_update()
+        .set(rc::last_serial.eq(rc::last_serial + 1))
+        .returning(rc::last_serial)
+        .get_result(conn)
+}
+
+/// Locks a visible case for a change. Another transaction holding it already means a concurrent change: the
+/// caller gets `CONFLICT` at once instead of waiting to act on a state it never saw.
+pub fn lock_visible(
+    conn: &mut PgConnection,
+    scope: &CaseScope,
+    id: Uuid,
+) -> Result<Option<Case>, crate::error::AppError> {
+    let found = cases::table
+        .filter(visible_to(scope))
+        .filter(cases::id.eq(id))
+        .select(Case::as_select())
+        .for_update()
+        .no_wait()
+        .first(conn)
+        .optional();
+    match found {
+        Ok(case) => Ok(case),
+        Err(diesel::result::Error::DatabaseError(_, info)) if info.message().contains("could not obtain lock") => {
+            Err(crate::error::AppError::new(
+                crate::error::ErrorCode::Conflict,
+                "the case is being changed by someone else right now; reload it and try again",
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The columns a step of the lifecycle may change.
+#[derive(AsChangeset, Default, Debug)]
+#[diesel(table_name = cases)]
+pub struct CaseUpdate {
+    pub status: Option<String>,
+    pub current_unit_id: Option<Option<Uuid>>,
+    pub category: Option<Option<String>>,
+    pub handling_days: Option<Option<i32>>,
+    pub routing: Option<Option<String>>,
+    pub case_lead_account_id: Option<Option<Uuid>>,
+    pub is_backlog: Option<bool>,
+    pub outcome: Option<Option<String>>,
+    pub resolution_plan: Option<Option<serde_json::Value>>,
+    pub evaluation: Option<Option<serde_json::Value>>,
+    pub disposition_note: Option<Option<String>>,
+}
+
+/// Applies `update`, sets the derived `next_due_at`, and bumps the version.
+pub fn apply_update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    update: &CaseUpdate,
+    next_due_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> QueryResult<Case> {
+    diesel::update(cases::table.find(id))
+        .set((
+            update,
+            cases::next_due_at.eq(next_due_at),
+            cases::version.eq(cases::version + 1),
+            cases::updated_at.eq(now),
+        ))
+        .returning(Case::as_returning())
+        .get_result(conn)
+}
+
+/// Contact data, read only for the audited reveal.
+pub fn contact_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Option<String>, Option<String>)> {
+    cases::table.find(id).select((cases::petitioner_phone, cases::petitioner_id_number)).first(conn)
+}
+
+/// For intake: the query code's digest of a case by reference.
+pub fn find_by_reference(conn: &mut PgConnection, reference: &str) -> QueryResult<Option<(Case, Vec<u8>)>> {
+    cases::table
+        .filter(cases::reference.eq(reference))
+        .select((Case::as_select(), cases::query_code_hash))
+        .first(conn)
+        .optional()
+}

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod case;
 pub mod case_event;
+pub mod escalation;
 pub mod jurisdiction;
 pub mod page;
 pub mod refresh_token;

@@ -49,7 +49,8 @@ fn build_template(pg: &EmbeddedPostgres, template: &str) {
             let mut db = PgConnection::establish(&pg.database_url(&scratch)).unwrap();
             db::run_migrations(&mut db).expect("migrations apply");
             let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
-            petition_api::demo::load_if_absent(&mut db, chrono_tz::Asia::Shanghai, today).expect("demo data loads");
+            let settings = Settings::from_lookup(|_| None).expect("default settings");
+            petition_api::demo::load_if_absent(&mut db, &settings, today).expect("demo data loads");
         }
         diesel::sql_query(format!("ALTER DATABASE {scratch} RENAME TO {template}")).execute(&mut conn).unwrap();
     }

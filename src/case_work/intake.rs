@@ -1,0 +1,371 @@
+//! Intake (DOMAIN.md §3 row 1): petitions submitted by petitioners and petitions recorded by bureau clerks.
+//!
+//! At intake the service looks for an earlier case of the same petitioner on a similar matter: a `FINAL` one means
+//! the new petition is not accepted (Art 36 ¶3), as does one already accepted below when the new one is raised
+//! higher up (Art 19 ¶3); an open one is linked as repeated, not silently duplicated.
+
+use chrono::{DateTime, Datelike, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{check_past, history, WorkContext};
+use crate::auth::token::query_code_digest;
+use crate::domain::access::may_record_in;
+use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, Channel, EventKind};
+use crate::domain::credentials::parse_display_name;
+use crate::domain::organisation::is_within;
+use crate::domain::person::{
+    parse_text, IdNumber, PhoneNumber, CONTENT_MAX_CHARS, MAX_REPRESENTATIVES, TITLE_MAX_CHARS,
+};
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::models::case::{self as case_model, Case, NewCase};
+use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::jurisdiction::{self, Jurisdiction};
+
+/// What a petition says, however it arrived.
+pub struct Petition<'a> {
+    pub jurisdiction_code: &'a str,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub category: Option<Category>,
+    pub phone: Option<&'a str>,
+    pub id_number: Option<&'a str>,
+    pub anonymous: bool,
+}
+
+/// A representative of a group petition.
+pub struct Representative<'a> {
+    pub name: &'a str,
+    pub phone: Option<&'a str>,
+}
+
+/// A new case and, once only, its query code.
+pub struct Intake {
+    pub case: Case,
+    pub query_code: Option<String>,
+}
+
+struct Checked {
+    jurisdiction: Jurisdiction,
+    township: Option<String>,
+    title: String,
+    content: String,
+    phone: Option<String>,
+    id_number: Option<String>,
+}
+
+/// Parses the common fields. A township is filed under its county, with the township kept.
+fn check(conn: &mut PgConnection, p: &Petition<'_>) -> AppResult<Checked> {
+    let title = parse_text(p.title, "input.title", TITLE_MAX_CHARS)?;
+    let content = parse_text(p.content, "input.content", CONTENT_MAX_CHARS)?;
+    let phone = p.phone.filter(|s| !s.trim().is_empty()).map(|s| PhoneNumber::parse(s, "input.phone")).transpose()?;
+    let id_number =
+        p.id_number.filter(|s| !s.trim().is_empty()).map(|s| IdNumber::parse(s, "input.idNumber")).transpose()?;
+    let place = jurisdiction::find(conn, p.jurisdiction_code)?
+        .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.jurisdictionCode"))?;
+    let (jurisdiction, township) = if place.level == "TOWNSHIP" {
+        let county = place.parent_code.as_deref().ok_or_else(|| AppError::internal("township without county"))?;
+        let county = jurisdiction::find(conn, county)?.ok_or_else(|| AppError::internal("missing county"))?;
+        (county, Some(place.code))
+    } else {
+        (place, None)
+    };
+    Ok(Checked {
+        jurisdiction,
+        township,
+        title,
+        content,
+        phone: phone.map(|p| p.as_str().to_owned()),
+        id_number: id_number.map(|i| i.as_str().to_owned()),
+    })
+}
+
+#[derive(QueryableByName)]
+struct Earlier {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Text)]
+    path: String,
+}
+
+/// The most relevant earlier case of the same petitioner on a similar matter: final ones first, then the most
+/// similar. Similarity is trigram similarity of title and content, which works for Chinese too.
+fn earlier_case(
+    conn: &mut PgConnection,
+    account: Option<Uuid>,
+    id_number: Option<&str>,
+    phone: Option<&str>,
+    text: &str,
+) -> AppResult<Option<Earlier>> {
+    if account.is_none() && id_number.is_none() && phone.is_none() {
+        return Ok(None);
+    }
+    let found = diesel::sql_query(
+        "SELECT c.id, c.status, j.path FROM cases c JOIN jurisdictions j ON j.code = c.jurisdiction_code
+         WHERE (c.petitioner_account_id = $1 OR c.petitioner_id_number = $2 OR c.petitioner_phone = $3)
+           AND c.status NOT IN ('CLOSED', 'ROUTED_OUT', 'NOT_ACCEPTED')
+           AND similarity(c.title || ' ' || c.content, $4) >= 0.3
+         ORDER BY (c.status = 'FINAL') DESC, similarity(c.title || ' ' || c.content, $4) DESC
+         LIMIT 1",
+    )
+    .bind::<Nullable<SqlUuid>, _>(account)
+    .bind::<Nullable<Text>, _>(id_number)
+    .bind::<Nullable<Text>, _>(phone)
+    .bind::<Text, _>(text)
+    .get_result::<Earlier>(conn)
+    .optional()?;
+    Ok(found)
+}
+
+struct Filing<'a> {
+    checked: Checked,
+    channel: Channel,
+    category: Option<Category>,
+    petitioner_name: String,
+    petitioner_account: Option<Uuid>,
+    anonymous: bool,
+    group_size: i32,
+    representatives: serde_json::Value,
+    received_at: DateTime<Utc>,
+    event: EventKind,
+    actor_role: Role,
+    note: Option<&'a str>,
+}
+
+fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Filing<'_>) -> AppResult<Intake> {
+    let c = &f.checked;
+    let text = format!("{} {}", c.title, c.content);
+    let earlier = earlier_case(conn, f.petitioner_account, c.id_number.as_deref(), c.phone.as_deref(), &text)?;
+    // Art 36 ¶3 and Art 19 ¶3: not accepted again.
+    let refusal = earlier.as_ref().and_then(|e| {
+        let accepted_below = !matches!(e.status.as_str(), "SUBMITTED" | "FORWARDED" | "ASSIGNED" | "OBJECTED")
+            && is_within(&e.path, &c.jurisdiction.path)
+            && e.path != c.jurisdiction.path;
+        if e.status == CaseStatus::Final.as_str() {
+            Some("该事项已经复核终结，不再受理 (Art 36 ¶3)")
+        } else if accepted_below {
+            Some("该事项已由下级机关受理并在办理期限内，不再受理 (Art 19 ¶3)")
+        } else {
+            None
+        }
+    });
+    let repeat_of = earlier.as_ref().map(|e| e.id);
+    let year = ctx.calendar.local_date(f.received_at).year();
+    let serial = case_model::next_serial(conn, &c.jurisdiction.code, year)?;
+    let reference = case_reference(&c.jurisdiction.code, year, serial as u32);
+    let query_code = new_query_code(&mut rand::thread_rng());
+    let status = if refusal.is_some() { CaseStatus::NotAccepted } else { CaseStatus::Submitted };
+    let case = case_model::insert(
+        conn,
+        &NewCase {
+            reference: &reference,
+            query_code_hash: &query_code_digest(query_code_key, &query_code),
+            jurisdiction_code: &c.jurisdiction.code,
+            township_code: c.township.as_deref(),
+            status: status.as_str(),
+            channel: f.channel.as_str(),
+            category: f.category.map(Category::as_str),
+            title: &c.title,
+            content: &c.content,
+            petitioner_name: &f.petitioner_name,
+            petitioner_account_id: f.petitioner_account,
+            is_anonymous: f.anonymous,
+            group_size: f.group_size,
+            is_backlog: false,
+            current_unit_id: None,
+            case_lead_account_id: None,
+            received_at: f.received_at,
+            handling_days: None,
+            routing: None,
+            repeat_of_case_id: repeat_of,
+            representatives: f.representatives.clone(),
+            disposition_note: refusal,
+            petitioner_phone: c.phone.as_deref(),
+            petitioner_id_number: c.id_number.as_deref(),
+        },
+    )?;
+    let event =
+        |kind: EventKind, from: Option<CaseStatus>, to: Option<CaseStatus>, payload: serde_json::Value| NewCaseEvent {
+            case_id: case.id,
+            jurisdiction_code: &case.jurisdiction_code,
+            kind: kind.as_str(),
+            from_status: from.map(CaseStatus::as_str),
+            to_status: to.map(CaseStatus::as_str),
+            actor_account_id: Some(ctx.caller.account_id),
+            actor_role: Some(f.actor_role.as_str()),
+            occurred_at: f.received_at,
+            note: f.note,
+            payload,
+            staff_only: false,
+        };
+    case_event::append(
+        conn,
+        &event(f.event, None, Some(CaseStatus::Submitted), json!({"channel": f.channel.as_str()})),
+    )?;
+    if let Some(earlier) = repeat_of {
+        case_event::append(conn, &event(EventKind::RepeatLinked, None, None, json!({"repeatOf": earlier})))?;
+    }
+    if let Some(reason) = refusal {
+        case_event::append(
+            conn,
+            &event(
+                EventKind::NotAccepted,
+                Some(CaseStatus::Submitted),
+                Some(CaseStatus::NotAccepted),
+                json!({"notice": reason}),
+            ),
+        )?;
+    }
+    let next_due = history::next_due(conn, ctx, case.id)?;
+    let case = case_model::apply_update(conn, case.id, &Default::default(), next_due, ctx.now)?;
+    Ok(Intake { case, query_code: Some(query_code) })
+}
+
+/// `submitPetition`: a petitioner files online or through the app. A retry with the same idempotency key returns
+/// the first case again (without the query code, which is shown once).
+pub fn submit(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    query_code_key: &[u8],
+    petition: &Petition<'_>,
+    channel: Channel,
+    idempotency_key: &str,
+) -> AppResult<Intake> {
+    use crate::db::schema::idempotency_keys as ik;
+    if !ctx.caller.has_role(Role::Petitioner) {
+        return Err(AppError::forbidden("only petitioners submit petitions; staff record them with recordPetition"));
+    }
+    let key = idempotency_key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(AppError::bad_input("input.idempotencyKey", "1 to 100 characters"));
+    }
+    if !matches!(channel, Channel::Online | Channel::Mobile) {
+        return Err(AppError::bad_input("input.channel", "petitioners submit ONLINE or MOBILE"));
+    }
+    let account = ctx.caller.account_id;
+    let earlier: Option<Uuid> =
+        ik::table.filter(ik::account_id.eq(account).and(ik::key.eq(key))).select(ik::case_id).first(conn).optional()?;
+    if let Some(case_id) = earlier {
+        let case = crate::models::case::find_visible(conn, &crate::domain::access::case_scope(&ctx.caller), case_id)?
+            .ok_or_else(|| AppError::internal("idempotent case vanished"))?;
+        return Ok(Intake { case, query_code: None });
+    }
+    let checked = check(conn, petition)?;
+    let name = crate::models::account::find(conn, account)?.map(|a| a.display_name).unwrap_or_default();
+    let intake = file(
+        conn,
+        ctx,
+        query_code_key,
+        Filing {
+            checked,
+            channel,
+            category: petition.category,
+            petitioner_name: if petition.anonymous { "匿名".to_owned() } else { name },
+            petitioner_account: Some(account),
+            anonymous: petition.anonymous,
+            group_size: 1,
+            representatives: json!([]),
+            received_at: ctx.now,
+            event: EventKind::Submitted,
+            actor_role: Role::Petitioner,
+            note: None,
+        },
+    )?;
+    diesel::insert_into(ik::table)
+        .values((
+            ik::account_id.eq(account),
+            ik::key.eq(key),
+            ik::operation.eq("submitPetition"),
+            ik::case_id.eq(intake.case.id),
+        ))
+        .execute(conn)?;
+    Ok(intake)
+}
+
+/// Who petitioned, as the clerk records it.
+pub struct RecordedPetitioner<'a> {
+    pub name: &'a str,
+    /// The petitioner's account, when they have one.
+    pub account_id: Option<Uuid>,
+}
+
+/// `recordPetition`: a bureau clerk records a letter, visit, call or fax, with the time it was received (which may
+/// lie in the past: its deadlines run from then).
+#[allow(clippy::too_many_arguments)]
+pub fn record(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    query_code_key: &[u8],
+    petition: &Petition<'_>,
+    channel: Channel,
+    received_at: DateTime<Utc>,
+    petitioner: &RecordedPetitioner<'_>,
+    representatives: &[Representative<'_>],
+    group_size: i32,
+    note: Option<&str>,
+) -> AppResult<Intake> {
+    if !matches!(channel, Channel::Letter | Channel::Visit | Channel::Phone | Channel::Fax) {
+        return Err(AppError::bad_input("input.channel", "clerks record LETTER, VISIT, PHONE or FAX"));
+    }
+    let received_at = check_past(received_at, ctx.now, None, "input.receivedAt")?;
+    if representatives.len() > MAX_REPRESENTATIVES {
+        return Err(AppError::bad_input(
+            "input.representatives",
+            format!("at most {MAX_REPRESENTATIVES} representatives"),
+        ));
+    }
+    if !(1..=100_000).contains(&group_size) {
+        return Err(AppError::bad_input("input.groupSize", "1 to 100000"));
+    }
+    let reps = representatives
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let name = parse_display_name(r.name, &format!("input.representatives.{i}.name"))?;
+            let phone =
+                r.phone.map(|p| PhoneNumber::parse(p, &format!("input.representatives.{i}.phone"))).transpose()?;
+            Ok(json!({"name": name, "phone": phone.map(|p| p.as_str().to_owned())}))
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let name = parse_display_name(petitioner.name, "input.petitioner.name")?;
+    let checked = check(conn, petition)?;
+    if !may_record_in(&ctx.caller, &checked.jurisdiction.path) {
+        return Err(AppError::forbidden("only bureau clerks of this jurisdiction or above record petitions here"));
+    }
+    if let Some(account) = petitioner.account_id {
+        let ok =
+            crate::models::account::find(conn, account)?.is_some_and(|a| a.parsed_roles().contains(&Role::Petitioner));
+        if !ok {
+            return Err(AppError::bad_input("input.petitioner.accountId", "no petitioner account with this id"));
+        }
+    }
+    let note = crate::domain::person::parse_optional_text(note, "input.note", crate::domain::person::NOTE_MAX_CHARS)?;
+    let intake = file(
+        conn,
+        ctx,
+        query_code_key,
+        Filing {
+            checked,
+            channel,
+            category: petition.category,
+            petitioner_name: if petition.anonymous { "匿名".to_owned() } else { name },
+            petitioner_account: petitioner.account_id,
+            anonymous: petition.anonymous,
+            group_size: group_size.max(reps.len() as i32),
+            representatives: json!(reps),
+            received_at,
+            event: EventKind::Recorded,
+            actor_role: Role::Clerk,
+            note: note.as_deref(),
+        },
+    )?;
+    if intake.case.status == CaseStatus::NotAccepted.as_str() {
+        tracing::info!(reference = %intake.case.reference, "recorded petition not accepted: earlier final or accepted case");
+    }
+    Ok(intake)
+}

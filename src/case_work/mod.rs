@@ -1,0 +1,42 @@
+//! Case work: every step of the lifecycle (DOMAIN.md §3, §4, §7) as a function over one connection, run by the
+//! GraphQL layer inside one transaction per mutation. Each step loads and locks the case through the caller's
+//! scope, asks `crate::domain` whether it is allowed, appends to the history, and re-derives the deadlines.
+
+pub mod history;
+pub mod intake;
+pub mod reviews;
+pub mod steps;
+pub mod tracking;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::access::Caller;
+use crate::domain::deadline::WorkCalendar;
+use crate::domain::lifecycle::Rules;
+use crate::error::AppError;
+
+/// Who is acting, when, and under which rules.
+#[derive(Clone)]
+pub struct WorkContext {
+    pub caller: Caller,
+    pub now: DateTime<Utc>,
+    pub rules: Rules,
+    pub calendar: WorkCalendar,
+}
+
+/// Checks a time a client says something happened: not in the future (a few minutes of clock skew allowed) and
+/// not before `not_before`.
+pub fn check_past(
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    not_before: Option<DateTime<Utc>>,
+    field: &str,
+) -> Result<DateTime<Utc>, AppError> {
+    if at > now + chrono::Duration::minutes(5) {
+        return Err(AppError::bad_input(field, "must not lie in the future"));
+    }
+    if let Some(earliest) = not_before.filter(|e| at < *e) {
+        return Err(AppError::bad_input(field, format!("must not lie before {}", earliest.to_rfc3339())));
+    }
+    Ok(at)
+}

@@ -1,0 +1,519 @@
+//! The steps of handling a case, after intake: routing, acceptance, objections, classification, case leads,
+//! activities, extension, answer, evaluation, closure, withdrawal.
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{check_past, history, WorkContext};
+use crate::domain::access::{authorize, case_scope, CaseParties, Operation};
+use crate::domain::case::{CaseStatus, Category, EventKind};
+use crate::domain::lifecycle::{next_status, Action, DeadlineKind};
+use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::models::case::{self as case_model, Case, CaseUpdate};
+use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::{account, jurisdiction, unit};
+
+/// One step on one case: what it is, what it records, what it changes.
+pub struct Step {
+    pub op: Operation,
+    /// The status transition, if the step is one.
+    pub action: Option<Action>,
+    pub event: EventKind,
+    /// When it happened; `None` is now.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// An internal note (staff only ever see it).
+    pub note: Option<String>,
+    /// Structured details; `notice` is the text meant for the petitioner.
+    pub payload: Value,
+    pub staff_only: bool,
+    pub update: CaseUpdate,
+    /// The version the client last saw; a different current version is a `CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
+impl Step {
+    pub fn new(op: Operation, event: EventKind) -> Step {
+        Step {
+            op,
+            action: None,
+            event,
+            occurred_at: None,
+            note: None,
+            payload: json!({}),
+            staff_only: false,
+            update: CaseUpdate::default(),
+            expected_version: None,
+        }
+    }
+
+    pub fn transition(op: Operation, action: Action) -> Step {
+        Step { action: Some(action), ..Step::new(op, action.event()) }
+    }
+}
+
+/// Loads and locks the case through the caller's scope (`NOT_FOUND` outside it) and checks the expected version.
+pub fn load(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    let scope = case_scope(&ctx.caller);
+    let case = case_model::lock_visible(conn, &scope, case_id)?.ok_or_else(|| AppError::not_found("case"))?;
+    if let Some(v) = expected_version.filter(|v| *v != case.version) {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!("the case changed since you loaded it (version {v}, now {}); reload it", case.version),
+        ));
+    }
+    Ok(case)
+}
+
+pub fn parties(conn: &mut PgConnection, case: &Case) -> AppResult<CaseParties> {
+    let path = jurisdiction::find(conn, &case.jurisdiction_code)?
+        .ok_or_else(|| AppError::internal("case without jurisdiction"))?
+        .path;
+    Ok(CaseParties {
+        jurisdiction_path: path,
+        current_unit_id: case.current_unit_id,
+        case_lead_account_id: case.case_lead_account_id,
+        petitioner_account_id: case.petitioner_account_id,
+    })
+}
+
+/// Performs a step: scope, permission, transition, time window, history, deadlines, and the case row, in this
+/// order, so that a refusal changes nothing.
+pub fn perform(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, mut step: Step) -> AppResult<Case> {
+    let case = load(conn, ctx, case_id, step.expected_version)?;
+    perform_on(conn, ctx, case, &mut step)
+}
+
+/// As [`perform`], on a case the caller already loaded and locked with [`load`].
+pub fn perform_on(conn: &mut PgConnection, ctx: &WorkContext, case: Case, step: &mut Step) -> AppResult<Case> {
+    let role = authorize(&ctx.caller, step.op, &parties(conn, &case)?)?;
+    perform_authorized(conn, ctx, case, step, role)
+}
+
+/// The rest of [`perform_on`], for a caller whose authority was established otherwise (review deciders), acting
+/// in `role`.
+pub fn perform_authorized(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case: Case,
+    step: &mut Step,
+    role: Role,
+) -> AppResult<Case> {
+    let from = CaseStatus::parse(&case.status).ok_or_else(|| AppError::internal("unknown status"))?;
+    let to = match step.action {
+        Some(action) => Some(next_status(from, action, case.routing.as_deref() == Some("ASSIGNED"))?),
+        None => None,
+    };
+    let (events, deadlines) = history::deadlines(conn, ctx, case.id)?;
+    // Transitions happen in order; activities may be logged after the fact, back to the day of receipt.
+    let not_before = if to.is_some() { events.last().map(|e| e.occurred_at) } else { Some(case.received_at) };
+    let at = match step.occurred_at {
+        Some(at) => check_past(at, ctx.now, not_before, "occurredAt")?,
+        None => ctx.now,
+    };
+    if let Some(window) = step.action.and_then(Action::window) {
+        let open = deadlines.iter().rev().find(|d| d.kind == window && d.pending());
+        match open {
+            Some(d) if at < d.due_at => {}
+            Some(d) => {
+                return Err(AppError::new(
+                    ErrorCode::DeadlinePassed,
+                    format!("the time for this ran out at {} ({})", d.due_at.to_rfc3339(), window.basis()),
+                ))
+            }
+            None => return Err(AppError::new(ErrorCode::DeadlinePassed, "there is no open time window for this")),
+        }
+    }
+    case_event::append(
+        conn,
+        &NewCaseEvent {
+            case_id: case.id,
+            jurisdiction_code: &case.jurisdiction_code,
+            kind: step.event.as_str(),
+            from_status: to.map(|_| from.as_str()),
+            to_status: to.map(CaseStatus::as_str),
+            actor_account_id: Some(ctx.caller.account_id),
+            actor_role: Some(role.as_str()),
+            occurred_at: at,
+            note: step.note.as_deref(),
+            payload: step.payload.clone(),
+            staff_only: step.staff_only,
+        },
+    )?;
+    if let Some(to) = to {
+        step.update.status = Some(to.as_str().to_owned());
+    }
+    let next_due = history::next_due(conn, ctx, case.id)?;
+    Ok(case_model::apply_update(conn, case.id, &step.update, next_due, ctx.now)?)
+}
+
+/// How the bureau routes a submitted case (Art 22).
+pub enum Route {
+    /// 转送 to a handling unit.
+    Forward { unit_id: Uuid },
+    /// 交办 to a handling unit, with a handling period in days and a completion report due.
+    Assign { unit_id: Uuid, handling_days: i32 },
+    /// Outside petition work: tell the petitioner where to go.
+    RouteOut { where_to_go: String },
+    /// Not accepted, with the reason told to the petitioner.
+    NotAccept { reason: String },
+}
+
+pub const MAX_HANDLING_DAYS: i32 = 60;
+
+pub fn route(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    route: Route,
+    note: Option<&str>,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    let case = load(conn, ctx, case_id, expected_version)?;
+    let note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
+    let mut step = match route {
+        Route::Forward { unit_id } | Route::Assign { unit_id, .. } => {
+            let target = unit::find_many(conn, &[unit_id])?
+                .pop()
+                .ok_or_else(|| AppError::not_found("unit").with_field("input.unitId"))?;
+            let case_path = jurisdiction::find(conn, &case.jurisdiction_code)?.map(|j| j.path).unwrap_or_default();
+            let unit_path = jurisdiction::find(conn, &target.jurisdiction_code)?.map(|j| j.path).unwrap_or_default();
+            // A case goes to a handling unit of its own jurisdiction or one above it, or below it (townships).
+            let related = case_path.starts_with(&unit_path) || unit_path.starts_with(&case_path);
+            if target.kind != "HANDLING_UNIT" || !related {
+                return Err(AppError::bad_input(
+                    "input.unitId",
+                    "not a handling unit of the case's jurisdiction, above or below it",
+                ));
+            }
+            let (action, handling_days, routing) = match route {
+                Route::Assign { handling_days, .. } => {
+                    if !(1..=MAX_HANDLING_DAYS).contains(&handling_days) {
+                        return Err(AppError::bad_input(
+                            "input.handlingDays",
+                            format!("1 to {MAX_HANDLING_DAYS} days"),
+                        ));
+                    }
+                    (Action::Assign, Some(handling_days), "ASSIGNED")
+                }
+                _ => (Action::Forward, None, "FORWARDED"),
+            };
+            let mut step = Step::transition(Operation::Route, action);
+            step.payload = json!({"unitId": unit_id, "unitName": target.name, "handlingDays": handling_days,
+                "notice": format!("已转交{}办理", target.name)});
+            step.update.current_unit_id = Some(Some(unit_id));
+            step.update.handling_days = Some(handling_days);
+            step.update.routing = Some(Some(routing.to_owned()));
+            step
+        }
+        Route::RouteOut { where_to_go } => {
+            let text = parse_text(&where_to_go, "input.whereToGo", NOTE_MAX_CHARS)?;
+            let mut step = Step::transition(Operation::Route, Action::RouteOut);
+            step.payload = json!({"notice": text});
+            step.update.disposition_note = Some(Some(text));
+            step
+        }
+        Route::NotAccept { reason } => {
+            let text = parse_text(&reason, "input.reason", NOTE_MAX_CHARS)?;
+            let mut step = Step::transition(Operation::Route, Action::NotAccept);
+            step.payload = json!({"notice": text});
+            step.update.disposition_note = Some(Some(text));
+            step
+        }
+    };
+    step.note = note;
+    perform_on(conn, ctx, case, &mut step)
+}
+
+pub fn accept(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    notice: Option<&str>,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    let mut step = Step::transition(Operation::Respond, Action::Accept);
+    let notice = parse_optional_text(notice, "input.notice", NOTE_MAX_CHARS)?.unwrap_or_else(|| "已受理".to_owned());
+    step.payload = json!({"notice": notice});
+    step.expected_version = expected_version;
+    perform(conn, ctx, case_id, step)
+}
+
+pub fn object(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    reasons: &str,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    let mut step = Step::transition(Operation::Respond, Action::Object);
+    step.payload = json!({"reasons": parse_text(reasons, "input.reasons", NOTE_MAX_CHARS)?});
+    step.staff_only = true;
+    step.expected_version = expected_version;
+    perform(conn, ctx, case_id, step)
+}
+
+/// The bureau agrees (the case returns for routing, away from the unit) or disagrees (the unit must handle it).
+pub fn decide_objection(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    agree: bool,
+    opinion: &str,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    let action = if agree { Action::UpholdObjection } else { Action::RejectObjection };
+    let mut step = Step::transition(Operation::DecideObjection, action);
+    step.payload = json!({"opinion": parse_text(opinion, "input.opinion", NOTE_MAX_CHARS)?});
+    step.staff_only = true;
+    if agree {
+        step.update.current_unit_id = Some(None);
+        step.update.routing = Some(None);
+        step.update.handling_days = Some(None);
+    }
+    step.expected_version = expected_version;
+    perform(conn, ctx, case_id, step)
+}
+
+pub fn classify(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    category: Category,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    let mut step = Step::transition(Operation::Handle, Action::Classify);
+    step.payload = json!({"category": category.as_str()});
+    step.update.category = Some(Some(category.as_str().to_owned()));
+    step.expected_version = expected_version;
+    perform(conn, ctx, case_id, step)
+}
+
+/// Art 34: once, at most 30 days, before the deadline, by a case lead, with the reason told to the petitioner.
+pub fn extend(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    days: i32,
+    reason: &str,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    let case = load(conn, ctx, case_id, expected_version)?;
+    let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
+    if !(1..=ctx.rules.max_extension_days as i32).contains(&days) {
+        return Err(AppError::bad_input("input.days", format!("1 to {} days", ctx.rules.max_extension_days)));
+    }
+    if !matches!(case.status.as_str(), "ACCEPTED" | "IN_PROGRESS") {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "only a case being handled can be extended"));
+    }
+    let (events, deadlines) = history::deadlines(conn, ctx, case.id)?;
+    if events.iter().any(|e| e.kind == EventKind::Extended.as_str()) {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "the handling period was already extended once (Art 34)",
+        ));
+    }
+    let answer = deadlines.iter().find(|d| d.kind == DeadlineKind::Answer && d.pending());
+    if answer.is_none_or(|d| ctx.now >= d.due_at) {
+        return Err(AppError::new(
+            ErrorCode::DeadlinePassed,
+            "an extension must be decided before the deadline (Art 34)",
+        ));
+    }
+    let mut step = Step::new(Operation::Extend, EventKind::Extended);
+    step.payload = json!({"extensionDays": days, "notice": reason});
+    perform_on(conn, ctx, case, &mut step)
+}
+
+/// How a handling opinion was served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum ServedVia {
+    /// Handed over in person.
+    InPerson,
+    /// By post.
+    Post,
+    /// Through the online platform or app.
+    Online,
+    /// By phone, with a written copy to follow.
+    Phone,
+}
+
+pub struct Answer<'a> {
+    pub outcome: &'a str,
+    pub opinion: &'a str,
+    pub served_via: ServedVia,
+    pub served_at: Option<DateTime<Utc>>,
+}
+
+pub fn answer(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    a: Answer<'_>,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    if !matches!(a.outcome, "SUPPORTED" | "EXPLAINED" | "NOT_SUPPORTED") {
+        return Err(AppError::bad_input("input.outcome", "SUPPORTED, EXPLAINED or NOT_SUPPORTED"));
+    }
+    let opinion = parse_text(a.opinion, "input.opinion", NOTE_MAX_CHARS)?;
+    let mut step = Step::transition(Operation::Handle, Action::Answer);
+    step.occurred_at = a.served_at;
+    step.payload = json!({"outcome": a.outcome, "servedVia": format!("{:?}", a.served_via), "notice": opinion});
+    step.update.outcome = Some(Some(a.outcome.to_owned()));
+    step.expected_version = expected_version;
+    perform(conn, ctx, case_id, step)
+}
+
+/// Closure reasons staff may record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum ClosureReason {
+    /// The petitioner signed a closure commitment (息诉罢访).
+    CommitmentSigned,
+    /// No review was requested within 30 days of the answer or review decision.
+    NoReviewRequested,
+}
+
+pub fn close(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    reason: ClosureReason,
+    note: Option<&str>,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    let case = load(conn, ctx, case_id, expected_version)?;
+    if reason == ClosureReason::NoReviewRequested {
+        let (_, deadlines) = history::deadlines(conn, ctx, case.id)?;
+        let window = deadlines
+            .iter()
+            .rev()
+            .find(|d| matches!(d.kind, DeadlineKind::RequestReview | DeadlineKind::RequestReReview) && d.pending());
+        if window.is_some_and(|d| ctx.now < d.due_at) {
+            return Err(AppError::new(ErrorCode::InvalidTransition, "the petitioner may still request a review"));
+        }
+    }
+    let mut step = Step::transition(Operation::Close, Action::Close);
+    step.note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
+    step.payload = json!({"reason": format!("{reason:?}")});
+    perform_on(conn, ctx, case, &mut step)
+}
+
+pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, reason: Option<&str>) -> AppResult<Case> {
+    let mut step = Step::transition(Operation::PetitionerAct, Action::Withdraw);
+    step.payload = json!({"reason": parse_optional_text(reason, "input.reason", NOTE_MAX_CHARS)?});
+    perform(conn, ctx, case_id, step)
+}
+
+/// 满意 / 基本满意 / 不满意.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum Satisfaction {
+    /// 满意
+    Satisfied,
+    /// 基本满意
+    BasicallySatisfied,
+    /// 不满意 (a reason is required)
+    Dissatisfied,
+}
+
+pub fn evaluate(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    bureau: Satisfaction,
+    unit: Satisfaction,
+    reason: Option<&str>,
+) -> AppResult<Case> {
+    let case = load(conn, ctx, case_id, None)?;
+    let reason = parse_optional_text(reason, "input.reason", NOTE_MAX_CHARS)?;
+    if (bureau == Satisfaction::Dissatisfied || unit == Satisfaction::Dissatisfied) && reason.is_none() {
+        return Err(AppError::bad_input("input.reason", "say why you are dissatisfied"));
+    }
+    if case.evaluation.is_some() {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "this case was already evaluated"));
+    }
+    let (_, deadlines) = history::deadlines(conn, ctx, case.id)?;
+    match deadlines.iter().rev().find(|d| d.kind == DeadlineKind::Evaluate && d.pending()) {
+        None => return Err(AppError::new(ErrorCode::InvalidTransition, "there is no answer to evaluate yet")),
+        Some(d) if ctx.now >= d.due_at => {
+            return Err(AppError::new(ErrorCode::DeadlinePassed, "the evaluation window has closed"))
+        }
+        Some(_) => {}
+    }
+    let value = json!({"bureau": format!("{bureau:?}"), "unit": format!("{unit:?}"), "reason": reason});
+    let mut step = Step::new(Operation::PetitionerAct, EventKind::Evaluated);
+    step.payload = value.clone();
+    step.update.evaluation = Some(Some(value));
+    perform_on(conn, ctx, case, &mut step)
+}
+
+pub fn designate_case_lead(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    lead_id: Uuid,
+    backlog: Option<bool>,
+    note: Option<&str>,
+) -> AppResult<Case> {
+    let case = load(conn, ctx, case_id, None)?;
+    if !CaseStatus::parse(&case.status).is_some_and(CaseStatus::is_open) {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "the case has ended"));
+    }
+    let lead = account::find(conn, lead_id)?
+        .filter(|a| a.parsed_roles().contains(&Role::CaseLead))
+        .ok_or_else(|| AppError::bad_input("input.leadId", "no case lead with this id"))?;
+    let mut step = Step::new(Operation::DesignateCaseLead, EventKind::CaseLeadDesignated);
+    step.note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
+    step.payload = json!({"leadId": lead.id, "leadName": lead.display_name});
+    step.update.case_lead_account_id = Some(Some(lead.id));
+    step.update.is_backlog = backlog;
+    perform_on(conn, ctx, case, &mut step)
+}
+
+pub fn set_resolution_plan(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, plan: Value) -> AppResult<Case> {
+    let mut step = Step::new(Operation::SetResolutionPlan, EventKind::PlanSet);
+    step.staff_only = true;
+    step.payload = plan.clone();
+    step.update.resolution_plan = Some(Some(plan));
+    perform(conn, ctx, case_id, step)
+}
+
+/// Logs a reception, visit, appointment, return visit, consultation, hearing or note, at the time it happened.
+pub fn log_activity(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    kind: EventKind,
+    happened_at: DateTime<Utc>,
+    note: &str,
+    hearing_days: Option<i32>,
+    staff_only: bool,
+) -> AppResult<Case> {
+    if !EventKind::ACTIVITIES.contains(&kind) {
+        return Err(AppError::bad_input("input.kind", "not an activity"));
+    }
+    let case = load(conn, ctx, case_id, None)?;
+    let mut step = Step::new(Operation::LogActivity, kind);
+    step.note = Some(parse_text(note, "input.note", NOTE_MAX_CHARS)?);
+    step.staff_only = staff_only;
+    step.occurred_at = Some(check_past(happened_at, ctx.now, Some(case.received_at), "input.happenedAt")?);
+    if kind == EventKind::Hearing {
+        let days = hearing_days
+            .ok_or_else(|| AppError::bad_input("input.hearingDays", "a hearing needs its length in days"))?;
+        if !(1..=60).contains(&days) {
+            return Err(AppError::bad_input("input.hearingDays", "1 to 60 days"));
+        }
+        if !matches!(case.status.as_str(), "REVIEW_REQUESTED" | "RE_REVIEW_REQUESTED") {
+            return Err(AppError::new(ErrorCode::InvalidTransition, "hearings are held during a review"));
+        }
+        step.payload = json!({"hearingDays": days});
+    }
+    perform_on(conn, ctx, case, &mut step)
+}

@@ -1,0 +1,58 @@
+//! `trackCase`: anyone with a reference and its query code (letter and phone petitioners have no account) can
+//! follow progress: status, dates, deadlines and the notices addressed to the petitioner, never names or internal
+//! notes. A wrong code answers exactly as an unknown reference does, and misses are rate-limited per address.
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+
+use super::{history, WorkContext};
+use crate::auth::token::query_code_digest;
+use crate::domain::lifecycle::Deadline;
+use crate::error::{AppError, AppResult};
+use crate::models::case::{self as case_model, Case};
+
+/// A public history entry: what happened, when, and the notice for the petitioner if there was one.
+pub struct PublicEvent {
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub notice: Option<String>,
+}
+
+pub struct Progress {
+    pub case: Case,
+    pub deadlines: Vec<Deadline>,
+    pub events: Vec<PublicEvent>,
+}
+
+/// The one answer for unknown references and wrong codes alike.
+pub fn not_found() -> AppError {
+    AppError::not_found("case with this reference and query code")
+}
+
+pub fn track(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    key: &[u8],
+    reference: &str,
+    query_code: &str,
+) -> AppResult<Progress> {
+    let digest = query_code_digest(key, query_code);
+    let found = case_model::find_by_reference(conn, reference.trim())?;
+    // Compare in constant time; compute the digest either way so timing tells nothing.
+    let Some((case, stored)) = found else { return Err(not_found()) };
+    let equal = stored.len() == digest.len() && stored.iter().zip(&digest).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if !equal {
+        return Err(not_found());
+    }
+    let (events, deadlines) = history::deadlines(conn, ctx, case.id)?;
+    let events = events
+        .into_iter()
+        .filter(|e| !e.staff_only)
+        .map(|e| PublicEvent {
+            notice: e.payload.get("notice").and_then(|n| n.as_str()).map(str::to_owned),
+            kind: e.kind,
+            at: e.occurred_at,
+        })
+        .collect();
+    Ok(Progress { case, deadlines, events })
+}
