@@ -517,3 +517,44 @@ pub fn log_activity(
     }
     perform_on(conn, ctx, case, &mut step)
 }
+
+/// `revealPetitionerContact`: the full phone and ID number for staff who may know the petitioner, recorded in
+/// the history (staff-only) with its purpose. Does not change the case's version: it changes nothing about it.
+pub fn reveal_contact(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    purpose: &str,
+) -> AppResult<(Option<String>, Option<String>)> {
+    use crate::domain::access::{may_see_petitioner, CaseFacts};
+    let purpose = parse_text(purpose, "input.purpose", 500)?;
+    let scope = case_scope(&ctx.caller);
+    let case = case_model::find_visible(conn, &scope, case_id)?.ok_or_else(|| AppError::not_found("case"))?;
+    let role = ctx.caller.roles.iter().copied().find(|r| r.is_staff() && *r != Role::Admin);
+    let facts = CaseFacts {
+        petitioner_account_id: case.petitioner_account_id,
+        category: case.category.as_deref().and_then(Category::parse),
+        is_anonymous: case.is_anonymous,
+    };
+    let Some(role) = role.filter(|_| may_see_petitioner(&ctx.caller, &facts)) else {
+        return Err(AppError::forbidden("you may not know who petitioned in this case"));
+    };
+    case_event::append(
+        conn,
+        &NewCaseEvent {
+            case_id: case.id,
+            jurisdiction_code: &case.jurisdiction_code,
+            kind: EventKind::ContactRevealed.as_str(),
+            from_status: None,
+            to_status: None,
+            actor_account_id: Some(ctx.caller.account_id),
+            actor_role: Some(role.as_str()),
+            occurred_at: ctx.now,
+            note: Some(&purpose),
+            payload: json!({}),
+            staff_only: true,
+        },
+    )?;
+    tracing::info!(case = %case.id, actor = %ctx.caller.account_id, "petitioner contact revealed");
+    Ok(case_model::contact_of(conn, case.id)?)
+}

@@ -64,6 +64,18 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// The outcome of a handling opinion (Art 32).
+    Outcome {
+        /// 予以支持: the request is supported.
+        Supported => "SUPPORTED",
+        /// 解释说明: explained; nothing to change.
+        Explained => "EXPLAINED",
+        /// 不予支持: not supported.
+        NotSupported => "NOT_SUPPORTED",
+    }
+}
+
 impl CaseStatus {
     /// Statuses in which the case still waits for somebody's action.
     pub const fn is_open(self) -> bool {

@@ -1,22 +1,46 @@
-//! Cases as the API shows them: `case(id)` and `cases(...)`, always through the caller's scope.
+//! Cases as the API shows them: `case`, `caseByReference` and `cases(...)`, always through the caller's scope, with
+//! field-level rules for what each viewer may see of a case (DOMAIN.md §7).
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
-use chrono::{DateTime, FixedOffset};
+use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, FixedOffset, Utc};
 use uuid::Uuid;
 
 use super::connection::{connection, PageArgs};
 use super::context::{caller, local_time, state};
 use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
-use crate::domain::access::{case_scope, may_see_petitioner, CaseFacts};
-use crate::domain::case::{CaseStatus, Category, Channel};
+use crate::domain::access::{case_scope, may_see_petitioner, Caller, CaseFacts};
+use crate::domain::case::{CaseStatus, Category, Channel, Outcome};
+use crate::domain::lifecycle::{schedule, DeadlineKind, DeadlineStatus};
+use crate::domain::person::mask;
 use crate::error::AppError;
 use crate::models::case::{self as case_model, Case, CaseFilter, CaseKey};
+use crate::models::case_event::CaseEvent;
+use crate::models::escalation::Escalation;
 use crate::models::jurisdiction;
 
 /// A petition case (信访事项).
 #[derive(Clone)]
 pub struct CaseNode(pub Case);
+
+impl CaseNode {
+    fn facts(&self) -> CaseFacts {
+        CaseFacts {
+            petitioner_account_id: self.0.petitioner_account_id,
+            category: self.0.category.as_deref().and_then(Category::parse),
+            is_anonymous: self.0.is_anonymous,
+        }
+    }
+
+    /// Whether the viewer is this case's petitioner looking at their own case (and not also staff on it).
+    fn viewed_by_petitioner(&self, caller: &Caller) -> bool {
+        self.0.petitioner_account_id == Some(caller.account_id) && !caller.roles.iter().any(|r| r.is_staff())
+    }
+
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<CaseEvent>> {
+        Ok(ctx.data_unchecked::<Loaders>().events.load_one(self.0.id).await?.unwrap_or_default())
+    }
+}
 
 /// A petition case (信访事项).
 #[Object(name = "Case")]
@@ -36,12 +60,18 @@ impl CaseNode {
         Ok(CaseStatus::parse(&self.0.status).ok_or_else(|| AppError::internal("unknown status"))?)
     }
 
+    /// Changes with every step; pass it as `expectedVersion` to make a step fail with `CONFLICT` if someone else
+    /// changed the case in between.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// How the petition reached the state.
     async fn channel(&self) -> Result<Channel> {
         Ok(Channel::parse(&self.0.channel).ok_or_else(|| AppError::internal("unknown channel"))?)
     }
 
-    /// The kind of matter; null until classified.
+    /// The kind of matter; null until known.
     async fn category(&self) -> Option<Category> {
         self.0.category.as_deref().and_then(Category::parse)
     }
@@ -82,17 +112,29 @@ impl CaseNode {
     /// The petitioner's name, or null where the caller may not know it: anonymous petitions, and accusations seen
     /// by the handling unit (Art 30 ¶3).
     async fn petitioner_name(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        let facts = CaseFacts {
-            petitioner_account_id: self.0.petitioner_account_id,
-            category: self.0.category.as_deref().and_then(Category::parse),
-            is_anonymous: self.0.is_anonymous,
-        };
-        Ok(may_see_petitioner(caller(ctx)?, &facts).then_some(self.0.petitioner_name.as_str()))
+        Ok(may_see_petitioner(caller(ctx)?, &self.facts()).then_some(self.0.petitioner_name.as_str()))
     }
 
     /// Whether the petitioner's identity is withheld from the caller.
     async fn petitioner_withheld(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(self.petitioner_name(ctx).await?.is_none())
+        Ok(!may_see_petitioner(caller(ctx)?, &self.facts()))
+    }
+
+    /// The petitioner's contact data: in full for the petitioner, masked for staff who may know the petitioner
+    /// (`revealPetitionerContact` shows it in full, audited), null for everyone else.
+    async fn petitioner_contact(&self, ctx: &Context<'_>) -> Result<Option<PetitionerContact>> {
+        let caller = caller(ctx)?;
+        let own = self.0.petitioner_account_id == Some(caller.account_id);
+        if !own && !may_see_petitioner(caller, &self.facts()) {
+            return Ok(None);
+        }
+        let show =
+            |v: &Option<String>, start, end| v.as_ref().map(|v| if own { v.clone() } else { mask(v, start, end) });
+        Ok(Some(PetitionerContact {
+            phone: show(&self.0.petitioner_phone, 3, 4),
+            id_number: show(&self.0.petitioner_id_number, 4, 4),
+            masked: !own,
+        }))
     }
 
     /// How many people the petition speaks for (group petitions).
@@ -104,23 +146,318 @@ impl CaseNode {
     async fn is_backlog(&self) -> bool {
         self.0.is_backlog
     }
+
+    /// The outcome of the handling opinion, once answered.
+    async fn outcome(&self) -> Option<Outcome> {
+        self.0.outcome.as_deref().and_then(Outcome::parse)
+    }
+
+    /// Where the petitioner was told to go (routed out), or why the petition was not accepted.
+    async fn disposition(&self) -> Option<&str> {
+        self.0.disposition_note.as_deref()
+    }
+
+    /// The earlier case this petition repeats, if intake found one (and the caller may see it).
+    async fn repeat_of(&self, ctx: &Context<'_>) -> Result<Option<CaseNode>> {
+        let Some(id) = self.0.repeat_of_case_id else { return Ok(None) };
+        let scope = case_scope(caller(ctx)?);
+        let found = state(ctx).db.run(move |conn| Ok(case_model::find_visible(conn, &scope, id)?)).await?;
+        Ok(found.map(CaseNode))
+    }
+
+    /// Whether a deadline staff owe has run out and is still unmet.
+    async fn overdue(&self, ctx: &Context<'_>) -> bool {
+        self.0.next_due_at.is_some_and(|d| d <= state(ctx).clock.now())
+    }
+
+    /// The earliest deadline staff still owe.
+    async fn next_due_at(&self, ctx: &Context<'_>) -> Option<DateTime<FixedOffset>> {
+        self.0.next_due_at.map(|d| local_time(ctx, d))
+    }
+
+    /// The case lead (包案领导) in charge, if any. Petitioners see only that there is one, by name.
+    async fn case_lead(&self, ctx: &Context<'_>) -> Result<Option<CaseLeadView>> {
+        let Some(id) = self.0.case_lead_account_id else { return Ok(None) };
+        let event = self.history(ctx).await?.into_iter().rev().find(|e| e.kind == "CASE_LEAD_DESIGNATED");
+        let name = event.and_then(|e| e.payload.get("leadName").and_then(|n| n.as_str()).map(str::to_owned));
+        let staff = !self.viewed_by_petitioner(caller(ctx)?);
+        Ok(Some(CaseLeadView { id: staff.then(|| ID(id.to_string())), name: name.unwrap_or_default() }))
+    }
+
+    /// The case lead's resolution plan (路线图、时间表、任务书); staff only.
+    async fn resolution_plan(&self, ctx: &Context<'_>) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
+        if self.viewed_by_petitioner(caller(ctx)?) {
+            return Ok(None);
+        }
+        Ok(self.0.resolution_plan.clone().map(async_graphql::Json))
+    }
+
+    /// The petitioner's evaluation of the bureau and the handling unit, once given.
+    async fn evaluation(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        self.0.evaluation.clone().map(async_graphql::Json)
+    }
+
+    /// Every time limit of the case: what is due, by when, on which legal basis, and whether it was met.
+    async fn deadlines(&self, ctx: &Context<'_>) -> Result<Vec<DeadlineView>> {
+        let st = state(ctx);
+        let events = self.history(ctx).await?;
+        let facts = crate::case_work::history::facts(&events);
+        let now = st.clock.now();
+        Ok(schedule(&facts, &st.settings.rules, &st.settings.calendar())
+            .into_iter()
+            .map(|d| DeadlineView {
+                kind: d.kind,
+                basis: d.kind.basis().to_owned(),
+                owed_by_staff: d.kind.owed_by_staff(),
+                starts_at: local_time(ctx, d.starts_at),
+                due_at: local_time(ctx, d.due_at),
+                due_on: st.settings.calendar().local_date(d.due_at - chrono::Duration::seconds(1)),
+                met_at: d.met_at.map(|m| local_time(ctx, m)),
+                status: d.status(now),
+            })
+            .collect())
+    }
+
+    /// The history, oldest first. Petitioners see the public entries only, without internal notes or who acted.
+    async fn events(&self, ctx: &Context<'_>) -> Result<Vec<CaseEventNode>> {
+        let public = self.viewed_by_petitioner(caller(ctx)?);
+        Ok(self
+            .history(ctx)
+            .await?
+            .into_iter()
+            .filter(|e| !(public && e.staff_only))
+            .map(|e| CaseEventNode { event: e, public })
+            .collect())
+    }
+
+    /// Reviews and re-reviews of this case (other escalations come with oversight).
+    async fn escalations(&self, ctx: &Context<'_>) -> Result<Vec<EscalationNode>> {
+        let rows = ctx.data_unchecked::<Loaders>().escalations.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(EscalationNode).collect())
+    }
+}
+
+/// Contact data of a petitioner.
+#[derive(SimpleObject)]
+pub struct PetitionerContact {
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Resident ID number.
+    pub id_number: Option<String>,
+    /// Whether the values are masked.
+    pub masked: bool,
+}
+
+/// The case lead of a case.
+#[derive(SimpleObject)]
+pub struct CaseLeadView {
+    /// The lead's account id; null for petitioners.
+    pub id: Option<ID>,
+    /// The lead's name.
+    pub name: String,
+}
+
+/// One time limit of a case.
+#[derive(SimpleObject)]
+pub struct DeadlineView {
+    /// Which time limit.
+    pub kind: DeadlineKind,
+    /// Its legal basis, e.g. `Art 22`.
+    pub basis: String,
+    /// Whether staff owe it (as opposed to a window the petitioner or unit may use).
+    pub owed_by_staff: bool,
+    /// When it started to run.
+    pub starts_at: DateTime<FixedOffset>,
+    /// When it runs out (midnight at the end of its last day).
+    pub due_at: DateTime<FixedOffset>,
+    /// Its last day, as a date in the configured time zone.
+    pub due_on: chrono::NaiveDate,
+    /// When it was met, if it was.
+    pub met_at: Option<DateTime<FixedOffset>>,
+    /// Open, met, missed or waived.
+    pub status: DeadlineStatus,
+}
+
+/// An entry in a case's history.
+pub struct CaseEventNode {
+    event: CaseEvent,
+    /// Seen by the petitioner: no internal note, no actor.
+    public: bool,
+}
+
+/// An entry in a case's history (append-only).
+#[Object(name = "CaseEvent")]
+impl CaseEventNode {
+    /// What happened (a transition, an activity or an administrative act).
+    async fn kind(&self) -> &str {
+        &self.event.kind
+    }
+
+    /// The status before, for transitions.
+    async fn from_status(&self) -> Option<CaseStatus> {
+        self.event.from_status.as_deref().and_then(CaseStatus::parse)
+    }
+
+    /// The status after, for transitions.
+    async fn to_status(&self) -> Option<CaseStatus> {
+        self.event.to_status.as_deref().and_then(CaseStatus::parse)
+    }
+
+    /// When it happened.
+    async fn occurred_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.event.occurred_at)
+    }
+
+    /// When it was recorded (may be later than it happened).
+    async fn recorded_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.event.recorded_at)
+    }
+
+    /// The text addressed to the petitioner, if any (a notice, the handling opinion, where to go).
+    async fn notice(&self) -> Option<&str> {
+        self.event.payload.get("notice").and_then(|n| n.as_str())
+    }
+
+    /// The internal note; null for petitioners.
+    async fn note(&self) -> Option<&str> {
+        if self.public {
+            None
+        } else {
+            self.event.note.as_deref()
+        }
+    }
+
+    /// The role the actor acted in.
+    async fn actor_role(&self) -> Option<&str> {
+        self.event.actor_role.as_deref()
+    }
+
+    /// Who acted (an account id); null for petitioners.
+    async fn actor_id(&self) -> Option<ID> {
+        if self.public {
+            None
+        } else {
+            self.event.actor_account_id.map(|id| ID(id.to_string()))
+        }
+    }
+
+    /// Structured details of the entry; staff only.
+    async fn details(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        (!self.public).then(|| async_graphql::Json(self.event.payload.clone()))
+    }
+
+    /// Whether only staff see this entry.
+    async fn staff_only(&self) -> bool {
+        self.event.staff_only
+    }
+}
+
+/// A review (复查) or re-review (复核) of a case's decision by the level above.
+pub struct EscalationNode(pub Escalation);
+
+/// A review (复查) or re-review (复核) of a case's decision by the level above.
+#[Object(name = "Escalation")]
+impl EscalationNode {
+    /// The escalation's id (for `decideEscalation`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// `REVIEW`, `RE_REVIEW`, `JOINT_CONFERENCE` or `URGENT_REPORT`.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+
+    /// The jurisdiction whose decision is reviewed.
+    async fn from_jurisdiction(&self) -> &str {
+        &self.0.from_jurisdiction
+    }
+
+    /// The jurisdiction that decides.
+    async fn to_jurisdiction(&self) -> &str {
+        &self.0.to_jurisdiction
+    }
+
+    /// Why it was asked for.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// When it was asked for.
+    async fn requested_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.0.requested_at)
+    }
+
+    /// When the decision is due.
+    async fn due_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.0.due_at)
+    }
+
+    /// `PENDING`, `DECIDED` or `WITHDRAWN`.
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+
+    /// `UPHELD`, `CHANGED` or `REVOKED`, once decided.
+    async fn decision(&self) -> Option<&str> {
+        self.0.decision.as_deref()
+    }
+
+    /// The decision's opinion.
+    async fn opinion(&self) -> Option<&str> {
+        self.0.opinion.as_deref()
+    }
+
+    /// When it was decided.
+    async fn decided_at(&self, ctx: &Context<'_>) -> Option<DateTime<FixedOffset>> {
+        self.0.decided_at.map(|d| local_time(ctx, d))
+    }
 }
 
 connection!(
     CaseConnection,
     CaseEdge,
     CaseNode,
-    "A page of cases, newest received first (Relay connection).",
+    "A page of cases (Relay connection).",
     "A case in a page, with its cursor."
 );
+
+/// The order of a case list.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseOrder {
+    /// Newest received first.
+    #[default]
+    ReceivedDesc,
+    /// Oldest received first.
+    ReceivedAsc,
+}
 
 /// Which cases to list, on top of what the caller may see anyway.
 #[derive(InputObject, Default)]
 pub struct CaseFilterInput {
     /// Only cases in one of these statuses.
     pub status: Option<Vec<CaseStatus>>,
+    /// Only cases of this category.
+    pub category: Option<Category>,
     /// Only cases in the subtree of this jurisdiction.
     pub jurisdiction_code: Option<String>,
+    /// Only cases now with this unit.
+    pub unit_id: Option<ID>,
+    /// Only cases led by this case lead.
+    pub case_lead_id: Option<ID>,
+    /// Only cases with a staff deadline past due and unmet (true), or only the others (false is not supported:
+    /// leave it out).
+    pub overdue: Option<bool>,
+    /// Only cases received at or after this time.
+    pub received_from: Option<DateTime<Utc>>,
+    /// Only cases received before this time.
+    pub received_before: Option<DateTime<Utc>>,
+    /// Only cases whose title or content contains this text (works for Chinese; at least 1 character).
+    pub search: Option<String>,
+}
+
+fn parse_uuid(id: &ID, field: &str) -> Result<Uuid, AppError> {
+    id.parse().map_err(|_| AppError::bad_input(field, "not an id"))
 }
 
 #[derive(Default)]
@@ -136,13 +473,29 @@ impl CaseQuery {
         Ok(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?))
     }
 
-    /// The cases the caller may see, newest received first, paged. Petitioners see their own; staff the cases of
-    /// their jurisdiction's subtree (handling units: the cases with their unit).
+    /// One case by its reference, within what the caller may see.
+    async fn case_by_reference(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The reference, e.g. `510502-2022-000017`.")] reference: String,
+    ) -> Result<CaseNode> {
+        let scope = case_scope(caller(ctx)?);
+        let found = state(ctx)
+            .db
+            .run(move |conn| Ok(case_model::find_visible_by_reference(conn, &scope, reference.trim())?))
+            .await?;
+        Ok(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?))
+    }
+
+    /// The cases the caller may see, paged. Petitioners see their own; staff the cases of their jurisdiction's
+    /// subtree (handling units: the cases with their unit; case leads also the cases they lead).
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
     async fn cases(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which cases.")] filter: Option<CaseFilterInput>,
+        #[graphql(desc = "The order; newest received first by default.")] order: Option<CaseOrder>,
         #[graphql(desc = "Return the first n items (at most the maximum page size).")] first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return the last n items (at most the maximum page size).")] last: Option<i32>,
@@ -151,16 +504,41 @@ impl CaseQuery {
         let scope = case_scope(caller(ctx)?);
         let st = state(ctx);
         let page = PageArgs { first, after, last, before }.parse::<CaseKey>(st.settings.limits.max_page_size)?;
-        let filter = filter.unwrap_or_default();
-        let statuses = filter.status.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect());
-        let within = filter.jurisdiction_code;
+        let f = filter.unwrap_or_default();
+        if let (Some(from), Some(before)) = (f.received_from, f.received_before) {
+            if from > before {
+                return Err(AppError::bad_input("filter.receivedBefore", "must not lie before receivedFrom").into());
+            }
+        }
+        if f.overdue == Some(false) {
+            return Err(AppError::bad_input("filter.overdue", "only `true` is supported; leave it out for all").into());
+        }
+        let search = f.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
+            return Err(AppError::bad_input("filter.search", "at most 100 characters").into());
+        }
+        let unit_id = f.unit_id.as_ref().map(|id| parse_uuid(id, "filter.unitId")).transpose()?;
+        let case_lead_id = f.case_lead_id.as_ref().map(|id| parse_uuid(id, "filter.caseLeadId")).transpose()?;
+        let now = st.clock.now();
+        let within = f.jurisdiction_code;
+        let mut filter = CaseFilter {
+            statuses: f.status.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
+            category: f.category.map(|c| c.as_str().to_owned()),
+            within_path: None,
+            unit_id,
+            case_lead_id,
+            overdue_at: f.overdue.filter(|o| *o).map(|_| now),
+            received_from: f.received_from,
+            received_before: f.received_before,
+            text: search,
+            ascending: order.unwrap_or_default() == CaseOrder::ReceivedAsc,
+        };
         let (rows, total) = st
             .db
             .run(move |conn| {
-                let within_path = within
+                filter.within_path = within
                     .map(|code| jurisdiction::subtree_path(conn, &code, "filter.jurisdictionCode"))
                     .transpose()?;
-                let filter = CaseFilter { statuses, within_path };
                 Ok((
                     case_model::list_visible(conn, &scope, &filter, &page)?,
                     case_model::count_visible(conn, &scope, &filter)?,

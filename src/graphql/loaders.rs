@@ -9,6 +9,8 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
 
 use crate::db::Db;
+use crate::models::case_event::{self, CaseEvent};
+use crate::models::escalation::{self, Escalation};
 use crate::models::jurisdiction::{self, Jurisdiction};
 use crate::models::unit::{self, Unit};
 
@@ -17,6 +19,8 @@ use crate::models::unit::{self, Unit};
 pub const BATCH_DELAY: Duration = Duration::from_micros(200);
 
 pub struct Loaders {
+    pub events: DataLoader<EventsByCase>,
+    pub escalations: DataLoader<EscalationsByCase>,
     pub jurisdiction: DataLoader<JurisdictionByCode>,
     pub children: DataLoader<ChildrenByParent>,
     pub unit: DataLoader<UnitById>,
@@ -29,6 +33,8 @@ impl Loaders {
             DataLoader::new(l, tokio::spawn).delay(BATCH_DELAY)
         }
         Loaders {
+            events: make::<_, Uuid>(EventsByCase(db.clone())),
+            escalations: make::<_, Uuid>(EscalationsByCase(db.clone())),
             jurisdiction: make::<_, String>(JurisdictionByCode(db.clone())),
             children: make::<_, String>(ChildrenByParent(db.clone())),
             unit: make::<_, Uuid>(UnitById(db.clone())),
@@ -94,6 +100,41 @@ impl Loader<String> for UnitsByJurisdiction {
         let mut map: HashMap<String, Vec<Unit>> = HashMap::new();
         for u in rows {
             map.entry(u.jurisdiction_code.clone()).or_default().push(u);
+        }
+        Ok(map)
+    }
+}
+
+/// Whole histories (staff-only entries included; resolvers filter by viewer).
+pub struct EventsByCase(Db);
+
+impl Loader<Uuid> for EventsByCase {
+    type Value = Vec<CaseEvent>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<CaseEvent>> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(case_event::of_cases(conn, &keys, true)?)).await?;
+        let mut map: HashMap<Uuid, Vec<CaseEvent>> = HashMap::new();
+        for e in rows {
+            map.entry(e.case_id).or_default().push(e);
+        }
+        Ok(map)
+    }
+}
+
+pub struct EscalationsByCase(Db);
+
+impl Loader<Uuid> for EscalationsByCase {
+    type Value = Vec<Escalation>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Escalation>> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(escalation::of_cases(conn, &keys)?)).await?;
+        let mut map: HashMap<Uuid, Vec<Escalation>> = HashMap::new();
+        for e in rows {
+            map.entry(e.case_id).or_default().push(e);
         }
         Ok(map)
     }

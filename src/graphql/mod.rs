@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod case;
+pub mod case_work;
 pub mod connection;
 pub mod context;
 pub mod guards;
@@ -16,11 +17,11 @@ use crate::config::Limits;
 
 /// Everything that can be read.
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery, jurisdiction::JurisdictionQuery, case::CaseQuery);
+pub struct Query(account::AccountQuery, jurisdiction::JurisdictionQuery, case::CaseQuery, case_work::TrackingQuery);
 
 /// Everything that can be changed. Mutations are accepted only over POST with a JSON body.
 #[derive(MergedObject, Default)]
-pub struct Mutation(account::AccountMutation);
+pub struct Mutation(account::AccountMutation, case_work::CaseWorkMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -24,6 +24,8 @@ pub struct Case {
     pub title: String,
     pub content: String,
     pub petitioner_name: String,
+    pub petitioner_phone: Option<String>,
+    pub petitioner_id_number: Option<String>,
     pub petitioner_account_id: Option<Uuid>,
     pub is_anonymous: bool,
     pub group_size: i32,
@@ -74,12 +76,23 @@ pub fn visible_to(scope: &CaseScope) -> CaseCondition {
     condition
 }
 
-/// Filters a client may apply on top of its scope.
+/// Filters a client may apply on top of its scope. Each has an index (migrations/).
 #[derive(Clone, Debug, Default)]
 pub struct CaseFilter {
     pub statuses: Option<Vec<String>>,
+    pub category: Option<String>,
     /// The path of a jurisdiction whose subtree the cases must lie in.
     pub within_path: Option<String>,
+    pub unit_id: Option<Uuid>,
+    pub case_lead_id: Option<Uuid>,
+    /// Only cases with a deadline staff owe that ran out before this instant (now).
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_before: Option<DateTime<Utc>>,
+    /// A substring of title or content (trigram index; works for Chinese).
+    pub text: Option<String>,
+    /// Oldest first instead of newest first.
+    pub ascending: bool,
 }
 
 fn filtered(scope: &CaseScope, filter: &CaseFilter) -> cases::BoxedQuery<'static, Pg> {
@@ -87,10 +100,46 @@ fn filtered(scope: &CaseScope, filter: &CaseFilter) -> cases::BoxedQuery<'static
     if let Some(statuses) = &filter.statuses {
         q = q.filter(cases::status.eq_any(statuses.clone()));
     }
+    if let Some(category) = &filter.category {
+        q = q.filter(cases::category.eq(category.clone()));
+    }
     if let Some(path) = &filter.within_path {
         q = q.filter(in_subtree(path));
     }
+    if let Some(unit) = filter.unit_id {
+        q = q.filter(cases::current_unit_id.eq(unit));
+    }
+    if let Some(lead) = filter.case_lead_id {
+        q = q.filter(cases::case_lead_account_id.eq(lead));
+    }
+    if let Some(now) = filter.overdue_at {
+        q = q.filter(cases::next_due_at.lt(now));
+    }
+    if let Some(from) = filter.received_from {
+        q = q.filter(cases::received_at.ge(from));
+    }
+    if let Some(before) = filter.received_before {
+        q = q.filter(cases::received_at.lt(before));
+    }
+    if let Some(text) = &filter.text {
+        // The same expression as the trigram index, so the index serves it.
+        let haystack = diesel::dsl::sql::<diesel::sql_types::Text>("(cases.title || ' ' || cases.content)");
+        q = q.filter(haystack.ilike(format!("%{}%", escape_like(text))));
+    }
     q
+}
+
+/// The case with `reference`, if the scope reaches it.
+pub fn find_visible_by_reference(
+    conn: &mut PgConnection,
+    scope: &CaseScope,
+    reference: &str,
+) -> QueryResult<Option<Case>> {
+    filtered(scope, &CaseFilter::default())
+        .filter(cases::reference.eq(reference.to_owned()))
+        .select(Case::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The case with `id`, if the scope reaches it.
@@ -112,14 +161,20 @@ pub fn list_visible(
     page: &PageRequest<CaseKey>,
 ) -> QueryResult<Page<Case>> {
     let mut q = filtered(scope, filter).select(Case::as_select());
-    // List order is (received_at DESC, id DESC): "after" a key means older than it.
-    if let Some((at, id)) = page.after {
-        q = q.filter(cases::received_at.lt(at).or(cases::received_at.eq(at).and(cases::id.lt(id))));
+    // List order is (received_at, id), newest first unless `ascending`. "After" a key means further along it.
+    let older = |(at, id): CaseKey| -> CaseCondition {
+        Box::new(cases::received_at.lt(at).or(cases::received_at.eq(at).and(cases::id.lt(id))))
+    };
+    let newer = |(at, id): CaseKey| -> CaseCondition {
+        Box::new(cases::received_at.gt(at).or(cases::received_at.eq(at).and(cases::id.gt(id))))
+    };
+    if let Some(key) = page.after {
+        q = q.filter(if filter.ascending { newer(key) } else { older(key) });
     }
-    if let Some((at, id)) = page.before {
-        q = q.filter(cases::received_at.gt(at).or(cases::received_at.eq(at).and(cases::id.gt(id))));
+    if let Some(key) = page.before {
+        q = q.filter(if filter.ascending { older(key) } else { newer(key) });
     }
-    q = if page.from_end {
+    q = if page.from_end != filter.ascending {
         q.order((cases::received_at.asc(), cases::id.asc()))
     } else {
         q.order((cases::received_at.desc(), cases::id.desc()))

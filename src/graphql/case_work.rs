@@ -1,0 +1,871 @@
+//! The case lifecycle's operations (DOMAIN.md §3, §4, §7). Each mutation is one transaction: a refusal changes
+//! nothing. The rules live in `crate::domain`, the steps in `crate::case_work`; this module only translates.
+
+use std::time::Instant;
+
+use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use diesel::PgConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::case::{CaseNode, DeadlineView, EscalationNode, PetitionerContact};
+use super::context::{caller, local_time, request, state, viewer};
+use crate::auth::throttle::Verdict;
+use crate::case_work::intake::{self, Petition, RecordedPetitioner, Representative};
+use crate::case_work::reviews::{self, ReviewDecision};
+use crate::case_work::steps::{self, Answer, ClosureReason, Route, Satisfaction, ServedVia};
+use crate::case_work::{tracking, WorkContext};
+use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
+use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
+use crate::error::{AppError, AppResult};
+use crate::models::case::Case;
+
+fn work(ctx: &Context<'_>) -> AppResult<WorkContext> {
+    let st = state(ctx);
+    Ok(WorkContext {
+        caller: caller(ctx)?.clone(),
+        now: st.clock.now(),
+        rules: st.settings.rules.clone(),
+        calendar: st.settings.calendar(),
+    })
+}
+
+fn case_id(id: &ID) -> AppResult<Uuid> {
+    // An id that cannot exist is answered like one that does not.
+    id.parse().map_err(|_| AppError::not_found("case"))
+}
+
+/// Runs one step in one transaction and returns the changed case.
+async fn step<F>(ctx: &Context<'_>, f: F) -> Result<CaseNode>
+where
+    F: FnOnce(&mut PgConnection, &WorkContext) -> AppResult<Case> + Send + 'static,
+{
+    let w = work(ctx)?;
+    Ok(CaseNode(state(ctx).db.transaction(move |conn| f(conn, &w)).await?))
+}
+
+/// A new case and its query code.
+#[derive(SimpleObject)]
+pub struct IntakePayload {
+    /// The new case.
+    pub case: CaseNode,
+    /// The reference, for letters and phone calls.
+    pub reference: String,
+    /// 查询码: with the reference, anyone can follow the case with `trackCase`. Shown this once only (null when
+    /// a retried submission returns the earlier case): it is stored hashed.
+    pub query_code: Option<String>,
+}
+
+/// A review request or decision, and the case it moved.
+#[derive(SimpleObject)]
+pub struct ReviewPayload {
+    /// The case.
+    pub case: CaseNode,
+    /// The review or re-review.
+    pub escalation: EscalationNode,
+}
+
+/// A petition submitted by the petitioner.
+#[derive(InputObject)]
+pub struct SubmitPetitionInput {
+    /// Where the matter lies: a county (or city, province) code, or a township code (filed under its county).
+    pub jurisdiction_code: String,
+    /// A short title, up to 200 characters.
+    pub title: String,
+    /// The matter, up to 10000 characters.
+    pub content: String,
+    /// The kind of matter, if the petitioner knows it (staff classify it anyway).
+    pub category: Option<Category>,
+    /// A phone number to reach the petitioner.
+    pub phone: Option<String>,
+    /// The petitioner's resident ID number.
+    pub id_number: Option<String>,
+    /// Whether staff should not learn who petitioned (accusations).
+    #[graphql(default)]
+    pub anonymous: bool,
+    /// `ONLINE` or `MOBILE` (the default).
+    pub channel: Option<Channel>,
+    /// A key the client makes up per petition: a retry with the same key returns the first result again.
+    pub idempotency_key: String,
+}
+
+/// Who petitioned, as a clerk records it.
+#[derive(InputObject)]
+pub struct RecordedPetitionerInput {
+    /// The petitioner's name (or the group's name).
+    pub name: String,
+    /// The petitioner's account, if they have one (their cases then show in their app).
+    pub account_id: Option<ID>,
+}
+
+/// A representative of a group petition.
+#[derive(InputObject)]
+pub struct RepresentativeInput {
+    /// Name.
+    pub name: String,
+    /// Phone number.
+    pub phone: Option<String>,
+}
+
+/// A petition received by letter, visit, phone or fax, recorded by a bureau clerk.
+#[derive(InputObject)]
+pub struct RecordPetitionInput {
+    /// Where the matter lies (a township code is filed under its county).
+    pub jurisdiction_code: String,
+    /// `LETTER`, `VISIT`, `PHONE` or `FAX`.
+    pub channel: Channel,
+    /// When it was received; may lie in the past (its deadlines run from then), not in the future.
+    pub received_at: DateTime<Utc>,
+    /// A short title, up to 200 characters.
+    pub title: String,
+    /// The matter, up to 10000 characters.
+    pub content: String,
+    /// The kind of matter, if already clear.
+    pub category: Option<Category>,
+    /// Who petitioned.
+    pub petitioner: RecordedPetitionerInput,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Resident ID number.
+    pub id_number: Option<String>,
+    /// Whether the petitioner asked not to be named.
+    #[graphql(default)]
+    pub anonymous: bool,
+    /// Up to 5 representatives of a group petition.
+    #[graphql(default)]
+    pub representatives: Vec<RepresentativeInput>,
+    /// How many people the petition speaks for.
+    #[graphql(default = 1)]
+    pub group_size: i32,
+    /// An internal note.
+    pub note: Option<String>,
+}
+
+/// How the bureau routes a case (Art 22).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum RouteAction {
+    /// 转送 to a handling unit (`unitId`).
+    Forward,
+    /// 交办 to a handling unit (`unitId`) with a handling period (`handlingDays`) and a completion report.
+    Assign,
+    /// Out of petition work (litigation, discipline): `whereToGo` tells the petitioner where.
+    RouteOut,
+    /// Not accepted, with a `reason` told to the petitioner.
+    NotAccept,
+}
+
+/// Routing a submitted case.
+#[derive(InputObject)]
+pub struct RouteCaseInput {
+    /// The case.
+    pub case_id: ID,
+    /// What to do with it.
+    pub action: RouteAction,
+    /// The handling unit (FORWARD, ASSIGN).
+    pub unit_id: Option<ID>,
+    /// The handling period in days, 1 to 60 (ASSIGN).
+    pub handling_days: Option<i32>,
+    /// Where the petitioner should turn (ROUTE_OUT).
+    pub where_to_go: Option<String>,
+    /// Why it is not accepted (NOT_ACCEPT).
+    pub reason: Option<String>,
+    /// An internal note.
+    pub note: Option<String>,
+    /// The case version you saw; `CONFLICT` if it changed since.
+    pub expected_version: Option<i32>,
+}
+
+/// A step that needs nothing but the case.
+#[derive(InputObject)]
+pub struct CaseStepInput {
+    /// The case.
+    pub case_id: ID,
+    /// The text for the petitioner (acceptance notice); optional.
+    pub notice: Option<String>,
+    /// The case version you saw; `CONFLICT` if it changed since.
+    pub expected_version: Option<i32>,
+}
+
+/// An objection by the handling unit (Art 23: within 5 working days).
+#[derive(InputObject)]
+pub struct ObjectToCaseInput {
+    /// The case.
+    pub case_id: ID,
+    /// Why the matter is not the unit's remit.
+    pub reasons: String,
+    /// The case version you saw; `CONFLICT` if it changed since.
+    pub expected_version: Option<i32>,
+}
+
+/// The bureau's decision on an objection.
+#[derive(InputObject)]
+pub struct DecideObjectionInput {
+    /// The case.
+    pub case_id: ID,
+    /// True: the bureau agrees and will route the case anew; false: the unit must handle it.
+    pub agree: bool,
+    /// The bureau's opinion.
+    pub opinion: String,
+    /// The case version you saw; `CONFLICT` if it changed since.
+    pub expected_version: Option<i32>,
+}
+
+/// Classifying an accepted case, which starts its handling.
+#[derive(InputObject)]
+pub struct ClassifyCaseInput {
+    /// The case.
+    pub case_id: ID,
+    /// The kind of matter.
+    pub category: Category,
+    /// The case version you saw; `CONFLICT` if it changed since.
+    pub expected_version: Option<i32>,
+}
+
+/// Designating a case lead (包案, Art 18).
+#[derive(InputObject)]
+pub struct DesignateCaseLeadInput {
+    /// The case.
+    pub case_id: ID,
+    /// The account of the case lead.
+    pub lead_id: ID,
+    /// Mark the case as a backlog case (积案).
+    pub backlog: Option<bool>,
+    /// An internal note.
+    pub note: Option<String>,
+}
+
+/// A milestone of a resolution plan.
+#[derive(InputObject)]
+pub struct MilestoneInput {
+    /// What is to be done.
+    pub title: String,
+    /// By when.
+    pub due: NaiveDate,
+}
+
+/// A case lead's resolution plan (路线图、时间表、任务书).
+#[derive(InputObject)]
+pub struct SetResolutionPlanInput {
+    /// The case.
+    pub case_id: ID,
+    /// Who works on it.
+    pub team: Vec<String>,
+    /// The plan.
+    pub plan: String,
+    /// Milestones, up to 20.
+    #[graphql(default)]
+    pub milestones: Vec<MilestoneInput>,
+    /// When the matter should be resolved.
+    pub target_date: NaiveDate,
+}
+
+/// Kinds of activity on a case.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityKind {
+    /// 接访: a reception.
+    Reception,
+    /// 下访: a home visit.
+    HomeVisit,
+    /// 约访: an appointment.
+    Appointment,
+    /// 回访: a return visit.
+    ReturnVisit,
+    /// 会商: a consultation.
+    Consultation,
+    /// 听证: a hearing during a review; its days do not count (Art 36).
+    Hearing,
+    /// A note.
+    Note,
+}
+
+impl ActivityKind {
+    fn event(self) -> EventKind {
+        match self {
+            ActivityKind::Reception => EventKind::Reception,
+            ActivityKind::HomeVisit => EventKind::HomeVisit,
+            ActivityKind::Appointment => EventKind::Appointment,
+            ActivityKind::ReturnVisit => EventKind::ReturnVisit,
+            ActivityKind::Consultation => EventKind::Consultation,
+            ActivityKind::Hearing => EventKind::Hearing,
+            ActivityKind::Note => EventKind::Note,
+        }
+    }
+}
+
+/// Something staff did on a case.
+#[derive(InputObject)]
+pub struct LogActivityInput {
+    /// The case.
+    pub case_id: ID,
+    /// What kind of activity.
+    pub kind: ActivityKind,
+    /// When it happened (not in the future, not before the petition was received).
+    pub happened_at: DateTime<Utc>,
+    /// What happened.
+    pub note: String,
+    /// For hearings: how many days it took.
+    pub hearing_days: Option<i32>,
+    /// Whether the petitioner must not see it; defaults to true for notes and consultations.
+    pub staff_only: Option<bool>,
+}
+
+/// Extending the handling period (Art 34).
+#[derive(InputObject)]
+pub struct ExtendDeadlineInput {
+    /// The case.
+    pub case_id: ID,
+    /// Days to add, 1 to 30.
+    pub days: i32,
+    /// The reason, told to the petitioner.
+    pub reason: String,
+    /// The case version you saw; `CONFLICT` if it changed since.
+    pub expected_version: Option<i32>,
+}
+
+/// The handling opinion (Art 32).
+#[derive(InputObject)]
+pub struct AnswerCaseInput {
+    /// The case.
+    pub case_id: ID,
+    /// Supported, explained, or not supported.
+    pub outcome: Outcome,
+    /// The handling opinion served to the petitioner.
+    pub opinion: String,
+    /// How it was served.
+    pub served_via: ServedVia,
+    /// When it was served (default now; not in the future).
+    pub served_at: Option<DateTime<Utc>>,
+    /// The case version you saw; `CONFLICT` if it changed since.
+    pub expected_version: Option<i32>,
+}
+
+/// Closing a case.
+#[derive(InputObject)]
+pub struct CloseCaseInput {
+    /// The case.
+    pub case_id: ID,
+    /// Why.
+    pub reason: ClosureReason,
+    /// An internal note.
+    pub note: Option<String>,
+    /// The case version you saw; `CONFLICT` if it changed since.
+    pub expected_version: Option<i32>,
+}
+
+/// Withdrawing one's own petition.
+#[derive(InputObject)]
+pub struct WithdrawCaseInput {
+    /// The case.
+    pub case_id: ID,
+    /// Why, if the petitioner wants to say.
+    pub reason: Option<String>,
+}
+
+/// The petitioner's evaluation of the bureau and of the handling unit, separately.
+#[derive(InputObject)]
+pub struct EvaluateCaseInput {
+    /// The case.
+    pub case_id: ID,
+    /// How satisfied with the bureau.
+    pub bureau: Satisfaction,
+    /// How satisfied with the handling unit.
+    pub unit: Satisfaction,
+    /// Why, required when dissatisfied.
+    pub reason: Option<String>,
+}
+
+/// A request for review (复查, after an answer) or re-review (复核, after a review decision).
+#[derive(InputObject)]
+pub struct RequestReviewInput {
+    /// The case.
+    pub case_id: ID,
+    /// Why the petitioner disagrees.
+    pub reason: String,
+}
+
+/// A decision on a review or re-review.
+#[derive(InputObject)]
+pub struct DecideEscalationInput {
+    /// The escalation.
+    pub escalation_id: ID,
+    /// Upheld, changed or revoked.
+    pub decision: ReviewDecision,
+    /// The opinion, served to the petitioner.
+    pub opinion: String,
+}
+
+/// An audited look at a petitioner's contact data.
+#[derive(InputObject)]
+pub struct RevealPetitionerContactInput {
+    /// The case.
+    pub case_id: ID,
+    /// Why you need it (recorded in the case's audit trail).
+    pub purpose: String,
+}
+
+#[derive(Default)]
+pub struct CaseWorkMutation;
+
+#[Object]
+impl CaseWorkMutation {
+    /// A petitioner submits a petition. Returns the case, its reference and, once, its query code.
+    async fn submit_petition(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The petition.")] input: SubmitPetitionInput,
+    ) -> Result<IntakePayload> {
+        let w = work(ctx)?;
+        let key = state(ctx).settings.jwt.secret.clone();
+        let result = state(ctx)
+            .db
+            .transaction(move |conn| {
+                let petition = Petition {
+                    jurisdiction_code: &input.jurisdiction_code,
+                    title: &input.title,
+                    content: &input.content,
+                    category: input.category,
+                    phone: input.phone.as_deref(),
+                    id_number: input.id_number.as_deref(),
+                    anonymous: input.anonymous,
+                };
+                intake::submit(
+                    conn,
+                    &w,
+                    &key,
+                    &petition,
+                    input.channel.unwrap_or(Channel::Mobile),
+                    &input.idempotency_key,
+                )
+            })
+            .await?;
+        Ok(IntakePayload {
+            reference: result.case.reference.clone(),
+            case: CaseNode(result.case),
+            query_code: result.query_code,
+        })
+    }
+
+    /// A bureau clerk records a petition received by letter, visit, phone or fax.
+    async fn record_petition(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The petition.")] input: RecordPetitionInput,
+    ) -> Result<IntakePayload> {
+        let w = work(ctx)?;
+        let key = state(ctx).settings.jwt.secret.clone();
+        let account = input
+            .petitioner
+            .account_id
+            .as_ref()
+            .map(|id| id.parse::<Uuid>().map_err(|_| AppError::bad_input("input.petitioner.accountId", "not an id")))
+            .transpose()?;
+        let result = state(ctx)
+            .db
+            .transaction(move |conn| {
+                let petition = Petition {
+                    jurisdiction_code: &input.jurisdiction_code,
+                    title: &input.title,
+                    content: &input.content,
+                    category: input.category,
+                    phone: input.phone.as_deref(),
+                    id_number: input.id_number.as_deref(),
+                    anonymous: input.anonymous,
+                };
+                let reps: Vec<Representative> = input
+                    .representatives
+                    .iter()
+                    .map(|r| Representative { name: &r.name, phone: r.phone.as_deref() })
+                    .collect();
+                let who = RecordedPetitioner { name: &input.petitioner.name, account_id: account };
+                intake::record(
+                    conn,
+                    &w,
+                    &key,
+                    &petition,
+                    input.channel,
+                    input.received_at,
+                    &who,
+                    &reps,
+                    input.group_size,
+                    input.note.as_deref(),
+                )
+            })
+            .await?;
+        Ok(IntakePayload {
+            reference: result.case.reference.clone(),
+            case: CaseNode(result.case),
+            query_code: result.query_code,
+        })
+    }
+
+    /// The bureau routes a submitted case: forward, assign, route out, or not accept (Art 22, within 15 days).
+    async fn route_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The routing.")] input: RouteCaseInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        let unit = || -> AppResult<Uuid> {
+            let raw = input
+                .unit_id
+                .as_ref()
+                .ok_or_else(|| AppError::bad_input("input.unitId", "required to forward or assign"))?;
+            raw.parse().map_err(|_| AppError::bad_input("input.unitId", "not an id"))
+        };
+        let route = match input.action {
+            RouteAction::Forward => Route::Forward { unit_id: unit()? },
+            RouteAction::Assign => Route::Assign {
+                unit_id: unit()?,
+                handling_days: input
+                    .handling_days
+                    .ok_or_else(|| AppError::bad_input("input.handlingDays", "required to assign"))?,
+            },
+            RouteAction::RouteOut => Route::RouteOut {
+                where_to_go: input
+                    .where_to_go
+                    .clone()
+                    .ok_or_else(|| AppError::bad_input("input.whereToGo", "required to route out"))?,
+            },
+            RouteAction::NotAccept => Route::NotAccept {
+                reason: input
+                    .reason
+                    .clone()
+                    .ok_or_else(|| AppError::bad_input("input.reason", "required to not accept"))?,
+            },
+        };
+        let (note, version) = (input.note, input.expected_version);
+        step(ctx, move |conn, w| steps::route(conn, w, id, route, note.as_deref(), version)).await
+    }
+
+    /// The handling unit accepts the case (Art 23, within 15 days of receipt by the unit).
+    async fn accept_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case.")] input: CaseStepInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        step(ctx, move |conn, w| steps::accept(conn, w, id, input.notice.as_deref(), input.expected_version)).await
+    }
+
+    /// The handling unit objects that the matter is not its remit (Art 23, within 5 working days).
+    async fn object_to_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The objection.")] input: ObjectToCaseInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        step(ctx, move |conn, w| steps::object(conn, w, id, &input.reasons, input.expected_version)).await
+    }
+
+    /// The bureau decides an objection.
+    async fn decide_objection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The decision.")] input: DecideObjectionInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        step(ctx, move |conn, w| {
+            steps::decide_objection(conn, w, id, input.agree, &input.opinion, input.expected_version)
+        })
+        .await
+    }
+
+    /// Classifies an accepted case, which starts its handling.
+    async fn classify_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The classification.")] input: ClassifyCaseInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        step(ctx, move |conn, w| steps::classify(conn, w, id, input.category, input.expected_version)).await
+    }
+
+    /// A committee member or bureau clerk designates a case lead.
+    async fn designate_case_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The designation.")] input: DesignateCaseLeadInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        let lead: Uuid = input.lead_id.parse().map_err(|_| AppError::bad_input("input.leadId", "not an id"))?;
+        step(ctx, move |conn, w| steps::designate_case_lead(conn, w, id, lead, input.backlog, input.note.as_deref()))
+            .await
+    }
+
+    /// The case lead sets the resolution plan.
+    async fn set_resolution_plan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The plan.")] input: SetResolutionPlanInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        let plan = parse_text(&input.plan, "input.plan", NOTE_MAX_CHARS)?;
+        if input.team.is_empty() || input.team.len() > 30 {
+            return Err(AppError::bad_input("input.team", "1 to 30 members").into());
+        }
+        let team = input
+            .team
+            .iter()
+            .enumerate()
+            .map(|(i, m)| parse_text(m, &format!("input.team.{i}"), 100))
+            .collect::<AppResult<Vec<_>>>()?;
+        if input.milestones.len() > 20 {
+            return Err(AppError::bad_input("input.milestones", "at most 20").into());
+        }
+        let mut milestones = Vec::new();
+        for (i, m) in input.milestones.iter().enumerate() {
+            let title = parse_text(&m.title, &format!("input.milestones.{i}.title"), 200)?;
+            if m.due > input.target_date {
+                return Err(AppError::bad_input(format!("input.milestones.{i}.due"), "after the target date").into());
+            }
+            milestones.push(json!({"title": title, "due": m.due}));
+        }
+        let today = state(ctx).settings.calendar().local_date(state(ctx).clock.now());
+        if input.target_date < today {
+            return Err(AppError::bad_input("input.targetDate", "must not lie in the past").into());
+        }
+        let value = json!({"team": team, "plan": plan, "milestones": milestones, "targetDate": input.target_date});
+        step(ctx, move |conn, w| steps::set_resolution_plan(conn, w, id, value)).await
+    }
+
+    /// Logs a reception, visit, appointment, return visit, consultation, hearing or note.
+    async fn log_activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The activity.")] input: LogActivityInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        let kind = input.kind.event();
+        let staff_only =
+            input.staff_only.unwrap_or(matches!(input.kind, ActivityKind::Note | ActivityKind::Consultation));
+        step(ctx, move |conn, w| {
+            steps::log_activity(conn, w, id, kind, input.happened_at, &input.note, input.hearing_days, staff_only)
+        })
+        .await
+    }
+
+    /// A case lead extends the handling period, once, by at most 30 days, before it runs out (Art 34).
+    async fn extend_deadline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The extension.")] input: ExtendDeadlineInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        step(ctx, move |conn, w| steps::extend(conn, w, id, input.days, &input.reason, input.expected_version)).await
+    }
+
+    /// The handling unit (or the case lead) serves the handling opinion.
+    async fn answer_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The answer.")] input: AnswerCaseInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        step(ctx, move |conn, w| {
+            let a = Answer {
+                outcome: input.outcome.as_str(),
+                opinion: &input.opinion,
+                served_via: input.served_via,
+                served_at: input.served_at,
+            };
+            steps::answer(conn, w, id, a, input.expected_version)
+        })
+        .await
+    }
+
+    /// Closes an answered or reviewed case: closure commitment signed, or no review asked in time.
+    async fn close_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The closure.")] input: CloseCaseInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        step(ctx, move |conn, w| steps::close(conn, w, id, input.reason, input.note.as_deref(), input.expected_version))
+            .await
+    }
+
+    /// The petitioner withdraws their petition.
+    async fn withdraw_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The withdrawal.")] input: WithdrawCaseInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        step(ctx, move |conn, w| steps::withdraw(conn, w, id, input.reason.as_deref())).await
+    }
+
+    /// The petitioner evaluates the bureau and the handling unit, within the evaluation window.
+    async fn evaluate_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The evaluation.")] input: EvaluateCaseInput,
+    ) -> Result<CaseNode> {
+        let id = case_id(&input.case_id)?;
+        step(ctx, move |conn, w| steps::evaluate(conn, w, id, input.bureau, input.unit, input.reason.as_deref())).await
+    }
+
+    /// The petitioner requests a review (复查) after an answer, or a re-review (复核) after a review decision,
+    /// within 30 days (Arts 35, 36).
+    async fn request_review(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The request.")] input: RequestReviewInput,
+    ) -> Result<ReviewPayload> {
+        let id = case_id(&input.case_id)?;
+        let w = work(ctx)?;
+        let (case, e) = state(ctx).db.transaction(move |conn| reviews::request(conn, &w, id, &input.reason)).await?;
+        Ok(ReviewPayload { case: CaseNode(case), escalation: EscalationNode(e) })
+    }
+
+    /// Staff of the reviewing level decide a review or re-review; a re-review decision is final.
+    async fn decide_escalation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The decision.")] input: DecideEscalationInput,
+    ) -> Result<ReviewPayload> {
+        let id: Uuid = input.escalation_id.parse().map_err(|_| AppError::not_found("escalation"))?;
+        let w = work(ctx)?;
+        let (case, e) = state(ctx)
+            .db
+            .transaction(move |conn| reviews::decide(conn, &w, id, input.decision, &input.opinion))
+            .await?;
+        Ok(ReviewPayload { case: CaseNode(case), escalation: EscalationNode(e) })
+    }
+
+    /// Shows a petitioner's contact data in full to staff who may know the petitioner. Every use is recorded in
+    /// the case's append-only history with its purpose.
+    async fn reveal_petitioner_contact(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case and why.")] input: RevealPetitionerContactInput,
+    ) -> Result<PetitionerContact> {
+        let id = case_id(&input.case_id)?;
+        let w = work(ctx)?;
+        let (phone, id_number) =
+            state(ctx).db.transaction(move |conn| steps::reveal_contact(conn, &w, id, &input.purpose)).await?;
+        Ok(PetitionerContact { phone, id_number, masked: false })
+    }
+}
+
+/// What anyone with the reference and query code may know of a case.
+pub struct CaseProgress(tracking::Progress);
+
+/// What anyone with the reference and query code may know of a case: progress, dates, deadlines and notices, no
+/// names or internal notes.
+#[Object]
+impl CaseProgress {
+    /// The reference.
+    async fn reference(&self) -> &str {
+        &self.0.case.reference
+    }
+
+    /// Where the case stands.
+    async fn status(&self) -> Option<CaseStatus> {
+        CaseStatus::parse(&self.0.case.status)
+    }
+
+    /// When it was received.
+    async fn received_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.0.case.received_at)
+    }
+
+    /// The time limits and whether they were met.
+    async fn deadlines(&self, ctx: &Context<'_>) -> Vec<DeadlineView> {
+        let st = state(ctx);
+        let now = st.clock.now();
+        let cal = st.settings.calendar();
+        self.0
+            .deadlines
+            .iter()
+            .map(|d| DeadlineView {
+                kind: d.kind,
+                basis: d.kind.basis().to_owned(),
+                owed_by_staff: d.kind.owed_by_staff(),
+                starts_at: local_time(ctx, d.starts_at),
+                due_at: local_time(ctx, d.due_at),
+                due_on: cal.local_date(d.due_at - chrono::Duration::seconds(1)),
+                met_at: d.met_at.map(|m| local_time(ctx, m)),
+                status: d.status(now),
+            })
+            .collect()
+    }
+
+    /// The public history: what happened when, with the notices addressed to the petitioner.
+    async fn events(&self, ctx: &Context<'_>) -> Vec<ProgressEvent> {
+        self.0
+            .events
+            .iter()
+            .map(|e| ProgressEvent {
+                kind: e.kind.clone(),
+                occurred_at: local_time(ctx, e.at),
+                notice: e.notice.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A public history entry.
+#[derive(SimpleObject)]
+pub struct ProgressEvent {
+    /// What happened.
+    pub kind: String,
+    /// When.
+    pub occurred_at: DateTime<FixedOffset>,
+    /// The notice for the petitioner, if any.
+    pub notice: Option<String>,
+}
+
+#[derive(Default)]
+pub struct TrackingQuery;
+
+#[Object]
+impl TrackingQuery {
+    /// Follow a case without an account, with its reference and query code (查询码). A wrong code answers exactly
+    /// like an unknown reference (`NOT_FOUND`); repeated misses from one address are refused with `RATE_LIMITED`.
+    async fn track_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The reference, e.g. `510502-2022-000017`.")] reference: String,
+        #[graphql(desc = "The 8-character query code given at intake.")] query_code: String,
+    ) -> Result<CaseProgress> {
+        viewer(ctx)?;
+        let st = state(ctx);
+        let ip_key = [format!("track:{}", request(ctx).client_ip)];
+        if let Verdict::Refuse(wait) = st.track_limiter.check(&ip_key, Instant::now()) {
+            return Err(AppError::rate_limited(wait.as_secs().max(1)).into());
+        }
+        if reference.len() > 40 || query_code.len() > 20 {
+            st.track_limiter.record_failure(&ip_key, Instant::now());
+            return Err(tracking::not_found().into());
+        }
+        let w = WorkContext {
+            caller: anonymous_caller(),
+            now: st.clock.now(),
+            rules: st.settings.rules.clone(),
+            calendar: st.settings.calendar(),
+        };
+        let key = st.settings.jwt.secret.clone();
+        let result = st.db.run(move |conn| tracking::track(conn, &w, &key, &reference, &query_code)).await;
+        match result {
+            Ok(progress) => Ok(CaseProgress(progress)),
+            Err(e) => {
+                if e.code == crate::error::ErrorCode::NotFound {
+                    st.track_limiter.record_failure(&ip_key, Instant::now());
+                }
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// Tracking needs no caller; the rules only need a context.
+fn anonymous_caller() -> crate::domain::access::Caller {
+    crate::domain::access::Caller {
+        account_id: Uuid::nil(),
+        username: String::new(),
+        roles: Vec::new(),
+        unit: None,
+        jurisdiction: None,
+    }
+}
