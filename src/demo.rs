@@ -29,16 +29,20 @@ const CASES: &str = include_str!("../data/demo/demo-cases.json");
 
 pub const DEMO_PASSWORD: &str = "demo-password";
 
-/// Where a member of staff sits: jurisdiction code and the kind of unit there.
-type Placement = Option<(&'static str, UnitKind)>;
+/// Where a member of staff sits: jurisdiction code and unit (`BUREAU`, `COMMITTEE`, or a department's name).
+type Placement = Option<(&'static str, &'static str)>;
 
 /// The demo accounts: username, display name, role, placement.
 pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Placement)] = &[
     ("demo.petitioner", "黄某梅", Role::Petitioner, None),
-    ("demo.clerk", "江阳区信访局 工作人员", Role::Clerk, Some(("510502", UnitKind::Bureau))),
-    ("demo.lead", "江阳区 包案领导", Role::CaseLead, Some(("510502", UnitKind::Bureau))),
-    ("demo.committee", "四川省联席会议 成员", Role::CommitteeMember, Some(("510000", UnitKind::Committee))),
-    ("demo.admin", "江阳区 系统管理员", Role::Admin, Some(("510502", UnitKind::Bureau))),
+    ("demo.clerk", "江阳区信访局 工作人员", Role::Clerk, Some(("510502", "BUREAU"))),
+    ("demo.lead", "江阳区 包案领导", Role::CaseLead, Some(("510502", "BUREAU"))),
+    ("demo.committee", "四川省联席会议 成员", Role::CommitteeMember, Some(("510000", "COMMITTEE"))),
+    ("demo.admin", "江阳区 系统管理员", Role::Admin, Some(("510502", "BUREAU"))),
+    // The people the demo stories need besides: the handling unit's clerk, and the levels that decide reviews.
+    ("demo.unit", "江阳区住建局 工作人员", Role::Clerk, Some(("510502", "住房和城乡建设局"))),
+    ("demo.city", "泸州市信访局 工作人员", Role::Clerk, Some(("510500", "BUREAU"))),
+    ("demo.province", "四川省信访局 工作人员", Role::Clerk, Some(("510000", "BUREAU"))),
 ];
 
 /// Handling units every province, city and county has at its own level.
@@ -127,7 +131,7 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
 
     let mut account_ids = HashMap::new();
     for ((username, display, role, place), hash) in DEMO_ACCOUNTS.iter().zip(hashes) {
-        let unit_id = place.map(|(code, kind)| units[&(code.to_string(), kind.as_str())]);
+        let unit_id = place.map(|(code, unit)| units[&(code.to_string(), unit)]);
         let new = account::NewAccount {
             username,
             password_hash: hash,

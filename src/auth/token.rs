@@ -106,6 +106,16 @@ pub fn hash_opaque(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// The stored form of a case's query code (查询码): HMAC-SHA256 under a server key, so that a copy of the database
+/// alone does not let anyone try all 31^8 codes offline.
+pub fn query_code_digest(key: &[u8], code: &str) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(b"query-code:");
+    mac.update(code.trim().to_ascii_uppercase().as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,14 +177,4 @@ mod tests {
         assert_eq!(ha, hash_opaque(&a));
         assert_eq!(ha.len(), 32);
     }
-}
-
-/// The stored form of a case's query code (查询码): HMAC-SHA256 under a server key, so that a copy of the database
-/// alone does not let anyone try all 31^8 codes offline.
-pub fn query_code_digest(key: &[u8], code: &str) -> Vec<u8> {
-    use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(b"query-code:");
-    mac.update(code.trim().to_ascii_uppercase().as_bytes());
-    mac.finalize().into_bytes().to_vec()
 }

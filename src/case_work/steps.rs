@@ -485,17 +485,24 @@ pub fn set_resolution_plan(conn: &mut PgConnection, ctx: &WorkContext, case_id: 
     perform(conn, ctx, case_id, step)
 }
 
-/// Logs a reception, visit, appointment, return visit, consultation, hearing or note, at the time it happened.
+/// A reception, visit, appointment, return visit, consultation, hearing or note.
+pub struct Activity<'a> {
+    pub kind: EventKind,
+    pub happened_at: DateTime<Utc>,
+    pub note: &'a str,
+    /// For hearings: their length, which review periods do not count.
+    pub hearing_days: Option<i32>,
+    pub staff_only: bool,
+}
+
+/// Logs an activity at the time it happened.
 pub fn log_activity(
     conn: &mut PgConnection,
     ctx: &WorkContext,
     case_id: Uuid,
-    kind: EventKind,
-    happened_at: DateTime<Utc>,
-    note: &str,
-    hearing_days: Option<i32>,
-    staff_only: bool,
+    activity: Activity<'_>,
 ) -> AppResult<Case> {
+    let Activity { kind, happened_at, note, hearing_days, staff_only } = activity;
     if !EventKind::ACTIVITIES.contains(&kind) {
         return Err(AppError::bad_input("input.kind", "not an activity"));
     }

@@ -223,6 +223,23 @@ pub enum Operation {
     PetitionerAct,
 }
 
+impl Operation {
+    /// Who may do it, in words, for refusals.
+    pub const fn who(self) -> &'static str {
+        match self {
+            Operation::Route | Operation::DecideObjection => "a bureau clerk of the case's jurisdiction or above",
+            Operation::Respond => "a clerk of the handling unit",
+            Operation::Handle => "a clerk of the handling unit or the case lead",
+            Operation::Extend => "the case lead",
+            Operation::Close => "a clerk of the handling unit or the bureau",
+            Operation::LogActivity => "staff working on the case",
+            Operation::DesignateCaseLead => "a committee member or bureau clerk of the jurisdiction",
+            Operation::SetResolutionPlan => "the case's lead",
+            Operation::PetitionerAct => "the petitioner",
+        }
+    }
+}
+
 fn staff_in(caller: &Caller, role: Role, kinds: &[UnitKind]) -> bool {
     caller.has_role(role) && caller.unit_kind().is_some_and(|k| kinds.contains(&k))
 }
@@ -264,7 +281,7 @@ pub fn authorize(caller: &Caller, op: Operation, parties: &CaseParties) -> Resul
         .iter()
         .find(|(ok, _)| *ok)
         .map(|(_, role)| *role)
-        .ok_or_else(|| AppError::forbidden(format!("you may not do this ({op:?}) on this case")))
+        .ok_or_else(|| AppError::forbidden(format!("only {} may do this", op.who())))
 }
 
 /// Whether `caller` may record a petition received in the jurisdiction with path `path`: bureau clerks of it or

@@ -83,33 +83,6 @@ impl CaseStatus {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_spelling_round_trips() {
-        for s in CaseStatus::ALL {
-            assert_eq!(CaseStatus::parse(s.as_str()), Some(*s));
-        }
-        for c in Channel::ALL {
-            assert_eq!(Channel::parse(c.as_str()), Some(*c));
-        }
-        for c in Category::ALL {
-            assert_eq!(Category::parse(c.as_str()), Some(*c));
-        }
-        assert_eq!(CaseStatus::parse("submitted"), None);
-    }
-
-    #[test]
-    fn open_statuses() {
-        assert!(CaseStatus::Submitted.is_open());
-        assert!(CaseStatus::Answered.is_open());
-        assert!(!CaseStatus::Final.is_open());
-        assert!(!CaseStatus::Closed.is_open());
-    }
-}
-
 /// 查询码 characters: no 0/O, 1/I/L, so that a code read out over the phone is typed right.
 pub const QUERY_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 pub const QUERY_CODE_LEN: usize = 8;
@@ -122,19 +95,6 @@ pub fn new_query_code(rng: &mut impl rand::Rng) -> String {
 /// `<county code>-<year>-<6-digit serial>`, e.g. `510502-2022-000017`.
 pub fn case_reference(county_code: &str, year: i32, serial: u32) -> String {
     format!("{county_code}-{year}-{serial:06}")
-}
-
-#[cfg(test)]
-mod reference_tests {
-    use super::*;
-
-    #[test]
-    fn references_and_query_codes() {
-        assert_eq!(case_reference("510502", 2022, 17), "510502-2022-000017");
-        let code = new_query_code(&mut rand::thread_rng());
-        assert_eq!(code.len(), QUERY_CODE_LEN);
-        assert!(code.bytes().all(|b| QUERY_CODE_ALPHABET.contains(&b)));
-    }
 }
 
 text_enum! {
@@ -216,4 +176,39 @@ impl EventKind {
         EventKind::Hearing,
         EventKind::Note,
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_round_trips() {
+        for s in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(s.as_str()), Some(*s));
+        }
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(*c));
+        }
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(CaseStatus::parse("submitted"), None);
+    }
+
+    #[test]
+    fn open_statuses() {
+        assert!(CaseStatus::Submitted.is_open());
+        assert!(CaseStatus::Answered.is_open());
+        assert!(!CaseStatus::Final.is_open());
+        assert!(!CaseStatus::Closed.is_open());
+    }
+
+    #[test]
+    fn references_and_query_codes() {
+        assert_eq!(case_reference("510502", 2022, 17), "510502-2022-000017");
+        let code = new_query_code(&mut rand::thread_rng());
+        assert_eq!(code.len(), QUERY_CODE_LEN);
+        assert!(code.bytes().all(|b| QUERY_CODE_ALPHABET.contains(&b)));
+    }
 }

@@ -640,7 +640,14 @@ impl CaseWorkMutation {
         let staff_only =
             input.staff_only.unwrap_or(matches!(input.kind, ActivityKind::Note | ActivityKind::Consultation));
         step(ctx, move |conn, w| {
-            steps::log_activity(conn, w, id, kind, input.happened_at, &input.note, input.hearing_days, staff_only)
+            let activity = steps::Activity {
+                kind,
+                happened_at: input.happened_at,
+                note: &input.note,
+                hearing_days: input.hearing_days,
+                staff_only,
+            };
+            steps::log_activity(conn, w, id, activity)
         })
         .await
     }

@@ -7,9 +7,10 @@
 //! with `pg_ctl -D /var/tmp/petition-api-<uid>/test/data stop` if you want it gone.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use diesel::prelude::*;
+use petition_api::clock::ManualClock;
 use petition_api::config::Settings;
 use petition_api::db::embedded::EmbeddedPostgres;
 use petition_api::db::{self, Db, PgPool, DATABASE_FINGERPRINT};
@@ -73,6 +74,8 @@ fn database_exists(conn: &mut PgConnection, name: &str) -> bool {
 
 pub struct TestApp {
     pub address: String,
+    /// Every rule about time reads this clock; tests move it.
+    pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
     pub pool: PgPool,
     database: String,
@@ -118,10 +121,12 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     }
     let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
     let pool = db::build_pool(&url, 4).expect("pool");
-    let app = Application::build(settings, Db::new(pool.clone())).expect("build the application");
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let app =
+        Application::build_with_clock(settings, Db::new(pool.clone()), clock.clone()).expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), pool, database }
+    TestApp { address, clock, client: reqwest::Client::new(), pool, database }
 }
 
 impl TestApp {
@@ -165,4 +170,71 @@ impl TestApp {
 /// The `extensions.code` of the first error, or panics when there is none.
 pub fn error_code(body: &Value) -> String {
     body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body}")).to_owned()
+}
+
+impl TestApp {
+    /// The id of the unit called `name` in `jurisdiction`.
+    pub async fn unit_id(&self, jurisdiction: &str, name: &str) -> String {
+        let body = self
+            .graphql(
+                "query($j: String!) { jurisdiction(code: $j) { units { id name } } }",
+                json!({"j": jurisdiction}),
+                None,
+            )
+            .await;
+        body["data"]["jurisdiction"]["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["name"] == name)
+            .unwrap_or_else(|| panic!("no unit {name} in {jurisdiction}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Creates a member of staff at the unit called `unit_name` of `jurisdiction` and signs them in.
+    pub async fn staff(
+        &self,
+        username: &str,
+        role: petition_api::domain::role::Role,
+        jurisdiction: &str,
+        unit_name: &str,
+    ) -> String {
+        let unit: uuid::Uuid = self.unit_id(jurisdiction, unit_name).await.parse().unwrap();
+        {
+            let mut conn = self.conn();
+            let hash = petition_api::auth::password::hash(
+                &petition_api::domain::credentials::Password::parse_new(DEMO_PASSWORD, "p").unwrap(),
+            )
+            .unwrap();
+            petition_api::models::account::insert(
+                &mut conn,
+                &petition_api::models::account::NewAccount {
+                    username,
+                    password_hash: &hash,
+                    display_name: username,
+                    roles: &[role],
+                    unit_id: Some(unit),
+                    jurisdiction_code: Some(jurisdiction),
+                },
+            )
+            .unwrap()
+            .expect("new username");
+        }
+        self.token(username).await
+    }
+
+    /// Runs a mutation or query that must succeed; returns its `data`.
+    pub async fn ok(&self, query: &str, variables: Value, token: &str) -> Value {
+        let body = self.graphql(query, variables, Some(token)).await;
+        assert!(body["errors"].is_null(), "expected success: {body}");
+        body["data"].clone()
+    }
+
+    /// Runs an operation that must fail; returns the error code.
+    pub async fn fails(&self, query: &str, variables: Value, token: Option<&str>) -> String {
+        let body = self.graphql(query, variables, token).await;
+        error_code(&body)
+    }
 }

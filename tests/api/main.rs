@@ -6,6 +6,8 @@ mod bad_input;
 mod cases;
 mod health;
 mod helpers;
+mod lifecycle;
+mod matrix;
 mod playground;
 mod schema;
 mod tokens;

@@ -1,0 +1,514 @@
+//! The case lifecycle through the API, by the accounts that would do each step in life (DOMAIN.md §3).
+
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+
+use crate::helpers::{error_code, spawn_app, TestApp};
+
+pub const SUBMIT: &str = "mutation($i: SubmitPetitionInput!) { submitPetition(input: $i) { reference queryCode case { id status version } } }";
+pub const RECORD: &str = "mutation($i: RecordPetitionInput!) { recordPetition(input: $i) { reference queryCode case { id status overdue repeatOf { id } } } }";
+pub const ROUTE: &str =
+    "mutation($i: RouteCaseInput!) { routeCase(input: $i) { status version currentUnit { name } } }";
+pub const ACCEPT: &str = "mutation($i: CaseStepInput!) { acceptCase(input: $i) { status version } }";
+pub const CLASSIFY: &str = "mutation($i: ClassifyCaseInput!) { classifyCase(input: $i) { status category } }";
+pub const ANSWER: &str = "mutation($i: AnswerCaseInput!) { answerCase(input: $i) { status outcome } }";
+pub const REVIEW: &str = "mutation($i: RequestReviewInput!) { requestReview(input: $i) { case { status } escalation { id kind toJurisdiction dueAt } } }";
+pub const DECIDE: &str = "mutation($i: DecideEscalationInput!) { decideEscalation(input: $i) { case { status } escalation { status decision } } }";
+pub const EXTEND: &str =
+    "mutation($i: ExtendDeadlineInput!) { extendDeadline(input: $i) { status deadlines { kind dueOn status } } }";
+pub const EVALUATE: &str = "mutation($i: EvaluateCaseInput!) { evaluateCase(input: $i) { evaluation } }";
+pub const OBJECT: &str = "mutation($i: ObjectToCaseInput!) { objectToCase(input: $i) { status } }";
+const TRACK: &str = "query($r: String!, $c: String!) { trackCase(reference: $r, queryCode: $c) { reference status deadlines { kind basis status } events { kind notice } } }";
+const CASE: &str = "query($id: ID!) { case(id: $id) { status version overdue deadlines { kind basis status dueOn } events { kind note notice actorId staffOnly } petitionerName petitionerContact { phone idNumber masked } escalations { kind status } } }";
+
+/// Submits a petition as `demo.petitioner`; returns (case id, reference, query code).
+pub async fn submit(app: &TestApp, token: &str, title: &str) -> (String, String, String) {
+    let data = app
+        .ok(
+            SUBMIT,
+            json!({"i": {"jurisdictionCode": "510502", "title": title, "content": format!("{title}，请求处理。"),
+                "phone": "13812345678", "idempotencyKey": format!("key-{title}")}}),
+            token,
+        )
+        .await;
+    let p = &data["submitPetition"];
+    (
+        p["case"]["id"].as_str().unwrap().into(),
+        p["reference"].as_str().unwrap().into(),
+        p["queryCode"].as_str().unwrap().into(),
+    )
+}
+
+/// Routes the case to 江阳区住房和城乡建设局 by assignment with `days` to handle it.
+pub async fn assign(app: &TestApp, clerk: &str, case: &str, days: i32) -> Value {
+    let unit = app.unit_id("510502", "江阳区住房和城乡建设局").await;
+    app.ok(ROUTE, json!({"i": {"caseId": case, "action": "ASSIGN", "unitId": unit, "handlingDays": days}}), clerk).await
+}
+
+async fn case(app: &TestApp, token: &str, id: &str) -> Value {
+    app.ok(CASE, json!({"id": id}), token).await["case"].clone()
+}
+
+fn date(v: &Value) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(v.as_str().unwrap_or_else(|| panic!("not a date: {v}")), "%Y-%m-%d").unwrap()
+}
+
+fn deadline<'a>(case: &'a Value, kind: &str) -> &'a Value {
+    case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|d| d["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind}: {case}"))
+}
+
+#[tokio::test]
+async fn a_petition_from_submission_to_final_decision() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let unit = app.token("demo.unit").await;
+    let city = app.token("demo.city").await;
+    let province = app.token("demo.province").await;
+
+    let (id, reference, code) = submit(&app, &petitioner, "小区供暖管道漏水无人维修").await;
+    assert!(reference.starts_with("510502-"), "{reference}");
+    assert_eq!(code.len(), 8);
+
+    // A retry with the same key returns the same case, without the query code.
+    let again = app
+        .ok(
+            SUBMIT,
+            json!({"i": {"jurisdictionCode": "510502", "title": "小区供暖管道漏水无人维修", "content": "x",
+                "idempotencyKey": "key-小区供暖管道漏水无人维修"}}),
+            &petitioner,
+        )
+        .await;
+    assert_eq!(again["submitPetition"]["case"]["id"], id.as_str());
+    assert!(again["submitPetition"]["queryCode"].is_null());
+
+    // Anyone with the reference and code can follow it.
+    let tracked = app.graphql(TRACK, json!({"r": reference, "c": code}), None).await;
+    assert_eq!(tracked["data"]["trackCase"]["status"], "SUBMITTED", "{tracked}");
+
+    assign(&app, &clerk, &id, 30).await;
+    assert_eq!(app.ok(ACCEPT, json!({"i": {"caseId": id}}), &unit).await["acceptCase"]["status"], "ACCEPTED");
+    let c = app.ok(CLASSIFY, json!({"i": {"caseId": id, "category": "APPEAL_DEMAND"}}), &unit).await;
+    assert_eq!(c["classifyCase"]["status"], "IN_PROGRESS");
+
+    app.ok(
+        "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+        json!({"i": {"caseId": id, "kind": "HOME_VISIT", "happenedAt": Utc::now(), "note": "上门查看漏水点，联系物业", "staffOnly": false}}),
+        &unit,
+    )
+    .await;
+    app.ok(
+        "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+        json!({"i": {"caseId": id, "kind": "NOTE", "happenedAt": Utc::now(), "note": "物业负责人态度消极（内部）"}}),
+        &unit,
+    )
+    .await;
+    let answered = app
+        .ok(ANSWER, json!({"i": {"caseId": id, "outcome": "SUPPORTED", "opinion": "已责成物业三日内完成维修", "servedVia": "ONLINE"}}), &unit)
+        .await;
+    assert_eq!(answered["answerCase"]["status"], "ANSWERED");
+
+    app.ok(
+        EVALUATE,
+        json!({"i": {"caseId": id, "bureau": "SATISFIED", "unit": "DISSATISFIED", "reason": "维修拖延"}}),
+        &petitioner,
+    )
+    .await;
+
+    // Review by the city, re-review by the province; then it is final.
+    let review = app.ok(REVIEW, json!({"i": {"caseId": id, "reason": "维修质量不合格"}}), &petitioner).await;
+    assert_eq!(review["requestReview"]["escalation"]["toJurisdiction"], "510500");
+    let escalation = review["requestReview"]["escalation"]["id"].as_str().unwrap().to_owned();
+    // The county may not decide its own review.
+    let code_ = app
+        .fails(
+            DECIDE,
+            json!({"i": {"escalationId": escalation, "decision": "UPHELD", "opinion": "维持"}}),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(code_, "FORBIDDEN");
+    let decided = app
+        .ok(
+            DECIDE,
+            json!({"i": {"escalationId": escalation, "decision": "UPHELD", "opinion": "维持原处理意见"}}),
+            &city,
+        )
+        .await;
+    assert_eq!(decided["decideEscalation"]["case"]["status"], "REVIEWED");
+
+    let re = app.ok(REVIEW, json!({"i": {"caseId": id, "reason": "仍不服"}}), &petitioner).await;
+    assert_eq!(re["requestReview"]["escalation"]["kind"], "RE_REVIEW");
+    assert_eq!(re["requestReview"]["escalation"]["toJurisdiction"], "510000");
+    let re_id = re["requestReview"]["escalation"]["id"].as_str().unwrap().to_owned();
+    let fin = app
+        .ok(DECIDE, json!({"i": {"escalationId": re_id, "decision": "UPHELD", "opinion": "复核维持"}}), &province)
+        .await;
+    assert_eq!(fin["decideEscalation"]["case"]["status"], "FINAL");
+
+    // Nothing moves a final case.
+    assert_eq!(
+        app.fails(REVIEW, json!({"i": {"caseId": id, "reason": "再次"}}), Some(&petitioner)).await,
+        "INVALID_TRANSITION"
+    );
+    // The same matter again is not accepted, and linked to the final case (Art 36 ¶3).
+    let repeat = app
+        .ok(
+            SUBMIT,
+            json!({"i": {"jurisdictionCode": "510502", "title": "小区供暖管道漏水无人维修", "content": "小区供暖管道漏水无人维修，请求处理。",
+                "idempotencyKey": "second-time"}}),
+            &petitioner,
+        )
+        .await;
+    let repeat_id = repeat["submitPetition"]["case"]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .ok(
+            "query($id: ID!) { case(id: $id) { status repeatOf { id } disposition } }",
+            json!({"id": repeat_id}),
+            &petitioner,
+        )
+        .await;
+    assert_eq!(r["case"]["status"], "NOT_ACCEPTED", "{r}");
+    assert_eq!(r["case"]["repeatOf"]["id"], id.as_str());
+
+    // The petitioner sees the public history only: no internal notes, no staff-only entries, no actors.
+    let mine = case(&app, &petitioner, &id).await;
+    let events = mine["events"].as_array().unwrap();
+    assert!(events.iter().all(|e| e["note"].is_null() && e["actorId"].is_null() && e["staffOnly"] == false), "{mine}");
+    assert!(events.iter().any(|e| e["notice"] == "已责成物业三日内完成维修"));
+    assert!(!events.iter().any(|e| e["kind"] == "NOTE"));
+    // Staff see it all.
+    let staff_view = case(&app, &clerk, &id).await;
+    assert!(staff_view["events"].as_array().unwrap().iter().any(|e| e["note"] == "物业负责人态度消极（内部）"));
+    // Deadlines met in time, with their legal basis.
+    assert_eq!(deadline(&staff_view, "ROUTE")["basis"], "Art 22");
+    assert_eq!(deadline(&staff_view, "ROUTE")["status"], "MET");
+    assert_eq!(deadline(&staff_view, "ANSWER")["status"], "MET");
+    assert_eq!(deadline(&staff_view, "DECIDE_RE_REVIEW")["status"], "MET");
+
+    // Tracking shows progress and notices, no names.
+    let tracked = app.graphql(TRACK, json!({"r": reference, "c": code}), None).await;
+    let text = tracked.to_string();
+    assert_eq!(tracked["data"]["trackCase"]["status"], "FINAL");
+    assert!(!text.contains("黄某梅") && !text.contains("内部"), "{text}");
+}
+
+#[tokio::test]
+async fn a_letter_recorded_late_is_already_overdue() {
+    let app = spawn_app().await;
+    let clerk = app.token("demo.clerk").await;
+    let received = Utc::now() - Duration::days(20);
+    let data = app
+        .ok(
+            RECORD,
+            json!({"i": {"jurisdictionCode": "510502", "channel": "LETTER", "receivedAt": received,
+                "title": "来信反映噪音扰民", "content": "夜间施工噪音扰民。", "petitioner": {"name": "李某"}}}),
+            &clerk,
+        )
+        .await;
+    let id = data["recordPetition"]["case"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(data["recordPetition"]["case"]["overdue"], true);
+    let c = case(&app, &clerk, &id).await;
+    assert_eq!(deadline(&c, "ROUTE")["status"], "MISSED");
+    let overdue = app.ok("{ cases(filter: {overdue: true}, first: 100) { nodes { id } } }", json!({}), &clerk).await;
+    assert!(overdue["cases"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == id.as_str()));
+
+    // Routing it late is still possible, and recorded as late.
+    assign(&app, &clerk, &id, 30).await;
+    let c = case(&app, &clerk, &id).await;
+    assert_eq!(deadline(&c, "ROUTE")["status"], "MISSED");
+    assert_eq!(c["overdue"], false, "the next deadline (acceptance) is not due yet");
+}
+
+#[tokio::test]
+async fn deadlines_follow_the_controlled_clock() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let unit = app.token("demo.unit").await;
+    let lead = app.token("demo.lead").await;
+
+    // Objection: 5 working days from receipt by the unit (Art 23).
+    let (late_objection, _, _) = submit(&app, &petitioner, "楼道堆放杂物").await;
+    assign(&app, &clerk, &late_objection, 30).await;
+    app.clock.advance(Duration::days(10));
+    let code =
+        app.fails(OBJECT, json!({"i": {"caseId": late_objection, "reasons": "不属于本单位职责"}}), Some(&unit)).await;
+    assert_eq!(code, "DEADLINE_PASSED");
+    let c = case(&app, &clerk, &late_objection).await;
+    assert_eq!(c["status"], "ASSIGNED", "a refused step changes nothing");
+    assert_eq!(deadline(&c, "ACCEPT")["status"], "OPEN");
+    app.clock.advance(Duration::days(10));
+    let c = case(&app, &clerk, &late_objection).await;
+    assert_eq!(deadline(&c, "ACCEPT")["status"], "MISSED", "15 days to accept ran out");
+    assert_eq!(c["overdue"], true);
+
+    // Extension: once, at most 30 days, by a case lead, before the answer deadline (Art 34).
+    let (id, _, _) = submit(&app, &petitioner, "路灯损坏").await;
+    assign(&app, &clerk, &id, 20).await;
+    app.ok(ACCEPT, json!({"i": {"caseId": id}}), &unit).await;
+    app.ok(CLASSIFY, json!({"i": {"caseId": id, "category": "SUGGESTION"}}), &unit).await;
+    let lead_id = app.ok("{ me { id } }", json!({}), &lead).await["me"]["id"].clone();
+    app.ok(
+        "mutation($i: DesignateCaseLeadInput!) { designateCaseLead(input: $i) { id } }",
+        json!({"i": {"caseId": id, "leadId": lead_id}}),
+        &clerk,
+    )
+    .await;
+    let before = deadline(&case(&app, &clerk, &id).await, "ANSWER")["dueOn"].clone();
+    assert_eq!(
+        app.fails(EXTEND, json!({"i": {"caseId": id, "days": 31, "reason": "需要鉴定"}}), Some(&lead)).await,
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        app.fails(EXTEND, json!({"i": {"caseId": id, "days": 10, "reason": "需要鉴定"}}), Some(&unit)).await,
+        "FORBIDDEN"
+    );
+    let extended = app.ok(EXTEND, json!({"i": {"caseId": id, "days": 10, "reason": "需要鉴定"}}), &lead).await;
+    let after = deadline(&extended["extendDeadline"], "ANSWER")["dueOn"].clone();
+    assert_eq!(date(&after) - date(&before), Duration::days(10));
+    assert_eq!(
+        app.fails(EXTEND, json!({"i": {"caseId": id, "days": 5, "reason": "再延"}}), Some(&lead)).await,
+        "INVALID_TRANSITION"
+    );
+
+    let (late, _, _) = submit(&app, &petitioner, "井盖缺失").await;
+    assign(&app, &clerk, &late, 10).await;
+    app.ok(ACCEPT, json!({"i": {"caseId": late}}), &unit).await;
+    app.ok(
+        "mutation($i: DesignateCaseLeadInput!) { designateCaseLead(input: $i) { id } }",
+        json!({"i": {"caseId": late, "leadId": lead_id}}),
+        &clerk,
+    )
+    .await;
+    app.clock.advance(Duration::days(12));
+    assert_eq!(
+        app.fails(EXTEND, json!({"i": {"caseId": late, "days": 5, "reason": "迟了"}}), Some(&lead)).await,
+        "DEADLINE_PASSED"
+    );
+
+    // Review request: within 30 days of the answer (Art 35); evaluation window likewise.
+    app.ok(
+        ANSWER,
+        json!({"i": {"caseId": id, "outcome": "EXPLAINED", "opinion": "已纳入维修计划", "servedVia": "POST"}}),
+        &unit,
+    )
+    .await;
+    app.clock.advance(Duration::days(31));
+    assert_eq!(
+        app.fails(REVIEW, json!({"i": {"caseId": id, "reason": "不服"}}), Some(&petitioner)).await,
+        "DEADLINE_PASSED"
+    );
+    let code = app
+        .fails(EVALUATE, json!({"i": {"caseId": id, "bureau": "SATISFIED", "unit": "SATISFIED"}}), Some(&petitioner))
+        .await;
+    assert_eq!(code, "DEADLINE_PASSED");
+    // Now staff may close it for want of a review request.
+    let closed = app
+        .ok(
+            "mutation($i: CloseCaseInput!) { closeCase(input: $i) { status } }",
+            json!({"i": {"caseId": id, "reason": "NO_REVIEW_REQUESTED"}}),
+            &unit,
+        )
+        .await;
+    assert_eq!(closed["closeCase"]["status"], "CLOSED");
+}
+
+#[tokio::test]
+async fn hearing_days_do_not_count_towards_a_review() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let unit = app.token("demo.unit").await;
+    let city = app.token("demo.city").await;
+    let (id, _, _) = submit(&app, &petitioner, "违建占用绿地").await;
+    assign(&app, &clerk, &id, 30).await;
+    app.ok(ACCEPT, json!({"i": {"caseId": id}}), &unit).await;
+    app.ok(CLASSIFY, json!({"i": {"caseId": id, "category": "APPEAL_DEMAND"}}), &unit).await;
+    app.ok(
+        ANSWER,
+        json!({"i": {"caseId": id, "outcome": "NOT_SUPPORTED", "opinion": "经查不属违建", "servedVia": "IN_PERSON"}}),
+        &unit,
+    )
+    .await;
+    app.ok(REVIEW, json!({"i": {"caseId": id, "reason": "不服"}}), &petitioner).await;
+    let before = deadline(&case(&app, &city, &id).await, "DECIDE_REVIEW")["dueOn"].clone();
+    app.ok(
+        "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+        json!({"i": {"caseId": id, "kind": "HEARING", "happenedAt": Utc::now(), "note": "听证会", "hearingDays": 5}}),
+        &city,
+    )
+    .await;
+    let after = deadline(&case(&app, &city, &id).await, "DECIDE_REVIEW")["dueOn"].clone();
+    assert_eq!(date(&after) - date(&before), Duration::days(5));
+}
+
+#[tokio::test]
+async fn concurrent_transitions_one_wins_the_other_conflicts() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let unit = app.token("demo.unit").await;
+    for round in 0..3 {
+        let (id, _, _) = submit(&app, &petitioner, &format!("并发测试{round}")).await;
+        let routed = assign(&app, &clerk, &id, 30).await;
+        let version = routed["routeCase"]["version"].clone();
+        // Accept and object at once, both from the version the clerk saw.
+        let accept = app.graphql(ACCEPT, json!({"i": {"caseId": id, "expectedVersion": version}}), Some(&unit));
+        let object = app.graphql(
+            OBJECT,
+            json!({"i": {"caseId": id, "reasons": "非本单位职责", "expectedVersion": version}}),
+            Some(&unit),
+        );
+        let (a, o) = tokio::join!(accept, object);
+        let outcomes = [&a, &o].map(|b| if b["errors"].is_null() { "OK".to_owned() } else { error_code(b) });
+        let wins = outcomes.iter().filter(|c| *c == "OK").count();
+        assert_eq!(wins, 1, "exactly one wins: {outcomes:?}");
+        assert!(outcomes.contains(&"CONFLICT".to_owned()), "the other conflicts: {outcomes:?}");
+        let c = case(&app, &clerk, &id).await;
+        let transitions = c["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "ACCEPTED" || e["kind"] == "OBJECTED")
+            .count();
+        assert_eq!(transitions, 1, "never both applied");
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_named_and_writes_nothing() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let count = |app: &TestApp| {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query("SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM case_events) AS n")
+            .get_result::<N>(&mut app.conn())
+            .unwrap()
+            .n
+    };
+    let before = count(&app);
+    let base = json!({"jurisdictionCode": "510502", "title": "标题", "content": "内容", "idempotencyKey": "k"});
+    let with = |k: &str, v: Value| {
+        let mut i = base.clone();
+        i[k] = v;
+        json!({"i": i})
+    };
+    let cases = [
+        (with("title", json!("长".repeat(201))), "input.title"),
+        (with("content", json!("   ")), "input.content"),
+        (with("phone", json!("12345")), "input.phone"),
+        (with("idNumber", json!("110105194912310021")), "input.idNumber"),
+        (with("channel", json!("LETTER")), "input.channel"),
+        (with("idempotencyKey", json!("")), "input.idempotencyKey"),
+    ];
+    for (vars, field) in cases {
+        let body = app.graphql(SUBMIT, vars, Some(&petitioner)).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{field}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    let body = app.graphql(SUBMIT, with("jurisdictionCode", json!("999999")), Some(&petitioner)).await;
+    assert_eq!(error_code(&body), "NOT_FOUND");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.jurisdictionCode");
+
+    let future = Utc::now() + Duration::days(2);
+    let body = app
+        .graphql(
+            RECORD,
+            json!({"i": {"jurisdictionCode": "510502", "channel": "VISIT", "receivedAt": future, "title": "t", "content": "c",
+                "petitioner": {"name": "王某"}}}),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.receivedAt", "{body}");
+    let reps: Vec<Value> = (0..6).map(|i| json!({"name": format!("代表{i}")})).collect();
+    let body = app
+        .graphql(
+            RECORD,
+            json!({"i": {"jurisdictionCode": "510502", "channel": "VISIT", "receivedAt": Utc::now(), "title": "t", "content": "c",
+                "petitioner": {"name": "群众"}, "representatives": reps}}),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.representatives", "{body}");
+    assert_eq!(count(&app), before, "nothing was written");
+}
+
+#[tokio::test]
+async fn tracking_hides_whether_a_reference_exists_and_limits_guessing() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (_, reference, code) = submit(&app, &petitioner, "查询码测试").await;
+    let wrong = app.graphql(TRACK, json!({"r": reference, "c": "AAAAAAAA"}), None).await;
+    let unknown = app.graphql(TRACK, json!({"r": "510502-1999-999999", "c": code}), None).await;
+    assert_eq!(error_code(&wrong), "NOT_FOUND");
+    assert_eq!(wrong["errors"][0]["message"], unknown["errors"][0]["message"]);
+    // Codes are typed case-insensitively.
+    let lower = app.graphql(TRACK, json!({"r": reference, "c": code.to_lowercase()}), None).await;
+    assert_eq!(lower["data"]["trackCase"]["reference"], reference.as_str());
+    let mut last = String::new();
+    for _ in 0..8 {
+        last = error_code(&app.graphql(TRACK, json!({"r": reference, "c": "BBBBBBBB"}), None).await);
+    }
+    assert_eq!(last, "RATE_LIMITED");
+    // The code is nowhere in the database in clear.
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n = diesel::sql_query(
+        "SELECT count(*) AS n FROM cases WHERE encode(query_code_hash, 'escape') LIKE '%' || $1 || '%'",
+    )
+    .bind::<diesel::sql_types::Text, _>(&code)
+    .get_result::<N>(&mut app.conn())
+    .unwrap()
+    .n;
+    assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn search_works_for_chinese_and_lists_page_in_both_orders() {
+    let app = spawn_app().await;
+    let committee = app.token("demo.committee").await;
+    let found = app
+        .ok("{ cases(filter: {search: \"电梯\"}, first: 10) { totalCount nodes { title } } }", json!({}), &committee)
+        .await;
+    assert_eq!(found["cases"]["totalCount"], 1, "{found}");
+    let found = app.ok("{ cases(filter: {search: \"工资\"}, first: 10) { totalCount } }", json!({}), &committee).await;
+    assert_eq!(found["cases"]["totalCount"], 1);
+    let asc = app.ok("{ cases(order: RECEIVED_ASC, first: 100) { nodes { reference } } }", json!({}), &committee).await;
+    let desc = app.ok("{ cases(first: 100) { nodes { reference } } }", json!({}), &committee).await;
+    let mut a: Vec<Value> = asc["cases"]["nodes"].as_array().unwrap().clone();
+    a.reverse();
+    assert_eq!(&a, desc["cases"]["nodes"].as_array().unwrap());
+    let page = app
+        .ok(
+            "{ cases(order: RECEIVED_ASC, first: 2) { pageInfo { endCursor } nodes { reference } } }",
+            json!({}),
+            &committee,
+        )
+        .await;
+    let cursor = page["cases"]["pageInfo"]["endCursor"].clone();
+    let next = app
+        .ok(
+            "query($c: String) { cases(order: RECEIVED_ASC, first: 2, after: $c) { nodes { reference } } }",
+            json!({"c": cursor}),
+            &committee,
+        )
+        .await;
+    assert_eq!(next["cases"]["nodes"][0], asc["cases"]["nodes"][2]);
+}
