@@ -9,5 +9,6 @@ mod helpers;
 mod lifecycle;
 mod matrix;
 mod playground;
+mod replay;
 mod schema;
 mod tokens;
