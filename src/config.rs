@@ -38,6 +38,8 @@ pub struct Settings {
     /// Weekday public holidays and worked weekend days, for working-day periods.
     pub holidays: BTreeSet<NaiveDate>,
     pub working_weekends: BTreeSet<NaiveDate>,
+    /// How long DataLoaders wait to batch keys.
+    pub loader_delay: Duration,
 }
 
 impl Settings {
@@ -185,6 +187,10 @@ impl Settings {
             },
             holidays: parse_dates(get("HOLIDAYS"), "HOLIDAYS")?,
             working_weekends: parse_dates(get("WORKING_WEEKENDS"), "WORKING_WEEKENDS")?,
+            loader_delay: match get("DATALOADER_DELAY_US") {
+                Some(v) => Duration::from_micros(parse_or(Some(v), "DATALOADER_DELAY_US", 0)?),
+                None => crate::graphql::loaders::DEFAULT_BATCH_DELAY,
+            },
         })
     }
 }

@@ -93,8 +93,9 @@ struct Earlier {
     path: String,
 }
 
-/// The most relevant earlier case of the same petitioner on a similar matter: final ones first, then the most
-/// similar. Similarity is trigram similarity of title and content, which works for Chinese too.
+/// The most relevant earlier case of the same petitioner on a similar matter: final ones first, then those
+/// already accepted (which bar a new petition higher up), then the most similar, then the oldest (the original
+/// rather than its repeats). Similarity is trigram similarity of title and content, which works for Chinese too.
 fn earlier_case(
     conn: &mut PgConnection,
     account: Option<Uuid>,
@@ -110,7 +111,9 @@ fn earlier_case(
          WHERE (c.petitioner_account_id = $1 OR c.petitioner_id_number = $2 OR c.petitioner_phone = $3)
            AND c.status NOT IN ('CLOSED', 'ROUTED_OUT', 'NOT_ACCEPTED')
            AND similarity(c.title || ' ' || c.content, $4) >= 0.3
-         ORDER BY (c.status = 'FINAL') DESC, similarity(c.title || ' ' || c.content, $4) DESC
+         ORDER BY (c.status = 'FINAL') DESC,
+                  (c.status NOT IN ('SUBMITTED', 'FORWARDED', 'ASSIGNED', 'OBJECTED')) DESC,
+                  similarity(c.title || ' ' || c.content, $4) DESC, c.received_at, c.id
          LIMIT 1",
     )
     .bind::<Nullable<SqlUuid>, _>(account)

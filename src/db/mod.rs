@@ -48,11 +48,18 @@ pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<()> {
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
+    /// Database round trips made through this handle (each `run` is one), for benchmarks and diagnostics.
+    calls: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Db {
     pub fn new(pool: PgPool) -> Self {
-        Db { pool }
+        Db { pool, calls: Default::default() }
+    }
+
+    /// How many times `run` or `transaction` was called so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -66,6 +73,7 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             f(&mut conn)

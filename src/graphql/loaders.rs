@@ -14,9 +14,9 @@ use crate::models::escalation::{self, Escalation};
 use crate::models::jurisdiction::{self, Jurisdiction};
 use crate::models::unit::{self, Unit};
 
-/// How long a loader waits to collect keys before it queries. Sibling fields of a list are resolved in the same
-/// poll, so a short wait already batches them (see bench/README.md for the measurement).
-pub const BATCH_DELAY: Duration = Duration::from_micros(200);
+/// How long a loader waits by default to collect keys before it queries (`DATALOADER_DELAY_US`). Sibling fields
+/// of a list are resolved in the same poll, so a short wait already batches them; `cargo bench` measures it.
+pub const DEFAULT_BATCH_DELAY: Duration = Duration::from_micros(200);
 
 pub struct Loaders {
     pub events: DataLoader<EventsByCase>,
@@ -28,17 +28,17 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    pub fn new(db: &Db) -> Loaders {
-        fn make<L: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(l: L) -> DataLoader<L> {
-            DataLoader::new(l, tokio::spawn).delay(BATCH_DELAY)
+    pub fn new(db: &Db, delay: Duration) -> Loaders {
+        fn make<L: Send + Sync + 'static>(loader: L, delay: Duration) -> DataLoader<L> {
+            DataLoader::new(loader, tokio::spawn).delay(delay)
         }
         Loaders {
-            events: make::<_, Uuid>(EventsByCase(db.clone())),
-            escalations: make::<_, Uuid>(EscalationsByCase(db.clone())),
-            jurisdiction: make::<_, String>(JurisdictionByCode(db.clone())),
-            children: make::<_, String>(ChildrenByParent(db.clone())),
-            unit: make::<_, Uuid>(UnitById(db.clone())),
-            units_of: make::<_, String>(UnitsByJurisdiction(db.clone())),
+            events: make(EventsByCase(db.clone()), delay),
+            escalations: make(EscalationsByCase(db.clone()), delay),
+            jurisdiction: make(JurisdictionByCode(db.clone()), delay),
+            children: make(ChildrenByParent(db.clone()), delay),
+            unit: make(UnitById(db.clone()), delay),
+            units_of: make(UnitsByJurisdiction(db.clone()), delay),
         }
     }
 }

@@ -91,7 +91,7 @@ pub async fn execute(
     };
     let client_ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
     let info = RequestInfo { auth, request_id: request_id.clone(), client_ip };
-    let request = request.data(info).data(Loaders::new(&state.db));
+    let request = request.data(info).data(Loaders::new(&state.db, state.settings.loader_delay));
 
     let mut response = schema.execute(request).await;
     for error in &mut response.errors {

@@ -512,3 +512,45 @@ async fn search_works_for_chinese_and_lists_page_in_both_orders() {
         .await;
     assert_eq!(next["cases"]["nodes"][0], asc["cases"]["nodes"][2]);
 }
+
+#[tokio::test]
+async fn repeats_are_linked_and_matters_accepted_below_are_not_accepted_above() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let unit = app.token("demo.unit").await;
+    let (first, _, _) = submit(&app, &petitioner, "河道垃圾长期无人清理").await;
+
+    // The same matter again while the first is open: a new case, linked, still to be routed.
+    let again = app
+        .ok(
+            SUBMIT,
+            json!({"i": {"jurisdictionCode": "510502", "title": "河道垃圾长期无人清理", "content": "河道垃圾长期无人清理，请求处理。",
+                "idempotencyKey": "again"}}),
+            &petitioner,
+        )
+        .await;
+    let again_id = again["submitPetition"]["case"]["id"].as_str().unwrap().to_owned();
+    let q = "query($id: ID!) { case(id: $id) { status repeatOf { id } events { kind } } }";
+    let linked = app.ok(q, json!({"id": again_id}), &clerk).await;
+    assert_eq!(linked["case"]["status"], "SUBMITTED");
+    assert_eq!(linked["case"]["repeatOf"]["id"], first.as_str());
+    assert!(linked["case"]["events"].as_array().unwrap().iter().any(|e| e["kind"] == "REPEAT_LINKED"));
+
+    // Once the county has accepted it, raising it with the city is not accepted (Art 19 ¶3).
+    assign(&app, &clerk, &first, 30).await;
+    app.ok(ACCEPT, json!({"i": {"caseId": first}}), &unit).await;
+    let higher = app
+        .ok(
+            SUBMIT,
+            json!({"i": {"jurisdictionCode": "510500", "title": "河道垃圾长期无人清理", "content": "河道垃圾长期无人清理，请求处理。",
+                "idempotencyKey": "to-the-city"}}),
+            &petitioner,
+        )
+        .await;
+    assert_eq!(higher["submitPetition"]["case"]["status"], "NOT_ACCEPTED", "{higher}");
+    // An unrelated matter from the same petitioner is a case of its own.
+    let other = submit(&app, &petitioner, "学校门口交通拥堵").await.0;
+    let fresh = app.ok(q, json!({"id": other}), &clerk).await;
+    assert!(fresh["case"]["repeatOf"].is_null());
+}
