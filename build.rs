@@ -19,10 +19,16 @@ fn visit(dir: &Path, hasher: &mut std::collections::hash_map::DefaultHasher) {
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-changed=data");
-    println!("cargo:rerun-if-changed=src/demo.rs");
+    // The demo loader and the deadline rules decide what a fresh database holds (case_deadlines).
+    let sources = ["src/demo.rs", "src/case_work/history.rs", "src/domain/lifecycle.rs", "src/domain/deadline.rs"];
+    for source in sources {
+        println!("cargo:rerun-if-changed={source}");
+    }
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     visit(Path::new("migrations"), &mut hasher);
     visit(Path::new("data"), &mut hasher);
-    std::fs::read("src/demo.rs").unwrap_or_default().hash(&mut hasher);
+    for source in sources {
+        std::fs::read(source).unwrap_or_default().hash(&mut hasher);
+    }
     println!("cargo:rustc-env=DATABASE_FINGERPRINT={:016x}", hasher.finish());
 }

@@ -67,6 +67,7 @@ fn prepare(pg: &EmbeddedPostgres) -> String {
     )
     .execute(&mut conn)
     .unwrap();
+    petition_api::case_work::history::backfill_deadlines(&mut conn, &settings.rules, &settings.calendar()).unwrap();
     diesel::sql_query("ANALYZE").execute(&mut conn).unwrap();
     println!("seeded {CASES} cases and {} history entries in {:.1} s", CASES * 3, started.elapsed().as_secs_f64());
     url

@@ -40,6 +40,8 @@ pub struct Settings {
     pub working_weekends: BTreeSet<NaiveDate>,
     /// How long DataLoaders wait to batch keys.
     pub loader_delay: Duration,
+    /// How often the deadline sweep runs; `None` (`SWEEP_INTERVAL_SECS=0`) turns it off.
+    pub sweep_interval: Option<Duration>,
 }
 
 impl Settings {
@@ -187,6 +189,10 @@ impl Settings {
             },
             holidays: parse_dates(get("HOLIDAYS"), "HOLIDAYS")?,
             working_weekends: parse_dates(get("WORKING_WEEKENDS"), "WORKING_WEEKENDS")?,
+            sweep_interval: match parse_or(get("SWEEP_INTERVAL_SECS"), "SWEEP_INTERVAL_SECS", 60u64)? {
+                0 => None,
+                secs => Some(Duration::from_secs(secs)),
+            },
             loader_delay: match get("DATALOADER_DELAY_US") {
                 Some(v) => Duration::from_micros(parse_or(Some(v), "DATALOADER_DELAY_US", 0)?),
                 None => crate::graphql::loaders::DEFAULT_BATCH_DELAY,

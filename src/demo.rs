@@ -328,7 +328,12 @@ fn load_case(
             },
         )?;
     }
-    crate::case_work::history::store_next_due(conn, &settings.rules, &settings.calendar(), created.id)?;
-    crate::case_work::history::store_next_due(conn, &settings.rules, &settings.calendar(), created.id)?;
+    crate::case_work::history::store_next_due(
+        conn,
+        &settings.rules,
+        &settings.calendar(),
+        created.id,
+        &created.jurisdiction_code,
+    )?;
     Ok(())
 }

@@ -11,6 +11,8 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod live;
 pub mod models;
+pub mod oversight;
 pub mod startup;
 pub mod telemetry;

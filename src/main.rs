@@ -51,6 +51,13 @@ fn run(settings: Settings, database_url: &str) -> anyhow::Result<()> {
             let today = chrono::Utc::now().with_timezone(&settings.time_zone).date_naive();
             demo::load_if_absent(&mut conn, &settings, today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         }
+        // Cases written before deadlines were stored get theirs now (once; a no-op afterwards).
+        let filled =
+            petition_api::case_work::history::backfill_deadlines(&mut conn, &settings.rules, &settings.calendar())
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        if filled > 0 {
+            tracing::info!(cases = filled, "stored the deadlines of existing cases");
+        }
     }
     let (host, env) = (settings.host, settings.env);
     actix_web::rt::System::new().block_on(async move {

@@ -16,10 +16,12 @@ use crate::db::Db;
 use crate::graphql::context::AppState;
 use crate::graphql::schema_builder;
 use crate::http;
+use crate::live::LiveFeed;
 
 pub struct Application {
     port: u16,
     server: Server,
+    state: AppState,
 }
 
 impl Application {
@@ -34,6 +36,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
         let state = AppState {
+            live: LiveFeed::start(db.pool().clone()),
             db,
             clock,
             track_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),
@@ -42,9 +45,10 @@ impl Application {
             settings: Arc::new(settings),
         };
         let schema = schema_builder(&state.settings.limits).data(state.clone()).finish();
+        let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
-                .app_data(web::Data::new(state.clone()))
+                .app_data(web::Data::new(app_state.clone()))
                 .app_data(web::Data::new(schema.clone()))
                 .wrap(Compress::default())
                 .wrap(from_fn(http::request_id::middleware))
@@ -53,15 +57,38 @@ impl Application {
         .listen(listener)?
         .shutdown_timeout(20)
         .run();
-        Ok(Application { port, server })
+        Ok(Application { port, server, state })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until the process is told to stop (actix handles SIGINT and SIGTERM gracefully).
+    /// Serves until the process is told to stop (actix handles SIGINT and SIGTERM gracefully), sweeping for
+    /// missed deadlines meanwhile.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let sweep =
+            self.state.settings.sweep_interval.map(|every| tokio::spawn(sweep_every(self.state.clone(), every)));
+        let result = self.server.await;
+        if let Some(sweep) = sweep {
+            sweep.abort();
+        }
+        result
+    }
+}
+
+/// Runs the deadline sweep every `every`, first after one interval. Errors are logged and the next run tries again.
+async fn sweep_every(state: AppState, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticks.tick().await;
+        let now = state.clock.now();
+        match state.db.run(move |conn| crate::oversight::sweep::run_once(conn, now)).await {
+            Ok(report) if report != Default::default() => {
+                tracing::info!(missed = report.deadlines_missed, notices = report.notices_overdue, "deadline sweep")
+            }
+            Ok(_) => tracing::debug!("deadline sweep: nothing new"),
+            Err(e) => tracing::error!(error = ?e, "deadline sweep failed"),
+        }
     }
 }

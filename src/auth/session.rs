@@ -198,13 +198,21 @@ pub async fn change_password(
 /// Resolves the bearer token of a request into who is calling. The token's version must match the account's,
 /// so a password or role change cuts off every token issued before it.
 pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> crate::graphql::context::Authentication {
+    authenticate_session(state, bearer).await.0
+}
+
+/// As [`authenticate`], with the token's expiry (a live subscription ends then).
+pub async fn authenticate_session(
+    state: &AppState,
+    bearer: Option<&str>,
+) -> (crate::graphql::context::Authentication, Option<chrono::DateTime<chrono::Utc>>) {
     use crate::graphql::context::Authentication;
-    let Some(token) = bearer else { return Authentication::Anonymous };
-    let Ok(claims) = state.tokens.verify(token) else { return Authentication::Invalid };
+    let Some(token) = bearer else { return (Authentication::Anonymous, None) };
+    let Ok(claims) = state.tokens.verify(token) else { return (Authentication::Invalid, None) };
+    let expires = chrono::DateTime::from_timestamp(claims.exp, 0);
     let loaded = state.db.run(move |conn| Ok(account::load_caller(conn, claims.sub)?)).await;
     match loaded {
-        Ok(Some((caller, version))) if version == claims.ver => Authentication::Authenticated(caller),
-        Ok(_) => Authentication::Invalid,
-        Err(_) => Authentication::Invalid,
+        Ok(Some((caller, version))) if version == claims.ver => (Authentication::Authenticated(caller), expires),
+        _ => (Authentication::Invalid, None),
     }
 }

@@ -9,6 +9,7 @@ use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::lifecycle::{next_staff_due, schedule, Deadline, EventFact, Rules};
 use crate::error::AppResult;
+use crate::models::case::Case;
 use crate::models::case_event::{self, CaseEvent};
 
 fn payload_days(e: &CaseEvent, key: &str) -> Option<u32> {
@@ -52,16 +53,53 @@ pub fn deadlines_under(
     Ok((events, ds))
 }
 
-/// The earliest deadline staff still owe, to store on the case row.
-pub fn next_due(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid) -> AppResult<Option<DateTime<Utc>>> {
-    Ok(next_staff_due(&deadlines(conn, ctx, case_id)?.1))
+/// Re-derives the deadlines of a case from its history and stores them (for the figures and the sweep); returns
+/// the earliest one staff still owe, for the case row's `next_due_at`.
+pub fn sync_deadlines(
+    conn: &mut PgConnection,
+    rules: &Rules,
+    calendar: &WorkCalendar,
+    case_id: Uuid,
+    jurisdiction_code: &str,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let (_, deadlines) = deadlines_under(conn, rules, calendar, case_id)?;
+    crate::models::deadline::replace(conn, case_id, jurisdiction_code, &deadlines)?;
+    Ok(next_staff_due(&deadlines))
 }
 
-/// Re-derives and stores `next_due_at` of a case (after writing history outside a step, as the demo loader does).
-pub fn store_next_due(conn: &mut PgConnection, rules: &Rules, calendar: &WorkCalendar, case_id: Uuid) -> AppResult<()> {
+/// [`sync_deadlines`] within a step.
+pub fn next_due(conn: &mut PgConnection, ctx: &WorkContext, case: &Case) -> AppResult<Option<DateTime<Utc>>> {
+    sync_deadlines(conn, &ctx.rules, &ctx.calendar, case.id, &case.jurisdiction_code)
+}
+
+/// Re-derives and stores the deadlines and `next_due_at` of a case after writing history outside a step (the demo
+/// loader, the start-up backfill).
+pub fn store_next_due(
+    conn: &mut PgConnection,
+    rules: &Rules,
+    calendar: &WorkCalendar,
+    case_id: Uuid,
+    jurisdiction_code: &str,
+) -> AppResult<()> {
     use crate::db::schema::cases;
     use diesel::prelude::*;
-    let due = next_staff_due(&deadlines_under(conn, rules, calendar, case_id)?.1);
+    let due = sync_deadlines(conn, rules, calendar, case_id, jurisdiction_code)?;
     diesel::update(cases::table.find(case_id)).set(cases::next_due_at.eq(due)).execute(conn)?;
     Ok(())
+}
+
+/// Stores the deadlines of every case that has none yet (a database from before they were stored, or cases
+/// written in bulk), in batches. Returns how many cases it filled.
+pub fn backfill_deadlines(conn: &mut PgConnection, rules: &Rules, calendar: &WorkCalendar) -> AppResult<usize> {
+    let mut filled = 0;
+    loop {
+        let batch = crate::models::deadline::cases_without(conn, 500)?;
+        if batch.is_empty() {
+            return Ok(filled);
+        }
+        for (id, code) in &batch {
+            store_next_due(conn, rules, calendar, *id, code)?;
+        }
+        filled += batch.len();
+    }
 }

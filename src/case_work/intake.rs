@@ -224,7 +224,7 @@ fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Fi
             ),
         )?;
     }
-    let next_due = history::next_due(conn, ctx, case.id)?;
+    let next_due = history::next_due(conn, ctx, &case)?;
     let case = case_model::apply_update(conn, case.id, &Default::default(), next_due, ctx.now)?;
     Ok(Intake { case, query_code: Some(query_code) })
 }

@@ -2,6 +2,7 @@
 //! GraphQL layer inside one transaction per mutation. Each step loads and locks the case through the caller's
 //! scope, asks `crate::domain` whether it is allowed, appends to the history, and re-derives the deadlines.
 
+pub mod escalations;
 pub mod history;
 pub mod intake;
 pub mod reviews;

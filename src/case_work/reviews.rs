@@ -1,7 +1,7 @@
 //! Reviews (复查, Art 35) and re-reviews (复核, Art 36): the petitioner asks, the level above decides.
 //!
 //! A review goes to the jurisdiction one level above the handling unit's; a re-review one level above the
-//! reviewer's. Deciders are bureau clerks or case leads placed at exactly that level.
+//! reviewer's. They are decided with the other escalations (`super::escalations::decide`).
 
 use diesel::PgConnection;
 use serde_json::json;
@@ -9,36 +9,14 @@ use uuid::Uuid;
 
 use super::steps::{load, perform_on, Step};
 use super::WorkContext;
-use crate::domain::access::{may_decide_review, Operation};
+use crate::domain::access::Operation;
 use crate::domain::deadline::DayCount;
 use crate::domain::lifecycle::Action;
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
-use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::Case;
 use crate::models::escalation::{self, Escalation, NewEscalation};
 use crate::models::{jurisdiction, unit};
-
-/// A review decision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
-pub enum ReviewDecision {
-    /// The opinion stands (维持).
-    Upheld,
-    /// The opinion is changed (变更).
-    Changed,
-    /// The opinion is revoked and the matter handled anew (撤销).
-    Revoked,
-}
-
-impl ReviewDecision {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ReviewDecision::Upheld => "UPHELD",
-            ReviewDecision::Changed => "CHANGED",
-            ReviewDecision::Revoked => "REVOKED",
-        }
-    }
-}
 
 fn parent_of(conn: &mut PgConnection, code: &str) -> AppResult<String> {
     jurisdiction::find(conn, code)?
@@ -93,44 +71,8 @@ pub fn request(
             reason: &reason,
             requested_at: ctx.now,
             due_at: due,
+            disputed_with: None,
         },
     )?;
     Ok((case, e))
-}
-
-/// `decideEscalation` for reviews and re-reviews: a re-review decision makes the case final.
-pub fn decide(
-    conn: &mut PgConnection,
-    ctx: &WorkContext,
-    escalation_id: Uuid,
-    decision: ReviewDecision,
-    opinion: &str,
-) -> AppResult<(Case, Escalation)> {
-    let opinion = parse_text(opinion, "input.opinion", NOTE_MAX_CHARS)?;
-    let e = escalation::find(conn, escalation_id)?.ok_or_else(|| AppError::not_found("escalation"))?;
-    // The case must be visible to the decider; otherwise the escalation does not exist for them.
-    let case = load(conn, ctx, e.case_id, None).map_err(|_| AppError::not_found("escalation"))?;
-    if !may_decide_review(&ctx.caller, &e.to_jurisdiction) {
-        return Err(AppError::forbidden("only bureau clerks or case leads of the reviewing level decide this"));
-    }
-    if e.status != "PENDING" {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation was already decided"));
-    }
-    let action = match e.kind.as_str() {
-        "REVIEW" => Action::DecideReview,
-        "RE_REVIEW" => Action::DecideReReview,
-        _ => return Err(AppError::new(ErrorCode::InvalidTransition, "not a review")),
-    };
-    // The decider is not a party of the case's own units, so the step is authorised here, not by the table.
-    let mut step = Step::transition(Operation::PetitionerAct, action);
-    step.payload = json!({"escalationId": e.id, "decision": decision.as_str(), "notice": opinion});
-    let case = perform_decided(conn, ctx, case, &mut step)?;
-    let e = escalation::decide(conn, e.id, decision.as_str(), &opinion, ctx.caller.account_id, ctx.now)?;
-    Ok((case, e))
-}
-
-/// Runs a decision step with the decider's own authority (checked by the caller of this function).
-fn perform_decided(conn: &mut PgConnection, ctx: &WorkContext, case: Case, step: &mut Step) -> AppResult<Case> {
-    let role = if ctx.caller.has_role(Role::Clerk) { Role::Clerk } else { Role::CaseLead };
-    super::steps::perform_authorized(conn, ctx, case, step, role)
 }

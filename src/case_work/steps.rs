@@ -114,7 +114,9 @@ pub fn perform_authorized(
     };
     let (events, deadlines) = history::deadlines(conn, ctx, case.id)?;
     // Transitions happen in order; activities may be logged after the fact, back to the day of receipt.
-    let not_before = if to.is_some() { events.last().map(|e| e.occurred_at) } else { Some(case.received_at) };
+    // The sweep's records of missed deadlines do not count: a step done on paper in time may be entered later.
+    let last_step = events.iter().rev().find(|e| e.kind != EventKind::DeadlineMissed.as_str());
+    let not_before = if to.is_some() { last_step.map(|e| e.occurred_at) } else { Some(case.received_at) };
     let at = match step.occurred_at {
         Some(at) => check_past(at, ctx.now, not_before, "occurredAt")?,
         None => ctx.now,
@@ -151,7 +153,7 @@ pub fn perform_authorized(
     if let Some(to) = to {
         step.update.status = Some(to.as_str().to_owned());
     }
-    let next_due = history::next_due(conn, ctx, case.id)?;
+    let next_due = history::next_due(conn, ctx, &case)?;
     Ok(case_model::apply_update(conn, case.id, &step.update, next_due, ctx.now)?)
 }
 
@@ -423,6 +425,17 @@ pub enum Satisfaction {
     Dissatisfied,
 }
 
+impl Satisfaction {
+    /// As stored in the case's evaluation and read by the portal figures: the API's own spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "SATISFIED",
+            Satisfaction::BasicallySatisfied => "BASICALLY_SATISFIED",
+            Satisfaction::Dissatisfied => "DISSATISFIED",
+        }
+    }
+}
+
 pub fn evaluate(
     conn: &mut PgConnection,
     ctx: &WorkContext,
@@ -447,7 +460,7 @@ pub fn evaluate(
         }
         Some(_) => {}
     }
-    let value = json!({"bureau": format!("{bureau:?}"), "unit": format!("{unit:?}"), "reason": reason});
+    let value = json!({"bureau": bureau.as_str(), "unit": unit.as_str(), "reason": reason});
     let mut step = Step::new(Operation::PetitionerAct, EventKind::Evaluated);
     step.payload = value.clone();
     step.update.evaluation = Some(Some(value));

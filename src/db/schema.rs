@@ -120,6 +120,65 @@ diesel::table! {
         opinion -> Nullable<Text>,
         decided_by -> Nullable<Uuid>,
         decided_at -> Nullable<Timestamptz>,
+        disputed_with -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_deadlines (case_id, seq) {
+        case_id -> Uuid,
+        seq -> Int4,
+        jurisdiction_code -> Text,
+        kind -> Text,
+        starts_at -> Timestamptz,
+        due_at -> Timestamptz,
+        met_at -> Nullable<Timestamptz>,
+        waived -> Bool,
+    }
+}
+
+diesel::table! {
+    supervision_notices (id) {
+        id -> Uuid,
+        jurisdiction_code -> Text,
+        target_unit_id -> Uuid,
+        issuer_account_id -> Uuid,
+        issuer_unit_id -> Uuid,
+        notice_type -> Text,
+        trigger_reason -> Text,
+        requirements -> Text,
+        status -> Text,
+        issued_at -> Timestamptz,
+        response_due_at -> Timestamptz,
+        acknowledged_at -> Nullable<Timestamptz>,
+        responded_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        adopted -> Nullable<Bool>,
+        response -> Nullable<Text>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    supervision_notice_cases (notice_id, case_id) {
+        notice_id -> Uuid,
+        case_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    supervision_notice_events (id) {
+        id -> Int8,
+        notice_id -> Uuid,
+        jurisdiction_code -> Text,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        actor_account_id -> Nullable<Uuid>,
+        actor_role -> Nullable<Text>,
+        occurred_at -> Timestamptz,
+        note -> Nullable<Text>,
+        payload -> Jsonb,
     }
 }
 
@@ -146,6 +205,10 @@ diesel::joinable!(accounts -> units (unit_id));
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(escalations -> cases (case_id));
+diesel::joinable!(case_deadlines -> cases (case_id));
+diesel::joinable!(supervision_notice_cases -> supervision_notices (notice_id));
+diesel::joinable!(supervision_notice_cases -> cases (case_id));
+diesel::joinable!(supervision_notice_events -> supervision_notices (notice_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     jurisdictions,
@@ -156,5 +219,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_events,
     idempotency_keys,
     escalations,
-    reference_counters
+    reference_counters,
+    case_deadlines,
+    supervision_notices,
+    supervision_notice_cases,
+    supervision_notice_events
 );

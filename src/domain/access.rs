@@ -291,11 +291,14 @@ pub fn may_record_in(caller: &Caller, path: &str) -> bool {
         && caller.jurisdiction_path().is_some_and(|p| super::organisation::is_within(path, p))
 }
 
-/// Whether `caller` may decide a review or re-review addressed to the jurisdiction `to_code`: a bureau clerk or a
-/// case lead placed at exactly that level.
-pub fn may_decide_review(caller: &Caller, to_code: &str) -> bool {
-    caller.jurisdiction.as_ref().is_some_and(|(code, _)| code == to_code)
-        && (staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) || staff_in(caller, Role::CaseLead, &[UnitKind::Bureau]))
+/// Whether `caller` may see the portal figures of the jurisdiction with path `path`: bureau and committee staff
+/// (clerks, case leads, committee members) whose jurisdiction covers it. Figures describe whole subtrees, so staff
+/// of one handling unit do not get them.
+pub fn may_see_figures(caller: &Caller, path: &str) -> bool {
+    [Role::Clerk, Role::CaseLead, Role::CommitteeMember]
+        .iter()
+        .any(|r| staff_in(caller, *r, &[UnitKind::Bureau, UnitKind::Committee]))
+        && caller.jurisdiction_path().is_some_and(|p| super::organisation::is_within(path, p))
 }
 
 #[cfg(test)]
@@ -359,14 +362,20 @@ mod operation_tests {
     }
 
     #[test]
-    fn recording_and_deciding_reviews() {
+    fn figures_are_for_bureau_and_committee_staff_over_the_subtree() {
+        let committee = staff(Role::CommitteeMember, UnitKind::Committee, 8, "510000/");
+        assert!(may_see_figures(&committee, COUNTY) && may_see_figures(&committee, "510000/"));
+        let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
+        assert!(may_see_figures(&bureau, COUNTY) && !may_see_figures(&bureau, "510000/510500/"));
+        assert!(!may_see_figures(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), COUNTY));
+        assert!(!may_see_figures(&staff(Role::Admin, UnitKind::Bureau, 1, COUNTY), COUNTY));
+    }
+
+    #[test]
+    fn recording_petitions() {
         let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
         assert!(may_record_in(&bureau, COUNTY));
         assert!(!may_record_in(&bureau, "510000/510500/510503/"));
         assert!(!may_record_in(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), COUNTY));
-        let mut city = staff(Role::Clerk, UnitKind::Bureau, 2, "510000/510500/");
-        city.jurisdiction = Some(("510500".into(), "510000/510500/".into()));
-        assert!(may_decide_review(&city, "510500"));
-        assert!(!may_decide_review(&city, "510000"));
     }
 }

@@ -81,6 +81,12 @@ impl CaseStatus {
     pub const fn is_open(self) -> bool {
         !matches!(self, CaseStatus::RoutedOut | CaseStatus::NotAccepted | CaseStatus::Final | CaseStatus::Closed)
     }
+
+    /// Statuses in which the matter counts as resolved (化解) for the case-lead figure (DOMAIN.md §8): answered and
+    /// not contested, decided on review, final, or closed. A pending review is not resolved yet.
+    pub const fn is_resolved(self) -> bool {
+        matches!(self, CaseStatus::Answered | CaseStatus::Reviewed | CaseStatus::Final | CaseStatus::Closed)
+    }
 }
 
 /// 查询码 characters: no 0/O, 1/I/L, so that a code read out over the phone is typed right.
@@ -162,6 +168,14 @@ text_enum! {
         ContactRevealed => "CONTACT_REVEALED",
         /// This petition repeats an earlier case and was linked to it.
         RepeatLinked => "REPEAT_LINKED",
+        /// A deadline staff owed ran out unmet (recorded by the sweep, once per deadline).
+        DeadlineMissed => "DEADLINE_MISSED",
+        /// Raised to a joint conference or reported up as urgent (staff only).
+        Escalated => "ESCALATED",
+        /// A joint conference or the level above decided an escalation (staff only).
+        EscalationDecided => "ESCALATION_DECIDED",
+        /// A supervision notice was issued about the case (staff only).
+        Supervised => "SUPERVISED",
     }
 }
 
@@ -202,6 +216,8 @@ mod tests {
         assert!(CaseStatus::Answered.is_open());
         assert!(!CaseStatus::Final.is_open());
         assert!(!CaseStatus::Closed.is_open());
+        assert!(CaseStatus::Answered.is_resolved() && CaseStatus::Closed.is_resolved());
+        assert!(!CaseStatus::ReviewRequested.is_resolved() && !CaseStatus::InProgress.is_resolved());
     }
 
     #[test]

@@ -7,16 +7,18 @@ use uuid::Uuid;
 
 use super::connection::{connection, PageArgs};
 use super::context::{caller, local_time, state};
+use super::escalation::EscalationNode;
 use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
+use super::supervision::SupervisionNoticeNode;
 use crate::domain::access::{case_scope, may_see_petitioner, Caller, CaseFacts};
 use crate::domain::case::{CaseStatus, Category, Channel, Outcome};
+use crate::domain::escalation::EscalationKind;
 use crate::domain::lifecycle::{schedule, DeadlineKind, DeadlineStatus};
 use crate::domain::person::mask;
 use crate::error::AppError;
 use crate::models::case::{self as case_model, Case, CaseFilter, CaseKey};
 use crate::models::case_event::CaseEvent;
-use crate::models::escalation::Escalation;
 use crate::models::jurisdiction;
 
 /// A petition case (信访事项).
@@ -33,7 +35,7 @@ impl CaseNode {
     }
 
     /// Whether the viewer is this case's petitioner looking at their own case (and not also staff on it).
-    fn viewed_by_petitioner(&self, caller: &Caller) -> bool {
+    pub fn viewed_by_petitioner(&self, caller: &Caller) -> bool {
         self.0.petitioner_account_id == Some(caller.account_id) && !caller.roles.iter().any(|r| r.is_staff())
     }
 
@@ -230,10 +232,22 @@ impl CaseNode {
             .collect())
     }
 
-    /// Reviews and re-reviews of this case (other escalations come with oversight).
+    /// The escalations of this case, oldest first: reviews and re-reviews, and for staff also joint conferences
+    /// and urgent reports.
     async fn escalations(&self, ctx: &Context<'_>) -> Result<Vec<EscalationNode>> {
+        let staff = caller(ctx)?.roles.iter().any(|r| r.is_staff());
         let rows = ctx.data_unchecked::<Loaders>().escalations.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(EscalationNode).collect())
+        Ok(rows
+            .into_iter()
+            .filter(|e| staff || EscalationKind::parse(&e.kind).is_some_and(EscalationKind::is_review))
+            .map(EscalationNode)
+            .collect())
+    }
+
+    /// The supervision notices (督办) about this case; staff only (empty for petitioners).
+    async fn supervision_notices(&self, ctx: &Context<'_>) -> Result<Vec<SupervisionNoticeNode>> {
+        let rows = ctx.data_unchecked::<Loaders>().notices_of_case.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(SupervisionNoticeNode).collect())
     }
 }
 
@@ -280,9 +294,9 @@ pub struct DeadlineView {
 
 /// An entry in a case's history.
 pub struct CaseEventNode {
-    event: CaseEvent,
+    pub event: CaseEvent,
     /// Seen by the petitioner: no internal note, no actor.
-    public: bool,
+    pub public: bool,
 }
 
 /// An entry in a case's history (append-only).
@@ -349,68 +363,6 @@ impl CaseEventNode {
     /// Whether only staff see this entry.
     async fn staff_only(&self) -> bool {
         self.event.staff_only
-    }
-}
-
-/// A review (复查) or re-review (复核) of a case's decision by the level above.
-pub struct EscalationNode(pub Escalation);
-
-/// A review (复查) or re-review (复核) of a case's decision by the level above.
-#[Object(name = "Escalation")]
-impl EscalationNode {
-    /// The escalation's id (for `decideEscalation`).
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    /// `REVIEW`, `RE_REVIEW`, `JOINT_CONFERENCE` or `URGENT_REPORT`.
-    async fn kind(&self) -> &str {
-        &self.0.kind
-    }
-
-    /// The jurisdiction whose decision is reviewed.
-    async fn from_jurisdiction(&self) -> &str {
-        &self.0.from_jurisdiction
-    }
-
-    /// The jurisdiction that decides.
-    async fn to_jurisdiction(&self) -> &str {
-        &self.0.to_jurisdiction
-    }
-
-    /// Why it was asked for.
-    async fn reason(&self) -> &str {
-        &self.0.reason
-    }
-
-    /// When it was asked for.
-    async fn requested_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.0.requested_at)
-    }
-
-    /// When the decision is due.
-    async fn due_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.0.due_at)
-    }
-
-    /// `PENDING`, `DECIDED` or `WITHDRAWN`.
-    async fn status(&self) -> &str {
-        &self.0.status
-    }
-
-    /// `UPHELD`, `CHANGED` or `REVOKED`, once decided.
-    async fn decision(&self) -> Option<&str> {
-        self.0.decision.as_deref()
-    }
-
-    /// The decision's opinion.
-    async fn opinion(&self) -> Option<&str> {
-        self.0.opinion.as_deref()
-    }
-
-    /// When it was decided.
-    async fn decided_at(&self, ctx: &Context<'_>) -> Option<DateTime<FixedOffset>> {
-        self.0.decided_at.map(|d| local_time(ctx, d))
     }
 }
 

@@ -9,11 +9,12 @@ use diesel::PgConnection;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::case::{CaseNode, DeadlineView, EscalationNode, PetitionerContact};
+use super::case::{CaseNode, DeadlineView, PetitionerContact};
 use super::context::{caller, local_time, request, state, viewer};
+use super::escalation::{EscalationNode, EscalationPayload};
 use crate::auth::throttle::Verdict;
 use crate::case_work::intake::{self, Petition, RecordedPetitioner, Representative};
-use crate::case_work::reviews::{self, ReviewDecision};
+use crate::case_work::reviews;
 use crate::case_work::steps::{self, Answer, ClosureReason, Route, Satisfaction, ServedVia};
 use crate::case_work::{tracking, WorkContext};
 use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
@@ -21,7 +22,7 @@ use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult};
 use crate::models::case::Case;
 
-fn work(ctx: &Context<'_>) -> AppResult<WorkContext> {
+pub(super) fn work(ctx: &Context<'_>) -> AppResult<WorkContext> {
     let st = state(ctx);
     Ok(WorkContext {
         caller: caller(ctx)?.clone(),
@@ -55,15 +56,6 @@ pub struct IntakePayload {
     /// 查询码: with the reference, anyone can follow the case with `trackCase`. Shown this once only (null when
     /// a retried submission returns the earlier case): it is stored hashed.
     pub query_code: Option<String>,
-}
-
-/// A review request or decision, and the case it moved.
-#[derive(SimpleObject)]
-pub struct ReviewPayload {
-    /// The case.
-    pub case: CaseNode,
-    /// The review or re-review.
-    pub escalation: EscalationNode,
 }
 
 /// A petition submitted by the petitioner.
@@ -382,17 +374,6 @@ pub struct RequestReviewInput {
     pub case_id: ID,
     /// Why the petitioner disagrees.
     pub reason: String,
-}
-
-/// A decision on a review or re-review.
-#[derive(InputObject)]
-pub struct DecideEscalationInput {
-    /// The escalation.
-    pub escalation_id: ID,
-    /// Upheld, changed or revoked.
-    pub decision: ReviewDecision,
-    /// The opinion, served to the petitioner.
-    pub opinion: String,
 }
 
 /// An audited look at a petitioner's contact data.
@@ -718,26 +699,11 @@ impl CaseWorkMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The request.")] input: RequestReviewInput,
-    ) -> Result<ReviewPayload> {
+    ) -> Result<EscalationPayload> {
         let id = case_id(&input.case_id)?;
         let w = work(ctx)?;
         let (case, e) = state(ctx).db.transaction(move |conn| reviews::request(conn, &w, id, &input.reason)).await?;
-        Ok(ReviewPayload { case: CaseNode(case), escalation: EscalationNode(e) })
-    }
-
-    /// Staff of the reviewing level decide a review or re-review; a re-review decision is final.
-    async fn decide_escalation(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The decision.")] input: DecideEscalationInput,
-    ) -> Result<ReviewPayload> {
-        let id: Uuid = input.escalation_id.parse().map_err(|_| AppError::not_found("escalation"))?;
-        let w = work(ctx)?;
-        let (case, e) = state(ctx)
-            .db
-            .transaction(move |conn| reviews::decide(conn, &w, id, input.decision, &input.opinion))
-            .await?;
-        Ok(ReviewPayload { case: CaseNode(case), escalation: EscalationNode(e) })
+        Ok(EscalationPayload { case: CaseNode(case), escalation: EscalationNode(e) })
     }
 
     /// Shows a petitioner's contact data in full to staff who may know the petitioner. Every use is recorded in

@@ -24,6 +24,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Signals of committed history entries, from this process's database listener.
+    pub live: Arc<crate::live::LiveFeed>,
 }
 
 /// Who is behind a request.
@@ -34,6 +36,16 @@ pub enum Authentication {
     Authenticated(Caller),
     /// A token was presented but is not valid (bad signature, expired, revoked by a password change...).
     Invalid,
+}
+
+impl Authentication {
+    /// The caller, if the token was good.
+    pub fn caller(&self) -> Option<&Caller> {
+        match self {
+            Authentication::Authenticated(caller) => Some(caller),
+            _ => None,
+        }
+    }
 }
 
 /// Per-request information.

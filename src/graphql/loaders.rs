@@ -1,18 +1,29 @@
 //! DataLoaders: nested fields of list items are fetched in one query per level, never one per row.
 //!
-//! Loaders live in the per-request data, so their cache never carries one caller's results into another's request.
+//! Loaders live in the per-request data (per connection for subscriptions) and do not cache, so they never carry
+//! one caller's results into another's request. Loaders of data that depends on who asks hold the caller's scope.
 
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
 
+use super::context::AppState;
+use crate::clock::Clock;
 use crate::db::Db;
+use crate::domain::access::{case_scope, Caller, CaseScope};
+use crate::domain::deadline::WorkCalendar;
+use crate::domain::supervision::{notice_scope, NoticeScope};
+use crate::models::case::{self as case_model, Case};
 use crate::models::case_event::{self, CaseEvent};
 use crate::models::escalation::{self, Escalation};
 use crate::models::jurisdiction::{self, Jurisdiction};
+use crate::models::supervision_notice::{self as notice_model, NoticeEvent, SupervisionNotice};
 use crate::models::unit::{self, Unit};
+use crate::oversight::figures::{self, Figures, Period};
 
 /// How long a loader waits by default to collect keys before it queries (`DATALOADER_DELAY_US`). Sibling fields
 /// of a list are resolved in the same poll, so a short wait already batches them; `cargo bench` measures it.
@@ -25,13 +36,24 @@ pub struct Loaders {
     pub children: DataLoader<ChildrenByParent>,
     pub unit: DataLoader<UnitById>,
     pub units_of: DataLoader<UnitsByJurisdiction>,
+    /// Cases by id, as far as the caller may see them.
+    pub case: DataLoader<VisibleCaseById>,
+    /// Supervision notices about each case, as far as the caller may see them.
+    pub notices_of_case: DataLoader<NoticesByCase>,
+    pub cases_of_notice: DataLoader<CaseIdsByNotice>,
+    pub notice_events: DataLoader<EventsByNotice>,
+    pub figures: DataLoader<FiguresByJurisdiction>,
 }
 
 impl Loaders {
-    pub fn new(db: &Db, delay: Duration) -> Loaders {
+    pub fn new(state: &AppState, caller: Option<&Caller>) -> Loaders {
+        let delay = state.settings.loader_delay;
         fn make<L: Send + Sync + 'static>(loader: L, delay: Duration) -> DataLoader<L> {
             DataLoader::new(loader, tokio::spawn).delay(delay)
         }
+        let db = &state.db;
+        let cases = caller.map(case_scope).unwrap_or_default();
+        let notices = caller.map(notice_scope).unwrap_or_default();
         Loaders {
             events: make(EventsByCase(db.clone()), delay),
             escalations: make(EscalationsByCase(db.clone()), delay),
@@ -39,11 +61,32 @@ impl Loaders {
             children: make(ChildrenByParent(db.clone()), delay),
             unit: make(UnitById(db.clone()), delay),
             units_of: make(UnitsByJurisdiction(db.clone()), delay),
+            case: make(VisibleCaseById(db.clone(), cases), delay),
+            notices_of_case: make(NoticesByCase(db.clone(), notices), delay),
+            cases_of_notice: make(CaseIdsByNotice(db.clone()), delay),
+            notice_events: make(EventsByNotice(db.clone()), delay),
+            figures: make(
+                FiguresByJurisdiction {
+                    db: db.clone(),
+                    clock: state.clock.clone(),
+                    calendar: state.settings.calendar(),
+                },
+                delay,
+            ),
         }
     }
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
+
+/// Rows of several keys, grouped by key in the order they came.
+fn grouped<K: Hash + Eq, V>(rows: impl IntoIterator<Item = V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
 
 pub struct JurisdictionByCode(Db);
 
@@ -67,11 +110,7 @@ impl Loader<String> for ChildrenByParent {
     async fn load(&self, keys: &[String]) -> LoadResult<String, Vec<Jurisdiction>> {
         let keys = keys.to_vec();
         let rows = self.0.run(move |conn| Ok(jurisdiction::children_of(conn, &keys)?)).await?;
-        let mut map: HashMap<String, Vec<Jurisdiction>> = HashMap::new();
-        for j in rows {
-            map.entry(j.parent_code.clone().unwrap_or_default()).or_default().push(j);
-        }
-        Ok(map)
+        Ok(grouped(rows, |j| j.parent_code.clone().unwrap_or_default()))
     }
 }
 
@@ -97,11 +136,7 @@ impl Loader<String> for UnitsByJurisdiction {
     async fn load(&self, keys: &[String]) -> LoadResult<String, Vec<Unit>> {
         let keys = keys.to_vec();
         let rows = self.0.run(move |conn| Ok(unit::of_jurisdictions(conn, &keys)?)).await?;
-        let mut map: HashMap<String, Vec<Unit>> = HashMap::new();
-        for u in rows {
-            map.entry(u.jurisdiction_code.clone()).or_default().push(u);
-        }
-        Ok(map)
+        Ok(grouped(rows, |u| u.jurisdiction_code.clone()))
     }
 }
 
@@ -115,14 +150,11 @@ impl Loader<Uuid> for EventsByCase {
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<CaseEvent>> {
         let keys = keys.to_vec();
         let rows = self.0.run(move |conn| Ok(case_event::of_cases(conn, &keys, true)?)).await?;
-        let mut map: HashMap<Uuid, Vec<CaseEvent>> = HashMap::new();
-        for e in rows {
-            map.entry(e.case_id).or_default().push(e);
-        }
-        Ok(map)
+        Ok(grouped(rows, |e| e.case_id))
     }
 }
 
+/// Every escalation of each case (resolvers filter by viewer: petitioners see only their reviews).
 pub struct EscalationsByCase(Db);
 
 impl Loader<Uuid> for EscalationsByCase {
@@ -132,10 +164,113 @@ impl Loader<Uuid> for EscalationsByCase {
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Escalation>> {
         let keys = keys.to_vec();
         let rows = self.0.run(move |conn| Ok(escalation::of_cases(conn, &keys)?)).await?;
-        let mut map: HashMap<Uuid, Vec<Escalation>> = HashMap::new();
-        for e in rows {
-            map.entry(e.case_id).or_default().push(e);
+        Ok(grouped(rows, |e| e.case_id))
+    }
+}
+
+pub struct VisibleCaseById(Db, CaseScope);
+
+impl Loader<Uuid> for VisibleCaseById {
+    type Value = Case;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Case> {
+        let (keys, scope) = (keys.to_vec(), self.1.clone());
+        let rows = self.0.run(move |conn| Ok(case_model::find_many_visible(conn, &scope, &keys)?)).await?;
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+}
+
+pub struct NoticesByCase(Db, NoticeScope);
+
+impl Loader<Uuid> for NoticesByCase {
+    type Value = Vec<SupervisionNotice>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<SupervisionNotice>> {
+        let (keys, scope) = (keys.to_vec(), self.1.clone());
+        if scope.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = self.0.run(move |conn| Ok(notice_model::of_cases(conn, &scope, &keys)?)).await?;
+        let mut map: HashMap<Uuid, Vec<SupervisionNotice>> = HashMap::new();
+        for (case_id, notice) in rows {
+            map.entry(case_id).or_default().push(notice);
         }
         Ok(map)
+    }
+}
+
+/// The ids of the cases of each notice (resolvers then load the ones the caller may see).
+pub struct CaseIdsByNotice(Db);
+
+impl Loader<Uuid> for CaseIdsByNotice {
+    type Value = Vec<Uuid>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Uuid>> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(notice_model::case_ids_of(conn, &keys)?)).await?;
+        let mut map: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for (notice, case) in rows {
+            map.entry(notice).or_default().push(case);
+        }
+        Ok(map)
+    }
+}
+
+pub struct EventsByNotice(Db);
+
+impl Loader<Uuid> for EventsByNotice {
+    type Value = Vec<NoticeEvent>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<NoticeEvent>> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(notice_model::events_of(conn, &keys)?)).await?;
+        Ok(grouped(rows, |e| e.notice_id))
+    }
+}
+
+/// A jurisdiction (code and materialised path) and a period to count.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FigureKey {
+    pub code: String,
+    pub path: String,
+    pub period: Period,
+}
+
+/// Portal figures: all the jurisdictions asked for at one level of a query (a province's children, say) are
+/// counted together, in a fixed number of statements per period.
+pub struct FiguresByJurisdiction {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    calendar: WorkCalendar,
+}
+
+impl Loader<FigureKey> for FiguresByJurisdiction {
+    type Value = Figures;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[FigureKey]) -> LoadResult<FigureKey, Figures> {
+        let by_period = grouped(keys.iter().cloned(), |k| k.period);
+        let (calendar, now) = (self.calendar.clone(), self.clock.now());
+        let rows = self
+            .db
+            .run(move |conn| {
+                let mut out = HashMap::new();
+                for (period, keys) in by_period {
+                    let roots: Vec<(String, String)> = keys.iter().map(|k| (k.code.clone(), k.path.clone())).collect();
+                    let mut found = figures::compute(conn, &roots, period, &calendar, now)?;
+                    for key in keys {
+                        if let Some(f) = found.remove(&key.code) {
+                            out.insert(key, f);
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .await?;
+        Ok(rows)
     }
 }

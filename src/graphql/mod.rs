@@ -6,28 +6,47 @@ pub mod case;
 pub mod case_work;
 pub mod connection;
 pub mod context;
+pub mod escalation;
 pub mod guards;
 pub mod jurisdiction;
 pub mod limits;
+pub mod live;
 pub mod loaders;
+pub mod supervision;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::config::Limits;
 
 /// Everything that can be read.
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery, jurisdiction::JurisdictionQuery, case::CaseQuery, case_work::TrackingQuery);
+pub struct Query(
+    account::AccountQuery,
+    jurisdiction::JurisdictionQuery,
+    case::CaseQuery,
+    case_work::TrackingQuery,
+    escalation::EscalationQuery,
+    supervision::SupervisionQuery,
+);
 
 /// Everything that can be changed. Mutations are accepted only over POST with a JSON body.
 #[derive(MergedObject, Default)]
-pub struct Mutation(account::AccountMutation, case_work::CaseWorkMutation);
+pub struct Mutation(
+    account::AccountMutation,
+    case_work::CaseWorkMutation,
+    escalation::EscalationMutation,
+    supervision::SupervisionMutation,
+);
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Everything that can be followed live, over WebSocket at `/graphql` (`graphql-transport-ws`).
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(live::CaseSubscription, live::NoticeSubscription);
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with its limits but without runtime data (enough to print the SDL).
-pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)

@@ -90,8 +90,9 @@ pub async fn execute(
         Err(()) => crate::graphql::context::Authentication::Invalid,
     };
     let client_ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let loaders = Loaders::new(&state, auth.caller());
     let info = RequestInfo { auth, request_id: request_id.clone(), client_ip };
-    let request = request.data(info).data(Loaders::new(&state.db, state.settings.loader_delay));
+    let request = request.data(info).data(loaders);
 
     let mut response = schema.execute(request).await;
     for error in &mut response.errors {

@@ -1,15 +1,17 @@
-//! The HTTP surface: `/graphql` (POST operations, GET playground), `/healthz`, `/readyz`, playground assets.
+//! The HTTP surface: `/graphql` (POST operations, GET playground, WebSocket subscriptions), `/healthz`, `/readyz`, playground assets.
 
 pub mod graphql;
+pub mod live;
 pub mod playground;
 pub mod request_id;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{guard, web, HttpResponse};
 
 use crate::graphql::context::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql::execute))
+        .route("/graphql", web::get().guard(guard::fn_guard(live::is_upgrade)).to(live::subscriptions))
         .route("/graphql", web::get().to(playground::page))
         .route("/playground/{file}", web::get().to(playground::asset))
         .route("/healthz", web::get().to(healthz))

@@ -7,7 +7,7 @@ use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 use super::jurisdiction::escape_like;
-use super::page::{Page, PageRequest};
+use super::page::{keyset_page, Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions};
 use crate::domain::access::CaseScope;
 
@@ -148,7 +148,7 @@ pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: Uuid) -> Que
 }
 
 /// The position of a case in the list order (newest received first).
-pub type CaseKey = (DateTime<Utc>, Uuid);
+pub type CaseKey = super::page::TimeKey;
 
 pub fn key_of(case: &Case) -> CaseKey {
     (case.received_at, case.id)
@@ -160,26 +160,9 @@ pub fn list_visible(
     filter: &CaseFilter,
     page: &PageRequest<CaseKey>,
 ) -> QueryResult<Page<Case>> {
-    let mut q = filtered(scope, filter).select(Case::as_select());
-    // List order is (received_at, id), newest first unless `ascending`. "After" a key means further along it.
-    let older = |(at, id): CaseKey| -> CaseCondition {
-        Box::new(cases::received_at.lt(at).or(cases::received_at.eq(at).and(cases::id.lt(id))))
-    };
-    let newer = |(at, id): CaseKey| -> CaseCondition {
-        Box::new(cases::received_at.gt(at).or(cases::received_at.eq(at).and(cases::id.gt(id))))
-    };
-    if let Some(key) = page.after {
-        q = q.filter(if filter.ascending { newer(key) } else { older(key) });
-    }
-    if let Some(key) = page.before {
-        q = q.filter(if filter.ascending { older(key) } else { newer(key) });
-    }
-    q = if page.from_end != filter.ascending {
-        q.order((cases::received_at.asc(), cases::id.asc()))
-    } else {
-        q.order((cases::received_at.desc(), cases::id.desc()))
-    };
-    Ok(page.finish(q.limit(page.fetch_limit()).load(conn)?))
+    let q = filtered(scope, filter).select(Case::as_select());
+    let q = keyset_page!(q, cases::received_at, cases::id, page, filter.ascending);
+    Ok(page.finish(q.load(conn)?))
 }
 
 pub fn count_visible(conn: &mut PgConnection, scope: &CaseScope, filter: &CaseFilter) -> QueryResult<i64> {
@@ -334,4 +317,9 @@ pub fn find_by_reference(conn: &mut PgConnection, reference: &str) -> QueryResul
         .select((Case::as_select(), cases::query_code_hash))
         .first(conn)
         .optional()
+}
+
+/// The cases among `ids` that the scope reaches (for batched nested fields).
+pub fn find_many_visible(conn: &mut PgConnection, scope: &CaseScope, ids: &[Uuid]) -> QueryResult<Vec<Case>> {
+    filtered(scope, &CaseFilter::default()).filter(cases::id.eq_any(ids.to_vec())).select(Case::as_select()).load(conn)
 }

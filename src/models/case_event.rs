@@ -68,3 +68,26 @@ pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: 
     }
     q.load(conn)
 }
+
+/// As [`append`], but does nothing when a unique index says the entry is already there (the sweep's
+/// `DEADLINE_MISSED`, recorded once however many servers sweep). Returns whether it was written.
+pub fn append_once(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<bool> {
+    let written = diesel::insert_into(case_events::table)
+        .values((
+            case_events::case_id.eq(e.case_id),
+            case_events::jurisdiction_code.eq(e.jurisdiction_code),
+            case_events::kind.eq(e.kind),
+            case_events::actor_role.eq(e.actor_role),
+            case_events::occurred_at.eq(e.occurred_at),
+            case_events::payload.eq(&e.payload),
+            case_events::staff_only.eq(e.staff_only),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(written > 0)
+}
+
+/// One entry, for live updates.
+pub fn find(conn: &mut PgConnection, id: i64) -> QueryResult<Option<CaseEvent>> {
+    case_events::table.find(id).select(CaseEvent::as_select()).first(conn).optional()
+}

@@ -1,10 +1,16 @@
-//! Escalations (DOMAIN.md §5): reviews and re-reviews here; joint conferences and urgent reports later.
+//! Escalations (DOMAIN.md §5): reviews, re-reviews, joint conferences and urgent reports. Every read goes through
+//! the scope of the cases they are about.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::escalations;
+use super::case::visible_to;
+use super::jurisdiction::escape_like;
+use super::page::{keyset_page, Page, PageRequest, TimeKey};
+use crate::db::schema::{cases, escalations, jurisdictions};
+use crate::domain::access::CaseScope;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = escalations, check_for_backend(diesel::pg::Pg))]
@@ -24,6 +30,7 @@ pub struct Escalation {
     pub opinion: Option<String>,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTime<Utc>>,
+    pub disputed_with: Option<String>,
 }
 
 pub struct NewEscalation<'a> {
@@ -36,6 +43,7 @@ pub struct NewEscalation<'a> {
     pub reason: &'a str,
     pub requested_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
+    pub disputed_with: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut PgConnection, e: &NewEscalation<'_>) -> QueryResult<Escalation> {
@@ -51,6 +59,7 @@ pub fn insert(conn: &mut PgConnection, e: &NewEscalation<'_>) -> QueryResult<Esc
             escalations::reason.eq(e.reason),
             escalations::requested_at.eq(e.requested_at),
             escalations::due_at.eq(e.due_at),
+            escalations::disputed_with.eq(e.disputed_with),
         ))
         .returning(Escalation::as_returning())
         .get_result(conn)
@@ -87,4 +96,96 @@ pub fn decide(
         ))
         .returning(Escalation::as_returning())
         .get_result(conn)
+}
+
+/// Which escalations a caller may read: those about cases in their scope; petitioners (callers who are not staff)
+/// only their reviews and re-reviews.
+#[derive(Clone, Debug)]
+pub struct EscalationScope {
+    pub cases: CaseScope,
+    pub staff: bool,
+}
+
+/// Filters on top of the scope; each has an index.
+#[derive(Clone, Debug, Default)]
+pub struct EscalationFilter {
+    pub kinds: Option<Vec<String>>,
+    pub statuses: Option<Vec<String>>,
+    /// The path of a jurisdiction whose subtree the cases must lie in.
+    pub within_path: Option<String>,
+    /// Addressed to exactly this jurisdiction.
+    pub addressed_to: Option<String>,
+    /// Pending and past due at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub case_id: Option<Uuid>,
+}
+
+fn filtered(scope: &EscalationScope, filter: &EscalationFilter) -> escalations::BoxedQuery<'static, Pg> {
+    let visible_cases = cases::table.filter(visible_to(&scope.cases)).select(cases::id).into_boxed();
+    let mut q = escalations::table.filter(escalations::case_id.eq_any(visible_cases)).into_boxed();
+    if !scope.staff {
+        q = q.filter(escalations::kind.eq_any(["REVIEW", "RE_REVIEW"]));
+    }
+    if let Some(kinds) = &filter.kinds {
+        q = q.filter(escalations::kind.eq_any(kinds.clone()));
+    }
+    if let Some(statuses) = &filter.statuses {
+        q = q.filter(escalations::status.eq_any(statuses.clone()));
+    }
+    if let Some(path) = &filter.within_path {
+        let codes = jurisdictions::table
+            .filter(jurisdictions::path.like(format!("{}%", escape_like(path))))
+            .select(jurisdictions::code);
+        q = q.filter(escalations::jurisdiction_code.eq_any(codes));
+    }
+    if let Some(to) = &filter.addressed_to {
+        q = q.filter(escalations::to_jurisdiction.eq(to.clone()));
+    }
+    if let Some(now) = filter.overdue_at {
+        q = q.filter(escalations::status.eq("PENDING")).filter(escalations::due_at.lt(now));
+    }
+    if let Some(case_id) = filter.case_id {
+        q = q.filter(escalations::case_id.eq(case_id));
+    }
+    q
+}
+
+pub fn key_of(e: &Escalation) -> TimeKey {
+    (e.requested_at, e.id)
+}
+
+/// A page of the escalations the scope reaches, newest first.
+pub fn list_visible(
+    conn: &mut PgConnection,
+    scope: &EscalationScope,
+    filter: &EscalationFilter,
+    page: &PageRequest<TimeKey>,
+) -> QueryResult<Page<Escalation>> {
+    let q = filtered(scope, filter).select(Escalation::as_select());
+    let q = keyset_page!(q, escalations::requested_at, escalations::id, page, false);
+    Ok(page.finish(q.load(conn)?))
+}
+
+pub fn count_visible(conn: &mut PgConnection, scope: &EscalationScope, filter: &EscalationFilter) -> QueryResult<i64> {
+    filtered(scope, filter).count().get_result(conn)
+}
+
+/// One escalation, if the scope reaches it.
+pub fn find_visible(conn: &mut PgConnection, scope: &EscalationScope, id: Uuid) -> QueryResult<Option<Escalation>> {
+    filtered(scope, &EscalationFilter::default())
+        .filter(escalations::id.eq(id))
+        .select(Escalation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether the case has a pending escalation of `kind`.
+pub fn pending_of_kind(conn: &mut PgConnection, case_id: Uuid, kind: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        escalations::table
+            .filter(escalations::case_id.eq(case_id))
+            .filter(escalations::kind.eq(kind))
+            .filter(escalations::status.eq("PENDING")),
+    ))
+    .get_result(conn)
 }

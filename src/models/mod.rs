@@ -4,8 +4,11 @@
 pub mod account;
 pub mod case;
 pub mod case_event;
+pub mod deadline;
 pub mod escalation;
+pub mod figures;
 pub mod jurisdiction;
 pub mod page;
 pub mod refresh_token;
+pub mod supervision_notice;
 pub mod unit;

@@ -41,6 +41,40 @@ impl<K> PageRequest<K> {
     }
 }
 
+/// Orders and limits a boxed query for one page of a list ordered by `(at, id)`: newest first, or oldest first
+/// when `ascending`. "After" a key means further along the list order. Every list of the API pages this way, over
+/// an index on `(…, at DESC, id DESC)`.
+macro_rules! keyset_page {
+    ($query:expr, $at:expr, $id:expr, $page:expr, $ascending:expr) => {{
+        let (page, ascending) = ($page, $ascending);
+        let mut q = $query;
+        if let Some((at, id)) = page.after {
+            q = if ascending {
+                q.filter($at.gt(at).or($at.eq(at).and($id.gt(id))))
+            } else {
+                q.filter($at.lt(at).or($at.eq(at).and($id.lt(id))))
+            };
+        }
+        if let Some((at, id)) = page.before {
+            q = if ascending {
+                q.filter($at.lt(at).or($at.eq(at).and($id.lt(id))))
+            } else {
+                q.filter($at.gt(at).or($at.eq(at).and($id.gt(id))))
+            };
+        }
+        q = if page.from_end != ascending {
+            q.order(($at.asc(), $id.asc()))
+        } else {
+            q.order(($at.desc(), $id.desc()))
+        };
+        q.limit(page.fetch_limit())
+    }};
+}
+pub(crate) use keyset_page;
+
+/// The position of a row in a list ordered by time and id.
+pub type TimeKey = (chrono::DateTime<chrono::Utc>, uuid::Uuid);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,6 +115,8 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
         ("DATABASE_URL".to_owned(), url.clone()),
         ("PORT".to_owned(), "0".to_owned()),
         ("DB_POOL_SIZE".to_owned(), "4".to_owned()),
+        // Tests that want the sweep run it themselves, or set an interval.
+        ("SWEEP_INTERVAL_SECS".to_owned(), "0".to_owned()),
     ]);
     for (k, v) in env {
         vars.insert(k.to_string(), v.to_string());

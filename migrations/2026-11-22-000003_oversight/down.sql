@@ -1,0 +1,17 @@
+DROP TRIGGER supervision_notice_events_notify ON supervision_notice_events;
+DROP FUNCTION notify_supervision_notice_event();
+DROP TRIGGER case_events_notify ON case_events;
+DROP FUNCTION notify_case_event();
+DROP TABLE supervision_notice_events;
+DROP TABLE supervision_notice_cases;
+DROP TABLE supervision_notices;
+DROP INDEX escalations_pending_due_idx;
+DROP INDEX escalations_list_idx;
+DROP INDEX escalations_jurisdiction_idx;
+ALTER TABLE escalations DROP COLUMN disputed_with;
+ALTER TABLE escalations DROP CONSTRAINT escalations_decision_check;
+ALTER TABLE escalations ADD CONSTRAINT escalations_decision_check CHECK (decision IN ('UPHELD', 'CHANGED', 'REVOKED'));
+DROP INDEX cases_open_due_idx;
+DROP INDEX case_events_kind_idx;
+DROP INDEX case_events_deadline_missed_once;
+DROP TABLE case_deadlines;

@@ -1,0 +1,183 @@
+//! Escalations other than the petitioner's reviews (DOMAIN.md §5): a case raised to a joint conference (a major or
+//! difficult matter, or a jurisdiction dispute, Art 24) or reported up as urgent (Art 25); and the decision of
+//! every kind of escalation, reviews included.
+
+use diesel::PgConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::steps::{load, parties, perform_authorized, Step};
+use super::WorkContext;
+use crate::domain::access::Operation;
+use crate::domain::case::{CaseStatus, EventKind};
+use crate::domain::deadline::DayCount;
+use crate::domain::escalation::{
+    common_superior, may_decide, may_escalate, parent_code, EscalationDecision, EscalationKind, MAX_DECISION_DAYS,
+};
+use crate::domain::lifecycle::Action;
+use crate::domain::organisation::is_within;
+use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::models::case::Case;
+use crate::models::escalation::{self, Escalation, NewEscalation};
+use crate::models::jurisdiction;
+
+/// What staff ask of a higher body.
+pub struct EscalationRequest {
+    pub kind: EscalationKind,
+    pub reason: String,
+    /// The addressed jurisdiction; one level up when absent.
+    pub to_code: Option<String>,
+    /// For a jurisdiction dispute: the other jurisdiction. The common superior's joint conference decides.
+    pub disputed_with: Option<String>,
+    /// Days the higher body has to decide.
+    pub decision_days: Option<i32>,
+}
+
+/// `escalateCase`. The case's status does not change: the escalation runs beside the handling, and its entry in
+/// the history is for staff only.
+pub fn escalate(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    req: EscalationRequest,
+) -> AppResult<(Case, Escalation)> {
+    if req.kind.is_review() {
+        return Err(AppError::bad_input("input.kind", "reviews are asked for by the petitioner with requestReview"));
+    }
+    let reason = parse_text(&req.reason, "input.reason", NOTE_MAX_CHARS)?;
+    let max = MAX_DECISION_DAYS as i32;
+    let days = match req.decision_days {
+        None => req.kind.default_decision_days(),
+        Some(d) if (1..=max).contains(&d) => d as u32,
+        Some(_) => return Err(AppError::bad_input("input.decisionDays", format!("1 to {max} days"))),
+    };
+    let case = load(conn, ctx, case_id, None)?;
+    let parties = parties(conn, &case)?;
+    let role = may_escalate(&ctx.caller, &parties)?;
+    if !CaseStatus::parse(&case.status).is_some_and(CaseStatus::is_open) {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            format!("the case is {}; nothing to escalate", case.status),
+        ));
+    }
+    if escalation::pending_of_kind(conn, case.id, req.kind.as_str())? {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            format!("a {} escalation of this case is already pending", req.kind.as_str()),
+        ));
+    }
+    let case_path = &parties.jurisdiction_path;
+    let to = match (&req.disputed_with, &req.to_code) {
+        (Some(_), _) if req.kind != EscalationKind::JointConference => {
+            return Err(AppError::bad_input("input.disputedWith", "jurisdiction disputes go to a joint conference"))
+        }
+        (Some(_), Some(_)) => {
+            return Err(AppError::bad_input(
+                "input.toJurisdictionCode",
+                "a dispute goes to the common superior; leave this out",
+            ))
+        }
+        (Some(other), None) => {
+            let other = jurisdiction::find(conn, other.trim())?
+                .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.disputedWith"))?;
+            if other.code == case.jurisdiction_code {
+                return Err(AppError::bad_input("input.disputedWith", "name the other jurisdiction in the dispute"));
+            }
+            common_superior(case_path, &other.path).ok_or_else(|| {
+                AppError::bad_input("input.disputedWith", "the two jurisdictions have no common superior here")
+            })?
+        }
+        (None, Some(code)) => {
+            let target = jurisdiction::find(conn, code.trim())?
+                .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.toJurisdictionCode"))?;
+            // A joint conference may be the case's own jurisdiction's; an urgent report goes above it.
+            let above = is_within(case_path, &target.path)
+                && (req.kind == EscalationKind::JointConference || target.code != case.jurisdiction_code);
+            if !above {
+                return Err(AppError::bad_input(
+                    "input.toJurisdictionCode",
+                    "must be the case's jurisdiction (joint conferences) or one above it",
+                ));
+            }
+            target.code
+        }
+        (None, None) => match parent_code(case_path) {
+            Some(code) => code,
+            None if req.kind == EscalationKind::JointConference => case.jurisdiction_code.clone(),
+            None => return Err(AppError::new(ErrorCode::InvalidTransition, "there is no level above to report to")),
+        },
+    };
+    let due = ctx.calendar.due_at(ctx.now, days, DayCount::Calendar);
+    let e = escalation::insert(
+        conn,
+        &NewEscalation {
+            case_id: case.id,
+            jurisdiction_code: &case.jurisdiction_code,
+            kind: req.kind.as_str(),
+            from_jurisdiction: &case.jurisdiction_code,
+            to_jurisdiction: &to,
+            requested_by: ctx.caller.account_id,
+            reason: &reason,
+            requested_at: ctx.now,
+            due_at: due,
+            disputed_with: req.disputed_with.as_deref().map(str::trim),
+        },
+    )?;
+    let mut step = Step::new(Operation::LogActivity, EventKind::Escalated);
+    step.staff_only = true;
+    step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "to": to, "reason": reason,
+        "disputedWith": e.disputed_with, "dueAt": e.due_at});
+    let case = perform_authorized(conn, ctx, case, &mut step, role)?;
+    Ok((case, e))
+}
+
+/// `decideEscalation`: staff of the addressed level decide. A review decision moves the case to `REVIEWED`, a
+/// re-review decision makes it `FINAL`; the other kinds leave the status and record the opinion for staff.
+pub fn decide(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    escalation_id: Uuid,
+    decision: EscalationDecision,
+    opinion: &str,
+) -> AppResult<(Case, Escalation)> {
+    let opinion = parse_text(opinion, "input.opinion", NOTE_MAX_CHARS)?;
+    let not_found = || AppError::not_found("escalation");
+    let case_id = escalation::find(conn, escalation_id)?.ok_or_else(not_found)?.case_id;
+    // The case must be visible to the decider; otherwise the escalation does not exist for them. Its lock also
+    // serialises decisions, so the escalation is read again under it.
+    let case = load(conn, ctx, case_id, None).map_err(|_| not_found())?;
+    let e = escalation::find(conn, escalation_id)?.ok_or_else(not_found)?;
+    let kind = EscalationKind::parse(&e.kind).ok_or_else(|| AppError::internal("unknown escalation kind"))?;
+    let staff = ctx.caller.roles.iter().any(|r| r.is_staff());
+    if !kind.is_review() && !staff {
+        return Err(not_found());
+    }
+    let role = may_decide(&ctx.caller, kind, &e.to_jurisdiction)?;
+    if e.status != "PENDING" {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation was already decided"));
+    }
+    if !kind.decisions().contains(&decision) {
+        let allowed: Vec<&str> = kind.decisions().iter().map(|d| d.as_str()).collect();
+        return Err(AppError::bad_input(
+            "input.decision",
+            format!("a {} is decided with {}", kind.as_str(), allowed.join(" or ")),
+        ));
+    }
+    let mut step = match kind {
+        EscalationKind::Review => Step::transition(Operation::PetitionerAct, Action::DecideReview),
+        EscalationKind::ReReview => Step::transition(Operation::PetitionerAct, Action::DecideReReview),
+        EscalationKind::JointConference | EscalationKind::UrgentReport => {
+            let mut step = Step::new(Operation::LogActivity, EventKind::EscalationDecided);
+            step.staff_only = true;
+            step
+        }
+    };
+    // `notice` is what the petitioner reads; only review decisions are addressed to them.
+    let text_key = if kind.is_review() { "notice" } else { "opinion" };
+    step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "decision": decision.as_str(),
+        text_key: opinion});
+    let case = perform_authorized(conn, ctx, case, &mut step, role)?;
+    let e = escalation::decide(conn, e.id, decision.as_str(), &opinion, ctx.caller.account_id, ctx.now)?;
+    Ok((case, e))
+}

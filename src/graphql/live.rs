@@ -1,0 +1,272 @@
+//! Live updates over WebSocket (`graphql-transport-ws`, authenticated in `connection_init`; see `http::live`).
+//!
+//! Every delivery is checked with the same scope rules as queries, against the database at the time of the event:
+//! a subscriber never receives an event about a case or notice it could not read then, petitioners never receive
+//! staff-only entries, and every subscription ends when the access token it was opened with expires.
+
+use std::time::Duration;
+
+use async_graphql::{Context, Object, Result, Subscription, ID};
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use super::case::{CaseEventNode, CaseNode};
+use super::context::{caller, state, AppState};
+use super::supervision::{NoticeEventNode, SupervisionNoticeNode};
+use crate::domain::access::{case_scope, Caller};
+use crate::domain::organisation::{is_within, UnitKind};
+use crate::domain::supervision::notice_scope;
+use crate::error::{AppError, AppResult};
+use crate::live::{CaseSignal, NoticeSignal, Signal};
+use crate::models::supervision_notice as notice_model;
+use crate::models::{case as case_model, case_event, jurisdiction, unit};
+
+/// When the access token a WebSocket connection was opened with expires (put in the connection's data).
+#[derive(Clone, Copy, Debug)]
+pub struct SessionExpiry(pub Option<DateTime<Utc>>);
+
+/// A change of a case: the new entry in its history and the case as it is now.
+pub struct CaseUpdate {
+    case: CaseNode,
+    event: CaseEventNode,
+}
+
+/// A change of a case: the new entry in its history and the case as it is now.
+#[Object]
+impl CaseUpdate {
+    /// The case after the change.
+    async fn case(&self) -> &CaseNode {
+        &self.case
+    }
+
+    /// The new history entry.
+    async fn event(&self) -> &CaseEventNode {
+        &self.event
+    }
+}
+
+/// A change of a supervision notice: the new entry in its history and the notice as it is now.
+pub struct SupervisionNoticeUpdate {
+    notice: SupervisionNoticeNode,
+    event: NoticeEventNode,
+}
+
+/// A change of a supervision notice: the new entry in its history and the notice as it is now.
+#[Object]
+impl SupervisionNoticeUpdate {
+    /// The notice after the change.
+    async fn notice(&self) -> &SupervisionNoticeNode {
+        &self.notice
+    }
+
+    /// The new history entry.
+    async fn event(&self) -> &NoticeEventNode {
+        &self.event
+    }
+}
+
+/// The signals of this server's feed, skipping ahead when a slow subscriber fell behind.
+fn signals(state: &AppState) -> impl Stream<Item = Signal> + Send + 'static {
+    futures_util::stream::unfold(state.live.subscribe(), |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(signal) => return Some((signal, rx)),
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(skipped = n, "a live subscriber fell behind");
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    })
+}
+
+/// Ends `stream` when the session's token expires.
+fn until_expiry<S: Stream + Send + 'static>(ctx: &Context<'_>, stream: S) -> impl Stream<Item = S::Item> + Send {
+    let expires = ctx.data_opt::<SessionExpiry>().and_then(|s| s.0);
+    let wait = expires.map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO));
+    stream.take_until(async move {
+        match wait {
+            Some(wait) => tokio::time::sleep(wait).await,
+            None => std::future::pending().await,
+        }
+    })
+}
+
+/// The update a case signal means for `caller`, if they may see it.
+async fn case_update(state: AppState, caller: Caller, signal: CaseSignal) -> Option<CaseUpdate> {
+    let scope = case_scope(&caller);
+    let found = state
+        .db
+        .run(move |conn| {
+            let Some(case) = case_model::find_visible(conn, &scope, signal.case_id)? else { return Ok(None) };
+            Ok(case_event::find(conn, signal.id)?.map(|e| (case, e)))
+        })
+        .await;
+    let (case, event) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::error!(error = ?e, "live update: cannot load the case");
+            return None;
+        }
+    };
+    let case = CaseNode(case);
+    let public = case.viewed_by_petitioner(&caller);
+    if public && event.staff_only {
+        return None;
+    }
+    Some(CaseUpdate { case, event: CaseEventNode { event, public } })
+}
+
+fn parse_id(id: &ID, what: &str) -> AppResult<Uuid> {
+    id.parse().map_err(|_| AppError::not_found(what))
+}
+
+fn is_staff(caller: &Caller) -> bool {
+    caller.roles.iter().any(|r| r.is_staff())
+}
+
+#[derive(Default)]
+pub struct CaseSubscription;
+
+#[Subscription]
+impl CaseSubscription {
+    /// Every change of one case: for its petitioner (public entries only) and for staff who may see it.
+    /// `NOT_FOUND` when the caller may not see the case.
+    async fn case_updated(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case's id.")] case_id: ID,
+    ) -> Result<impl Stream<Item = CaseUpdate>> {
+        let caller = caller(ctx)?.clone();
+        let st = state(ctx).clone();
+        let id = parse_id(&case_id, "case")?;
+        let scope = case_scope(&caller);
+        let visible = st.db.run(move |conn| Ok(case_model::find_visible(conn, &scope, id)?)).await?;
+        if visible.is_none() {
+            return Err(AppError::not_found("case").into());
+        }
+        let stream = signals(&st).filter_map(move |signal| {
+            let (st, caller) = (st.clone(), caller.clone());
+            async move {
+                match signal {
+                    Signal::Case(s) if s.case_id == id => case_update(st, caller, s).await,
+                    _ => None,
+                }
+            }
+        });
+        Ok(until_expiry(ctx, stream))
+    }
+
+    /// Every change of the cases of a jurisdiction's subtree that the caller may see: for staff dashboards. The
+    /// jurisdiction must lie within the caller's own.
+    async fn case_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The jurisdiction's code.")] jurisdiction_code: String,
+    ) -> Result<impl Stream<Item = CaseUpdate>> {
+        let caller = caller(ctx)?.clone();
+        if !is_staff(&caller) {
+            return Err(AppError::forbidden("live case events are for staff").into());
+        }
+        let st = state(ctx).clone();
+        let path = st
+            .db
+            .run(move |conn| jurisdiction::subtree_path(conn, jurisdiction_code.trim(), "jurisdictionCode"))
+            .await?;
+        if !caller.jurisdiction_path().is_some_and(|own| is_within(&path, own)) {
+            return Err(AppError::forbidden("that jurisdiction lies outside your own").into());
+        }
+        let stream = signals(&st).filter_map(move |signal| {
+            let (st, caller, path) = (st.clone(), caller.clone(), path.clone());
+            async move {
+                match signal {
+                    Signal::Case(s) if is_within(&s.path, &path) => case_update(st, caller, s).await,
+                    _ => None,
+                }
+            }
+        });
+        Ok(until_expiry(ctx, stream))
+    }
+}
+
+/// The update a notice signal means for `caller` watching `unit`, if they may see it.
+async fn notice_update(
+    state: AppState,
+    caller: Caller,
+    unit: Uuid,
+    signal: NoticeSignal,
+) -> Option<SupervisionNoticeUpdate> {
+    let scope = notice_scope(&caller);
+    let found = state
+        .db
+        .run(move |conn| {
+            let Some(notice) = notice_model::find_visible(conn, &scope, signal.notice_id)? else { return Ok(None) };
+            if notice.target_unit_id != unit && notice.issuer_unit_id != unit {
+                return Ok(None);
+            }
+            Ok(notice_model::find_event(conn, signal.id)?.map(|e| (notice, e)))
+        })
+        .await;
+    match found {
+        Ok(Some((notice, event))) => {
+            Some(SupervisionNoticeUpdate { notice: SupervisionNoticeNode(notice), event: NoticeEventNode(event) })
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(error = ?e, "live update: cannot load the notice");
+            None
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct NoticeSubscription;
+
+#[Subscription]
+impl NoticeSubscription {
+    /// Every change of the supervision notices a unit issued or received: for its own staff, and for bureau and
+    /// committee staff whose jurisdiction covers the unit.
+    async fn supervision_notice_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The unit; the caller's own by default.")] unit_id: Option<ID>,
+    ) -> Result<impl Stream<Item = SupervisionNoticeUpdate>> {
+        let caller = caller(ctx)?.clone();
+        let st = state(ctx).clone();
+        let own = caller.unit.map(|(id, _)| id);
+        let unit_id = match &unit_id {
+            Some(id) => id.parse().map_err(|_| AppError::not_found("unit").with_field("unitId"))?,
+            None => own.ok_or_else(|| AppError::forbidden("supervision notices are for staff"))?,
+        };
+        if own != Some(unit_id) {
+            let covers_units = matches!(caller.unit, Some((_, UnitKind::Bureau | UnitKind::Committee)));
+            let unit = st
+                .db
+                .run(move |conn| {
+                    let u = unit::find_many(conn, &[unit_id])?.pop();
+                    Ok(match u {
+                        Some(u) => jurisdiction::find(conn, &u.jurisdiction_code)?.map(|j| j.path),
+                        None => None,
+                    })
+                })
+                .await?
+                .ok_or_else(|| AppError::not_found("unit").with_field("unitId"))?;
+            if !covers_units || !caller.jurisdiction_path().is_some_and(|p| is_within(&unit, p)) {
+                return Err(AppError::forbidden("only the unit's staff, or bureau and committee staff over it").into());
+            }
+        }
+        let stream = signals(&st).filter_map(move |signal| {
+            let (st, caller) = (st.clone(), caller.clone());
+            async move {
+                match signal {
+                    Signal::Notice(s) => notice_update(st, caller, unit_id, s).await,
+                    _ => None,
+                }
+            }
+        });
+        Ok(until_expiry(ctx, stream))
+    }
+}

@@ -1,0 +1,352 @@
+//! Supervision notices (督办), the cases they are about, and their append-only history. Every read goes through
+//! the notice scope of `domain::supervision`.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use uuid::Uuid;
+
+use super::jurisdiction::escape_like;
+use super::page::{keyset_page, Page, PageRequest, TimeKey};
+use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
+use crate::domain::supervision::NoticeScope;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = supervision_notices, check_for_backend(diesel::pg::Pg))]
+pub struct SupervisionNotice {
+    pub id: Uuid,
+    pub jurisdiction_code: String,
+    pub target_unit_id: Uuid,
+    pub issuer_account_id: Uuid,
+    pub issuer_unit_id: Uuid,
+    pub notice_type: String,
+    pub trigger_reason: String,
+    pub requirements: String,
+    pub status: String,
+    pub issued_at: DateTime<Utc>,
+    pub response_due_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub adopted: Option<bool>,
+    pub response: Option<String>,
+    pub version: i32,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = supervision_notice_events, check_for_backend(diesel::pg::Pg))]
+pub struct NoticeEvent {
+    pub id: i64,
+    pub notice_id: Uuid,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub actor_account_id: Option<Uuid>,
+    pub actor_role: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub note: Option<String>,
+    pub payload: serde_json::Value,
+}
+
+pub struct NewNotice<'a> {
+    pub jurisdiction_code: &'a str,
+    pub target_unit_id: Uuid,
+    pub issuer_account_id: Uuid,
+    pub issuer_unit_id: Uuid,
+    pub notice_type: &'a str,
+    pub trigger_reason: &'a str,
+    pub requirements: &'a str,
+    pub issued_at: DateTime<Utc>,
+    pub response_due_at: DateTime<Utc>,
+}
+
+pub fn insert(conn: &mut PgConnection, n: &NewNotice<'_>, case_ids: &[Uuid]) -> QueryResult<SupervisionNotice> {
+    let notice = diesel::insert_into(supervision_notices::table)
+        .values((
+            supervision_notices::id.eq(Uuid::new_v4()),
+            supervision_notices::jurisdiction_code.eq(n.jurisdiction_code),
+            supervision_notices::target_unit_id.eq(n.target_unit_id),
+            supervision_notices::issuer_account_id.eq(n.issuer_account_id),
+            supervision_notices::issuer_unit_id.eq(n.issuer_unit_id),
+            supervision_notices::notice_type.eq(n.notice_type),
+            supervision_notices::trigger_reason.eq(n.trigger_reason),
+            supervision_notices::requirements.eq(n.requirements),
+            supervision_notices::status.eq("ISSUED"),
+            supervision_notices::issued_at.eq(n.issued_at),
+            supervision_notices::response_due_at.eq(n.response_due_at),
+        ))
+        .returning(SupervisionNotice::as_returning())
+        .get_result(conn)?;
+    let links: Vec<_> = case_ids
+        .iter()
+        .map(|c| (supervision_notice_cases::notice_id.eq(notice.id), supervision_notice_cases::case_id.eq(*c)))
+        .collect();
+    diesel::insert_into(supervision_notice_cases::table).values(links).execute(conn)?;
+    Ok(notice)
+}
+
+/// What a step changes on a notice; `None` leaves a column alone.
+#[derive(Default)]
+pub struct NoticeUpdate {
+    pub status: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<Option<DateTime<Utc>>>,
+    pub adopted: Option<bool>,
+    pub response: Option<String>,
+    pub response_due_at: Option<DateTime<Utc>>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = supervision_notices)]
+struct NoticeChanges {
+    status: Option<String>,
+    acknowledged_at: Option<DateTime<Utc>>,
+    responded_at: Option<DateTime<Utc>>,
+    closed_at: Option<Option<DateTime<Utc>>>,
+    adopted: Option<bool>,
+    response: Option<String>,
+    response_due_at: Option<DateTime<Utc>>,
+}
+
+pub fn update(conn: &mut PgConnection, id: Uuid, u: NoticeUpdate) -> QueryResult<SupervisionNotice> {
+    let changes = NoticeChanges {
+        status: u.status,
+        acknowledged_at: u.acknowledged_at,
+        responded_at: u.responded_at,
+        closed_at: u.closed_at,
+        adopted: u.adopted,
+        response: u.response,
+        response_due_at: u.response_due_at,
+    };
+    diesel::update(supervision_notices::table.find(id))
+        .set((changes, supervision_notices::version.eq(supervision_notices::version + 1)))
+        .returning(SupervisionNotice::as_returning())
+        .get_result(conn)
+}
+
+pub struct NewNoticeEvent<'a> {
+    pub notice_id: Uuid,
+    pub jurisdiction_code: &'a str,
+    pub kind: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub actor_account_id: Option<Uuid>,
+    pub actor_role: Option<&'a str>,
+    pub occurred_at: DateTime<Utc>,
+    pub note: Option<&'a str>,
+    pub payload: serde_json::Value,
+}
+
+pub fn append_event(conn: &mut PgConnection, e: &NewNoticeEvent<'_>) -> QueryResult<i64> {
+    diesel::insert_into(supervision_notice_events::table)
+        .values((
+            supervision_notice_events::notice_id.eq(e.notice_id),
+            supervision_notice_events::jurisdiction_code.eq(e.jurisdiction_code),
+            supervision_notice_events::kind.eq(e.kind),
+            supervision_notice_events::from_status.eq(e.from_status),
+            supervision_notice_events::to_status.eq(e.to_status),
+            supervision_notice_events::actor_account_id.eq(e.actor_account_id),
+            supervision_notice_events::actor_role.eq(e.actor_role),
+            supervision_notice_events::occurred_at.eq(e.occurred_at),
+            supervision_notice_events::note.eq(e.note),
+            supervision_notice_events::payload.eq(&e.payload),
+        ))
+        .returning(supervision_notice_events::id)
+        .get_result(conn)
+}
+
+/// The histories of several notices, each oldest first.
+pub fn events_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<NoticeEvent>> {
+    supervision_notice_events::table
+        .filter(supervision_notice_events::notice_id.eq_any(notice_ids))
+        .order((
+            supervision_notice_events::notice_id,
+            supervision_notice_events::occurred_at,
+            supervision_notice_events::id,
+        ))
+        .select(NoticeEvent::as_select())
+        .load(conn)
+}
+
+pub fn find_event(conn: &mut PgConnection, id: i64) -> QueryResult<Option<NoticeEvent>> {
+    supervision_notice_events::table.find(id).select(NoticeEvent::as_select()).first(conn).optional()
+}
+
+type NoticeCondition = Box<dyn BoxableExpression<supervision_notices::table, Pg, SqlType = Bool>>;
+
+fn in_subtree(path: &str) -> NoticeCondition {
+    let codes = jurisdictions::table
+        .filter(jurisdictions::path.like(format!("{}%", escape_like(path))))
+        .select(jurisdictions::code);
+    Box::new(supervision_notices::jurisdiction_code.eq_any(codes))
+}
+
+/// The SQL form of [`NoticeScope`]; an empty scope matches nothing.
+fn visible_to(scope: &NoticeScope) -> NoticeCondition {
+    let mut condition: NoticeCondition = Box::new(diesel::dsl::sql::<Bool>("FALSE"));
+    if let Some(path) = &scope.subtree {
+        condition = Box::new(condition.or(in_subtree(path)));
+    }
+    if let Some(unit) = scope.unit {
+        condition = Box::new(condition.or(supervision_notices::target_unit_id.eq(unit)));
+    }
+    condition
+}
+
+/// Filters on top of the scope; each has an index.
+#[derive(Clone, Debug, Default)]
+pub struct NoticeFilter {
+    pub statuses: Option<Vec<String>>,
+    pub notice_type: Option<String>,
+    pub target_unit_id: Option<Uuid>,
+    pub issuer_account_id: Option<Uuid>,
+    /// Awaiting a response past its due time at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub within_path: Option<String>,
+    pub case_id: Option<Uuid>,
+}
+
+fn filtered(scope: &NoticeScope, f: &NoticeFilter) -> supervision_notices::BoxedQuery<'static, Pg> {
+    let mut q = supervision_notices::table.filter(visible_to(scope)).into_boxed();
+    if let Some(statuses) = &f.statuses {
+        q = q.filter(supervision_notices::status.eq_any(statuses.clone()));
+    }
+    if let Some(t) = &f.notice_type {
+        q = q.filter(supervision_notices::notice_type.eq(t.clone()));
+    }
+    if let Some(unit) = f.target_unit_id {
+        q = q.filter(supervision_notices::target_unit_id.eq(unit));
+    }
+    if let Some(issuer) = f.issuer_account_id {
+        q = q.filter(supervision_notices::issuer_account_id.eq(issuer));
+    }
+    if let Some(now) = f.overdue_at {
+        q = q
+            .filter(supervision_notices::status.eq_any(["ISSUED", "ACKNOWLEDGED", "REOPENED"]))
+            .filter(supervision_notices::response_due_at.lt(now));
+    }
+    if let Some(path) = &f.within_path {
+        q = q.filter(in_subtree(path));
+    }
+    if let Some(case_id) = f.case_id {
+        let notices = supervision_notice_cases::table
+            .filter(supervision_notice_cases::case_id.eq(case_id))
+            .select(supervision_notice_cases::notice_id);
+        q = q.filter(supervision_notices::id.eq_any(notices));
+    }
+    q
+}
+
+pub fn key_of(n: &SupervisionNotice) -> TimeKey {
+    (n.issued_at, n.id)
+}
+
+pub fn list_visible(
+    conn: &mut PgConnection,
+    scope: &NoticeScope,
+    filter: &NoticeFilter,
+    page: &PageRequest<TimeKey>,
+) -> QueryResult<Page<SupervisionNotice>> {
+    let q = filtered(scope, filter).select(SupervisionNotice::as_select());
+    let q = keyset_page!(q, supervision_notices::issued_at, supervision_notices::id, page, false);
+    Ok(page.finish(q.load(conn)?))
+}
+
+pub fn count_visible(conn: &mut PgConnection, scope: &NoticeScope, filter: &NoticeFilter) -> QueryResult<i64> {
+    filtered(scope, filter).count().get_result(conn)
+}
+
+pub fn find_visible(conn: &mut PgConnection, scope: &NoticeScope, id: Uuid) -> QueryResult<Option<SupervisionNotice>> {
+    filtered(scope, &NoticeFilter::default())
+        .filter(supervision_notices::id.eq(id))
+        .select(SupervisionNotice::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// As [`find_visible`], locking the row for the rest of the transaction (one step at a time per notice).
+pub fn lock_visible(conn: &mut PgConnection, scope: &NoticeScope, id: Uuid) -> QueryResult<Option<SupervisionNotice>> {
+    supervision_notices::table
+        .filter(visible_to(scope))
+        .filter(supervision_notices::id.eq(id))
+        .select(SupervisionNotice::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+/// The notices the scope reaches about each of `case_ids`, newest first: (case id, notice).
+pub fn of_cases(
+    conn: &mut PgConnection,
+    scope: &NoticeScope,
+    case_ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, SupervisionNotice)>> {
+    let links: Vec<(Uuid, Uuid)> = supervision_notice_cases::table
+        .filter(supervision_notice_cases::case_id.eq_any(case_ids))
+        .select((supervision_notice_cases::case_id, supervision_notice_cases::notice_id))
+        .load(conn)?;
+    let notice_ids: Vec<Uuid> = links.iter().map(|(_, n)| *n).collect();
+    let notices: std::collections::HashMap<Uuid, SupervisionNotice> = filtered(scope, &NoticeFilter::default())
+        .filter(supervision_notices::id.eq_any(notice_ids))
+        .order((supervision_notices::issued_at.desc(), supervision_notices::id.desc()))
+        .select(SupervisionNotice::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    let mut out: Vec<(Uuid, SupervisionNotice)> =
+        links.into_iter().filter_map(|(case, notice)| Some((case, notices.get(&notice)?.clone()))).collect();
+    out.sort_by_key(|(_, n)| std::cmp::Reverse((n.issued_at, n.id)));
+    Ok(out)
+}
+
+/// The case ids of each of `notice_ids`: (notice id, case id).
+pub fn case_ids_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    supervision_notice_cases::table
+        .filter(supervision_notice_cases::notice_id.eq_any(notice_ids))
+        .order((supervision_notice_cases::notice_id, supervision_notice_cases::case_id))
+        .select((supervision_notice_cases::notice_id, supervision_notice_cases::case_id))
+        .load(conn)
+}
+
+/// Notices awaiting a response past due at `now` with no `OVERDUE` entry for that due time yet (the sweep).
+pub fn overdue_unrecorded(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<SupervisionNotice>> {
+    supervision_notices::table
+        .filter(supervision_notices::status.eq_any(["ISSUED", "ACKNOWLEDGED", "REOPENED"]))
+        .filter(supervision_notices::response_due_at.le(now))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            supervision_notice_events::table
+                .filter(supervision_notice_events::notice_id.eq(supervision_notices::id))
+                .filter(supervision_notice_events::kind.eq("OVERDUE"))
+                .filter(diesel::dsl::sql::<Bool>(
+                    "(supervision_notice_events.payload ->> 'dueAt')::timestamptz = supervision_notices.response_due_at",
+                )),
+        )))
+        .order(supervision_notices::response_due_at)
+        .select(SupervisionNotice::as_select())
+        .limit(limit)
+        .load(conn)
+}
+
+/// As [`append_event`], but does nothing when a unique index says the entry is already there (the sweep's
+/// `OVERDUE`, recorded once however many servers sweep). Returns whether it was written.
+pub fn append_event_once(conn: &mut PgConnection, e: &NewNoticeEvent<'_>) -> QueryResult<bool> {
+    let written = diesel::insert_into(supervision_notice_events::table)
+        .values((
+            supervision_notice_events::notice_id.eq(e.notice_id),
+            supervision_notice_events::jurisdiction_code.eq(e.jurisdiction_code),
+            supervision_notice_events::kind.eq(e.kind),
+            supervision_notice_events::actor_role.eq(e.actor_role),
+            supervision_notice_events::occurred_at.eq(e.occurred_at),
+            supervision_notice_events::payload.eq(&e.payload),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(written > 0)
+}

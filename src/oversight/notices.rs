@@ -1,0 +1,209 @@
+//! Supervision notices (督办, DOMAIN.md §6): issued by a committee member or bureau clerk to a handling unit about
+//! one or more of its cases; acknowledged and answered by the unit; closed or reopened by the issuer. Each function
+//! runs inside the caller's transaction and leaves an entry in the notice's append-only history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::PgConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::case_work::steps::{perform_authorized, Step};
+use crate::case_work::WorkContext;
+use crate::domain::access::{case_scope, Operation};
+use crate::domain::case::EventKind;
+use crate::domain::deadline::DayCount;
+use crate::domain::organisation::UnitKind;
+use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
+use crate::domain::role::Role;
+use crate::domain::supervision::{
+    authorize_notice, may_issue, next_notice_status, notice_scope, NoticeAction, NoticeParties, NoticeStatus,
+    NoticeTrigger, NoticeType, DEFAULT_RESPONSE_DAYS, MAX_CASES_PER_NOTICE, MAX_RESPONSE_DAYS,
+};
+use crate::error::{AppError, AppResult};
+use crate::models::supervision_notice::{self as model, NewNotice, NewNoticeEvent, NoticeUpdate, SupervisionNotice};
+use crate::models::{case as case_model, jurisdiction, unit};
+
+/// What an issuer asks of a unit.
+pub struct NoticeRequest {
+    pub case_ids: Vec<Uuid>,
+    pub target_unit_id: Uuid,
+    pub notice_type: NoticeType,
+    pub trigger: NoticeTrigger,
+    pub requirements: String,
+    /// The last day for the written response; 30 days from issue when absent.
+    pub response_due_on: Option<NaiveDate>,
+}
+
+/// When a response period chosen as a last day runs out: after today, at most [`MAX_RESPONSE_DAYS`] ahead.
+fn response_due(ctx: &WorkContext, due_on: Option<NaiveDate>, field: &str) -> AppResult<DateTime<Utc>> {
+    let Some(day) = due_on else {
+        return Ok(ctx.calendar.due_at(ctx.now, DEFAULT_RESPONSE_DAYS, DayCount::Calendar));
+    };
+    let today = ctx.calendar.local_date(ctx.now);
+    if day <= today {
+        return Err(AppError::bad_input(field, "must lie after today"));
+    }
+    if (day - today).num_days() > i64::from(MAX_RESPONSE_DAYS) {
+        return Err(AppError::bad_input(field, format!("at most {MAX_RESPONSE_DAYS} days ahead")));
+    }
+    Ok(ctx.calendar.end_of_day(day))
+}
+
+/// The acting staff member's unit (issuers always have one: `may_issue` checked it).
+fn caller_unit(ctx: &WorkContext) -> AppResult<Uuid> {
+    ctx.caller.unit.map(|(id, _)| id).ok_or_else(|| AppError::forbidden("staff without a unit cannot act on notices"))
+}
+
+/// `issueSupervisionNotice`.
+pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> AppResult<SupervisionNotice> {
+    let requirements = parse_text(&req.requirements, "input.requirements", NOTE_MAX_CHARS)?;
+    let mut case_ids = req.case_ids;
+    case_ids.sort();
+    case_ids.dedup();
+    if case_ids.is_empty() {
+        return Err(AppError::bad_input("input.caseIds", "name at least one case"));
+    }
+    if case_ids.len() > MAX_CASES_PER_NOTICE {
+        return Err(AppError::bad_input("input.caseIds", format!("at most {MAX_CASES_PER_NOTICE} cases")));
+    }
+    let target = unit::find_many(conn, &[req.target_unit_id])?
+        .pop()
+        .ok_or_else(|| AppError::not_found("unit").with_field("input.targetUnitId"))?;
+    if UnitKind::parse(&target.kind) != Some(UnitKind::HandlingUnit) {
+        return Err(AppError::bad_input("input.targetUnitId", "notices go to handling units"));
+    }
+    let target_path = jurisdiction::find(conn, &target.jurisdiction_code)?
+        .ok_or_else(|| AppError::internal("unit without jurisdiction"))?
+        .path;
+    let role = may_issue(&ctx.caller, &target_path, "input.targetUnitId")?;
+    let due = response_due(ctx, req.response_due_on, "input.responseDueOn")?;
+
+    let scope = case_scope(&ctx.caller);
+    let mut cases = Vec::with_capacity(case_ids.len());
+    for id in &case_ids {
+        let case = case_model::lock_visible(conn, &scope, *id)?
+            .ok_or_else(|| AppError::not_found("case").with_field("input.caseIds"))?;
+        if case.current_unit_id != Some(target.id) {
+            return Err(AppError::bad_input(
+                "input.caseIds",
+                format!("case {} is not with {}", case.reference, target.name),
+            ));
+        }
+        cases.push(case);
+    }
+    let notice = model::insert(
+        conn,
+        &NewNotice {
+            jurisdiction_code: &target.jurisdiction_code,
+            target_unit_id: target.id,
+            issuer_account_id: ctx.caller.account_id,
+            issuer_unit_id: caller_unit(ctx)?,
+            notice_type: req.notice_type.as_str(),
+            trigger_reason: req.trigger.as_str(),
+            requirements: &requirements,
+            issued_at: ctx.now,
+            response_due_at: due,
+        },
+        &case_ids,
+    )?;
+    model::append_event(
+        conn,
+        &NewNoticeEvent {
+            notice_id: notice.id,
+            jurisdiction_code: &notice.jurisdiction_code,
+            kind: "ISSUED",
+            from_status: None,
+            to_status: Some(NoticeStatus::Issued.as_str()),
+            actor_account_id: Some(ctx.caller.account_id),
+            actor_role: Some(role.as_str()),
+            occurred_at: ctx.now,
+            note: None,
+            payload: json!({"caseIds": case_ids, "type": notice.notice_type, "trigger": notice.trigger_reason,
+                "responseDueAt": notice.response_due_at}),
+        },
+    )?;
+    // Each case's history shows it was supervised (for staff: a petitioner does not see supervision).
+    for case in cases {
+        let mut step = Step::new(Operation::LogActivity, EventKind::Supervised);
+        step.staff_only = true;
+        step.payload = json!({"noticeId": notice.id, "type": notice.notice_type, "trigger": notice.trigger_reason});
+        perform_authorized(conn, ctx, case, &mut step, role)?;
+    }
+    Ok(notice)
+}
+
+/// What the unit or the issuer says with a step.
+#[derive(Default)]
+pub struct NoticeStep {
+    /// Respond: whether the proposals were adopted.
+    pub adopted: Option<bool>,
+    /// Respond: the written response (required); reopen: the reason (required); otherwise a note.
+    pub text: Option<String>,
+    /// Reopen: the new last day for a response.
+    pub response_due_on: Option<NaiveDate>,
+}
+
+/// `acknowledgeSupervisionNotice`, `respondToSupervisionNotice`, `closeSupervisionNotice`,
+/// `reopenSupervisionNotice`.
+pub fn act(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    notice_id: Uuid,
+    action: NoticeAction,
+    details: NoticeStep,
+) -> AppResult<SupervisionNotice> {
+    let scope = notice_scope(&ctx.caller);
+    let notice =
+        model::lock_visible(conn, &scope, notice_id)?.ok_or_else(|| AppError::not_found("supervision notice"))?;
+    let parties = NoticeParties { target_unit_id: notice.target_unit_id, issuer_unit_id: notice.issuer_unit_id };
+    let role: Role = authorize_notice(&ctx.caller, action, &parties)?;
+    let from = NoticeStatus::parse(&notice.status).ok_or_else(|| AppError::internal("unknown notice status"))?;
+    let to = next_notice_status(from, action)?;
+    let mut update = NoticeUpdate { status: Some(to.as_str().to_owned()), ..Default::default() };
+    let mut payload = json!({});
+    let note = match action {
+        NoticeAction::Acknowledge => {
+            update.acknowledged_at = Some(ctx.now);
+            parse_optional_text(details.text.as_deref(), "input.note", NOTE_MAX_CHARS)?
+        }
+        NoticeAction::Respond => {
+            let adopted =
+                details.adopted.ok_or_else(|| AppError::bad_input("input.adopted", "say whether it was adopted"))?;
+            let response = parse_text(details.text.as_deref().unwrap_or(""), "input.response", NOTE_MAX_CHARS)?;
+            update.responded_at = Some(ctx.now);
+            update.adopted = Some(adopted);
+            update.response = Some(response.clone());
+            payload = json!({"adopted": adopted, "response": response, "late": ctx.now > notice.response_due_at});
+            None
+        }
+        NoticeAction::Close => {
+            update.closed_at = Some(Some(ctx.now));
+            parse_optional_text(details.text.as_deref(), "input.note", NOTE_MAX_CHARS)?
+        }
+        NoticeAction::Reopen => {
+            let reason = parse_text(details.text.as_deref().unwrap_or(""), "input.reason", NOTE_MAX_CHARS)?;
+            let due = response_due(ctx, details.response_due_on, "input.responseDueOn")?;
+            update.closed_at = Some(None);
+            update.response_due_at = Some(due);
+            payload = json!({"reason": reason, "responseDueAt": due});
+            None
+        }
+    };
+    let notice = model::update(conn, notice.id, update)?;
+    model::append_event(
+        conn,
+        &NewNoticeEvent {
+            notice_id: notice.id,
+            jurisdiction_code: &notice.jurisdiction_code,
+            kind: action.event(),
+            from_status: Some(from.as_str()),
+            to_status: Some(to.as_str()),
+            actor_account_id: Some(ctx.caller.account_id),
+            actor_role: Some(role.as_str()),
+            occurred_at: ctx.now,
+            note: note.as_deref(),
+            payload,
+        },
+    )?;
+    Ok(notice)
+}

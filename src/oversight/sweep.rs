@@ -1,0 +1,98 @@
+//! The deadline sweep (DOMAIN.md §3: "overdue is computed, never typed in"): records, once, every deadline staff
+//! owed that ran out unmet, in the case's history, and every supervision notice whose response is overdue, in the
+//! notice's. Lateness then shows in histories and figures, and reaches live subscribers through the history
+//! triggers. Every server runs it; unique indexes make a second server's run write nothing twice.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use diesel::Connection;
+use diesel::PgConnection;
+use serde_json::json;
+
+use crate::domain::lifecycle::DeadlineKind;
+use crate::error::AppResult;
+use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::deadline;
+use crate::models::supervision_notice::{self as notice_model, NewNoticeEvent};
+
+/// What one run recorded.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub deadlines_missed: usize,
+    pub notices_overdue: usize,
+}
+
+const BATCH: i64 = 500;
+
+/// The instant as stored in the payloads the unique indexes look at: the same text from every server.
+fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// One sweep at `now`, in batches of one transaction each.
+pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepReport> {
+    let mut report = SweepReport::default();
+    let staff_owed: Vec<&str> = DeadlineKind::ALL.iter().filter(|k| k.owed_by_staff()).map(|k| k.as_str()).collect();
+    loop {
+        let (seen, written) = conn.transaction(|conn| -> AppResult<(usize, usize)> {
+            let missed = deadline::missed_unrecorded(conn, &staff_owed, now, BATCH)?;
+            let mut written = 0;
+            for m in &missed {
+                let basis = DeadlineKind::parse(&m.kind).map(DeadlineKind::basis).unwrap_or_default();
+                let fresh = case_event::append_once(
+                    conn,
+                    &NewCaseEvent {
+                        case_id: m.case_id,
+                        jurisdiction_code: &m.jurisdiction_code,
+                        kind: "DEADLINE_MISSED",
+                        from_status: None,
+                        to_status: None,
+                        actor_account_id: None,
+                        actor_role: Some("SYSTEM"),
+                        occurred_at: m.due_at,
+                        note: None,
+                        payload: json!({"deadline": m.kind, "dueAt": stamp(m.due_at), "basis": basis,
+                            "notice": format!("办理期限已过 ({basis})")}),
+                        staff_only: false,
+                    },
+                )?;
+                written += usize::from(fresh);
+            }
+            Ok((missed.len(), written))
+        })?;
+        report.deadlines_missed += written;
+        // A short batch was the last; a batch another server wrote first comes back empty next time.
+        if (seen as i64) < BATCH || written == 0 {
+            break;
+        }
+    }
+    loop {
+        let (seen, written) = conn.transaction(|conn| -> AppResult<(usize, usize)> {
+            let overdue = notice_model::overdue_unrecorded(conn, now, BATCH)?;
+            let mut written = 0;
+            for n in &overdue {
+                let fresh = notice_model::append_event_once(
+                    conn,
+                    &NewNoticeEvent {
+                        notice_id: n.id,
+                        jurisdiction_code: &n.jurisdiction_code,
+                        kind: "OVERDUE",
+                        from_status: None,
+                        to_status: None,
+                        actor_account_id: None,
+                        actor_role: Some("SYSTEM"),
+                        occurred_at: n.response_due_at,
+                        note: None,
+                        payload: json!({"dueAt": stamp(n.response_due_at)}),
+                    },
+                )?;
+                written += usize::from(fresh);
+            }
+            Ok((overdue.len(), written))
+        })?;
+        report.notices_overdue += written;
+        if (seen as i64) < BATCH || written == 0 {
+            break;
+        }
+    }
+    Ok(report)
+}
