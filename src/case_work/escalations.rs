@@ -55,18 +55,6 @@ pub fn escalate(
     let case = load(conn, ctx, case_id, None)?;
     let parties = parties(conn, &case)?;
     let role = may_escalate(&ctx.caller, &parties)?;
-    if !CaseStatus::parse(&case.status).is_some_and(CaseStatus::is_open) {
-        return Err(AppError::new(
-            ErrorCode::InvalidTransition,
-            format!("the case is {}; nothing to escalate", case.status),
-        ));
-    }
-    if escalation::pending_of_kind(conn, case.id, req.kind.as_str())? {
-        return Err(AppError::new(
-            ErrorCode::InvalidTransition,
-            format!("a {} escalation of this case is already pending", req.kind.as_str()),
-        ));
-    }
     let case_path = &parties.jurisdiction_path;
     let to = match (&req.disputed_with, &req.to_code) {
         (Some(_), _) if req.kind != EscalationKind::JointConference => {
@@ -108,6 +96,19 @@ pub fn escalate(
             None => return Err(AppError::new(ErrorCode::InvalidTransition, "there is no level above to report to")),
         },
     };
+    // What was asked is checked first; whether the case allows it now, after.
+    if !CaseStatus::parse(&case.status).is_some_and(CaseStatus::is_open) {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            format!("the case is {}; nothing to escalate", case.status),
+        ));
+    }
+    if escalation::pending_of_kind(conn, case.id, req.kind.as_str())? {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            format!("a {} escalation of this case is already pending", req.kind.as_str()),
+        ));
+    }
     let due = ctx.calendar.due_at(ctx.now, days, DayCount::Calendar);
     let e = escalation::insert(
         conn,

@@ -78,6 +78,9 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
     pub pool: PgPool,
+    /// The server's database handle: `db.calls()` counts its round trips.
+    pub db: Db,
+    url: String,
     database: String,
 }
 
@@ -124,14 +127,38 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
     let pool = db::build_pool(&url, 4).expect("pool");
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let app =
-        Application::build_with_clock(settings, Db::new(pool.clone()), clock.clone()).expect("build the application");
+    let db = Db::new(pool.clone());
+    let address = start_server(settings, db.clone(), clock.clone());
+    TestApp { address, clock, client: reqwest::Client::new(), pool, db, url, database }
+}
+
+fn start_server(settings: Settings, db: Db, clock: Arc<ManualClock>) -> String {
+    let app = Application::build_with_clock(settings, db, clock).expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, clock, client: reqwest::Client::new(), pool, database }
+    address
 }
 
 impl TestApp {
+    /// A second server process over the same database (its own pool, listener and clock, set to this one's
+    /// time), as when several instances serve one database. Returns its address.
+    pub async fn another_server(&self) -> String {
+        let vars: HashMap<&str, String> = HashMap::from([
+            ("DATABASE_URL", self.url.clone()),
+            ("PORT", "0".to_owned()),
+            ("SWEEP_INTERVAL_SECS", "0".to_owned()),
+        ]);
+        let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
+        let pool = db::build_pool(&self.url, 4).expect("pool");
+        let clock = Arc::new(ManualClock::new(petition_api::clock::Clock::now(&*self.clock)));
+        start_server(settings, Db::new(pool), clock)
+    }
+
+    /// Today in the service's time zone, by the test clock.
+    pub fn clock_today(&self) -> chrono::NaiveDate {
+        petition_api::clock::Clock::now(&*self.clock).with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+    }
+
     /// POSTs an operation; returns the whole JSON body.
     pub async fn graphql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
         let mut req = self.client.post(format!("{}/graphql", self.address)).json(&json!({

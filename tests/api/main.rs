@@ -4,10 +4,13 @@
 mod accounts;
 mod bad_input;
 mod cases;
+mod figures;
 mod health;
 mod helpers;
 mod lifecycle;
+mod live;
 mod matrix;
+mod oversight;
 mod playground;
 mod replay;
 mod schema;

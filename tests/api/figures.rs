@@ -1,0 +1,219 @@
+//! Portal figures (DOMAIN.md §8) against small datasets built through the API, checked to the case: every
+//! numerator and denominator. The data sit in 泸县 (510521), a county of 泸州市 with no demo cases.
+
+use chrono::Duration;
+use petition_api::domain::role::Role;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp};
+use crate::lifecycle::{ACCEPT, ANSWER, CLASSIFY, EVALUATE, ROUTE, SUBMIT};
+
+const STATS: &str = "query($c: String!, $from: NaiveDate!, $to: NaiveDate!) { jurisdiction(code: $c) {
+    stats(from: $from, to: $to) {
+      received timelyAcceptance { numerator denominator rate } onTimeAnswer { numerator denominator rate }
+      participation { numerator denominator rate } bureauSatisfaction { numerator denominator rate }
+      unitSatisfaction { numerator denominator rate } repeatRate { numerator denominator rate }
+      backlog { numerator denominator rate } caseLeadResolution { numerator denominator rate }
+      supervisionNotices { issued open overdue } monthly { month received onTimeAnswer { numerator denominator } } } } }";
+const DESIGNATE: &str = "mutation($i: DesignateCaseLeadInput!) { designateCaseLead(input: $i) { id } }";
+
+/// The staff of 泸县: bureau clerk, the housing bureau's clerk, a case lead; and the housing bureau's id.
+struct County {
+    clerk: String,
+    unit: String,
+    lead: String,
+    lead_id: String,
+    unit_id: String,
+}
+
+async fn county(app: &TestApp) -> County {
+    let lead = app.staff("lx.lead", Role::CaseLead, "510521", "泸县信访局").await;
+    let lead_id = app.ok("{ me { id } }", json!({}), &lead).await["me"]["id"].as_str().unwrap().to_owned();
+    County {
+        clerk: app.staff("lx.clerk", Role::Clerk, "510521", "泸县信访局").await,
+        unit: app.staff("lx.unit", Role::Clerk, "510521", "泸县住房和城乡建设局").await,
+        lead,
+        lead_id,
+        unit_id: app.unit_id("510521", "泸县住房和城乡建设局").await,
+    }
+}
+
+async fn submit_in_county(app: &TestApp, petitioner: &str, title: &str, key: &str) -> String {
+    let data = app
+        .ok(
+            SUBMIT,
+            json!({"i": {"jurisdictionCode": "510521", "title": title, "content": format!("{title}，请求处理。"),
+                "idempotencyKey": key}}),
+            petitioner,
+        )
+        .await;
+    data["submitPetition"]["case"]["id"].as_str().unwrap().to_owned()
+}
+
+impl County {
+    async fn assign(&self, app: &TestApp, case: &str) {
+        let route = json!({"i": {"caseId": case, "action": "ASSIGN", "unitId": self.unit_id, "handlingDays": 30}});
+        app.ok(ROUTE, route, &self.clerk).await;
+    }
+
+    async fn accept_and_classify(&self, app: &TestApp, case: &str) {
+        app.ok(ACCEPT, json!({"i": {"caseId": case}}), &self.unit).await;
+        app.ok(CLASSIFY, json!({"i": {"caseId": case, "category": "APPEAL_DEMAND"}}), &self.unit).await;
+    }
+
+    async fn answer(&self, app: &TestApp, case: &str) {
+        let answer =
+            json!({"i": {"caseId": case, "outcome": "SUPPORTED", "opinion": "予以支持", "servedVia": "ONLINE"}});
+        app.ok(ANSWER, answer, &self.unit).await;
+    }
+
+    /// Designates the county's lead; `backlog` flags the case as a backlog case (积案).
+    async fn designate(&self, app: &TestApp, case: &str, backlog: bool) {
+        app.ok(DESIGNATE, json!({"i": {"caseId": case, "leadId": self.lead_id, "backlog": backlog}}), &self.clerk)
+            .await;
+    }
+}
+
+fn ratio(v: &Value) -> (i64, i64, Option<f64>) {
+    (v["numerator"].as_i64().unwrap(), v["denominator"].as_i64().unwrap(), v["rate"].as_f64())
+}
+
+async fn stats(app: &TestApp, token: &str, code: &str, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Value {
+    let vars = json!({"c": code, "from": from.to_string(), "to": to.to_string()});
+    app.ok(STATS, vars, token).await["jurisdiction"]["stats"].clone()
+}
+
+#[tokio::test]
+async fn every_figure_agrees_with_its_definition() {
+    let app = spawn_app().await;
+    let c = county(&app).await;
+    let petitioner = app.token("demo.petitioner").await;
+    let committee = app.token("demo.committee").await;
+    let start = app.clock_today();
+
+    // A: routed, accepted and answered in time, evaluated (bureau satisfied, unit not).
+    let a = submit_in_county(&app, &petitioner, "村道塌方影响通行", "a").await;
+    // D repeats A while it is open; B and C are other matters.
+    submit_in_county(&app, &petitioner, "村道塌方影响通行", "d").await;
+    let b = submit_in_county(&app, &petitioner, "养老保险待遇核定有误", "b").await;
+    let _c = submit_in_county(&app, &petitioner, "宅基地确权登记迟迟未办", "c").await;
+    app.clock.advance(Duration::days(2));
+    c.assign(&app, &a).await;
+    c.accept_and_classify(&app, &a).await;
+    c.designate(&app, &a, false).await;
+    app.clock.advance(Duration::days(18));
+    c.answer(&app, &a).await;
+    let evaluation = json!({"i": {"caseId": a, "bureau": "SATISFIED", "unit": "DISSATISFIED", "reason": "答复不具体"}});
+    app.ok(EVALUATE, evaluation, &petitioner).await;
+    // B: routed late (day 20 of 15), accepted, never answered; it has a lead and a supervision notice.
+    c.assign(&app, &b).await;
+    c.accept_and_classify(&app, &b).await;
+    c.designate(&app, &b, false).await;
+    let notice = json!({"i": {"caseIds": [b], "targetUnitId": c.unit_id, "noticeType": "SUPERVISION",
+        "trigger": "OVERDUE_HANDLING", "requirements": "限期答复"}});
+    app.ok(
+        "mutation($i: IssueSupervisionNoticeInput!) { issueSupervisionNotice(input: $i) { id } }",
+        notice,
+        &committee,
+    )
+    .await;
+    // C and D are never routed. Eighty days on, everything owed has run out.
+    app.clock.advance(Duration::days(80));
+
+    // The period covers the receipts and the leads' designation (days 2 and 20).
+    let s = stats(&app, &committee, "510521", start - Duration::days(1), start + Duration::days(30)).await;
+    assert_eq!(s["received"], 4, "{s}");
+    assert_eq!(ratio(&s["timelyAcceptance"]), (1, 4, Some(25.0)), "A on time; B late; C, D unrouted");
+    assert_eq!(ratio(&s["onTimeAnswer"]), (1, 2, Some(50.0)), "A on time; B overdue");
+    assert_eq!(ratio(&s["participation"]), (1, 1, Some(100.0)), "A evaluated, its window was the only one");
+    assert_eq!(ratio(&s["bureauSatisfaction"]), (1, 1, Some(100.0)));
+    assert_eq!(ratio(&s["unitSatisfaction"]), (0, 1, Some(0.0)));
+    assert_eq!(ratio(&s["repeatRate"]), (1, 4, Some(25.0)), "D repeats A");
+    assert_eq!(ratio(&s["backlog"]), (3, 4, Some(75.0)), "B, C, D past due; A answered and owed nothing");
+    assert_eq!(ratio(&s["caseLeadResolution"]), (1, 2, Some(50.0)), "A resolved, B not");
+    assert_eq!(s["supervisionNotices"], json!({"issued": 1, "open": 1, "overdue": 1}));
+    let month: i64 = s["monthly"].as_array().unwrap().iter().map(|m| m["received"].as_i64().unwrap()).sum();
+    assert_eq!(month, 4);
+
+    // The same cases count for the city and the province, and nothing for a period without them.
+    let city = stats(&app, &committee, "510500", start - Duration::days(1), start + Duration::days(1)).await;
+    assert!(city["received"].as_i64().unwrap() >= 4);
+    let empty = stats(&app, &committee, "510521", start - Duration::days(400), start - Duration::days(300)).await;
+    assert_eq!((empty["received"].as_i64(), ratio(&empty["onTimeAnswer"]).2), (Some(0), None));
+    assert_eq!(empty["monthly"].as_array().unwrap().len() as i64, 4, "empty months are listed too: {empty}");
+}
+
+#[tokio::test]
+async fn a_county_whose_leads_resolved_22_of_26_reports_84_6_percent() {
+    let app = spawn_app().await;
+    let c = county(&app).await;
+    let petitioner = app.token("demo.petitioner").await;
+    let start = app.clock_today();
+    let matters = [
+        "征地补偿",
+        "拖欠工资",
+        "物业维修",
+        "噪音扰民",
+        "违建拆除",
+        "医疗纠纷",
+        "学位分配",
+        "低保认定",
+        "水费争议",
+        "道路积水",
+        "供暖不足",
+        "采砂污染",
+        "退役安置",
+    ];
+    let mut cases = Vec::new();
+    for (i, place) in ["东", "西"].iter().flat_map(|p| matters.iter().map(move |m| (p, m))).enumerate() {
+        let title = format!("{}{}第{}号积案", place.0, place.1, i + 1);
+        let id = submit_in_county(&app, &petitioner, &title, &format!("k{i}")).await;
+        c.assign(&app, &id).await;
+        c.accept_and_classify(&app, &id).await;
+        c.designate(&app, &id, true).await;
+        cases.push(id);
+    }
+    assert_eq!(cases.len(), 26);
+    for id in &cases[..22] {
+        c.answer(&app, id).await;
+    }
+    let committee = app.token("demo.committee").await;
+    let s = stats(&app, &committee, "510521", start, start).await;
+    assert_eq!(ratio(&s["caseLeadResolution"]), (22, 26, Some(84.6)));
+    // The lead sees it too; a handling unit's clerk and a clerk of the next county do not.
+    assert_eq!(ratio(&stats(&app, &c.lead, "510521", start, start).await["caseLeadResolution"]).0, 22);
+    let vars = json!({"c": "510521", "from": start.to_string(), "to": start.to_string()});
+    assert_eq!(app.fails(STATS, vars.clone(), Some(&c.unit)).await, "FORBIDDEN");
+    let neighbour = app.token("demo.clerk").await;
+    assert_eq!(app.fails(STATS, vars.clone(), Some(&neighbour)).await, "FORBIDDEN");
+    assert_eq!(app.fails(STATS, vars, None).await, "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn a_province_and_all_its_counties_cost_a_fixed_number_of_round_trips() {
+    let app = spawn_app().await;
+    let committee = app.token("demo.committee").await;
+    let q = "query($c: String!) { jurisdiction(code: $c) {
+        stats(from: \"2022-01-01\", to: \"2022-12-31\") { received onTimeAnswer { rate } }
+        children { code stats(from: \"2022-01-01\", to: \"2022-12-31\") { received onTimeAnswer { rate }
+          monthly { month received } }
+          children { code stats(from: \"2022-01-01\", to: \"2022-12-31\") { received timelyAcceptance { rate } } } } } }";
+    let mut trips = Vec::new();
+    for code in ["510000", "510500", "513300"] {
+        let before = app.db.calls();
+        let data = app.ok(q, json!({"c": code}), &committee).await;
+        trips.push(app.db.calls() - before);
+        assert!(!data["jurisdiction"]["children"].as_array().unwrap().is_empty());
+    }
+    // Sichuan has 2 cities and 10 counties below, 泸州 7 counties and their townships: the same round trips.
+    // (甘孜's counties have no townships here, so the third level costs nothing at all.)
+    assert_eq!(trips[0], trips[1], "{trips:?}");
+    assert!(trips.iter().all(|t| *t <= 8), "{trips:?}");
+
+    // Bad periods name the argument.
+    let bad = "{ jurisdiction(code: \"510000\") { stats(from: \"2022-02-01\", to: \"2022-01-01\") { received } } }";
+    let body = app.graphql(bad, json!({}), Some(&committee)).await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "to");
+    let long = "{ jurisdiction(code: \"510000\") { stats(from: \"2020-01-01\", to: \"2022-12-31\") { received } } }";
+    assert_eq!(app.fails(long, json!({}), Some(&committee)).await, "BAD_USER_INPUT");
+}

@@ -1,0 +1,266 @@
+//! Live updates over WebSocket (`graphql-transport-ws`): delivered by every server process to its own subscribers
+//! through PostgreSQL LISTEN/NOTIFY, under the same visibility rules as queries, until the token expires.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use petition_api::domain::role::Role;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
+use crate::lifecycle::{assign, submit};
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A subscriber: one WebSocket connection.
+struct Live(Socket);
+
+const WAIT: Duration = Duration::from_secs(10);
+
+impl Live {
+    /// Opens a connection to the server at `address` and sends `connection_init` with `token`; returns the
+    /// connection and the server's first answer (`connection_ack`, or why not).
+    async fn open(address: &str, token: Option<&str>) -> (Live, Value) {
+        let mut request = format!("{}/graphql", address.replace("http://", "ws://")).into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        let (socket, _) = tokio_tungstenite::connect_async(request).await.expect("WebSocket upgrade");
+        let mut live = Live(socket);
+        let payload = token.map(|t| json!({"authorization": format!("Bearer {t}")})).unwrap_or(json!({}));
+        live.send(json!({"type": "connection_init", "payload": payload})).await;
+        let first = live.next().await;
+        (live, first)
+    }
+
+    async fn connect(address: &str, token: &str) -> Live {
+        let (live, ack) = Live::open(address, Some(token)).await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        live
+    }
+
+    async fn send(&mut self, message: Value) {
+        self.0.send(Message::Text(message.to_string())).await.expect("send");
+    }
+
+    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        self.send(json!({"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables}})).await;
+    }
+
+    /// The next protocol message (answering pings), or `{"type": "closed"}` when the server closed the connection.
+    async fn next(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.0.next()).await.expect("a message in time");
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let value: Value = serde_json::from_str(&text).unwrap();
+                    if value["type"] == "ping" {
+                        self.send(json!({"type": "pong"})).await;
+                        continue;
+                    }
+                    return value;
+                }
+                Some(Ok(Message::Close(frame))) => return json!({"type": "closed", "reason": format!("{frame:?}")}),
+                None | Some(Err(_)) => return json!({"type": "closed"}),
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    /// The code of the error the next message carries (a refused subscription).
+    async fn refusal(&mut self) -> String {
+        let message = self.next().await;
+        let errors = if message["type"] == "error" { &message["payload"] } else { &message["payload"]["errors"] };
+        errors[0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("not a refusal: {message}")).to_owned()
+    }
+
+    /// The data of the messages of subscription field `field` up to the first with an event of `kind`: what the
+    /// subscriber heard, in order. (An event from just before the subscription may come first under load.)
+    async fn until(&mut self, field: &str, kind: &str) -> Vec<Value> {
+        let mut heard = Vec::new();
+        loop {
+            let data = self.data().await[field].clone();
+            let done = data["event"]["kind"] == kind;
+            heard.push(data);
+            if done {
+                return heard;
+            }
+        }
+    }
+
+    /// The next `next` message's data, failing on anything else.
+    async fn data(&mut self) -> Value {
+        let message = self.next().await;
+        assert_eq!(message["type"], "next", "{message}");
+        assert!(message["payload"]["errors"].is_null(), "{message}");
+        message["payload"]["data"].clone()
+    }
+}
+
+/// Runs an operation that must succeed against the server at `address`.
+async fn ok_at(app: &TestApp, address: &str, query: &str, variables: Value, token: &str) -> Value {
+    let body: Value = app
+        .client
+        .post(format!("{address}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"].clone()
+}
+
+const CASE_UPDATED: &str =
+    "subscription($id: ID!) { caseUpdated(caseId: $id) { event { kind staffOnly actorId } case { id status } } }";
+const CASE_EVENTS: &str =
+    "subscription($j: String!) { caseEvents(jurisdictionCode: $j) { event { kind } case { id } } }";
+const LOG: &str = "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }";
+
+#[tokio::test]
+async fn every_server_delivers_every_event_to_its_own_subscribers() {
+    let app = spawn_app().await;
+    let other = app.another_server().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let (case, _, _) = submit(&app, &petitioner, "公交线路调整不合理").await;
+
+    let mut own = Live::connect(&app.address, &petitioner).await;
+    own.subscribe("1", CASE_UPDATED, json!({"id": case})).await;
+    let mut desk_here = Live::connect(&app.address, &clerk).await;
+    desk_here.subscribe("1", CASE_EVENTS, json!({"j": "510502"})).await;
+    let mut desk_there = Live::connect(&other, &clerk).await;
+    desk_there.subscribe("1", CASE_EVENTS, json!({"j": "510502"})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Both steps go through the other server: a staff-only note, then the routing.
+    let note = json!({"i": {"caseId": case, "kind": "NOTE", "happenedAt": petition_api::clock::Clock::now(&*app.clock),
+        "note": "内部：需与交通局会商"}});
+    ok_at(&app, &other, LOG, note, &clerk).await;
+    let unit = app.unit_id("510502", "江阳区住房和城乡建设局").await;
+    let route = "mutation($i: RouteCaseInput!) { routeCase(input: $i) { status } }";
+    ok_at(
+        &app,
+        &other,
+        route,
+        json!({"i": {"caseId": case, "action": "ASSIGN", "unitId": unit, "handlingDays": 30}}),
+        &clerk,
+    )
+    .await;
+
+    for desk in [&mut desk_here, &mut desk_there] {
+        let heard = desk.until("caseEvents", "ASSIGNED").await;
+        let kinds: Vec<&Value> = heard.iter().map(|d| &d["event"]["kind"]).collect();
+        assert!(kinds.ends_with(&[&json!("NOTE"), &json!("ASSIGNED")]), "{heard:?}");
+        assert_eq!(heard.last().unwrap()["case"]["id"], case.as_str());
+    }
+    // The petitioner never hears of the internal note, nor who acted.
+    let heard = own.until("caseUpdated", "ASSIGNED").await;
+    assert!(heard.iter().all(|d| d["event"]["kind"] != "NOTE" && d["event"]["staffOnly"] == false), "{heard:?}");
+    let first = json!({"caseUpdated": heard.last().unwrap()});
+    assert_eq!(first["caseUpdated"]["case"]["status"], "ASSIGNED");
+    assert!(first["caseUpdated"]["event"]["actorId"].is_null());
+}
+
+#[tokio::test]
+async fn subscribers_see_only_what_queries_show_them() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let committee = app.token("demo.committee").await;
+
+    // Someone else's case, in another county.
+    let elsewhere = app
+        .ok("{ cases(first: 1, filter: {jurisdictionCode: \"510503\"}) { nodes { id } } }", json!({}), &committee)
+        .await["cases"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut live = Live::connect(&app.address, &petitioner).await;
+    live.subscribe("1", CASE_UPDATED, json!({"id": elsewhere})).await;
+    assert_eq!(live.refusal().await, "NOT_FOUND");
+
+    let mut county = Live::connect(&app.address, &clerk).await;
+    county.subscribe("1", CASE_EVENTS, json!({"j": "510503"})).await;
+    assert_eq!(county.refusal().await, "FORBIDDEN");
+
+    // A handling unit's clerk hears only of the cases with their unit.
+    let labour = app.staff("rs.clerk", Role::Clerk, "510502", "江阳区人力资源和社会保障局").await;
+    let mut unit_desk = Live::connect(&app.address, &labour).await;
+    unit_desk.subscribe("1", CASE_EVENTS, json!({"j": "510502"})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (not_theirs, _, _) = submit(&app, &petitioner, "小区绿化带被侵占").await;
+    assign(&app, &clerk, &not_theirs, 30).await;
+    let (theirs, _, _) = submit(&app, &petitioner, "工伤认定申请超期未办").await;
+    let unit = app.unit_id("510502", "江阳区人力资源和社会保障局").await;
+    let route = "mutation($i: RouteCaseInput!) { routeCase(input: $i) { status } }";
+    app.ok(route, json!({"i": {"caseId": theirs, "action": "FORWARD", "unitId": unit}}), &clerk).await;
+    let first = unit_desk.data().await;
+    assert_eq!(first["caseEvents"]["case"]["id"], theirs.as_str(), "{first}");
+    assert_eq!(first["caseEvents"]["event"]["kind"], "FORWARDED");
+
+    // No token, no connection.
+    let (_, refused) = Live::open(&app.address, None).await;
+    assert_ne!(refused["type"], "connection_ack", "{refused}");
+    let (_, refused) = Live::open(&app.address, Some("not-a-token")).await;
+    assert_ne!(refused["type"], "connection_ack", "{refused}");
+}
+
+#[tokio::test]
+async fn an_expired_token_ends_the_subscription() {
+    let app = spawn_app_with(&[("ACCESS_TOKEN_TTL_SECS", "2")]).await;
+    let clerk = app.token("demo.clerk").await;
+    let mut live = Live::connect(&app.address, &clerk).await;
+    live.subscribe("7", CASE_EVENTS, json!({"j": "510502"})).await;
+    let end = live.next().await;
+    assert_eq!((end["type"].as_str(), end["id"].as_str()), (Some("complete"), Some("7")), "{end}");
+}
+
+#[tokio::test]
+async fn a_unit_follows_its_supervision_notices_live() {
+    let app = spawn_app().await;
+    let other = app.another_server().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let committee = app.token("demo.committee").await;
+    let unit_clerk = app.token("demo.unit").await;
+    let (case, _, _) = submit(&app, &petitioner, "老旧小区加装电梯补贴未发放").await;
+    assign(&app, &clerk, &case, 30).await;
+    let target = app.unit_id("510502", "江阳区住房和城乡建设局").await;
+
+    let query = "subscription($u: ID) { supervisionNoticeEvents(unitId: $u) { event { kind } notice { id status } } }";
+    let mut unit_desk = Live::connect(&app.address, &unit_clerk).await;
+    unit_desk.subscribe("1", query, json!({})).await;
+    let mut province = Live::connect(&other, &committee).await;
+    province.subscribe("1", query, json!({"u": target})).await;
+    let mut stranger = Live::connect(&app.address, &unit_clerk).await;
+    let elsewhere = app.unit_id("510503", "纳溪区住房和城乡建设局").await;
+    stranger.subscribe("1", query, json!({"u": elsewhere})).await;
+    assert_eq!(stranger.refusal().await, "FORBIDDEN");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let issue = "mutation($i: IssueSupervisionNoticeInput!) { issueSupervisionNotice(input: $i) { id } }";
+    let notice = ok_at(
+        &app,
+        &other,
+        issue,
+        json!({"i": {"caseIds": [case], "targetUnitId": target,
+        "noticeType": "SUMMONS", "trigger": "BUCK_PASSING", "requirements": "请单位负责人到场说明"}}),
+        &committee,
+    )
+    .await["issueSupervisionNotice"]["id"]
+        .clone();
+    let heard = unit_desk.data().await;
+    assert_eq!(heard["supervisionNoticeEvents"]["event"]["kind"], "ISSUED");
+    assert_eq!(heard["supervisionNoticeEvents"]["notice"]["id"], notice);
+
+    let ack = "mutation($i: NoticeStepInput!) { acknowledgeSupervisionNotice(input: $i) { status } }";
+    app.ok(ack, json!({"i": {"noticeId": notice}}), &unit_clerk).await;
+    let watched = [province.data().await, province.data().await];
+    assert_eq!(watched[0]["supervisionNoticeEvents"]["event"]["kind"], "ISSUED");
+    assert_eq!(watched[1]["supervisionNoticeEvents"]["event"]["kind"], "ACKNOWLEDGED");
+    assert_eq!(watched[1]["supervisionNoticeEvents"]["notice"]["status"], "ACKNOWLEDGED");
+}

@@ -1,0 +1,343 @@
+//! Oversight through the API (DOMAIN.md §5, §6): supervision notices from issue to close, escalations to joint
+//! conferences and urgent reports, and the deadline sweep, each with the roles that may and may not act.
+
+use chrono::Duration;
+use petition_api::domain::role::Role;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp};
+use crate::lifecycle::{assign, submit};
+
+const ISSUE: &str = "mutation($i: IssueSupervisionNoticeInput!) { issueSupervisionNotice(input: $i) {
+    id status noticeType trigger overdue responseDueAt targetUnit { name } cases { id } } }";
+const ACK: &str =
+    "mutation($i: NoticeStepInput!) { acknowledgeSupervisionNotice(input: $i) { status acknowledgedAt } }";
+const RESPOND: &str = "mutation($i: RespondToSupervisionNoticeInput!) { respondToSupervisionNotice(input: $i) {
+    status adopted response } }";
+const CLOSE: &str = "mutation($i: NoticeStepInput!) { closeSupervisionNotice(input: $i) { status closedAt } }";
+const REOPEN: &str =
+    "mutation($i: ReopenSupervisionNoticeInput!) { reopenSupervisionNotice(input: $i) { status responseDueAt } }";
+const NOTICE: &str = "query($id: ID!) { supervisionNotice(id: $id) { status overdue cases { id }
+    events { kind fromStatus toStatus actorRole } } }";
+const NOTICES: &str = "query($f: SupervisionNoticeFilterInput) { supervisionNotices(first: 20, filter: $f) {
+    totalCount nodes { id status } } }";
+const CASE_NOTICES: &str = "query($id: ID!) { case(id: $id) { supervisionNotices { id } events { kind staffOnly }
+    escalations { kind } } }";
+const ESCALATE: &str = "mutation($i: EscalateCaseInput!) { escalateCase(input: $i) { case { status }
+    escalation { id kind status toJurisdiction disputedWith overdue } } }";
+const DECIDE: &str = "mutation($i: DecideEscalationInput!) { decideEscalation(input: $i) { case { status }
+    escalation { status decision opinion } } }";
+const ESCALATIONS: &str = "query($f: EscalationFilterInput) { escalations(first: 20, filter: $f) {
+    totalCount nodes { id kind status case { id } addressedTo { code } } } }";
+
+/// A petition by `demo.petitioner`, assigned to 江阳区住房和城乡建设局 by `demo.clerk`: (case id, clerk token).
+async fn assigned_case(app: &TestApp, title: &str) -> (String, String) {
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let (id, _, _) = submit(app, &petitioner, title).await;
+    assign(app, &clerk, &id, 30).await;
+    (id, clerk)
+}
+
+async fn unit(app: &TestApp) -> String {
+    app.unit_id("510502", "江阳区住房和城乡建设局").await
+}
+
+fn count(data: &Value, list: &str) -> i64 {
+    data[list]["totalCount"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_supervision_notice_from_issue_to_close() {
+    let app = spawn_app().await;
+    let (case, clerk) = assigned_case(&app, "楼道电梯长期停运无人维修").await;
+    let committee = app.token("demo.committee").await;
+    let unit_clerk = app.token("demo.unit").await;
+    let petitioner = app.token("demo.petitioner").await;
+
+    // The unit lets the acceptance period run out: the province sees the case overdue and supervises the unit.
+    app.clock.advance(Duration::days(16));
+    let overdue = app
+        .ok("{ cases(first: 100, filter: {overdue: true}) { nodes { id currentUnit { id } } } }", json!({}), &committee)
+        .await;
+    let row = overdue["cases"]["nodes"].as_array().unwrap().iter().find(|c| c["id"] == case.as_str()).cloned();
+    let target = row.expect("the overdue case is listed")["currentUnit"]["id"].as_str().unwrap().to_owned();
+    let issued = app
+        .ok(
+            ISSUE,
+            json!({"i": {"caseIds": [case], "targetUnitId": target, "noticeType": "SUPERVISION",
+                "trigger": "OVERDUE_ACCEPTANCE", "requirements": "请于收文后立即受理并书面反馈"}}),
+            &committee,
+        )
+        .await["issueSupervisionNotice"]
+        .clone();
+    assert_eq!(issued["status"], "ISSUED");
+    assert_eq!(issued["targetUnit"]["name"], "江阳区住房和城乡建设局");
+    assert_eq!(issued["cases"][0]["id"], case.as_str());
+    let id = issued["id"].as_str().unwrap().to_owned();
+    let step = |extra: Value| {
+        let mut i = json!({"noticeId": id});
+        i.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        json!({"i": i})
+    };
+
+    // Who sees it: the unit, the county bureau, the province; not the petitioner, not another unit.
+    let other_unit = app.staff("rs.clerk", Role::Clerk, "510502", "江阳区人力资源和社会保障局").await;
+    for token in [&unit_clerk, &clerk, &committee] {
+        assert_eq!(count(&app.ok(NOTICES, json!({}), token).await, "supervisionNotices"), 1);
+    }
+    for token in [&petitioner, &other_unit] {
+        assert_eq!(count(&app.ok(NOTICES, json!({}), token).await, "supervisionNotices"), 0);
+        assert_eq!(app.fails(NOTICE, json!({"id": id}), Some(token)).await, "NOT_FOUND");
+        assert_eq!(app.fails(ACK, step(json!({})), Some(token)).await, "NOT_FOUND");
+    }
+    let seen = app.ok(CASE_NOTICES, json!({"id": case}), &clerk).await;
+    assert_eq!(seen["case"]["supervisionNotices"][0]["id"], id.as_str());
+    assert!(seen["case"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "SUPERVISED" && e["staffOnly"] == true));
+    let own = app.ok(CASE_NOTICES, json!({"id": case}), &petitioner).await;
+    assert_eq!(own["case"]["supervisionNotices"], json!([]));
+    assert!(!own["case"]["events"].as_array().unwrap().iter().any(|e| e["kind"] == "SUPERVISED"));
+
+    // Only the unit acknowledges and responds; only the issuer closes; steps in order.
+    assert_eq!(app.fails(ACK, step(json!({})), Some(&committee)).await, "FORBIDDEN");
+    assert_eq!(app.fails(ACK, step(json!({})), Some(&clerk)).await, "FORBIDDEN");
+    assert_eq!(app.fails(CLOSE, step(json!({})), Some(&committee)).await, "INVALID_TRANSITION");
+    app.ok(ACK, step(json!({"note": "已签收"})), &unit_clerk).await;
+    assert_eq!(app.fails(ACK, step(json!({})), Some(&unit_clerk)).await, "INVALID_TRANSITION");
+    let missing = app.graphql(RESPOND, step(json!({"adopted": false, "response": " "})), Some(&unit_clerk)).await;
+    assert_eq!(missing["errors"][0]["extensions"]["field"], "input.response");
+    let responded = app
+        .ok(
+            RESPOND,
+            step(json!({"adopted": false, "response": "该事项属物业服务合同纠纷，已告知通过诉讼解决"})),
+            &unit_clerk,
+        )
+        .await;
+    assert_eq!(responded["respondToSupervisionNotice"]["status"], "RESPONDED");
+    assert_eq!(app.fails(CLOSE, step(json!({})), Some(&unit_clerk)).await, "FORBIDDEN");
+
+    // Not good enough: reopened with a new due date, answered again, closed.
+    let due = (app.clock_today() + Duration::days(10)).to_string();
+    app.ok(REOPEN, step(json!({"reason": "反馈不充分，请说明受理情况", "responseDueOn": due})), &committee).await;
+    app.ok(RESPOND, step(json!({"adopted": true, "response": "已受理并约谈业主代表"})), &unit_clerk).await;
+    app.ok(CLOSE, step(json!({"note": "办结"})), &committee).await;
+    let history = app.ok(NOTICE, json!({"id": id}), &committee).await["supervisionNotice"].clone();
+    let kinds: Vec<&str> = history["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ISSUED", "ACKNOWLEDGED", "RESPONDED", "REOPENED", "RESPONDED", "CLOSED"]);
+    assert_eq!(history["status"], "CLOSED");
+    let closed = app.ok(NOTICES, json!({"f": {"status": ["CLOSED"], "targetUnitId": target}}), &committee).await;
+    assert_eq!(count(&closed, "supervisionNotices"), 1);
+}
+
+#[tokio::test]
+async fn bad_notices_are_refused_and_write_nothing() {
+    let app = spawn_app().await;
+    let (case, clerk) = assigned_case(&app, "农贸市场占道经营").await;
+    let committee = app.token("demo.committee").await;
+    let target = unit(&app).await;
+    let other_unit = app.unit_id("510502", "江阳区自然资源局").await;
+    let far_unit = app.unit_id("510503", "纳溪区住房和城乡建设局").await;
+    let today = app.clock_today();
+    let input = |patch: Value| {
+        let mut i = json!({"caseIds": [case], "targetUnitId": target, "noticeType": "LISTED",
+            "trigger": "OVERDUE_HANDLING", "requirements": "限期办结"});
+        i.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        json!({"i": i})
+    };
+    let refused = |body: Value| {
+        (body["errors"][0]["extensions"]["code"].clone(), body["errors"][0]["extensions"]["field"].clone())
+    };
+    let cases: Vec<(Value, &str, &str, &str)> = vec![
+        (json!({"caseIds": []}), "BAD_USER_INPUT", "input.caseIds", "no case"),
+        (json!({"caseIds": ["00000000-0000-0000-0000-000000000000"]}), "NOT_FOUND", "input.caseIds", "unknown case"),
+        (
+            json!({"targetUnitId": "00000000-0000-0000-0000-000000000000"}),
+            "NOT_FOUND",
+            "input.targetUnitId",
+            "unknown unit",
+        ),
+        (json!({"targetUnitId": other_unit}), "BAD_USER_INPUT", "input.caseIds", "case not with the unit"),
+        (json!({"responseDueOn": today.to_string()}), "BAD_USER_INPUT", "input.responseDueOn", "due today"),
+        (
+            json!({"responseDueOn": (today + Duration::days(91)).to_string()}),
+            "BAD_USER_INPUT",
+            "input.responseDueOn",
+            "too far",
+        ),
+        (json!({"requirements": ""}), "BAD_USER_INPUT", "input.requirements", "no requirements"),
+    ];
+    for (patch, code, field, why) in cases {
+        let body = app.graphql(ISSUE, input(patch), Some(&committee)).await;
+        assert_eq!(refused(body.clone()), (json!(code), json!(field)), "{why}: {body}");
+    }
+    // A county clerk cannot reach a unit of the next county; a unit clerk cannot issue at all.
+    let body = app.graphql(ISSUE, input(json!({"targetUnitId": far_unit})), Some(&clerk)).await;
+    assert_eq!(refused(body), (json!("BAD_USER_INPUT"), json!("input.targetUnitId")));
+    let unit_clerk = app.token("demo.unit").await;
+    assert_eq!(app.fails(ISSUE, input(json!({})), Some(&unit_clerk)).await, "FORBIDDEN");
+    let petitioner = app.token("demo.petitioner").await;
+    assert_eq!(app.fails(ISSUE, input(json!({})), Some(&petitioner)).await, "FORBIDDEN");
+    // Nothing was written: no notice, no history entry on the case.
+    assert_eq!(count(&app.ok(NOTICES, json!({}), &committee).await, "supervisionNotices"), 0);
+    let events = app.ok(CASE_NOTICES, json!({"id": case}), &clerk).await;
+    assert!(!events["case"]["events"].as_array().unwrap().iter().any(|e| e["kind"] == "SUPERVISED"));
+    // The clerk of the county may issue within it.
+    app.ok(ISSUE, input(json!({})), &clerk).await;
+}
+
+#[tokio::test]
+async fn joint_conferences_and_urgent_reports_go_up_and_are_decided_there() {
+    let app = spawn_app().await;
+    let (case, clerk) = assigned_case(&app, "跨区河道污染责任不清").await;
+    let petitioner = app.token("demo.petitioner").await;
+    let city_clerk = app.token("demo.city").await;
+    let city_committee = app.staff("lz.committee", Role::CommitteeMember, "510500", "泸州市信访工作联席会议").await;
+    let unit_clerk = app.token("demo.unit").await;
+
+    // A dispute with the neighbouring county goes to their common superior, 泸州市 (Art 24).
+    let jc = app
+        .ok(
+            ESCALATE,
+            json!({"i": {"caseId": case, "kind": "JOINT_CONFERENCE", "reason": "与纳溪区管辖争议",
+            "disputedWith": "510503"}}),
+            &clerk,
+        )
+        .await["escalateCase"]
+        .clone();
+    assert_eq!(jc["case"]["status"], "ASSIGNED", "the case's own status does not change");
+    assert_eq!(
+        (jc["escalation"]["toJurisdiction"].as_str(), jc["escalation"]["disputedWith"].as_str()),
+        (Some("510500"), Some("510503"))
+    );
+    let jc_id = jc["escalation"]["id"].as_str().unwrap().to_owned();
+    let again = app
+        .fails(ESCALATE, json!({"i": {"caseId": case, "kind": "JOINT_CONFERENCE", "reason": "再次提请"}}), Some(&clerk))
+        .await;
+    assert_eq!(again, "INVALID_TRANSITION");
+    let urgent = app
+        .ok(
+            ESCALATE,
+            json!({"i": {"caseId": case, "kind": "URGENT_REPORT", "reason": "群体性苗头", "decisionDays": 3}}),
+            &clerk,
+        )
+        .await["escalateCase"]["escalation"]
+        .clone();
+    let ur_id = urgent["id"].as_str().unwrap().to_owned();
+
+    // Who may not ask, and what may not be asked.
+    let ask = |patch: Value| {
+        let mut i = json!({"caseId": case, "kind": "URGENT_REPORT", "reason": "r"});
+        i.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        json!({"i": i})
+    };
+    assert_eq!(app.fails(ESCALATE, ask(json!({})), Some(&unit_clerk)).await, "FORBIDDEN");
+    assert_eq!(app.fails(ESCALATE, ask(json!({})), Some(&petitioner)).await, "FORBIDDEN");
+    for (patch, code, field) in [
+        (json!({"kind": "REVIEW"}), "BAD_USER_INPUT", "input.kind"),
+        (json!({"decisionDays": 61}), "BAD_USER_INPUT", "input.decisionDays"),
+        (json!({"decisionDays": 0}), "BAD_USER_INPUT", "input.decisionDays"),
+        (json!({"toJurisdictionCode": "999999"}), "NOT_FOUND", "input.toJurisdictionCode"),
+        (json!({"toJurisdictionCode": "510503"}), "BAD_USER_INPUT", "input.toJurisdictionCode"),
+        (json!({"disputedWith": "510503"}), "BAD_USER_INPUT", "input.disputedWith"),
+    ] {
+        let body = app.graphql(ESCALATE, ask(patch.clone()), Some(&clerk)).await;
+        let ext = &body["errors"][0]["extensions"];
+        assert_eq!((ext["code"].as_str(), ext["field"].as_str()), (Some(code), Some(field)), "{patch}: {body}");
+    }
+
+    // The petitioner sees neither, anywhere.
+    let own = app.ok(CASE_NOTICES, json!({"id": case}), &petitioner).await;
+    assert_eq!(own["case"]["escalations"], json!([]));
+    assert!(!own["case"]["events"].as_array().unwrap().iter().any(|e| e["kind"] == "ESCALATED"));
+    assert_eq!(count(&app.ok(ESCALATIONS, json!({}), &petitioner).await, "escalations"), 0);
+    assert_eq!(
+        app.fails("query($id: ID!) { escalation(id: $id) { id } }", json!({"id": jc_id}), Some(&petitioner)).await,
+        "NOT_FOUND"
+    );
+
+    // The city's lists: what is addressed to it, what is overdue.
+    let addressed =
+        app.ok(ESCALATIONS, json!({"f": {"addressedTo": "510500", "status": ["PENDING"]}}), &city_clerk).await;
+    assert_eq!(count(&addressed, "escalations"), 2);
+    app.clock.advance(Duration::days(5));
+    let late = app.ok(ESCALATIONS, json!({"f": {"overdue": true}}), &city_clerk).await;
+    assert_eq!(late["escalations"]["nodes"].as_array().unwrap().len(), 1);
+    assert_eq!(late["escalations"]["nodes"][0]["id"], ur_id.as_str());
+
+    // Joint conferences are decided by the city's committee members, urgent reports by its bureau too.
+    let decide = |id: &str, decision: &str| json!({"i": {"escalationId": id, "decision": decision, "opinion": "意见"}});
+    assert_eq!(app.fails(DECIDE, decide(&jc_id, "COORDINATED"), Some(&city_clerk)).await, "FORBIDDEN");
+    assert_eq!(app.fails(DECIDE, decide(&jc_id, "COORDINATED"), Some(&clerk)).await, "FORBIDDEN");
+    let wrong = app.graphql(DECIDE, decide(&jc_id, "UPHELD"), Some(&city_committee)).await;
+    assert_eq!(wrong["errors"][0]["extensions"]["field"], "input.decision");
+    let done = app.ok(DECIDE, decide(&jc_id, "COORDINATED"), &city_committee).await;
+    assert_eq!(done["decideEscalation"]["escalation"]["status"], "DECIDED");
+    assert_eq!(done["decideEscalation"]["case"]["status"], "ASSIGNED");
+    assert_eq!(app.fails(DECIDE, decide(&jc_id, "COORDINATED"), Some(&city_committee)).await, "INVALID_TRANSITION");
+    app.ok(DECIDE, decide(&ur_id, "INSTRUCTED"), &city_clerk).await;
+    let history = app.ok(CASE_NOTICES, json!({"id": case}), &clerk).await;
+    let decided =
+        history["case"]["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "ESCALATION_DECIDED").count();
+    assert_eq!(decided, 2);
+}
+
+#[tokio::test]
+async fn the_sweep_records_each_miss_once_however_many_run_it() {
+    let app = spawn_app().await;
+    let (case, clerk) = assigned_case(&app, "学校周边噪声扰民").await;
+    let committee = app.token("demo.committee").await;
+    app.ok(
+        ISSUE,
+        json!({"i": {"caseIds": [case], "targetUnitId": unit(&app).await, "noticeType": "SUPERVISION",
+            "trigger": "OVERDUE_ACCEPTANCE", "requirements": "立即受理"}}),
+        &committee,
+    )
+    .await;
+    app.clock.advance(Duration::days(40));
+    let now = petition_api::clock::Clock::now(&*app.clock);
+
+    // Four sweeps at once, as four servers would: each miss is written once.
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let pool = app.pool.clone();
+            std::thread::spawn(move || petition_api::oversight::sweep::run_once(&mut pool.get().unwrap(), now).unwrap())
+        })
+        .collect();
+    let reports: Vec<_> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+    let missed: usize = reports.iter().map(|r| r.deadlines_missed).sum();
+    let overdue: usize = reports.iter().map(|r| r.notices_overdue).sum();
+    assert!(missed >= 1, "{reports:?}");
+    assert_eq!(overdue, 1, "{reports:?}");
+    let again = petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), now).unwrap();
+    assert_eq!(again, Default::default());
+
+    // The unit never accepted: the miss shows in the history, to the petitioner as well.
+    let petitioner = app.token("demo.petitioner").await;
+    let q = "query($id: ID!) { case(id: $id) { events { kind notice } } }";
+    let events = app.ok(q, json!({"id": case}), &petitioner).await["case"]["events"].clone();
+    let misses: Vec<&Value> = events.as_array().unwrap().iter().filter(|e| e["kind"] == "DEADLINE_MISSED").collect();
+    assert_eq!(misses.len(), 1, "{events}");
+    assert!(misses[0]["notice"].as_str().unwrap().contains("Art 23"));
+    let notice = app.ok(NOTICES, json!({"f": {"overdue": true}}), &clerk).await;
+    assert_eq!(count(&notice, "supervisionNotices"), 1);
+
+    // And the server sweeps by itself.
+    let swept = crate::helpers::spawn_app_with(&[("SWEEP_INTERVAL_SECS", "1")]).await;
+    let (late, _) = assigned_case(&swept, "路灯损坏影响夜间出行").await;
+    swept.clock.advance(Duration::days(40));
+    let staff = swept.token("demo.clerk").await;
+    let mut found = false;
+    for _ in 0..50 {
+        let events = swept.ok(q, json!({"id": late}), &staff).await["case"]["events"].clone();
+        if events.as_array().unwrap().iter().any(|e| e["kind"] == "DEADLINE_MISSED") {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(found, "the server's own sweep recorded the miss");
+}
