@@ -150,12 +150,11 @@ impl Page {
     }
 }
 
-#[tokio::test]
-async fn playground_runs_a_query_in_a_real_browser_offline() {
-    let app = spawn_app().await;
-    let token = app.token("demo.clerk").await;
-    let (_browser, port) = launch_chromium();
+const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Opens the playground of `app` in a fresh headless Chromium, with `token` in the token field.
+async fn open_playground(app: &crate::helpers::TestApp, token: &str) -> (Browser, Page) {
+    let (browser, port) = launch_chromium();
     let targets: Value =
         app.client.get(format!("http://127.0.0.1:{port}/json/list")).send().await.unwrap().json().await.unwrap();
     let ws_url = targets
@@ -168,34 +167,66 @@ async fn playground_runs_a_query_in_a_real_browser_offline() {
         .to_owned();
     let (ws, _) = tokio_tungstenite::connect_async(ws_url).await.unwrap();
     let mut page = Page { ws, next_id: 0 };
-
     page.call("Page.navigate", json!({"url": format!("{}/graphql", app.address)})).await;
-    let timeout = Duration::from_secs(30);
-    page.wait_for("!!document.querySelector('.graphiql-query-editor .CodeMirror')", timeout).await;
-
+    page.wait_for("!!document.querySelector('.graphiql-query-editor .CodeMirror')", TIMEOUT).await;
     let set_token = format!(
         "(() => {{ const i = document.getElementById('token'); i.value = {}; i.dispatchEvent(new Event('input')); return true; }})()",
-        serde_json::to_string(&token).unwrap()
+        serde_json::to_string(token).unwrap()
     );
     page.eval(&set_token).await;
-    // Type the query as a user would: focus the editor, select all, type over it.
-    page.eval("(() => { const cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror; cm.focus(); cm.execCommand('selectAll'); return true; })()").await;
-    page.call("Input.insertText", json!({"text": "{ me { username } }"})).await;
-    // GraphiQL re-reads the operation from the editor after a short debounce.
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    page.eval("document.querySelector('.graphiql-execute-button').click()").await;
-    let shown = page
-        .wait_for(
-            "(() => { const r = document.querySelector('.graphiql-response .CodeMirror'); const v = r && r.CodeMirror.getValue(); return v && v.includes('username') ? v : ''; })()",
-            timeout,
-        )
-        .await;
-    let shown: Value = serde_json::from_str(shown.as_str().unwrap()).unwrap();
-    assert_eq!(shown, json!({"data": {"me": {"username": "demo.clerk"}}}));
+    (browser, page)
+}
 
-    // Everything the page loaded came from the server itself.
-    let foreign = page
-        .eval("performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin))")
-        .await;
-    assert_eq!(foreign, json!([]), "the playground fetched from other hosts");
+impl Page {
+    /// Types `operation` into the editor as a user would and presses the run button.
+    async fn run(&mut self, operation: &str) {
+        self.eval("(() => { const cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror; cm.focus(); cm.execCommand('selectAll'); return true; })()").await;
+        self.call("Input.insertText", json!({"text": operation})).await;
+        // GraphiQL re-reads the operation from the editor after a short debounce.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        self.eval("document.querySelector('.graphiql-execute-button').click()").await;
+    }
+
+    /// Waits until the response panel shows text containing `needle`; returns it.
+    async fn response_containing(&mut self, needle: &str) -> String {
+        let probe = format!(
+            "(() => {{ const r = document.querySelector('.graphiql-response .CodeMirror'); const v = r && r.CodeMirror.getValue(); return v && v.includes({}) ? v : ''; }})()",
+            serde_json::to_string(needle).unwrap()
+        );
+        self.wait_for(&probe, TIMEOUT).await.as_str().unwrap().to_owned()
+    }
+
+    /// Every resource the page loaded that did not come from the server itself.
+    async fn foreign_requests(&mut self) -> Value {
+        self.eval(
+            "performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin))",
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn playground_runs_a_query_in_a_real_browser_offline() {
+    let app = spawn_app().await;
+    let token = app.token("demo.clerk").await;
+    let (_browser, mut page) = open_playground(&app, &token).await;
+    page.run("{ me { username } }").await;
+    let shown: Value = serde_json::from_str(&page.response_containing("username").await).unwrap();
+    assert_eq!(shown, json!({"data": {"me": {"username": "demo.clerk"}}}));
+    assert_eq!(page.foreign_requests().await, json!([]), "the playground fetched from other hosts");
+}
+
+#[tokio::test]
+async fn playground_follows_a_subscription_live_offline() {
+    let app = spawn_app().await;
+    let token = app.token("demo.clerk").await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (case, _, _) = crate::lifecycle::submit(&app, &petitioner, "菜市场油烟扰民").await;
+    let (_browser, mut page) = open_playground(&app, &token).await;
+    page.run("subscription { caseEvents(jurisdictionCode: \"510502\") { event { kind } case { id } } }").await;
+    // The subscription is open once the server has it; then a change shows up in the response panel.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    crate::lifecycle::assign(&app, &token, &case, 30).await;
+    let shown = page.response_containing("ASSIGNED").await;
+    assert!(shown.contains(&case), "{shown}");
 }
