@@ -188,10 +188,11 @@ fn load_case(
 ) -> AppResult<()> {
     let tz = settings.time_zone;
     let ends_open = !demo.timeline.iter().any(|s| matches!(s.what.as_str(), "ANSWERED" | "ROUTED_OUT"));
-    // Undated cases: an open one arrived recently, so the demo shows live deadlines; a finished one in 2023.
+    // Undated cases: an open one arrived three weeks ago, so the demo shows live deadlines, some of them already
+    // missed (the overdue lists and the sweep have something to show); a finished one in 2023.
     let first_dated = demo.timeline.iter().find_map(|s| s.on);
     let received_on = demo.submitted_on.or(first_dated.map(|d| d - Duration::days(7))).unwrap_or(if ends_open {
-        today - Duration::days(10)
+        today - Duration::days(20)
     } else {
         NaiveDate::from_ymd_opt(2023, 3, 1).expect("date") + Duration::days(9 * index as i64)
     });

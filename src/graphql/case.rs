@@ -3,9 +3,8 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset, Utc};
-use uuid::Uuid;
 
-use super::connection::{connection, PageArgs};
+use super::connection::{connection, filter_id, object_id, overdue_filter, PageArgs};
 use super::context::{caller, local_time, state};
 use super::escalation::EscalationNode;
 use super::jurisdiction::{JurisdictionNode, UnitNode};
@@ -408,10 +407,6 @@ pub struct CaseFilterInput {
     pub search: Option<String>,
 }
 
-fn parse_uuid(id: &ID, field: &str) -> Result<Uuid, AppError> {
-    id.parse().map_err(|_| AppError::bad_input(field, "not an id"))
-}
-
 #[derive(Default)]
 pub struct CaseQuery;
 
@@ -420,7 +415,7 @@ impl CaseQuery {
     /// One case. `NOT_FOUND` when it does not exist or lies outside what the caller may see.
     async fn case(&self, ctx: &Context<'_>, #[graphql(desc = "The case's id.")] id: ID) -> Result<CaseNode> {
         let scope = case_scope(caller(ctx)?);
-        let id: Uuid = id.parse().map_err(|_| AppError::not_found("case"))?;
+        let id = object_id(&id, "case")?;
         let found = state(ctx).db.run(move |conn| Ok(case_model::find_visible(conn, &scope, id)?)).await?;
         Ok(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?))
     }
@@ -462,15 +457,12 @@ impl CaseQuery {
                 return Err(AppError::bad_input("filter.receivedBefore", "must not lie before receivedFrom").into());
             }
         }
-        if f.overdue == Some(false) {
-            return Err(AppError::bad_input("filter.overdue", "only `true` is supported; leave it out for all").into());
-        }
         let search = f.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
             return Err(AppError::bad_input("filter.search", "at most 100 characters").into());
         }
-        let unit_id = f.unit_id.as_ref().map(|id| parse_uuid(id, "filter.unitId")).transpose()?;
-        let case_lead_id = f.case_lead_id.as_ref().map(|id| parse_uuid(id, "filter.caseLeadId")).transpose()?;
+        let unit_id = filter_id(f.unit_id.as_ref(), "filter.unitId")?;
+        let case_lead_id = filter_id(f.case_lead_id.as_ref(), "filter.caseLeadId")?;
         let now = st.clock.now();
         let within = f.jurisdiction_code;
         let mut filter = CaseFilter {
@@ -479,7 +471,7 @@ impl CaseQuery {
             within_path: None,
             unit_id,
             case_lead_id,
-            overdue_at: f.overdue.filter(|o| *o).map(|_| now),
+            overdue_at: overdue_filter(f.overdue, now)?,
             received_from: f.received_from,
             received_before: f.received_before,
             text: search,

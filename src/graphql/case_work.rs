@@ -33,8 +33,7 @@ pub(super) fn work(ctx: &Context<'_>) -> AppResult<WorkContext> {
 }
 
 fn case_id(id: &ID) -> AppResult<Uuid> {
-    // An id that cannot exist is answered like one that does not.
-    id.parse().map_err(|_| AppError::not_found("case"))
+    super::connection::object_id(id, "case")
 }
 
 /// Runs one step in one transaction and returns the changed case.

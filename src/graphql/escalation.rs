@@ -4,18 +4,17 @@
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset};
-use uuid::Uuid;
 
 use super::case::CaseNode;
 use super::case_work::work;
-use super::connection::{connection, PageArgs};
+use super::connection::{connection, filter_id, object_id, overdue_filter, PageArgs};
 use super::context::{caller, local_time, state};
 use super::jurisdiction::JurisdictionNode;
 use super::loaders::Loaders;
 use crate::case_work::escalations::{self, EscalationRequest};
 use crate::domain::access::{case_scope, Caller};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::models::escalation::{self as model, Escalation, EscalationFilter, EscalationScope};
 use crate::models::jurisdiction;
 use crate::models::page::TimeKey;
@@ -135,11 +134,6 @@ fn scope(caller: &Caller) -> EscalationScope {
     EscalationScope { cases: case_scope(caller), staff: caller.roles.iter().any(|r| r.is_staff()) }
 }
 
-fn parse_id(id: &ID, what: &str) -> AppResult<Uuid> {
-    // An id that cannot exist is answered like one that does not.
-    id.parse().map_err(|_| AppError::not_found(what))
-}
-
 #[derive(Default)]
 pub struct EscalationQuery;
 
@@ -152,7 +146,7 @@ impl EscalationQuery {
         #[graphql(desc = "The escalation's id.")] id: ID,
     ) -> Result<EscalationNode> {
         let scope = scope(caller(ctx)?);
-        let id = parse_id(&id, "escalation")?;
+        let id = object_id(&id, "escalation")?;
         let found = state(ctx).db.run(move |conn| Ok(model::find_visible(conn, &scope, id)?)).await?;
         Ok(EscalationNode(found.ok_or_else(|| AppError::not_found("escalation"))?))
     }
@@ -173,15 +167,7 @@ impl EscalationQuery {
         let st = state(ctx);
         let page = PageArgs { first, after, last, before }.parse::<TimeKey>(st.settings.limits.max_page_size)?;
         let f = filter.unwrap_or_default();
-        if f.overdue == Some(false) {
-            return Err(AppError::bad_input("filter.overdue", "only `true` is supported; leave it out for all").into());
-        }
-        let case_id = f
-            .case_id
-            .as_ref()
-            .map(|id| id.parse())
-            .transpose()
-            .map_err(|_| AppError::bad_input("filter.caseId", "not an id"))?;
+        let case_id = filter_id(f.case_id.as_ref(), "filter.caseId")?;
         let within = f.jurisdiction_code;
         let addressed_to = f.addressed_to;
         let mut filter = EscalationFilter {
@@ -189,7 +175,7 @@ impl EscalationQuery {
             statuses: f.status.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
             within_path: None,
             addressed_to: None,
-            overdue_at: f.overdue.filter(|o| *o).map(|_| st.clock.now()),
+            overdue_at: overdue_filter(f.overdue, st.clock.now())?,
             case_id,
         };
         let (rows, total) = st
@@ -261,7 +247,7 @@ impl EscalationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The escalation.")] input: EscalateCaseInput,
     ) -> Result<EscalationPayload> {
-        let id = parse_id(&input.case_id, "case")?;
+        let id = object_id(&input.case_id, "case")?;
         let w = work(ctx)?;
         let req = EscalationRequest {
             kind: input.kind,
@@ -282,7 +268,7 @@ impl EscalationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The decision.")] input: DecideEscalationInput,
     ) -> Result<EscalationPayload> {
-        let id = parse_id(&input.escalation_id, "escalation")?;
+        let id = object_id(&input.escalation_id, "escalation")?;
         let w = work(ctx)?;
         let (case, e) = state(ctx)
             .db

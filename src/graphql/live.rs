@@ -18,7 +18,7 @@ use super::supervision::{NoticeEventNode, SupervisionNoticeNode};
 use crate::domain::access::{case_scope, Caller};
 use crate::domain::organisation::{is_within, UnitKind};
 use crate::domain::supervision::notice_scope;
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::live::{CaseSignal, NoticeSignal, Signal};
 use crate::models::supervision_notice as notice_model;
 use crate::models::{case as case_model, case_event, jurisdiction, unit};
@@ -120,10 +120,6 @@ async fn case_update(state: AppState, caller: Caller, signal: CaseSignal) -> Opt
     Some(CaseUpdate { case, event: CaseEventNode { event, public } })
 }
 
-fn parse_id(id: &ID, what: &str) -> AppResult<Uuid> {
-    id.parse().map_err(|_| AppError::not_found(what))
-}
-
 fn is_staff(caller: &Caller) -> bool {
     caller.roles.iter().any(|r| r.is_staff())
 }
@@ -142,7 +138,7 @@ impl CaseSubscription {
     ) -> Result<impl Stream<Item = CaseUpdate>> {
         let caller = caller(ctx)?.clone();
         let st = state(ctx).clone();
-        let id = parse_id(&case_id, "case")?;
+        let id = super::connection::object_id(&case_id, "case")?;
         let scope = case_scope(&caller);
         let visible = st.db.run(move |conn| Ok(case_model::find_visible(conn, &scope, id)?)).await?;
         if visible.is_none() {

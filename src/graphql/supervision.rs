@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::case::CaseNode;
 use super::case_work::work;
-use super::connection::{connection, PageArgs};
+use super::connection::{connection, filter_id, object_id, overdue_filter, PageArgs};
 use super::context::{caller, local_time, state};
 use super::jurisdiction::UnitNode;
 use super::loaders::Loaders;
@@ -201,14 +201,6 @@ pub struct SupervisionNoticeFilterInput {
     pub case_id: Option<ID>,
 }
 
-fn parse_id(id: &ID, what: &str) -> AppResult<Uuid> {
-    id.parse().map_err(|_| AppError::not_found(what))
-}
-
-fn filter_id(id: &Option<ID>, field: &str) -> AppResult<Option<Uuid>> {
-    id.as_ref().map(|id| id.parse().map_err(|_| AppError::bad_input(field, "not an id"))).transpose()
-}
-
 #[derive(Default)]
 pub struct SupervisionQuery;
 
@@ -221,7 +213,7 @@ impl SupervisionQuery {
         #[graphql(desc = "The notice's id.")] id: ID,
     ) -> Result<SupervisionNoticeNode> {
         let scope = notice_scope(caller(ctx)?);
-        let id = parse_id(&id, "supervision notice")?;
+        let id = object_id(&id, "supervision notice")?;
         let found = state(ctx).db.run(move |conn| Ok(model::find_visible(conn, &scope, id)?)).await?;
         Ok(SupervisionNoticeNode(found.ok_or_else(|| AppError::not_found("supervision notice"))?))
     }
@@ -241,18 +233,15 @@ impl SupervisionQuery {
         let st = state(ctx);
         let page = PageArgs { first, after, last, before }.parse::<TimeKey>(st.settings.limits.max_page_size)?;
         let f = filter.unwrap_or_default();
-        if f.overdue == Some(false) {
-            return Err(AppError::bad_input("filter.overdue", "only `true` is supported; leave it out for all").into());
-        }
         let within = f.jurisdiction_code.clone();
         let mut filter = NoticeFilter {
             statuses: f.status.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
             notice_type: f.notice_type.map(|t| t.as_str().to_owned()),
-            target_unit_id: filter_id(&f.target_unit_id, "filter.targetUnitId")?,
-            issuer_account_id: filter_id(&f.issuer_id, "filter.issuerId")?,
-            overdue_at: f.overdue.filter(|o| *o).map(|_| st.clock.now()),
+            target_unit_id: filter_id(f.target_unit_id.as_ref(), "filter.targetUnitId")?,
+            issuer_account_id: filter_id(f.issuer_id.as_ref(), "filter.issuerId")?,
+            overdue_at: overdue_filter(f.overdue, st.clock.now())?,
             within_path: None,
-            case_id: filter_id(&f.case_id, "filter.caseId")?,
+            case_id: filter_id(f.case_id.as_ref(), "filter.caseId")?,
         };
         let (rows, total) = st
             .db
@@ -316,7 +305,7 @@ pub struct ReopenSupervisionNoticeInput {
 }
 
 async fn step(ctx: &Context<'_>, id: &ID, action: NoticeAction, details: NoticeStep) -> Result<SupervisionNoticeNode> {
-    let id = parse_id(id, "supervision notice")?;
+    let id = object_id(id, "supervision notice")?;
     let w = work(ctx)?;
     let notice = state(ctx).db.transaction(move |conn| notices::act(conn, &w, id, action, details)).await?;
     Ok(SupervisionNoticeNode(notice))

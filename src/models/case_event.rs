@@ -23,6 +23,8 @@ pub struct CaseEvent {
     pub staff_only: bool,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = case_events)]
 pub struct NewCaseEvent<'a> {
     pub case_id: Uuid,
     pub jurisdiction_code: &'a str,
@@ -38,22 +40,7 @@ pub struct NewCaseEvent<'a> {
 }
 
 pub fn append(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<i64> {
-    diesel::insert_into(case_events::table)
-        .values((
-            case_events::case_id.eq(e.case_id),
-            case_events::jurisdiction_code.eq(e.jurisdiction_code),
-            case_events::kind.eq(e.kind),
-            case_events::from_status.eq(e.from_status),
-            case_events::to_status.eq(e.to_status),
-            case_events::actor_account_id.eq(e.actor_account_id),
-            case_events::actor_role.eq(e.actor_role),
-            case_events::occurred_at.eq(e.occurred_at),
-            case_events::note.eq(e.note),
-            case_events::payload.eq(&e.payload),
-            case_events::staff_only.eq(e.staff_only),
-        ))
-        .returning(case_events::id)
-        .get_result(conn)
+    diesel::insert_into(case_events::table).values(e).returning(case_events::id).get_result(conn)
 }
 
 /// The histories of several cases at once, each in the order things happened (for the batched `events` field).
@@ -72,19 +59,7 @@ pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: 
 /// As [`append`], but does nothing when a unique index says the entry is already there (the sweep's
 /// `DEADLINE_MISSED`, recorded once however many servers sweep). Returns whether it was written.
 pub fn append_once(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<bool> {
-    let written = diesel::insert_into(case_events::table)
-        .values((
-            case_events::case_id.eq(e.case_id),
-            case_events::jurisdiction_code.eq(e.jurisdiction_code),
-            case_events::kind.eq(e.kind),
-            case_events::actor_role.eq(e.actor_role),
-            case_events::occurred_at.eq(e.occurred_at),
-            case_events::payload.eq(&e.payload),
-            case_events::staff_only.eq(e.staff_only),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
-    Ok(written > 0)
+    Ok(diesel::insert_into(case_events::table).values(e).on_conflict_do_nothing().execute(conn)? > 0)
 }
 
 /// One entry, for live updates.

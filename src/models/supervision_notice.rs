@@ -126,6 +126,8 @@ pub fn update(conn: &mut PgConnection, id: Uuid, u: NoticeUpdate) -> QueryResult
         .get_result(conn)
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = supervision_notice_events)]
 pub struct NewNoticeEvent<'a> {
     pub notice_id: Uuid,
     pub jurisdiction_code: &'a str,
@@ -141,18 +143,7 @@ pub struct NewNoticeEvent<'a> {
 
 pub fn append_event(conn: &mut PgConnection, e: &NewNoticeEvent<'_>) -> QueryResult<i64> {
     diesel::insert_into(supervision_notice_events::table)
-        .values((
-            supervision_notice_events::notice_id.eq(e.notice_id),
-            supervision_notice_events::jurisdiction_code.eq(e.jurisdiction_code),
-            supervision_notice_events::kind.eq(e.kind),
-            supervision_notice_events::from_status.eq(e.from_status),
-            supervision_notice_events::to_status.eq(e.to_status),
-            supervision_notice_events::actor_account_id.eq(e.actor_account_id),
-            supervision_notice_events::actor_role.eq(e.actor_role),
-            supervision_notice_events::occurred_at.eq(e.occurred_at),
-            supervision_notice_events::note.eq(e.note),
-            supervision_notice_events::payload.eq(&e.payload),
-        ))
+        .values(e)
         .returning(supervision_notice_events::id)
         .get_result(conn)
 }
@@ -337,16 +328,5 @@ pub fn overdue_unrecorded(
 /// As [`append_event`], but does nothing when a unique index says the entry is already there (the sweep's
 /// `OVERDUE`, recorded once however many servers sweep). Returns whether it was written.
 pub fn append_event_once(conn: &mut PgConnection, e: &NewNoticeEvent<'_>) -> QueryResult<bool> {
-    let written = diesel::insert_into(supervision_notice_events::table)
-        .values((
-            supervision_notice_events::notice_id.eq(e.notice_id),
-            supervision_notice_events::jurisdiction_code.eq(e.jurisdiction_code),
-            supervision_notice_events::kind.eq(e.kind),
-            supervision_notice_events::actor_role.eq(e.actor_role),
-            supervision_notice_events::occurred_at.eq(e.occurred_at),
-            supervision_notice_events::payload.eq(&e.payload),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
-    Ok(written > 0)
+    Ok(diesel::insert_into(supervision_notice_events::table).values(e).on_conflict_do_nothing().execute(conn)? > 0)
 }
