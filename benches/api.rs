@@ -3,8 +3,10 @@
 //! Seeds 50,000 cases with 150,000 history entries across the ten demo counties of 四川省, then times case lists
 //! for a provincial committee member (the widest scope) and a county clerk: first pages with and without nested
 //! fields, a page far down the list (keyset: it should cost what the first does), the overdue filter, and Chinese
-//! text search. It also counts database round trips per request, which must not grow with the page size, and
-//! compares DataLoader batch delays. Each request's body is checked for GraphQL `errors`, not just HTTP status.
+//! text search; the portal figures of the province with every city and county for a year; the overdue supervision
+//! notices and pending escalations. It also counts database round trips per request, which must not grow with the
+//! page size or the number of children, and compares DataLoader batch delays. Each request's body is checked for
+//! GraphQL `errors`, not just HTTP status.
 
 use std::time::{Duration, Instant};
 
@@ -67,7 +69,41 @@ fn prepare(pg: &EmbeddedPostgres) -> String {
     )
     .execute(&mut conn)
     .unwrap();
-    petition_api::case_work::history::backfill_deadlines(&mut conn, &settings.rules, &settings.calendar()).unwrap();
+    let backfill = Instant::now();
+    let filled =
+        petition_api::case_work::history::backfill_deadlines(&mut conn, &settings.rules, &settings.calendar()).unwrap();
+    println!("stored the deadlines of {filled} cases in {:.1} s", backfill.elapsed().as_secs_f64());
+    // A supervision notice about every 50th case, and an escalation of every 25th, for the oversight lists.
+    diesel::sql_query(
+        "WITH picked AS (SELECT c.id, c.jurisdiction_code, c.current_unit_id, c.received_at,
+                                row_number() OVER (ORDER BY c.received_at) AS n
+                         FROM cases c WHERE c.title LIKE '批量案件%'),
+              issuer AS (SELECT a.id AS account_id, a.unit_id FROM accounts a WHERE a.username = 'demo.committee'),
+              made AS (INSERT INTO supervision_notices (id, jurisdiction_code, target_unit_id, issuer_account_id,
+                           issuer_unit_id, notice_type, trigger_reason, requirements, status, issued_at, response_due_at)
+                       SELECT gen_random_uuid(), p.jurisdiction_code, p.current_unit_id, i.account_id, i.unit_id,
+                              'SUPERVISION', 'OVERDUE_HANDLING', '限期办结',
+                              (ARRAY['ISSUED','ACKNOWLEDGED','RESPONDED','CLOSED'])[1 + p.n % 4],
+                              p.received_at + interval '20 days', p.received_at + interval '50 days'
+                       FROM picked p, issuer i WHERE p.n % 50 = 0
+                       RETURNING id, issued_at)
+         INSERT INTO supervision_notice_cases (notice_id, case_id)
+         SELECT m.id, p.id FROM made m JOIN picked p ON p.received_at + interval '20 days' = m.issued_at",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query(
+        "INSERT INTO escalations (id, case_id, jurisdiction_code, kind, from_jurisdiction, to_jurisdiction, reason,
+                                  requested_at, due_at, status)
+         SELECT gen_random_uuid(), c.id, c.jurisdiction_code,
+                (ARRAY['JOINT_CONFERENCE','URGENT_REPORT'])[1 + (row_number() OVER ()) % 2],
+                c.jurisdiction_code, j.parent_code, '提请协调', c.received_at + interval '5 days',
+                c.received_at + interval '35 days', (ARRAY['PENDING','DECIDED'])[1 + (row_number() OVER ()) % 2]
+         FROM cases c JOIN jurisdictions j ON j.code = c.jurisdiction_code
+         WHERE c.title LIKE '批量案件%' AND c.title ~ '批量案件[0-9]*(25|50|75|00)[^0-9]'",
+    )
+    .execute(&mut conn)
+    .unwrap();
     diesel::sql_query("ANALYZE").execute(&mut conn).unwrap();
     println!("seeded {CASES} cases and {} history entries in {:.1} s", CASES * 3, started.elapsed().as_secs_f64());
     url
@@ -135,6 +171,18 @@ const NESTED: &str =
       jurisdiction { name parent { name } } currentUnit { name kind }
       deadlines { kind dueAt status } events { kind occurredAt } } } }";
 
+const FIGURES: &str = "query($c: String!) { jurisdiction(code: $c) {
+    stats(from: \"2024-06-01\", to: \"2025-05-31\") { ...f }
+    children { code stats(from: \"2024-06-01\", to: \"2025-05-31\") { ...f }
+      children { code stats(from: \"2024-06-01\", to: \"2025-05-31\") { ...f } } } } }
+  fragment f on JurisdictionStats { received timelyAcceptance { rate } onTimeAnswer { rate } participation { rate }
+    unitSatisfaction { rate } repeatRate { rate } backlog { numerator denominator } caseLeadResolution { rate }
+    supervisionNotices { issued open overdue } monthly { month received onTimeAnswer { rate } } }";
+const NOTICES: &str = "{ supervisionNotices(first: 50, filter: {overdue: true}) { totalCount
+    nodes { status responseDueAt targetUnit { name } cases { reference } } } }";
+const ESCALATIONS: &str = "{ escalations(first: 50, filter: {status: [PENDING]}) { totalCount
+    nodes { kind dueAt overdue case { reference } addressedTo { name } } } }";
+
 async fn run(url: &str) {
     let server = start(url, 200).await;
     let committee = server.token("demo.committee").await;
@@ -162,6 +210,10 @@ async fn run(url: &str) {
         ("search 征地补偿, first 20", FLAT, json!({"n": 20, "f": {"search": "征地补偿"}}), &committee),
         ("search 批量案件4242, first 20", FLAT, json!({"n": 20, "f": {"search": "批量案件4242"}}), &committee),
         ("county clerk: first 50, nested", NESTED, json!({"n": 50}), &clerk),
+        ("portal: 四川省 and every city and county, a year", FIGURES, json!({"c": "510000"}), &committee),
+        ("portal: 泸州市 and its counties, a year", FIGURES, json!({"c": "510500"}), &committee),
+        ("supervision notices, overdue, first 50", NOTICES, json!({}), &committee),
+        ("escalations, pending, first 50", ESCALATIONS, json!({}), &committee),
     ];
     for (name, q, vars, token) in rows {
         let (p50, p95, mean, calls) = server.measure(q, vars, token).await;

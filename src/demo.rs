@@ -331,11 +331,8 @@ fn load_case(
     }
     // What the story ended with, on the case row as a step would have left it (the portal figures read it there).
     let outcome = demo.timeline.iter().rev().find(|s| s.what == "ANSWERED").and_then(|s| s.outcome.clone());
-    let ended = case::CaseUpdate {
-        outcome: Some(outcome),
-        evaluation: Some(demo.evaluation.clone()),
-        ..Default::default()
-    };
+    let ended =
+        case::CaseUpdate { outcome: Some(outcome), evaluation: Some(demo.evaluation.clone()), ..Default::default() };
     case::apply_update(conn, created.id, &ended, None, created.created_at)?;
     crate::case_work::history::store_next_due(
         conn,

@@ -341,3 +341,135 @@ async fn the_sweep_records_each_miss_once_however_many_run_it() {
     }
     assert!(found, "the server's own sweep recorded the miss");
 }
+
+/// Everyone who might try, for the matrix below.
+struct Cast {
+    people: Vec<(&'static str, Option<String>)>,
+}
+
+impl Cast {
+    async fn new(app: &TestApp) -> Cast {
+        let mut people = Vec::new();
+        for who in [
+            "demo.petitioner",
+            "demo.clerk",
+            "demo.lead",
+            "demo.committee",
+            "demo.admin",
+            "demo.unit",
+            "demo.city",
+            "demo.province",
+        ] {
+            people.push((who, Some(app.token(who).await)));
+        }
+        people.push(("other county clerk", Some(app.staff("nx.clerk", Role::Clerk, "510503", "纳溪区信访局").await)));
+        people.push(("other unit clerk", Some(app.staff("zr.clerk", Role::Clerk, "510502", "江阳区自然资源局").await)));
+        people.push((
+            "city committee",
+            Some(app.staff("lz.member", Role::CommitteeMember, "510500", "泸州市信访工作联席会议").await),
+        ));
+        people.push(("anonymous", None));
+        Cast { people }
+    }
+
+    fn token(&self, who: &str) -> Option<&str> {
+        self.people.iter().find(|(w, _)| *w == who).and_then(|(_, t)| t.as_deref())
+    }
+}
+
+/// The `allowed` callers do `mutation` (each must succeed), then everyone else tries it and gets `refused(who)`
+/// (`UNAUTHENTICATED` without a token). Authorization comes before the state of the object, so a refusal after the
+/// allowed step still says who may not act.
+async fn attempt(
+    app: &TestApp,
+    cast: &Cast,
+    mutation: &str,
+    input: &Value,
+    allowed: &[&str],
+    refused: impl Fn(&str) -> &'static str,
+) {
+    for who in allowed {
+        app.ok(mutation, json!({"i": input}), cast.token(who).unwrap()).await;
+    }
+    for (who, token) in &cast.people {
+        if allowed.contains(who) {
+            continue;
+        }
+        let code = app.fails(mutation, json!({"i": input}), token.as_deref()).await;
+        let expected = if token.is_none() { "UNAUTHENTICATED" } else { refused(who) };
+        assert_eq!(code, expected, "{who} trying {mutation}");
+    }
+}
+
+#[tokio::test]
+async fn every_oversight_operation_by_every_kind_of_caller() {
+    let app = spawn_app().await;
+    let cast = Cast::new(&app).await;
+    let (case, _) = assigned_case(&app, "矩阵：河堤加固工程拖延").await;
+    let target = unit(&app).await;
+    // Who cannot see a case of 江阳区 with 住建局, or a notice to 住建局, gets NOT_FOUND; who can, FORBIDDEN.
+    fn blind_to_case(who: &str) -> bool {
+        matches!(who, "demo.admin" | "other county clerk" | "other unit clerk")
+    }
+    fn blind_to_notice(who: &str) -> bool {
+        blind_to_case(who) || who == "demo.petitioner"
+    }
+
+    // Issuing: committee members and bureau clerks over the unit. A bureau clerk of the next county is told the
+    // unit lies outside their jurisdiction; those who are neither are forbidden.
+    let issue = json!({"caseIds": [case], "targetUnitId": target, "noticeType": "CIRCULAR", "trigger": "OTHER",
+        "requirements": "通报"});
+    let issuers = ["demo.clerk", "demo.committee", "demo.city", "demo.province", "city committee"];
+    attempt(&app, &cast, ISSUE, &issue, &issuers, |who| {
+        if who == "other county clerk" {
+            "BAD_USER_INPUT"
+        } else {
+            "FORBIDDEN"
+        }
+    })
+    .await;
+    let committee = cast.token("demo.committee").unwrap();
+    let notices = app.ok(NOTICES, json!({"f": {"issuerId": null}}), committee).await;
+    assert_eq!(count(&notices, "supervisionNotices"), 5, "one notice per allowed issuer, none from the others");
+
+    // Acknowledging and responding: the unit alone.
+    let notice = app.ok(ISSUE, json!({"i": issue}), committee).await["issueSupervisionNotice"]["id"].clone();
+    let refused = |who: &str| if blind_to_notice(who) { "NOT_FOUND" } else { "FORBIDDEN" };
+    attempt(&app, &cast, ACK, &json!({"noticeId": notice}), &["demo.unit"], refused).await;
+    let respond = json!({"noticeId": notice, "adopted": true, "response": "已整改"});
+    attempt(&app, &cast, RESPOND, &respond, &["demo.unit"], refused).await;
+    // Closing and reopening: the issuing unit (the province's committee) alone, not even the province's bureau.
+    attempt(&app, &cast, CLOSE, &json!({"noticeId": notice}), &["demo.committee"], refused).await;
+    attempt(&app, &cast, REOPEN, &json!({"noticeId": notice, "reason": "复查不合格"}), &["demo.committee"], refused)
+        .await;
+    let history = app.ok(NOTICE, json!({"id": notice}), committee).await["supervisionNotice"]["events"].clone();
+    assert_eq!(history.as_array().unwrap().len(), 5, "only the allowed steps were written: {history}");
+
+    // Escalating: bureau clerks and committee members over the case, or its lead. Once one has, the others with
+    // standing are told one is pending; the rest are refused as before.
+    let (case, _) = assigned_case(&app, "矩阵：跨部门联席会商事项").await;
+    let input = json!({"caseId": case, "kind": "JOINT_CONFERENCE", "reason": "重大疑难"});
+    let standing = ["demo.committee", "demo.city", "demo.province", "city committee"];
+    attempt(&app, &cast, ESCALATE, &input, &["demo.clerk"], |who| {
+        if blind_to_case(who) {
+            "NOT_FOUND"
+        } else if standing.contains(&who) {
+            "INVALID_TRANSITION"
+        } else {
+            "FORBIDDEN"
+        }
+    })
+    .await;
+    // Deciding a joint conference addressed to 泸州市: its committee members alone.
+    let pending = app.ok(ESCALATIONS, json!({"f": {"caseId": case}}), committee).await;
+    let escalation = pending["escalations"]["nodes"][0]["id"].clone();
+    let decide = json!({"escalationId": escalation, "decision": "COORDINATED", "opinion": "明确由江阳区牵头"});
+    attempt(&app, &cast, DECIDE, &decide, &["city committee"], |who| {
+        if blind_to_case(who) || who == "demo.petitioner" {
+            "NOT_FOUND"
+        } else {
+            "FORBIDDEN"
+        }
+    })
+    .await;
+}
