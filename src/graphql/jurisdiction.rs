@@ -56,6 +56,9 @@ impl JurisdictionNode {
     /// whose lead was designated in the period; the supervision notices issued in the period. For bureau and
     /// committee staff whose jurisdiction covers it. Asked for on `children` too, it costs the same few statements
     /// however many children there are.
+    // A fixed cost in the complexity limit, whatever figures are picked: they come from the same statements, and a
+    // portal must be able to ask for a province, its cities and their counties in one request.
+    #[graphql(complexity = 3)]
     async fn stats(
         &self,
         ctx: &Context<'_>,

@@ -193,11 +193,17 @@ async fn a_county_whose_leads_resolved_22_of_26_reports_84_6_percent() {
 async fn a_province_and_all_its_counties_cost_a_fixed_number_of_round_trips() {
     let app = spawn_app().await;
     let committee = app.token("demo.committee").await;
+    // Every figure, for the province, its cities and their counties: within the complexity limit.
     let q = "query($c: String!) { jurisdiction(code: $c) {
-        stats(from: \"2022-01-01\", to: \"2022-12-31\") { received onTimeAnswer { rate } }
-        children { code stats(from: \"2022-01-01\", to: \"2022-12-31\") { received onTimeAnswer { rate }
-          monthly { month received } }
-          children { code stats(from: \"2022-01-01\", to: \"2022-12-31\") { received timelyAcceptance { rate } } } } } }";
+        name stats(from: \"2022-01-01\", to: \"2022-12-31\") { ...f }
+        children { code name stats(from: \"2022-01-01\", to: \"2022-12-31\") { ...f }
+          children { code name stats(from: \"2022-01-01\", to: \"2022-12-31\") { ...f } } } } }
+      fragment f on JurisdictionStats { from to received timelyAcceptance { numerator denominator rate }
+        onTimeAnswer { numerator denominator rate } participation { numerator denominator rate }
+        bureauSatisfaction { numerator denominator rate } unitSatisfaction { numerator denominator rate }
+        repeatRate { numerator denominator rate } backlog { numerator denominator rate }
+        caseLeadResolution { numerator denominator rate } supervisionNotices { issued open overdue }
+        monthly { month received timelyAcceptance { rate } onTimeAnswer { rate } unitSatisfaction { rate } } }";
     let mut trips = Vec::new();
     for code in ["510000", "510500", "513300"] {
         let before = app.db.calls();
