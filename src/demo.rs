@@ -26,6 +26,9 @@ use crate::models::{account, case, jurisdiction, unit};
 const REGIONS: &str = include_str!("../data/demo/regions.csv");
 const TOWNSHIPS: &str = include_str!("../data/demo/townships.csv");
 const CASES: &str = include_str!("../data/demo/demo-cases.json");
+/// Cases made up for the README's walk-throughs (a case already overdue at 江阳区住房和城乡建设局, say), kept apart
+/// from the shared demo data, which stays as given.
+const WALKTHROUGH_CASES: &str = include_str!("../data/demo/walkthrough-cases.json");
 
 pub const DEMO_PASSWORD: &str = "demo-password";
 
@@ -144,8 +147,11 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
         account_ids.insert(*username, created.id);
     }
 
-    let file: DemoFile = serde_json::from_str(CASES).map_err(AppError::internal)?;
-    for (index, demo) in file.cases.iter().enumerate() {
+    let mut cases = Vec::new();
+    for file in [CASES, WALKTHROUGH_CASES] {
+        cases.extend(serde_json::from_str::<DemoFile>(file).map_err(AppError::internal)?.cases);
+    }
+    for (index, demo) in cases.iter().enumerate() {
         load_case(conn, demo, index, settings, today, &units, &account_ids)?;
     }
     Ok(())
@@ -221,7 +227,10 @@ fn load_case(
     let route_and_accept = |events: &mut Vec<DemoEvent>, status: &mut CaseStatus, day: NaiveDate, assigned: bool| {
         let kind = if assigned { "ASSIGNED" } else { "FORWARDED" };
         let to = if assigned { CaseStatus::Assigned } else { CaseStatus::Forwarded };
-        push(events, kind, Some(to), status, day, None, json!({"unitId": unit_id, "implied": !assigned}));
+        // The handling period set on assignment is what the answer deadline runs by (Art 34).
+        let payload = json!({"unitId": unit_id, "implied": !assigned,
+            "handlingDays": demo.handling_days.filter(|_| assigned)});
+        push(events, kind, Some(to), status, day, None, payload);
         push(events, "ACCEPTED", Some(CaseStatus::Accepted), status, day, None, json!({"implied": true}));
         push(
             events,

@@ -42,15 +42,15 @@ async fn each_role_sees_its_own_share() {
     let app = spawn_app().await;
 
     let committee = list(&app, Some(&app.token("demo.committee").await), json!({"first": 100})).await;
-    assert_eq!(committee["data"]["cases"]["totalCount"], 7, "all demo cases of 四川省: {committee}");
+    assert_eq!(committee["data"]["cases"]["totalCount"], 8, "all demo cases of 四川省: {committee}");
     assert_eq!(counties(&committee), ["510502", "510503", "510504", "510522", "510524", "510525"]);
 
     let clerk = list(&app, Some(&app.token("demo.clerk").await), json!({"first": 100})).await;
     assert_eq!(counties(&clerk), ["510502"]);
-    assert_eq!(clerk["data"]["cases"]["totalCount"], 2);
+    assert_eq!(clerk["data"]["cases"]["totalCount"], 3);
 
     let petitioner = list(&app, Some(&app.token("demo.petitioner").await), json!({"first": 100})).await;
-    assert_eq!(petitioner["data"]["cases"]["totalCount"], 2);
+    assert_eq!(petitioner["data"]["cases"]["totalCount"], 3);
     assert_eq!(counties(&petitioner), ["510502"]);
 
     // Admins manage accounts, not cases.
@@ -105,7 +105,7 @@ async fn keyset_pages_walk_the_whole_list_both_ways() {
     let app = spawn_app().await;
     let token = app.token("demo.committee").await;
     let all = references(&list(&app, Some(&token), json!({"first": 100})).await);
-    assert_eq!(all.len(), 7);
+    assert_eq!(all.len(), 8);
 
     let mut forward = Vec::new();
     let mut after: Option<String> = None;
@@ -141,9 +141,9 @@ async fn filters_and_page_limits() {
     let app = spawn_app().await;
     let token = app.token("demo.committee").await;
     let body = list(&app, Some(&token), json!({"first": 100, "filter": {"jurisdictionCode": "510500"}})).await;
-    assert_eq!(body["data"]["cases"]["totalCount"], 7);
+    assert_eq!(body["data"]["cases"]["totalCount"], 8);
     let body = list(&app, Some(&token), json!({"first": 100, "filter": {"jurisdictionCode": "510502"}})).await;
-    assert_eq!(body["data"]["cases"]["totalCount"], 2);
+    assert_eq!(body["data"]["cases"]["totalCount"], 3);
     let body = list(&app, Some(&token), json!({"first": 100, "filter": {"status": ["SUBMITTED"]}})).await;
     assert_eq!(body["data"]["cases"]["totalCount"], 1);
     // Outside the caller's subtree a filter finds nothing rather than widening the scope.

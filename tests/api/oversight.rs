@@ -473,3 +473,36 @@ async fn every_oversight_operation_by_every_kind_of_caller() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_data_holds_a_case_to_supervise_now() {
+    // The README's walk, on the demo data as loaded: the province finds a case overdue at 江阳区住建局.
+    let app = spawn_app().await;
+    let committee = app.token("demo.committee").await;
+    let overdue = app
+        .ok(
+            "{ cases(first: 50, filter: {overdue: true}) { nodes { id reference currentUnit { id name } } } }",
+            json!({}),
+            &committee,
+        )
+        .await;
+    let at_unit = overdue["cases"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["currentUnit"]["name"] == "江阳区住房和城乡建设局")
+        .cloned()
+        .unwrap_or_else(|| panic!("an overdue case at the unit: {overdue}"));
+    let notice = app
+        .ok(
+            ISSUE,
+            json!({"i": {"caseIds": [at_unit["id"]], "targetUnitId": at_unit["currentUnit"]["id"],
+                "noticeType": "SUPERVISION", "trigger": "OVERDUE_HANDLING", "requirements": "限期答复"}}),
+            &committee,
+        )
+        .await["issueSupervisionNotice"]["id"]
+        .clone();
+    let unit_clerk = app.token("demo.unit").await;
+    let acked = app.ok(ACK, json!({"i": {"noticeId": notice}}), &unit_clerk).await;
+    assert_eq!(acked["acknowledgeSupervisionNotice"]["status"], "ACKNOWLEDGED");
+}
