@@ -18,6 +18,8 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 struct Live(Socket);
 
 const WAIT: Duration = Duration::from_secs(10);
+/// How long a test lets the server take a `subscribe` before it acts (the server answers nothing until an event).
+const SETTLE: Duration = Duration::from_millis(1000);
 
 impl Live {
     /// Opens a connection to the server at `address` and sends `connection_init` with `token`; returns the
@@ -134,7 +136,7 @@ async fn every_server_delivers_every_event_to_its_own_subscribers() {
     desk_here.subscribe("1", CASE_EVENTS, json!({"j": "510502"})).await;
     let mut desk_there = Live::connect(&other, &clerk).await;
     desk_there.subscribe("1", CASE_EVENTS, json!({"j": "510502"})).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(SETTLE).await;
 
     // Both steps go through the other server: a staff-only note, then the routing.
     let note = json!({"i": {"caseId": case, "kind": "NOTE", "happenedAt": petition_api::clock::Clock::now(&*app.clock),
@@ -191,7 +193,7 @@ async fn subscribers_see_only_what_queries_show_them() {
     let labour = app.staff("rs.clerk", Role::Clerk, "510502", "江阳区人力资源和社会保障局").await;
     let mut unit_desk = Live::connect(&app.address, &labour).await;
     unit_desk.subscribe("1", CASE_EVENTS, json!({"j": "510502"})).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(SETTLE).await;
     let (not_theirs, _, _) = submit(&app, &petitioner, "小区绿化带被侵占").await;
     assign(&app, &clerk, &not_theirs, 30).await;
     let (theirs, _, _) = submit(&app, &petitioner, "工伤认定申请超期未办").await;
@@ -212,7 +214,7 @@ async fn subscribers_see_only_what_queries_show_them() {
 
 #[tokio::test]
 async fn an_expired_token_ends_the_subscription() {
-    let app = spawn_app_with(&[("ACCESS_TOKEN_TTL_SECS", "2")]).await;
+    let app = spawn_app_with(&[("ACCESS_TOKEN_TTL_SECS", "4")]).await;
     let clerk = app.token("demo.clerk").await;
     let mut live = Live::connect(&app.address, &clerk).await;
     live.subscribe("7", CASE_EVENTS, json!({"j": "510502"})).await;
@@ -241,7 +243,7 @@ async fn a_unit_follows_its_supervision_notices_live() {
     let elsewhere = app.unit_id("510503", "纳溪区住房和城乡建设局").await;
     stranger.subscribe("1", query, json!({"u": elsewhere})).await;
     assert_eq!(stranger.refusal().await, "FORBIDDEN");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(SETTLE).await;
 
     let issue = "mutation($i: IssueSupervisionNoticeInput!) { issueSupervisionNotice(input: $i) { id } }";
     let notice = ok_at(
