@@ -87,8 +87,8 @@ fn prepare(pg: &EmbeddedPostgres) -> String {
                               p.received_at + interval '20 days', p.received_at + interval '50 days'
                        FROM picked p, issuer i WHERE p.n % 50 = 0
                        RETURNING id, issued_at)
-         INSERT INTO supervision_notice_cases (notice_id, case_id)
-         SELECT m.id, p.id FROM made m JOIN picked p ON p.received_at + interval '20 days' = m.issued_at",
+         INSERT INTO supervision_notice_cases (notice_id, case_id, jurisdiction_code)
+         SELECT m.id, p.id, p.jurisdiction_code FROM made m JOIN picked p ON p.received_at + interval '20 days' = m.issued_at",
     )
     .execute(&mut conn)
     .unwrap();

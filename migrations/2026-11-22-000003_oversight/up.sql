@@ -36,6 +36,7 @@ ALTER TABLE escalations ADD COLUMN disputed_with TEXT REFERENCES jurisdictions (
 CREATE INDEX escalations_jurisdiction_idx ON escalations (jurisdiction_code, requested_at DESC, id DESC);
 CREATE INDEX escalations_list_idx ON escalations (requested_at DESC, id DESC);
 CREATE INDEX escalations_pending_due_idx ON escalations (due_at) WHERE status = 'PENDING';
+CREATE INDEX escalations_kind_idx ON escalations (kind, requested_at DESC, id DESC);
 
 -- Supervision notices (督办, Arts 39-40): issued to a handling unit about one or more cases.
 CREATE TABLE supervision_notices (
@@ -67,12 +68,15 @@ CREATE INDEX supervision_notices_list_idx ON supervision_notices (issued_at DESC
 CREATE INDEX supervision_notices_target_idx ON supervision_notices (target_unit_id, issued_at DESC, id DESC);
 CREATE INDEX supervision_notices_issuer_idx ON supervision_notices (issuer_account_id, issued_at DESC, id DESC);
 CREATE INDEX supervision_notices_status_idx ON supervision_notices (status, issued_at DESC, id DESC);
+CREATE INDEX supervision_notices_type_idx ON supervision_notices (notice_type, issued_at DESC, id DESC);
 CREATE INDEX supervision_notices_awaiting_idx ON supervision_notices (response_due_at)
     WHERE status IN ('ISSUED', 'ACKNOWLEDGED', 'REOPENED');
 
 CREATE TABLE supervision_notice_cases (
-    notice_id UUID NOT NULL REFERENCES supervision_notices (id),
-    case_id   UUID NOT NULL REFERENCES cases (id),
+    notice_id         UUID NOT NULL REFERENCES supervision_notices (id),
+    case_id           UUID NOT NULL REFERENCES cases (id),
+    -- The case's, as on every case-scoped table (DOMAIN.md §9: the data can be partitioned by province).
+    jurisdiction_code TEXT NOT NULL REFERENCES jurisdictions (code),
     PRIMARY KEY (notice_id, case_id)
 );
 CREATE INDEX supervision_notice_cases_case_idx ON supervision_notice_cases (case_id, notice_id);

@@ -163,6 +163,7 @@ diesel::table! {
     supervision_notice_cases (notice_id, case_id) {
         notice_id -> Uuid,
         case_id -> Uuid,
+        jurisdiction_code -> Text,
     }
 }
 

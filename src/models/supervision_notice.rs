@@ -61,7 +61,8 @@ pub struct NewNotice<'a> {
     pub response_due_at: DateTime<Utc>,
 }
 
-pub fn insert(conn: &mut PgConnection, n: &NewNotice<'_>, case_ids: &[Uuid]) -> QueryResult<SupervisionNotice> {
+/// Inserts a notice about `cases` (id and jurisdiction code of each).
+pub fn insert(conn: &mut PgConnection, n: &NewNotice<'_>, cases: &[(Uuid, &str)]) -> QueryResult<SupervisionNotice> {
     let notice = diesel::insert_into(supervision_notices::table)
         .values((
             supervision_notices::id.eq(Uuid::new_v4()),
@@ -78,9 +79,15 @@ pub fn insert(conn: &mut PgConnection, n: &NewNotice<'_>, case_ids: &[Uuid]) -> 
         ))
         .returning(SupervisionNotice::as_returning())
         .get_result(conn)?;
-    let links: Vec<_> = case_ids
+    let links: Vec<_> = cases
         .iter()
-        .map(|c| (supervision_notice_cases::notice_id.eq(notice.id), supervision_notice_cases::case_id.eq(*c)))
+        .map(|(case, code)| {
+            (
+                supervision_notice_cases::notice_id.eq(notice.id),
+                supervision_notice_cases::case_id.eq(*case),
+                supervision_notice_cases::jurisdiction_code.eq(*code),
+            )
+        })
         .collect();
     diesel::insert_into(supervision_notice_cases::table).values(links).execute(conn)?;
     Ok(notice)

@@ -104,7 +104,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
             issued_at: ctx.now,
             response_due_at: due,
         },
-        &case_ids,
+        &cases.iter().map(|c| (c.id, c.jurisdiction_code.as_str())).collect::<Vec<_>>(),
     )?;
     model::append_event(
         conn,
