@@ -2,8 +2,11 @@
 //!
 //! Every delivery is checked with the same scope rules as queries, against the database at the time of the event:
 //! a subscriber never receives an event about a case or notice it could not read then, petitioners never receive
-//! staff-only entries, and every subscription ends when the access token it was opened with expires.
+//! staff-only entries, and every subscription ends when the access token it was opened with expires. One
+//! connection holds at most [`MAX_SUBSCRIPTIONS_PER_CONNECTION`] subscriptions at once.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{Context, Object, Result, Subscription, ID};
@@ -18,7 +21,7 @@ use super::supervision::{NoticeEventNode, SupervisionNoticeNode};
 use crate::domain::access::{case_scope, Caller};
 use crate::domain::organisation::{is_within, UnitKind};
 use crate::domain::supervision::notice_scope;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::live::{CaseSignal, NoticeSignal, Signal};
 use crate::models::supervision_notice as notice_model;
 use crate::models::{case as case_model, case_event, jurisdiction, unit};
@@ -82,16 +85,55 @@ fn signals(state: &AppState) -> impl Stream<Item = Signal> + Send + 'static {
     })
 }
 
-/// Ends `stream` when the session's token expires.
-fn until_expiry<S: Stream + Send + 'static>(ctx: &Context<'_>, stream: S) -> impl Stream<Item = S::Item> + Send {
+/// How many subscriptions one WebSocket connection may hold open at once: each costs a query per event it is
+/// offered, so one client must not be able to multiply that without bound.
+pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 10;
+
+/// The open subscriptions of one connection (put in the connection's data).
+#[derive(Clone, Default)]
+pub struct SubscriptionBudget(Arc<AtomicUsize>);
+
+/// One open subscription's share of the budget, given back when the subscription's stream is dropped.
+struct Permit(Arc<AtomicUsize>);
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl SubscriptionBudget {
+    fn take(&self) -> AppResult<Permit> {
+        let open = self.0.fetch_add(1, Ordering::SeqCst);
+        let permit = Permit(self.0.clone());
+        if open >= MAX_SUBSCRIPTIONS_PER_CONNECTION {
+            drop(permit);
+            return Err(AppError::new(
+                ErrorCode::RateLimited,
+                format!("at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection; complete one first"),
+            ));
+        }
+        Ok(permit)
+    }
+}
+
+/// Opens `stream` as a subscription of this connection: within its budget, and ending when the session's token
+/// expires.
+fn open<S: Stream + Send + 'static>(ctx: &Context<'_>, stream: S) -> Result<impl Stream<Item = S::Item> + Send> {
+    let permit = ctx.data_opt::<SubscriptionBudget>().map(SubscriptionBudget::take).transpose()?;
     let expires = ctx.data_opt::<SessionExpiry>().and_then(|s| s.0);
     let wait = expires.map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO));
-    stream.take_until(async move {
+    let stream = stream.take_until(async move {
         match wait {
             Some(wait) => tokio::time::sleep(wait).await,
             None => std::future::pending().await,
         }
-    })
+    });
+    // The permit lives as long as the stream.
+    Ok(stream.map(move |item| {
+        let _held = &permit;
+        item
+    }))
 }
 
 /// The update a case signal means for `caller`, if they may see it.
@@ -153,7 +195,7 @@ impl CaseSubscription {
                 }
             }
         });
-        Ok(until_expiry(ctx, stream))
+        open(ctx, stream)
     }
 
     /// Every change of the cases of a jurisdiction's subtree that the caller may see: for staff dashboards. The
@@ -184,7 +226,7 @@ impl CaseSubscription {
                 }
             }
         });
-        Ok(until_expiry(ctx, stream))
+        open(ctx, stream)
     }
 }
 
@@ -263,6 +305,6 @@ impl NoticeSubscription {
                 }
             }
         });
-        Ok(until_expiry(ctx, stream))
+        open(ctx, stream)
     }
 }

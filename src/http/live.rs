@@ -12,7 +12,7 @@ use super::request_id::RequestId;
 use crate::auth::session::authenticate_session;
 use crate::error::AppError;
 use crate::graphql::context::{AppState, Authentication, RequestInfo};
-use crate::graphql::live::SessionExpiry;
+use crate::graphql::live::{SessionExpiry, SubscriptionBudget};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::AppSchema;
 
@@ -55,6 +55,7 @@ pub async fn subscriptions(
             let mut data = Data::default();
             data.insert(Loaders::new(&state, Some(caller)));
             data.insert(SessionExpiry(expires));
+            data.insert(SubscriptionBudget::default());
             data.insert(RequestInfo { auth, request_id, client_ip });
             Ok(data)
         })

@@ -267,3 +267,36 @@ async fn a_unit_follows_its_supervision_notices_live() {
     assert_eq!(watched[1]["supervisionNoticeEvents"]["event"]["kind"], "ACKNOWLEDGED");
     assert_eq!(watched[1]["supervisionNoticeEvents"]["notice"]["status"], "ACKNOWLEDGED");
 }
+
+#[tokio::test]
+async fn one_connection_holds_a_bounded_number_of_subscriptions() {
+    let app = spawn_app().await;
+    let clerk = app.token("demo.clerk").await;
+    let mut live = Live::connect(&app.address, &clerk).await;
+    let max = petition_api::graphql::live::MAX_SUBSCRIPTIONS_PER_CONNECTION;
+    for n in 0..=max {
+        live.subscribe(&n.to_string(), CASE_EVENTS, json!({"j": "510502"})).await;
+    }
+    // One too many: whichever the server took last is refused (they start concurrently), and completed.
+    let refused = live.next().await;
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{refused}");
+    let refused_id = refused["id"].as_str().unwrap().to_owned();
+    assert_eq!(live.next().await, json!({"id": refused_id, "type": "complete"}));
+    // Completing another frees its place.
+    let done_id = if refused_id == "0" { "1" } else { "0" };
+    live.send(json!({"id": done_id, "type": "complete"})).await;
+    assert_eq!(live.next().await, json!({"id": done_id, "type": "complete"}));
+    live.subscribe("again", CASE_EVENTS, json!({"j": "510502"})).await;
+    tokio::time::sleep(SETTLE).await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (case, _, _) = submit(&app, &petitioner, "公园健身器材损坏").await;
+    assign(&app, &clerk, &case, 30).await;
+    let mut heard = std::collections::BTreeSet::new();
+    while heard.len() < max {
+        let message = live.next().await;
+        assert_eq!(message["type"], "next", "{message}");
+        assert!(message["payload"]["errors"].is_null(), "{message}");
+        heard.insert(message["id"].as_str().unwrap().to_owned());
+    }
+    assert!(heard.contains("again") && !heard.contains(done_id) && !heard.contains(&refused_id), "{heard:?}");
+}
