@@ -201,18 +201,28 @@ pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> crate::grap
     authenticate_session(state, bearer).await.0
 }
 
-/// As [`authenticate`], with the token's expiry (a live subscription ends then).
+/// What a live connection keeps of the token it was opened with.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenSession {
+    pub expires: chrono::DateTime<chrono::Utc>,
+    /// The account's token version the token was issued under: a password or role change bumps it.
+    pub version: i32,
+}
+
+/// As [`authenticate`], with what a live connection must keep of the token (a subscription ends at its expiry, or
+/// when the account's token version moves on).
 pub async fn authenticate_session(
     state: &AppState,
     bearer: Option<&str>,
-) -> (crate::graphql::context::Authentication, Option<chrono::DateTime<chrono::Utc>>) {
+) -> (crate::graphql::context::Authentication, Option<TokenSession>) {
     use crate::graphql::context::Authentication;
     let Some(token) = bearer else { return (Authentication::Anonymous, None) };
     let Ok(claims) = state.tokens.verify(token) else { return (Authentication::Invalid, None) };
-    let expires = chrono::DateTime::from_timestamp(claims.exp, 0);
+    let session =
+        chrono::DateTime::from_timestamp(claims.exp, 0).map(|expires| TokenSession { expires, version: claims.ver });
     let loaded = state.db.run(move |conn| Ok(account::load_caller(conn, claims.sub)?)).await;
     match loaded {
-        Ok(Some((caller, version))) if version == claims.ver => (Authentication::Authenticated(caller), expires),
+        Ok(Some((caller, version))) if version == claims.ver => (Authentication::Authenticated(caller), session),
         _ => (Authentication::Invalid, None),
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Every delivery is checked with the same scope rules as queries, against the database at the time of the event:
 //! a subscriber never receives an event about a case or notice it could not read then, petitioners never receive
-//! staff-only entries, and every subscription ends when the access token it was opened with expires. One
+//! staff-only entries, and every subscription ends when the access token it was opened with expires, or at its
+//! next event after the account's password or roles changed (which revokes the token). One
 //! connection holds at most [`MAX_SUBSCRIPTIONS_PER_CONNECTION`] subscriptions at once.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{Context, Object, Result, Subscription, ID};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -18,17 +19,42 @@ use uuid::Uuid;
 use super::case::{CaseEventNode, CaseNode};
 use super::context::{caller, state, AppState};
 use super::supervision::{NoticeEventNode, SupervisionNoticeNode};
+use crate::auth::session::TokenSession;
 use crate::domain::access::{case_scope, Caller};
 use crate::domain::organisation::{is_within, UnitKind};
 use crate::domain::supervision::notice_scope;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::live::{CaseSignal, NoticeSignal, Signal};
 use crate::models::supervision_notice as notice_model;
-use crate::models::{case as case_model, case_event, jurisdiction, unit};
+use crate::models::{account, case as case_model, case_event, jurisdiction, unit};
 
-/// When the access token a WebSocket connection was opened with expires (put in the connection's data).
-#[derive(Clone, Copy, Debug)]
-pub struct SessionExpiry(pub Option<DateTime<Utc>>);
+/// What one signal means for one subscriber.
+enum Delivery<T> {
+    /// Something the subscriber may see.
+    Deliver(T),
+    /// Nothing for this subscriber.
+    Skip,
+    /// The subscriber's token was revoked (password or role change): the subscription ends.
+    Revoked,
+}
+
+/// Whether the token the connection was opened with still stands: the account's token version has not moved.
+fn still_valid(conn: &mut diesel::PgConnection, caller: &Caller, session: Option<TokenSession>) -> AppResult<bool> {
+    let Some(session) = session else { return Ok(true) };
+    Ok(account::token_version(conn, caller.account_id)? == Some(session.version))
+}
+
+/// Ends the stream of deliveries at a revocation, and keeps what is for the subscriber.
+fn deliveries<T: Send + 'static>(
+    stream: impl Stream<Item = Delivery<T>> + Send + 'static,
+) -> impl Stream<Item = T> + Send + 'static {
+    stream.take_while(|d| std::future::ready(!matches!(d, Delivery::Revoked))).filter_map(|d| {
+        std::future::ready(match d {
+            Delivery::Deliver(item) => Some(item),
+            _ => None,
+        })
+    })
+}
 
 /// A change of a case: the new entry in its history and the case as it is now.
 pub struct CaseUpdate {
@@ -121,7 +147,7 @@ impl SubscriptionBudget {
 /// expires.
 fn open<S: Stream + Send + 'static>(ctx: &Context<'_>, stream: S) -> Result<impl Stream<Item = S::Item> + Send> {
     let permit = ctx.data_opt::<SubscriptionBudget>().map(SubscriptionBudget::take).transpose()?;
-    let expires = ctx.data_opt::<SessionExpiry>().and_then(|s| s.0);
+    let expires = ctx.data_opt::<TokenSession>().map(|s| s.expires);
     let wait = expires.map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO));
     let stream = stream.take_until(async move {
         match wait {
@@ -137,29 +163,39 @@ fn open<S: Stream + Send + 'static>(ctx: &Context<'_>, stream: S) -> Result<impl
 }
 
 /// The update a case signal means for `caller`, if they may see it.
-async fn case_update(state: AppState, caller: Caller, signal: CaseSignal) -> Option<CaseUpdate> {
+async fn case_update(
+    state: AppState,
+    caller: Caller,
+    session: Option<TokenSession>,
+    signal: CaseSignal,
+) -> Delivery<CaseUpdate> {
     let scope = case_scope(&caller);
+    let who = caller.clone();
     let found = state
         .db
         .run(move |conn| {
-            let Some(case) = case_model::find_visible(conn, &scope, signal.case_id)? else { return Ok(None) };
-            Ok(case_event::find(conn, signal.id)?.map(|e| (case, e)))
+            if !still_valid(conn, &who, session)? {
+                return Ok(Err(()));
+            }
+            let Some(case) = case_model::find_visible(conn, &scope, signal.case_id)? else { return Ok(Ok(None)) };
+            Ok(Ok(case_event::find(conn, signal.id)?.map(|e| (case, e))))
         })
         .await;
     let (case, event) = match found {
-        Ok(Some(found)) => found,
-        Ok(None) => return None,
+        Ok(Ok(Some(found))) => found,
+        Ok(Ok(None)) => return Delivery::Skip,
+        Ok(Err(())) => return Delivery::Revoked,
         Err(e) => {
             tracing::error!(error = ?e, "live update: cannot load the case");
-            return None;
+            return Delivery::Skip;
         }
     };
     let case = CaseNode(case);
     let public = case.viewed_by_petitioner(&caller);
     if public && event.staff_only {
-        return None;
+        return Delivery::Skip;
     }
-    Some(CaseUpdate { case, event: CaseEventNode { event, public } })
+    Delivery::Deliver(CaseUpdate { case, event: CaseEventNode { event, public } })
 }
 
 fn is_staff(caller: &Caller) -> bool {
@@ -186,16 +222,17 @@ impl CaseSubscription {
         if visible.is_none() {
             return Err(AppError::not_found("case").into());
         }
-        let stream = signals(&st).filter_map(move |signal| {
+        let session = ctx.data_opt::<TokenSession>().copied();
+        let stream = signals(&st).then(move |signal| {
             let (st, caller) = (st.clone(), caller.clone());
             async move {
                 match signal {
-                    Signal::Case(s) if s.case_id == id => case_update(st, caller, s).await,
-                    _ => None,
+                    Signal::Case(s) if s.case_id == id => case_update(st, caller, session, s).await,
+                    _ => Delivery::Skip,
                 }
             }
         });
-        open(ctx, stream)
+        open(ctx, deliveries(stream))
     }
 
     /// Every change of the cases of a jurisdiction's subtree that the caller may see: for staff dashboards. The
@@ -217,16 +254,17 @@ impl CaseSubscription {
         if !caller.jurisdiction_path().is_some_and(|own| is_within(&path, own)) {
             return Err(AppError::forbidden("that jurisdiction lies outside your own").into());
         }
-        let stream = signals(&st).filter_map(move |signal| {
+        let session = ctx.data_opt::<TokenSession>().copied();
+        let stream = signals(&st).then(move |signal| {
             let (st, caller, path) = (st.clone(), caller.clone(), path.clone());
             async move {
                 match signal {
-                    Signal::Case(s) if is_within(&s.path, &path) => case_update(st, caller, s).await,
-                    _ => None,
+                    Signal::Case(s) if is_within(&s.path, &path) => case_update(st, caller, session, s).await,
+                    _ => Delivery::Skip,
                 }
             }
         });
-        open(ctx, stream)
+        open(ctx, deliveries(stream))
     }
 }
 
@@ -234,28 +272,36 @@ impl CaseSubscription {
 async fn notice_update(
     state: AppState,
     caller: Caller,
+    session: Option<TokenSession>,
     unit: Uuid,
     signal: NoticeSignal,
-) -> Option<SupervisionNoticeUpdate> {
+) -> Delivery<SupervisionNoticeUpdate> {
     let scope = notice_scope(&caller);
     let found = state
         .db
         .run(move |conn| {
-            let Some(notice) = notice_model::find_visible(conn, &scope, signal.notice_id)? else { return Ok(None) };
-            if notice.target_unit_id != unit && notice.issuer_unit_id != unit {
-                return Ok(None);
+            if !still_valid(conn, &caller, session)? {
+                return Ok(Err(()));
             }
-            Ok(notice_model::find_event(conn, signal.id)?.map(|e| (notice, e)))
+            let Some(notice) = notice_model::find_visible(conn, &scope, signal.notice_id)? else {
+                return Ok(Ok(None));
+            };
+            if notice.target_unit_id != unit && notice.issuer_unit_id != unit {
+                return Ok(Ok(None));
+            }
+            Ok(Ok(notice_model::find_event(conn, signal.id)?.map(|e| (notice, e))))
         })
         .await;
     match found {
-        Ok(Some((notice, event))) => {
-            Some(SupervisionNoticeUpdate { notice: SupervisionNoticeNode(notice), event: NoticeEventNode(event) })
-        }
-        Ok(None) => None,
+        Ok(Ok(Some((notice, event)))) => Delivery::Deliver(SupervisionNoticeUpdate {
+            notice: SupervisionNoticeNode(notice),
+            event: NoticeEventNode(event),
+        }),
+        Ok(Ok(None)) => Delivery::Skip,
+        Ok(Err(())) => Delivery::Revoked,
         Err(e) => {
             tracing::error!(error = ?e, "live update: cannot load the notice");
-            None
+            Delivery::Skip
         }
     }
 }
@@ -296,15 +342,16 @@ impl NoticeSubscription {
                 return Err(AppError::forbidden("only the unit's staff, or bureau and committee staff over it").into());
             }
         }
-        let stream = signals(&st).filter_map(move |signal| {
+        let session = ctx.data_opt::<TokenSession>().copied();
+        let stream = signals(&st).then(move |signal| {
             let (st, caller) = (st.clone(), caller.clone());
             async move {
                 match signal {
-                    Signal::Notice(s) => notice_update(st, caller, unit_id, s).await,
-                    _ => None,
+                    Signal::Notice(s) => notice_update(st, caller, session, unit_id, s).await,
+                    _ => Delivery::Skip,
                 }
             }
         });
-        open(ctx, stream)
+        open(ctx, deliveries(stream))
     }
 }

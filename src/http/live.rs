@@ -1,7 +1,7 @@
 //! `GET /graphql` with `Upgrade: websocket`: subscriptions over `graphql-transport-ws` (and the older
 //! `graphql-ws`). The access token comes in the `connection_init` payload (`{"authorization": "Bearer …"}` or
 //! `{"token": "…"}`), since browsers cannot set headers on WebSockets; a missing or bad token refuses the
-//! connection. Each subscription ends when that token expires.
+//! connection. Each subscription ends when that token expires, or at its next event after a password or role change.
 
 use actix_web::guard::GuardContext;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -12,7 +12,7 @@ use super::request_id::RequestId;
 use crate::auth::session::authenticate_session;
 use crate::error::AppError;
 use crate::graphql::context::{AppState, Authentication, RequestInfo};
-use crate::graphql::live::{SessionExpiry, SubscriptionBudget};
+use crate::graphql::live::SubscriptionBudget;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::AppSchema;
 
@@ -46,7 +46,7 @@ pub async fn subscriptions(
     GraphQLSubscription::new(schema.get_ref().clone())
         .on_connection_init(move |init| async move {
             let token = token_of(&init);
-            let (auth, expires) = authenticate_session(&state, token.as_deref()).await;
+            let (auth, session) = authenticate_session(&state, token.as_deref()).await;
             let Authentication::Authenticated(caller) = &auth else {
                 let refusal = AppError::unauthenticated("send a valid access token in the connection_init payload");
                 return Err(refusal.into());
@@ -54,7 +54,9 @@ pub async fn subscriptions(
             tracing::info!(request_id, user = %caller.username, "live connection opened");
             let mut data = Data::default();
             data.insert(Loaders::new(&state, Some(caller)));
-            data.insert(SessionExpiry(expires));
+            if let Some(session) = session {
+                data.insert(session);
+            }
             data.insert(SubscriptionBudget::default());
             data.insert(RequestInfo { auth, request_id, client_ip });
             Ok(data)

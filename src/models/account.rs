@@ -121,3 +121,8 @@ pub fn load_caller(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<(Cal
         (caller, version)
     }))
 }
+
+/// The account's token version (bumped by a password or role change), if the account exists.
+pub fn token_version(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<i32>> {
+    accounts::table.find(id).select(accounts::token_version).first(conn).optional()
+}

@@ -300,3 +300,20 @@ async fn one_connection_holds_a_bounded_number_of_subscriptions() {
     }
     assert!(heard.contains("again") && !heard.contains(done_id) && !heard.contains(&refused_id), "{heard:?}");
 }
+
+#[tokio::test]
+async fn a_password_change_ends_the_subscriptions_of_older_tokens() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let (case, _, _) = submit(&app, &petitioner, "楼顶违建影响采光").await;
+    let mut live = Live::connect(&app.address, &petitioner).await;
+    live.subscribe("1", CASE_UPDATED, json!({"id": case})).await;
+    tokio::time::sleep(SETTLE).await;
+    let change =
+        "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }";
+    app.ok(change, json!({"c": crate::helpers::DEMO_PASSWORD, "n": "a-brand-new-password"}), &petitioner).await;
+    // The next event about the case finds the token revoked: no data, the subscription completes.
+    assign(&app, &clerk, &case, 30).await;
+    assert_eq!(live.next().await, json!({"id": "1", "type": "complete"}));
+}
