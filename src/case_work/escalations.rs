@@ -12,7 +12,8 @@ use crate::domain::access::Operation;
 use crate::domain::case::{CaseStatus, EventKind};
 use crate::domain::deadline::DayCount;
 use crate::domain::escalation::{
-    common_superior, may_decide, may_escalate, parent_code, EscalationDecision, EscalationKind, MAX_DECISION_DAYS,
+    common_superior, may_decide, may_escalate, may_withdraw, parent_code, EscalationDecision, EscalationKind,
+    MAX_DECISION_DAYS,
 };
 use crate::domain::lifecycle::Action;
 use crate::domain::organisation::is_within;
@@ -143,17 +144,8 @@ pub fn decide(
     opinion: &str,
 ) -> AppResult<(Case, Escalation)> {
     let opinion = parse_text(opinion, "input.opinion", NOTE_MAX_CHARS)?;
-    let not_found = || AppError::not_found("escalation");
-    let case_id = escalation::find(conn, escalation_id)?.ok_or_else(not_found)?.case_id;
-    // The case must be visible to the decider; otherwise the escalation does not exist for them. Its lock also
-    // serialises decisions, so the escalation is read again under it.
-    let case = load(conn, ctx, case_id, None).map_err(|_| not_found())?;
-    let e = escalation::find(conn, escalation_id)?.ok_or_else(not_found)?;
-    let kind = EscalationKind::parse(&e.kind).ok_or_else(|| AppError::internal("unknown escalation kind"))?;
-    let staff = ctx.caller.roles.iter().any(|r| r.is_staff());
-    if !kind.is_review() && !staff {
-        return Err(not_found());
-    }
+    // The case must be visible to the decider; otherwise the escalation does not exist for them.
+    let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
     let role = may_decide(&ctx.caller, kind, &e.to_jurisdiction)?;
     if e.status != "PENDING" {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation was already decided"));
@@ -179,6 +171,49 @@ pub fn decide(
     step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "decision": decision.as_str(),
         text_key: opinion});
     let case = perform_authorized(conn, ctx, case, &mut step, role)?;
-    let e = escalation::decide(conn, e.id, decision.as_str(), &opinion, ctx.caller.account_id, ctx.now)?;
+    let e =
+        escalation::settle(conn, e.id, "DECIDED", Some(decision.as_str()), &opinion, ctx.caller.account_id, ctx.now)?;
+    Ok((case, e))
+}
+
+/// Loads a pending-or-not escalation for a step on it: through the case (whose lock serialises the steps), hidden
+/// from petitioners unless it is their review. Returns the locked case, the escalation read under the lock, and
+/// its kind.
+fn load_escalation(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    escalation_id: Uuid,
+) -> AppResult<(Case, Escalation, EscalationKind)> {
+    let not_found = || AppError::not_found("escalation");
+    let case_id = escalation::find(conn, escalation_id)?.ok_or_else(not_found)?.case_id;
+    let case = load(conn, ctx, case_id, None).map_err(|_| not_found())?;
+    let e = escalation::find(conn, escalation_id)?.ok_or_else(not_found)?;
+    let kind = EscalationKind::parse(&e.kind).ok_or_else(|| AppError::internal("unknown escalation kind"))?;
+    let staff = ctx.caller.roles.iter().any(|r| r.is_staff());
+    if !kind.is_review() && !staff {
+        return Err(not_found());
+    }
+    Ok((case, e, kind))
+}
+
+/// `withdrawEscalation`: whoever asked for a joint conference or urgent report withdraws it while it is pending.
+pub fn withdraw(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    escalation_id: Uuid,
+    reason: &str,
+) -> AppResult<(Case, Escalation)> {
+    let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
+    let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
+    may_withdraw(&ctx.caller, kind, e.requested_by)?;
+    if e.status != "PENDING" {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation is no longer pending"));
+    }
+    let role = may_escalate(&ctx.caller, &parties(conn, &case)?)?;
+    let mut step = Step::new(Operation::LogActivity, EventKind::EscalationWithdrawn);
+    step.staff_only = true;
+    step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "reason": reason});
+    let case = perform_authorized(conn, ctx, case, &mut step, role)?;
+    let e = escalation::settle(conn, e.id, "WITHDRAWN", None, &reason, ctx.caller.account_id, ctx.now)?;
     Ok((case, e))
 }

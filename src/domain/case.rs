@@ -174,6 +174,8 @@ text_enum! {
         Escalated => "ESCALATED",
         /// A joint conference or the level above decided an escalation (staff only).
         EscalationDecided => "ESCALATION_DECIDED",
+        /// Whoever asked for an escalation withdrew it (staff only).
+        EscalationWithdrawn => "ESCALATION_WITHDRAWN",
         /// A supervision notice was issued about the case (staff only).
         Supervised => "SUPERVISED",
     }

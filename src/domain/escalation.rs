@@ -123,6 +123,21 @@ pub fn may_decide(caller: &Caller, kind: EscalationKind, to_code: &str) -> Resul
         })
 }
 
+/// Who may withdraw a pending escalation: whoever asked for it, for joint conferences and urgent reports (a
+/// petitioner gives up a review by withdrawing the case).
+pub fn may_withdraw(caller: &Caller, kind: EscalationKind, requested_by: Option<uuid::Uuid>) -> Result<(), AppError> {
+    if kind.is_review() {
+        return Err(AppError::new(
+            crate::error::ErrorCode::InvalidTransition,
+            "a review is given up by withdrawing the case (withdrawCase)",
+        ));
+    }
+    if requested_by != Some(caller.account_id) {
+        return Err(AppError::forbidden("only whoever asked for the escalation withdraws it"));
+    }
+    Ok(())
+}
+
 /// The nearest jurisdiction above or at both paths (the common superior of Art 24), as a code.
 pub fn common_superior(a_path: &str, b_path: &str) -> Option<String> {
     a_path
@@ -176,6 +191,17 @@ mod tests {
         assert!(EscalationKind::Review.decisions().contains(&EscalationDecision::Upheld));
         assert!(!EscalationKind::JointConference.decisions().contains(&EscalationDecision::Upheld));
         assert!(EscalationKind::ReReview.is_review() && !EscalationKind::UrgentReport.is_review());
+    }
+
+    #[test]
+    fn only_the_requester_withdraws_and_not_reviews() {
+        let me = staff(Role::Clerk, UnitKind::Bureau, "510502", "510000/510500/510502/");
+        let mine = Some(me.account_id);
+        assert!(may_withdraw(&me, EscalationKind::JointConference, mine).is_ok());
+        let other = may_withdraw(&me, EscalationKind::UrgentReport, Some(Uuid::from_u128(99))).unwrap_err();
+        assert_eq!(other.code, crate::error::ErrorCode::Forbidden);
+        let review = may_withdraw(&me, EscalationKind::Review, mine).unwrap_err();
+        assert_eq!(review.code, crate::error::ErrorCode::InvalidTransition);
     }
 
     #[test]

@@ -234,6 +234,15 @@ pub struct DecideEscalationInput {
     pub opinion: String,
 }
 
+/// Withdrawing a pending escalation.
+#[derive(InputObject)]
+pub struct WithdrawEscalationInput {
+    /// The escalation.
+    pub escalation_id: ID,
+    /// Why, up to 2000 characters.
+    pub reason: String,
+}
+
 #[derive(Default)]
 pub struct EscalationMutation;
 
@@ -274,6 +283,19 @@ impl EscalationMutation {
             .db
             .transaction(move |conn| escalations::decide(conn, &w, id, input.decision, &input.opinion))
             .await?;
+        Ok(EscalationPayload { case: CaseNode(case), escalation: EscalationNode(e) })
+    }
+
+    /// Whoever asked for a joint conference or urgent report withdraws it while it is pending (`WITHDRAWN`).
+    async fn withdraw_escalation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The escalation and why.")] input: WithdrawEscalationInput,
+    ) -> Result<EscalationPayload> {
+        let id = object_id(&input.escalation_id, "escalation")?;
+        let w = work(ctx)?;
+        let (case, e) =
+            state(ctx).db.transaction(move |conn| escalations::withdraw(conn, &w, id, &input.reason)).await?;
         Ok(EscalationPayload { case: CaseNode(case), escalation: EscalationNode(e) })
     }
 }

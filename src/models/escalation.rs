@@ -78,19 +78,21 @@ pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<E
         .load(conn)
 }
 
-pub fn decide(
+/// Ends a pending escalation: `DECIDED` with a decision, or `WITHDRAWN`; `text` is the opinion or the reason.
+pub fn settle(
     conn: &mut PgConnection,
     id: Uuid,
-    decision: &str,
-    opinion: &str,
+    status: &str,
+    decision: Option<&str>,
+    text: &str,
     by: Uuid,
     at: DateTime<Utc>,
 ) -> QueryResult<Escalation> {
     diesel::update(escalations::table.find(id))
         .set((
-            escalations::status.eq("DECIDED"),
+            escalations::status.eq(status),
             escalations::decision.eq(decision),
-            escalations::opinion.eq(opinion),
+            escalations::opinion.eq(text),
             escalations::decided_by.eq(by),
             escalations::decided_at.eq(at),
         ))

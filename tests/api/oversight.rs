@@ -279,10 +279,27 @@ async fn joint_conferences_and_urgent_reports_go_up_and_are_decided_there() {
     assert_eq!(done["decideEscalation"]["case"]["status"], "ASSIGNED");
     assert_eq!(app.fails(DECIDE, decide(&jc_id, "COORDINATED"), Some(&city_committee)).await, "INVALID_TRANSITION");
     app.ok(DECIDE, decide(&ur_id, "INSTRUCTED"), &city_clerk).await;
+
+    // Whoever asked may withdraw a pending one; nobody else, and nothing decided.
+    let another = app
+        .ok(ESCALATE, json!({"i": {"caseId": case, "kind": "URGENT_REPORT", "reason": "再次报告"}}), &clerk)
+        .await["escalateCase"]["escalation"]["id"]
+        .clone();
+    let withdraw =
+        "mutation($i: WithdrawEscalationInput!) { withdrawEscalation(input: $i) { escalation { status opinion } } }";
+    let input = |id: &Value| json!({"i": {"escalationId": id, "reason": "情况已缓解"}});
+    assert_eq!(app.fails(withdraw, input(&another), Some(&city_clerk)).await, "FORBIDDEN");
+    assert_eq!(app.fails(withdraw, input(&json!(jc_id)), Some(&clerk)).await, "INVALID_TRANSITION");
+    let withdrawn = app.ok(withdraw, input(&another), &clerk).await;
+    assert_eq!(withdrawn["withdrawEscalation"]["escalation"]["status"], "WITHDRAWN");
+    assert_eq!(
+        app.fails(DECIDE, decide(another.as_str().unwrap(), "INSTRUCTED"), Some(&city_clerk)).await,
+        "INVALID_TRANSITION"
+    );
     let history = app.ok(CASE_NOTICES, json!({"id": case}), &clerk).await;
-    let decided =
-        history["case"]["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "ESCALATION_DECIDED").count();
-    assert_eq!(decided, 2);
+    let kinds: Vec<&Value> = history["case"]["events"].as_array().unwrap().iter().map(|e| &e["kind"]).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "ESCALATION_DECIDED").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| **k == "ESCALATION_WITHDRAWN").count(), 1);
 }
 
 #[tokio::test]
