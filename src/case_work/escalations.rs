@@ -13,7 +13,7 @@ use crate::domain::case::{CaseStatus, EventKind};
 use crate::domain::deadline::DayCount;
 use crate::domain::escalation::{
     common_superior, may_decide, may_escalate, may_withdraw, parent_code, EscalationDecision, EscalationKind,
-    MAX_DECISION_DAYS,
+    EscalationStatus, MAX_DECISION_DAYS,
 };
 use crate::domain::lifecycle::Action;
 use crate::domain::organisation::is_within;
@@ -147,7 +147,7 @@ pub fn decide(
     // The case must be visible to the decider; otherwise the escalation does not exist for them.
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
     let role = may_decide(&ctx.caller, kind, &e.to_jurisdiction)?;
-    if e.status != "PENDING" {
+    if e.status != EscalationStatus::Pending.as_str() {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation was already decided"));
     }
     if !kind.decisions().contains(&decision) {
@@ -171,8 +171,15 @@ pub fn decide(
     step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "decision": decision.as_str(),
         text_key: opinion});
     let case = perform_authorized(conn, ctx, case, &mut step, role)?;
-    let e =
-        escalation::settle(conn, e.id, "DECIDED", Some(decision.as_str()), &opinion, ctx.caller.account_id, ctx.now)?;
+    let e = escalation::settle(
+        conn,
+        e.id,
+        EscalationStatus::Decided.as_str(),
+        Some(decision.as_str()),
+        &opinion,
+        ctx.caller.account_id,
+        ctx.now,
+    )?;
     Ok((case, e))
 }
 
@@ -206,7 +213,7 @@ pub fn withdraw(
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
     may_withdraw(&ctx.caller, kind, e.requested_by)?;
-    if e.status != "PENDING" {
+    if e.status != EscalationStatus::Pending.as_str() {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation is no longer pending"));
     }
     let role = may_escalate(&ctx.caller, &parties(conn, &case)?)?;
@@ -214,6 +221,14 @@ pub fn withdraw(
     step.staff_only = true;
     step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "reason": reason});
     let case = perform_authorized(conn, ctx, case, &mut step, role)?;
-    let e = escalation::settle(conn, e.id, "WITHDRAWN", None, &reason, ctx.caller.account_id, ctx.now)?;
+    let e = escalation::settle(
+        conn,
+        e.id,
+        EscalationStatus::Withdrawn.as_str(),
+        None,
+        &reason,
+        ctx.caller.account_id,
+        ctx.now,
+    )?;
     Ok((case, e))
 }

@@ -63,6 +63,10 @@ text_enum! {
 }
 
 impl NoticeStatus {
+    /// The statuses in which the unit owes a response, as stored (for queries).
+    pub const AWAITING_RESPONSE: [&'static str; 3] =
+        [NoticeStatus::Issued.as_str(), NoticeStatus::Acknowledged.as_str(), NoticeStatus::Reopened.as_str()];
+
     /// Whether the unit still owes a response (and can be overdue).
     pub const fn awaits_response(self) -> bool {
         matches!(self, NoticeStatus::Issued | NoticeStatus::Acknowledged | NoticeStatus::Reopened)
@@ -231,6 +235,8 @@ mod tests {
             assert_eq!(err.code, ErrorCode::InvalidTransition, "{from:?} {action:?}");
         }
         assert!(S::Reopened.awaits_response() && !S::Responded.awaits_response());
+        let awaiting: Vec<&str> = S::ALL.iter().filter(|s| s.awaits_response()).map(|s| s.as_str()).collect();
+        assert_eq!(awaiting, S::AWAITING_RESPONSE);
     }
 
     #[test]

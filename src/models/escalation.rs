@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, Page, PageRequest, TimeKey};
 use crate::db::schema::{cases, escalations, jurisdictions};
 use crate::domain::access::CaseScope;
+use crate::domain::escalation::EscalationStatus;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = escalations, check_for_backend(diesel::pg::Pg))]
@@ -144,7 +145,7 @@ fn filtered(scope: &EscalationScope, filter: &EscalationFilter) -> escalations::
         q = q.filter(escalations::to_jurisdiction.eq(to.clone()));
     }
     if let Some(now) = filter.overdue_at {
-        q = q.filter(escalations::status.eq("PENDING")).filter(escalations::due_at.lt(now));
+        q = q.filter(escalations::status.eq(EscalationStatus::Pending.as_str())).filter(escalations::due_at.lt(now));
     }
     if let Some(case_id) = filter.case_id {
         q = q.filter(escalations::case_id.eq(case_id));
@@ -187,7 +188,7 @@ pub fn pending_of_kind(conn: &mut PgConnection, case_id: Uuid, kind: &str) -> Qu
         escalations::table
             .filter(escalations::case_id.eq(case_id))
             .filter(escalations::kind.eq(kind))
-            .filter(escalations::status.eq("PENDING")),
+            .filter(escalations::status.eq(EscalationStatus::Pending.as_str())),
     ))
     .get_result(conn)
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, Page, PageRequest, TimeKey};
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
-use crate::domain::supervision::NoticeScope;
+use crate::domain::supervision::{NoticeScope, NoticeStatus};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = supervision_notices, check_for_backend(diesel::pg::Pg))]
@@ -222,7 +222,7 @@ fn filtered(scope: &NoticeScope, f: &NoticeFilter) -> supervision_notices::Boxed
     }
     if let Some(now) = f.overdue_at {
         q = q
-            .filter(supervision_notices::status.eq_any(["ISSUED", "ACKNOWLEDGED", "REOPENED"]))
+            .filter(supervision_notices::status.eq_any(NoticeStatus::AWAITING_RESPONSE))
             .filter(supervision_notices::response_due_at.lt(now));
     }
     if let Some(path) = &f.within_path {
@@ -316,7 +316,7 @@ pub fn overdue_unrecorded(
     limit: i64,
 ) -> QueryResult<Vec<SupervisionNotice>> {
     supervision_notices::table
-        .filter(supervision_notices::status.eq_any(["ISSUED", "ACKNOWLEDGED", "REOPENED"]))
+        .filter(supervision_notices::status.eq_any(NoticeStatus::AWAITING_RESPONSE))
         .filter(supervision_notices::response_due_at.le(now))
         .filter(diesel::dsl::not(diesel::dsl::exists(
             supervision_notice_events::table
