@@ -11,6 +11,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use crate::auth::callers::CallerCache;
 use crate::db::PgPool;
 
 /// A new entry in a case's history.
@@ -42,7 +43,9 @@ pub enum Signal {
     Notice(NoticeSignal),
 }
 
-const CHANNELS: [&str; 2] = ["case_events", "supervision_notice_events"];
+const CHANNELS: [&str; 3] = ["case_events", "supervision_notice_events", ACCOUNT_CHANGES];
+/// Changes of accounts and units (migrations/…_scale): what the caller cache must forget.
+const ACCOUNT_CHANGES: &str = "account_changes";
 /// How often an idle listener looks for news: reading what already arrived costs no round trip.
 const POLL: Duration = Duration::from_millis(20);
 /// Signals a slow subscriber may fall behind by before it skips ahead.
@@ -54,13 +57,17 @@ pub struct LiveFeed {
 }
 
 impl LiveFeed {
-    /// Starts listening on a connection taken from `pool` for as long as the feed lives.
-    pub fn start(pool: PgPool) -> Arc<LiveFeed> {
+    /// Starts listening on a connection taken from `pool` for as long as the feed lives; account changes go to
+    /// `callers`, which is trusted only while the listener is connected.
+    pub fn start(pool: PgPool, callers: Arc<CallerCache>) -> Arc<LiveFeed> {
         let feed = Arc::new(LiveFeed { sender: broadcast::channel(BUFFER).0 });
         let weak = Arc::downgrade(&feed);
         std::thread::Builder::new()
             .name("live-feed".into())
-            .spawn(move || listen(pool, weak))
+            .spawn(move || {
+                listen(pool, weak, &callers);
+                callers.set_listening(false);
+            })
             .expect("start the live-feed thread");
         feed
     }
@@ -80,7 +87,7 @@ fn parse(channel: &str, payload: &str) -> Option<Signal> {
 
 /// Listens until the feed is dropped, reconnecting (with a growing pause) when the connection fails. Signals sent
 /// while reconnecting are lost: subscribers should reload after a reconnect of their own.
-fn listen(pool: PgPool, feed: Weak<LiveFeed>) {
+fn listen(pool: PgPool, feed: Weak<LiveFeed>, callers: &CallerCache) {
     let mut pause = Duration::from_millis(100);
     while feed.strong_count() > 0 {
         let mut conn = match pool.get() {
@@ -100,12 +107,17 @@ fn listen(pool: PgPool, feed: Weak<LiveFeed>) {
             continue;
         }
         pause = Duration::from_millis(100);
+        callers.set_listening(true);
         loop {
             let Some(feed) = feed.upgrade() else { return };
             let mut heard = false;
             let mut failed = false;
             for notification in conn.notifications_iter() {
                 match notification {
+                    Ok(n) if n.channel == ACCOUNT_CHANGES => {
+                        heard = true;
+                        callers.apply_announcement(&n.payload);
+                    }
                     Ok(n) => {
                         heard = true;
                         if let Some(signal) = parse(&n.channel, &n.payload) {
@@ -115,6 +127,7 @@ fn listen(pool: PgPool, feed: Weak<LiveFeed>) {
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "live feed: connection lost; reconnecting");
+                        callers.set_listening(false);
                         failed = true;
                         break;
                     }

@@ -43,9 +43,9 @@ fn serve() -> anyhow::Result<()> {
 }
 
 fn run(settings: Settings, database_url: &str) -> anyhow::Result<()> {
-    let pool = db::build_pool(database_url, settings.db_pool_size)?;
+    let db = Db::connect(database_url, settings.db_pool_size)?;
     {
-        let mut conn = pool.get().context("cannot connect to the database")?;
+        let mut conn = db.pool().get().context("cannot connect to the database")?;
         db::run_migrations(&mut conn)?;
         if settings.load_demo_data {
             let today = chrono::Utc::now().with_timezone(&settings.time_zone).date_naive();
@@ -61,7 +61,7 @@ fn run(settings: Settings, database_url: &str) -> anyhow::Result<()> {
     }
     let (host, env) = (settings.host, settings.env);
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(settings, Db::new(pool))?;
+        let app = Application::build(settings, db)?;
         let port = app.port();
         tracing::info!(%host, port, ?env, "listening");
         println!("Petition API on http://{host}:{port}/graphql (playground: open it in a browser)");

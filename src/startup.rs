@@ -8,6 +8,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 
+use crate::auth::callers::CallerCache;
 use crate::auth::throttle::LoginLimiter;
 use crate::auth::token::TokenKeys;
 use crate::clock::{Clock, SystemClock};
@@ -17,6 +18,9 @@ use crate::graphql::context::AppState;
 use crate::graphql::schema_builder;
 use crate::http;
 use crate::live::LiveFeed;
+
+/// Accounts whose callers a server process remembers (a few hundred bytes each).
+const CALLERS_REMEMBERED: usize = 20_000;
 
 pub struct Application {
     port: u16,
@@ -35,8 +39,10 @@ impl Application {
         let listener = TcpListener::bind((settings.host, settings.port))
             .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
+        let callers = Arc::new(CallerCache::new(CALLERS_REMEMBERED));
         let state = AppState {
-            live: LiveFeed::start(db.pool().clone()),
+            live: LiveFeed::start(db.pool().clone(), callers.clone()),
+            callers,
             db,
             clock,
             track_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),

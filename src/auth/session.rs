@@ -185,14 +185,17 @@ pub async fn change_password(
     }
     let hash = password::hash_async(new).await?;
     let st = state.clone();
-    state
+    let session = state
         .db
         .transaction(move |conn| {
             let updated = account::set_password(conn, account_id, &hash)?;
             tracing::info!(account = %account_id, "password changed; older tokens invalidated");
             open_session(conn, &st, updated, Uuid::new_v4())
         })
-        .await
+        .await;
+    // This process forgets at once; the others when the change is announced.
+    state.callers.forget(account_id);
+    session
 }
 
 /// Resolves the bearer token of a request into who is calling. The token's version must match the account's,
@@ -220,7 +223,18 @@ pub async fn authenticate_session(
     let Ok(claims) = state.tokens.verify(token) else { return (Authentication::Invalid, None) };
     let session =
         chrono::DateTime::from_timestamp(claims.exp, 0).map(|expires| TokenSession { expires, version: claims.ver });
-    let loaded = state.db.run(move |conn| Ok(account::load_caller(conn, claims.sub)?)).await;
+    let account_id = claims.sub;
+    let loaded = match state.callers.get(account_id) {
+        Some(known) => Ok(Some(known)),
+        None => {
+            let ticket = state.callers.ticket();
+            let loaded = state.db.run(move |conn| Ok(account::load_caller(conn, account_id)?)).await;
+            if let Ok(Some((caller, version))) = &loaded {
+                state.callers.remember(ticket, account_id, caller.clone(), *version);
+            }
+            loaded
+        }
+    };
     match loaded {
         Ok(Some((caller, version))) if version == claims.ver => (Authentication::Authenticated(caller), session),
         _ => (Authentication::Invalid, None),

@@ -91,12 +91,11 @@ pub fn store_next_due(
 /// Stores the deadlines of every case that has none yet (a database from before they were stored, or cases
 /// written in bulk), in batches. Returns how many cases it filled.
 pub fn backfill_deadlines(conn: &mut PgConnection, rules: &Rules, calendar: &WorkCalendar) -> AppResult<usize> {
-    let mut filled = 0;
+    let (mut filled, mut after) = (0, None);
     loop {
-        let batch = crate::models::deadline::cases_without(conn, 500)?;
-        if batch.is_empty() {
-            return Ok(filled);
-        }
+        let batch = crate::models::deadline::cases_without(conn, after, 500)?;
+        let Some((last, _)) = batch.last() else { return Ok(filled) };
+        after = Some(*last);
         for (id, code) in &batch {
             store_next_due(conn, rules, calendar, *id, code)?;
         }

@@ -23,11 +23,47 @@ pub const DATABASE_FINGERPRINT: &str = env!("DATABASE_FINGERPRINT");
 /// instances starting together do not apply the same migration twice.
 const MIGRATION_LOCK_KEY: i64 = 0x5045_5449_5449_4f4e; // "PETITION"
 
+/// Counts the SQL statements a pool's connections send (every statement, `BEGIN` and `COMMIT` included), for the
+/// benchmarks and the tests that hold requests to a number of statements.
+#[derive(Clone, Debug, Default)]
+pub struct StatementCounter(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+#[derive(Debug)]
+struct CountStatements(StatementCounter);
+
+impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for CountStatements {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        let counter = self.0.clone();
+        conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
+            if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+                counter.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// A pool of `max_size` connections. Connections are not tested with a `SELECT 1` each time they are taken (a
+/// round trip per request for nothing): one that broke fails its statement, and diesel marks it broken so the pool
+/// drops it when it comes back.
 pub fn build_pool(database_url: &str, max_size: u32) -> anyhow::Result<PgPool> {
+    build_counted_pool(database_url, max_size, StatementCounter::default())
+}
+
+/// As [`build_pool`], counting statements into `counter`.
+pub fn build_counted_pool(database_url: &str, max_size: u32, counter: StatementCounter) -> anyhow::Result<PgPool> {
     let manager = ConnectionManager::<PgConnection>::new(database_url);
     Pool::builder()
         .max_size(max_size)
         .connection_timeout(std::time::Duration::from_secs(10))
+        .test_on_check_out(false)
+        .connection_customizer(Box::new(CountStatements(counter)))
         .build(manager)
         .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))
 }
@@ -50,11 +86,20 @@ pub struct Db {
     pool: PgPool,
     /// Database round trips made through this handle (each `run` is one), for benchmarks and diagnostics.
     calls: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    statements: StatementCounter,
 }
 
 impl Db {
-    pub fn new(pool: PgPool) -> Self {
-        Db { pool, calls: Default::default() }
+    /// Connects a pool of `max_size` connections that counts its statements.
+    pub fn connect(database_url: &str, max_size: u32) -> anyhow::Result<Db> {
+        let statements = StatementCounter::default();
+        let pool = build_counted_pool(database_url, max_size, statements.clone())?;
+        Ok(Db { pool, calls: Default::default(), statements })
+    }
+
+    /// SQL statements sent through this handle's pool so far (the live listener's included).
+    pub fn statements(&self) -> u64 {
+        self.statements.get()
     }
 
     /// How many times `run` or `transaction` was called so far.

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::connection::{connection, filter_id, object_id, overdue_filter, PageArgs};
+use super::connection::{connection, filter_id, object_id, overdue_filter, wants_total, PageArgs};
 use super::context::{caller, local_time, state};
 use super::escalation::EscalationNode;
 use super::jurisdiction::{JurisdictionNode, UnitNode};
@@ -13,7 +13,7 @@ use super::supervision::SupervisionNoticeNode;
 use crate::domain::access::{case_scope, may_see_petitioner, Caller, CaseFacts};
 use crate::domain::case::{CaseStatus, Category, Channel, Outcome};
 use crate::domain::escalation::EscalationKind;
-use crate::domain::lifecycle::{schedule, DeadlineKind, DeadlineStatus};
+use crate::domain::lifecycle::{DeadlineKind, DeadlineStatus};
 use crate::domain::person::mask;
 use crate::error::AppError;
 use crate::models::case::{self as case_model, Case, CaseFilter, CaseKey};
@@ -201,10 +201,9 @@ impl CaseNode {
     /// Every time limit of the case: what is due, by when, on which legal basis, and whether it was met.
     async fn deadlines(&self, ctx: &Context<'_>) -> Result<Vec<DeadlineView>> {
         let st = state(ctx);
-        let events = self.history(ctx).await?;
-        let facts = crate::case_work::history::facts(&events);
-        let now = st.clock.now();
-        Ok(schedule(&facts, &st.settings.rules, &st.settings.calendar())
+        let stored = ctx.data_unchecked::<Loaders>().deadlines.load_one(self.0.id).await?.unwrap_or_default();
+        let (now, tz) = (st.clock.now(), st.settings.time_zone);
+        Ok(stored
             .into_iter()
             .map(|d| DeadlineView {
                 kind: d.kind,
@@ -212,7 +211,7 @@ impl CaseNode {
                 owed_by_staff: d.kind.owed_by_staff(),
                 starts_at: local_time(ctx, d.starts_at),
                 due_at: local_time(ctx, d.due_at),
-                due_on: st.settings.calendar().local_date(d.due_at - chrono::Duration::seconds(1)),
+                due_on: (d.due_at - chrono::Duration::seconds(1)).with_timezone(&tz).date_naive(),
                 met_at: d.met_at.map(|m| local_time(ctx, m)),
                 status: d.status(now),
             })
@@ -477,16 +476,15 @@ impl CaseQuery {
             text: search,
             ascending: order.unwrap_or_default() == CaseOrder::ReceivedAsc,
         };
+        let count = wants_total(ctx);
         let (rows, total) = st
             .db
             .run(move |conn| {
                 filter.within_path = within
                     .map(|code| jurisdiction::subtree_path(conn, &code, "filter.jurisdictionCode"))
                     .transpose()?;
-                Ok((
-                    case_model::list_visible(conn, &scope, &filter, &page)?,
-                    case_model::count_visible(conn, &scope, &filter)?,
-                ))
+                let total = count.then(|| case_model::count_visible(conn, &scope, &filter)).transpose()?;
+                Ok((case_model::list_visible(conn, &scope, &filter, &page)?, total.unwrap_or(0)))
             })
             .await?;
         Ok(CaseConnection::build(rows, total, case_model::key_of, CaseNode))

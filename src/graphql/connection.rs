@@ -31,6 +31,12 @@ pub struct PageArgs {
 
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 
+/// Whether the client selected `totalCount` of the connection being resolved. Counting a whole list costs as much
+/// as reading all of it (at a province, every case), so lists count only when asked; otherwise it reads 0.
+pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
 /// The id of an object to read or act on. An id that cannot exist is answered like one that does not exist.
 pub fn object_id(id: &async_graphql::ID, what: &str) -> AppResult<uuid::Uuid> {
     id.parse().map_err(|_| AppError::not_found(what))

@@ -26,6 +26,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Signals of committed history entries, from this process's database listener.
     pub live: Arc<crate::live::LiveFeed>,
+    /// Who is behind each token, remembered while the listener hears every account change.
+    pub callers: Arc<crate::auth::callers::CallerCache>,
 }
 
 /// Who is behind a request.

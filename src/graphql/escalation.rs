@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 
 use super::case::CaseNode;
 use super::case_work::work;
-use super::connection::{connection, filter_id, object_id, overdue_filter, PageArgs};
+use super::connection::{connection, filter_id, object_id, overdue_filter, wants_total, PageArgs};
 use super::context::{caller, local_time, state};
 use super::jurisdiction::JurisdictionNode;
 use super::loaders::Loaders;
@@ -178,6 +178,7 @@ impl EscalationQuery {
             overdue_at: overdue_filter(f.overdue, st.clock.now())?,
             case_id,
         };
+        let count = wants_total(ctx);
         let (rows, total) = st
             .db
             .run(move |conn| {
@@ -188,7 +189,8 @@ impl EscalationQuery {
                     jurisdiction::subtree_path(conn, &code, "filter.addressedTo")?;
                     filter.addressed_to = Some(code);
                 }
-                Ok((model::list_visible(conn, &scope, &filter, &page)?, model::count_visible(conn, &scope, &filter)?))
+                let total = count.then(|| model::count_visible(conn, &scope, &filter)).transpose()?;
+                Ok((model::list_visible(conn, &scope, &filter, &page)?, total.unwrap_or(0)))
             })
             .await?;
         Ok(EscalationConnection::build(rows, total, model::key_of, EscalationNode))

@@ -4,7 +4,7 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::NaiveDate;
 
-use super::connection::{connection, PageArgs};
+use super::connection::{connection, wants_total, PageArgs};
 use super::context::{caller, state, viewer};
 use super::loaders::FigureKey;
 use super::loaders::Loaders;
@@ -191,6 +191,7 @@ impl JurisdictionQuery {
         let st = state(ctx);
         let page = PageArgs { first, after, last, before }.parse::<String>(st.settings.limits.max_page_size)?;
         let filter = filter.unwrap_or_default();
+        let count = wants_total(ctx);
         let (rows, total) = st
             .db
             .run(move |conn| {
@@ -201,7 +202,8 @@ impl JurisdictionQuery {
                     parent: filter.parent_code.map(Some),
                     within_path,
                 };
-                Ok((jurisdiction::list(conn, &filter, &page)?, jurisdiction::count(conn, &filter)?))
+                let total = count.then(|| jurisdiction::count(conn, &filter)).transpose()?;
+                Ok((jurisdiction::list(conn, &filter, &page)?, total.unwrap_or(0)))
             })
             .await?;
         Ok(JurisdictionConnection::build(rows, total, |j| j.code.clone(), JurisdictionNode))
@@ -226,8 +228,14 @@ impl JurisdictionQuery {
             jurisdiction_code: filter.jurisdiction_code,
             kind: filter.kind.map(|k| k.as_str().to_owned()),
         };
-        let (rows, total) =
-            st.db.run(move |conn| Ok((unit::list(conn, &filter, &page)?, unit::count(conn, &filter)?))).await?;
+        let count = wants_total(ctx);
+        let (rows, total) = st
+            .db
+            .run(move |conn| {
+                let total = count.then(|| unit::count(conn, &filter)).transpose()?;
+                Ok((unit::list(conn, &filter, &page)?, total.unwrap_or(0)))
+            })
+            .await?;
         Ok(UnitConnection::build(rows, total, |u| u.id, UnitNode))
     }
 }

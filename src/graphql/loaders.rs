@@ -16,9 +16,11 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::domain::access::{case_scope, Caller, CaseScope};
 use crate::domain::deadline::WorkCalendar;
+use crate::domain::lifecycle::Deadline;
 use crate::domain::supervision::{notice_scope, NoticeScope};
 use crate::models::case::{self as case_model, Case};
 use crate::models::case_event::{self, CaseEvent};
+use crate::models::deadline;
 use crate::models::escalation::{self, Escalation};
 use crate::models::jurisdiction::{self, Jurisdiction};
 use crate::models::supervision_notice::{self as notice_model, NoticeEvent, SupervisionNotice};
@@ -31,6 +33,7 @@ pub const DEFAULT_BATCH_DELAY: Duration = Duration::from_micros(200);
 
 pub struct Loaders {
     pub events: DataLoader<EventsByCase>,
+    pub deadlines: DataLoader<DeadlinesByCase>,
     pub escalations: DataLoader<EscalationsByCase>,
     pub jurisdiction: DataLoader<JurisdictionByCode>,
     pub children: DataLoader<ChildrenByParent>,
@@ -56,6 +59,7 @@ impl Loaders {
         let notices = caller.map(notice_scope).unwrap_or_default();
         Loaders {
             events: make(EventsByCase(db.clone()), delay),
+            deadlines: make(DeadlinesByCase(db.clone()), delay),
             escalations: make(EscalationsByCase(db.clone()), delay),
             jurisdiction: make(JurisdictionByCode(db.clone()), delay),
             children: make(ChildrenByParent(db.clone()), delay),
@@ -151,6 +155,24 @@ impl Loader<Uuid> for EventsByCase {
         let keys = keys.to_vec();
         let rows = self.0.run(move |conn| Ok(case_event::of_cases(conn, &keys, true)?)).await?;
         Ok(grouped(rows, |e| e.case_id))
+    }
+}
+
+/// The stored deadlines of each case (kept by every step, so a list does not re-derive them from histories).
+pub struct DeadlinesByCase(Db);
+
+impl Loader<Uuid> for DeadlinesByCase {
+    type Value = Vec<Deadline>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Deadline>> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(deadline::of_cases(conn, &keys)?)).await?;
+        let mut map: HashMap<Uuid, Vec<Deadline>> = HashMap::new();
+        for (case_id, d) in rows {
+            map.entry(case_id).or_default().push(d);
+        }
+        Ok(map)
     }
 }
 

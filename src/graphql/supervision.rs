@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::case::CaseNode;
 use super::case_work::work;
-use super::connection::{connection, filter_id, object_id, overdue_filter, PageArgs};
+use super::connection::{connection, filter_id, object_id, overdue_filter, wants_total, PageArgs};
 use super::context::{caller, local_time, state};
 use super::jurisdiction::UnitNode;
 use super::loaders::Loaders;
@@ -243,13 +243,15 @@ impl SupervisionQuery {
             within_path: None,
             case_id: filter_id(f.case_id.as_ref(), "filter.caseId")?,
         };
+        let count = wants_total(ctx);
         let (rows, total) = st
             .db
             .run(move |conn| {
                 filter.within_path = within
                     .map(|code| jurisdiction::subtree_path(conn, &code, "filter.jurisdictionCode"))
                     .transpose()?;
-                Ok((model::list_visible(conn, &scope, &filter, &page)?, model::count_visible(conn, &scope, &filter)?))
+                let total = count.then(|| model::count_visible(conn, &scope, &filter)).transpose()?;
+                Ok((model::list_visible(conn, &scope, &filter, &page)?, total.unwrap_or(0)))
             })
             .await?;
         Ok(SupervisionNoticeConnection::build(rows, total, model::key_of, SupervisionNoticeNode))

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{case_deadlines, cases};
-use crate::domain::lifecycle::Deadline;
+use crate::domain::lifecycle::{Deadline, DeadlineKind};
 
 /// Replaces the stored deadlines of a case with `deadlines`.
 pub fn replace(
@@ -36,15 +36,54 @@ pub fn replace(
     Ok(())
 }
 
-/// Cases with no stored deadlines yet (written before deadlines were stored, or in bulk): id and jurisdiction.
-pub fn cases_without(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<(Uuid, String)>> {
-    cases::table
+/// A stored deadline row.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = case_deadlines, check_for_backend(diesel::pg::Pg))]
+struct Stored {
+    case_id: Uuid,
+    kind: String,
+    starts_at: DateTime<Utc>,
+    due_at: DateTime<Utc>,
+    met_at: Option<DateTime<Utc>>,
+    waived: bool,
+}
+
+/// The stored deadlines of `case_ids`, in the order they arose, with their case. A kind this build does not know
+/// (written by a newer one) is left out rather than shown wrong.
+pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Deadline)>> {
+    let rows: Vec<Stored> = case_deadlines::table
+        .filter(case_deadlines::case_id.eq_any(case_ids))
+        .order((case_deadlines::case_id, case_deadlines::seq))
+        .select(Stored::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let kind = DeadlineKind::parse(&r.kind)?;
+            Some((
+                r.case_id,
+                Deadline { kind, starts_at: r.starts_at, due_at: r.due_at, met_at: r.met_at, waived: r.waived },
+            ))
+        })
+        .collect())
+}
+
+/// Cases with no stored deadlines yet (written before deadlines were stored, or in bulk): id and jurisdiction, in
+/// id order after `after`. A case whose history implies no deadline at all stays without any, so callers walk on by
+/// id rather than asking again from the start.
+pub fn cases_without(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -> QueryResult<Vec<(Uuid, String)>> {
+    let mut q = cases::table
         .filter(diesel::dsl::not(diesel::dsl::exists(
             case_deadlines::table.filter(case_deadlines::case_id.eq(cases::id)),
         )))
         .select((cases::id, cases::jurisdiction_code))
+        .order(cases::id)
         .limit(limit)
-        .load(conn)
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(cases::id.gt(after));
+    }
+    q.load(conn)
 }
 
 /// A deadline staff owed that ran out unmet, not yet recorded in the case's history.

@@ -183,3 +183,22 @@ async fn jurisdictions_and_units_nest_without_a_query_per_row() {
         .await;
     assert_eq!(page["data"]["units"]["totalCount"], 5);
 }
+
+#[tokio::test]
+async fn a_case_costs_one_statement_and_a_worklist_four() {
+    let app = spawn_app().await;
+    let committee = app.token("demo.committee").await;
+    app.until_caller_remembered(&committee).await;
+    let first = app.ok("{ cases(first: 1) { nodes { id } } }", json!({}), &committee).await;
+    let id = first["cases"]["nodes"][0]["id"].clone();
+    let case = "query($id: ID!) { case(id: $id) { id reference status title receivedAt } }";
+    // Authentication included: the caller is remembered, the case read in one statement.
+    assert_eq!(app.statements_of(case, json!({"id": id}), &committee).await, 1);
+    // The page, then one statement each for jurisdictions, units and the stored deadlines of all 50 cases; no
+    // count, since `totalCount` is not asked for.
+    let worklist = "{ cases(first: 50) { nodes { id reference status title jurisdiction { name } currentUnit { name }
+        deadlines { kind dueOn status } } } }";
+    assert_eq!(app.statements_of(worklist, json!({}), &committee).await, 4);
+    let counted = "{ cases(first: 50) { totalCount nodes { id } } }";
+    assert_eq!(app.statements_of(counted, json!({}), &committee).await, 2);
+}

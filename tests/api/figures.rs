@@ -193,6 +193,7 @@ async fn a_county_whose_leads_resolved_22_of_26_reports_84_6_percent() {
 async fn a_province_and_all_its_counties_cost_a_fixed_number_of_round_trips() {
     let app = spawn_app().await;
     let committee = app.token("demo.committee").await;
+    app.until_caller_remembered(&committee).await;
     // Every figure, for the province, its cities and their counties: within the complexity limit.
     let q = "query($c: String!) { jurisdiction(code: $c) {
         name stats(from: \"2022-01-01\", to: \"2022-12-31\") { ...f }

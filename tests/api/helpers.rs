@@ -125,9 +125,9 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
         vars.insert(k.to_string(), v.to_string());
     }
     let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
-    let pool = db::build_pool(&url, 4).expect("pool");
+    let db = Db::connect(&url, 4).expect("pool");
+    let pool = db.pool().clone();
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let db = Db::new(pool.clone());
     let address = start_server(settings, db.clone(), clock.clone());
     TestApp { address, clock, client: reqwest::Client::new(), pool, db, url, database }
 }
@@ -149,9 +149,9 @@ impl TestApp {
             ("SWEEP_INTERVAL_SECS", "0".to_owned()),
         ]);
         let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
-        let pool = db::build_pool(&self.url, 4).expect("pool");
+        let db = Db::connect(&self.url, 4).expect("pool");
         let clock = Arc::new(ManualClock::new(petition_api::clock::Clock::now(&*self.clock)));
-        start_server(settings, Db::new(pool), clock)
+        start_server(settings, db, clock)
     }
 
     /// Today in the service's time zone, by the test clock.
@@ -265,5 +265,26 @@ impl TestApp {
     pub async fn fails(&self, query: &str, variables: Value, token: Option<&str>) -> String {
         let body = self.graphql(query, variables, token).await;
         error_code(&body)
+    }
+}
+
+impl TestApp {
+    /// The SQL statements the server sent for one request (which must succeed).
+    pub async fn statements_of(&self, query: &str, variables: Value, token: &str) -> u64 {
+        let before = self.db.statements();
+        self.ok(query, variables, token).await;
+        self.db.statements() - before
+    }
+
+    /// Waits (a few seconds at most) until the server authenticates `token` without reading the account: its
+    /// listener hears account changes, and it has remembered this caller.
+    pub async fn until_caller_remembered(&self, token: &str) {
+        for _ in 0..100 {
+            if self.statements_of("{ __typename }", json!({}), token).await == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server still reads the account on every request");
     }
 }

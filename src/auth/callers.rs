@@ -1,0 +1,154 @@
+//! Who is behind a token, remembered between requests so that a request does not read the account again.
+//!
+//! Correctness rests on the database announcing every change: a trigger on `accounts` and `units` (see
+//! migrations/…_scale) sends a `NOTIFY account_changes` at commit, and each server process's listener (`crate::live`)
+//! drops what it remembered. The cache is used only while that listener is connected: before it first listens,
+//! after its connection fails and until it listens again, every request reads the account as before, and a
+//! reconnect forgets everything (what was announced meanwhile is lost).
+//!
+//! A read that raced with a change must not put the old account back after the change was announced: every
+//! forgetting bumps an epoch, and a read remembers its result only if the epoch did not move while it read.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::RwLock;
+
+use uuid::Uuid;
+
+use crate::domain::access::Caller;
+
+/// Callers remembered per account id, with the account's token version.
+pub struct CallerCache {
+    entries: RwLock<HashMap<Uuid, (Caller, i32)>>,
+    epoch: AtomicU64,
+    listening: AtomicBool,
+    capacity: usize,
+}
+
+/// Where a read started: pass it back to [`CallerCache::remember`].
+#[derive(Clone, Copy, Debug)]
+pub struct ReadTicket(u64);
+
+impl CallerCache {
+    /// Remembers up to `capacity` accounts; when full, it starts over (staff sign in again within minutes, so a
+    /// refill is cheap, and there is no eviction order to maintain on the hot path).
+    pub fn new(capacity: usize) -> CallerCache {
+        CallerCache {
+            entries: RwLock::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
+            listening: AtomicBool::new(false),
+            capacity,
+        }
+    }
+
+    /// The remembered caller and token version of `account`, if the cache may be trusted now.
+    pub fn get(&self, account: Uuid) -> Option<(Caller, i32)> {
+        if !self.listening.load(Ordering::Acquire) {
+            return None;
+        }
+        self.entries.read().ok()?.get(&account).cloned()
+    }
+
+    /// Call before reading an account from the database.
+    pub fn ticket(&self) -> ReadTicket {
+        ReadTicket(self.epoch.load(Ordering::Acquire))
+    }
+
+    /// Remembers what a read found, unless something was forgotten since its ticket was taken.
+    pub fn remember(&self, ticket: ReadTicket, account: Uuid, caller: Caller, version: i32) {
+        if !self.listening.load(Ordering::Acquire) {
+            return;
+        }
+        let Ok(mut entries) = self.entries.write() else { return };
+        // Checked under the lock: `forget` bumps the epoch under the same lock.
+        if self.epoch.load(Ordering::Acquire) != ticket.0 {
+            return;
+        }
+        if entries.len() >= self.capacity {
+            entries.clear();
+        }
+        entries.insert(account, (caller, version));
+    }
+
+    /// An account changed (or was deleted).
+    pub fn forget(&self, account: Uuid) {
+        if let Ok(mut entries) = self.entries.write() {
+            self.epoch.fetch_add(1, Ordering::AcqRel);
+            entries.remove(&account);
+        }
+    }
+
+    /// Something that many accounts depend on changed (a unit), or announcements may have been missed.
+    pub fn forget_all(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            self.epoch.fetch_add(1, Ordering::AcqRel);
+            entries.clear();
+        }
+    }
+
+    /// The listener connected (`true`: from now on changes are heard) or lost its connection (`false`).
+    pub fn set_listening(&self, listening: bool) {
+        // Forget first, so that nothing remembered before the gap is trusted after it.
+        self.forget_all();
+        self.listening.store(listening, Ordering::Release);
+    }
+
+    /// Applies one announcement from the `account_changes` channel: an account id, or `*` for all.
+    pub fn apply_announcement(&self, payload: &str) {
+        match payload.parse::<Uuid>() {
+            Ok(id) => self.forget(id),
+            Err(_) => self.forget_all(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(id: Uuid) -> Caller {
+        Caller { account_id: id, username: "u".into(), roles: vec![], unit: None, jurisdiction: None }
+    }
+
+    #[test]
+    fn nothing_is_trusted_until_the_listener_listens() {
+        let cache = CallerCache::new(10);
+        let id = Uuid::new_v4();
+        cache.remember(cache.ticket(), id, caller(id), 1);
+        assert!(cache.get(id).is_none());
+        cache.set_listening(true);
+        cache.remember(cache.ticket(), id, caller(id), 1);
+        assert_eq!(cache.get(id).map(|(_, v)| v), Some(1));
+        cache.set_listening(false);
+        assert!(cache.get(id).is_none());
+        cache.set_listening(true);
+        assert!(cache.get(id).is_none(), "a reconnect forgets what was remembered before the gap");
+    }
+
+    #[test]
+    fn a_read_that_raced_with_a_change_is_not_remembered() {
+        let cache = CallerCache::new(10);
+        cache.set_listening(true);
+        let id = Uuid::new_v4();
+        let ticket = cache.ticket();
+        cache.apply_announcement(&id.to_string());
+        cache.remember(ticket, id, caller(id), 1);
+        assert!(cache.get(id).is_none());
+        cache.remember(cache.ticket(), id, caller(id), 2);
+        assert_eq!(cache.get(id).map(|(_, v)| v), Some(2));
+        cache.apply_announcement("*");
+        assert!(cache.get(id).is_none());
+    }
+
+    #[test]
+    fn a_full_cache_starts_over() {
+        let cache = CallerCache::new(2);
+        cache.set_listening(true);
+        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
+        for id in &ids {
+            cache.remember(cache.ticket(), *id, caller(*id), 1);
+        }
+        assert!(cache.get(ids[2]).is_some());
+        assert!(cache.get(ids[0]).is_none());
+    }
+}
