@@ -58,6 +58,12 @@ fn run(settings: Settings, database_url: &str) -> anyhow::Result<()> {
         if filled > 0 {
             tracing::info!(cases = filled, "stored the deadlines of existing cases");
         }
+        // The figures count days in the configured time zone; a change of it means counting again.
+        if petition_api::oversight::figures::count_days_in(&mut conn, settings.time_zone)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        {
+            tracing::info!(time_zone = settings.time_zone.name(), "figures recounted in a new time zone");
+        }
     }
     let (host, env) = (settings.host, settings.env);
     actix_web::rt::System::new().block_on(async move {

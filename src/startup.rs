@@ -75,11 +75,29 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let sweep =
             self.state.settings.sweep_interval.map(|every| tokio::spawn(sweep_every(self.state.clone(), every)));
+        let compaction = tokio::spawn(compact_figures_every(self.state.clone(), FIGURE_COMPACTION_INTERVAL));
         let result = self.server.await;
         if let Some(sweep) = sweep {
             sweep.abort();
         }
+        compaction.abort();
         result
+    }
+}
+
+/// How often each server folds the figure differences into their totals.
+const FIGURE_COMPACTION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Folds the portal figures' pending differences every `every`. Errors are logged and the next run tries again.
+async fn compact_figures_every(state: AppState, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticks.tick().await;
+        match state.db.run(crate::oversight::figures::compact).await {
+            Ok(Some(n)) if n > 0 => tracing::debug!(folded = n, "figure differences folded"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "folding figure differences failed"),
+        }
     }
 }
 

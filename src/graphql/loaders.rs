@@ -74,6 +74,7 @@ impl Loaders {
                     db: db.clone(),
                     clock: state.clock.clone(),
                     calendar: state.settings.calendar(),
+                    read: Default::default(),
                 },
                 delay,
             ),
@@ -262,12 +263,16 @@ pub struct FigureKey {
     pub period: Period,
 }
 
-/// Portal figures: all the jurisdictions asked for at one level of a query (a province's children, say) are
-/// counted together, in a fixed number of statements per period.
+/// Portal figures. The jurisdictions asked for at one level of a query (a province, say) are read together,
+/// every jurisdiction of their subtrees at once; deeper levels (its cities, their counties) lie inside what was
+/// read and cost no statement at all.
 pub struct FiguresByJurisdiction {
     db: Db,
     clock: Arc<dyn Clock>,
     calendar: WorkCalendar,
+    /// What this request has read so far, per period. Held across a read, so that a deeper level asked for
+    /// while the level above is still being read waits for it instead of reading its part again.
+    read: tokio::sync::Mutex<Vec<(Period, figures::SubtreeCounts)>>,
 }
 
 impl Loader<FigureKey> for FiguresByJurisdiction {
@@ -275,24 +280,33 @@ impl Loader<FigureKey> for FiguresByJurisdiction {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[FigureKey]) -> LoadResult<FigureKey, Figures> {
-        let by_period = grouped(keys.iter().cloned(), |k| k.period);
-        let (calendar, now) = (self.calendar.clone(), self.clock.now());
-        let rows = self
-            .db
-            .run(move |conn| {
-                let mut out = HashMap::new();
-                for (period, keys) in by_period {
-                    let roots: Vec<(String, String)> = keys.iter().map(|k| (k.code.clone(), k.path.clone())).collect();
-                    let mut found = figures::compute(conn, &roots, period, &calendar, now)?;
-                    for key in keys {
-                        if let Some(f) = found.remove(&key.code) {
-                            out.insert(key, f);
-                        }
-                    }
-                }
-                Ok(out)
+        let mut read = self.read.lock().await;
+        let covered = |read: &[(Period, figures::SubtreeCounts)], key: &FigureKey| {
+            read.iter().any(|(p, c)| *p == key.period && c.covers(&key.path))
+        };
+        let mut missing: HashMap<Period, Vec<String>> = HashMap::new();
+        for key in keys.iter().filter(|k| !covered(&read, k)) {
+            missing.entry(key.period).or_default().push(key.path.clone());
+        }
+        if !missing.is_empty() {
+            let (calendar, now) = (self.calendar.clone(), self.clock.now());
+            let fresh = self
+                .db
+                .run(move |conn| {
+                    missing
+                        .into_iter()
+                        .map(|(period, roots)| Ok((period, figures::read(conn, roots, period, &calendar, now)?)))
+                        .collect::<crate::error::AppResult<Vec<_>>>()
+                })
+                .await?;
+            read.extend(fresh);
+        }
+        Ok(keys
+            .iter()
+            .filter_map(|key| {
+                let (_, counts) = read.iter().find(|(p, c)| *p == key.period && c.covers(&key.path))?;
+                Some((key.clone(), counts.figures_of(&key.path)))
             })
-            .await?;
-        Ok(rows)
+            .collect())
     }
 }

@@ -1,26 +1,24 @@
-//! The statements behind the portal figures (DOMAIN.md §8). Each takes the whole set of jurisdictions asked for
-//! (a province and all its counties, say) and answers for all of them at once, so a portal's request costs the
-//! same few statements however many children it shows. Cases count under every requested jurisdiction whose
-//! subtree holds them.
+//! The statements behind the portal figures (DOMAIN.md §8), over the aggregates the database keeps as cases move
+//! (migrations/…_figure_aggregates): per jurisdiction and day of receipt, totals plus the differences not yet folded
+//! into them, so a reader sees every committed change. Each statement answers for every jurisdiction in the subtrees
+//! asked for, one row per jurisdiction (and month), and the caller adds them up for any subtree inside: a province,
+//! its cities and their counties come from the same rows.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Date, Text, Timestamptz};
 
 use crate::domain::figures::CohortCounts;
 
-/// The jurisdictions asked for: codes and their materialised paths, in the same order.
-pub struct Roots {
-    pub codes: Vec<String>,
-    pub paths: Vec<String>,
-}
+/// The jurisdictions in the subtrees with these materialised paths.
+const SUBTREES: &str = "j AS (SELECT code, path FROM jurisdictions
+    WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS r(path) WHERE starts_with(jurisdictions.path, r.path)))";
 
-const ROOTS: &str = "r AS (SELECT * FROM unnest($1::text[], $2::text[]) AS r(code, path))";
-
+/// Counts of one jurisdiction (not its subtree) and month.
 #[derive(QueryableByName)]
 pub struct MonthRow {
     #[diesel(sql_type = Text)]
-    pub root: String,
+    pub path: String,
     /// `YYYY-MM`, in the configured time zone.
     #[diesel(sql_type = Text)]
     pub month: String,
@@ -75,79 +73,53 @@ impl MonthRow {
     }
 }
 
-/// The cases received in `[from, to)`, per requested jurisdiction and month: how many, how many repeat an
+/// The cases received on the local days `[from, to]`, per jurisdiction and month: how many, how many repeat an
 /// earlier case, how their routing and answer deadlines stand at `now` (met on time, met late, or unmet and past
 /// due), whether they were evaluated or the window expired, and how satisfied the petitioners were.
 pub fn cohorts_by_month(
     conn: &mut PgConnection,
-    roots: &Roots,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    subtrees: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
     now: DateTime<Utc>,
-    time_zone: &str,
 ) -> QueryResult<Vec<MonthRow>> {
-    let owed = |kind: &str, col: &str| -> String {
-        match col {
-            "on_time" => format!("count(*) FILTER (WHERE d.kind = '{kind}' AND d.met_at <= d.due_at)"),
-            "late" => format!("count(*) FILTER (WHERE d.kind = '{kind}' AND d.met_at > d.due_at)"),
-            _ => format!(
-                "count(*) FILTER (WHERE d.kind = '{kind}' AND d.met_at IS NULL AND NOT d.waived AND d.due_at <= $5)"
-            ),
-        }
-    };
-    let sql = format!(
-        "WITH {ROOTS},
-         c AS (SELECT r.code AS root, cs.id, cs.received_at, cs.repeat_of_case_id, cs.evaluation
-               FROM r JOIN jurisdictions j ON starts_with(j.path, r.path)
-               JOIN cases cs ON cs.jurisdiction_code = j.code
-               WHERE cs.received_at >= $3 AND cs.received_at < $4),
-         d AS (SELECT d.case_id,
-                 {} AS route_on_time, {} AS route_late, {} AS route_overdue,
-                 {} AS answer_on_time, {} AS answer_late, {} AS answer_overdue,
-                 count(*) FILTER (WHERE d.kind = 'EVALUATE' AND d.met_at IS NOT NULL) AS evaluated,
-                 count(*) FILTER (WHERE d.kind = 'EVALUATE' AND d.met_at IS NULL AND NOT d.waived AND d.due_at <= $5)
-                   AS evaluation_expired
-               FROM case_deadlines d
-               WHERE d.case_id IN (SELECT id FROM c) AND d.kind IN ('ROUTE', 'ANSWER', 'EVALUATE')
-               GROUP BY d.case_id)
-         SELECT c.root, to_char(c.received_at AT TIME ZONE $6, 'YYYY-MM') AS month,
-           count(*) AS received,
-           count(*) FILTER (WHERE c.repeat_of_case_id IS NOT NULL) AS repeats,
-           coalesce(sum(d.route_on_time), 0)::bigint AS route_on_time,
-           coalesce(sum(d.route_late), 0)::bigint AS route_late,
-           coalesce(sum(d.route_overdue), 0)::bigint AS route_overdue,
-           coalesce(sum(d.answer_on_time), 0)::bigint AS answer_on_time,
-           coalesce(sum(d.answer_late), 0)::bigint AS answer_late,
-           coalesce(sum(d.answer_overdue), 0)::bigint AS answer_overdue,
-           coalesce(sum(d.evaluated), 0)::bigint AS evaluated,
-           coalesce(sum(d.evaluation_expired), 0)::bigint AS evaluation_expired,
-           count(*) FILTER (WHERE c.evaluation ->> 'bureau' IS NOT NULL) AS bureau_evaluated,
-           count(*) FILTER (WHERE c.evaluation ->> 'bureau' IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS bureau_satisfied,
-           count(*) FILTER (WHERE c.evaluation ->> 'unit' IS NOT NULL) AS unit_evaluated,
-           count(*) FILTER (WHERE c.evaluation ->> 'unit' IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS unit_satisfied
-         FROM c LEFT JOIN d ON d.case_id = c.id
-         GROUP BY 1, 2 ORDER BY 1, 2",
-        owed("ROUTE", "on_time"),
-        owed("ROUTE", "late"),
-        owed("ROUTE", "overdue"),
-        owed("ANSWER", "on_time"),
-        owed("ANSWER", "late"),
-        owed("ANSWER", "overdue"),
-    );
-    diesel::sql_query(sql)
-        .bind::<Array<Text>, _>(&roots.codes)
-        .bind::<Array<Text>, _>(&roots.paths)
-        .bind::<Timestamptz, _>(from)
-        .bind::<Timestamptz, _>(to)
-        .bind::<Timestamptz, _>(now)
-        .bind::<Text, _>(time_zone)
-        .load(conn)
+    const MET: &str = "jurisdiction_code, received_on, received, repeats, route_on_time, route_late, 0::bigint,
+        answer_on_time, answer_late, 0::bigint, evaluated, 0::bigint, bureau_evaluated, bureau_satisfied,
+        unit_evaluated, unit_satisfied";
+    const OPEN: &str = "jurisdiction_code, received_on, 0, 0, 0, 0, route, 0, 0, answer, 0, evaluate, 0, 0, 0, 0";
+    let period = "received_on BETWEEN $2 AND $3";
+    diesel::sql_query(format!(
+        "WITH {SUBTREES}
+         SELECT j.path, to_char(f.received_on, 'YYYY-MM') AS month,
+           sum(received)::bigint AS received, sum(repeats)::bigint AS repeats,
+           sum(route_on_time)::bigint AS route_on_time, sum(route_late)::bigint AS route_late,
+           sum(route_overdue)::bigint AS route_overdue,
+           sum(answer_on_time)::bigint AS answer_on_time, sum(answer_late)::bigint AS answer_late,
+           sum(answer_overdue)::bigint AS answer_overdue,
+           sum(evaluated)::bigint AS evaluated, sum(evaluation_expired)::bigint AS evaluation_expired,
+           sum(bureau_evaluated)::bigint AS bureau_evaluated, sum(bureau_satisfied)::bigint AS bureau_satisfied,
+           sum(unit_evaluated)::bigint AS unit_evaluated, sum(unit_satisfied)::bigint AS unit_satisfied
+         FROM (SELECT {MET} FROM case_figures WHERE {period}
+               UNION ALL SELECT {MET} FROM case_figure_changes WHERE {period}
+               UNION ALL SELECT {OPEN} FROM open_deadline_figures WHERE {period} AND due_at <= $4
+               UNION ALL SELECT {OPEN} FROM open_deadline_figure_changes WHERE {period} AND due_at <= $4)
+           AS f (jurisdiction_code, received_on, received, repeats, route_on_time, route_late, route_overdue,
+                 answer_on_time, answer_late, answer_overdue, evaluated, evaluation_expired, bureau_evaluated,
+                 bureau_satisfied, unit_evaluated, unit_satisfied)
+         JOIN j ON j.code = f.jurisdiction_code
+         GROUP BY 1, 2"
+    ))
+    .bind::<Array<Text>, _>(subtrees)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
 }
 
 #[derive(QueryableByName)]
 pub struct BacklogRow {
     #[diesel(sql_type = Text)]
-    pub root: String,
+    pub path: String,
     /// Open cases.
     #[diesel(sql_type = BigInt)]
     pub open: i64,
@@ -156,25 +128,19 @@ pub struct BacklogRow {
     pub backlog: i64,
 }
 
-/// The backlog as it stands at `now` (whenever the cases came in): open cases, and those past due or flagged.
-pub fn backlog(
-    conn: &mut PgConnection,
-    roots: &Roots,
-    open_statuses: &[&str],
-    now: DateTime<Utc>,
-) -> QueryResult<Vec<BacklogRow>> {
+/// The backlog as it stands at `now` (whenever the cases came in), per jurisdiction: open cases, and those past
+/// due or flagged.
+pub fn backlog(conn: &mut PgConnection, subtrees: &[String], now: DateTime<Utc>) -> QueryResult<Vec<BacklogRow>> {
     diesel::sql_query(format!(
-        "WITH {ROOTS}
-         SELECT r.code AS root, count(*) AS open,
-                count(*) FILTER (WHERE cs.next_due_at <= $4 OR cs.is_backlog) AS backlog
-         FROM r JOIN jurisdictions j ON starts_with(j.path, r.path)
-         JOIN cases cs ON cs.jurisdiction_code = j.code
-         WHERE cs.status = ANY($3)
-         GROUP BY r.code"
+        "WITH {SUBTREES}
+         SELECT j.path, sum(f.open)::bigint AS open,
+                (coalesce(sum(f.open) FILTER (WHERE f.next_due_at <= $2), 0)
+                 + coalesce(sum(f.flagged) FILTER (WHERE f.next_due_at > $2), 0))::bigint AS backlog
+         FROM (SELECT * FROM open_case_figures UNION ALL SELECT * FROM open_case_figure_changes) f
+         JOIN j ON j.code = f.jurisdiction_code
+         GROUP BY 1"
     ))
-    .bind::<Array<Text>, _>(&roots.codes)
-    .bind::<Array<Text>, _>(&roots.paths)
-    .bind::<Array<Text>, _>(open_statuses)
+    .bind::<Array<Text>, _>(subtrees)
     .bind::<Timestamptz, _>(now)
     .load(conn)
 }
@@ -182,7 +148,7 @@ pub fn backlog(
 #[derive(QueryableByName)]
 pub struct LeadRow {
     #[diesel(sql_type = Text)]
-    pub root: String,
+    pub path: String,
     /// Cases whose lead was designated in the period.
     #[diesel(sql_type = BigInt)]
     pub lead_cases: i64,
@@ -191,26 +157,26 @@ pub struct LeadRow {
     pub resolved: i64,
 }
 
-/// Case-lead resolution (包案化解): cases whose lead was designated in `[from, to)`, and how many are resolved.
+/// Case-lead resolution (包案化解), per jurisdiction: cases whose lead was designated in `[from, to)`, and how many
+/// are resolved. Read from the history (a partial index holds just these entries): leads are designated for the
+/// hard cases only, so this is proportional to the period's designations, not to all cases.
 pub fn case_leads(
     conn: &mut PgConnection,
-    roots: &Roots,
+    subtrees: &[String],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     resolved_statuses: &[&str],
 ) -> QueryResult<Vec<LeadRow>> {
     diesel::sql_query(format!(
-        "WITH {ROOTS},
-         led AS (SELECT DISTINCT r.code AS root, e.case_id
-                 FROM r JOIN jurisdictions j ON starts_with(j.path, r.path)
-                 JOIN case_events e ON e.jurisdiction_code = j.code
-                 WHERE e.kind = 'CASE_LEAD_DESIGNATED' AND e.occurred_at >= $3 AND e.occurred_at < $4)
-         SELECT led.root, count(*) AS lead_cases, count(*) FILTER (WHERE cs.status = ANY($5)) AS resolved
-         FROM led JOIN cases cs ON cs.id = led.case_id
-         GROUP BY led.root"
+        "WITH {SUBTREES},
+         led AS (SELECT DISTINCT e.jurisdiction_code, e.case_id FROM case_events e
+                 WHERE e.kind = 'CASE_LEAD_DESIGNATED' AND e.occurred_at >= $2 AND e.occurred_at < $3
+                   AND e.jurisdiction_code IN (SELECT code FROM j))
+         SELECT j.path, count(*) AS lead_cases, count(*) FILTER (WHERE cs.status = ANY($4)) AS resolved
+         FROM led JOIN cases cs ON cs.id = led.case_id JOIN j ON j.code = led.jurisdiction_code
+         GROUP BY 1"
     ))
-    .bind::<Array<Text>, _>(&roots.codes)
-    .bind::<Array<Text>, _>(&roots.paths)
+    .bind::<Array<Text>, _>(subtrees)
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)
     .bind::<Array<Text>, _>(resolved_statuses)
@@ -220,7 +186,7 @@ pub fn case_leads(
 #[derive(QueryableByName)]
 pub struct NoticeRow {
     #[diesel(sql_type = Text)]
-    pub root: String,
+    pub path: String,
     #[diesel(sql_type = BigInt)]
     pub issued: i64,
     #[diesel(sql_type = BigInt)]
@@ -229,30 +195,59 @@ pub struct NoticeRow {
     pub overdue: i64,
 }
 
-/// Supervision notices to units of each subtree issued in `[from, to)`: how many, how many are still open, and how
-/// many of those await a response past due at `now`.
+/// Supervision notices to units of each jurisdiction issued in `[from, to)`: how many, how many are still open,
+/// and how many of those await a response past due at `now`.
 pub fn notices(
     conn: &mut PgConnection,
-    roots: &Roots,
+    subtrees: &[String],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<NoticeRow>> {
     diesel::sql_query(format!(
-        "WITH {ROOTS}
-         SELECT r.code AS root, count(*) AS issued,
+        "WITH {SUBTREES}
+         SELECT j.path, count(*) AS issued,
                 count(*) FILTER (WHERE n.status <> 'CLOSED') AS open,
-                count(*) FILTER (WHERE n.status IN ('ISSUED', 'ACKNOWLEDGED', 'REOPENED') AND n.response_due_at <= $5)
+                count(*) FILTER (WHERE n.status IN ('ISSUED', 'ACKNOWLEDGED', 'REOPENED') AND n.response_due_at <= $4)
                   AS overdue
-         FROM r JOIN jurisdictions j ON starts_with(j.path, r.path)
-         JOIN supervision_notices n ON n.jurisdiction_code = j.code
-         WHERE n.issued_at >= $3 AND n.issued_at < $4
-         GROUP BY r.code"
+         FROM j JOIN supervision_notices n ON n.jurisdiction_code = j.code
+         WHERE n.issued_at >= $2 AND n.issued_at < $3
+         GROUP BY 1"
     ))
-    .bind::<Array<Text>, _>(&roots.codes)
-    .bind::<Array<Text>, _>(&roots.paths)
+    .bind::<Array<Text>, _>(subtrees)
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)
     .bind::<Timestamptz, _>(now)
     .load(conn)
+}
+
+/// Folds the differences not yet folded into the totals (see the migration's `compact_figures`). Returns how many
+/// it folded, or `None` when another server was folding at that moment.
+pub fn compact(conn: &mut PgConnection) -> QueryResult<Option<i64>> {
+    #[derive(QueryableByName)]
+    struct Folded {
+        #[diesel(sql_type = BigInt)]
+        folded: i64,
+    }
+    let n = diesel::sql_query("SELECT compact_figures() AS folded").get_result::<Folded>(conn)?.folded;
+    Ok((n >= 0).then_some(n))
+}
+
+/// Recounts every aggregate from the cases and their deadlines, in the time zone `time_zone` (which it stores).
+pub fn rebuild(conn: &mut PgConnection, time_zone: &str) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::sql_query("UPDATE figure_settings SET time_zone = $1").bind::<Text, _>(time_zone).execute(conn)?;
+        diesel::sql_query("SELECT rebuild_figures()").execute(conn)?;
+        Ok(())
+    })
+}
+
+/// The time zone the aggregates count days in.
+pub fn time_zone(conn: &mut PgConnection) -> QueryResult<String> {
+    #[derive(QueryableByName)]
+    struct Tz {
+        #[diesel(sql_type = Text)]
+        time_zone: String,
+    }
+    Ok(diesel::sql_query("SELECT time_zone FROM figure_settings").get_result::<Tz>(conn)?.time_zone)
 }

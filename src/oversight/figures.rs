@@ -1,11 +1,10 @@
 //! Portal figures (DOMAIN.md §8) for a set of jurisdictions and one period, from the statements of
-//! `models::figures`: four statements however many jurisdictions are asked for.
+//! `models::figures` over the aggregates the database keeps: four statements however many jurisdictions are asked
+//! for, and their cost does not grow with the history (a year of a province is a row per county and day).
 //!
 //! What counts: the cases received in the period (by the configured time zone's days), with their deadlines and
 //! evaluations as they stand now; the backlog as it stands now; the cases whose lead was designated in the period;
 //! the supervision notices issued in the period.
-
-use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::PgConnection;
@@ -13,8 +12,9 @@ use diesel::PgConnection;
 use crate::domain::case::CaseStatus;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::figures::{CohortCounts, Ratio};
+use crate::domain::organisation::is_within;
 use crate::error::{AppError, AppResult};
-use crate::models::figures::{self as statements, Roots};
+use crate::models::figures as statements;
 
 /// The longest period one request may cover, in days (two years, so a portal can compare one year with the last).
 pub const MAX_PERIOD_DAYS: i64 = 731;
@@ -70,54 +70,99 @@ pub struct Figures {
     pub notices_overdue: i64,
 }
 
-/// The figures of each of `roots` (code, materialised path) for `period`.
-pub fn compute(
+/// Makes the figure aggregates count days in `tz`, recounting them if they counted in another zone. Returns
+/// whether it recounted.
+pub fn count_days_in(conn: &mut PgConnection, tz: chrono_tz::Tz) -> AppResult<bool> {
+    if statements::time_zone(conn)? == tz.name() {
+        return Ok(false);
+    }
+    statements::rebuild(conn, tz.name())?;
+    Ok(true)
+}
+
+/// Folds the figure differences written since the last fold into the totals (on every server, every few seconds:
+/// readers add pending differences themselves, so this only keeps that work small).
+pub fn compact(conn: &mut PgConnection) -> AppResult<Option<i64>> {
+    Ok(statements::compact(conn)?)
+}
+
+/// The counts of every jurisdiction in some subtrees for one period, as read: the figures of any subtree inside
+/// them are sums of these, so a province, its cities and their counties cost one read.
+#[derive(Debug, Default)]
+pub struct SubtreeCounts {
+    /// The materialised paths of the subtrees read.
+    roots: Vec<String>,
+    months: Vec<String>,
+    /// Per jurisdiction (by path) and month of the period.
+    cohorts: Vec<(String, String, CohortCounts)>,
+    backlog: Vec<(String, Ratio)>,
+    leads: Vec<(String, Ratio)>,
+    notices: Vec<(String, [i64; 3])>,
+}
+
+/// Reads the counts of the subtrees with materialised paths `roots`, for `period`, as they stand at `now`: four
+/// statements, however many jurisdictions the subtrees hold.
+pub fn read(
     conn: &mut PgConnection,
-    roots: &[(String, String)],
+    roots: Vec<String>,
     period: Period,
     calendar: &WorkCalendar,
     now: DateTime<Utc>,
-) -> AppResult<HashMap<String, Figures>> {
+) -> AppResult<SubtreeCounts> {
     let (from, to) = period.bounds(calendar);
-    let set = Roots {
-        codes: roots.iter().map(|(c, _)| c.clone()).collect(),
-        paths: roots.iter().map(|(_, p)| p.clone()).collect(),
-    };
-    let months = period.months();
-    let mut out: HashMap<String, Figures> = roots
-        .iter()
-        .map(|(code, _)| {
-            let empty = months.iter().map(|m| (m.clone(), CohortCounts::default())).collect();
-            (code.clone(), Figures { months: empty, ..Figures::default() })
+    let cohorts = statements::cohorts_by_month(conn, &roots, period.from, period.to, now)?
+        .into_iter()
+        .map(|r| {
+            let counts = r.counts();
+            (r.path, r.month, counts)
         })
         .collect();
-
-    for row in statements::cohorts_by_month(conn, &set, from, to, now, calendar.tz.name())? {
-        let Some(f) = out.get_mut(&row.root) else { continue };
-        let counts = row.counts();
-        f.counts += counts;
-        if let Some((_, month)) = f.months.iter_mut().find(|(m, _)| *m == row.month) {
-            *month += counts;
-        }
-    }
-    let open: Vec<&str> = CaseStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
-    for row in statements::backlog(conn, &set, &open, now)? {
-        if let Some(f) = out.get_mut(&row.root) {
-            f.backlog = Ratio::new(row.backlog, row.open);
-        }
-    }
+    let backlog =
+        statements::backlog(conn, &roots, now)?.into_iter().map(|r| (r.path, Ratio::new(r.backlog, r.open))).collect();
     let resolved: Vec<&str> = CaseStatus::ALL.iter().filter(|s| s.is_resolved()).map(|s| s.as_str()).collect();
-    for row in statements::case_leads(conn, &set, from, to, &resolved)? {
-        if let Some(f) = out.get_mut(&row.root) {
-            f.case_lead_resolution = Ratio::new(row.resolved, row.lead_cases);
-        }
+    let leads = statements::case_leads(conn, &roots, from, to, &resolved)?
+        .into_iter()
+        .map(|r| (r.path, Ratio::new(r.resolved, r.lead_cases)))
+        .collect();
+    let notices = statements::notices(conn, &roots, from, to, now)?
+        .into_iter()
+        .map(|r| (r.path, [r.issued, r.open, r.overdue]))
+        .collect();
+    Ok(SubtreeCounts { roots, months: period.months(), cohorts, backlog, leads, notices })
+}
+
+impl SubtreeCounts {
+    /// Whether the subtree at `path` lies inside what was read.
+    pub fn covers(&self, path: &str) -> bool {
+        self.roots.iter().any(|root| is_within(path, root))
     }
-    for row in statements::notices(conn, &set, from, to, now)? {
-        if let Some(f) = out.get_mut(&row.root) {
-            (f.notices_issued, f.notices_open, f.notices_overdue) = (row.issued, row.open, row.overdue);
+
+    /// The figures of the subtree at `path` (which must lie inside what was read).
+    pub fn figures_of(&self, path: &str) -> Figures {
+        let inside = |p: &String| is_within(p, path);
+        let mut f = Figures {
+            months: self.months.iter().map(|m| (m.clone(), CohortCounts::default())).collect(),
+            ..Figures::default()
+        };
+        for (_, month, counts) in self.cohorts.iter().filter(|(p, _, _)| inside(p)) {
+            f.counts += *counts;
+            if let Some((_, m)) = f.months.iter_mut().find(|(m, _)| m == month) {
+                *m += *counts;
+            }
         }
+        for (_, ratio) in self.backlog.iter().filter(|(p, _)| inside(p)) {
+            f.backlog = f.backlog + *ratio;
+        }
+        for (_, ratio) in self.leads.iter().filter(|(p, _)| inside(p)) {
+            f.case_lead_resolution = f.case_lead_resolution + *ratio;
+        }
+        for (_, [issued, open, overdue]) in self.notices.iter().filter(|(p, _)| inside(p)) {
+            f.notices_issued += issued;
+            f.notices_open += open;
+            f.notices_overdue += overdue;
+        }
+        f
     }
-    Ok(out)
 }
 
 #[cfg(test)]

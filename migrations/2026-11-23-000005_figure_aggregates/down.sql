@@ -1,0 +1,21 @@
+DROP INDEX supervision_notices_issued_idx;
+DROP INDEX case_events_lead_designated_idx;
+DROP FUNCTION rebuild_figures();
+DROP FUNCTION compact_figures();
+DROP TRIGGER case_deadlines_figures_delete ON case_deadlines;
+DROP TRIGGER case_deadlines_figures_update ON case_deadlines;
+DROP TRIGGER case_deadlines_figures_insert ON case_deadlines;
+DROP FUNCTION case_deadlines_keep_figures();
+DROP TRIGGER cases_figures_delete ON cases;
+DROP TRIGGER cases_figures_update ON cases;
+DROP TRIGGER cases_figures_insert ON cases;
+DROP FUNCTION cases_keep_figures();
+DROP FUNCTION open_deadline_terms(case_deadlines, cases, INTEGER);
+DROP FUNCTION deadline_figure_terms(case_deadlines, cases, INTEGER);
+DROP FUNCTION open_case_terms(cases, INTEGER);
+DROP FUNCTION case_figure_terms(cases, INTEGER);
+DROP TABLE open_case_figure_changes, open_case_figures, open_deadline_figure_changes, open_deadline_figures,
+    case_figure_changes, case_figures;
+DROP FUNCTION case_is_open(TEXT);
+DROP FUNCTION figure_day(TIMESTAMPTZ);
+DROP TABLE figure_settings;
