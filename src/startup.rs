@@ -11,6 +11,7 @@ use actix_web::{web, App, HttpServer};
 use crate::auth::callers::CallerCache;
 use crate::auth::throttle::LoginLimiter;
 use crate::auth::token::TokenKeys;
+use crate::case_work::intake::ReferenceSerials;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
@@ -18,6 +19,10 @@ use crate::graphql::context::AppState;
 use crate::graphql::schema_builder;
 use crate::http;
 use crate::live::LiveFeed;
+
+/// Serials of references a server process reserves at a time per county and year: intakes into one county take
+/// the counter's lock once per block instead of once each; a stopped process leaves at most this many unused.
+const REFERENCE_SERIAL_BLOCK: i32 = 20;
 
 /// Accounts whose callers a server process remembers (a few hundred bytes each).
 const CALLERS_REMEMBERED: usize = 20_000;
@@ -43,6 +48,7 @@ impl Application {
         let state = AppState {
             live: LiveFeed::start(db.pool().clone(), callers.clone()),
             callers,
+            serials: Arc::new(ReferenceSerials::new(REFERENCE_SERIAL_BLOCK)),
             db,
             clock,
             track_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),

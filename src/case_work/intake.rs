@@ -3,6 +3,14 @@
 //! At intake the service looks for an earlier case of the same petitioner on a similar matter: a `FINAL` one means
 //! the new petition is not accepted (Art 36 ¶3), as does one already accepted below when the new one is raised
 //! higher up (Art 19 ¶3); an open one is linked as repeated, not silently duplicated.
+//!
+//! Intakes into one county must not wait for each other. The serial of the reference is taken before the
+//! intake's transaction, from a block this server process reserved in a statement of its own (see
+//! [`ReferenceSerials`]), so no intake holds the county's counter while it writes; a submission retried at the same
+//! moment waits only for its twin (a lock on its idempotency key).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
@@ -23,6 +31,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::case::{self as case_model, Case, NewCase};
 use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::idempotency;
 use crate::models::jurisdiction::{self, Jurisdiction};
 
 /// What a petition says, however it arrived.
@@ -125,8 +134,45 @@ fn earlier_case(
     Ok(found)
 }
 
+/// Serial numbers of references (`<county>-<year>-<serial>`), handed out by this server process from blocks it
+/// reserves in the database, `block` at a time, each in a statement of its own outside any transaction. Serials are
+/// unique and rise within a process; a block's unused rest is lost when the process stops, and a serial taken by an
+/// intake that then fails is not reused, so references may have gaps (nothing requires them not to).
+pub struct ReferenceSerials {
+    block: i32,
+    /// Per jurisdiction and year: the next serial to hand out and the last one reserved.
+    free: Mutex<HashMap<(String, i32), (i32, i32)>>,
+}
+
+impl ReferenceSerials {
+    pub fn new(block: i32) -> ReferenceSerials {
+        ReferenceSerials { block: block.max(1), free: Mutex::new(HashMap::new()) }
+    }
+
+    /// The next serial for `jurisdiction` in `year`. `conn` must not be inside a transaction: a reservation is
+    /// committed at once, so that the counter's row is not held while the intake writes.
+    pub fn take(&self, conn: &mut PgConnection, jurisdiction: &str, year: i32) -> AppResult<i32> {
+        // Held while reserving (once per block): the others wait a statement's time, not a transaction's.
+        let mut free = self.free.lock().map_err(|_| AppError::internal("reference serials poisoned"))?;
+        let key = (jurisdiction.to_owned(), year);
+        match free.get_mut(&key) {
+            Some((next, last)) if *next <= *last => {
+                *next += 1;
+                Ok(*next - 1)
+            }
+            _ => {
+                let last = case_model::reserve_serials(conn, jurisdiction, year, self.block)?;
+                let first = last - self.block + 1;
+                free.insert(key, (first + 1, last));
+                Ok(first)
+            }
+        }
+    }
+}
+
 struct Filing<'a> {
     checked: Checked,
+    reference: String,
     channel: Channel,
     category: Option<Category>,
     petitioner_name: String,
@@ -158,15 +204,13 @@ fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Fi
         }
     });
     let repeat_of = earlier.as_ref().map(|e| e.id);
-    let year = ctx.calendar.local_date(f.received_at).year();
-    let serial = case_model::next_serial(conn, &c.jurisdiction.code, year)?;
-    let reference = case_reference(&c.jurisdiction.code, year, serial as u32);
+    let reference = &f.reference;
     let query_code = new_query_code(&mut rand::thread_rng());
     let status = if refusal.is_some() { CaseStatus::NotAccepted } else { CaseStatus::Submitted };
     let case = case_model::insert(
         conn,
         &NewCase {
-            reference: &reference,
+            reference,
             query_code_hash: &query_code_digest(query_code_key, &query_code),
             jurisdiction_code: &c.jurisdiction.code,
             township_code: c.township.as_deref(),
@@ -229,17 +273,39 @@ fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Fi
     Ok(Intake { case, query_code: Some(query_code) })
 }
 
+/// The reference of a petition to `jurisdiction` received at `received_at`, with a serial from `serials`.
+fn new_reference(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    serials: &ReferenceSerials,
+    jurisdiction: &str,
+    received_at: DateTime<Utc>,
+) -> AppResult<String> {
+    let year = ctx.calendar.local_date(received_at).year();
+    let serial = serials.take(conn, jurisdiction, year)?;
+    Ok(case_reference(jurisdiction, year, serial as u32))
+}
+
+/// The case an earlier `submitPetition` with this idempotency key created, if any.
+fn submitted_before(conn: &mut PgConnection, ctx: &WorkContext, key: &str) -> AppResult<Option<Intake>> {
+    let Some(case_id) = idempotency::case_of(conn, ctx.caller.account_id, key)? else { return Ok(None) };
+    let case = crate::models::case::find_visible(conn, &crate::domain::access::case_scope(&ctx.caller), case_id)?
+        .ok_or_else(|| AppError::internal("idempotent case vanished"))?;
+    Ok(Some(Intake { case, query_code: None }))
+}
+
 /// `submitPetition`: a petitioner files online or through the app. A retry with the same idempotency key returns
-/// the first case again (without the query code, which is shown once).
+/// the first case again (without the query code, which is shown once), also when it arrives while the first is
+/// still being written. `conn` must not be inside a transaction: this opens its own.
 pub fn submit(
     conn: &mut PgConnection,
     ctx: &WorkContext,
+    serials: &ReferenceSerials,
     query_code_key: &[u8],
     petition: &Petition<'_>,
     channel: Channel,
     idempotency_key: &str,
 ) -> AppResult<Intake> {
-    use crate::db::schema::idempotency_keys as ik;
     if !ctx.caller.has_role(Role::Petitioner) {
         return Err(AppError::forbidden("only petitioners submit petitions; staff record them with recordPetition"));
     }
@@ -251,43 +317,42 @@ pub fn submit(
         return Err(AppError::bad_input("input.channel", "petitioners submit ONLINE or MOBILE"));
     }
     let account = ctx.caller.account_id;
-    let earlier: Option<Uuid> =
-        ik::table.filter(ik::account_id.eq(account).and(ik::key.eq(key))).select(ik::case_id).first(conn).optional()?;
-    if let Some(case_id) = earlier {
-        let case = crate::models::case::find_visible(conn, &crate::domain::access::case_scope(&ctx.caller), case_id)?
-            .ok_or_else(|| AppError::internal("idempotent case vanished"))?;
-        return Ok(Intake { case, query_code: None });
+    if let Some(done) = submitted_before(conn, ctx, key)? {
+        return Ok(done);
     }
     let checked = check(conn, petition)?;
     let name = crate::models::account::find(conn, account)?.map(|a| a.display_name).unwrap_or_default();
-    let intake = file(
-        conn,
-        ctx,
-        query_code_key,
-        Filing {
-            checked,
-            channel,
-            category: petition.category,
-            petitioner_name: if petition.anonymous { "匿名".to_owned() } else { name },
-            petitioner_account: Some(account),
-            anonymous: petition.anonymous,
-            group_size: 1,
-            representatives: json!([]),
-            received_at: ctx.now,
-            event: EventKind::Submitted,
-            actor_role: Role::Petitioner,
-            note: None,
-        },
-    )?;
-    diesel::insert_into(ik::table)
-        .values((
-            ik::account_id.eq(account),
-            ik::key.eq(key),
-            ik::operation.eq("submitPetition"),
-            ik::case_id.eq(intake.case.id),
-        ))
-        .execute(conn)?;
-    Ok(intake)
+    let reference = new_reference(conn, ctx, serials, &checked.jurisdiction.code, ctx.now)?;
+    conn.transaction(|conn| {
+        // A twin of this request (a retry sent at the same moment) waits here until this one commits, then finds
+        // its case; unrelated submissions do not wait.
+        idempotency::lock(conn, account, key)?;
+        if let Some(done) = submitted_before(conn, ctx, key)? {
+            return Ok(done);
+        }
+        let intake = file(
+            conn,
+            ctx,
+            query_code_key,
+            Filing {
+                checked,
+                reference,
+                channel,
+                category: petition.category,
+                petitioner_name: if petition.anonymous { "匿名".to_owned() } else { name },
+                petitioner_account: Some(account),
+                anonymous: petition.anonymous,
+                group_size: 1,
+                representatives: json!([]),
+                received_at: ctx.now,
+                event: EventKind::Submitted,
+                actor_role: Role::Petitioner,
+                note: None,
+            },
+        )?;
+        idempotency::record(conn, account, key, "submitPetition", intake.case.id)?;
+        Ok(intake)
+    })
 }
 
 /// Who petitioned, as the clerk records it.
@@ -298,11 +363,12 @@ pub struct RecordedPetitioner<'a> {
 }
 
 /// `recordPetition`: a bureau clerk records a letter, visit, call or fax, with the time it was received (which may
-/// lie in the past: its deadlines run from then).
+/// lie in the past: its deadlines run from then). `conn` must not be inside a transaction: this opens its own.
 #[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut PgConnection,
     ctx: &WorkContext,
+    serials: &ReferenceSerials,
     query_code_key: &[u8],
     petition: &Petition<'_>,
     channel: Channel,
@@ -348,25 +414,29 @@ pub fn record(
         }
     }
     let note = crate::domain::person::parse_optional_text(note, "input.note", crate::domain::person::NOTE_MAX_CHARS)?;
-    let intake = file(
-        conn,
-        ctx,
-        query_code_key,
-        Filing {
-            checked,
-            channel,
-            category: petition.category,
-            petitioner_name: if petition.anonymous { "匿名".to_owned() } else { name },
-            petitioner_account: petitioner.account_id,
-            anonymous: petition.anonymous,
-            group_size: group_size.max(reps.len() as i32),
-            representatives: json!(reps),
-            received_at,
-            event: EventKind::Recorded,
-            actor_role: Role::Clerk,
-            note: note.as_deref(),
-        },
-    )?;
+    let reference = new_reference(conn, ctx, serials, &checked.jurisdiction.code, received_at)?;
+    let intake = conn.transaction(|conn| {
+        file(
+            conn,
+            ctx,
+            query_code_key,
+            Filing {
+                checked,
+                reference,
+                channel,
+                category: petition.category,
+                petitioner_name: if petition.anonymous { "匿名".to_owned() } else { name },
+                petitioner_account: petitioner.account_id,
+                anonymous: petition.anonymous,
+                group_size: group_size.max(reps.len() as i32),
+                representatives: json!(reps),
+                received_at,
+                event: EventKind::Recorded,
+                actor_role: Role::Clerk,
+                note: note.as_deref(),
+            },
+        )
+    })?;
     if intake.case.status == CaseStatus::NotAccepted.as_str() {
         tracing::info!(reference = %intake.case.reference, "recorded petition not accepted: earlier final or accepted case");
     }

@@ -397,9 +397,10 @@ impl CaseWorkMutation {
     ) -> Result<IntakePayload> {
         let w = work(ctx)?;
         let key = state(ctx).settings.jwt.secret.clone();
+        let serials = state(ctx).serials.clone();
         let result = state(ctx)
             .db
-            .transaction(move |conn| {
+            .run(move |conn| {
                 let petition = Petition {
                     jurisdiction_code: &input.jurisdiction_code,
                     title: &input.title,
@@ -412,6 +413,7 @@ impl CaseWorkMutation {
                 intake::submit(
                     conn,
                     &w,
+                    &serials,
                     &key,
                     &petition,
                     input.channel.unwrap_or(Channel::Mobile),
@@ -440,9 +442,10 @@ impl CaseWorkMutation {
             .as_ref()
             .map(|id| id.parse::<Uuid>().map_err(|_| AppError::bad_input("input.petitioner.accountId", "not an id")))
             .transpose()?;
+        let serials = state(ctx).serials.clone();
         let result = state(ctx)
             .db
-            .transaction(move |conn| {
+            .run(move |conn| {
                 let petition = Petition {
                     jurisdiction_code: &input.jurisdiction_code,
                     title: &input.title,
@@ -461,6 +464,7 @@ impl CaseWorkMutation {
                 intake::record(
                     conn,
                     &w,
+                    &serials,
                     &key,
                     &petition,
                     input.channel,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub live: Arc<crate::live::LiveFeed>,
     /// Who is behind each token, remembered while the listener hears every account change.
     pub callers: Arc<crate::auth::callers::CallerCache>,
+    /// Serial numbers of case references, reserved in blocks.
+    pub serials: Arc<crate::case_work::intake::ReferenceSerials>,
 }
 
 /// Who is behind a request.

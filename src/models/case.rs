@@ -232,12 +232,18 @@ pub fn insert(conn: &mut PgConnection, new: &NewCase<'_>) -> QueryResult<Case> {
 
 /// The next serial number of a reference for `jurisdiction` in `year`, atomically.
 pub fn next_serial(conn: &mut PgConnection, jurisdiction: &str, year: i32) -> QueryResult<i32> {
+    reserve_serials(conn, jurisdiction, year, 1)
+}
+
+/// Reserves the next `n` serial numbers of references for `jurisdiction` in `year`, atomically; returns the last
+/// of them. Run outside a transaction, the counter's row is locked only for this one statement.
+pub fn reserve_serials(conn: &mut PgConnection, jurisdiction: &str, year: i32, n: i32) -> QueryResult<i32> {
     use crate::db::schema::reference_counters as rc;
     diesel::insert_into(rc::table)
-        .values((rc::jurisdiction_code.eq(jurisdiction), rc::year.eq(year), rc::last_serial.eq(1)))
+        .values((rc::jurisdiction_code.eq(jurisdiction), rc::year.eq(year), rc::last_serial.eq(n)))
         .on_conflict((rc::jurisdiction_code, rc::year))
         .do_update()
-        .set(rc::last_serial.eq(rc::last_serial + 1))
+        .set(rc::last_serial.eq(rc::last_serial + n))
         .returning(rc::last_serial)
         .get_result(conn)
 }

@@ -7,6 +7,7 @@ pub mod case_event;
 pub mod deadline;
 pub mod escalation;
 pub mod figures;
+pub mod idempotency;
 pub mod jurisdiction;
 pub mod page;
 pub mod refresh_token;

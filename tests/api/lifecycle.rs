@@ -554,3 +554,49 @@ async fn repeats_are_linked_and_matters_accepted_below_are_not_accepted_above() 
     let fresh = app.ok(q, json!({"id": other}), &clerk).await;
     assert!(fresh["case"]["repeatOf"].is_null());
 }
+
+#[tokio::test]
+async fn retries_sent_at_the_same_moment_get_the_first_case_and_no_intake_waits_for_another() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    // Eight copies of one submission at once (a phone retrying on a bad line): one case, the same answer each time.
+    let body = json!({"i": {"jurisdictionCode": "510502", "title": "楼道灯坏了三个月", "content": "楼道灯坏了三个月，请求维修。",
+        "idempotencyKey": "same-moment"}});
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| app.graphql(SUBMIT, body.clone(), Some(&petitioner)))).await;
+    let refs: Vec<&str> = answers
+        .iter()
+        .map(|a| a["data"]["submitPetition"]["reference"].as_str().unwrap_or_else(|| panic!("{a}")))
+        .collect();
+    assert!(refs.iter().all(|r| *r == refs[0]), "{refs:?}");
+    assert_eq!(answers.iter().filter(|a| !a["data"]["submitPetition"]["queryCode"].is_null()).count(), 1);
+
+    // Twenty different submissions into one county at once, from a clerk and the petitioner: all written, each
+    // with its own reference.
+    let clerk = app.token("demo.clerk").await;
+    let received = (Utc::now() - Duration::hours(1)).to_rfc3339();
+    let many = (0..20).map(|i| {
+        let (query, vars, token) = if i % 2 == 0 {
+            (SUBMIT, json!({"i": {"jurisdictionCode": "510502", "title": format!("并发事项{i}号"),
+                "content": format!("并发提交的第{i}件事"), "idempotencyKey": format!("many-{i}")}}), &petitioner)
+        } else {
+            (RECORD, json!({"i": {"jurisdictionCode": "510502", "channel": "LETTER", "receivedAt": received,
+                "title": format!("来信事项{i}号"), "content": format!("来信反映的第{i}件事"), "petitioner": {"name": "来信人"}}}), &clerk)
+        };
+        let app = &app;
+        async move { app.graphql(query, vars, Some(token)).await }
+    });
+    let answers = futures_util::future::join_all(many).await;
+    let mut refs: Vec<String> = answers
+        .iter()
+        .map(|a| {
+            let data = &a["data"];
+            let r = data["submitPetition"]["reference"].as_str().or(data["recordPetition"]["reference"].as_str());
+            r.unwrap_or_else(|| panic!("{a}")).to_owned()
+        })
+        .collect();
+    refs.sort();
+    refs.dedup();
+    assert_eq!(refs.len(), 20, "{refs:?}");
+    assert!(refs.iter().all(|r| r.starts_with("510502-")));
+}
