@@ -10,6 +10,7 @@
 
 use std::time::{Duration, Instant};
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use petition_api::config::Settings;
 use petition_api::db::embedded::EmbeddedPostgres;
@@ -17,6 +18,9 @@ use petition_api::db::{self, Db};
 use petition_api::startup::Application;
 use serde_json::{json, Value};
 
+/// 50,000 cases with three history entries each, a supervision notice for every 50th and an escalation for every
+/// 25th, over the ten demo counties of 四川省.
+const SEED: &str = include_str!("../bench/seed-50k.sql");
 const CASES: i64 = 50_000;
 const RUNS: usize = 40;
 
@@ -45,65 +49,13 @@ fn prepare(pg: &EmbeddedPostgres) -> String {
     let today = chrono::Utc::now().date_naive();
     petition_api::demo::load_if_absent(&mut conn, &settings, today).unwrap();
     let started = Instant::now();
-    diesel::sql_query(format!(
-        "INSERT INTO cases (id, reference, query_code_hash, jurisdiction_code, status, channel, category, title, content,
-             petitioner_name, received_at, current_unit_id, routing, next_due_at)
-         SELECT gen_random_uuid(), j.code || '-2025-' || lpad((100000 + g)::text, 6, '0'), '\\x00', j.code,
-             (ARRAY['SUBMITTED','ASSIGNED','ACCEPTED','IN_PROGRESS','ANSWERED','CLOSED'])[1 + g % 6], 'LETTER',
-             'APPEAL_DEMAND', '批量案件' || g || (ARRAY['拖欠工资','物业维修','征地补偿','噪音扰民'])[1 + g % 4],
-             '内容 ' || md5(g::text), '某某', now() - (g % 700) * interval '1 day' - g * interval '1 second', u.id,
-             'ASSIGNED', CASE WHEN g % 6 < 4 THEN now() + ((g % 40) - 20) * interval '1 day' END
-         FROM generate_series(1, {CASES}) g
-         JOIN LATERAL (SELECT code FROM jurisdictions WHERE level = 'COUNTY' AND path LIKE '510000/%'
-                       ORDER BY code OFFSET (g % 10) LIMIT 1) j ON true
-         JOIN LATERAL (SELECT id FROM units WHERE jurisdiction_code = j.code AND kind = 'HANDLING_UNIT'
-                       ORDER BY name LIMIT 1) u ON true"
-    ))
-    .execute(&mut conn)
-    .unwrap();
-    diesel::sql_query(
-        "INSERT INTO case_events (case_id, jurisdiction_code, kind, to_status, occurred_at, payload)
-         SELECT c.id, c.jurisdiction_code, k.kind, k.kind, c.received_at + k.off * interval '1 day', '{}'
-         FROM cases c CROSS JOIN (VALUES ('RECORDED', 0), ('ASSIGNED', 2), ('ACCEPTED', 4)) k(kind, off)
-         WHERE c.title LIKE '批量案件%'",
-    )
-    .execute(&mut conn)
-    .unwrap();
+    // The same bulk data as bench/side-by-side.sh (psql's meta-commands left out).
+    let seed: Vec<&str> = SEED.lines().filter(|l| !l.starts_with('\\')).collect();
+    conn.batch_execute(&seed.join("\n")).unwrap();
     let backfill = Instant::now();
     let filled =
         petition_api::case_work::history::backfill_deadlines(&mut conn, &settings.rules, &settings.calendar()).unwrap();
     println!("stored the deadlines of {filled} cases in {:.1} s", backfill.elapsed().as_secs_f64());
-    // A supervision notice about every 50th case, and an escalation of every 25th, for the oversight lists.
-    diesel::sql_query(
-        "WITH picked AS (SELECT c.id, c.jurisdiction_code, c.current_unit_id, c.received_at,
-                                row_number() OVER (ORDER BY c.received_at) AS n
-                         FROM cases c WHERE c.title LIKE '批量案件%'),
-              issuer AS (SELECT a.id AS account_id, a.unit_id FROM accounts a WHERE a.username = 'demo.committee'),
-              made AS (INSERT INTO supervision_notices (id, jurisdiction_code, target_unit_id, issuer_account_id,
-                           issuer_unit_id, notice_type, trigger_reason, requirements, status, issued_at, response_due_at)
-                       SELECT gen_random_uuid(), p.jurisdiction_code, p.current_unit_id, i.account_id, i.unit_id,
-                              'SUPERVISION', 'OVERDUE_HANDLING', '限期办结',
-                              (ARRAY['ISSUED','ACKNOWLEDGED','RESPONDED','CLOSED'])[1 + p.n % 4],
-                              p.received_at + interval '20 days', p.received_at + interval '50 days'
-                       FROM picked p, issuer i WHERE p.n % 50 = 0
-                       RETURNING id, issued_at)
-         INSERT INTO supervision_notice_cases (notice_id, case_id, jurisdiction_code)
-         SELECT m.id, p.id, p.jurisdiction_code FROM made m JOIN picked p ON p.received_at + interval '20 days' = m.issued_at",
-    )
-    .execute(&mut conn)
-    .unwrap();
-    diesel::sql_query(
-        "INSERT INTO escalations (id, case_id, jurisdiction_code, kind, from_jurisdiction, to_jurisdiction, reason,
-                                  requested_at, due_at, status)
-         SELECT gen_random_uuid(), c.id, c.jurisdiction_code,
-                (ARRAY['JOINT_CONFERENCE','URGENT_REPORT'])[1 + (row_number() OVER ()) % 2],
-                c.jurisdiction_code, j.parent_code, '提请协调', c.received_at + interval '5 days',
-                c.received_at + interval '35 days', (ARRAY['PENDING','DECIDED'])[1 + (row_number() OVER ()) % 2]
-         FROM cases c JOIN jurisdictions j ON j.code = c.jurisdiction_code
-         WHERE c.title LIKE '批量案件%' AND c.title ~ '批量案件[0-9]*(25|50|75|00)[^0-9]'",
-    )
-    .execute(&mut conn)
-    .unwrap();
     diesel::sql_query("ANALYZE").execute(&mut conn).unwrap();
     println!("seeded {CASES} cases and {} history entries in {:.1} s", CASES * 3, started.elapsed().as_secs_f64());
     url

@@ -1,0 +1,2 @@
+DROP INDEX cases_owing_jurisdiction_received_idx;
+DROP INDEX cases_owing_received_idx;
