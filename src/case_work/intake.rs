@@ -14,7 +14,6 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -92,48 +91,6 @@ fn check(conn: &mut PgConnection, p: &Petition<'_>) -> AppResult<Checked> {
     })
 }
 
-#[derive(QueryableByName)]
-struct Earlier {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = Text)]
-    path: String,
-}
-
-/// The most relevant earlier case of the same petitioner on a similar matter: final ones first, then those
-/// already accepted (which bar a new petition higher up), then the most similar, then the oldest (the original
-/// rather than its repeats). Similarity is trigram similarity of title and content, which works for Chinese too.
-fn earlier_case(
-    conn: &mut PgConnection,
-    account: Option<Uuid>,
-    id_number: Option<&str>,
-    phone: Option<&str>,
-    text: &str,
-) -> AppResult<Option<Earlier>> {
-    if account.is_none() && id_number.is_none() && phone.is_none() {
-        return Ok(None);
-    }
-    let found = diesel::sql_query(
-        "SELECT c.id, c.status, j.path FROM cases c JOIN jurisdictions j ON j.code = c.jurisdiction_code
-         WHERE (c.petitioner_account_id = $1 OR c.petitioner_id_number = $2 OR c.petitioner_phone = $3)
-           AND c.status NOT IN ('CLOSED', 'ROUTED_OUT', 'NOT_ACCEPTED')
-           AND similarity(c.title || ' ' || c.content, $4) >= 0.3
-         ORDER BY (c.status = 'FINAL') DESC,
-                  (c.status NOT IN ('SUBMITTED', 'FORWARDED', 'ASSIGNED', 'OBJECTED')) DESC,
-                  similarity(c.title || ' ' || c.content, $4) DESC, c.received_at, c.id
-         LIMIT 1",
-    )
-    .bind::<Nullable<SqlUuid>, _>(account)
-    .bind::<Nullable<Text>, _>(id_number)
-    .bind::<Nullable<Text>, _>(phone)
-    .bind::<Text, _>(text)
-    .get_result::<Earlier>(conn)
-    .optional()?;
-    Ok(found)
-}
-
 /// Serial numbers of references (`<county>-<year>-<serial>`), handed out by this server process from blocks it
 /// reserves in the database, `block` at a time, each in a statement of its own outside any transaction. Serials are
 /// unique and rise within a process; a block's unused rest is lost when the process stops, and a serial taken by an
@@ -189,7 +146,8 @@ struct Filing<'a> {
 fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Filing<'_>) -> AppResult<Intake> {
     let c = &f.checked;
     let text = format!("{} {}", c.title, c.content);
-    let earlier = earlier_case(conn, f.petitioner_account, c.id_number.as_deref(), c.phone.as_deref(), &text)?;
+    let earlier =
+        case_model::earlier_similar(conn, f.petitioner_account, c.id_number.as_deref(), c.phone.as_deref(), &text)?;
     // Art 36 ¶3 and Art 19 ¶3: not accepted again.
     let refusal = earlier.as_ref().and_then(|e| {
         let accepted_below = !matches!(e.status.as_str(), "SUBMITTED" | "FORWARDED" | "ASSIGNED" | "OBJECTED")

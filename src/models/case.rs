@@ -169,6 +169,60 @@ pub fn count_visible(conn: &mut PgConnection, scope: &CaseScope, filter: &CaseFi
     filtered(scope, filter).count().get_result(conn)
 }
 
+/// An earlier case intake found for a new petition.
+#[derive(QueryableByName, Debug)]
+pub struct EarlierCase {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub status: String,
+    /// The materialised path of its jurisdiction.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub path: String,
+}
+
+/// The most relevant earlier live case of the same petitioner (by account, ID number or phone) on a similar matter
+/// (trigram similarity of title and content of at least 0.3, which works for Chinese too): final ones first, then
+/// those already accepted (which bar a new petition higher up), then the most similar, then the oldest (the
+/// original rather than its repeats). Each arm is answered by an index on petitioner and text together
+/// (migrations/…_similar_matter_indexes); the similarity is computed again only for the cases it finds.
+pub fn earlier_similar(
+    conn: &mut PgConnection,
+    account: Option<Uuid>,
+    id_number: Option<&str>,
+    phone: Option<&str>,
+    text: &str,
+) -> QueryResult<Option<EarlierCase>> {
+    use diesel::sql_types::{Nullable, Text};
+    if account.is_none() && id_number.is_none() && phone.is_none() {
+        return Ok(None);
+    }
+    // One arm per identity, each the exact shape of its index (written as one OR, the planner would factor the
+    // similarity out of the arms and scan). `%` is similarity >= pg_trgm.similarity_threshold, 0.3 by default; the
+    // outer condition holds the rule to 0.3 whatever that setting says.
+    const LIVE: &str = "status NOT IN ('CLOSED', 'ROUTED_OUT', 'NOT_ACCEPTED')";
+    diesel::sql_query(format!(
+        "SELECT c.id, c.status, j.path FROM cases c JOIN jurisdictions j ON j.code = c.jurisdiction_code
+         WHERE c.id IN (
+             SELECT id FROM cases WHERE petitioner_account_id = $1 AND (title || ' ' || content) % $4 AND {LIVE}
+             UNION ALL
+             SELECT id FROM cases WHERE petitioner_id_number = $2 AND (title || ' ' || content) % $4 AND {LIVE}
+             UNION ALL
+             SELECT id FROM cases WHERE petitioner_phone = $3 AND (title || ' ' || content) % $4 AND {LIVE})
+           AND similarity(c.title || ' ' || c.content, $4) >= 0.3
+         ORDER BY (c.status = 'FINAL') DESC,
+                  (c.status NOT IN ('SUBMITTED', 'FORWARDED', 'ASSIGNED', 'OBJECTED')) DESC,
+                  similarity(c.title || ' ' || c.content, $4) DESC, c.received_at, c.id
+         LIMIT 1"
+    ))
+    .bind::<Nullable<diesel::sql_types::Uuid>, _>(account)
+    .bind::<Nullable<Text>, _>(id_number)
+    .bind::<Nullable<Text>, _>(phone)
+    .bind::<Text, _>(text)
+    .get_result(conn)
+    .optional()
+}
+
 /// A case as intake writes it.
 pub struct NewCase<'a> {
     pub reference: &'a str,

@@ -1,0 +1,3 @@
+DROP INDEX cases_similar_by_phone_idx;
+DROP INDEX cases_similar_by_id_number_idx;
+DROP INDEX cases_similar_by_account_idx;
