@@ -1,23 +1,32 @@
-//! `petition-api` serves the API; `petition-api print-schema` prints the GraphQL SDL.
+//! `petition-api` serves the API; `petition-api print-schema` prints the GraphQL SDL; `petition-api generate
+//! --cases N` writes a synthetic province into the configured database.
 
 use anyhow::Context;
 use petition_api::config::{AppEnv, Settings};
 use petition_api::db::{self, embedded::EmbeddedPostgres, Db};
 use petition_api::startup::Application;
-use petition_api::{demo, graphql, telemetry};
+use petition_api::{demo, generate, graphql, telemetry};
 
 fn main() -> anyhow::Result<()> {
-    match std::env::args().nth(1).as_deref() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
         Some("print-schema") => {
             print!("{}", graphql::sdl());
             Ok(())
         }
-        None | Some("serve") => serve(),
-        Some(other) => anyhow::bail!("unknown command `{other}`; use `serve` (the default) or `print-schema`"),
+        None | Some("serve") => with_database(serve),
+        Some("generate") => {
+            let plan = generate::Plan::parse(&args[2..])?;
+            with_database(|settings, db| generate(settings, db, &plan))
+        }
+        Some(other) => {
+            anyhow::bail!("unknown command `{other}`; use `serve` (the default), `generate` or `print-schema`")
+        }
     }
 }
 
-fn serve() -> anyhow::Result<()> {
+/// Runs `f` over the configured database, migrated and prepared (the embedded one when none is configured).
+fn with_database(f: impl FnOnce(Settings, Db) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     telemetry::init(settings.log_format);
 
@@ -33,7 +42,7 @@ fn serve() -> anyhow::Result<()> {
         }
     };
 
-    let result = run(settings, &database_url);
+    let result = prepare(&settings, &database_url).and_then(|db| f(settings, db));
     if let Some(pg) = cluster {
         if let Err(e) = pg.stop() {
             tracing::error!(error = %e, "could not stop the embedded PostgreSQL cluster");
@@ -42,14 +51,15 @@ fn serve() -> anyhow::Result<()> {
     result
 }
 
-fn run(settings: Settings, database_url: &str) -> anyhow::Result<()> {
+/// Migrates the database and brings it up to date: demo data (in development), stored deadlines and figures.
+fn prepare(settings: &Settings, database_url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(database_url, settings.db_pool_size)?;
     {
         let mut conn = db.pool().get().context("cannot connect to the database")?;
         db::run_migrations(&mut conn)?;
         if settings.load_demo_data {
             let today = chrono::Utc::now().with_timezone(&settings.time_zone).date_naive();
-            demo::load_if_absent(&mut conn, &settings, today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            demo::load_if_absent(&mut conn, settings, today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         }
         // Cases written before deadlines were stored get theirs now (once; a no-op afterwards).
         let filled =
@@ -65,6 +75,10 @@ fn run(settings: Settings, database_url: &str) -> anyhow::Result<()> {
             tracing::info!(time_zone = settings.time_zone.name(), "figures recounted in a new time zone");
         }
     }
+    Ok(db)
+}
+
+fn serve(settings: Settings, db: Db) -> anyhow::Result<()> {
     let (host, env) = (settings.host, settings.env);
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, db)?;
@@ -75,4 +89,34 @@ fn run(settings: Settings, database_url: &str) -> anyhow::Result<()> {
         tracing::info!("server stopped");
         anyhow::Ok(())
     })
+}
+
+/// Writes `plan.cases` synthetic cases, with a progress bar on standard error.
+fn generate(settings: Settings, db: Db, plan: &generate::Plan) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut conn = db.pool().get().context("cannot connect to the database")?;
+    let started = std::time::Instant::now();
+    let report = generate::run(&mut conn, &settings, plan, chrono::Utc::now(), |done, total| {
+        let width = 40;
+        let filled = (done * width / total.max(1)) as usize;
+        let secs = started.elapsed().as_secs_f64();
+        let rate = done as f64 / secs.max(0.001);
+        let left = (total - done) as f64 / rate.max(1.0);
+        eprint!(
+            "\r[{}{}] {done}/{total} cases, {rate:.0}/s, {secs:.0} s, about {left:.0} s left   ",
+            "#".repeat(filled),
+            ".".repeat(width as usize - filled)
+        );
+        let _ = std::io::stderr().flush();
+    })
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    eprintln!();
+    println!(
+        "wrote {} cases, {} history entries and {} deadlines in {:.0} s",
+        report.cases,
+        report.events,
+        report.deadlines,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

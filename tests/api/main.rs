@@ -5,6 +5,7 @@ mod accounts;
 mod bad_input;
 mod cases;
 mod figures;
+mod generate;
 mod health;
 mod helpers;
 mod lifecycle;
