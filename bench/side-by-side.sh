@@ -10,7 +10,8 @@
 #     peer    start PostGraphile 4.14.1 (postgraphile.sh) on the same database, schema public
 #     bench   __typename, case by id (+pgbench), nested worklist, statements/request, roll-up + overdue list
 #     intake  submitPetition vs PostGraphile createCase at -c32, rows vs acknowledged answers; recordPetition
-#     scale   for each size in $SIZES: copies of the bulk cases (scale-copies.sql), then roll-up and lists again
+#     scale   for each size in $SIZES: `petition-api generate` up to that many cases (a synthetic province over
+#             3 years), then roll-up and lists again
 #     stop    stop PostGraphile, the server, the cluster
 #
 #   env: H (work folder, /tmp/side-by-side), PORT (ours, 18150), PGPORT (cluster TCP + socket, 18151), PGLPORT (18152),
@@ -330,16 +331,15 @@ phase_intake() {
 }
 
 phase_scale() {
-  local size have k0 k1 t0
+  local size have t0 l
   for size in $SIZES; do
-    have=$($PSQL petition -c "SELECT count(*) FROM cases WHERE title LIKE '批量案件%'")
-    k0=$(( have / 50000 )); k1=$(( size / 50000 - 1 ))
-    if [ "$k1" -ge "$k0" ]; then
+    have=$($PSQL petition -c "SELECT count(*) FROM cases")
+    if [ "$size" -gt "$have" ]; then
       l=$(load_wait)
       t0=$(date +%s)
-      $PSQL petition -v ON_ERROR_STOP=1 -v kfrom=$k0 -v kto=$k1 -f "$BENCH/scale-copies.sql" >> "$LOG/seed.log" 2>&1 ||
-        { echo "scale failed: $LOG/seed.log" >&2; exit 1; }
-      say "FIG grow to $size bulk cases (copies $k0..$k1, deadlines by SQL) | $(( $(date +%s) - t0 ))s | load before $l"
+      DATABASE_URL=$DBURL LOG_FORMAT=json "$BIN" generate --cases $(( size - have )) --seed "$size" \
+        >> "$LOG/seed.log" 2>> "$LOG/generate.log" || { echo "generate failed: $LOG/generate.log" >&2; exit 1; }
+      say "FIG grow to $size cases (petition-api generate $(( size - have ))) | $(( $(date +%s) - t0 ))s | load before $l"
     fi
     sizes_figures
   done

@@ -318,6 +318,7 @@ fn load_case(
             disposition_note: None,
             petitioner_phone: None,
             petitioner_id_number: None,
+            next_due_at: None,
         },
     )?;
     for (kind, from, to, on, note, payload) in &events {

@@ -18,9 +18,9 @@ use uuid::Uuid;
 use crate::case_work::history::facts;
 use crate::case_work::intake::ReferenceSerials;
 use crate::config::Settings;
-use crate::db::schema::{accounts, case_deadlines, case_events, cases, jurisdictions, units};
+use crate::db::schema::{accounts, case_events, cases, jurisdictions, units};
 use crate::domain::case::{case_reference, CaseStatus, EventKind};
-use crate::domain::lifecycle::{next_staff_due, schedule};
+use crate::domain::lifecycle::{next_staff_due, schedule, Deadline};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::case_event::{CaseEvent, NewCaseEvent};
@@ -179,23 +179,12 @@ pub fn run(
                 .collect();
             let deadlines = schedule(&facts(&history), &settings.rules, &settings.calendar());
             case.next_due_at = next_staff_due(&deadlines);
-            for (seq, d) in deadlines.iter().enumerate() {
-                batch_deadlines.push((
-                    case_deadlines::case_id.eq(case.id),
-                    case_deadlines::seq.eq(seq as i32),
-                    case_deadlines::jurisdiction_code.eq(case.jurisdiction_code.clone()),
-                    case_deadlines::kind.eq(d.kind.as_str()),
-                    case_deadlines::starts_at.eq(d.starts_at),
-                    case_deadlines::due_at.eq(d.due_at),
-                    case_deadlines::met_at.eq(d.met_at),
-                    case_deadlines::waived.eq(d.waived),
-                ));
-            }
+            report.deadlines += deadlines.len() as u64;
+            batch_deadlines.push((case.id, case.jurisdiction_code.clone(), deadlines));
             batch_events.extend(history.into_iter().map(|e| (case.jurisdiction_code.clone(), e)));
             batch_cases.push(case);
         }
         report.events += batch_events.len() as u64;
-        report.deadlines += batch_deadlines.len() as u64;
         conn.transaction(|conn| {
             // The history triggers announce entries to live subscribers; not these (see the migration).
             diesel::sql_query("SELECT set_config('petition.bulk_load', 'on', true)").execute(conn)?;
@@ -221,9 +210,9 @@ pub fn run(
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 diesel::insert_into(case_events::table).values(chunk).execute(conn)?;
             }
-            for chunk in batch_deadlines.chunks(ROWS_PER_STATEMENT) {
-                diesel::insert_into(case_deadlines::table).values(chunk).execute(conn)?;
-            }
+            let deadlines: Vec<(Uuid, &str, &[Deadline])> =
+                batch_deadlines.iter().map(|(id, code, d)| (*id, code.as_str(), d.as_slice())).collect();
+            crate::models::deadline::insert_many(conn, &deadlines)?;
             Ok::<_, AppError>(())
         })?;
         report.cases += n as u64;

@@ -1,7 +1,7 @@
 //! Reading a case's history back into the facts the deadline rules need.
 
 use chrono::{DateTime, Utc};
-use diesel::PgConnection;
+use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use super::WorkContext;
@@ -89,16 +89,34 @@ pub fn store_next_due(
 }
 
 /// Stores the deadlines of every case that has none yet (a database from before they were stored, or cases
-/// written in bulk), in batches. Returns how many cases it filled.
+/// written in bulk), a thousand cases at a time in a few statements each. Returns how many cases it filled.
 pub fn backfill_deadlines(conn: &mut PgConnection, rules: &Rules, calendar: &WorkCalendar) -> AppResult<usize> {
+    use std::collections::HashMap;
     let (mut filled, mut after) = (0, None);
     loop {
-        let batch = crate::models::deadline::cases_without(conn, after, 500)?;
+        let batch = crate::models::deadline::cases_without(conn, after, 1_000)?;
         let Some((last, _)) = batch.last() else { return Ok(filled) };
         after = Some(*last);
-        for (id, code) in &batch {
-            store_next_due(conn, rules, calendar, *id, code)?;
+        let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
+        let mut histories: HashMap<Uuid, Vec<CaseEvent>> = HashMap::new();
+        for e in case_event::of_cases(conn, &ids, true)? {
+            histories.entry(e.case_id).or_default().push(e);
         }
+        let derived: Vec<(Uuid, &str, Vec<Deadline>)> = batch
+            .iter()
+            .map(|(id, code)| {
+                let history = histories.get(id).map(Vec::as_slice).unwrap_or_default();
+                (*id, code.as_str(), schedule(&facts(history), rules, calendar))
+            })
+            .collect();
+        conn.transaction(|conn| {
+            let rows: Vec<(Uuid, &str, &[Deadline])> =
+                derived.iter().map(|(id, c, d)| (*id, *c, d.as_slice())).collect();
+            crate::models::deadline::insert_many(conn, &rows)?;
+            let dues: Vec<_> = derived.iter().map(|(id, _, d)| (*id, next_staff_due(d))).collect();
+            crate::models::case::set_next_due_many(conn, &dues)?;
+            Ok::<_, crate::error::AppError>(())
+        })?;
         filled += batch.len();
     }
 }

@@ -17,11 +17,12 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{check_past, history, WorkContext};
+use super::{check_past, WorkContext};
 use crate::auth::token::query_code_digest;
 use crate::domain::access::may_record_in;
 use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, Channel, EventKind};
 use crate::domain::credentials::parse_display_name;
+use crate::domain::lifecycle::{next_staff_due, schedule, EventFact};
 use crate::domain::organisation::is_within;
 use crate::domain::person::{
     parse_text, IdNumber, PhoneNumber, CONTENT_MAX_CHARS, MAX_REPRESENTATIVES, TITLE_MAX_CHARS,
@@ -165,6 +166,22 @@ fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Fi
     let reference = &f.reference;
     let query_code = new_query_code(&mut rand::thread_rng());
     let status = if refusal.is_some() { CaseStatus::NotAccepted } else { CaseStatus::Submitted };
+    // The history intake writes, and the deadlines it implies: known before anything is written, so the case row
+    // goes in once, with its next due date (no second write of a freshly indexed row).
+    let mut written = vec![(f.event, None, Some(CaseStatus::Submitted), json!({"channel": f.channel.as_str()}))];
+    if let Some(earlier) = repeat_of {
+        written.push((EventKind::RepeatLinked, None, None, json!({"repeatOf": earlier})));
+    }
+    if let Some(reason) = refusal {
+        written.push((
+            EventKind::NotAccepted,
+            Some(CaseStatus::Submitted),
+            Some(CaseStatus::NotAccepted),
+            json!({"notice": reason}),
+        ));
+    }
+    let facts: Vec<EventFact> = written.iter().map(|(kind, ..)| EventFact::new(*kind, f.received_at)).collect();
+    let deadlines = schedule(&facts, &ctx.rules, &ctx.calendar);
     let case = case_model::insert(
         conn,
         &NewCase {
@@ -192,10 +209,13 @@ fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Fi
             disposition_note: refusal,
             petitioner_phone: c.phone.as_deref(),
             petitioner_id_number: c.id_number.as_deref(),
+            next_due_at: next_staff_due(&deadlines),
         },
     )?;
-    let event =
-        |kind: EventKind, from: Option<CaseStatus>, to: Option<CaseStatus>, payload: serde_json::Value| NewCaseEvent {
+    let entries: Vec<(EventKind, Option<CaseStatus>, Option<CaseStatus>, serde_json::Value)> = written;
+    let rows: Vec<NewCaseEvent<'_>> = entries
+        .iter()
+        .map(|(kind, from, to, payload)| NewCaseEvent {
             case_id: case.id,
             jurisdiction_code: &case.jurisdiction_code,
             kind: kind.as_str(),
@@ -205,29 +225,12 @@ fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Fi
             actor_role: Some(f.actor_role.as_str()),
             occurred_at: f.received_at,
             note: f.note,
-            payload,
+            payload: payload.clone(),
             staff_only: false,
-        };
-    case_event::append(
-        conn,
-        &event(f.event, None, Some(CaseStatus::Submitted), json!({"channel": f.channel.as_str()})),
-    )?;
-    if let Some(earlier) = repeat_of {
-        case_event::append(conn, &event(EventKind::RepeatLinked, None, None, json!({"repeatOf": earlier})))?;
-    }
-    if let Some(reason) = refusal {
-        case_event::append(
-            conn,
-            &event(
-                EventKind::NotAccepted,
-                Some(CaseStatus::Submitted),
-                Some(CaseStatus::NotAccepted),
-                json!({"notice": reason}),
-            ),
-        )?;
-    }
-    let next_due = history::next_due(conn, ctx, &case)?;
-    let case = case_model::apply_update(conn, case.id, &Default::default(), next_due, ctx.now)?;
+        })
+        .collect();
+    case_event::append_many(conn, &rows)?;
+    crate::models::deadline::insert_many(conn, &[(case.id, &case.jurisdiction_code, &deadlines)])?;
     Ok(Intake { case, query_code: Some(query_code) })
 }
 

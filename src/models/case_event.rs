@@ -56,6 +56,11 @@ pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: 
     q.load(conn)
 }
 
+/// Appends several entries in one statement.
+pub fn append_many(conn: &mut PgConnection, entries: &[NewCaseEvent<'_>]) -> QueryResult<usize> {
+    diesel::insert_into(case_events::table).values(entries).execute(conn)
+}
+
 /// As [`append`], but does nothing when a unique index says the entry is already there (the sweep's
 /// `DEADLINE_MISSED`, recorded once however many servers sweep). Returns whether it was written.
 pub fn append_once(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<bool> {

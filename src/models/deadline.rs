@@ -16,23 +16,32 @@ pub fn replace(
     deadlines: &[Deadline],
 ) -> QueryResult<()> {
     diesel::delete(case_deadlines::table.filter(case_deadlines::case_id.eq(case_id))).execute(conn)?;
-    let rows: Vec<_> = deadlines
+    insert_many(conn, &[(case_id, jurisdiction_code, deadlines)])
+}
+
+/// Stores the deadlines of cases that have none stored: case, its jurisdiction, its deadlines in order. Many rows
+/// per statement (PostgreSQL takes at most 65,535 parameters in one).
+pub fn insert_many(conn: &mut PgConnection, cases: &[(Uuid, &str, &[Deadline])]) -> QueryResult<()> {
+    let rows: Vec<_> = cases
         .iter()
-        .enumerate()
-        .map(|(seq, d)| {
-            (
-                case_deadlines::case_id.eq(case_id),
-                case_deadlines::seq.eq(seq as i32),
-                case_deadlines::jurisdiction_code.eq(jurisdiction_code),
-                case_deadlines::kind.eq(d.kind.as_str()),
-                case_deadlines::starts_at.eq(d.starts_at),
-                case_deadlines::due_at.eq(d.due_at),
-                case_deadlines::met_at.eq(d.met_at),
-                case_deadlines::waived.eq(d.waived),
-            )
+        .flat_map(|(case_id, jurisdiction_code, deadlines)| {
+            deadlines.iter().enumerate().map(move |(seq, d)| {
+                (
+                    case_deadlines::case_id.eq(*case_id),
+                    case_deadlines::seq.eq(seq as i32),
+                    case_deadlines::jurisdiction_code.eq(*jurisdiction_code),
+                    case_deadlines::kind.eq(d.kind.as_str()),
+                    case_deadlines::starts_at.eq(d.starts_at),
+                    case_deadlines::due_at.eq(d.due_at),
+                    case_deadlines::met_at.eq(d.met_at),
+                    case_deadlines::waived.eq(d.waived),
+                )
+            })
         })
         .collect();
-    diesel::insert_into(case_deadlines::table).values(rows).execute(conn)?;
+    for chunk in rows.chunks(4_000) {
+        diesel::insert_into(case_deadlines::table).values(chunk).execute(conn)?;
+    }
     Ok(())
 }
 
