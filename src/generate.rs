@@ -418,7 +418,7 @@ fn story(
         }
         case.category = Some(category.to_owned());
         // Hard cases get a case lead (包案); some are flagged as backlog.
-        if rng.gen_bool(0.03) {
+        if rng.gen_bool(0.005) {
             let lead_at = accepted_at + Duration::days(1);
             if push(
                 &mut case,

@@ -303,3 +303,76 @@ async fn a_province_and_all_its_counties_cost_one_read_of_the_figures() {
     let long = "{ jurisdiction(code: \"510000\") { stats(from: \"2020-01-01\", to: \"2022-12-31\") { received } } }";
     assert_eq!(app.fails(long, json!({}), Some(&committee)).await, "BAD_USER_INPUT");
 }
+
+/// The figures of the subtree at `path` for the local days `[from, to]` at `now`, counted straight from the cases
+/// and their stored deadlines by the definitions of DOMAIN.md §8 (what the service counted before it kept
+/// aggregates): received, timely acceptance, on-time answer, participation, backlog, as (numerator, denominator).
+fn recount(
+    app: &TestApp,
+    path: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(i64, i64)> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::BigInt>)]
+        v: Vec<i64>,
+    }
+    let sql = "WITH c AS (SELECT cs.* FROM cases cs JOIN jurisdictions j ON j.code = cs.jurisdiction_code
+                   WHERE starts_with(j.path, $1) AND (cs.received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $2 AND $3),
+              d AS (SELECT d.* FROM case_deadlines d WHERE d.case_id IN (SELECT id FROM c)),
+              o AS (SELECT cs.* FROM cases cs JOIN jurisdictions j ON j.code = cs.jurisdiction_code
+                   WHERE starts_with(j.path, $1) AND case_is_open(cs.status))
+         SELECT ARRAY[(SELECT count(*) FROM c),
+           (SELECT count(*) FROM d WHERE kind = 'ROUTE' AND met_at <= due_at),
+           (SELECT count(*) FROM d WHERE kind = 'ROUTE' AND (met_at IS NOT NULL OR (NOT waived AND due_at <= $4))),
+           (SELECT count(*) FROM d WHERE kind = 'ANSWER' AND met_at <= due_at),
+           (SELECT count(*) FROM d WHERE kind = 'ANSWER' AND (met_at IS NOT NULL OR (NOT waived AND due_at <= $4))),
+           (SELECT count(*) FROM d WHERE kind = 'EVALUATE' AND met_at IS NOT NULL),
+           (SELECT count(*) FROM d WHERE kind = 'EVALUATE' AND (met_at IS NOT NULL OR (NOT waived AND due_at <= $4))),
+           (SELECT count(*) FROM o WHERE next_due_at <= $4 OR is_backlog),
+           (SELECT count(*) FROM o)] AS v";
+    let v = diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Text, _>(path)
+        .bind::<diesel::sql_types::Date, _>(from)
+        .bind::<diesel::sql_types::Date, _>(to)
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .get_result::<Row>(&mut app.conn())
+        .unwrap()
+        .v;
+    vec![(v[0], v[0]), (v[1], v[2]), (v[3], v[4]), (v[5], v[6]), (v[7], v[8])]
+}
+
+fn shown(s: &Value) -> Vec<(i64, i64)> {
+    let r = |k: &str| (ratio(&s[k]).0, ratio(&s[k]).1);
+    let received = s["received"].as_i64().unwrap();
+    vec![(received, received), r("timelyAcceptance"), r("onTimeAnswer"), r("participation"), r("backlog")]
+}
+
+#[tokio::test]
+async fn the_kept_figures_are_what_the_definitions_count_from_the_cases() {
+    let app = spawn_app().await;
+    let committee = app.token("demo.committee").await;
+    let settings = petition_api::config::Settings::from_lookup(|_| None).unwrap();
+    let plan =
+        petition_api::generate::Plan::parse(&["--cases".into(), "4000".into(), "--years".into(), "2".into()]).unwrap();
+    let now = petition_api::clock::Clock::now(&*app.clock);
+    petition_api::generate::run(&mut app.conn(), &settings, &plan, now, |_, _| {}).unwrap();
+    let today = app.clock_today();
+    for (days_back, len) in [(700, 365), (365, 365), (60, 60)] {
+        let (from, to) = (today - Duration::days(days_back), today - Duration::days(days_back - len + 1));
+        for (code, path) in [("510000", "510000/"), ("510500", "510000/510500/")] {
+            let s = stats(&app, &committee, code, from, to).await;
+            assert_eq!(shown(&s), recount(&app, path, from, to, now), "{code} {from}..{to}: {s}");
+        }
+    }
+    // Weeks later, deadlines have run out and the old ones were folded: still what the definitions count.
+    app.clock.advance(Duration::days(40));
+    figures::compact(&mut app.conn()).unwrap();
+    let now = petition_api::clock::Clock::now(&*app.clock);
+    let (from, to) = (today - Duration::days(120), today);
+    let s = stats(&app, &committee, "510000", from, to).await;
+    assert_eq!(shown(&s), recount(&app, "510000/", from, to, now), "{s}");
+}
