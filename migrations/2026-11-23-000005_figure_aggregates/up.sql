@@ -10,6 +10,7 @@
 --
 -- What depends on the time of reading (a deadline is overdue once `now` passes it) is kept by due instant: open
 -- deadlines by when they fall due, open cases by their next due instant, and the reader counts those due by `now`.
+-- Instants long past are folded into one bucket ('-infinity'): overdue for every reader from then on.
 
 -- The time zone whose days the figures count in: the server's TIME_ZONE, written at start-up (which rebuilds the
 -- figures if it changed).
@@ -59,6 +60,7 @@ CREATE TABLE open_deadline_figures (
     evaluate          BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (jurisdiction_code, received_on, due_at)
 );
+CREATE INDEX open_deadline_figures_due_idx ON open_deadline_figures (due_at);
 CREATE INDEX open_deadline_figures_settled_idx ON open_deadline_figures (jurisdiction_code)
     WHERE route = 0 AND answer = 0 AND evaluate = 0;
 CREATE TABLE open_deadline_figure_changes (LIKE open_deadline_figures INCLUDING DEFAULTS);
@@ -73,6 +75,7 @@ CREATE TABLE open_case_figures (
     flagged           BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (jurisdiction_code, next_due_at)
 );
+CREATE INDEX open_case_figures_due_idx ON open_case_figures (next_due_at);
 CREATE INDEX open_case_figures_settled_idx ON open_case_figures (jurisdiction_code) WHERE open = 0 AND flagged = 0;
 CREATE TABLE open_case_figure_changes (LIKE open_case_figures INCLUDING DEFAULTS);
 CREATE INDEX open_case_figure_changes_idx ON open_case_figure_changes (jurisdiction_code);
@@ -213,6 +216,18 @@ BEGIN
                         answer = open_deadline_figures.answer + excluded.answer,
                         evaluate = open_deadline_figures.evaluate + excluded.evaluate)
     SELECT count(*) INTO b FROM moved;
+    -- A deadline long past due is overdue for every reader from now on, whenever exactly it fell due: its count
+    -- moves to the bucket '-infinity', so that the rows stay one per jurisdiction and day (an evaluation window
+    -- that ran out unused stays open for ever). A later change of it lands at its own due instant, also long
+    -- past, and the two cancel in every sum a reader makes.
+    WITH old AS (DELETE FROM open_deadline_figures
+                 WHERE due_at < now() - interval '2 days' AND due_at > '-infinity' RETURNING *)
+    INSERT INTO open_deadline_figures
+    SELECT jurisdiction_code, received_on, '-infinity', sum(route), sum(answer), sum(evaluate) FROM old GROUP BY 1, 2
+    ON CONFLICT (jurisdiction_code, received_on, due_at) DO UPDATE SET
+        route = open_deadline_figures.route + excluded.route,
+        answer = open_deadline_figures.answer + excluded.answer,
+        evaluate = open_deadline_figures.evaluate + excluded.evaluate;
     DELETE FROM open_deadline_figures WHERE route = 0 AND answer = 0 AND evaluate = 0;
 
     WITH moved AS (DELETE FROM open_case_figure_changes RETURNING *),
@@ -223,6 +238,13 @@ BEGIN
                         open = open_case_figures.open + excluded.open,
                         flagged = open_case_figures.flagged + excluded.flagged)
     SELECT count(*) INTO c FROM moved;
+    -- Likewise open cases whose next deadline is long past: in the backlog for every reader from now on.
+    WITH old AS (DELETE FROM open_case_figures
+                 WHERE next_due_at < now() - interval '2 days' AND next_due_at > '-infinity' RETURNING *)
+    INSERT INTO open_case_figures SELECT jurisdiction_code, '-infinity', sum(open), sum(flagged) FROM old GROUP BY 1
+    ON CONFLICT (jurisdiction_code, next_due_at) DO UPDATE SET
+        open = open_case_figures.open + excluded.open,
+        flagged = open_case_figures.flagged + excluded.flagged;
     DELETE FROM open_case_figures WHERE open = 0 AND flagged = 0;
     RETURN a + b + c;
 END;
@@ -248,7 +270,8 @@ $$;
 
 SELECT rebuild_figures();
 
--- Case leads designated in a period, per jurisdiction (the figure reads them live: there are few).
-CREATE INDEX case_events_lead_designated_idx ON case_events (jurisdiction_code, occurred_at)
+-- Case leads designated in a period, per jurisdiction: the figure reads them from this index alone (they are few,
+-- the hard cases only).
+CREATE INDEX case_events_lead_designated_idx ON case_events (jurisdiction_code, occurred_at) INCLUDE (case_id)
     WHERE kind = 'CASE_LEAD_DESIGNATED';
 CREATE INDEX supervision_notices_issued_idx ON supervision_notices (jurisdiction_code, issued_at);
