@@ -25,6 +25,10 @@ pub struct Settings {
     pub port: u16,
     /// `None` in development means: start the embedded PostgreSQL cluster.
     pub database_url: Option<String>,
+    /// A streaming standby of that database for the reads that tolerate a moment's lag: portal figures and the
+    /// top-level lists. Everything else (writes, reads inside mutations, authentication, the live listener) uses
+    /// the primary.
+    pub database_read_url: Option<String>,
     pub db_pool_size: u32,
     pub jwt: JwtSettings,
     pub time_zone: Tz,
@@ -166,6 +170,7 @@ impl Settings {
             host,
             port,
             database_url,
+            database_read_url: get("DATABASE_READ_URL"),
             db_pool_size: parse_or(get("DB_POOL_SIZE"), "DB_POOL_SIZE", 16u32)?,
             jwt: JwtSettings {
                 secret: secret.unwrap_or_else(|| DEV_JWT_SECRET.to_owned()).into_bytes(),

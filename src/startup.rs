@@ -45,8 +45,13 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
         let callers = Arc::new(CallerCache::new(CALLERS_REMEMBERED));
+        let reads = match &settings.database_read_url {
+            Some(url) => Db::connect(url, settings.db_pool_size)?,
+            None => db.clone(),
+        };
         let state = AppState {
             live: LiveFeed::start(db.pool().clone(), callers.clone()),
+            reads,
             callers,
             serials: Arc::new(ReferenceSerials::new(REFERENCE_SERIAL_BLOCK)),
             db,

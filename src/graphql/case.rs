@@ -477,8 +477,9 @@ impl CaseQuery {
             ascending: order.unwrap_or_default() == CaseOrder::ReceivedAsc,
         };
         let count = wants_total(ctx);
+        // Lists tolerate a moment's lag: a standby serves them when there is one.
         let (rows, total) = st
-            .db
+            .reads
             .run(move |conn| {
                 filter.within_path = within
                     .map(|code| jurisdiction::subtree_path(conn, &code, "filter.jurisdictionCode"))

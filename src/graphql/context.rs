@@ -18,6 +18,8 @@ use crate::error::{AppError, AppResult};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Where portal figures and top-level lists read: a standby when `DATABASE_READ_URL` is set, else `db`.
+    pub reads: Db,
     pub clock: Arc<dyn Clock>,
     /// Misses of `trackCase` per client address.
     pub track_limiter: Arc<LoginLimiter>,

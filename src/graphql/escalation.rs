@@ -179,8 +179,9 @@ impl EscalationQuery {
             case_id,
         };
         let count = wants_total(ctx);
+        // Lists tolerate a moment's lag: a standby serves them when there is one.
         let (rows, total) = st
-            .db
+            .reads
             .run(move |conn| {
                 filter.within_path = within
                     .map(|code| jurisdiction::subtree_path(conn, &code, "filter.jurisdictionCode"))

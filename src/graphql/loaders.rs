@@ -71,7 +71,8 @@ impl Loaders {
             notice_events: make(EventsByNotice(db.clone()), delay),
             figures: make(
                 FiguresByJurisdiction {
-                    db: db.clone(),
+                    // Figures tolerate a moment's lag: a standby serves them when there is one.
+                    db: state.reads.clone(),
                     clock: state.clock.clone(),
                     calendar: state.settings.calendar(),
                     read: Default::default(),

@@ -244,8 +244,9 @@ impl SupervisionQuery {
             case_id: filter_id(f.case_id.as_ref(), "filter.caseId")?,
         };
         let count = wants_total(ctx);
+        // Lists tolerate a moment's lag: a standby serves them when there is one.
         let (rows, total) = st
-            .db
+            .reads
             .run(move |conn| {
                 filter.within_path = within
                     .map(|code| jurisdiction::subtree_path(conn, &code, "filter.jurisdictionCode"))

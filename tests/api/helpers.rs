@@ -98,6 +98,31 @@ impl Drop for TestApp {
     }
 }
 
+/// Another fresh copy of the demo database, not used by any server yet (e.g. to stand in for a standby that is
+/// behind): its URL and a guard that drops it.
+pub fn spare_database() -> (String, SpareDatabase) {
+    let cluster = cluster();
+    let name = format!("test_spare_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::establish(&cluster.pg.database_url("postgres")).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {}", cluster.template)).execute(&mut conn).unwrap();
+    (cluster.pg.database_url(&name), SpareDatabase(name))
+}
+
+pub struct SpareDatabase(String);
+
+impl Drop for SpareDatabase {
+    fn drop(&mut self) {
+        let url = cluster().pg.database_url("postgres");
+        let name = self.0.clone();
+        let _ = std::thread::spawn(move || {
+            if let Ok(mut conn) = PgConnection::establish(&url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+            }
+        })
+        .join();
+    }
+}
+
 /// Starts a server over a fresh copy of the demo database.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
@@ -143,11 +168,19 @@ impl TestApp {
     /// A second server process over the same database (its own pool, listener and clock, set to this one's
     /// time), as when several instances serve one database. Returns its address.
     pub async fn another_server(&self) -> String {
-        let vars: HashMap<&str, String> = HashMap::from([
+        self.another_server_with(&[]).await
+    }
+
+    /// As [`TestApp::another_server`], with extra environment settings.
+    pub async fn another_server_with(&self, env: &[(&str, &str)]) -> String {
+        let mut vars: HashMap<&str, String> = HashMap::from([
             ("DATABASE_URL", self.url.clone()),
             ("PORT", "0".to_owned()),
             ("SWEEP_INTERVAL_SECS", "0".to_owned()),
         ]);
+        for (k, v) in env {
+            vars.insert(k, v.to_string());
+        }
         let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
         let db = Db::connect(&self.url, 4).expect("pool");
         let clock = Arc::new(ManualClock::new(petition_api::clock::Clock::now(&*self.clock)));
