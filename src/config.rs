@@ -29,6 +29,8 @@ pub struct Settings {
     /// top-level lists. Everything else (writes, reads inside mutations, authentication, the live listener) uses
     /// the primary.
     pub database_read_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`, comma-separated addresses).
+    pub trusted_proxies: Vec<IpAddr>,
     pub db_pool_size: u32,
     pub jwt: JwtSettings,
     pub time_zone: Tz,
@@ -171,6 +173,15 @@ impl Settings {
             port,
             database_url,
             database_read_url: get("DATABASE_READ_URL"),
+            trusted_proxies: get("TRUSTED_PROXIES")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse().map_err(|_| anyhow::anyhow!("TRUSTED_PROXIES holds `{a}`, which is not an IP address"))
+                })
+                .collect::<anyhow::Result<_>>()?,
             db_pool_size: parse_or(get("DB_POOL_SIZE"), "DB_POOL_SIZE", 16u32)?,
             jwt: JwtSettings {
                 secret: secret.unwrap_or_else(|| DEV_JWT_SECRET.to_owned()).into_bytes(),

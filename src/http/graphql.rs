@@ -89,7 +89,7 @@ pub async fn execute(
         Ok(token) => authenticate(&state, token.as_deref()).await,
         Err(()) => crate::graphql::context::Authentication::Invalid,
     };
-    let client_ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let client_ip = super::client_addr::client_addr(&req, &state.settings.trusted_proxies);
     let loaders = Loaders::new(&state, auth.caller());
     let info = RequestInfo { auth, request_id: request_id.clone(), client_ip };
     let request = request.data(info).data(loaders);

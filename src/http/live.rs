@@ -42,7 +42,7 @@ pub async fn subscriptions(
 ) -> actix_web::Result<HttpResponse> {
     let state = state.get_ref().clone();
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-    let client_ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let client_ip = super::client_addr::client_addr(&req, &state.settings.trusted_proxies);
     GraphQLSubscription::new(schema.get_ref().clone())
         .on_connection_init(move |init| async move {
             let token = token_of(&init);

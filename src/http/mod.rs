@@ -1,5 +1,6 @@
 //! The HTTP surface: `/graphql` (POST operations, GET playground, WebSocket subscriptions), `/healthz`, `/readyz`, playground assets.
 
+pub mod client_addr;
 pub mod graphql;
 pub mod live;
 pub mod playground;

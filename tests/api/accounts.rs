@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{error_code, spawn_app, DEMO_PASSWORD};
 
@@ -187,4 +187,43 @@ async fn changing_roles_invalidates_older_tokens() {
     assert_eq!(code, "UNAUTHENTICATED");
     let fresh = app.token("demo.lead").await;
     assert_eq!(app.graphql(ME, json!({}), Some(&fresh)).await["data"]["me"]["roles"], json!(["CASE_LEAD", "CLERK"]));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_failures_count_per_client_not_per_proxy() {
+    let app = spawn_app().await;
+    let proxied = app.another_server_with(&[("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let login = |server: String, forwarded: &'static str, user: &'static str, password: &'static str| {
+        let client = app.client.clone();
+        async move {
+            let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }";
+            let body: Value = client
+                .post(format!("{server}/graphql"))
+                .header("x-forwarded-for", forwarded)
+                .json(&json!({"query": q, "variables": {"u": user, "p": password}}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK").to_owned()
+        }
+    };
+    // A guesser behind the proxy locks out its own address...
+    let mut last = String::new();
+    for i in 0..9 {
+        let user = ["demo.lead", "demo.unit", "demo.city"][i % 3];
+        last = login(proxied.clone(), "203.0.113.7", user, "guess-guess-guess").await;
+    }
+    assert_eq!(last, "RATE_LIMITED");
+    assert_eq!(login(proxied.clone(), "203.0.113.7", "demo.clerk", DEMO_PASSWORD).await, "RATE_LIMITED");
+    // ...not everyone else behind the same proxy.
+    assert_eq!(login(proxied.clone(), "198.51.100.1", "demo.clerk", DEMO_PASSWORD).await, "OK");
+    // A server that does not trust its peer ignores the header: a client cannot pick its own address.
+    for _ in 0..9 {
+        last = login(app.address.clone(), "192.0.2.1", "demo.lead", "guess-guess-guess").await;
+    }
+    assert_eq!(last, "RATE_LIMITED");
+    assert_eq!(login(app.address.clone(), "192.0.2.99", "demo.clerk", DEMO_PASSWORD).await, "RATE_LIMITED");
 }
