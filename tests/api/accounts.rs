@@ -1,4 +1,4 @@
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::{error_code, spawn_app, DEMO_PASSWORD};
 
@@ -194,19 +194,11 @@ async fn behind_a_trusted_proxy_failures_count_per_client_not_per_proxy() {
     let app = spawn_app().await;
     let proxied = app.another_server_with(&[("TRUSTED_PROXIES", "127.0.0.1")]).await;
     let login = |server: String, forwarded: &'static str, user: &'static str, password: &'static str| {
-        let client = app.client.clone();
+        let app = &app;
         async move {
             let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }";
-            let body: Value = client
-                .post(format!("{server}/graphql"))
-                .header("x-forwarded-for", forwarded)
-                .json(&json!({"query": q, "variables": {"u": user, "p": password}}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let vars = json!({"u": user, "p": password});
+            let body = app.graphql_at(&server, q, vars, None, &[("x-forwarded-for", forwarded)]).await;
             body["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK").to_owned()
         }
     };

@@ -209,41 +209,26 @@ async fn with_a_read_database_lists_and_figures_read_there_and_everything_else_t
     // A copy of the data as it was at the start stands in for a standby that has not caught up yet.
     let (stale, _guard) = crate::helpers::spare_database();
     let server = app.another_server_with(&[("DATABASE_READ_URL", &stale)]).await;
-    let post = |query: &'static str, vars: Value, token: String| {
-        let (client, url) = (app.client.clone(), format!("{server}/graphql"));
-        async move {
-            let body: Value = client
-                .post(url)
-                .bearer_auth(token)
-                .json(&json!({"query": query, "variables": vars}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            assert!(body["errors"].is_null(), "{body}");
-            body["data"].clone()
-        }
-    };
     let petitioner = app.token("demo.petitioner").await;
     let committee = app.token("demo.committee").await;
-    let submitted = post(
-        crate::lifecycle::SUBMIT,
-        json!({"i": {"jurisdictionCode": "510502", "title": "新的事项", "content": "新的事项内容", "idempotencyKey": "r1"}}),
-        petitioner.clone(),
-    )
-    .await;
+    let submitted = app
+        .ok_at(
+            &server,
+            crate::lifecycle::SUBMIT,
+            json!({"i": {"jurisdictionCode": "510502", "title": "新的事项", "content": "新的事项内容", "idempotencyKey": "r1"}}),
+            &petitioner,
+        )
+        .await;
     let id = submitted["submitPetition"]["case"]["id"].clone();
     // The write and the read of one case go to the primary...
-    let one = post("query($id: ID!) { case(id: $id) { id } }", json!({"id": id}), committee.clone()).await;
+    let one = app.ok_at(&server, "query($id: ID!) { case(id: $id) { id } }", json!({"id": id}), &committee).await;
     assert_eq!(one["case"]["id"], id);
     // ...the list and the figures to the read database, which has not seen it yet.
-    let list = post("{ cases(first: 100) { nodes { id } } }", json!({}), committee.clone()).await;
+    let list = app.ok_at(&server, "{ cases(first: 100) { nodes { id } } }", json!({}), &committee).await;
     assert!(!list["cases"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == id), "{list}");
     let today = app.clock_today().to_string();
     let q = "query($d: NaiveDate!) { jurisdiction(code: \"510502\") { stats(from: $d, to: $d) { received } } }";
-    let figures = post(q, json!({"d": today}), committee.clone()).await;
+    let figures = app.ok_at(&server, q, json!({"d": today}), &committee).await;
     let stale = figures["jurisdiction"]["stats"]["received"].as_i64().unwrap();
     // The primary's own server counts the new case too.
     let fresh = app.ok(q, json!({"d": today}), &committee).await;

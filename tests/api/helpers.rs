@@ -194,12 +194,34 @@ impl TestApp {
 
     /// POSTs an operation; returns the whole JSON body.
     pub async fn graphql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        let mut req = self.client.post(format!("{}/graphql", self.address)).json(&json!({
+        self.graphql_at(&self.address, query, variables, token, &[]).await
+    }
+
+    /// Runs an operation that must succeed against the server at `address` (another one over the same database).
+    pub async fn ok_at(&self, address: &str, query: &str, variables: Value, token: &str) -> Value {
+        let body = self.graphql_at(address, query, variables, Some(token), &[]).await;
+        assert!(body["errors"].is_null(), "expected success: {body}");
+        body["data"].clone()
+    }
+
+    /// POSTs an operation to the server at `address`, with extra headers; returns the whole JSON body.
+    pub async fn graphql_at(
+        &self,
+        address: &str,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Value {
+        let mut req = self.client.post(format!("{address}/graphql")).json(&json!({
             "query": query,
             "variables": variables,
         }));
         if let Some(token) = token {
             req = req.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let res = req.send().await.expect("request");
         assert_eq!(res.status(), 200, "GraphQL answers with HTTP 200");

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::helpers::{spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with};
 use crate::lifecycle::{assign, submit};
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -99,23 +99,6 @@ impl Live {
     }
 }
 
-/// Runs an operation that must succeed against the server at `address`.
-async fn ok_at(app: &TestApp, address: &str, query: &str, variables: Value, token: &str) -> Value {
-    let body: Value = app
-        .client
-        .post(format!("{address}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(body["errors"].is_null(), "{body}");
-    body["data"].clone()
-}
-
 const CASE_UPDATED: &str =
     "subscription($id: ID!) { caseUpdated(caseId: $id) { event { kind staffOnly actorId } case { id status } } }";
 const CASE_EVENTS: &str =
@@ -141,11 +124,10 @@ async fn every_server_delivers_every_event_to_its_own_subscribers() {
     // Both steps go through the other server: a staff-only note, then the routing.
     let note = json!({"i": {"caseId": case, "kind": "NOTE", "happenedAt": petition_api::clock::Clock::now(&*app.clock),
         "note": "内部：需与交通局会商"}});
-    ok_at(&app, &other, LOG, note, &clerk).await;
+    app.ok_at(&other, LOG, note, &clerk).await;
     let unit = app.unit_id("510502", "江阳区住房和城乡建设局").await;
     let route = "mutation($i: RouteCaseInput!) { routeCase(input: $i) { status } }";
-    ok_at(
-        &app,
+    app.ok_at(
         &other,
         route,
         json!({"i": {"caseId": case, "action": "ASSIGN", "unitId": unit, "handlingDays": 30}}),
@@ -246,15 +228,15 @@ async fn a_unit_follows_its_supervision_notices_live() {
     tokio::time::sleep(SETTLE).await;
 
     let issue = "mutation($i: IssueSupervisionNoticeInput!) { issueSupervisionNotice(input: $i) { id } }";
-    let notice = ok_at(
-        &app,
-        &other,
-        issue,
-        json!({"i": {"caseIds": [case], "targetUnitId": target,
+    let notice = app
+        .ok_at(
+            &other,
+            issue,
+            json!({"i": {"caseIds": [case], "targetUnitId": target,
         "noticeType": "SUMMONS", "trigger": "BUCK_PASSING", "requirements": "请单位负责人到场说明"}}),
-        &committee,
-    )
-    .await["issueSupervisionNotice"]["id"]
+            &committee,
+        )
+        .await["issueSupervisionNotice"]["id"]
         .clone();
     let heard = unit_desk.data().await;
     assert_eq!(heard["supervisionNoticeEvents"]["event"]["kind"], "ISSUED");
