@@ -85,13 +85,18 @@ impl Loaders {
 
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
 
-/// Rows of several keys, grouped by key in the order they came.
-fn grouped<K: Hash + Eq, V>(rows: impl IntoIterator<Item = V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+/// Pairs of (key, value), grouped by key in the order they came.
+fn grouped_pairs<K: Hash + Eq, V>(pairs: impl IntoIterator<Item = (K, V)>) -> HashMap<K, Vec<V>> {
     let mut map: HashMap<K, Vec<V>> = HashMap::new();
-    for row in rows {
-        map.entry(key(&row)).or_default().push(row);
+    for (key, value) in pairs {
+        map.entry(key).or_default().push(value);
     }
     map
+}
+
+/// Rows of several keys, grouped by key in the order they came.
+fn grouped<K: Hash + Eq, V>(rows: impl IntoIterator<Item = V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    grouped_pairs(rows.into_iter().map(|row| (key(&row), row)))
 }
 
 pub struct JurisdictionByCode(Db);
@@ -170,11 +175,7 @@ impl Loader<Uuid> for DeadlinesByCase {
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Deadline>> {
         let keys = keys.to_vec();
         let rows = self.0.run(move |conn| Ok(deadline::of_cases(conn, &keys)?)).await?;
-        let mut map: HashMap<Uuid, Vec<Deadline>> = HashMap::new();
-        for (case_id, d) in rows {
-            map.entry(case_id).or_default().push(d);
-        }
-        Ok(map)
+        Ok(grouped_pairs(rows))
     }
 }
 
@@ -217,11 +218,7 @@ impl Loader<Uuid> for NoticesByCase {
             return Ok(HashMap::new());
         }
         let rows = self.0.run(move |conn| Ok(notice_model::of_cases(conn, &scope, &keys)?)).await?;
-        let mut map: HashMap<Uuid, Vec<SupervisionNotice>> = HashMap::new();
-        for (case_id, notice) in rows {
-            map.entry(case_id).or_default().push(notice);
-        }
-        Ok(map)
+        Ok(grouped_pairs(rows))
     }
 }
 
@@ -235,11 +232,7 @@ impl Loader<Uuid> for CaseIdsByNotice {
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Uuid>> {
         let keys = keys.to_vec();
         let rows = self.0.run(move |conn| Ok(notice_model::case_ids_of(conn, &keys)?)).await?;
-        let mut map: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for (notice, case) in rows {
-            map.entry(notice).or_default().push(case);
-        }
-        Ok(map)
+        Ok(grouped_pairs(rows))
     }
 }
 
