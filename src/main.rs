@@ -8,6 +8,7 @@ use petition_api::startup::Application;
 use petition_api::{demo, generate, graphql, telemetry};
 
 fn main() -> anyhow::Result<()> {
+    petition_api::auth::password::return_large_blocks_to_the_system();
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("print-schema") => {
