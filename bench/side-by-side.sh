@@ -9,7 +9,8 @@
 #     seed    the 50,000 bulk cases of benches/api.rs (seed-50k.sql), then time the server's start-up backfill
 #     peer    start PostGraphile 4.14.1 (postgraphile.sh) on the same database, schema public
 #     bench   __typename, case by id (+pgbench), nested worklist, statements/request, roll-up + overdue list
-#     intake  submitPetition vs PostGraphile createCase at -c32, rows vs acknowledged answers; recordPetition
+#     intake  submitPetition (32 new petitioners; 32 with 1,000 earlier cases; one with thousands open) vs PostGraphile
+#             createCase at -c32, rows vs acknowledged answers; recordPetition
 #     scale   for each size in $SIZES: `petition-api generate` up to that many cases (a synthetic province over
 #             3 years), then roll-up and lists again
 #     stop    stop PostGraphile, the server, the cluster
@@ -284,11 +285,11 @@ waits_sample() { # seconds file
 }
 
 # One intake run: prints "rps p50 p99 errors ok timeouts rows lost".
-intake_run() { # port token mode
-  local run="i$(date +%s%N | tail -c 9)" port=$1 tok=$2 mode=$3
+intake_run() { # port token mode [tokens: space-separated, one petitioner after the other]
+  local run="i$(date +%s%N | tail -c 9)" port=$1 tok=$2 mode=$3 toks=${4:-}
   rm -rf "$H/refs" && mkdir -p "$H/refs"
   local out
-  out=$(RUN_ID=$run INTAKE_MODE=$mode REFS_DIR=$H/refs RECEIVED_AT=$(date -d '-1 hour' +%FT%T+00:00) GQL_TOKEN=$tok \
+  out=$(RUN_ID=$run INTAKE_MODE=$mode REFS_DIR=$H/refs RECEIVED_AT=$(date -d '-1 hour' +%FT%T+00:00) GQL_TOKEN=$tok GQL_TOKENS=$toks \
     wrk -t2 -c32 -d"$IDUR" --timeout 10s -s "$BENCH/intake.lua" "http://127.0.0.1:$port/graphql" 2>&1)
   printf '%s\n%s\n' "--- intake $mode $run $(date +%T)" "$out" >> "$LOG/wrk.log"
   sleep 2
@@ -304,8 +305,13 @@ intake_run() { # port token mode
 }
 
 phase_intake() {
+  # Many petitioners file at once, as in life: 32 with no earlier case, and 32 with 1,000 earlier cases each (990
+  # closed, 10 open; petitioners.sql), each round against PostGraphile's plain insert.
+  $PSQL petition -v ON_ERROR_STOP=1 -f "$BENCH/petitioners.sql" >> "$LOG/seed.log" 2>&1
   PETITIONER=$(login demo.petitioner); CLERK=$(login demo.clerk)
-  local r l o p
+  local fresh="" history="" n
+  for n in $(seq -w 1 32); do fresh="$fresh $(login "bench.fresh.$n")"; history="$history $(login "bench.history.$n")"; done
+  local r l o h p
   for r in $(seq "$ROUNDS"); do
     l=$(load_wait)
     : > "$LOG/waits-intake-r$r.txt"
@@ -313,16 +319,22 @@ phase_intake() {
     local b=$(snap)
     waits_sample "${IDUR%s}" "$LOG/waits-intake-r$r.txt" &
     local wp=$!
-    o=$(intake_run "$PORT" "$PETITIONER" submit)
+    o=$(intake_run "$PORT" "" submit "$fresh")
     wait "$wp"
     local a=$(snap)
     local cs=$(cpu_split "$b" "$a" "${IDUR%s}")
     top_sql "submitPetition round $r"
+    b=$(snap); h=$(intake_run "$PORT" "" submit "$history"); a=$(snap)
+    local ch=$(cpu_split "$b" "$a" "${IDUR%s}")
     b=$(snap); p=$(intake_run "$PGLPORT" "" pgl); a=$(snap)
     local cp=$(cpu_split "$b" "$a" "${IDUR%s}")
-    say "ROUND intake r$r -c32 $IDUR | load $l | ours submitPetition $o [$cs] | peer createCase $p [$cp] | ratio rps $(ratio "$(echo "$o" | awk '{print $2}')" "$(echo "$p" | awk '{print $2}')")"
+    say "ROUND intake r$r -c32 $IDUR | load $l | ours submitPetition, 32 new petitioners $o [$cs] | ours submitPetition, 32 petitioners with 1,000 earlier cases $h [$ch] | peer createCase $p [$cp] | ratio rps $(ratio "$(echo "$o" | awk '{print $2}')" "$(echo "$p" | awk '{print $2}')") / $(ratio "$(echo "$h" | awk '{print $2}')" "$(echo "$p" | awk '{print $2}')")"
     say "     waits during ours r$r: $(sort "$LOG/waits-intake-r$r.txt" | uniq -c | sort -rn | head -6 | awk '{ printf "%s x%s, ", $2, $1 }')"
   done
+  # The worst case, told apart: one petitioner filing thousands of open cases at once (the similar-matter search
+  # looks at every open case of the petitioner).
+  l=$(load_wait)
+  say "FIG intake submitPetition, one petitioner (demo.petitioner) -c32 $IDUR | load $l | ours $(intake_run "$PORT" "$PETITIONER" submit)"
   l=$(load_wait)
   say "FIG intake recordPetition (demo.clerk) -c32 $IDUR | load $l | ours $(intake_run "$PORT" "$CLERK" record)"
   say "FIG memory peak after intake | ours $(mem "$(ourpid)") | peer $(mem "$(pglpid)")"
