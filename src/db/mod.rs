@@ -2,6 +2,7 @@
 //! blocking connections. Query functions live with their models (`crate::models`) and take a `&mut PgConnection`,
 //! so they work the same inside or outside a transaction.
 
+pub mod announce;
 pub mod embedded;
 pub mod schema;
 
@@ -39,6 +40,7 @@ struct CountStatements(StatementCounter);
 
 impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for CountStatements {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        diesel::sql_query(announce::ANNOUNCE_AFTER_COMMIT).execute(conn).map_err(diesel::r2d2::Error::QueryError)?;
         let counter = self.0.clone();
         conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
             if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
@@ -87,6 +89,8 @@ pub struct Db {
     /// Database round trips made through this handle (each `run` is one), for benchmarks and diagnostics.
     calls: std::sync::Arc<std::sync::atomic::AtomicU64>,
     statements: StatementCounter,
+    /// Announces the history that work run through this handle wrote, once it is committed.
+    announcer: std::sync::Arc<announce::Announcer>,
 }
 
 impl Db {
@@ -94,7 +98,8 @@ impl Db {
     pub fn connect(database_url: &str, max_size: u32) -> anyhow::Result<Db> {
         let statements = StatementCounter::default();
         let pool = build_counted_pool(database_url, max_size, statements.clone())?;
-        Ok(Db { pool, calls: Default::default(), statements })
+        let announcer = std::sync::Arc::new(announce::Announcer::start(pool.clone()));
+        Ok(Db { pool, calls: Default::default(), statements, announcer })
     }
 
     /// SQL statements sent through this handle's pool so far (the live listener's included).
@@ -111,17 +116,24 @@ impl Db {
         &self.pool
     }
 
-    /// Runs `f` with a pooled connection, outside any transaction (for reads).
+    /// Runs `f` with a pooled connection, outside any transaction (for reads, or work that opens its own). The
+    /// history `f` wrote is announced to live subscribers afterwards (see [`announce`]): `f` must have committed
+    /// or rolled back what it wrote by the time it returns.
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let announcer = self.announcer.clone();
         self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
+            // Whatever earlier work on this thread left behind is not ours to announce (it was announced already).
+            announce::take_written();
+            let done = pool.get().map_err(AppError::from).and_then(|mut conn| f(&mut conn));
+            // Announced whatever `f` returned: entries that rolled back are not found, so not announced.
+            announcer.send(announce::take_written());
+            done
         })
         .await
         .map_err(AppError::internal)?

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::db::announce;
 use crate::db::schema::case_events;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -40,7 +41,9 @@ pub struct NewCaseEvent<'a> {
 }
 
 pub fn append(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<i64> {
-    diesel::insert_into(case_events::table).values(e).returning(case_events::id).get_result(conn)
+    let id = diesel::insert_into(case_events::table).values(e).returning(case_events::id).get_result(conn)?;
+    announce::case_entry_written(id);
+    Ok(id)
 }
 
 /// The histories of several cases at once, each in the order things happened (for the batched `events` field).
@@ -58,13 +61,23 @@ pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: 
 
 /// Appends several entries in one statement.
 pub fn append_many(conn: &mut PgConnection, entries: &[NewCaseEvent<'_>]) -> QueryResult<usize> {
-    diesel::insert_into(case_events::table).values(entries).execute(conn)
+    let ids: Vec<i64> =
+        diesel::insert_into(case_events::table).values(entries).returning(case_events::id).get_results(conn)?;
+    ids.iter().for_each(|id| announce::case_entry_written(*id));
+    Ok(ids.len())
 }
 
 /// As [`append`], but does nothing when a unique index says the entry is already there (the sweep's
 /// `DEADLINE_MISSED`, recorded once however many servers sweep). Returns whether it was written.
 pub fn append_once(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<bool> {
-    Ok(diesel::insert_into(case_events::table).values(e).on_conflict_do_nothing().execute(conn)? > 0)
+    let id: Option<i64> = diesel::insert_into(case_events::table)
+        .values(e)
+        .on_conflict_do_nothing()
+        .returning(case_events::id)
+        .get_result(conn)
+        .optional()?;
+    id.iter().for_each(|id| announce::case_entry_written(*id));
+    Ok(id.is_some())
 }
 
 /// One entry, for live updates.

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, Page, PageRequest, TimeKey};
+use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
 use crate::domain::supervision::{NoticeScope, NoticeStatus};
 
@@ -149,10 +150,12 @@ pub struct NewNoticeEvent<'a> {
 }
 
 pub fn append_event(conn: &mut PgConnection, e: &NewNoticeEvent<'_>) -> QueryResult<i64> {
-    diesel::insert_into(supervision_notice_events::table)
+    let id = diesel::insert_into(supervision_notice_events::table)
         .values(e)
         .returning(supervision_notice_events::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    announce::notice_entry_written(id);
+    Ok(id)
 }
 
 /// The histories of several notices, each oldest first.
@@ -335,5 +338,12 @@ pub fn overdue_unrecorded(
 /// As [`append_event`], but does nothing when a unique index says the entry is already there (the sweep's
 /// `OVERDUE`, recorded once however many servers sweep). Returns whether it was written.
 pub fn append_event_once(conn: &mut PgConnection, e: &NewNoticeEvent<'_>) -> QueryResult<bool> {
-    Ok(diesel::insert_into(supervision_notice_events::table).values(e).on_conflict_do_nothing().execute(conn)? > 0)
+    let id: Option<i64> = diesel::insert_into(supervision_notice_events::table)
+        .values(e)
+        .on_conflict_do_nothing()
+        .returning(supervision_notice_events::id)
+        .get_result(conn)
+        .optional()?;
+    id.iter().for_each(|id| announce::notice_entry_written(*id));
+    Ok(id.is_some())
 }

@@ -306,3 +306,32 @@ async fn a_password_change_ends_the_subscriptions_of_older_tokens() {
         assert_eq!(message["payload"]["data"]["caseUpdated"]["event"]["kind"], "SUBMITTED", "{message}");
     }
 }
+
+/// The server announces what its requests wrote after they commit, many at once; a history entry written by any
+/// other tool (psql, a script) is still announced by the database at its commit.
+#[tokio::test]
+async fn history_written_by_another_tool_is_announced_too() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let (case, _, _) = submit(&app, &petitioner, "小区路灯长期不亮").await;
+    let mut desk = Live::connect(&app.address, &clerk).await;
+    desk.subscribe("1", CASE_EVENTS, json!({"j": "510502"})).await;
+    tokio::time::sleep(SETTLE).await;
+
+    let mut conn = app.conn();
+    // As any other client connects: without the server's setting.
+    diesel::sql_query("RESET petition.announce").execute(&mut conn).unwrap();
+    diesel::sql_query(
+        "INSERT INTO case_events (case_id, jurisdiction_code, kind, occurred_at, note, payload, staff_only)
+         SELECT id, jurisdiction_code, 'NOTE', now(), '由档案系统补录', '{}', false FROM cases WHERE id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(uuid::Uuid::parse_str(&case).unwrap())
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query("SET petition.announce = 'after_commit'").execute(&mut conn).unwrap();
+
+    let heard = desk.until("caseEvents", "NOTE").await;
+    assert_eq!(heard.last().unwrap()["case"]["id"], case.as_str());
+}
