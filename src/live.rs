@@ -1,5 +1,6 @@
-//! Live updates across server processes (DOMAIN.md §9): every history entry, once committed, is announced by the
-//! database (`NOTIFY` from the history triggers, see migrations/…_oversight), and each server process listens on a
+//! Live updates across server processes (DOMAIN.md §9): every history entry, once committed, is announced through
+//! the database (`NOTIFY`, sent after commit by the process whose request wrote it, see `crate::db::announce`, or by
+//! the history triggers when another tool writes), and each server process listens on a
 //! connection of its own and passes what it hears to its subscribers through a broadcast channel. The signals say
 //! only what happened where; subscribers load what they may see through the same scope rules as queries.
 
