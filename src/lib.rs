@@ -1,5 +1,5 @@
 //! The petition (信访) case service: a GraphQL API over PostgreSQL for citizens, bureau and unit clerks, case leads
-//! and joint-conference committees. See README.md for running it and `../shared/design/DOMAIN.md` for the domain.
+//! and joint-conference committees. See README.md to run it and `docs/DOMAIN.md` for the domain.
 
 pub mod auth;
 pub mod case_work;

@@ -54,8 +54,29 @@ fn build_template(pg: &EmbeddedPostgres, template: &str) {
             petition_api::demo::load_if_absent(&mut db, &settings, today).expect("demo data loads");
         }
         diesel::sql_query(format!("ALTER DATABASE {scratch} RENAME TO {template}")).execute(&mut conn).unwrap();
+        drop_other_templates(&mut conn, template);
     }
     diesel::sql_query("SELECT pg_advisory_unlock(4242)").execute(&mut conn).unwrap();
+}
+
+/// The templates of earlier versions of the code (every change under `src/` makes a new one, see build.rs): dropped
+/// when a new one is built, unless a test binary of that version still uses them.
+fn drop_other_templates(conn: &mut PgConnection, template: &str) {
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let others = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'petition\\_template\\_%' AND datname <> $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(template)
+    .load::<Name>(conn)
+    .unwrap_or_default();
+    for other in others {
+        // Refused while in use: left for the next time.
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\"", other.datname)).execute(conn);
+    }
 }
 
 fn database_exists(conn: &mut PgConnection, name: &str) -> bool {
