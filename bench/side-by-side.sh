@@ -63,6 +63,11 @@ cpu_split() {
 }
 
 start_ours() {
+  # A server left over from another run would answer instead of this binary (and the figures would be its).
+  if curl -fs "127.0.0.1:$PORT/healthz" > /dev/null 2>&1; then
+    echo "port $PORT already answers (another run's server?): stop it first" >&2
+    exit 1
+  fi
   local t0=$(date +%s.%N)
   DATABASE_URL=$DBURL HOST=127.0.0.1 PORT=$PORT SWEEP_INTERVAL_SECS=0 ACCESS_TOKEN_TTL_SECS=14400 LOG_FORMAT=json \
     "$BIN" serve >> "$H/server.log" 2>&1 &
