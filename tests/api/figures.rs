@@ -221,6 +221,39 @@ async fn the_database_calls_open_what_the_rules_call_open() {
     }
 }
 
+/// The CHECK constraints on statuses and event kinds know exactly the domain's sets: every value the service
+/// writes is accepted, and nothing else is listed.
+#[tokio::test]
+async fn the_database_knows_exactly_the_statuses_and_event_kinds_of_the_rules() {
+    use diesel::RunQueryDsl;
+    use petition_api::domain::case::EventKind;
+    use std::collections::BTreeSet;
+    #[derive(diesel::QueryableByName)]
+    struct Definition {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        body: String,
+    }
+    let app = spawn_app().await;
+    let listed = |function: &str| -> BTreeSet<String> {
+        let body = diesel::sql_query(format!("SELECT pg_get_functiondef('{function}'::regproc) AS body"))
+            .get_result::<Definition>(&mut app.conn())
+            .unwrap()
+            .body;
+        let values = body.split_once("IN (").expect("a list of values").1;
+        values.split('\'').skip(1).step_by(2).map(str::to_owned).collect()
+    };
+    let statuses: BTreeSet<String> = CaseStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect();
+    let kinds: BTreeSet<String> = EventKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
+    assert_eq!(listed("case_status_is_known"), statuses);
+    assert_eq!(listed("case_event_kind_is_known"), kinds);
+
+    // And the constraints use them: a status nobody knows is refused, and changes nothing.
+    let refused =
+        diesel::sql_query("UPDATE cases SET status = 'PENDING' WHERE reference = (SELECT min(reference) FROM cases)")
+            .execute(&mut app.conn());
+    assert!(format!("{:?}", refused.unwrap_err()).contains("cases_status_known"));
+}
+
 #[tokio::test]
 async fn a_county_whose_leads_resolved_22_of_26_reports_84_6_percent() {
     let app = spawn_app().await;
