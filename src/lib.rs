@@ -16,4 +16,5 @@ pub mod live;
 pub mod models;
 pub mod oversight;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

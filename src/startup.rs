@@ -15,10 +15,10 @@ use crate::case_work::intake::ReferenceSerials;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::graphql::context::AppState;
 use crate::graphql::schema_builder;
 use crate::http;
 use crate::live::LiveFeed;
+use crate::state::AppState;
 
 /// Serials of references a server process reserves at a time per county and year: intakes into one county take
 /// the counter's lock once per block instead of once each; a stopped process leaves at most this many unused.

@@ -11,8 +11,8 @@ use super::token::{hash_opaque, new_refresh_token};
 use crate::domain::credentials::{parse_display_name, Password, Username};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::graphql::context::AppState;
 use crate::models::{account, refresh_token};
+use crate::state::AppState;
 
 /// A signed-in session: what `login` and friends return.
 pub struct Session {
@@ -217,8 +217,8 @@ pub struct TokenSession {
 pub async fn authenticate_session(
     state: &AppState,
     bearer: Option<&str>,
-) -> (crate::graphql::context::Authentication, Option<TokenSession>) {
-    use crate::graphql::context::Authentication;
+) -> (super::Authentication, Option<TokenSession>) {
+    use super::Authentication;
     let Some(token) = bearer else { return (Authentication::Anonymous, None) };
     let Ok(claims) = state.tokens.verify(token) else { return (Authentication::Invalid, None) };
     let session =

@@ -1,58 +1,14 @@
-//! What every resolver can reach: the shared application state and the per-request information (who is calling,
-//! the request id, the client's address).
-
-use std::sync::Arc;
+//! What every resolver can reach: the shared application state (defined in `crate::state`, below this layer) and
+//! the per-request information (who is calling, the request id, the client's address).
 
 use async_graphql::Context;
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::auth::throttle::LoginLimiter;
-use crate::auth::token::TokenKeys;
-use crate::clock::Clock;
-use crate::config::Settings;
-use crate::db::Db;
 use crate::domain::access::Caller;
 use crate::error::{AppError, AppResult};
 
-/// Shared by all requests; built once at start-up.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    /// Where portal figures and top-level lists read: a standby when `DATABASE_READ_URL` is set, else `db`.
-    pub reads: Db,
-    pub clock: Arc<dyn Clock>,
-    /// Misses of `trackCase` per client address.
-    pub track_limiter: Arc<LoginLimiter>,
-    pub settings: Arc<Settings>,
-    pub tokens: Arc<TokenKeys>,
-    pub login_limiter: Arc<LoginLimiter>,
-    /// Signals of committed history entries, from this process's database listener.
-    pub live: Arc<crate::live::LiveFeed>,
-    /// Who is behind each token, remembered while the listener hears every account change.
-    pub callers: Arc<crate::auth::callers::CallerCache>,
-    /// Serial numbers of case references, reserved in blocks.
-    pub serials: Arc<crate::case_work::intake::ReferenceSerials>,
-}
-
-/// Who is behind a request.
-#[derive(Clone, Debug)]
-pub enum Authentication {
-    /// No token was presented.
-    Anonymous,
-    Authenticated(Caller),
-    /// A token was presented but is not valid (bad signature, expired, revoked by a password change...).
-    Invalid,
-}
-
-impl Authentication {
-    /// The caller, if the token was good.
-    pub fn caller(&self) -> Option<&Caller> {
-        match self {
-            Authentication::Authenticated(caller) => Some(caller),
-            _ => None,
-        }
-    }
-}
+pub use crate::auth::Authentication;
+pub use crate::state::AppState;
 
 /// Per-request information.
 #[derive(Clone, Debug)]
