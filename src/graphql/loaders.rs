@@ -27,10 +27,6 @@ use crate::models::supervision_notice::{self as notice_model, NoticeEvent, Super
 use crate::models::unit::{self, Unit};
 use crate::oversight::figures::{self, Figures, Period};
 
-/// How long a loader waits by default to collect keys before it queries (`DATALOADER_DELAY_US`). Sibling fields
-/// of a list are resolved in the same poll, so a short wait already batches them; `cargo bench` measures it.
-pub const DEFAULT_BATCH_DELAY: Duration = Duration::from_micros(200);
-
 pub struct Loaders {
     pub events: DataLoader<EventsByCase>,
     pub deadlines: DataLoader<DeadlinesByCase>,
