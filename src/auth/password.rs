@@ -65,7 +65,7 @@ type Job = Box<dyn FnOnce() + Send>;
 /// thread): on tokio's blocking pool, a burst of sign-ins spread over dozens of threads held a quarter of a GiB.
 /// Sign-ins beyond the cores wait their turn in a queue.
 async fn on_hashing_threads<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    static QUEUE: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
+    static QUEUE: OnceLock<mpsc::Sender<Job>> = OnceLock::new();
     let queue = QUEUE.get_or_init(|| {
         let (sender, receiver) = mpsc::channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
@@ -90,17 +90,13 @@ async fn on_hashing_threads<T: Send + 'static>(work: impl FnOnce() -> T + Send +
                 tracing::error!(error = %e, "could not start a password hashing thread");
             }
         }
-        Mutex::new(sender)
+        sender
     });
     let (reply, answer) = tokio::sync::oneshot::channel();
     let job: Job = Box::new(move || {
         let _ = reply.send(work());
     });
-    queue
-        .lock()
-        .map_err(|_| AppError::internal("password hashing queue poisoned"))?
-        .send(job)
-        .map_err(|_| AppError::internal("no password hashing thread"))?;
+    queue.send(job).map_err(|_| AppError::internal("no password hashing thread"))?;
     answer.await.map_err(|_| AppError::internal("password hashing failed"))
 }
 

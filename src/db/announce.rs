@@ -10,7 +10,7 @@
 //! signal is lost, as are signals sent while a listener reconnects: subscribers reload after reconnecting.
 
 use std::cell::RefCell;
-use std::sync::{mpsc, Mutex};
+use std::sync::mpsc;
 
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
@@ -57,7 +57,7 @@ pub(super) fn take_written() -> Written {
 
 /// Sends the announcements of one server process, one statement per batch.
 pub struct Announcer {
-    queue: Mutex<mpsc::Sender<Written>>,
+    queue: mpsc::Sender<Written>,
 }
 
 impl Announcer {
@@ -81,7 +81,7 @@ impl Announcer {
         if let Err(e) = started {
             tracing::error!(error = %e, "could not start the announcer thread: live updates stay silent");
         }
-        Announcer { queue: Mutex::new(sender) }
+        Announcer { queue: sender }
     }
 
     /// Announces `written` soon (it must be committed, or rolled back, by now).
@@ -89,9 +89,8 @@ impl Announcer {
         if written.is_empty() {
             return;
         }
-        if let Ok(queue) = self.queue.lock() {
-            let _ = queue.send(written);
-        }
+        // Fails only when the announcer thread is gone, which start() has already logged.
+        let _ = self.queue.send(written);
     }
 }
 

@@ -194,9 +194,12 @@ pub struct EarlierCase {
     pub path: String,
 }
 
-/// The earliest live case of the same petitioner (by account, ID number or phone) on a similar matter (trigram
-/// similarity of title and content of at least 0.3), the one that decides intake first: a `FINAL` one, then one
-/// accepted somewhere, then the most similar.
+/// The most relevant earlier live case of the same petitioner (by account, ID number or phone) on a similar matter
+/// (trigram similarity of title and content of at least 0.3, which works for Chinese too): final ones first, then
+/// those already accepted (which bar a new petition higher up), then the most similar, then the oldest (the
+/// original rather than its repeats). Each arm is answered by an index on petitioner and text together
+/// (migrations/…_similar_matter_indexes, …_intake_plans); the similarity is computed again only for the cases it
+/// finds.
 pub fn earlier_similar(
     conn: &mut PgConnection,
     account: Option<Uuid>,
