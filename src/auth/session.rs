@@ -200,7 +200,7 @@ pub async fn change_password(
 
 /// Resolves the bearer token of a request into who is calling. The token's version must match the account's,
 /// so a password or role change cuts off every token issued before it.
-pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> crate::graphql::context::Authentication {
+pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> crate::auth::Authentication {
     authenticate_session(state, bearer).await.0
 }
 

@@ -110,7 +110,7 @@ pub fn escalate(
             format!("a {} escalation of this case is already pending", req.kind.as_str()),
         ));
     }
-    let due = ctx.calendar.due_at(ctx.now, days, DayCount::Calendar);
+    let due = ctx.env.calendar.due_at(ctx.env.now, days, DayCount::Calendar);
     let e = escalation::insert(
         conn,
         &NewEscalation {
@@ -121,7 +121,7 @@ pub fn escalate(
             to_jurisdiction: &to,
             requested_by: ctx.caller.account_id,
             reason: &reason,
-            requested_at: ctx.now,
+            requested_at: ctx.env.now,
             due_at: due,
             disputed_with: req.disputed_with.as_deref().map(str::trim),
         },
@@ -178,7 +178,7 @@ pub fn decide(
         Some(decision.as_str()),
         &opinion,
         ctx.caller.account_id,
-        ctx.now,
+        ctx.env.now,
     )?;
     Ok((case, e))
 }
@@ -228,7 +228,7 @@ pub fn withdraw(
         None,
         &reason,
         ctx.caller.account_id,
-        ctx.now,
+        ctx.env.now,
     )?;
     Ok((case, e))
 }

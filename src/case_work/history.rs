@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
-use super::WorkContext;
+use super::Environment;
 use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::lifecycle::{next_staff_due, schedule, Deadline, EventFact, Rules};
@@ -36,10 +36,10 @@ pub fn facts(events: &[CaseEvent]) -> Vec<EventFact> {
 /// The deadlines of one case, from its stored history.
 pub fn deadlines(
     conn: &mut PgConnection,
-    ctx: &WorkContext,
+    env: &Environment,
     case_id: Uuid,
 ) -> AppResult<(Vec<CaseEvent>, Vec<Deadline>)> {
-    deadlines_under(conn, &ctx.rules, &ctx.calendar, case_id)
+    deadlines_under(conn, &env.rules, &env.calendar, case_id)
 }
 
 pub fn deadlines_under(
@@ -68,8 +68,8 @@ pub fn sync_deadlines(
 }
 
 /// [`sync_deadlines`] within a step.
-pub fn next_due(conn: &mut PgConnection, ctx: &WorkContext, case: &Case) -> AppResult<Option<DateTime<Utc>>> {
-    sync_deadlines(conn, &ctx.rules, &ctx.calendar, case.id, &case.jurisdiction_code)
+pub fn next_due(conn: &mut PgConnection, env: &Environment, case: &Case) -> AppResult<Option<DateTime<Utc>>> {
+    sync_deadlines(conn, &env.rules, &env.calendar, case.id, &case.jurisdiction_code)
 }
 
 /// Re-derives and stores the deadlines and `next_due_at` of a case after writing history outside a step (the demo

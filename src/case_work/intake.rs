@@ -181,7 +181,7 @@ fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Fi
         ));
     }
     let facts: Vec<EventFact> = written.iter().map(|(kind, ..)| EventFact::new(*kind, f.received_at)).collect();
-    let deadlines = schedule(&facts, &ctx.rules, &ctx.calendar);
+    let deadlines = schedule(&facts, &ctx.env.rules, &ctx.env.calendar);
     let case = case_model::insert(
         conn,
         &NewCase {
@@ -242,7 +242,7 @@ fn new_reference(
     jurisdiction: &str,
     received_at: DateTime<Utc>,
 ) -> AppResult<String> {
-    let year = ctx.calendar.local_date(received_at).year();
+    let year = ctx.env.calendar.local_date(received_at).year();
     let serial = serials.take(conn, jurisdiction, year)?;
     Ok(case_reference(jurisdiction, year, serial as u32))
 }
@@ -283,7 +283,7 @@ pub fn submit(
     }
     let checked = check(conn, petition)?;
     let name = crate::models::account::find(conn, account)?.map(|a| a.display_name).unwrap_or_default();
-    let reference = new_reference(conn, ctx, serials, &checked.jurisdiction.code, ctx.now)?;
+    let reference = new_reference(conn, ctx, serials, &checked.jurisdiction.code, ctx.env.now)?;
     conn.transaction(|conn| {
         // A twin of this request (a retry sent at the same moment) waits here until this one commits, then finds
         // its case; unrelated submissions do not wait.
@@ -305,7 +305,7 @@ pub fn submit(
                 anonymous: petition.anonymous,
                 group_size: 1,
                 representatives: json!([]),
-                received_at: ctx.now,
+                received_at: ctx.env.now,
                 event: EventKind::Submitted,
                 actor_role: Role::Petitioner,
                 note: None,
@@ -342,7 +342,7 @@ pub fn record(
     if !matches!(channel, Channel::Letter | Channel::Visit | Channel::Phone | Channel::Fax) {
         return Err(AppError::bad_input("input.channel", "clerks record LETTER, VISIT, PHONE or FAX"));
     }
-    let received_at = check_past(received_at, ctx.now, None, "input.receivedAt")?;
+    let received_at = check_past(received_at, ctx.env.now, None, "input.receivedAt")?;
     if representatives.len() > MAX_REPRESENTATIVES {
         return Err(AppError::bad_input(
             "input.representatives",

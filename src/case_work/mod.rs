@@ -16,13 +16,20 @@ use crate::domain::deadline::WorkCalendar;
 use crate::domain::lifecycle::Rules;
 use crate::error::AppError;
 
-/// Who is acting, when, and under which rules.
+/// What case work needs besides who acts: the moment, and the rules and calendar that turn a history into
+/// deadlines. Public tracking needs only this; every step needs it with a caller.
 #[derive(Clone)]
-pub struct WorkContext {
-    pub caller: Caller,
+pub struct Environment {
     pub now: DateTime<Utc>,
     pub rules: Rules,
     pub calendar: WorkCalendar,
+}
+
+/// Who is acting, and in which environment.
+#[derive(Clone)]
+pub struct WorkContext {
+    pub caller: Caller,
+    pub env: Environment,
 }
 
 /// Checks a time a client says something happened: not in the future (a few minutes of clock skew allowed) and

@@ -58,7 +58,7 @@ pub fn request(
     let mut step = Step::transition(Operation::PetitionerAct, action);
     step.payload = json!({"reason": reason, "to": to});
     let case = perform_on(conn, ctx, case, &mut step)?;
-    let due = ctx.calendar.due_at(ctx.now, ctx.rules.decide_review_days, DayCount::Calendar);
+    let due = ctx.env.calendar.due_at(ctx.env.now, ctx.env.rules.decide_review_days, DayCount::Calendar);
     let e = escalation::insert(
         conn,
         &NewEscalation {
@@ -69,7 +69,7 @@ pub fn request(
             to_jurisdiction: &to,
             requested_by: ctx.caller.account_id,
             reason: &reason,
-            requested_at: ctx.now,
+            requested_at: ctx.env.now,
             due_at: due,
             disputed_with: None,
         },

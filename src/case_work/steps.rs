@@ -112,14 +112,14 @@ pub fn perform_authorized(
         Some(action) => Some(next_status(from, action, case.routing.as_deref() == Some("ASSIGNED"))?),
         None => None,
     };
-    let (events, deadlines) = history::deadlines(conn, ctx, case.id)?;
+    let (events, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
     // Transitions happen in order; activities may be logged after the fact, back to the day of receipt.
     // The sweep's records of missed deadlines do not count: a step done on paper in time may be entered later.
     let last_step = events.iter().rev().find(|e| e.kind != EventKind::DeadlineMissed.as_str());
     let not_before = if to.is_some() { last_step.map(|e| e.occurred_at) } else { Some(case.received_at) };
     let at = match step.occurred_at {
-        Some(at) => check_past(at, ctx.now, not_before, "occurredAt")?,
-        None => ctx.now,
+        Some(at) => check_past(at, ctx.env.now, not_before, "occurredAt")?,
+        None => ctx.env.now,
     };
     if let Some(window) = step.action.and_then(Action::window) {
         let open = deadlines.iter().rev().find(|d| d.kind == window && d.pending());
@@ -153,8 +153,8 @@ pub fn perform_authorized(
     if let Some(to) = to {
         step.update.status = Some(to.as_str().to_owned());
     }
-    let next_due = history::next_due(conn, ctx, &case)?;
-    Ok(case_model::apply_update(conn, case.id, &step.update, next_due, ctx.now)?)
+    let next_due = history::next_due(conn, &ctx.env, &case)?;
+    Ok(case_model::apply_update(conn, case.id, &step.update, next_due, ctx.env.now)?)
 }
 
 /// How the bureau routes a submitted case (Art 22).
@@ -310,13 +310,13 @@ pub fn extend(
 ) -> AppResult<Case> {
     let case = load(conn, ctx, case_id, expected_version)?;
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
-    if !(1..=ctx.rules.max_extension_days as i32).contains(&days) {
-        return Err(AppError::bad_input("input.days", format!("1 to {} days", ctx.rules.max_extension_days)));
+    if !(1..=ctx.env.rules.max_extension_days as i32).contains(&days) {
+        return Err(AppError::bad_input("input.days", format!("1 to {} days", ctx.env.rules.max_extension_days)));
     }
     if !matches!(case.status.as_str(), "ACCEPTED" | "IN_PROGRESS") {
         return Err(AppError::new(ErrorCode::InvalidTransition, "only a case being handled can be extended"));
     }
-    let (events, deadlines) = history::deadlines(conn, ctx, case.id)?;
+    let (events, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
     if events.iter().any(|e| e.kind == EventKind::Extended.as_str()) {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
@@ -324,7 +324,7 @@ pub fn extend(
         ));
     }
     let answer = deadlines.iter().find(|d| d.kind == DeadlineKind::Answer && d.pending());
-    if answer.is_none_or(|d| ctx.now >= d.due_at) {
+    if answer.is_none_or(|d| ctx.env.now >= d.due_at) {
         return Err(AppError::new(
             ErrorCode::DeadlinePassed,
             "an extension must be decided before the deadline (Art 34)",
@@ -393,12 +393,12 @@ pub fn close(
 ) -> AppResult<Case> {
     let case = load(conn, ctx, case_id, expected_version)?;
     if reason == ClosureReason::NoReviewRequested {
-        let (_, deadlines) = history::deadlines(conn, ctx, case.id)?;
+        let (_, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
         let window = deadlines
             .iter()
             .rev()
             .find(|d| matches!(d.kind, DeadlineKind::RequestReview | DeadlineKind::RequestReReview) && d.pending());
-        if window.is_some_and(|d| ctx.now < d.due_at) {
+        if window.is_some_and(|d| ctx.env.now < d.due_at) {
             return Err(AppError::new(ErrorCode::InvalidTransition, "the petitioner may still request a review"));
         }
     }
@@ -452,10 +452,10 @@ pub fn evaluate(
     if case.evaluation.is_some() {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this case was already evaluated"));
     }
-    let (_, deadlines) = history::deadlines(conn, ctx, case.id)?;
+    let (_, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
     match deadlines.iter().rev().find(|d| d.kind == DeadlineKind::Evaluate && d.pending()) {
         None => return Err(AppError::new(ErrorCode::InvalidTransition, "there is no answer to evaluate yet")),
-        Some(d) if ctx.now >= d.due_at => {
+        Some(d) if ctx.env.now >= d.due_at => {
             return Err(AppError::new(ErrorCode::DeadlinePassed, "the evaluation window has closed"))
         }
         Some(_) => {}
@@ -523,7 +523,7 @@ pub fn log_activity(
     let mut step = Step::new(Operation::LogActivity, kind);
     step.note = Some(parse_text(note, "input.note", NOTE_MAX_CHARS)?);
     step.staff_only = staff_only;
-    step.occurred_at = Some(check_past(happened_at, ctx.now, Some(case.received_at), "input.happenedAt")?);
+    step.occurred_at = Some(check_past(happened_at, ctx.env.now, Some(case.received_at), "input.happenedAt")?);
     if kind == EventKind::Hearing {
         let days = hearing_days
             .ok_or_else(|| AppError::bad_input("input.hearingDays", "a hearing needs its length in days"))?;
@@ -569,7 +569,7 @@ pub fn reveal_contact(
             to_status: None,
             actor_account_id: Some(ctx.caller.account_id),
             actor_role: Some(role.as_str()),
-            occurred_at: ctx.now,
+            occurred_at: ctx.env.now,
             note: Some(&purpose),
             payload: json!({}),
             staff_only: true,

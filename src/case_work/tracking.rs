@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 
-use super::{history, WorkContext};
+use super::{history, Environment};
 use crate::auth::token::query_code_digest;
 use crate::domain::lifecycle::Deadline;
 use crate::error::{AppError, AppResult};
@@ -31,7 +31,7 @@ pub fn not_found() -> AppError {
 
 pub fn track(
     conn: &mut PgConnection,
-    ctx: &WorkContext,
+    env: &Environment,
     key: &[u8],
     reference: &str,
     query_code: &str,
@@ -44,7 +44,7 @@ pub fn track(
     if !equal {
         return Err(not_found());
     }
-    let (events, deadlines) = history::deadlines(conn, ctx, case.id)?;
+    let (events, deadlines) = history::deadlines(conn, env, case.id)?;
     let events = events
         .into_iter()
         .filter(|e| !e.staff_only)

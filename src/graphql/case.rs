@@ -4,8 +4,8 @@
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::connection::{connection, filter_id, object_id, overdue_filter, wants_total, PageArgs};
-use super::context::{caller, local_time, state};
+use super::connection::{connection, overdue_filter, wants_total, PageArgs};
+use super::context::{caller, filter_id, local_time, object_id, state};
 use super::escalation::EscalationNode;
 use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;

@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::case::{CaseNode, DeadlineView, PetitionerContact};
-use super::context::{caller, local_time, request, state, viewer};
+use super::context::{environment, local_time, object_id, request, state, viewer, work};
 use super::escalation::{EscalationNode, EscalationPayload};
 use crate::auth::throttle::Verdict;
 use crate::case_work::intake::{self, Petition, RecordedPetitioner, Representative};
@@ -22,18 +22,8 @@ use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult};
 use crate::models::case::Case;
 
-pub(super) fn work(ctx: &Context<'_>) -> AppResult<WorkContext> {
-    let st = state(ctx);
-    Ok(WorkContext {
-        caller: caller(ctx)?.clone(),
-        now: st.clock.now(),
-        rules: st.settings.rules.clone(),
-        calendar: st.settings.calendar(),
-    })
-}
-
 fn case_id(id: &ID) -> AppResult<Uuid> {
-    super::connection::object_id(id, "case")
+    object_id(id, "case")
 }
 
 /// Runs one step in one transaction and returns the changed case.
@@ -815,14 +805,9 @@ impl TrackingQuery {
             st.track_limiter.record_failure(&ip_key, Instant::now());
             return Err(tracking::not_found().into());
         }
-        let w = WorkContext {
-            caller: anonymous_caller(),
-            now: st.clock.now(),
-            rules: st.settings.rules.clone(),
-            calendar: st.settings.calendar(),
-        };
+        let env = environment(ctx);
         let key = st.settings.jwt.secret.clone();
-        let result = st.db.run(move |conn| tracking::track(conn, &w, &key, &reference, &query_code)).await;
+        let result = st.db.run(move |conn| tracking::track(conn, &env, &key, &reference, &query_code)).await;
         match result {
             Ok(progress) => Ok(CaseProgress(progress)),
             Err(e) => {
@@ -832,16 +817,5 @@ impl TrackingQuery {
                 Err(e.into())
             }
         }
-    }
-}
-
-/// Tracking needs no caller; the rules only need a context.
-fn anonymous_caller() -> crate::domain::access::Caller {
-    crate::domain::access::Caller {
-        account_id: Uuid::nil(),
-        username: String::new(),
-        roles: Vec::new(),
-        unit: None,
-        jurisdiction: None,
     }
 }

@@ -37,16 +37,6 @@ pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
 }
 
-/// The id of an object to read or act on. An id that cannot exist is answered like one that does not exist.
-pub fn object_id(id: &async_graphql::ID, what: &str) -> AppResult<uuid::Uuid> {
-    id.parse().map_err(|_| AppError::not_found(what))
-}
-
-/// An id given in a list filter; garbage is bad input naming `field`.
-pub fn filter_id(id: Option<&async_graphql::ID>, field: &str) -> AppResult<Option<uuid::Uuid>> {
-    id.map(|id| id.parse().map_err(|_| AppError::bad_input(field, "not an id"))).transpose()
-}
-
 /// The `overdue` filter of a list: `true` is "past due at `now`"; `false` is refused rather than silently ignored.
 pub fn overdue_filter(
     flag: Option<bool>,

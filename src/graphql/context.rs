@@ -1,9 +1,10 @@
 //! What every resolver can reach: the shared application state (defined in `crate::state`, below this layer) and
 //! the per-request information (who is calling, the request id, the client's address).
 
-use async_graphql::Context;
+use async_graphql::{Context, ID};
 use chrono::{DateTime, FixedOffset, Utc};
 
+use crate::case_work::{Environment, WorkContext};
 use crate::domain::access::Caller;
 use crate::error::{AppError, AppResult};
 
@@ -48,4 +49,25 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<Option<&'a Caller>> {
 /// A stored instant as the API shows it: RFC 3339 in the configured time zone.
 pub fn local_time(ctx: &Context<'_>, at: DateTime<Utc>) -> DateTime<FixedOffset> {
     at.with_timezone(&state(ctx).settings.time_zone).fixed_offset()
+}
+
+/// The moment and the rules a request works under.
+pub fn environment(ctx: &Context<'_>) -> Environment {
+    let st = state(ctx);
+    Environment { now: st.clock.now(), rules: st.settings.rules.clone(), calendar: st.settings.calendar() }
+}
+
+/// The signed-in caller in the request's environment, for case work.
+pub fn work(ctx: &Context<'_>) -> AppResult<WorkContext> {
+    Ok(WorkContext { caller: caller(ctx)?.clone(), env: environment(ctx) })
+}
+
+/// The id of an object to read or act on. An id that cannot exist is answered like one that does not exist.
+pub fn object_id(id: &ID, what: &str) -> AppResult<uuid::Uuid> {
+    id.parse().map_err(|_| AppError::not_found(what))
+}
+
+/// An id given in a list filter; garbage is bad input naming `field`.
+pub fn filter_id(id: Option<&ID>, field: &str) -> AppResult<Option<uuid::Uuid>> {
+    id.map(|id| id.parse().map_err(|_| AppError::bad_input(field, "not an id"))).transpose()
 }

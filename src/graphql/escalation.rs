@@ -6,9 +6,8 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset};
 
 use super::case::CaseNode;
-use super::case_work::work;
-use super::connection::{connection, filter_id, object_id, overdue_filter, wants_total, PageArgs};
-use super::context::{caller, local_time, state};
+use super::connection::{connection, overdue_filter, wants_total, PageArgs};
+use super::context::{caller, filter_id, local_time, object_id, state, work};
 use super::jurisdiction::JurisdictionNode;
 use super::loaders::Loaders;
 use crate::case_work::escalations::{self, EscalationRequest};

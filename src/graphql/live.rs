@@ -216,7 +216,7 @@ impl CaseSubscription {
     ) -> Result<impl Stream<Item = CaseUpdate>> {
         let caller = caller(ctx)?.clone();
         let st = state(ctx).clone();
-        let id = super::connection::object_id(&case_id, "case")?;
+        let id = super::context::object_id(&case_id, "case")?;
         let scope = case_scope(&caller);
         let visible = st.db.run(move |conn| Ok(case_model::find_visible(conn, &scope, id)?)).await?;
         if visible.is_none() {

@@ -6,9 +6,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use uuid::Uuid;
 
 use super::case::CaseNode;
-use super::case_work::work;
-use super::connection::{connection, filter_id, object_id, overdue_filter, wants_total, PageArgs};
-use super::context::{caller, local_time, state};
+use super::connection::{connection, overdue_filter, wants_total, PageArgs};
+use super::context::{caller, filter_id, local_time, object_id, state, work};
 use super::jurisdiction::UnitNode;
 use super::loaders::Loaders;
 use crate::domain::supervision::{notice_scope, NoticeAction, NoticeStatus, NoticeTrigger, NoticeType};

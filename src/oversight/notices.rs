@@ -37,16 +37,16 @@ pub struct NoticeRequest {
 /// When a response period chosen as a last day runs out: after today, at most [`MAX_RESPONSE_DAYS`] ahead.
 fn response_due(ctx: &WorkContext, due_on: Option<NaiveDate>, field: &str) -> AppResult<DateTime<Utc>> {
     let Some(day) = due_on else {
-        return Ok(ctx.calendar.due_at(ctx.now, DEFAULT_RESPONSE_DAYS, DayCount::Calendar));
+        return Ok(ctx.env.calendar.due_at(ctx.env.now, DEFAULT_RESPONSE_DAYS, DayCount::Calendar));
     };
-    let today = ctx.calendar.local_date(ctx.now);
+    let today = ctx.env.calendar.local_date(ctx.env.now);
     if day <= today {
         return Err(AppError::bad_input(field, "must lie after today"));
     }
     if (day - today).num_days() > i64::from(MAX_RESPONSE_DAYS) {
         return Err(AppError::bad_input(field, format!("at most {MAX_RESPONSE_DAYS} days ahead")));
     }
-    Ok(ctx.calendar.end_of_day(day))
+    Ok(ctx.env.calendar.end_of_day(day))
 }
 
 /// The acting staff member's unit (issuers always have one: `may_issue` checked it).
@@ -101,7 +101,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
             notice_type: req.notice_type.as_str(),
             trigger_reason: req.trigger.as_str(),
             requirements: &requirements,
-            issued_at: ctx.now,
+            issued_at: ctx.env.now,
             response_due_at: due,
         },
         &cases.iter().map(|c| (c.id, c.jurisdiction_code.as_str())).collect::<Vec<_>>(),
@@ -116,7 +116,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
             to_status: Some(NoticeStatus::Issued.as_str()),
             actor_account_id: Some(ctx.caller.account_id),
             actor_role: Some(role.as_str()),
-            occurred_at: ctx.now,
+            occurred_at: ctx.env.now,
             note: None,
             payload: json!({"caseIds": case_ids, "type": notice.notice_type, "trigger": notice.trigger_reason,
                 "responseDueAt": notice.response_due_at}),
@@ -163,21 +163,21 @@ pub fn act(
     let mut payload = json!({});
     let note = match action {
         NoticeAction::Acknowledge => {
-            update.acknowledged_at = Some(ctx.now);
+            update.acknowledged_at = Some(ctx.env.now);
             parse_optional_text(details.text.as_deref(), "input.note", NOTE_MAX_CHARS)?
         }
         NoticeAction::Respond => {
             let adopted =
                 details.adopted.ok_or_else(|| AppError::bad_input("input.adopted", "say whether it was adopted"))?;
             let response = parse_text(details.text.as_deref().unwrap_or(""), "input.response", NOTE_MAX_CHARS)?;
-            update.responded_at = Some(ctx.now);
+            update.responded_at = Some(ctx.env.now);
             update.adopted = Some(adopted);
             update.response = Some(response.clone());
-            payload = json!({"adopted": adopted, "response": response, "late": ctx.now > notice.response_due_at});
+            payload = json!({"adopted": adopted, "response": response, "late": ctx.env.now > notice.response_due_at});
             None
         }
         NoticeAction::Close => {
-            update.closed_at = Some(Some(ctx.now));
+            update.closed_at = Some(Some(ctx.env.now));
             parse_optional_text(details.text.as_deref(), "input.note", NOTE_MAX_CHARS)?
         }
         NoticeAction::Reopen => {
@@ -200,7 +200,7 @@ pub fn act(
             to_status: Some(to.as_str()),
             actor_account_id: Some(ctx.caller.account_id),
             actor_role: Some(role.as_str()),
-            occurred_at: ctx.now,
+            occurred_at: ctx.env.now,
             note: note.as_deref(),
             payload,
         },
