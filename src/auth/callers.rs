@@ -15,7 +15,7 @@ use std::sync::RwLock;
 
 use uuid::Uuid;
 
-use crate::domain::access::Caller;
+use crate::domain::scope::Caller;
 
 /// Callers remembered per account id, with the account's token version.
 pub struct CallerCache {

@@ -6,7 +6,7 @@ pub mod session;
 pub mod throttle;
 pub mod token;
 
-use crate::domain::access::Caller;
+use crate::domain::scope::Caller;
 
 /// Who is behind a request.
 #[derive(Clone, Debug)]

@@ -8,16 +8,16 @@ use uuid::Uuid;
 
 use super::steps::{load, parties, perform_authorized, Step};
 use super::WorkContext;
-use crate::domain::access::Operation;
 use crate::domain::case::{CaseStatus, EventKind};
 use crate::domain::deadline::DayCount;
 use crate::domain::escalation::{
-    common_superior, may_decide, may_escalate, may_withdraw, parent_code, EscalationDecision, EscalationKind,
-    EscalationStatus, MAX_DECISION_DAYS,
+    common_superior, parent_code, EscalationDecision, EscalationKind, EscalationStatus, MAX_DECISION_DAYS,
 };
 use crate::domain::lifecycle::Action;
 use crate::domain::organisation::is_within;
+use crate::domain::permission::{may_decide, may_escalate, may_withdraw, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
+use crate::domain::visibility::case_view;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::Case;
 use crate::models::escalation::{self, Escalation, NewEscalation};
@@ -55,7 +55,7 @@ pub fn escalate(
     };
     let case = load(conn, ctx, case_id, None)?;
     let parties = parties(conn, &case)?;
-    let role = may_escalate(&ctx.caller, &parties)?;
+    let proof = may_escalate(&ctx.caller, &parties)?;
     let case_path = &parties.jurisdiction_path;
     let to = match (&req.disputed_with, &req.to_code) {
         (Some(_), _) if req.kind != EscalationKind::JointConference => {
@@ -130,7 +130,7 @@ pub fn escalate(
     step.staff_only = true;
     step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "to": to, "reason": reason,
         "disputedWith": e.disputed_with, "dueAt": e.due_at});
-    let case = perform_authorized(conn, ctx, case, &mut step, role)?;
+    let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     Ok((case, e))
 }
 
@@ -146,7 +146,7 @@ pub fn decide(
     let opinion = parse_text(opinion, "input.opinion", NOTE_MAX_CHARS)?;
     // The case must be visible to the decider; otherwise the escalation does not exist for them.
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
-    let role = may_decide(&ctx.caller, kind, &e.to_jurisdiction)?;
+    let proof = may_decide(&ctx.caller, kind, &e.to_jurisdiction)?;
     if e.status != EscalationStatus::Pending.as_str() {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation was already decided"));
     }
@@ -170,7 +170,7 @@ pub fn decide(
     let text_key = if kind.is_review() { "notice" } else { "opinion" };
     step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "decision": decision.as_str(),
         text_key: opinion});
-    let case = perform_authorized(conn, ctx, case, &mut step, role)?;
+    let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     let e = escalation::settle(
         conn,
         e.id,
@@ -196,8 +196,7 @@ fn load_escalation(
     let case = load(conn, ctx, case_id, None).map_err(|_| not_found())?;
     let e = escalation::find(conn, escalation_id)?.ok_or_else(not_found)?;
     let kind = EscalationKind::parse(&e.kind).ok_or_else(|| AppError::internal("unknown escalation kind"))?;
-    let staff = ctx.caller.roles.iter().any(|r| r.is_staff());
-    if !kind.is_review() && !staff {
+    if !case_view(&ctx.caller, &case.facts()).shows_escalation(Some(kind)) {
         return Err(not_found());
     }
     Ok((case, e, kind))
@@ -212,15 +211,14 @@ pub fn withdraw(
 ) -> AppResult<(Case, Escalation)> {
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
-    may_withdraw(&ctx.caller, kind, e.requested_by)?;
+    let proof = may_withdraw(&ctx.caller, kind, e.requested_by, &parties(conn, &case)?)?;
     if e.status != EscalationStatus::Pending.as_str() {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation is no longer pending"));
     }
-    let role = may_escalate(&ctx.caller, &parties(conn, &case)?)?;
     let mut step = Step::new(Operation::LogActivity, EventKind::EscalationWithdrawn);
     step.staff_only = true;
     step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "reason": reason});
-    let case = perform_authorized(conn, ctx, case, &mut step, role)?;
+    let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     let e = escalation::settle(
         conn,
         e.id,

@@ -4,13 +4,33 @@ use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
-use super::Environment;
+use serde_json::json;
+
+use super::{Environment, WorkContext};
 use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::lifecycle::{next_staff_due, schedule, Deadline, EventFact, Rules};
+use crate::domain::permission::Authorized;
 use crate::error::AppResult;
 use crate::models::case::Case;
-use crate::models::case_event::{self, CaseEvent};
+use crate::models::case_event::{self, CaseEvent, NewCaseEvent};
+
+/// A history entry the caller writes on `case` now, in the role `proof` gives them; the step sets the rest.
+pub fn entry_by<'a, A>(ctx: &WorkContext, proof: &Authorized<A>, case: &'a Case, kind: EventKind) -> NewCaseEvent<'a> {
+    NewCaseEvent {
+        case_id: case.id,
+        jurisdiction_code: &case.jurisdiction_code,
+        kind: kind.as_str(),
+        from_status: None,
+        to_status: None,
+        actor_account_id: Some(ctx.caller.account_id),
+        actor_role: Some(proof.role().as_str()),
+        occurred_at: ctx.env.now,
+        note: None,
+        payload: json!({}),
+        staff_only: false,
+    }
+}
 
 fn payload_days(e: &CaseEvent, key: &str) -> Option<u32> {
     e.payload.get(key).and_then(|v| v.as_u64()).and_then(|v| u32::try_from(v).ok())

@@ -17,13 +17,13 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{check_past, WorkContext};
+use super::{check_past, history, WorkContext};
 use crate::auth::token::query_code_digest;
-use crate::domain::access::may_record_in;
 use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, Channel, EventKind};
 use crate::domain::credentials::parse_display_name;
 use crate::domain::lifecycle::{next_staff_due, schedule, EventFact};
 use crate::domain::organisation::is_within;
+use crate::domain::permission::{act, authorize_recording, authorize_submission, Authorized};
 use crate::domain::person::{
     parse_text, IdNumber, PhoneNumber, CONTENT_MAX_CHARS, MAX_REPRESENTATIVES, TITLE_MAX_CHARS,
 };
@@ -140,11 +140,17 @@ struct Filing<'a> {
     representatives: serde_json::Value,
     received_at: DateTime<Utc>,
     event: EventKind,
-    actor_role: Role,
     note: Option<&'a str>,
 }
 
-fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Filing<'_>) -> AppResult<Intake> {
+/// Writes a new case, its first history entries and its deadlines, as the caller the proof allowed to file it.
+fn file<A: act::Files>(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    proof: &Authorized<A>,
+    query_code_key: &[u8],
+    f: Filing<'_>,
+) -> AppResult<Intake> {
     let c = &f.checked;
     let text = format!("{} {}", c.title, c.content);
     let earlier =
@@ -216,17 +222,12 @@ fn file(conn: &mut PgConnection, ctx: &WorkContext, query_code_key: &[u8], f: Fi
     let rows: Vec<NewCaseEvent<'_>> = entries
         .iter()
         .map(|(kind, from, to, payload)| NewCaseEvent {
-            case_id: case.id,
-            jurisdiction_code: &case.jurisdiction_code,
-            kind: kind.as_str(),
             from_status: from.map(CaseStatus::as_str),
             to_status: to.map(CaseStatus::as_str),
-            actor_account_id: Some(ctx.caller.account_id),
-            actor_role: Some(f.actor_role.as_str()),
             occurred_at: f.received_at,
             note: f.note,
             payload: payload.clone(),
-            staff_only: false,
+            ..history::entry_by(ctx, proof, &case, *kind)
         })
         .collect();
     case_event::append_many(conn, &rows)?;
@@ -250,7 +251,7 @@ fn new_reference(
 /// The case an earlier `submitPetition` with this idempotency key created, if any.
 fn submitted_before(conn: &mut PgConnection, ctx: &WorkContext, key: &str) -> AppResult<Option<Intake>> {
     let Some(case_id) = idempotency::case_of(conn, ctx.caller.account_id, key)? else { return Ok(None) };
-    let case = crate::models::case::find_visible(conn, &crate::domain::access::case_scope(&ctx.caller), case_id)?
+    let case = crate::models::case::find_visible(conn, &crate::domain::scope::case_scope(&ctx.caller), case_id)?
         .ok_or_else(|| AppError::internal("idempotent case vanished"))?;
     Ok(Some(Intake { case, query_code: None }))
 }
@@ -267,9 +268,7 @@ pub fn submit(
     channel: Channel,
     idempotency_key: &str,
 ) -> AppResult<Intake> {
-    if !ctx.caller.has_role(Role::Petitioner) {
-        return Err(AppError::forbidden("only petitioners submit petitions; staff record them with recordPetition"));
-    }
+    let proof = authorize_submission(&ctx.caller)?;
     let key = idempotency_key.trim();
     if key.is_empty() || key.len() > 100 {
         return Err(AppError::bad_input("input.idempotencyKey", "1 to 100 characters"));
@@ -294,6 +293,7 @@ pub fn submit(
         let intake = file(
             conn,
             ctx,
+            &proof,
             query_code_key,
             Filing {
                 checked,
@@ -307,7 +307,6 @@ pub fn submit(
                 representatives: json!([]),
                 received_at: ctx.env.now,
                 event: EventKind::Submitted,
-                actor_role: Role::Petitioner,
                 note: None,
             },
         )?;
@@ -364,9 +363,7 @@ pub fn record(
         .collect::<AppResult<Vec<_>>>()?;
     let name = parse_display_name(petitioner.name, "input.petitioner.name")?;
     let checked = check(conn, petition)?;
-    if !may_record_in(&ctx.caller, &checked.jurisdiction.path) {
-        return Err(AppError::forbidden("only bureau clerks of this jurisdiction or above record petitions here"));
-    }
+    let proof = authorize_recording(&ctx.caller, &checked.jurisdiction.path)?;
     if let Some(account) = petitioner.account_id {
         let ok =
             crate::models::account::find(conn, account)?.is_some_and(|a| a.parsed_roles().contains(&Role::Petitioner));
@@ -380,6 +377,7 @@ pub fn record(
         file(
             conn,
             ctx,
+            &proof,
             query_code_key,
             Filing {
                 checked,
@@ -393,7 +391,6 @@ pub fn record(
                 representatives: json!(reps),
                 received_at,
                 event: EventKind::Recorded,
-                actor_role: Role::Clerk,
                 note: note.as_deref(),
             },
         )

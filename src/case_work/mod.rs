@@ -11,9 +11,9 @@ pub mod tracking;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::access::Caller;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::lifecycle::Rules;
+use crate::domain::scope::Caller;
 use crate::error::AppError;
 
 /// What case work needs besides who acts: the moment, and the rules and calendar that turn a history into

@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::steps::{load, perform_on, Step};
 use super::WorkContext;
-use crate::domain::access::Operation;
 use crate::domain::deadline::DayCount;
 use crate::domain::lifecycle::Action;
+use crate::domain::permission::Operation;
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::Case;

@@ -7,11 +7,12 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{check_past, history, WorkContext};
-use crate::domain::access::{authorize, case_scope, CaseParties, Operation};
 use crate::domain::case::{CaseStatus, Category, EventKind};
 use crate::domain::lifecycle::{next_status, Action, DeadlineKind};
+use crate::domain::permission::{act, authorize, may_reveal_contact, Authorized, CaseParties, Operation};
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
 use crate::domain::role::Role;
+use crate::domain::scope::case_scope;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::{self as case_model, Case, CaseUpdate};
 use crate::models::case_event::{self, NewCaseEvent};
@@ -94,18 +95,18 @@ pub fn perform(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, mut st
 
 /// As [`perform`], on a case the caller already loaded and locked with [`load`].
 pub fn perform_on(conn: &mut PgConnection, ctx: &WorkContext, case: Case, step: &mut Step) -> AppResult<Case> {
-    let role = authorize(&ctx.caller, step.op, &parties(conn, &case)?)?;
-    perform_authorized(conn, ctx, case, step, role)
+    let proof = authorize(&ctx.caller, step.op, &parties(conn, &case)?)?;
+    perform_authorized(conn, ctx, case, step, &proof)
 }
 
-/// The rest of [`perform_on`], for a caller whose authority was established otherwise (review deciders), acting
-/// in `role`.
-pub fn perform_authorized(
+/// The rest of [`perform_on`], for a caller whose authority over the case was decided otherwise (escalations and
+/// their deciders, notice issuers): the proof says in which role they act.
+pub fn perform_authorized<A: act::OnCase>(
     conn: &mut PgConnection,
     ctx: &WorkContext,
     case: Case,
     step: &mut Step,
-    role: Role,
+    proof: &Authorized<A>,
 ) -> AppResult<Case> {
     let from = CaseStatus::parse(&case.status).ok_or_else(|| AppError::internal("unknown status"))?;
     let to = match step.action {
@@ -137,17 +138,13 @@ pub fn perform_authorized(
     case_event::append(
         conn,
         &NewCaseEvent {
-            case_id: case.id,
-            jurisdiction_code: &case.jurisdiction_code,
-            kind: step.event.as_str(),
             from_status: to.map(|_| from.as_str()),
             to_status: to.map(CaseStatus::as_str),
-            actor_account_id: Some(ctx.caller.account_id),
-            actor_role: Some(role.as_str()),
             occurred_at: at,
             note: step.note.as_deref(),
             payload: step.payload.clone(),
             staff_only: step.staff_only,
+            ..history::entry_by(ctx, proof, &case, step.event)
         },
     )?;
     if let Some(to) = to {
@@ -546,33 +543,16 @@ pub fn reveal_contact(
     case_id: Uuid,
     purpose: &str,
 ) -> AppResult<(Option<String>, Option<String>)> {
-    use crate::domain::access::{may_see_petitioner, CaseFacts};
     let purpose = parse_text(purpose, "input.purpose", 500)?;
     let scope = case_scope(&ctx.caller);
     let case = case_model::find_visible(conn, &scope, case_id)?.ok_or_else(|| AppError::not_found("case"))?;
-    let role = ctx.caller.roles.iter().copied().find(|r| r.is_staff() && *r != Role::Admin);
-    let facts = CaseFacts {
-        petitioner_account_id: case.petitioner_account_id,
-        category: case.category.as_deref().and_then(Category::parse),
-        is_anonymous: case.is_anonymous,
-    };
-    let Some(role) = role.filter(|_| may_see_petitioner(&ctx.caller, &facts)) else {
-        return Err(AppError::forbidden("you may not know who petitioned in this case"));
-    };
+    let proof = may_reveal_contact(&ctx.caller, &case.facts())?;
     case_event::append(
         conn,
         &NewCaseEvent {
-            case_id: case.id,
-            jurisdiction_code: &case.jurisdiction_code,
-            kind: EventKind::ContactRevealed.as_str(),
-            from_status: None,
-            to_status: None,
-            actor_account_id: Some(ctx.caller.account_id),
-            actor_role: Some(role.as_str()),
-            occurred_at: ctx.env.now,
             note: Some(&purpose),
-            payload: json!({}),
             staff_only: true,
+            ..history::entry_by(ctx, &proof, &case, EventKind::ContactRevealed)
         },
     )?;
     tracing::info!(case = %case.id, actor = %ctx.caller.account_id, "petitioner contact revealed");

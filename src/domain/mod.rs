@@ -21,7 +21,6 @@ macro_rules! text_enum {
     };
 }
 
-pub mod access;
 pub mod case;
 pub mod credentials;
 pub mod deadline;
@@ -29,6 +28,9 @@ pub mod escalation;
 pub mod figures;
 pub mod lifecycle;
 pub mod organisation;
+pub mod permission;
 pub mod person;
 pub mod role;
+pub mod scope;
 pub mod supervision;
+pub mod visibility;

@@ -10,11 +10,12 @@ use super::escalation::EscalationNode;
 use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
 use super::supervision::SupervisionNoticeNode;
-use crate::domain::access::{case_scope, may_see_petitioner, Caller, CaseFacts};
 use crate::domain::case::{CaseStatus, Category, Channel, Outcome};
 use crate::domain::escalation::EscalationKind;
 use crate::domain::lifecycle::{DeadlineKind, DeadlineStatus};
 use crate::domain::person::mask;
+use crate::domain::scope::{case_scope, Caller};
+use crate::domain::visibility::{case_view, CaseView, PetitionerView};
 use crate::error::AppError;
 use crate::models::case::{self as case_model, Case, CaseFilter, CaseKey};
 use crate::models::case_event::CaseEvent;
@@ -25,17 +26,9 @@ use crate::models::jurisdiction;
 pub struct CaseNode(pub Case);
 
 impl CaseNode {
-    fn facts(&self) -> CaseFacts {
-        CaseFacts {
-            petitioner_account_id: self.0.petitioner_account_id,
-            category: self.0.category.as_deref().and_then(Category::parse),
-            is_anonymous: self.0.is_anonymous,
-        }
-    }
-
-    /// Whether the viewer is this case's petitioner looking at their own case (and not also staff on it).
-    pub fn viewed_by_petitioner(&self, caller: &Caller) -> bool {
-        self.0.petitioner_account_id == Some(caller.account_id) && !caller.roles.iter().any(|r| r.is_staff())
+    /// What `caller` sees of this case (`crate::domain::visibility` decides; the fields below only apply it).
+    pub fn view(&self, caller: &Caller) -> CaseView {
+        case_view(caller, &self.0.facts())
     }
 
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<CaseEvent>> {
@@ -113,22 +106,23 @@ impl CaseNode {
     /// The petitioner's name, or null where the caller may not know it: anonymous petitions, and accusations seen
     /// by the handling unit (Art 30 ¶3).
     async fn petitioner_name(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        Ok(may_see_petitioner(caller(ctx)?, &self.facts()).then_some(self.0.petitioner_name.as_str()))
+        let shown = self.view(caller(ctx)?).petitioner != PetitionerView::Withheld;
+        Ok(shown.then_some(self.0.petitioner_name.as_str()))
     }
 
     /// Whether the petitioner's identity is withheld from the caller.
     async fn petitioner_withheld(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(!may_see_petitioner(caller(ctx)?, &self.facts()))
+        Ok(self.view(caller(ctx)?).petitioner == PetitionerView::Withheld)
     }
 
     /// The petitioner's contact data: in full for the petitioner, masked for staff who may know the petitioner
     /// (`revealPetitionerContact` shows it in full, audited), null for everyone else.
     async fn petitioner_contact(&self, ctx: &Context<'_>) -> Result<Option<PetitionerContact>> {
-        let caller = caller(ctx)?;
-        let own = self.0.petitioner_account_id == Some(caller.account_id);
-        if !own && !may_see_petitioner(caller, &self.facts()) {
-            return Ok(None);
-        }
+        let own = match self.view(caller(ctx)?).petitioner {
+            PetitionerView::Own => true,
+            PetitionerView::Known => false,
+            PetitionerView::Withheld => return Ok(None),
+        };
         let show =
             |v: &Option<String>, start, end| v.as_ref().map(|v| if own { v.clone() } else { mask(v, start, end) });
         Ok(Some(PetitionerContact {
@@ -181,13 +175,13 @@ impl CaseNode {
         let Some(id) = self.0.case_lead_account_id else { return Ok(None) };
         let event = self.history(ctx).await?.into_iter().rev().find(|e| e.kind == "CASE_LEAD_DESIGNATED");
         let name = event.and_then(|e| e.payload.get("leadName").and_then(|n| n.as_str()).map(str::to_owned));
-        let staff = !self.viewed_by_petitioner(caller(ctx)?);
+        let staff = !self.view(caller(ctx)?).public_only;
         Ok(Some(CaseLeadView { id: staff.then(|| ID(id.to_string())), name: name.unwrap_or_default() }))
     }
 
     /// The case lead's resolution plan (路线图、时间表、任务书); staff only.
     async fn resolution_plan(&self, ctx: &Context<'_>) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
-        if self.viewed_by_petitioner(caller(ctx)?) {
+        if self.view(caller(ctx)?).public_only {
             return Ok(None);
         }
         Ok(self.0.resolution_plan.clone().map(async_graphql::Json))
@@ -220,24 +214,24 @@ impl CaseNode {
 
     /// The history, oldest first. Petitioners see the public entries only, without internal notes or who acted.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<CaseEventNode>> {
-        let public = self.viewed_by_petitioner(caller(ctx)?);
+        let view = self.view(caller(ctx)?);
         Ok(self
             .history(ctx)
             .await?
             .into_iter()
-            .filter(|e| !(public && e.staff_only))
-            .map(|e| CaseEventNode { event: e, public })
+            .filter(|e| view.shows_event(e.staff_only))
+            .map(|e| CaseEventNode { event: e, public: view.public_only })
             .collect())
     }
 
     /// The escalations of this case, oldest first: reviews and re-reviews, and for staff also joint conferences
     /// and urgent reports.
     async fn escalations(&self, ctx: &Context<'_>) -> Result<Vec<EscalationNode>> {
-        let staff = caller(ctx)?.roles.iter().any(|r| r.is_staff());
+        let view = self.view(caller(ctx)?);
         let rows = ctx.data_unchecked::<Loaders>().escalations.load_one(self.0.id).await?.unwrap_or_default();
         Ok(rows
             .into_iter()
-            .filter(|e| staff || EscalationKind::parse(&e.kind).is_some_and(EscalationKind::is_review))
+            .filter(|e| view.shows_escalation(EscalationKind::parse(&e.kind)))
             .map(EscalationNode)
             .collect())
     }

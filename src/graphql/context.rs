@@ -5,7 +5,7 @@ use async_graphql::{Context, ID};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::case_work::{Environment, WorkContext};
-use crate::domain::access::Caller;
+use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult};
 
 pub use crate::auth::Authentication;

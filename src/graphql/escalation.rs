@@ -11,10 +11,10 @@ use super::context::{caller, filter_id, local_time, object_id, state, work};
 use super::jurisdiction::JurisdictionNode;
 use super::loaders::Loaders;
 use crate::case_work::escalations::{self, EscalationRequest};
-use crate::domain::access::{case_scope, Caller};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
+use crate::domain::scope::escalation_scope;
 use crate::error::AppError;
-use crate::models::escalation::{self as model, Escalation, EscalationFilter, EscalationScope};
+use crate::models::escalation::{self as model, Escalation, EscalationFilter};
 use crate::models::jurisdiction;
 use crate::models::page::TimeKey;
 
@@ -129,10 +129,6 @@ pub struct EscalationFilterInput {
     pub case_id: Option<ID>,
 }
 
-fn scope(caller: &Caller) -> EscalationScope {
-    EscalationScope { cases: case_scope(caller), staff: caller.roles.iter().any(|r| r.is_staff()) }
-}
-
 #[derive(Default)]
 pub struct EscalationQuery;
 
@@ -144,7 +140,7 @@ impl EscalationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The escalation's id.")] id: ID,
     ) -> Result<EscalationNode> {
-        let scope = scope(caller(ctx)?);
+        let scope = escalation_scope(caller(ctx)?);
         let id = object_id(&id, "escalation")?;
         let found = state(ctx).db.run(move |conn| Ok(model::find_visible(conn, &scope, id)?)).await?;
         Ok(EscalationNode(found.ok_or_else(|| AppError::not_found("escalation"))?))
@@ -162,7 +158,7 @@ impl EscalationQuery {
         #[graphql(desc = "Return the last n items (at most the maximum page size).")] last: Option<i32>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<EscalationConnection> {
-        let scope = scope(caller(ctx)?);
+        let scope = escalation_scope(caller(ctx)?);
         let st = state(ctx);
         let page = PageArgs { first, after, last, before }.parse::<TimeKey>(st.settings.limits.max_page_size)?;
         let f = filter.unwrap_or_default();

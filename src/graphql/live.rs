@@ -20,9 +20,8 @@ use super::case::{CaseEventNode, CaseNode};
 use super::context::{caller, state, AppState};
 use super::supervision::{NoticeEventNode, SupervisionNoticeNode};
 use crate::auth::session::TokenSession;
-use crate::domain::access::{case_scope, Caller};
 use crate::domain::organisation::{is_within, UnitKind};
-use crate::domain::supervision::notice_scope;
+use crate::domain::scope::{case_scope, notice_scope, Caller};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::live::{CaseSignal, NoticeSignal, Signal};
 use crate::models::supervision_notice as notice_model;
@@ -191,15 +190,11 @@ async fn case_update(
         }
     };
     let case = CaseNode(case);
-    let public = case.viewed_by_petitioner(&caller);
-    if public && event.staff_only {
+    let view = case.view(&caller);
+    if !view.shows_event(event.staff_only) {
         return Delivery::Skip;
     }
-    Delivery::Deliver(CaseUpdate { case, event: CaseEventNode { event, public } })
-}
-
-fn is_staff(caller: &Caller) -> bool {
-    caller.roles.iter().any(|r| r.is_staff())
+    Delivery::Deliver(CaseUpdate { case, event: CaseEventNode { event, public: view.public_only } })
 }
 
 #[derive(Default)]
@@ -243,7 +238,7 @@ impl CaseSubscription {
         #[graphql(desc = "The jurisdiction's code.")] jurisdiction_code: String,
     ) -> Result<impl Stream<Item = CaseUpdate>> {
         let caller = caller(ctx)?.clone();
-        if !is_staff(&caller) {
+        if !caller.is_staff() {
             return Err(AppError::forbidden("live case events are for staff").into());
         }
         let st = state(ctx).clone();

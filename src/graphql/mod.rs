@@ -7,7 +7,6 @@ pub mod case_work;
 pub mod connection;
 pub mod context;
 pub mod escalation;
-pub mod guards;
 pub mod jurisdiction;
 pub mod limits;
 pub mod live;

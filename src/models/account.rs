@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{accounts, jurisdictions, units};
-use crate::domain::access::Caller;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
+use crate::domain::scope::Caller;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg))]

@@ -9,7 +9,9 @@ use uuid::Uuid;
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions};
-use crate::domain::access::CaseScope;
+use crate::domain::case::Category;
+use crate::domain::scope::CaseScope;
+use crate::domain::visibility::CaseFacts;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = cases, check_for_backend(diesel::pg::Pg))]
@@ -45,6 +47,17 @@ pub struct Case {
     pub resolution_plan: Option<serde_json::Value>,
     pub evaluation: Option<serde_json::Value>,
     pub disposition_note: Option<String>,
+}
+
+impl Case {
+    /// What the visibility rules need to know about the case.
+    pub fn facts(&self) -> CaseFacts {
+        CaseFacts {
+            petitioner_account_id: self.petitioner_account_id,
+            category: self.category.as_deref().and_then(Category::parse),
+            is_anonymous: self.is_anonymous,
+        }
+    }
 }
 
 type CaseCondition = Box<dyn BoxableExpression<cases::table, Pg, SqlType = Bool>>;

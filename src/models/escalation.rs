@@ -10,8 +10,8 @@ use super::case::visible_to;
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, Page, PageRequest, TimeKey};
 use crate::db::schema::{cases, escalations, jurisdictions};
-use crate::domain::access::CaseScope;
 use crate::domain::escalation::EscalationStatus;
+use crate::domain::scope::EscalationScope;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = escalations, check_for_backend(diesel::pg::Pg))]
@@ -99,14 +99,6 @@ pub fn settle(
         ))
         .returning(Escalation::as_returning())
         .get_result(conn)
-}
-
-/// Which escalations a caller may read: those about cases in their scope; petitioners (callers who are not staff)
-/// only their reviews and re-reviews.
-#[derive(Clone, Debug)]
-pub struct EscalationScope {
-    pub cases: CaseScope,
-    pub staff: bool,
 }
 
 /// Filters on top of the scope; each has an index.

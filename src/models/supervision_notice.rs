@@ -11,7 +11,8 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, Page, PageRequest, TimeKey};
 use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
-use crate::domain::supervision::{NoticeScope, NoticeStatus};
+use crate::domain::scope::NoticeScope;
+use crate::domain::supervision::NoticeStatus;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = supervision_notices, check_for_backend(diesel::pg::Pg))]

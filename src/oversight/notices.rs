@@ -9,15 +9,15 @@ use uuid::Uuid;
 
 use crate::case_work::steps::{perform_authorized, Step};
 use crate::case_work::WorkContext;
-use crate::domain::access::{case_scope, Operation};
 use crate::domain::case::EventKind;
 use crate::domain::deadline::DayCount;
 use crate::domain::organisation::UnitKind;
+use crate::domain::permission::{authorize_notice, may_issue, Authorized, NoticeParties, Operation};
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
-use crate::domain::role::Role;
+use crate::domain::scope::{case_scope, notice_scope};
 use crate::domain::supervision::{
-    authorize_notice, may_issue, next_notice_status, notice_scope, NoticeAction, NoticeParties, NoticeStatus,
-    NoticeTrigger, NoticeType, DEFAULT_RESPONSE_DAYS, MAX_CASES_PER_NOTICE, MAX_RESPONSE_DAYS,
+    next_notice_status, NoticeAction, NoticeStatus, NoticeTrigger, NoticeType, DEFAULT_RESPONSE_DAYS,
+    MAX_CASES_PER_NOTICE, MAX_RESPONSE_DAYS,
 };
 use crate::error::{AppError, AppResult};
 use crate::models::supervision_notice::{self as model, NewNotice, NewNoticeEvent, NoticeUpdate, SupervisionNotice};
@@ -54,6 +54,27 @@ fn caller_unit(ctx: &WorkContext) -> AppResult<Uuid> {
     ctx.caller.unit.map(|(id, _)| id).ok_or_else(|| AppError::forbidden("staff without a unit cannot act on notices"))
 }
 
+/// An entry of the notice's history written by the caller now, in the role `proof` gives them.
+fn entry_by<'a, A>(
+    ctx: &WorkContext,
+    proof: &Authorized<A>,
+    notice: &'a SupervisionNotice,
+    kind: &'a str,
+) -> NewNoticeEvent<'a> {
+    NewNoticeEvent {
+        notice_id: notice.id,
+        jurisdiction_code: &notice.jurisdiction_code,
+        kind,
+        from_status: None,
+        to_status: None,
+        actor_account_id: Some(ctx.caller.account_id),
+        actor_role: Some(proof.role().as_str()),
+        occurred_at: ctx.env.now,
+        note: None,
+        payload: json!({}),
+    }
+}
+
 /// `issueSupervisionNotice`.
 pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> AppResult<SupervisionNotice> {
     let requirements = parse_text(&req.requirements, "input.requirements", NOTE_MAX_CHARS)?;
@@ -75,7 +96,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     let target_path = jurisdiction::find(conn, &target.jurisdiction_code)?
         .ok_or_else(|| AppError::internal("unit without jurisdiction"))?
         .path;
-    let role = may_issue(&ctx.caller, &target_path, "input.targetUnitId")?;
+    let proof = may_issue(&ctx.caller, &target_path, "input.targetUnitId")?;
     let due = response_due(ctx, req.response_due_on, "input.responseDueOn")?;
 
     let scope = case_scope(&ctx.caller);
@@ -109,17 +130,10 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     model::append_event(
         conn,
         &NewNoticeEvent {
-            notice_id: notice.id,
-            jurisdiction_code: &notice.jurisdiction_code,
-            kind: "ISSUED",
-            from_status: None,
             to_status: Some(NoticeStatus::Issued.as_str()),
-            actor_account_id: Some(ctx.caller.account_id),
-            actor_role: Some(role.as_str()),
-            occurred_at: ctx.env.now,
-            note: None,
             payload: json!({"caseIds": case_ids, "type": notice.notice_type, "trigger": notice.trigger_reason,
                 "responseDueAt": notice.response_due_at}),
+            ..entry_by(ctx, &proof, &notice, "ISSUED")
         },
     )?;
     // Each case's history shows it was supervised (for staff: a petitioner does not see supervision).
@@ -127,7 +141,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
         let mut step = Step::new(Operation::LogActivity, EventKind::Supervised);
         step.staff_only = true;
         step.payload = json!({"noticeId": notice.id, "type": notice.notice_type, "trigger": notice.trigger_reason});
-        perform_authorized(conn, ctx, case, &mut step, role)?;
+        perform_authorized(conn, ctx, case, &mut step, &proof)?;
     }
     Ok(notice)
 }
@@ -156,7 +170,7 @@ pub fn act(
     let notice =
         model::lock_visible(conn, &scope, notice_id)?.ok_or_else(|| AppError::not_found("supervision notice"))?;
     let parties = NoticeParties { target_unit_id: notice.target_unit_id, issuer_unit_id: notice.issuer_unit_id };
-    let role: Role = authorize_notice(&ctx.caller, action, &parties)?;
+    let proof = authorize_notice(&ctx.caller, action, &parties)?;
     let from = NoticeStatus::parse(&notice.status).ok_or_else(|| AppError::internal("unknown notice status"))?;
     let to = next_notice_status(from, action)?;
     let mut update = NoticeUpdate { status: Some(to.as_str().to_owned()), ..Default::default() };
@@ -193,16 +207,11 @@ pub fn act(
     model::append_event(
         conn,
         &NewNoticeEvent {
-            notice_id: notice.id,
-            jurisdiction_code: &notice.jurisdiction_code,
-            kind: action.event(),
             from_status: Some(from.as_str()),
             to_status: Some(to.as_str()),
-            actor_account_id: Some(ctx.caller.account_id),
-            actor_role: Some(role.as_str()),
-            occurred_at: ctx.env.now,
             note: note.as_deref(),
             payload,
+            ..entry_by(ctx, &proof, &notice, action.event())
         },
     )?;
     Ok(notice)
