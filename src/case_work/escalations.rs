@@ -22,6 +22,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::Case;
 use crate::models::escalation::{self, Escalation, NewEscalation};
 use crate::models::jurisdiction;
+use crate::models::unscoped;
 
 /// What staff ask of a higher body.
 pub struct EscalationRequest {
@@ -192,9 +193,9 @@ fn load_escalation(
     escalation_id: Uuid,
 ) -> AppResult<(Case, Escalation, EscalationKind)> {
     let not_found = || AppError::not_found("escalation");
-    let case_id = escalation::find(conn, escalation_id)?.ok_or_else(not_found)?.case_id;
+    let case_id = unscoped::escalation(conn, escalation_id)?.ok_or_else(not_found)?.case_id;
     let case = load(conn, ctx, case_id, None).map_err(|_| not_found())?;
-    let e = escalation::find(conn, escalation_id)?.ok_or_else(not_found)?;
+    let e = unscoped::escalation(conn, escalation_id)?.ok_or_else(not_found)?;
     let kind = EscalationKind::parse(&e.kind).ok_or_else(|| AppError::internal("unknown escalation kind"))?;
     if !case_view(&ctx.caller, &case.facts()).shows_escalation(Some(kind)) {
         return Err(not_found());

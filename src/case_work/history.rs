@@ -13,7 +13,8 @@ use crate::domain::lifecycle::{next_staff_due, schedule, Deadline, EventFact, Ru
 use crate::domain::permission::Authorized;
 use crate::error::AppResult;
 use crate::models::case::Case;
-use crate::models::case_event::{self, CaseEvent, NewCaseEvent};
+use crate::models::case_event::{CaseEvent, NewCaseEvent};
+use crate::models::unscoped;
 
 /// A history entry the caller writes on `case` now, in the role `proof` gives them; the step sets the rest.
 pub fn entry_by<'a, A>(ctx: &WorkContext, proof: &Authorized<A>, case: &'a Case, kind: EventKind) -> NewCaseEvent<'a> {
@@ -68,7 +69,7 @@ pub fn deadlines_under(
     calendar: &WorkCalendar,
     case_id: Uuid,
 ) -> AppResult<(Vec<CaseEvent>, Vec<Deadline>)> {
-    let events = case_event::of_cases(conn, &[case_id], true)?;
+    let events = unscoped::histories(conn, &[case_id], true)?;
     let ds = schedule(&facts(&events), rules, calendar);
     Ok((events, ds))
 }
@@ -101,10 +102,8 @@ pub fn store_next_due(
     case_id: Uuid,
     jurisdiction_code: &str,
 ) -> AppResult<()> {
-    use crate::db::schema::cases;
-    use diesel::prelude::*;
     let due = sync_deadlines(conn, rules, calendar, case_id, jurisdiction_code)?;
-    diesel::update(cases::table.find(case_id)).set(cases::next_due_at.eq(due)).execute(conn)?;
+    crate::models::case::set_next_due_many(conn, &[(case_id, due)])?;
     Ok(())
 }
 
@@ -119,7 +118,7 @@ pub fn backfill_deadlines(conn: &mut PgConnection, rules: &Rules, calendar: &Wor
         after = Some(*last);
         let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
         let mut histories: HashMap<Uuid, Vec<CaseEvent>> = HashMap::new();
-        for e in case_event::of_cases(conn, &ids, true)? {
+        for e in unscoped::histories(conn, &ids, true)? {
             histories.entry(e.case_id).or_default().push(e);
         }
         let derived: Vec<(Uuid, &str, Vec<Deadline>)> = batch

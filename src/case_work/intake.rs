@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Datelike, Utc};
-use diesel::prelude::*;
+use diesel::{Connection, PgConnection};
 use serde_json::json;
 use uuid::Uuid;
 

@@ -16,6 +16,7 @@ use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::Case;
 use crate::models::escalation::{self, Escalation, NewEscalation};
+use crate::models::unscoped;
 use crate::models::{jurisdiction, unit};
 
 fn parent_of(conn: &mut PgConnection, code: &str) -> AppResult<String> {
@@ -40,7 +41,7 @@ pub fn request(
             (Action::RequestReview, "REVIEW", unit.jurisdiction_code)
         }
         "REVIEWED" => {
-            let reviewed = escalation::of_cases(conn, &[case.id])?
+            let reviewed = unscoped::escalations(conn, &[case.id])?
                 .into_iter()
                 .rev()
                 .find(|e| e.kind == "REVIEW")

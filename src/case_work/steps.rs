@@ -16,6 +16,7 @@ use crate::domain::scope::case_scope;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::{self as case_model, Case, CaseUpdate};
 use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::unscoped;
 use crate::models::{account, jurisdiction, unit};
 
 /// One step on one case: what it is, what it records, what it changes.
@@ -556,5 +557,5 @@ pub fn reveal_contact(
         },
     )?;
     tracing::info!(case = %case.id, actor = %ctx.caller.account_id, "petitioner contact revealed");
-    Ok(case_model::contact_of(conn, case.id)?)
+    Ok(unscoped::contact(conn, case.id)?)
 }

@@ -25,7 +25,7 @@ use crate::domain::scope::{case_scope, notice_scope, Caller};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::live::{CaseSignal, NoticeSignal, Signal};
 use crate::models::supervision_notice as notice_model;
-use crate::models::{account, case as case_model, case_event, jurisdiction, unit};
+use crate::models::{account, case as case_model, jurisdiction, unit};
 
 /// What one signal means for one subscriber.
 enum Delivery<T> {
@@ -177,7 +177,7 @@ async fn case_update(
                 return Ok(Err(()));
             }
             let Some(case) = case_model::find_visible(conn, &scope, signal.case_id)? else { return Ok(Ok(None)) };
-            Ok(Ok(case_event::find(conn, signal.id)?.map(|e| (case, e))))
+            Ok(Ok(crate::models::unscoped::history_entry(conn, signal.id)?.map(|e| (case, e))))
         })
         .await;
     let (case, event) = match found {

@@ -18,12 +18,12 @@ use crate::domain::deadline::WorkCalendar;
 use crate::domain::lifecycle::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
 use crate::models::case::{self as case_model, Case};
-use crate::models::case_event::{self, CaseEvent};
-use crate::models::deadline;
-use crate::models::escalation::{self, Escalation};
+use crate::models::case_event::CaseEvent;
+use crate::models::escalation::Escalation;
 use crate::models::jurisdiction::{self, Jurisdiction};
 use crate::models::supervision_notice::{self as notice_model, NoticeEvent, SupervisionNotice};
 use crate::models::unit::{self, Unit};
+use crate::models::unscoped;
 use crate::oversight::figures::{self, Figures, Period};
 
 pub struct Loaders {
@@ -155,7 +155,7 @@ impl Loader<Uuid> for EventsByCase {
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<CaseEvent>> {
         let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(case_event::of_cases(conn, &keys, true)?)).await?;
+        let rows = self.0.run(move |conn| Ok(unscoped::histories(conn, &keys, true)?)).await?;
         Ok(grouped(rows, |e| e.case_id))
     }
 }
@@ -169,7 +169,7 @@ impl Loader<Uuid> for DeadlinesByCase {
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Deadline>> {
         let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(deadline::of_cases(conn, &keys)?)).await?;
+        let rows = self.0.run(move |conn| Ok(unscoped::deadlines(conn, &keys)?)).await?;
         Ok(grouped_pairs(rows))
     }
 }
@@ -183,7 +183,7 @@ impl Loader<Uuid> for EscalationsByCase {
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Escalation>> {
         let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(escalation::of_cases(conn, &keys)?)).await?;
+        let rows = self.0.run(move |conn| Ok(unscoped::escalations(conn, &keys)?)).await?;
         Ok(grouped(rows, |e| e.case_id))
     }
 }

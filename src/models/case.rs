@@ -447,12 +447,12 @@ pub fn set_next_due_many(conn: &mut PgConnection, dues: &[(Uuid, Option<DateTime
 }
 
 /// Contact data, read only for the audited reveal.
-pub fn contact_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Option<String>, Option<String>)> {
+pub(super) fn contact_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Option<String>, Option<String>)> {
     cases::table.find(id).select((cases::petitioner_phone, cases::petitioner_id_number)).first(conn)
 }
 
 /// For intake: the query code's digest of a case by reference.
-pub fn find_by_reference(conn: &mut PgConnection, reference: &str) -> QueryResult<Option<(Case, Vec<u8>)>> {
+pub(super) fn find_by_reference(conn: &mut PgConnection, reference: &str) -> QueryResult<Option<(Case, Vec<u8>)>> {
     cases::table
         .filter(cases::reference.eq(reference))
         .select((Case::as_select(), cases::query_code_hash))

@@ -47,7 +47,11 @@ pub fn append(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<i64>
 }
 
 /// The histories of several cases at once, each in the order things happened (for the batched `events` field).
-pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: bool) -> QueryResult<Vec<CaseEvent>> {
+pub(super) fn of_cases(
+    conn: &mut PgConnection,
+    case_ids: &[Uuid],
+    include_staff_only: bool,
+) -> QueryResult<Vec<CaseEvent>> {
     let mut q = case_events::table
         .filter(case_events::case_id.eq_any(case_ids))
         .order((case_events::case_id, case_events::occurred_at, case_events::id))
@@ -81,6 +85,6 @@ pub fn append_once(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult
 }
 
 /// One entry, for live updates.
-pub fn find(conn: &mut PgConnection, id: i64) -> QueryResult<Option<CaseEvent>> {
+pub(super) fn find(conn: &mut PgConnection, id: i64) -> QueryResult<Option<CaseEvent>> {
     case_events::table.find(id).select(CaseEvent::as_select()).first(conn).optional()
 }

@@ -59,7 +59,7 @@ struct Stored {
 
 /// The stored deadlines of `case_ids`, in the order they arose, with their case. A kind this build does not know
 /// (written by a newer one) is left out rather than shown wrong.
-pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Deadline)>> {
+pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Deadline)>> {
     let rows: Vec<Stored> = case_deadlines::table
         .filter(case_deadlines::case_id.eq_any(case_ids))
         .order((case_deadlines::case_id, case_deadlines::seq))

@@ -66,12 +66,12 @@ pub fn insert(conn: &mut PgConnection, e: &NewEscalation<'_>) -> QueryResult<Esc
         .get_result(conn)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Escalation>> {
+pub(super) fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Escalation>> {
     escalations::table.find(id).select(Escalation::as_select()).first(conn).optional()
 }
 
 /// The escalations of several cases, oldest first (for the batched `escalations` field).
-pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Escalation>> {
+pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Escalation>> {
     escalations::table
         .filter(escalations::case_id.eq_any(case_ids))
         .order((escalations::case_id, escalations::requested_at, escalations::id))

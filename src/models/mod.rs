@@ -13,3 +13,4 @@ pub mod page;
 pub mod refresh_token;
 pub mod supervision_notice;
 pub mod unit;
+pub mod unscoped;

@@ -66,7 +66,7 @@ async fn a_generated_province_is_consistent_and_the_api_reads_it() {
         let (_, derived) =
             petition_api::case_work::history::deadlines_under(&mut conn, &settings.rules, &settings.calendar(), id)
                 .unwrap();
-        let stored = petition_api::models::deadline::of_cases(&mut conn, &[id]).unwrap();
+        let stored = petition_api::models::unscoped::deadlines(&mut conn, &[id]).unwrap();
         assert_eq!(stored.into_iter().map(|(_, d)| d).collect::<Vec<_>>(), derived, "case {id}");
     }
     // The figures the triggers kept are what a recount gives.
