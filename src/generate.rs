@@ -19,7 +19,8 @@ use crate::case_work::history::facts;
 use crate::case_work::intake::ReferenceSerials;
 use crate::config::Settings;
 use crate::db::schema::{accounts, case_events, cases, jurisdictions, units};
-use crate::domain::case::{case_reference, CaseStatus, EventKind};
+use crate::domain::case::{case_reference, CaseStatus, ClosureReason, EventKind};
+use crate::domain::details::{to_payload, Closed, Told};
 use crate::domain::lifecycle::{next_staff_due, schedule, Deadline};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -372,7 +373,7 @@ fn story(
                 EventKind::RoutedOut,
                 Some(CaseStatus::RoutedOut),
                 routed_at,
-                json!({"notice": "请向人民法院起诉"}),
+                to_payload(&Told { notice: "请向人民法院起诉".into() }),
             );
             break 'story;
         }
@@ -382,7 +383,7 @@ fn story(
                 EventKind::NotAccepted,
                 Some(CaseStatus::NotAccepted),
                 routed_at,
-                json!({"notice": "不属于信访事项"}),
+                to_payload(&Told { notice: "不属于信访事项".into() }),
             );
             break 'story;
         }
@@ -457,7 +458,7 @@ fn story(
             EventKind::Closed,
             Some(CaseStatus::Closed),
             answered_at + Duration::days(31),
-            json!({"reason": "NO_REVIEW"}),
+            to_payload(&Closed { reason: ClosureReason::NoReviewRequested }),
         );
     }
     steps.sort_by_key(|s| s.at);

@@ -3,13 +3,13 @@
 //! every kind of escalation, reviews included.
 
 use diesel::PgConnection;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::steps::{load, parties, perform_authorized, Step};
 use super::WorkContext;
 use crate::domain::case::{CaseStatus, EventKind};
 use crate::domain::deadline::DayCount;
+use crate::domain::details::{Escalated, EscalationDecided, EscalationWithdrawn, ReviewDecided};
 use crate::domain::escalation::{
     common_superior, parent_code, EscalationDecision, EscalationKind, EscalationStatus, MAX_DECISION_DAYS,
 };
@@ -129,8 +129,14 @@ pub fn escalate(
     )?;
     let mut step = Step::new(Operation::LogActivity, EventKind::Escalated);
     step.staff_only = true;
-    step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "to": to, "reason": reason,
-        "disputedWith": e.disputed_with, "dueAt": e.due_at});
+    step.details(&Escalated {
+        escalation_id: e.id,
+        escalation_kind: req.kind,
+        to,
+        reason,
+        disputed_with: e.disputed_with.clone(),
+        due_at: e.due_at,
+    });
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     Ok((case, e))
 }
@@ -168,9 +174,12 @@ pub fn decide(
         }
     };
     // `notice` is what the petitioner reads; only review decisions are addressed to them.
-    let text_key = if kind.is_review() { "notice" } else { "opinion" };
-    step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "decision": decision.as_str(),
-        text_key: opinion});
+    let (escalation_id, escalation_kind) = (e.id, kind);
+    if kind.is_review() {
+        step.details(&ReviewDecided { escalation_id, escalation_kind, decision, notice: opinion.clone() });
+    } else {
+        step.details(&EscalationDecided { escalation_id, escalation_kind, decision, opinion: opinion.clone() });
+    }
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     let e = escalation::settle(
         conn,
@@ -218,7 +227,7 @@ pub fn withdraw(
     }
     let mut step = Step::new(Operation::LogActivity, EventKind::EscalationWithdrawn);
     step.staff_only = true;
-    step.payload = json!({"escalationId": e.id, "escalationKind": e.kind, "reason": reason});
+    step.details(&EscalationWithdrawn { escalation_id: e.id, escalation_kind: kind, reason: reason.clone() });
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     let e = escalation::settle(
         conn,

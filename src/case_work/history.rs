@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{Environment, WorkContext};
 use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
+use crate::domain::details::Periods;
 use crate::domain::lifecycle::{next_staff_due, schedule, Deadline, EventFact, Rules};
 use crate::domain::permission::Authorized;
 use crate::error::AppResult;
@@ -33,22 +34,19 @@ pub fn entry_by<'a, A>(ctx: &WorkContext, proof: &Authorized<A>, case: &'a Case,
     }
 }
 
-fn payload_days(e: &CaseEvent, key: &str) -> Option<u32> {
-    e.payload.get(key).and_then(|v| v.as_u64()).and_then(|v| u32::try_from(v).ok())
-}
-
 /// The deadline-relevant facts of a history, in order.
 pub fn facts(events: &[CaseEvent]) -> Vec<EventFact> {
     events
         .iter()
         .filter_map(|e| {
             let kind = EventKind::parse(&e.kind)?;
+            let periods = Periods::of(&e.payload);
             Some(EventFact {
                 kind,
                 at: e.occurred_at,
-                handling_days: payload_days(e, "handlingDays"),
-                extension_days: payload_days(e, "extensionDays"),
-                hearing_days: payload_days(e, "hearingDays"),
+                handling_days: periods.handling_days,
+                extension_days: periods.extension_days,
+                hearing_days: periods.hearing_days,
             })
         })
         .collect()

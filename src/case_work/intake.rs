@@ -21,6 +21,7 @@ use super::{check_past, history, WorkContext};
 use crate::auth::token::query_code_digest;
 use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, Channel, EventKind};
 use crate::domain::credentials::parse_display_name;
+use crate::domain::details::{to_payload, Received, RepeatLinked, Told};
 use crate::domain::lifecycle::{next_staff_due, schedule, EventFact};
 use crate::domain::organisation::is_within;
 use crate::domain::permission::{act, authorize_recording, authorize_submission, Authorized};
@@ -174,16 +175,16 @@ fn file<A: act::Files>(
     let status = if refusal.is_some() { CaseStatus::NotAccepted } else { CaseStatus::Submitted };
     // The history intake writes, and the deadlines it implies: known before anything is written, so the case row
     // goes in once, with its next due date (no second write of a freshly indexed row).
-    let mut written = vec![(f.event, None, Some(CaseStatus::Submitted), json!({"channel": f.channel.as_str()}))];
+    let mut written = vec![(f.event, None, Some(CaseStatus::Submitted), to_payload(&Received { channel: f.channel }))];
     if let Some(earlier) = repeat_of {
-        written.push((EventKind::RepeatLinked, None, None, json!({"repeatOf": earlier})));
+        written.push((EventKind::RepeatLinked, None, None, to_payload(&RepeatLinked { repeat_of: earlier })));
     }
     if let Some(reason) = refusal {
         written.push((
             EventKind::NotAccepted,
             Some(CaseStatus::Submitted),
             Some(CaseStatus::NotAccepted),
-            json!({"notice": reason}),
+            to_payload(&Told { notice: reason.to_owned() }),
         ));
     }
     let facts: Vec<EventFact> = written.iter().map(|(kind, ..)| EventFact::new(*kind, f.received_at)).collect();

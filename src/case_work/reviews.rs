@@ -4,12 +4,12 @@
 //! reviewer's. They are decided with the other escalations (`super::escalations::decide`).
 
 use diesel::PgConnection;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::steps::{load, perform_on, Step};
 use super::WorkContext;
 use crate::domain::deadline::DayCount;
+use crate::domain::details::ReviewRequested;
 use crate::domain::lifecycle::Action;
 use crate::domain::permission::Operation;
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
@@ -57,7 +57,7 @@ pub fn request(
     };
     let to = parent_of(conn, &from)?;
     let mut step = Step::transition(Operation::PetitionerAct, action);
-    step.payload = json!({"reason": reason, "to": to});
+    step.details(&ReviewRequested { reason: reason.clone(), to: to.clone() });
     let case = perform_on(conn, ctx, case, &mut step)?;
     let due = ctx.env.calendar.due_at(ctx.env.now, ctx.env.rules.decide_review_days, DayCount::Calendar);
     let e = escalation::insert(

@@ -7,7 +7,11 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{check_past, history, WorkContext};
-use crate::domain::case::{CaseStatus, Category, EventKind};
+use crate::domain::case::{CaseStatus, Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
+use crate::domain::details::{
+    to_payload, Answered, Classified, Closed, Details, Evaluation, Extended, Hearing, LeadDesignated, Objected,
+    ObjectionDecided, Routed, Told, Withdrawn,
+};
 use crate::domain::lifecycle::{next_status, Action, DeadlineKind};
 use crate::domain::permission::{act, authorize, may_reveal_contact, Authorized, CaseParties, Operation};
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
@@ -54,6 +58,11 @@ impl Step {
 
     pub fn transition(op: Operation, action: Action) -> Step {
         Step { action: Some(action), ..Step::new(op, action.event()) }
+    }
+
+    /// Sets what the entry records besides who and when.
+    pub fn details(&mut self, details: &impl Details) {
+        self.payload = to_payload(details);
     }
 }
 
@@ -207,8 +216,8 @@ pub fn route(
                 _ => (Action::Forward, None, "FORWARDED"),
             };
             let mut step = Step::transition(Operation::Route, action);
-            step.payload = json!({"unitId": unit_id, "unitName": target.name, "handlingDays": handling_days,
-                "notice": format!("已转交{}办理", target.name)});
+            let notice = format!("已转交{}办理", target.name);
+            step.details(&Routed { unit_id, unit_name: target.name, handling_days, notice });
             step.update.current_unit_id = Some(Some(unit_id));
             step.update.handling_days = Some(handling_days);
             step.update.routing = Some(Some(routing.to_owned()));
@@ -217,14 +226,14 @@ pub fn route(
         Route::RouteOut { where_to_go } => {
             let text = parse_text(&where_to_go, "input.whereToGo", NOTE_MAX_CHARS)?;
             let mut step = Step::transition(Operation::Route, Action::RouteOut);
-            step.payload = json!({"notice": text});
+            step.details(&Told { notice: text.clone() });
             step.update.disposition_note = Some(Some(text));
             step
         }
         Route::NotAccept { reason } => {
             let text = parse_text(&reason, "input.reason", NOTE_MAX_CHARS)?;
             let mut step = Step::transition(Operation::Route, Action::NotAccept);
-            step.payload = json!({"notice": text});
+            step.details(&Told { notice: text.clone() });
             step.update.disposition_note = Some(Some(text));
             step
         }
@@ -242,7 +251,7 @@ pub fn accept(
 ) -> AppResult<Case> {
     let mut step = Step::transition(Operation::Respond, Action::Accept);
     let notice = parse_optional_text(notice, "input.notice", NOTE_MAX_CHARS)?.unwrap_or_else(|| "已受理".to_owned());
-    step.payload = json!({"notice": notice});
+    step.details(&Told { notice });
     step.expected_version = expected_version;
     perform(conn, ctx, case_id, step)
 }
@@ -255,7 +264,7 @@ pub fn object(
     expected_version: Option<i32>,
 ) -> AppResult<Case> {
     let mut step = Step::transition(Operation::Respond, Action::Object);
-    step.payload = json!({"reasons": parse_text(reasons, "input.reasons", NOTE_MAX_CHARS)?});
+    step.details(&Objected { reasons: parse_text(reasons, "input.reasons", NOTE_MAX_CHARS)? });
     step.staff_only = true;
     step.expected_version = expected_version;
     perform(conn, ctx, case_id, step)
@@ -272,7 +281,7 @@ pub fn decide_objection(
 ) -> AppResult<Case> {
     let action = if agree { Action::UpholdObjection } else { Action::RejectObjection };
     let mut step = Step::transition(Operation::DecideObjection, action);
-    step.payload = json!({"opinion": parse_text(opinion, "input.opinion", NOTE_MAX_CHARS)?});
+    step.details(&ObjectionDecided { opinion: parse_text(opinion, "input.opinion", NOTE_MAX_CHARS)? });
     step.staff_only = true;
     if agree {
         step.update.current_unit_id = Some(None);
@@ -291,7 +300,7 @@ pub fn classify(
     expected_version: Option<i32>,
 ) -> AppResult<Case> {
     let mut step = Step::transition(Operation::Handle, Action::Classify);
-    step.payload = json!({"category": category.as_str()});
+    step.details(&Classified { category });
     step.update.category = Some(Some(category.as_str().to_owned()));
     step.expected_version = expected_version;
     perform(conn, ctx, case_id, step)
@@ -329,25 +338,12 @@ pub fn extend(
         ));
     }
     let mut step = Step::new(Operation::Extend, EventKind::Extended);
-    step.payload = json!({"extensionDays": days, "notice": reason});
+    step.details(&Extended { extension_days: days, notice: reason });
     perform_on(conn, ctx, case, &mut step)
 }
 
-/// How a handling opinion was served.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
-pub enum ServedVia {
-    /// Handed over in person.
-    InPerson,
-    /// By post.
-    Post,
-    /// Through the online platform or app.
-    Online,
-    /// By phone, with a written copy to follow.
-    Phone,
-}
-
 pub struct Answer<'a> {
-    pub outcome: &'a str,
+    pub outcome: Outcome,
     pub opinion: &'a str,
     pub served_via: ServedVia,
     pub served_at: Option<DateTime<Utc>>,
@@ -360,25 +356,13 @@ pub fn answer(
     a: Answer<'_>,
     expected_version: Option<i32>,
 ) -> AppResult<Case> {
-    if !matches!(a.outcome, "SUPPORTED" | "EXPLAINED" | "NOT_SUPPORTED") {
-        return Err(AppError::bad_input("input.outcome", "SUPPORTED, EXPLAINED or NOT_SUPPORTED"));
-    }
     let opinion = parse_text(a.opinion, "input.opinion", NOTE_MAX_CHARS)?;
     let mut step = Step::transition(Operation::Handle, Action::Answer);
     step.occurred_at = a.served_at;
-    step.payload = json!({"outcome": a.outcome, "servedVia": format!("{:?}", a.served_via), "notice": opinion});
-    step.update.outcome = Some(Some(a.outcome.to_owned()));
+    step.details(&Answered { outcome: a.outcome, served_via: a.served_via, notice: opinion });
+    step.update.outcome = Some(Some(a.outcome.as_str().to_owned()));
     step.expected_version = expected_version;
     perform(conn, ctx, case_id, step)
-}
-
-/// Closure reasons staff may record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
-pub enum ClosureReason {
-    /// The petitioner signed a closure commitment (息诉罢访).
-    CommitmentSigned,
-    /// No review was requested within 30 days of the answer or review decision.
-    NoReviewRequested,
 }
 
 pub fn close(
@@ -402,36 +386,14 @@ pub fn close(
     }
     let mut step = Step::transition(Operation::Close, Action::Close);
     step.note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
-    step.payload = json!({"reason": format!("{reason:?}")});
+    step.details(&Closed { reason });
     perform_on(conn, ctx, case, &mut step)
 }
 
 pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, reason: Option<&str>) -> AppResult<Case> {
     let mut step = Step::transition(Operation::PetitionerAct, Action::Withdraw);
-    step.payload = json!({"reason": parse_optional_text(reason, "input.reason", NOTE_MAX_CHARS)?});
+    step.details(&Withdrawn { reason: parse_optional_text(reason, "input.reason", NOTE_MAX_CHARS)? });
     perform(conn, ctx, case_id, step)
-}
-
-/// 满意 / 基本满意 / 不满意.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
-pub enum Satisfaction {
-    /// 满意
-    Satisfied,
-    /// 基本满意
-    BasicallySatisfied,
-    /// 不满意 (a reason is required)
-    Dissatisfied,
-}
-
-impl Satisfaction {
-    /// As stored in the case's evaluation and read by the portal figures: the API's own spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Satisfaction::Satisfied => "SATISFIED",
-            Satisfaction::BasicallySatisfied => "BASICALLY_SATISFIED",
-            Satisfaction::Dissatisfied => "DISSATISFIED",
-        }
-    }
 }
 
 pub fn evaluate(
@@ -458,10 +420,9 @@ pub fn evaluate(
         }
         Some(_) => {}
     }
-    let value = json!({"bureau": bureau.as_str(), "unit": unit.as_str(), "reason": reason});
     let mut step = Step::new(Operation::PetitionerAct, EventKind::Evaluated);
-    step.payload = value.clone();
-    step.update.evaluation = Some(Some(value));
+    step.details(&Evaluation { bureau, unit, reason });
+    step.update.evaluation = Some(Some(step.payload.clone()));
     perform_on(conn, ctx, case, &mut step)
 }
 
@@ -482,7 +443,7 @@ pub fn designate_case_lead(
         .ok_or_else(|| AppError::bad_input("input.leadId", "no case lead with this id"))?;
     let mut step = Step::new(Operation::DesignateCaseLead, EventKind::CaseLeadDesignated);
     step.note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
-    step.payload = json!({"leadId": lead.id, "leadName": lead.display_name});
+    step.details(&LeadDesignated { lead_id: lead.id, lead_name: lead.display_name });
     step.update.case_lead_account_id = Some(Some(lead.id));
     step.update.is_backlog = backlog;
     perform_on(conn, ctx, case, &mut step)
@@ -531,7 +492,7 @@ pub fn log_activity(
         if !matches!(case.status.as_str(), "REVIEW_REQUESTED" | "RE_REVIEW_REQUESTED") {
             return Err(AppError::new(ErrorCode::InvalidTransition, "hearings are held during a review"));
         }
-        step.payload = json!({"hearingDays": days});
+        step.details(&Hearing { hearing_days: days });
     }
     perform_on(conn, ctx, case, &mut step)
 }

@@ -7,6 +7,7 @@ use diesel::PgConnection;
 
 use super::{history, Environment};
 use crate::auth::token::query_code_digest;
+use crate::domain::details::notice_of;
 use crate::domain::lifecycle::Deadline;
 use crate::error::{AppError, AppResult};
 use crate::models::case::Case;
@@ -49,11 +50,7 @@ pub fn track(
     let events = events
         .into_iter()
         .filter(|e| !e.staff_only)
-        .map(|e| PublicEvent {
-            notice: e.payload.get("notice").and_then(|n| n.as_str()).map(str::to_owned),
-            kind: e.kind,
-            at: e.occurred_at,
-        })
+        .map(|e| PublicEvent { notice: notice_of(&e.payload).map(str::to_owned), kind: e.kind, at: e.occurred_at })
         .collect();
     Ok(Progress { case, deadlines, events })
 }

@@ -76,6 +76,42 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// How a handling opinion was served.
+    ServedVia {
+        /// Handed over in person.
+        InPerson => "IN_PERSON",
+        /// By post.
+        Post => "POST",
+        /// Through the online platform or app.
+        Online => "ONLINE",
+        /// By phone, with a written copy to follow.
+        Phone => "PHONE",
+    }
+}
+
+text_enum! {
+    /// Closure reasons staff may record.
+    ClosureReason {
+        /// The petitioner signed a closure commitment (息诉罢访).
+        CommitmentSigned => "COMMITMENT_SIGNED",
+        /// No review was requested within 30 days of the answer or review decision.
+        NoReviewRequested => "NO_REVIEW_REQUESTED",
+    }
+}
+
+text_enum! {
+    /// 满意 / 基本满意 / 不满意.
+    Satisfaction {
+        /// 满意
+        Satisfied => "SATISFIED",
+        /// 基本满意
+        BasicallySatisfied => "BASICALLY_SATISFIED",
+        /// 不满意 (a reason is required)
+        Dissatisfied => "DISSATISFIED",
+    }
+}
+
 impl CaseStatus {
     /// Statuses in which the case still waits for somebody's action.
     pub const fn is_open(self) -> bool {

@@ -18,12 +18,27 @@ macro_rules! text_enum {
                 match s { $($text => Some($name::$variant),)+ _ => None }
             }
         }
+
+        // Stored and sent (history details, evaluations) with the same spelling.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                $name::parse(&text).ok_or_else(|| serde::de::Error::unknown_variant(&text, &[$($text,)+]))
+            }
+        }
     };
 }
 
 pub mod case;
 pub mod credentials;
 pub mod deadline;
+pub mod details;
 pub mod escalation;
 pub mod figures;
 pub mod lifecycle;

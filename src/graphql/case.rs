@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset, Utc};
+use serde::Deserialize;
 
 use super::connection::{connection, overdue_filter, wants_total, PageArgs};
 use super::context::{caller, filter_id, local_time, object_id, state};
@@ -11,6 +12,7 @@ use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
 use super::supervision::SupervisionNoticeNode;
 use crate::domain::case::{CaseStatus, Category, Channel, Outcome};
+use crate::domain::details::{notice_of, LeadDesignated};
 use crate::domain::escalation::EscalationKind;
 use crate::domain::lifecycle::{DeadlineKind, DeadlineStatus};
 use crate::domain::person::mask;
@@ -174,7 +176,7 @@ impl CaseNode {
     async fn case_lead(&self, ctx: &Context<'_>) -> Result<Option<CaseLeadView>> {
         let Some(id) = self.0.case_lead_account_id else { return Ok(None) };
         let event = self.history(ctx).await?.into_iter().rev().find(|e| e.kind == "CASE_LEAD_DESIGNATED");
-        let name = event.and_then(|e| e.payload.get("leadName").and_then(|n| n.as_str()).map(str::to_owned));
+        let name = event.and_then(|e| LeadDesignated::deserialize(&e.payload).ok()).map(|d| d.lead_name);
         let staff = !self.view(caller(ctx)?).public_only;
         Ok(Some(CaseLeadView { id: staff.then(|| ID(id.to_string())), name: name.unwrap_or_default() }))
     }
@@ -321,7 +323,7 @@ impl CaseEventNode {
 
     /// The text addressed to the petitioner, if any (a notice, the handling opinion, where to go).
     async fn notice(&self) -> Option<&str> {
-        self.event.payload.get("notice").and_then(|n| n.as_str())
+        notice_of(&self.event.payload)
     }
 
     /// The internal note; null for petitioners.

@@ -15,9 +15,9 @@ use super::escalation::{EscalationNode, EscalationPayload};
 use crate::auth::throttle::Verdict;
 use crate::case_work::intake::{self, Petition, RecordedPetitioner, Representative};
 use crate::case_work::reviews;
-use crate::case_work::steps::{self, Answer, ClosureReason, Route, Satisfaction, ServedVia};
+use crate::case_work::steps::{self, Answer, Route};
 use crate::case_work::{tracking, WorkContext};
-use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
+use crate::domain::case::{CaseStatus, Category, Channel, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult};
 use crate::models::case::Case;
@@ -645,7 +645,7 @@ impl CaseWorkMutation {
         let id = case_id(&input.case_id)?;
         step(ctx, move |conn, w| {
             let a = Answer {
-                outcome: input.outcome.as_str(),
+                outcome: input.outcome,
                 opinion: &input.opinion,
                 served_via: input.served_via,
                 served_at: input.served_at,

@@ -11,6 +11,7 @@ use crate::case_work::steps::{perform_authorized, Step};
 use crate::case_work::WorkContext;
 use crate::domain::case::EventKind;
 use crate::domain::deadline::DayCount;
+use crate::domain::details::{to_payload, NoticeIssued, NoticeReopened, NoticeResponded, Supervised};
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::{authorize_notice, may_issue, Authorized, NoticeParties, Operation};
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
@@ -131,8 +132,12 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
         conn,
         &NewNoticeEvent {
             to_status: Some(NoticeStatus::Issued.as_str()),
-            payload: json!({"caseIds": case_ids, "type": notice.notice_type, "trigger": notice.trigger_reason,
-                "responseDueAt": notice.response_due_at}),
+            payload: to_payload(&NoticeIssued {
+                case_ids,
+                notice_type: req.notice_type,
+                trigger: req.trigger,
+                response_due_at: notice.response_due_at,
+            }),
             ..entry_by(ctx, &proof, &notice, "ISSUED")
         },
     )?;
@@ -140,7 +145,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     for case in cases {
         let mut step = Step::new(Operation::LogActivity, EventKind::Supervised);
         step.staff_only = true;
-        step.payload = json!({"noticeId": notice.id, "type": notice.notice_type, "trigger": notice.trigger_reason});
+        step.details(&Supervised { notice_id: notice.id, notice_type: req.notice_type, trigger: req.trigger });
         perform_authorized(conn, ctx, case, &mut step, &proof)?;
     }
     Ok(notice)
@@ -187,7 +192,8 @@ pub fn act(
             update.responded_at = Some(ctx.env.now);
             update.adopted = Some(adopted);
             update.response = Some(response.clone());
-            payload = json!({"adopted": adopted, "response": response, "late": ctx.env.now > notice.response_due_at});
+            let late = ctx.env.now > notice.response_due_at;
+            payload = to_payload(&NoticeResponded { adopted, response, late });
             None
         }
         NoticeAction::Close => {
@@ -199,7 +205,7 @@ pub fn act(
             let due = response_due(ctx, details.response_due_on, "input.responseDueOn")?;
             update.closed_at = Some(None);
             update.response_due_at = Some(due);
-            payload = json!({"reason": reason, "responseDueAt": due});
+            payload = to_payload(&NoticeReopened { reason, response_due_at: due });
             None
         }
     };

@@ -6,8 +6,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::Connection;
 use diesel::PgConnection;
-use serde_json::json;
 
+use crate::domain::details::{to_payload, DeadlineMissed, NoticeOverdue};
 use crate::domain::lifecycle::DeadlineKind;
 use crate::error::AppResult;
 use crate::models::case_event::{self, NewCaseEvent};
@@ -37,7 +37,10 @@ pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepR
             let missed = deadline::missed_unrecorded(conn, &staff_owed, now, BATCH)?;
             let mut written = 0;
             for m in &missed {
-                let basis = DeadlineKind::parse(&m.kind).map(DeadlineKind::basis).unwrap_or_default();
+                // Only kinds this build knows were asked for.
+                let Some(deadline) = DeadlineKind::parse(&m.kind) else { continue };
+                let basis = deadline.basis().to_owned();
+                let notice = format!("办理期限已过 ({basis})");
                 let fresh = case_event::append_once(
                     conn,
                     &NewCaseEvent {
@@ -50,8 +53,7 @@ pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepR
                         actor_role: Some("SYSTEM"),
                         occurred_at: m.due_at,
                         note: None,
-                        payload: json!({"deadline": m.kind, "dueAt": stamp(m.due_at), "basis": basis,
-                            "notice": format!("办理期限已过 ({basis})")}),
+                        payload: to_payload(&DeadlineMissed { deadline, due_at: stamp(m.due_at), basis, notice }),
                         staff_only: false,
                     },
                 )?;
@@ -82,7 +84,7 @@ pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepR
                         actor_role: Some("SYSTEM"),
                         occurred_at: n.response_due_at,
                         note: None,
-                        payload: json!({"dueAt": stamp(n.response_due_at)}),
+                        payload: to_payload(&NoticeOverdue { due_at: stamp(n.response_due_at) }),
                     },
                 )?;
                 written += usize::from(fresh);
