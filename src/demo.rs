@@ -15,9 +15,11 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::auth::password;
-use crate::domain::case::{case_reference, new_query_code, CaseStatus};
+use crate::domain::case::{
+    case_reference, new_query_code, CaseStatus, Category, Channel, ClosureReason, EventKind, Outcome, Routing,
+};
 use crate::domain::credentials::Password;
-use crate::domain::organisation::UnitKind;
+use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::case_event::{self, NewCaseEvent};
@@ -63,8 +65,8 @@ struct DemoCase {
     petitioner: String,
     #[serde(default)]
     anonymous: bool,
-    channel: String,
-    category: String,
+    channel: Channel,
+    category: Category,
     title: String,
     content: String,
     submitted_on: Option<NaiveDate>,
@@ -74,14 +76,14 @@ struct DemoCase {
     handling_days: Option<i32>,
     timeline: Vec<DemoStep>,
     evaluation: Option<serde_json::Value>,
-    closure: Option<String>,
+    closure: Option<ClosureReason>,
 }
 
 #[derive(Deserialize)]
 struct DemoStep {
     on: Option<NaiveDate>,
     what: String,
-    outcome: Option<String>,
+    outcome: Option<Outcome>,
     note: Option<String>,
 }
 
@@ -106,8 +108,10 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
                 return Err(AppError::internal(format!("bad line in {file}: {line}")));
             };
             let parent = (!parent.is_empty()).then_some(parent);
+            let level = JurisdictionLevel::parse(level)
+                .ok_or_else(|| AppError::internal(format!("bad level in {file}: {line}")))?;
             jurisdiction::insert(conn, code, name, level, parent)?;
-            names.insert(code.to_owned(), (name.to_owned(), level.to_owned()));
+            names.insert(code.to_owned(), (name.to_owned(), level));
         }
     }
 
@@ -117,17 +121,17 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
     codes.sort();
     for code in codes {
         let (name, level) = &names[code];
-        if level == "TOWNSHIP" {
-            let u = unit::insert(conn, code, UnitKind::HandlingUnit.as_str(), &format!("{name}人民政府"))?;
+        if *level == JurisdictionLevel::Township {
+            let u = unit::insert(conn, code, UnitKind::HandlingUnit, &format!("{name}人民政府"))?;
             units.insert((code.clone(), "政府"), u.id);
             continue;
         }
-        let bureau = unit::insert(conn, code, UnitKind::Bureau.as_str(), &format!("{name}信访局"))?;
+        let bureau = unit::insert(conn, code, UnitKind::Bureau, &format!("{name}信访局"))?;
         units.insert((code.clone(), "BUREAU"), bureau.id);
-        let committee = unit::insert(conn, code, UnitKind::Committee.as_str(), &format!("{name}信访工作联席会议"))?;
+        let committee = unit::insert(conn, code, UnitKind::Committee, &format!("{name}信访工作联席会议"))?;
         units.insert((code.clone(), "COMMITTEE"), committee.id);
         for dept in DEPARTMENTS {
-            let u = unit::insert(conn, code, UnitKind::HandlingUnit.as_str(), &format!("{name}{dept}"))?;
+            let u = unit::insert(conn, code, UnitKind::HandlingUnit, &format!("{name}{dept}"))?;
             units.insert((code.clone(), dept), u.id);
         }
     }
@@ -298,9 +302,9 @@ fn load_case(
             query_code_hash: &hash,
             jurisdiction_code: &demo.jurisdiction,
             township_code: demo.township.as_deref(),
-            status: status.as_str(),
-            channel: &demo.channel,
-            category: Some(&demo.category),
+            status,
+            channel: demo.channel,
+            category: Some(demo.category),
             title: &demo.title,
             content: &demo.content,
             petitioner_name: &demo.petitioner,
@@ -312,7 +316,7 @@ fn load_case(
             case_lead_account_id: None,
             received_at: morning(tz, received_on),
             handling_days: demo.handling_days,
-            routing: routed.then_some("ASSIGNED"),
+            routing: routed.then_some(Routing::Assigned),
             repeat_of_case_id: None,
             representatives: json!([]),
             disposition_note: None,
@@ -327,9 +331,10 @@ fn load_case(
             &NewCaseEvent {
                 case_id: created.id,
                 jurisdiction_code: &demo.jurisdiction,
-                kind,
-                from_status: from.map(CaseStatus::as_str),
-                to_status: to.map(CaseStatus::as_str),
+                kind: EventKind::parse(kind)
+                    .ok_or_else(|| AppError::internal(format!("the demo data names an unknown event {kind}")))?,
+                from_status: *from,
+                to_status: *to,
                 actor_account_id: clerk,
                 actor_role: clerk.map(|_| Role::Clerk.as_str()),
                 occurred_at: morning(tz, *on),
@@ -340,7 +345,7 @@ fn load_case(
         )?;
     }
     // What the story ended with, on the case row as a step would have left it (the portal figures read it there).
-    let outcome = demo.timeline.iter().rev().find(|s| s.what == "ANSWERED").and_then(|s| s.outcome.clone());
+    let outcome = demo.timeline.iter().rev().find(|s| s.what == "ANSWERED").and_then(|s| s.outcome);
     let ended =
         case::CaseUpdate { outcome: Some(outcome), evaluation: Some(demo.evaluation.clone()), ..Default::default() };
     case::apply_update(conn, created.id, &ended, None, created.created_at)?;

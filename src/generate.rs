@@ -166,9 +166,9 @@ pub fn run(
                 .map(|s| CaseEvent {
                     id: 0,
                     case_id: case.id,
-                    kind: s.kind.as_str().to_owned(),
+                    kind: s.kind,
                     from_status: None,
-                    to_status: s.to.map(|t| t.as_str().to_owned()),
+                    to_status: s.to,
                     actor_account_id: None,
                     actor_role: None,
                     occurred_at: s.at,
@@ -197,9 +197,9 @@ pub fn run(
                 .map(|(jurisdiction, e)| NewCaseEvent {
                     case_id: e.case_id,
                     jurisdiction_code: jurisdiction,
-                    kind: &e.kind,
+                    kind: e.kind,
                     from_status: None,
-                    to_status: e.to_status.as_deref(),
+                    to_status: e.to_status,
                     actor_account_id: None,
                     actor_role: None,
                     occurred_at: e.occurred_at,

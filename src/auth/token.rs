@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::JwtSettings;
+use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 
 /// The claims of an access token: who, which roles, which unit and jurisdiction, and the account's token version at
@@ -15,7 +16,7 @@ use crate::error::{AppError, AppResult};
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Claims {
     pub sub: Uuid,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub unit: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -55,7 +56,7 @@ impl TokenKeys {
     pub fn issue(
         &self,
         account_id: Uuid,
-        roles: &[String],
+        roles: &[Role],
         unit: Option<Uuid>,
         jurisdiction: Option<String>,
         version: i32,
@@ -132,7 +133,7 @@ mod tests {
     }
 
     fn issue(keys: &TokenKeys, now: DateTime<Utc>) -> String {
-        keys.issue(Uuid::from_u128(1), &["CLERK".into()], None, Some("510502".into()), 3, now).unwrap().0
+        keys.issue(Uuid::from_u128(1), &[Role::Clerk], None, Some("510502".into()), 3, now).unwrap().0
     }
 
     #[test]

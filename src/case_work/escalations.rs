@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::steps::{load, parties, perform_authorized, Step};
 use super::WorkContext;
-use crate::domain::case::{CaseStatus, EventKind};
+use crate::domain::case::EventKind;
 use crate::domain::deadline::DayCount;
 use crate::domain::details::{Escalated, EscalationDecided, EscalationWithdrawn, ReviewDecided};
 use crate::domain::escalation::{
@@ -99,13 +99,13 @@ pub fn escalate(
         },
     };
     // What was asked is checked first; whether the case allows it now, after.
-    if !CaseStatus::parse(&case.status).is_some_and(CaseStatus::is_open) {
+    if !case.status.is_open() {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
-            format!("the case is {}; nothing to escalate", case.status),
+            format!("the case is {}; nothing to escalate", case.status.as_str()),
         ));
     }
-    if escalation::pending_of_kind(conn, case.id, req.kind.as_str())? {
+    if escalation::pending_of_kind(conn, case.id, req.kind)? {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
             format!("a {} escalation of this case is already pending", req.kind.as_str()),
@@ -117,7 +117,7 @@ pub fn escalate(
         &NewEscalation {
             case_id: case.id,
             jurisdiction_code: &case.jurisdiction_code,
-            kind: req.kind.as_str(),
+            kind: req.kind,
             from_jurisdiction: &case.jurisdiction_code,
             to_jurisdiction: &to,
             requested_by: ctx.caller.account_id,
@@ -154,7 +154,7 @@ pub fn decide(
     // The case must be visible to the decider; otherwise the escalation does not exist for them.
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
     let proof = may_decide(&ctx.caller, kind, &e.to_jurisdiction)?;
-    if e.status != EscalationStatus::Pending.as_str() {
+    if e.status != EscalationStatus::Pending {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation was already decided"));
     }
     if !kind.decisions().contains(&decision) {
@@ -184,8 +184,8 @@ pub fn decide(
     let e = escalation::settle(
         conn,
         e.id,
-        EscalationStatus::Decided.as_str(),
-        Some(decision.as_str()),
+        EscalationStatus::Decided,
+        Some(decision),
         &opinion,
         ctx.caller.account_id,
         ctx.env.now,
@@ -205,8 +205,8 @@ fn load_escalation(
     let case_id = unscoped::escalation(conn, escalation_id)?.ok_or_else(not_found)?.case_id;
     let case = load(conn, ctx, case_id, None).map_err(|_| not_found())?;
     let e = unscoped::escalation(conn, escalation_id)?.ok_or_else(not_found)?;
-    let kind = EscalationKind::parse(&e.kind).ok_or_else(|| AppError::internal("unknown escalation kind"))?;
-    if !case_view(&ctx.caller, &case.facts()).shows_escalation(Some(kind)) {
+    let kind = e.kind;
+    if !case_view(&ctx.caller, &case.facts()).shows_escalation(kind) {
         return Err(not_found());
     }
     Ok((case, e, kind))
@@ -222,21 +222,14 @@ pub fn withdraw(
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
     let proof = may_withdraw(&ctx.caller, kind, e.requested_by, &parties(conn, &case)?)?;
-    if e.status != EscalationStatus::Pending.as_str() {
+    if e.status != EscalationStatus::Pending {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation is no longer pending"));
     }
     let mut step = Step::new(Operation::LogActivity, EventKind::EscalationWithdrawn);
     step.staff_only = true;
     step.details(&EscalationWithdrawn { escalation_id: e.id, escalation_kind: kind, reason: reason.clone() });
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
-    let e = escalation::settle(
-        conn,
-        e.id,
-        EscalationStatus::Withdrawn.as_str(),
-        None,
-        &reason,
-        ctx.caller.account_id,
-        ctx.env.now,
-    )?;
+    let e =
+        escalation::settle(conn, e.id, EscalationStatus::Withdrawn, None, &reason, ctx.caller.account_id, ctx.env.now)?;
     Ok((case, e))
 }

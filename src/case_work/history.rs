@@ -22,7 +22,7 @@ pub fn entry_by<'a, A>(ctx: &WorkContext, proof: &Authorized<A>, case: &'a Case,
     NewCaseEvent {
         case_id: case.id,
         jurisdiction_code: &case.jurisdiction_code,
-        kind: kind.as_str(),
+        kind,
         from_status: None,
         to_status: None,
         actor_account_id: Some(ctx.caller.account_id),
@@ -38,16 +38,15 @@ pub fn entry_by<'a, A>(ctx: &WorkContext, proof: &Authorized<A>, case: &'a Case,
 pub fn facts(events: &[CaseEvent]) -> Vec<EventFact> {
     events
         .iter()
-        .filter_map(|e| {
-            let kind = EventKind::parse(&e.kind)?;
+        .map(|e| {
             let periods = Periods::of(&e.payload);
-            Some(EventFact {
-                kind,
+            EventFact {
+                kind: e.kind,
                 at: e.occurred_at,
                 handling_days: periods.handling_days,
                 extension_days: periods.extension_days,
                 hearing_days: periods.hearing_days,
-            })
+            }
         })
         .collect()
 }

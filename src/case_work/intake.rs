@@ -23,7 +23,7 @@ use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, 
 use crate::domain::credentials::parse_display_name;
 use crate::domain::details::{to_payload, Received, RepeatLinked, Told};
 use crate::domain::lifecycle::{next_staff_due, schedule, EventFact};
-use crate::domain::organisation::is_within;
+use crate::domain::organisation::{is_within, JurisdictionLevel};
 use crate::domain::permission::{act, authorize_recording, authorize_submission, Authorized};
 use crate::domain::person::{
     parse_text, IdNumber, PhoneNumber, CONTENT_MAX_CHARS, MAX_REPRESENTATIVES, TITLE_MAX_CHARS,
@@ -76,7 +76,7 @@ fn check(conn: &mut PgConnection, p: &Petition<'_>) -> AppResult<Checked> {
         p.id_number.filter(|s| !s.trim().is_empty()).map(|s| IdNumber::parse(s, "input.idNumber")).transpose()?;
     let place = jurisdiction::find(conn, p.jurisdiction_code)?
         .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.jurisdictionCode"))?;
-    let (jurisdiction, township) = if place.level == "TOWNSHIP" {
+    let (jurisdiction, township) = if place.level == JurisdictionLevel::Township {
         let county = place.parent_code.as_deref().ok_or_else(|| AppError::internal("township without county"))?;
         let county = jurisdiction::find(conn, county)?.ok_or_else(|| AppError::internal("missing county"))?;
         (county, Some(place.code))
@@ -158,10 +158,12 @@ fn file<A: act::Files>(
         case_model::earlier_similar(conn, f.petitioner_account, c.id_number.as_deref(), c.phone.as_deref(), &text)?;
     // Art 36 ¶3 and Art 19 ¶3: not accepted again.
     let refusal = earlier.as_ref().and_then(|e| {
-        let accepted_below = !matches!(e.status.as_str(), "SUBMITTED" | "FORWARDED" | "ASSIGNED" | "OBJECTED")
-            && is_within(&e.path, &c.jurisdiction.path)
+        let accepted_below = !matches!(
+            e.status,
+            CaseStatus::Submitted | CaseStatus::Forwarded | CaseStatus::Assigned | CaseStatus::Objected
+        ) && is_within(&e.path, &c.jurisdiction.path)
             && e.path != c.jurisdiction.path;
-        if e.status == CaseStatus::Final.as_str() {
+        if e.status == CaseStatus::Final {
             Some("该事项已经复核终结，不再受理 (Art 36 ¶3)")
         } else if accepted_below {
             Some("该事项已由下级机关受理并在办理期限内，不再受理 (Art 19 ¶3)")
@@ -196,9 +198,9 @@ fn file<A: act::Files>(
             query_code_hash: &query_code_digest(query_code_key, &query_code),
             jurisdiction_code: &c.jurisdiction.code,
             township_code: c.township.as_deref(),
-            status: status.as_str(),
-            channel: f.channel.as_str(),
-            category: f.category.map(Category::as_str),
+            status,
+            channel: f.channel,
+            category: f.category,
             title: &c.title,
             content: &c.content,
             petitioner_name: &f.petitioner_name,
@@ -223,8 +225,8 @@ fn file<A: act::Files>(
     let rows: Vec<NewCaseEvent<'_>> = entries
         .iter()
         .map(|(kind, from, to, payload)| NewCaseEvent {
-            from_status: from.map(CaseStatus::as_str),
-            to_status: to.map(CaseStatus::as_str),
+            from_status: *from,
+            to_status: *to,
             occurred_at: f.received_at,
             note: f.note,
             payload: payload.clone(),
@@ -366,8 +368,7 @@ pub fn record(
     let checked = check(conn, petition)?;
     let proof = authorize_recording(&ctx.caller, &checked.jurisdiction.path)?;
     if let Some(account) = petitioner.account_id {
-        let ok =
-            crate::models::account::find(conn, account)?.is_some_and(|a| a.parsed_roles().contains(&Role::Petitioner));
+        let ok = crate::models::account::find(conn, account)?.is_some_and(|a| a.roles.contains(&Role::Petitioner));
         if !ok {
             return Err(AppError::bad_input("input.petitioner.accountId", "no petitioner account with this id"));
         }
@@ -396,7 +397,7 @@ pub fn record(
             },
         )
     })?;
-    if intake.case.status == CaseStatus::NotAccepted.as_str() {
+    if intake.case.status == CaseStatus::NotAccepted {
         tracing::info!(reference = %intake.case.reference, "recorded petition not accepted: earlier final or accepted case");
     }
     Ok(intake)

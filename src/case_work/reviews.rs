@@ -8,8 +8,10 @@ use uuid::Uuid;
 
 use super::steps::{load, perform_on, Step};
 use super::WorkContext;
+use crate::domain::case::CaseStatus;
 use crate::domain::deadline::DayCount;
 use crate::domain::details::ReviewRequested;
+use crate::domain::escalation::EscalationKind;
 use crate::domain::lifecycle::Action;
 use crate::domain::permission::Operation;
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
@@ -34,24 +36,24 @@ pub fn request(
 ) -> AppResult<(Case, Escalation)> {
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     let case = load(conn, ctx, case_id, None)?;
-    let (action, kind, from) = match case.status.as_str() {
-        "ANSWERED" => {
+    let (action, kind, from) = match case.status {
+        CaseStatus::Answered => {
             let unit_id = case.current_unit_id.ok_or_else(|| AppError::internal("answered without a unit"))?;
             let unit = unit::find_many(conn, &[unit_id])?.pop().ok_or_else(|| AppError::internal("unit gone"))?;
-            (Action::RequestReview, "REVIEW", unit.jurisdiction_code)
+            (Action::RequestReview, EscalationKind::Review, unit.jurisdiction_code)
         }
-        "REVIEWED" => {
+        CaseStatus::Reviewed => {
             let reviewed = unscoped::escalations(conn, &[case.id])?
                 .into_iter()
                 .rev()
-                .find(|e| e.kind == "REVIEW")
+                .find(|e| e.kind == EscalationKind::Review)
                 .ok_or_else(|| AppError::internal("reviewed without a review"))?;
-            (Action::RequestReReview, "RE_REVIEW", reviewed.to_jurisdiction)
+            (Action::RequestReReview, EscalationKind::ReReview, reviewed.to_jurisdiction)
         }
         other => {
             return Err(AppError::new(
                 ErrorCode::InvalidTransition,
-                format!("a case in status {other} cannot be reviewed"),
+                format!("a case in status {} cannot be reviewed", other.as_str()),
             ))
         }
     };

@@ -7,12 +7,13 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{check_past, history, WorkContext};
-use crate::domain::case::{CaseStatus, Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
+use crate::domain::case::{CaseStatus, Category, ClosureReason, EventKind, Outcome, Routing, Satisfaction, ServedVia};
 use crate::domain::details::{
     to_payload, Answered, Classified, Closed, Details, Evaluation, Extended, Hearing, LeadDesignated, Objected,
     ObjectionDecided, Routed, Told, Withdrawn,
 };
 use crate::domain::lifecycle::{next_status, Action, DeadlineKind};
+use crate::domain::organisation::UnitKind;
 use crate::domain::permission::{act, authorize, may_reveal_contact, Authorized, CaseParties, Operation};
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
 use crate::domain::role::Role;
@@ -118,15 +119,15 @@ pub fn perform_authorized<A: act::OnCase>(
     step: &mut Step,
     proof: &Authorized<A>,
 ) -> AppResult<Case> {
-    let from = CaseStatus::parse(&case.status).ok_or_else(|| AppError::internal("unknown status"))?;
+    let from = case.status;
     let to = match step.action {
-        Some(action) => Some(next_status(from, action, case.routing.as_deref() == Some("ASSIGNED"))?),
+        Some(action) => Some(next_status(from, action, case.routing == Some(Routing::Assigned))?),
         None => None,
     };
     let (events, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
     // Transitions happen in order; activities may be logged after the fact, back to the day of receipt.
     // The sweep's records of missed deadlines do not count: a step done on paper in time may be entered later.
-    let last_step = events.iter().rev().find(|e| e.kind != EventKind::DeadlineMissed.as_str());
+    let last_step = events.iter().rev().find(|e| e.kind != EventKind::DeadlineMissed);
     let not_before = if to.is_some() { last_step.map(|e| e.occurred_at) } else { Some(case.received_at) };
     let at = match step.occurred_at {
         Some(at) => check_past(at, ctx.env.now, not_before, "occurredAt")?,
@@ -148,8 +149,8 @@ pub fn perform_authorized<A: act::OnCase>(
     case_event::append(
         conn,
         &NewCaseEvent {
-            from_status: to.map(|_| from.as_str()),
-            to_status: to.map(CaseStatus::as_str),
+            from_status: to.map(|_| from),
+            to_status: to,
             occurred_at: at,
             note: step.note.as_deref(),
             payload: step.payload.clone(),
@@ -158,7 +159,7 @@ pub fn perform_authorized<A: act::OnCase>(
         },
     )?;
     if let Some(to) = to {
-        step.update.status = Some(to.as_str().to_owned());
+        step.update.status = Some(to);
     }
     let next_due = history::next_due(conn, &ctx.env, &case)?;
     Ok(case_model::apply_update(conn, case.id, &step.update, next_due, ctx.env.now)?)
@@ -197,7 +198,7 @@ pub fn route(
             let unit_path = jurisdiction::find(conn, &target.jurisdiction_code)?.map(|j| j.path).unwrap_or_default();
             // A case goes to a handling unit of its own jurisdiction or one above it, or below it (townships).
             let related = case_path.starts_with(&unit_path) || unit_path.starts_with(&case_path);
-            if target.kind != "HANDLING_UNIT" || !related {
+            if target.kind != UnitKind::HandlingUnit || !related {
                 return Err(AppError::bad_input(
                     "input.unitId",
                     "not a handling unit of the case's jurisdiction, above or below it",
@@ -211,16 +212,16 @@ pub fn route(
                             format!("1 to {MAX_HANDLING_DAYS} days"),
                         ));
                     }
-                    (Action::Assign, Some(handling_days), "ASSIGNED")
+                    (Action::Assign, Some(handling_days), Routing::Assigned)
                 }
-                _ => (Action::Forward, None, "FORWARDED"),
+                _ => (Action::Forward, None, Routing::Forwarded),
             };
             let mut step = Step::transition(Operation::Route, action);
             let notice = format!("已转交{}办理", target.name);
             step.details(&Routed { unit_id, unit_name: target.name, handling_days, notice });
             step.update.current_unit_id = Some(Some(unit_id));
             step.update.handling_days = Some(handling_days);
-            step.update.routing = Some(Some(routing.to_owned()));
+            step.update.routing = Some(Some(routing));
             step
         }
         Route::RouteOut { where_to_go } => {
@@ -301,7 +302,7 @@ pub fn classify(
 ) -> AppResult<Case> {
     let mut step = Step::transition(Operation::Handle, Action::Classify);
     step.details(&Classified { category });
-    step.update.category = Some(Some(category.as_str().to_owned()));
+    step.update.category = Some(Some(category));
     step.expected_version = expected_version;
     perform(conn, ctx, case_id, step)
 }
@@ -320,11 +321,11 @@ pub fn extend(
     if !(1..=ctx.env.rules.max_extension_days as i32).contains(&days) {
         return Err(AppError::bad_input("input.days", format!("1 to {} days", ctx.env.rules.max_extension_days)));
     }
-    if !matches!(case.status.as_str(), "ACCEPTED" | "IN_PROGRESS") {
+    if !matches!(case.status, CaseStatus::Accepted | CaseStatus::InProgress) {
         return Err(AppError::new(ErrorCode::InvalidTransition, "only a case being handled can be extended"));
     }
     let (events, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
-    if events.iter().any(|e| e.kind == EventKind::Extended.as_str()) {
+    if events.iter().any(|e| e.kind == EventKind::Extended) {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
             "the handling period was already extended once (Art 34)",
@@ -360,7 +361,7 @@ pub fn answer(
     let mut step = Step::transition(Operation::Handle, Action::Answer);
     step.occurred_at = a.served_at;
     step.details(&Answered { outcome: a.outcome, served_via: a.served_via, notice: opinion });
-    step.update.outcome = Some(Some(a.outcome.as_str().to_owned()));
+    step.update.outcome = Some(Some(a.outcome));
     step.expected_version = expected_version;
     perform(conn, ctx, case_id, step)
 }
@@ -435,11 +436,11 @@ pub fn designate_case_lead(
     note: Option<&str>,
 ) -> AppResult<Case> {
     let case = load(conn, ctx, case_id, None)?;
-    if !CaseStatus::parse(&case.status).is_some_and(CaseStatus::is_open) {
+    if !case.status.is_open() {
         return Err(AppError::new(ErrorCode::InvalidTransition, "the case has ended"));
     }
     let lead = account::find(conn, lead_id)?
-        .filter(|a| a.parsed_roles().contains(&Role::CaseLead))
+        .filter(|a| a.roles.contains(&Role::CaseLead))
         .ok_or_else(|| AppError::bad_input("input.leadId", "no case lead with this id"))?;
     let mut step = Step::new(Operation::DesignateCaseLead, EventKind::CaseLeadDesignated);
     step.note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
@@ -489,7 +490,7 @@ pub fn log_activity(
         if !(1..=60).contains(&days) {
             return Err(AppError::bad_input("input.hearingDays", "1 to 60 days"));
         }
-        if !matches!(case.status.as_str(), "REVIEW_REQUESTED" | "RE_REVIEW_REQUESTED") {
+        if !matches!(case.status, CaseStatus::ReviewRequested | CaseStatus::ReReviewRequested) {
             return Err(AppError::new(ErrorCode::InvalidTransition, "hearings are held during a review"));
         }
         step.details(&Hearing { hearing_days: days });

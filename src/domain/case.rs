@@ -77,6 +77,16 @@ text_enum! {
 }
 
 text_enum! {
+    /// How the bureau sent a case to a handling unit (Art 22).
+    Routing {
+        /// 转送: forwarded; the unit handles it under its own periods.
+        Forwarded => "FORWARDED",
+        /// 交办: assigned, with a handling period and a completion report due.
+        Assigned => "ASSIGNED",
+    }
+}
+
+text_enum! {
     /// How a handling opinion was served.
     ServedVia {
         /// Handed over in person.

@@ -75,6 +75,24 @@ pub const MAX_RESPONSE_DAYS: u32 = 90;
 /// How many cases one notice may be about.
 pub const MAX_CASES_PER_NOTICE: usize = 50;
 
+text_enum! {
+    /// What an entry of a notice's history records.
+    NoticeEventKind {
+        /// Issued to the unit.
+        Issued => "ISSUED",
+        /// The unit confirmed receipt.
+        Acknowledged => "ACKNOWLEDGED",
+        /// The unit responded.
+        Responded => "RESPONDED",
+        /// The issuer closed it.
+        Closed => "CLOSED",
+        /// The issuer reopened it.
+        Reopened => "REOPENED",
+        /// No response by the due time (written by the sweep).
+        Overdue => "OVERDUE",
+    }
+}
+
 /// A step in a notice's lifecycle after it was issued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeAction {
@@ -86,12 +104,12 @@ pub enum NoticeAction {
 
 impl NoticeAction {
     /// The history entry it leaves.
-    pub const fn event(self) -> &'static str {
+    pub const fn event(self) -> NoticeEventKind {
         match self {
-            NoticeAction::Acknowledge => "ACKNOWLEDGED",
-            NoticeAction::Respond => "RESPONDED",
-            NoticeAction::Close => "CLOSED",
-            NoticeAction::Reopen => "REOPENED",
+            NoticeAction::Acknowledge => NoticeEventKind::Acknowledged,
+            NoticeAction::Respond => NoticeEventKind::Responded,
+            NoticeAction::Close => NoticeEventKind::Closed,
+            NoticeAction::Reopen => NoticeEventKind::Reopened,
         }
     }
 

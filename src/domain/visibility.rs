@@ -43,8 +43,8 @@ impl CaseView {
         !(self.public_only && staff_only)
     }
 
-    pub fn shows_escalation(&self, kind: Option<EscalationKind>) -> bool {
-        self.all_escalations || kind.is_some_and(EscalationKind::is_review)
+    pub fn shows_escalation(&self, kind: EscalationKind) -> bool {
+        self.all_escalations || kind.is_review()
     }
 }
 
@@ -123,11 +123,11 @@ mod tests {
         let case = CaseFacts { petitioner_account_id: Some(Uuid::from_u128(7)), category: None, is_anonymous: false };
         let own = case_view(&petitioner(7), &case);
         assert!(own.public_only && !own.shows_event(true) && own.shows_event(false));
-        assert!(own.shows_escalation(Some(EscalationKind::Review)));
-        assert!(!own.shows_escalation(Some(EscalationKind::JointConference)));
+        assert!(own.shows_escalation(EscalationKind::Review));
+        assert!(!own.shows_escalation(EscalationKind::JointConference));
         let clerk = case_view(&staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY), &case);
         assert!(!clerk.public_only && clerk.shows_event(true));
-        assert!(clerk.shows_escalation(Some(EscalationKind::UrgentReport)));
+        assert!(clerk.shows_escalation(EscalationKind::UrgentReport));
         // Staff who petitioned themselves still see their case as staff.
         let mut both = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
         both.account_id = Uuid::from_u128(7);

@@ -34,7 +34,7 @@ impl AccountNode {
 
     /// What the account may do.
     async fn roles(&self) -> Vec<Role> {
-        self.0.parsed_roles()
+        self.0.roles.clone()
     }
 
     /// The unit a member of staff belongs to; null for petitioners.

@@ -11,9 +11,8 @@ use super::escalation::EscalationNode;
 use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
 use super::supervision::SupervisionNoticeNode;
-use crate::domain::case::{CaseStatus, Category, Channel, Outcome};
+use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
 use crate::domain::details::{notice_of, LeadDesignated};
-use crate::domain::escalation::EscalationKind;
 use crate::domain::lifecycle::{DeadlineKind, DeadlineStatus};
 use crate::domain::person::mask;
 use crate::domain::scope::{case_scope, Caller};
@@ -52,8 +51,8 @@ impl CaseNode {
     }
 
     /// Where the case stands in its lifecycle.
-    async fn status(&self) -> Result<CaseStatus> {
-        Ok(CaseStatus::parse(&self.0.status).ok_or_else(|| AppError::internal("unknown status"))?)
+    async fn status(&self) -> CaseStatus {
+        self.0.status
     }
 
     /// Changes with every step; pass it as `expectedVersion` to make a step fail with `CONFLICT` if someone else
@@ -63,13 +62,13 @@ impl CaseNode {
     }
 
     /// How the petition reached the state.
-    async fn channel(&self) -> Result<Channel> {
-        Ok(Channel::parse(&self.0.channel).ok_or_else(|| AppError::internal("unknown channel"))?)
+    async fn channel(&self) -> Channel {
+        self.0.channel
     }
 
     /// The kind of matter; null until known.
     async fn category(&self) -> Option<Category> {
-        self.0.category.as_deref().and_then(Category::parse)
+        self.0.category
     }
 
     /// A short title of the matter.
@@ -146,7 +145,7 @@ impl CaseNode {
 
     /// The outcome of the handling opinion, once answered.
     async fn outcome(&self) -> Option<Outcome> {
-        self.0.outcome.as_deref().and_then(Outcome::parse)
+        self.0.outcome
     }
 
     /// Where the petitioner was told to go (routed out), or why the petition was not accepted.
@@ -175,7 +174,7 @@ impl CaseNode {
     /// The case lead (包案领导) in charge, if any. Petitioners see only that there is one, by name.
     async fn case_lead(&self, ctx: &Context<'_>) -> Result<Option<CaseLeadView>> {
         let Some(id) = self.0.case_lead_account_id else { return Ok(None) };
-        let event = self.history(ctx).await?.into_iter().rev().find(|e| e.kind == "CASE_LEAD_DESIGNATED");
+        let event = self.history(ctx).await?.into_iter().rev().find(|e| e.kind == EventKind::CaseLeadDesignated);
         let name = event.and_then(|e| LeadDesignated::deserialize(&e.payload).ok()).map(|d| d.lead_name);
         let staff = !self.view(caller(ctx)?).public_only;
         Ok(Some(CaseLeadView { id: staff.then(|| ID(id.to_string())), name: name.unwrap_or_default() }))
@@ -231,11 +230,7 @@ impl CaseNode {
     async fn escalations(&self, ctx: &Context<'_>) -> Result<Vec<EscalationNode>> {
         let view = self.view(caller(ctx)?);
         let rows = ctx.data_unchecked::<Loaders>().escalations.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(rows
-            .into_iter()
-            .filter(|e| view.shows_escalation(EscalationKind::parse(&e.kind)))
-            .map(EscalationNode)
-            .collect())
+        Ok(rows.into_iter().filter(|e| view.shows_escalation(e.kind)).map(EscalationNode).collect())
     }
 
     /// The supervision notices (督办) about this case; staff only (empty for petitioners).
@@ -298,17 +293,17 @@ pub struct CaseEventNode {
 impl CaseEventNode {
     /// What happened (a transition, an activity or an administrative act).
     async fn kind(&self) -> &str {
-        &self.event.kind
+        self.event.kind.as_str()
     }
 
     /// The status before, for transitions.
     async fn from_status(&self) -> Option<CaseStatus> {
-        self.event.from_status.as_deref().and_then(CaseStatus::parse)
+        self.event.from_status
     }
 
     /// The status after, for transitions.
     async fn to_status(&self) -> Option<CaseStatus> {
-        self.event.to_status.as_deref().and_then(CaseStatus::parse)
+        self.event.to_status
     }
 
     /// When it happened.
@@ -461,8 +456,8 @@ impl CaseQuery {
         let now = st.clock.now();
         let within = f.jurisdiction_code;
         let mut filter = CaseFilter {
-            statuses: f.status.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
-            category: f.category.map(|c| c.as_str().to_owned()),
+            statuses: f.status,
+            category: f.category,
             within_path: None,
             unit_id,
             case_lead_id,

@@ -728,7 +728,7 @@ impl CaseProgress {
 
     /// Where the case stands.
     async fn status(&self) -> Option<CaseStatus> {
-        CaseStatus::parse(&self.0.case.status)
+        Some(self.0.case.status)
     }
 
     /// When it was received.

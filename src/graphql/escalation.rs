@@ -33,8 +33,8 @@ impl EscalationNode {
     }
 
     /// What is asked of the higher body.
-    async fn kind(&self) -> Result<EscalationKind> {
-        Ok(EscalationKind::parse(&self.0.kind).ok_or_else(|| AppError::internal("unknown escalation kind"))?)
+    async fn kind(&self) -> EscalationKind {
+        self.0.kind
     }
 
     /// The case it is about (null if the caller may no longer see it).
@@ -80,17 +80,17 @@ impl EscalationNode {
 
     /// Whether it is still pending past its due time.
     async fn overdue(&self, ctx: &Context<'_>) -> bool {
-        self.0.status == EscalationStatus::Pending.as_str() && self.0.due_at <= state(ctx).clock.now()
+        self.0.status == EscalationStatus::Pending && self.0.due_at <= state(ctx).clock.now()
     }
 
     /// Pending, decided or withdrawn.
-    async fn status(&self) -> Result<EscalationStatus> {
-        Ok(EscalationStatus::parse(&self.0.status).ok_or_else(|| AppError::internal("unknown escalation status"))?)
+    async fn status(&self) -> EscalationStatus {
+        self.0.status
     }
 
     /// How it was decided.
     async fn decision(&self) -> Option<EscalationDecision> {
-        self.0.decision.as_deref().and_then(EscalationDecision::parse)
+        self.0.decision
     }
 
     /// The decision's opinion.
@@ -166,8 +166,8 @@ impl EscalationQuery {
         let within = f.jurisdiction_code;
         let addressed_to = f.addressed_to;
         let mut filter = EscalationFilter {
-            kinds: f.kind.map(|k| k.iter().map(|k| k.as_str().to_owned()).collect()),
-            statuses: f.status.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
+            kinds: f.kind,
+            statuses: f.status,
             within_path: None,
             addressed_to: None,
             overdue_at: overdue_filter(f.overdue, st.clock.now())?,

@@ -35,7 +35,7 @@ impl JurisdictionNode {
 
     /// Province, city, county or township.
     async fn level(&self) -> Result<JurisdictionLevel> {
-        Ok(JurisdictionLevel::parse(&self.0.level).ok_or_else(|| AppError::internal("unknown level"))?)
+        Ok(self.0.level)
     }
 
     /// The jurisdiction one level up; null for a province.
@@ -85,12 +85,7 @@ impl JurisdictionNode {
         #[graphql(desc = "Only units of this kind.")] kind: Option<UnitKind>,
     ) -> Result<Vec<UnitNode>> {
         let rows = ctx.data_unchecked::<Loaders>().units_of.load_one(self.0.code.clone()).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|u| kind.is_none_or(|k| u.kind == k.as_str()))
-            .map(UnitNode)
-            .collect())
+        Ok(rows.unwrap_or_default().into_iter().filter(|u| kind.is_none_or(|k| u.kind == k)).map(UnitNode).collect())
     }
 }
 
@@ -114,8 +109,8 @@ impl UnitNode {
     }
 
     /// What the unit does in petition work.
-    async fn kind(&self) -> Result<UnitKind> {
-        Ok(UnitKind::parse(&self.0.kind).ok_or_else(|| AppError::internal("unknown unit kind"))?)
+    async fn kind(&self) -> UnitKind {
+        self.0.kind
     }
 
     /// The jurisdiction the unit belongs to.
@@ -197,11 +192,8 @@ impl JurisdictionQuery {
             .run(move |conn| {
                 let within_path =
                     filter.within.map(|code| jurisdiction::subtree_path(conn, &code, "filter.within")).transpose()?;
-                let filter = JurisdictionFilter {
-                    level: filter.level.map(|l| l.as_str().to_owned()),
-                    parent: filter.parent_code.map(Some),
-                    within_path,
-                };
+                let filter =
+                    JurisdictionFilter { level: filter.level, parent: filter.parent_code.map(Some), within_path };
                 let total = count.then(|| jurisdiction::count(conn, &filter)).transpose()?;
                 Ok((jurisdiction::list(conn, &filter, &page)?, total.unwrap_or(0)))
             })
@@ -224,10 +216,7 @@ impl JurisdictionQuery {
         let st = state(ctx);
         let page = PageArgs { first, after, last, before }.parse::<uuid::Uuid>(st.settings.limits.max_page_size)?;
         let filter = filter.unwrap_or_default();
-        let filter = UnitFilter {
-            jurisdiction_code: filter.jurisdiction_code,
-            kind: filter.kind.map(|k| k.as_str().to_owned()),
-        };
+        let filter = UnitFilter { jurisdiction_code: filter.jurisdiction_code, kind: filter.kind };
         let count = wants_total(ctx);
         let (rows, total) = st
             .db

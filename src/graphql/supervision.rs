@@ -31,13 +31,13 @@ impl SupervisionNoticeNode {
     }
 
     /// What kind of supervision.
-    async fn notice_type(&self) -> Result<NoticeType> {
-        Ok(NoticeType::parse(&self.0.notice_type).ok_or_else(|| AppError::internal("unknown notice type"))?)
+    async fn notice_type(&self) -> NoticeType {
+        self.0.notice_type
     }
 
     /// What prompted it.
-    async fn trigger(&self) -> Result<NoticeTrigger> {
-        Ok(NoticeTrigger::parse(&self.0.trigger_reason).ok_or_else(|| AppError::internal("unknown trigger"))?)
+    async fn trigger(&self) -> NoticeTrigger {
+        self.0.trigger_reason
     }
 
     /// What the unit must do.
@@ -46,8 +46,8 @@ impl SupervisionNoticeNode {
     }
 
     /// Where it stands.
-    async fn status(&self) -> Result<NoticeStatus> {
-        Ok(NoticeStatus::parse(&self.0.status).ok_or_else(|| AppError::internal("unknown notice status"))?)
+    async fn status(&self) -> NoticeStatus {
+        self.0.status
     }
 
     /// The handling unit it is addressed to.
@@ -86,8 +86,7 @@ impl SupervisionNoticeNode {
 
     /// Whether a response is owed and past due.
     async fn overdue(&self, ctx: &Context<'_>) -> bool {
-        NoticeStatus::parse(&self.0.status).is_some_and(NoticeStatus::awaits_response)
-            && self.0.response_due_at <= state(ctx).clock.now()
+        self.0.status.awaits_response() && self.0.response_due_at <= state(ctx).clock.now()
     }
 
     /// When the unit acknowledged it (签收).
@@ -135,17 +134,17 @@ pub struct NoticeEventNode(pub NoticeEvent);
 impl NoticeEventNode {
     /// `ISSUED`, `ACKNOWLEDGED`, `RESPONDED`, `CLOSED`, `REOPENED`, or `OVERDUE` (recorded by the sweep).
     async fn kind(&self) -> &str {
-        &self.0.kind
+        self.0.kind.as_str()
     }
 
     /// The status before, for steps.
     async fn from_status(&self) -> Option<NoticeStatus> {
-        self.0.from_status.as_deref().and_then(NoticeStatus::parse)
+        self.0.from_status
     }
 
     /// The status after, for steps.
     async fn to_status(&self) -> Option<NoticeStatus> {
-        self.0.to_status.as_deref().and_then(NoticeStatus::parse)
+        self.0.to_status
     }
 
     /// When it happened.
@@ -235,8 +234,8 @@ impl SupervisionQuery {
         let f = filter.unwrap_or_default();
         let within = f.jurisdiction_code.clone();
         let mut filter = NoticeFilter {
-            statuses: f.status.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
-            notice_type: f.notice_type.map(|t| t.as_str().to_owned()),
+            statuses: f.status,
+            notice_type: f.notice_type,
             target_unit_id: filter_id(f.target_unit_id.as_ref(), "filter.targetUnitId")?,
             issuer_account_id: filter_id(f.issuer_id.as_ref(), "filter.issuerId")?,
             overdue_at: overdue_filter(f.overdue, st.clock.now())?,

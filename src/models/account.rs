@@ -16,18 +16,12 @@ pub struct Account {
     pub username: String,
     pub password_hash: String,
     pub display_name: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub unit_id: Option<Uuid>,
     pub jurisdiction_code: Option<String>,
     pub token_version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl Account {
-    pub fn parsed_roles(&self) -> Vec<Role> {
-        self.roles.iter().filter_map(|r| Role::parse(r)).collect()
-    }
 }
 
 pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<Option<Account>> {
@@ -49,14 +43,13 @@ pub struct NewAccount<'a> {
 
 /// Inserts the account; `Ok(None)` when the username is taken.
 pub fn insert(conn: &mut PgConnection, new: &NewAccount<'_>) -> QueryResult<Option<Account>> {
-    let roles: Vec<String> = new.roles.iter().map(|r| r.as_str().to_owned()).collect();
     diesel::insert_into(accounts::table)
         .values((
             accounts::id.eq(Uuid::new_v4()),
             accounts::username.eq(new.username),
             accounts::password_hash.eq(new.password_hash),
             accounts::display_name.eq(new.display_name),
-            accounts::roles.eq(roles),
+            accounts::roles.eq(new.roles),
             accounts::unit_id.eq(new.unit_id),
             accounts::jurisdiction_code.eq(new.jurisdiction_code),
         ))

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions};
-use crate::domain::case::Category;
+use crate::domain::case::{CaseStatus, Category, Channel, Outcome, Routing};
 use crate::domain::scope::CaseScope;
 use crate::domain::visibility::CaseFacts;
 
@@ -20,9 +20,9 @@ pub struct Case {
     pub reference: String,
     pub jurisdiction_code: String,
     pub township_code: Option<String>,
-    pub status: String,
-    pub channel: String,
-    pub category: Option<String>,
+    pub status: CaseStatus,
+    pub channel: Channel,
+    pub category: Option<Category>,
     pub title: String,
     pub content: String,
     pub petitioner_name: String,
@@ -39,11 +39,11 @@ pub struct Case {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub routing: Option<String>,
+    pub routing: Option<Routing>,
     pub next_due_at: Option<DateTime<Utc>>,
     pub repeat_of_case_id: Option<Uuid>,
     pub representatives: serde_json::Value,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub resolution_plan: Option<serde_json::Value>,
     pub evaluation: Option<serde_json::Value>,
     pub disposition_note: Option<String>,
@@ -54,7 +54,7 @@ impl Case {
     pub fn facts(&self) -> CaseFacts {
         CaseFacts {
             petitioner_account_id: self.petitioner_account_id,
-            category: self.category.as_deref().and_then(Category::parse),
+            category: self.category,
             is_anonymous: self.is_anonymous,
         }
     }
@@ -92,8 +92,8 @@ pub fn visible_to(scope: &CaseScope) -> CaseCondition {
 /// Filters a client may apply on top of its scope. Each has an index (migrations/).
 #[derive(Clone, Debug, Default)]
 pub struct CaseFilter {
-    pub statuses: Option<Vec<String>>,
-    pub category: Option<String>,
+    pub statuses: Option<Vec<CaseStatus>>,
+    pub category: Option<Category>,
     /// The path of a jurisdiction whose subtree the cases must lie in.
     pub within_path: Option<String>,
     pub unit_id: Option<Uuid>,
@@ -114,7 +114,7 @@ fn filtered(scope: &CaseScope, filter: &CaseFilter) -> cases::BoxedQuery<'static
         q = q.filter(cases::status.eq_any(statuses.clone()));
     }
     if let Some(category) = &filter.category {
-        q = q.filter(cases::category.eq(category.clone()));
+        q = q.filter(cases::category.eq(*category));
     }
     if let Some(path) = &filter.within_path {
         q = q.filter(in_subtree(path));
@@ -202,7 +202,7 @@ pub fn count_visible(conn: &mut PgConnection, scope: &CaseScope, filter: &CaseFi
 #[derive(Queryable, Debug)]
 pub struct EarlierCase {
     pub id: Uuid,
-    pub status: String,
+    pub status: CaseStatus,
     /// The materialised path of its jurisdiction.
     pub path: String,
 }
@@ -294,9 +294,9 @@ pub struct NewCase<'a> {
     pub query_code_hash: &'a [u8],
     pub jurisdiction_code: &'a str,
     pub township_code: Option<&'a str>,
-    pub status: &'a str,
-    pub channel: &'a str,
-    pub category: Option<&'a str>,
+    pub status: CaseStatus,
+    pub channel: Channel,
+    pub category: Option<Category>,
     pub title: &'a str,
     pub content: &'a str,
     pub petitioner_name: &'a str,
@@ -308,7 +308,7 @@ pub struct NewCase<'a> {
     pub case_lead_account_id: Option<Uuid>,
     pub received_at: DateTime<Utc>,
     pub handling_days: Option<i32>,
-    pub routing: Option<&'a str>,
+    pub routing: Option<Routing>,
     pub repeat_of_case_id: Option<Uuid>,
     pub representatives: serde_json::Value,
     pub disposition_note: Option<&'a str>,
@@ -401,14 +401,14 @@ pub fn lock_visible(
 #[derive(AsChangeset, Default, Debug)]
 #[diesel(table_name = cases)]
 pub struct CaseUpdate {
-    pub status: Option<String>,
+    pub status: Option<CaseStatus>,
     pub current_unit_id: Option<Option<Uuid>>,
-    pub category: Option<Option<String>>,
+    pub category: Option<Option<Category>>,
     pub handling_days: Option<Option<i32>>,
-    pub routing: Option<Option<String>>,
+    pub routing: Option<Option<Routing>>,
     pub case_lead_account_id: Option<Option<Uuid>>,
     pub is_backlog: Option<bool>,
-    pub outcome: Option<Option<String>>,
+    pub outcome: Option<Option<Outcome>>,
     pub resolution_plan: Option<Option<serde_json::Value>>,
     pub evaluation: Option<Option<serde_json::Value>>,
     pub disposition_note: Option<Option<String>>,

@@ -6,15 +6,16 @@ use uuid::Uuid;
 
 use crate::db::announce;
 use crate::db::schema::case_events;
+use crate::domain::case::{CaseStatus, EventKind};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = case_events, check_for_backend(diesel::pg::Pg))]
 pub struct CaseEvent {
     pub id: i64,
     pub case_id: Uuid,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub kind: EventKind,
+    pub from_status: Option<CaseStatus>,
+    pub to_status: Option<CaseStatus>,
     pub actor_account_id: Option<Uuid>,
     pub actor_role: Option<String>,
     pub occurred_at: DateTime<Utc>,
@@ -29,9 +30,9 @@ pub struct CaseEvent {
 pub struct NewCaseEvent<'a> {
     pub case_id: Uuid,
     pub jurisdiction_code: &'a str,
-    pub kind: &'a str,
-    pub from_status: Option<&'a str>,
-    pub to_status: Option<&'a str>,
+    pub kind: EventKind,
+    pub from_status: Option<CaseStatus>,
+    pub to_status: Option<CaseStatus>,
     pub actor_account_id: Option<Uuid>,
     pub actor_role: Option<&'a str>,
     pub occurred_at: DateTime<Utc>,

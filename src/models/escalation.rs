@@ -10,7 +10,7 @@ use super::case::visible_to;
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, Page, PageRequest, TimeKey};
 use crate::db::schema::{cases, escalations, jurisdictions};
-use crate::domain::escalation::EscalationStatus;
+use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
 use crate::domain::scope::EscalationScope;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -19,15 +19,15 @@ pub struct Escalation {
     pub id: Uuid,
     pub case_id: Uuid,
     pub jurisdiction_code: String,
-    pub kind: String,
+    pub kind: EscalationKind,
     pub from_jurisdiction: String,
     pub to_jurisdiction: String,
     pub requested_by: Option<Uuid>,
     pub reason: String,
     pub requested_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
-    pub status: String,
-    pub decision: Option<String>,
+    pub status: EscalationStatus,
+    pub decision: Option<EscalationDecision>,
     pub opinion: Option<String>,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -37,7 +37,7 @@ pub struct Escalation {
 pub struct NewEscalation<'a> {
     pub case_id: Uuid,
     pub jurisdiction_code: &'a str,
-    pub kind: &'a str,
+    pub kind: EscalationKind,
     pub from_jurisdiction: &'a str,
     pub to_jurisdiction: &'a str,
     pub requested_by: Uuid,
@@ -83,8 +83,8 @@ pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResul
 pub fn settle(
     conn: &mut PgConnection,
     id: Uuid,
-    status: &str,
-    decision: Option<&str>,
+    status: EscalationStatus,
+    decision: Option<EscalationDecision>,
     text: &str,
     by: Uuid,
     at: DateTime<Utc>,
@@ -104,8 +104,8 @@ pub fn settle(
 /// Filters on top of the scope; each has an index.
 #[derive(Clone, Debug, Default)]
 pub struct EscalationFilter {
-    pub kinds: Option<Vec<String>>,
-    pub statuses: Option<Vec<String>>,
+    pub kinds: Option<Vec<EscalationKind>>,
+    pub statuses: Option<Vec<EscalationStatus>>,
     /// The path of a jurisdiction whose subtree the cases must lie in.
     pub within_path: Option<String>,
     /// Addressed to exactly this jurisdiction.
@@ -119,7 +119,7 @@ fn filtered(scope: &EscalationScope, filter: &EscalationFilter) -> escalations::
     let visible_cases = cases::table.filter(visible_to(&scope.cases)).select(cases::id).into_boxed();
     let mut q = escalations::table.filter(escalations::case_id.eq_any(visible_cases)).into_boxed();
     if !scope.staff {
-        q = q.filter(escalations::kind.eq_any(["REVIEW", "RE_REVIEW"]));
+        q = q.filter(escalations::kind.eq_any([EscalationKind::Review, EscalationKind::ReReview]));
     }
     if let Some(kinds) = &filter.kinds {
         q = q.filter(escalations::kind.eq_any(kinds.clone()));
@@ -137,7 +137,7 @@ fn filtered(scope: &EscalationScope, filter: &EscalationFilter) -> escalations::
         q = q.filter(escalations::to_jurisdiction.eq(to.clone()));
     }
     if let Some(now) = filter.overdue_at {
-        q = q.filter(escalations::status.eq(EscalationStatus::Pending.as_str())).filter(escalations::due_at.lt(now));
+        q = q.filter(escalations::status.eq(EscalationStatus::Pending)).filter(escalations::due_at.lt(now));
     }
     if let Some(case_id) = filter.case_id {
         q = q.filter(escalations::case_id.eq(case_id));
@@ -175,12 +175,12 @@ pub fn find_visible(conn: &mut PgConnection, scope: &EscalationScope, id: Uuid) 
 }
 
 /// Whether the case has a pending escalation of `kind`.
-pub fn pending_of_kind(conn: &mut PgConnection, case_id: Uuid, kind: &str) -> QueryResult<bool> {
+pub fn pending_of_kind(conn: &mut PgConnection, case_id: Uuid, kind: EscalationKind) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         escalations::table
             .filter(escalations::case_id.eq(case_id))
             .filter(escalations::kind.eq(kind))
-            .filter(escalations::status.eq(EscalationStatus::Pending.as_str())),
+            .filter(escalations::status.eq(EscalationStatus::Pending)),
     ))
     .get_result(conn)
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::page::{Page, PageRequest};
 use crate::db::schema::jurisdictions;
 use crate::domain::organisation::child_path;
+use crate::domain::organisation::JurisdictionLevel;
 use crate::error::{AppError, AppResult};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -12,7 +13,7 @@ use crate::error::{AppError, AppResult};
 pub struct Jurisdiction {
     pub code: String,
     pub name: String,
-    pub level: String,
+    pub level: JurisdictionLevel,
     pub parent_code: Option<String>,
     pub path: String,
 }
@@ -41,7 +42,7 @@ pub fn children_of(conn: &mut PgConnection, parents: &[String]) -> QueryResult<V
 
 #[derive(Clone, Debug, Default)]
 pub struct JurisdictionFilter {
-    pub level: Option<String>,
+    pub level: Option<JurisdictionLevel>,
     /// Only the direct children of this code; `Some(None)` means only roots (provinces).
     pub parent: Option<Option<String>>,
     /// Only jurisdictions inside the subtree with this path (inclusive).
@@ -51,7 +52,7 @@ pub struct JurisdictionFilter {
 fn filtered(filter: &JurisdictionFilter) -> jurisdictions::BoxedQuery<'static, diesel::pg::Pg> {
     let mut q = jurisdictions::table.into_boxed();
     if let Some(level) = &filter.level {
-        q = q.filter(jurisdictions::level.eq(level.clone()));
+        q = q.filter(jurisdictions::level.eq(*level));
     }
     match &filter.parent {
         Some(Some(parent)) => q = q.filter(jurisdictions::parent_code.eq(parent.clone())),
@@ -90,7 +91,7 @@ pub fn insert(
     conn: &mut PgConnection,
     code: &str,
     name: &str,
-    level: &str,
+    level: JurisdictionLevel,
     parent_code: Option<&str>,
 ) -> QueryResult<Jurisdiction> {
     let parent_path = match parent_code {

@@ -12,7 +12,7 @@ use super::page::{keyset_page, Page, PageRequest, TimeKey};
 use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
 use crate::domain::scope::NoticeScope;
-use crate::domain::supervision::NoticeStatus;
+use crate::domain::supervision::{NoticeEventKind, NoticeStatus, NoticeTrigger, NoticeType};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = supervision_notices, check_for_backend(diesel::pg::Pg))]
@@ -22,10 +22,10 @@ pub struct SupervisionNotice {
     pub target_unit_id: Uuid,
     pub issuer_account_id: Uuid,
     pub issuer_unit_id: Uuid,
-    pub notice_type: String,
-    pub trigger_reason: String,
+    pub notice_type: NoticeType,
+    pub trigger_reason: NoticeTrigger,
     pub requirements: String,
-    pub status: String,
+    pub status: NoticeStatus,
     pub issued_at: DateTime<Utc>,
     pub response_due_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
@@ -41,9 +41,9 @@ pub struct SupervisionNotice {
 pub struct NoticeEvent {
     pub id: i64,
     pub notice_id: Uuid,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub kind: NoticeEventKind,
+    pub from_status: Option<NoticeStatus>,
+    pub to_status: Option<NoticeStatus>,
     pub actor_account_id: Option<Uuid>,
     pub actor_role: Option<String>,
     pub occurred_at: DateTime<Utc>,
@@ -56,8 +56,8 @@ pub struct NewNotice<'a> {
     pub target_unit_id: Uuid,
     pub issuer_account_id: Uuid,
     pub issuer_unit_id: Uuid,
-    pub notice_type: &'a str,
-    pub trigger_reason: &'a str,
+    pub notice_type: NoticeType,
+    pub trigger_reason: NoticeTrigger,
     pub requirements: &'a str,
     pub issued_at: DateTime<Utc>,
     pub response_due_at: DateTime<Utc>,
@@ -98,7 +98,7 @@ pub fn insert(conn: &mut PgConnection, n: &NewNotice<'_>, cases: &[(Uuid, &str)]
 /// What a step changes on a notice; `None` leaves a column alone.
 #[derive(Default)]
 pub struct NoticeUpdate {
-    pub status: Option<String>,
+    pub status: Option<NoticeStatus>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub responded_at: Option<DateTime<Utc>>,
     pub closed_at: Option<Option<DateTime<Utc>>>,
@@ -110,7 +110,7 @@ pub struct NoticeUpdate {
 #[derive(AsChangeset)]
 #[diesel(table_name = supervision_notices)]
 struct NoticeChanges {
-    status: Option<String>,
+    status: Option<NoticeStatus>,
     acknowledged_at: Option<DateTime<Utc>>,
     responded_at: Option<DateTime<Utc>>,
     closed_at: Option<Option<DateTime<Utc>>>,
@@ -140,9 +140,9 @@ pub fn update(conn: &mut PgConnection, id: Uuid, u: NoticeUpdate) -> QueryResult
 pub struct NewNoticeEvent<'a> {
     pub notice_id: Uuid,
     pub jurisdiction_code: &'a str,
-    pub kind: &'a str,
-    pub from_status: Option<&'a str>,
-    pub to_status: Option<&'a str>,
+    pub kind: NoticeEventKind,
+    pub from_status: Option<NoticeStatus>,
+    pub to_status: Option<NoticeStatus>,
     pub actor_account_id: Option<Uuid>,
     pub actor_role: Option<&'a str>,
     pub occurred_at: DateTime<Utc>,
@@ -200,8 +200,8 @@ fn visible_to(scope: &NoticeScope) -> NoticeCondition {
 /// Filters on top of the scope; each has an index.
 #[derive(Clone, Debug, Default)]
 pub struct NoticeFilter {
-    pub statuses: Option<Vec<String>>,
-    pub notice_type: Option<String>,
+    pub statuses: Option<Vec<NoticeStatus>>,
+    pub notice_type: Option<NoticeType>,
     pub target_unit_id: Option<Uuid>,
     pub issuer_account_id: Option<Uuid>,
     /// Awaiting a response past its due time at this instant.
@@ -216,7 +216,7 @@ fn filtered(scope: &NoticeScope, f: &NoticeFilter) -> supervision_notices::Boxed
         q = q.filter(supervision_notices::status.eq_any(statuses.clone()));
     }
     if let Some(t) = &f.notice_type {
-        q = q.filter(supervision_notices::notice_type.eq(t.clone()));
+        q = q.filter(supervision_notices::notice_type.eq(*t));
     }
     if let Some(unit) = f.target_unit_id {
         q = q.filter(supervision_notices::target_unit_id.eq(unit));

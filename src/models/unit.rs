@@ -5,13 +5,14 @@ use uuid::Uuid;
 
 use super::page::{Page, PageRequest};
 use crate::db::schema::units;
+use crate::domain::organisation::UnitKind;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = units, check_for_backend(diesel::pg::Pg))]
 pub struct Unit {
     pub id: Uuid,
     pub jurisdiction_code: String,
-    pub kind: String,
+    pub kind: UnitKind,
     pub name: String,
 }
 
@@ -31,7 +32,7 @@ pub fn of_jurisdictions(conn: &mut PgConnection, codes: &[String]) -> QueryResul
 #[derive(Clone, Debug, Default)]
 pub struct UnitFilter {
     pub jurisdiction_code: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<UnitKind>,
 }
 
 fn filtered(filter: &UnitFilter) -> units::BoxedQuery<'static, diesel::pg::Pg> {
@@ -40,7 +41,7 @@ fn filtered(filter: &UnitFilter) -> units::BoxedQuery<'static, diesel::pg::Pg> {
         q = q.filter(units::jurisdiction_code.eq(code.clone()));
     }
     if let Some(kind) = &filter.kind {
-        q = q.filter(units::kind.eq(kind.clone()));
+        q = q.filter(units::kind.eq(*kind));
     }
     q
 }
@@ -62,7 +63,7 @@ pub fn count(conn: &mut PgConnection, filter: &UnitFilter) -> QueryResult<i64> {
     filtered(filter).count().get_result(conn)
 }
 
-pub fn insert(conn: &mut PgConnection, jurisdiction_code: &str, kind: &str, name: &str) -> QueryResult<Unit> {
+pub fn insert(conn: &mut PgConnection, jurisdiction_code: &str, kind: UnitKind, name: &str) -> QueryResult<Unit> {
     diesel::insert_into(units::table)
         .values((
             units::id.eq(Uuid::new_v4()),

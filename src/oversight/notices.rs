@@ -17,7 +17,7 @@ use crate::domain::permission::{authorize_notice, may_issue, Authorized, NoticeP
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
 use crate::domain::scope::{case_scope, notice_scope};
 use crate::domain::supervision::{
-    next_notice_status, NoticeAction, NoticeStatus, NoticeTrigger, NoticeType, DEFAULT_RESPONSE_DAYS,
+    next_notice_status, NoticeAction, NoticeEventKind, NoticeStatus, NoticeTrigger, NoticeType, DEFAULT_RESPONSE_DAYS,
     MAX_CASES_PER_NOTICE, MAX_RESPONSE_DAYS,
 };
 use crate::error::{AppError, AppResult};
@@ -60,7 +60,7 @@ fn entry_by<'a, A>(
     ctx: &WorkContext,
     proof: &Authorized<A>,
     notice: &'a SupervisionNotice,
-    kind: &'a str,
+    kind: NoticeEventKind,
 ) -> NewNoticeEvent<'a> {
     NewNoticeEvent {
         notice_id: notice.id,
@@ -91,7 +91,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     let target = unit::find_many(conn, &[req.target_unit_id])?
         .pop()
         .ok_or_else(|| AppError::not_found("unit").with_field("input.targetUnitId"))?;
-    if UnitKind::parse(&target.kind) != Some(UnitKind::HandlingUnit) {
+    if target.kind != UnitKind::HandlingUnit {
         return Err(AppError::bad_input("input.targetUnitId", "notices go to handling units"));
     }
     let target_path = jurisdiction::find(conn, &target.jurisdiction_code)?
@@ -120,8 +120,8 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
             target_unit_id: target.id,
             issuer_account_id: ctx.caller.account_id,
             issuer_unit_id: caller_unit(ctx)?,
-            notice_type: req.notice_type.as_str(),
-            trigger_reason: req.trigger.as_str(),
+            notice_type: req.notice_type,
+            trigger_reason: req.trigger,
             requirements: &requirements,
             issued_at: ctx.env.now,
             response_due_at: due,
@@ -131,14 +131,14 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     model::append_event(
         conn,
         &NewNoticeEvent {
-            to_status: Some(NoticeStatus::Issued.as_str()),
+            to_status: Some(NoticeStatus::Issued),
             payload: to_payload(&NoticeIssued {
                 case_ids,
                 notice_type: req.notice_type,
                 trigger: req.trigger,
                 response_due_at: notice.response_due_at,
             }),
-            ..entry_by(ctx, &proof, &notice, "ISSUED")
+            ..entry_by(ctx, &proof, &notice, NoticeEventKind::Issued)
         },
     )?;
     // Each case's history shows it was supervised (for staff: a petitioner does not see supervision).
@@ -176,9 +176,9 @@ pub fn act(
         model::lock_visible(conn, &scope, notice_id)?.ok_or_else(|| AppError::not_found("supervision notice"))?;
     let parties = NoticeParties { target_unit_id: notice.target_unit_id, issuer_unit_id: notice.issuer_unit_id };
     let proof = authorize_notice(&ctx.caller, action, &parties)?;
-    let from = NoticeStatus::parse(&notice.status).ok_or_else(|| AppError::internal("unknown notice status"))?;
+    let from = notice.status;
     let to = next_notice_status(from, action)?;
-    let mut update = NoticeUpdate { status: Some(to.as_str().to_owned()), ..Default::default() };
+    let mut update = NoticeUpdate { status: Some(to), ..Default::default() };
     let mut payload = json!({});
     let note = match action {
         NoticeAction::Acknowledge => {
@@ -213,8 +213,8 @@ pub fn act(
     model::append_event(
         conn,
         &NewNoticeEvent {
-            from_status: Some(from.as_str()),
-            to_status: Some(to.as_str()),
+            from_status: Some(from),
+            to_status: Some(to),
             note: note.as_deref(),
             payload,
             ..entry_by(ctx, &proof, &notice, action.event())

@@ -7,8 +7,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::Connection;
 use diesel::PgConnection;
 
+use crate::domain::case::EventKind;
 use crate::domain::details::{to_payload, DeadlineMissed, NoticeOverdue};
 use crate::domain::lifecycle::DeadlineKind;
+use crate::domain::supervision::NoticeEventKind;
 use crate::error::AppResult;
 use crate::models::case_event::{self, NewCaseEvent};
 use crate::models::deadline;
@@ -46,7 +48,7 @@ pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepR
                     &NewCaseEvent {
                         case_id: m.case_id,
                         jurisdiction_code: &m.jurisdiction_code,
-                        kind: "DEADLINE_MISSED",
+                        kind: EventKind::DeadlineMissed,
                         from_status: None,
                         to_status: None,
                         actor_account_id: None,
@@ -77,7 +79,7 @@ pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepR
                     &NewNoticeEvent {
                         notice_id: n.id,
                         jurisdiction_code: &n.jurisdiction_code,
-                        kind: "OVERDUE",
+                        kind: NoticeEventKind::Overdue,
                         from_status: None,
                         to_status: None,
                         actor_account_id: None,

@@ -226,7 +226,12 @@ async fn the_database_calls_open_what_the_rules_call_open() {
 #[tokio::test]
 async fn the_database_knows_exactly_the_statuses_and_event_kinds_of_the_rules() {
     use diesel::RunQueryDsl;
-    use petition_api::domain::case::EventKind;
+    use petition_api::domain::case::{Category, Channel, EventKind, Outcome, Routing};
+    use petition_api::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
+    use petition_api::domain::lifecycle::DeadlineKind;
+    use petition_api::domain::organisation::{JurisdictionLevel, UnitKind};
+    use petition_api::domain::role::Role;
+    use petition_api::domain::supervision::{NoticeEventKind, NoticeStatus, NoticeTrigger, NoticeType};
     use std::collections::BTreeSet;
     #[derive(diesel::QueryableByName)]
     struct Definition {
@@ -234,24 +239,67 @@ async fn the_database_knows_exactly_the_statuses_and_event_kinds_of_the_rules() 
         body: String,
     }
     let app = spawn_app().await;
-    let listed = |function: &str| -> BTreeSet<String> {
-        let body = diesel::sql_query(format!("SELECT pg_get_functiondef('{function}'::regproc) AS body"))
-            .get_result::<Definition>(&mut app.conn())
-            .unwrap()
-            .body;
-        let values = body.split_once("IN (").expect("a list of values").1;
-        values.split('\'').skip(1).step_by(2).map(str::to_owned).collect()
+    // The quoted values of a function's body or a constraint's definition.
+    let listed = |definition_sql: String| -> BTreeSet<String> {
+        let body = diesel::sql_query(definition_sql).get_result::<Definition>(&mut app.conn()).unwrap().body;
+        body.split('\'').skip(1).step_by(2).filter(|v| *v != "text").map(str::to_owned).collect()
     };
-    let statuses: BTreeSet<String> = CaseStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect();
-    let kinds: BTreeSet<String> = EventKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
-    assert_eq!(listed("case_status_is_known"), statuses);
-    assert_eq!(listed("case_event_kind_is_known"), kinds);
+    let function = |name: &str| listed(format!("SELECT pg_get_functiondef('{name}'::regproc) AS body"));
+    let constraint = |table: &str, name: &str| {
+        listed(format!(
+            "SELECT pg_get_constraintdef(oid) AS body FROM pg_constraint \
+             WHERE conrelid = '{table}'::regclass AND conname = '{name}'"
+        ))
+    };
+    fn all<T: Copy>(values: &[T], text: fn(T) -> &'static str) -> BTreeSet<String> {
+        values.iter().map(|v| text(*v).to_owned()).collect()
+    }
+    assert_eq!(function("case_status_is_known"), all(CaseStatus::ALL, CaseStatus::as_str));
+    assert_eq!(function("case_event_kind_is_known"), all(EventKind::ALL, EventKind::as_str));
+    assert_eq!(function("role_is_known"), all(Role::ALL, Role::as_str));
+    assert_eq!(function("deadline_kind_is_known"), all(DeadlineKind::ALL, DeadlineKind::as_str));
+    assert_eq!(function("notice_event_kind_is_known"), all(NoticeEventKind::ALL, NoticeEventKind::as_str));
+    let inline = [
+        (
+            constraint("jurisdictions", "jurisdictions_level_check"),
+            all(JurisdictionLevel::ALL, JurisdictionLevel::as_str),
+        ),
+        (constraint("units", "units_kind_check"), all(UnitKind::ALL, UnitKind::as_str)),
+        (constraint("cases", "cases_channel_check"), all(Channel::ALL, Channel::as_str)),
+        (constraint("cases", "cases_category_check"), all(Category::ALL, Category::as_str)),
+        (constraint("cases", "cases_routing_check"), all(Routing::ALL, Routing::as_str)),
+        (constraint("cases", "cases_outcome_check"), all(Outcome::ALL, Outcome::as_str)),
+        (constraint("escalations", "escalations_kind_check"), all(EscalationKind::ALL, EscalationKind::as_str)),
+        (constraint("escalations", "escalations_status_check"), all(EscalationStatus::ALL, EscalationStatus::as_str)),
+        (
+            constraint("escalations", "escalations_decision_check"),
+            all(EscalationDecision::ALL, EscalationDecision::as_str),
+        ),
+        (
+            constraint("supervision_notices", "supervision_notices_notice_type_check"),
+            all(NoticeType::ALL, NoticeType::as_str),
+        ),
+        (
+            constraint("supervision_notices", "supervision_notices_trigger_reason_check"),
+            all(NoticeTrigger::ALL, NoticeTrigger::as_str),
+        ),
+        (
+            constraint("supervision_notices", "supervision_notices_status_check"),
+            all(NoticeStatus::ALL, NoticeStatus::as_str),
+        ),
+    ];
+    for (i, (in_database, in_rules)) in inline.iter().enumerate() {
+        assert_eq!(in_database, in_rules, "constraint {i}");
+    }
 
     // And the constraints use them: a status nobody knows is refused, and changes nothing.
     let refused =
         diesel::sql_query("UPDATE cases SET status = 'PENDING' WHERE reference = (SELECT min(reference) FROM cases)")
             .execute(&mut app.conn());
     assert!(format!("{:?}", refused.unwrap_err()).contains("cases_status_known"));
+    let refused = diesel::sql_query("UPDATE accounts SET roles = '{CLERK,ROOT}' WHERE username = 'demo.clerk'")
+        .execute(&mut app.conn());
+    assert!(format!("{:?}", refused.unwrap_err()).contains("accounts_roles_known"));
 }
 
 #[tokio::test]
