@@ -13,7 +13,7 @@ use super::loaders::Loaders;
 use super::supervision::SupervisionNoticeNode;
 use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
 use crate::domain::details::{notice_of, LeadDesignated};
-use crate::domain::lifecycle::{DeadlineKind, DeadlineStatus};
+use crate::domain::lifecycle::{Deadline, DeadlineKind, DeadlineStatus};
 use crate::domain::person::mask;
 use crate::domain::scope::{case_scope, Caller};
 use crate::domain::visibility::{case_view, CaseView, PetitionerView};
@@ -195,22 +195,9 @@ impl CaseNode {
 
     /// Every time limit of the case: what is due, by when, on which legal basis, and whether it was met.
     async fn deadlines(&self, ctx: &Context<'_>) -> Result<Vec<DeadlineView>> {
-        let st = state(ctx);
         let stored = ctx.data_unchecked::<Loaders>().deadlines.load_one(self.0.id).await?.unwrap_or_default();
-        let (now, tz) = (st.clock.now(), st.settings.time_zone);
-        Ok(stored
-            .into_iter()
-            .map(|d| DeadlineView {
-                kind: d.kind,
-                basis: d.kind.basis().to_owned(),
-                owed_by_staff: d.kind.owed_by_staff(),
-                starts_at: local_time(ctx, d.starts_at),
-                due_at: local_time(ctx, d.due_at),
-                due_on: (d.due_at - chrono::Duration::seconds(1)).with_timezone(&tz).date_naive(),
-                met_at: d.met_at.map(|m| local_time(ctx, m)),
-                status: d.status(now),
-            })
-            .collect())
+        let now = state(ctx).clock.now();
+        Ok(stored.iter().map(|d| DeadlineView::of(ctx, d, now)).collect())
     }
 
     /// The history, oldest first. Petitioners see the public entries only, without internal notes or who acted.
@@ -279,6 +266,23 @@ pub struct DeadlineView {
     pub met_at: Option<DateTime<FixedOffset>>,
     /// Open, met, missed or waived.
     pub status: DeadlineStatus,
+}
+
+impl DeadlineView {
+    /// A deadline as the API shows it at `now`.
+    pub fn of(ctx: &Context<'_>, d: &Deadline, now: DateTime<Utc>) -> DeadlineView {
+        let tz = state(ctx).settings.time_zone;
+        DeadlineView {
+            kind: d.kind,
+            basis: d.kind.basis().to_owned(),
+            owed_by_staff: d.kind.owed_by_staff(),
+            starts_at: local_time(ctx, d.starts_at),
+            due_at: local_time(ctx, d.due_at),
+            due_on: (d.due_at - chrono::Duration::seconds(1)).with_timezone(&tz).date_naive(),
+            met_at: d.met_at.map(|m| local_time(ctx, m)),
+            status: d.status(now),
+        }
+    }
 }
 
 /// An entry in a case's history.

@@ -3,15 +3,17 @@
 
 pub mod account;
 pub mod case;
-pub mod case_work;
 pub mod connection;
 pub mod context;
 pub mod escalation;
+pub mod handling;
+pub mod intake;
 pub mod jurisdiction;
 pub mod limits;
 pub mod live;
 pub mod loaders;
 pub mod supervision;
+pub mod tracking;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
@@ -23,7 +25,7 @@ pub struct Query(
     account::AccountQuery,
     jurisdiction::JurisdictionQuery,
     case::CaseQuery,
-    case_work::TrackingQuery,
+    tracking::TrackingQuery,
     escalation::EscalationQuery,
     supervision::SupervisionQuery,
 );
@@ -32,7 +34,8 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     account::AccountMutation,
-    case_work::CaseWorkMutation,
+    intake::IntakeMutation,
+    handling::HandlingMutation,
     escalation::EscalationMutation,
     supervision::SupervisionMutation,
 );

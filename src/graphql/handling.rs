@@ -1,23 +1,21 @@
-//! The case lifecycle's operations (DOMAIN.md §3, §4, §7). Each mutation is one transaction: a refusal changes
-//! nothing. The rules live in `crate::domain`, the steps in `crate::case_work`; this module only translates.
+//! The steps of handling a case after intake (DOMAIN.md §3, §4, §7): routing and acceptance (Arts 22-23), handling,
+//! case leads and activities (Arts 18, 32-34), answer, evaluation, review requests, closure and withdrawal. Each
+//! mutation is one transaction: a refusal changes nothing. The rules live in `crate::domain`, the steps in
+//! `crate::case_work`; this module only translates.
 
-use std::time::Instant;
-
-use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::case::{CaseNode, DeadlineView, PetitionerContact};
-use super::context::{environment, local_time, object_id, request, state, viewer, work};
+use super::case::{CaseNode, PetitionerContact};
+use super::context::{object_id, state, work};
 use super::escalation::{EscalationNode, EscalationPayload};
-use crate::auth::throttle::Verdict;
-use crate::case_work::intake::{self, Petition, RecordedPetitioner, Representative};
 use crate::case_work::reviews;
 use crate::case_work::steps::{self, Answer, Route};
-use crate::case_work::{tracking, WorkContext};
-use crate::domain::case::{CaseStatus, Category, Channel, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
+use crate::case_work::WorkContext;
+use crate::domain::case::{Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult};
 use crate::models::case::Case;
@@ -33,94 +31,6 @@ where
 {
     let w = work(ctx)?;
     Ok(CaseNode(state(ctx).db.transaction(move |conn| f(conn, &w)).await?))
-}
-
-/// A new case and its query code.
-#[derive(SimpleObject)]
-pub struct IntakePayload {
-    /// The new case.
-    pub case: CaseNode,
-    /// The reference, for letters and phone calls.
-    pub reference: String,
-    /// 查询码: with the reference, anyone can follow the case with `trackCase`. Shown this once only (null when
-    /// a retried submission returns the earlier case): it is stored hashed.
-    pub query_code: Option<String>,
-}
-
-/// A petition submitted by the petitioner.
-#[derive(InputObject)]
-pub struct SubmitPetitionInput {
-    /// Where the matter lies: a county (or city, province) code, or a township code (filed under its county).
-    pub jurisdiction_code: String,
-    /// A short title, up to 200 characters.
-    pub title: String,
-    /// The matter, up to 10000 characters.
-    pub content: String,
-    /// The kind of matter, if the petitioner knows it (staff classify it anyway).
-    pub category: Option<Category>,
-    /// A phone number to reach the petitioner.
-    pub phone: Option<String>,
-    /// The petitioner's resident ID number.
-    pub id_number: Option<String>,
-    /// Whether staff should not learn who petitioned (accusations).
-    #[graphql(default)]
-    pub anonymous: bool,
-    /// `ONLINE` or `MOBILE` (the default).
-    pub channel: Option<Channel>,
-    /// A key the client makes up per petition: a retry with the same key returns the first result again.
-    pub idempotency_key: String,
-}
-
-/// Who petitioned, as a clerk records it.
-#[derive(InputObject)]
-pub struct RecordedPetitionerInput {
-    /// The petitioner's name (or the group's name).
-    pub name: String,
-    /// The petitioner's account, if they have one (their cases then show in their app).
-    pub account_id: Option<ID>,
-}
-
-/// A representative of a group petition.
-#[derive(InputObject)]
-pub struct RepresentativeInput {
-    /// Name.
-    pub name: String,
-    /// Phone number.
-    pub phone: Option<String>,
-}
-
-/// A petition received by letter, visit, phone or fax, recorded by a bureau clerk.
-#[derive(InputObject)]
-pub struct RecordPetitionInput {
-    /// Where the matter lies (a township code is filed under its county).
-    pub jurisdiction_code: String,
-    /// `LETTER`, `VISIT`, `PHONE` or `FAX`.
-    pub channel: Channel,
-    /// When it was received; may lie in the past (its deadlines run from then), not in the future.
-    pub received_at: DateTime<Utc>,
-    /// A short title, up to 200 characters.
-    pub title: String,
-    /// The matter, up to 10000 characters.
-    pub content: String,
-    /// The kind of matter, if already clear.
-    pub category: Option<Category>,
-    /// Who petitioned.
-    pub petitioner: RecordedPetitionerInput,
-    /// Phone number.
-    pub phone: Option<String>,
-    /// Resident ID number.
-    pub id_number: Option<String>,
-    /// Whether the petitioner asked not to be named.
-    #[graphql(default)]
-    pub anonymous: bool,
-    /// Up to 5 representatives of a group petition.
-    #[graphql(default)]
-    pub representatives: Vec<RepresentativeInput>,
-    /// How many people the petition speaks for.
-    #[graphql(default = 1)]
-    pub group_size: i32,
-    /// An internal note.
-    pub note: Option<String>,
 }
 
 /// How the bureau routes a case (Art 22).
@@ -375,104 +285,10 @@ pub struct RevealPetitionerContactInput {
 }
 
 #[derive(Default)]
-pub struct CaseWorkMutation;
+pub struct HandlingMutation;
 
 #[Object]
-impl CaseWorkMutation {
-    /// A petitioner submits a petition. Returns the case, its reference and, once, its query code.
-    async fn submit_petition(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The petition.")] input: SubmitPetitionInput,
-    ) -> Result<IntakePayload> {
-        let w = work(ctx)?;
-        let key = state(ctx).settings.jwt.secret.clone();
-        let serials = state(ctx).serials.clone();
-        let result = state(ctx)
-            .db
-            .run(move |conn| {
-                let petition = Petition {
-                    jurisdiction_code: &input.jurisdiction_code,
-                    title: &input.title,
-                    content: &input.content,
-                    category: input.category,
-                    phone: input.phone.as_deref(),
-                    id_number: input.id_number.as_deref(),
-                    anonymous: input.anonymous,
-                };
-                intake::submit(
-                    conn,
-                    &w,
-                    &serials,
-                    &key,
-                    &petition,
-                    input.channel.unwrap_or(Channel::Mobile),
-                    &input.idempotency_key,
-                )
-            })
-            .await?;
-        Ok(IntakePayload {
-            reference: result.case.reference.clone(),
-            case: CaseNode(result.case),
-            query_code: result.query_code,
-        })
-    }
-
-    /// A bureau clerk records a petition received by letter, visit, phone or fax.
-    async fn record_petition(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The petition.")] input: RecordPetitionInput,
-    ) -> Result<IntakePayload> {
-        let w = work(ctx)?;
-        let key = state(ctx).settings.jwt.secret.clone();
-        let account = input
-            .petitioner
-            .account_id
-            .as_ref()
-            .map(|id| id.parse::<Uuid>().map_err(|_| AppError::bad_input("input.petitioner.accountId", "not an id")))
-            .transpose()?;
-        let serials = state(ctx).serials.clone();
-        let result = state(ctx)
-            .db
-            .run(move |conn| {
-                let petition = Petition {
-                    jurisdiction_code: &input.jurisdiction_code,
-                    title: &input.title,
-                    content: &input.content,
-                    category: input.category,
-                    phone: input.phone.as_deref(),
-                    id_number: input.id_number.as_deref(),
-                    anonymous: input.anonymous,
-                };
-                let reps: Vec<Representative> = input
-                    .representatives
-                    .iter()
-                    .map(|r| Representative { name: &r.name, phone: r.phone.as_deref() })
-                    .collect();
-                let who = RecordedPetitioner { name: &input.petitioner.name, account_id: account };
-                intake::record(
-                    conn,
-                    &w,
-                    &serials,
-                    &key,
-                    &petition,
-                    input.channel,
-                    input.received_at,
-                    &who,
-                    &reps,
-                    input.group_size,
-                    input.note.as_deref(),
-                )
-            })
-            .await?;
-        Ok(IntakePayload {
-            reference: result.case.reference.clone(),
-            case: CaseNode(result.case),
-            query_code: result.query_code,
-        })
-    }
-
+impl HandlingMutation {
     /// The bureau routes a submitted case: forward, assign, route out, or not accept (Art 22, within 15 days).
     async fn route_case(
         &self,
@@ -711,111 +527,5 @@ impl CaseWorkMutation {
         let (phone, id_number) =
             state(ctx).db.transaction(move |conn| steps::reveal_contact(conn, &w, id, &input.purpose)).await?;
         Ok(PetitionerContact { phone, id_number, masked: false })
-    }
-}
-
-/// What anyone with the reference and query code may know of a case.
-pub struct CaseProgress(tracking::Progress);
-
-/// What anyone with the reference and query code may know of a case: progress, dates, deadlines and notices, no
-/// names or internal notes.
-#[Object]
-impl CaseProgress {
-    /// The reference.
-    async fn reference(&self) -> &str {
-        &self.0.case.reference
-    }
-
-    /// Where the case stands.
-    async fn status(&self) -> Option<CaseStatus> {
-        Some(self.0.case.status)
-    }
-
-    /// When it was received.
-    async fn received_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.0.case.received_at)
-    }
-
-    /// The time limits and whether they were met.
-    async fn deadlines(&self, ctx: &Context<'_>) -> Vec<DeadlineView> {
-        let st = state(ctx);
-        let now = st.clock.now();
-        let cal = st.settings.calendar();
-        self.0
-            .deadlines
-            .iter()
-            .map(|d| DeadlineView {
-                kind: d.kind,
-                basis: d.kind.basis().to_owned(),
-                owed_by_staff: d.kind.owed_by_staff(),
-                starts_at: local_time(ctx, d.starts_at),
-                due_at: local_time(ctx, d.due_at),
-                due_on: cal.local_date(d.due_at - chrono::Duration::seconds(1)),
-                met_at: d.met_at.map(|m| local_time(ctx, m)),
-                status: d.status(now),
-            })
-            .collect()
-    }
-
-    /// The public history: what happened when, with the notices addressed to the petitioner.
-    async fn events(&self, ctx: &Context<'_>) -> Vec<ProgressEvent> {
-        self.0
-            .events
-            .iter()
-            .map(|e| ProgressEvent {
-                kind: e.kind.clone(),
-                occurred_at: local_time(ctx, e.at),
-                notice: e.notice.clone(),
-            })
-            .collect()
-    }
-}
-
-/// A public history entry.
-#[derive(SimpleObject)]
-pub struct ProgressEvent {
-    /// What happened.
-    pub kind: String,
-    /// When.
-    pub occurred_at: DateTime<FixedOffset>,
-    /// The notice for the petitioner, if any.
-    pub notice: Option<String>,
-}
-
-#[derive(Default)]
-pub struct TrackingQuery;
-
-#[Object]
-impl TrackingQuery {
-    /// Follow a case without an account, with its reference and query code (查询码). A wrong code answers exactly
-    /// like an unknown reference (`NOT_FOUND`); repeated misses from one address are refused with `RATE_LIMITED`.
-    async fn track_case(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The reference, e.g. `510502-2022-000017`.")] reference: String,
-        #[graphql(desc = "The 8-character query code given at intake.")] query_code: String,
-    ) -> Result<CaseProgress> {
-        viewer(ctx)?;
-        let st = state(ctx);
-        let ip_key = [format!("track:{}", request(ctx).client_ip)];
-        if let Verdict::Refuse(wait) = st.track_limiter.check(&ip_key, Instant::now()) {
-            return Err(AppError::rate_limited(wait.as_secs().max(1)).into());
-        }
-        if reference.len() > 40 || query_code.len() > 20 {
-            st.track_limiter.record_failure(&ip_key, Instant::now());
-            return Err(tracking::not_found().into());
-        }
-        let env = environment(ctx);
-        let key = st.settings.jwt.secret.clone();
-        let result = st.db.run(move |conn| tracking::track(conn, &env, &key, &reference, &query_code)).await;
-        match result {
-            Ok(progress) => Ok(CaseProgress(progress)),
-            Err(e) => {
-                if e.code == crate::error::ErrorCode::NotFound {
-                    st.track_limiter.record_failure(&ip_key, Instant::now());
-                }
-                Err(e.into())
-            }
-        }
     }
 }

@@ -1,0 +1,202 @@
+//! Intake (DOMAIN.md §3): a petitioner submits online or in the app; a bureau clerk records a letter, visit, call or
+//! fax. The rules live in `crate::domain`, intake itself in `crate::case_work::intake`; this module only translates.
+
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::case::CaseNode;
+use super::context::{state, work};
+use crate::case_work::intake::{self, Intake, Petition, RecordedPetitioner, Representative};
+use crate::domain::case::{Category, Channel};
+use crate::error::AppError;
+
+/// A new case and its query code.
+#[derive(SimpleObject)]
+pub struct IntakePayload {
+    /// The new case.
+    pub case: CaseNode,
+    /// The reference, for letters and phone calls.
+    pub reference: String,
+    /// 查询码: with the reference, anyone can follow the case with `trackCase`. Shown this once only (null when
+    /// a retried submission returns the earlier case): it is stored hashed.
+    pub query_code: Option<String>,
+}
+
+/// A petition submitted by the petitioner.
+#[derive(InputObject)]
+pub struct SubmitPetitionInput {
+    /// Where the matter lies: a county (or city, province) code, or a township code (filed under its county).
+    pub jurisdiction_code: String,
+    /// A short title, up to 200 characters.
+    pub title: String,
+    /// The matter, up to 10000 characters.
+    pub content: String,
+    /// The kind of matter, if the petitioner knows it (staff classify it anyway).
+    pub category: Option<Category>,
+    /// A phone number to reach the petitioner.
+    pub phone: Option<String>,
+    /// The petitioner's resident ID number.
+    pub id_number: Option<String>,
+    /// Whether staff should not learn who petitioned (accusations).
+    #[graphql(default)]
+    pub anonymous: bool,
+    /// `ONLINE` or `MOBILE` (the default).
+    pub channel: Option<Channel>,
+    /// A key the client makes up per petition: a retry with the same key returns the first result again.
+    pub idempotency_key: String,
+}
+
+/// Who petitioned, as a clerk records it.
+#[derive(InputObject)]
+pub struct RecordedPetitionerInput {
+    /// The petitioner's name (or the group's name).
+    pub name: String,
+    /// The petitioner's account, if they have one (their cases then show in their app).
+    pub account_id: Option<ID>,
+}
+
+/// A representative of a group petition.
+#[derive(InputObject)]
+pub struct RepresentativeInput {
+    /// Name.
+    pub name: String,
+    /// Phone number.
+    pub phone: Option<String>,
+}
+
+/// A petition received by letter, visit, phone or fax, recorded by a bureau clerk.
+#[derive(InputObject)]
+pub struct RecordPetitionInput {
+    /// Where the matter lies (a township code is filed under its county).
+    pub jurisdiction_code: String,
+    /// `LETTER`, `VISIT`, `PHONE` or `FAX`.
+    pub channel: Channel,
+    /// When it was received; may lie in the past (its deadlines run from then), not in the future.
+    pub received_at: DateTime<Utc>,
+    /// A short title, up to 200 characters.
+    pub title: String,
+    /// The matter, up to 10000 characters.
+    pub content: String,
+    /// The kind of matter, if already clear.
+    pub category: Option<Category>,
+    /// Who petitioned.
+    pub petitioner: RecordedPetitionerInput,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Resident ID number.
+    pub id_number: Option<String>,
+    /// Whether the petitioner asked not to be named.
+    #[graphql(default)]
+    pub anonymous: bool,
+    /// Up to 5 representatives of a group petition.
+    #[graphql(default)]
+    pub representatives: Vec<RepresentativeInput>,
+    /// How many people the petition speaks for.
+    #[graphql(default = 1)]
+    pub group_size: i32,
+    /// An internal note.
+    pub note: Option<String>,
+}
+
+impl From<Intake> for IntakePayload {
+    fn from(intake: Intake) -> Self {
+        IntakePayload {
+            reference: intake.case.reference.clone(),
+            case: CaseNode(intake.case),
+            query_code: intake.query_code,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct IntakeMutation;
+
+#[Object]
+impl IntakeMutation {
+    /// A petitioner submits a petition. Returns the case, its reference and, once, its query code.
+    async fn submit_petition(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The petition.")] input: SubmitPetitionInput,
+    ) -> Result<IntakePayload> {
+        let w = work(ctx)?;
+        let key = state(ctx).settings.jwt.secret.clone();
+        let serials = state(ctx).serials.clone();
+        let result = state(ctx)
+            .db
+            .run(move |conn| {
+                let petition = Petition {
+                    jurisdiction_code: &input.jurisdiction_code,
+                    title: &input.title,
+                    content: &input.content,
+                    category: input.category,
+                    phone: input.phone.as_deref(),
+                    id_number: input.id_number.as_deref(),
+                    anonymous: input.anonymous,
+                };
+                intake::submit(
+                    conn,
+                    &w,
+                    &serials,
+                    &key,
+                    &petition,
+                    input.channel.unwrap_or(Channel::Mobile),
+                    &input.idempotency_key,
+                )
+            })
+            .await?;
+        Ok(result.into())
+    }
+
+    /// A bureau clerk records a petition received by letter, visit, phone or fax.
+    async fn record_petition(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The petition.")] input: RecordPetitionInput,
+    ) -> Result<IntakePayload> {
+        let w = work(ctx)?;
+        let key = state(ctx).settings.jwt.secret.clone();
+        let account = input
+            .petitioner
+            .account_id
+            .as_ref()
+            .map(|id| id.parse::<Uuid>().map_err(|_| AppError::bad_input("input.petitioner.accountId", "not an id")))
+            .transpose()?;
+        let serials = state(ctx).serials.clone();
+        let result = state(ctx)
+            .db
+            .run(move |conn| {
+                let petition = Petition {
+                    jurisdiction_code: &input.jurisdiction_code,
+                    title: &input.title,
+                    content: &input.content,
+                    category: input.category,
+                    phone: input.phone.as_deref(),
+                    id_number: input.id_number.as_deref(),
+                    anonymous: input.anonymous,
+                };
+                let reps: Vec<Representative> = input
+                    .representatives
+                    .iter()
+                    .map(|r| Representative { name: &r.name, phone: r.phone.as_deref() })
+                    .collect();
+                let who = RecordedPetitioner { name: &input.petitioner.name, account_id: account };
+                intake::record(
+                    conn,
+                    &w,
+                    &serials,
+                    &key,
+                    &petition,
+                    input.channel,
+                    input.received_at,
+                    &who,
+                    &reps,
+                    input.group_size,
+                    input.note.as_deref(),
+                )
+            })
+            .await?;
+        Ok(result.into())
+    }
+}
