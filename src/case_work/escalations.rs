@@ -5,7 +5,7 @@
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::steps::{load, parties, perform_authorized, Step};
+use super::engine::{load, parties, perform_authorized, Step};
 use super::WorkContext;
 use crate::domain::case::EventKind;
 use crate::domain::deadline::DayCount;

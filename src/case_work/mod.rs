@@ -2,11 +2,15 @@
 //! GraphQL layer inside one transaction per mutation. Each step loads and locks the case through the caller's
 //! scope, asks `crate::domain` whether it is allowed, appends to the history, and re-derives the deadlines.
 
+pub mod closing;
+pub mod contact;
+pub mod engine;
 pub mod escalations;
+pub mod handling;
 pub mod history;
 pub mod intake;
 pub mod reviews;
-pub mod steps;
+pub mod routing;
 pub mod tracking;
 
 use chrono::{DateTime, Utc};

@@ -6,7 +6,7 @@
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::steps::{load, perform_on, Step};
+use super::engine::{load, perform_on, Step};
 use super::WorkContext;
 use crate::domain::case::CaseStatus;
 use crate::domain::deadline::DayCount;

@@ -12,8 +12,11 @@ use uuid::Uuid;
 use super::case::{CaseNode, PetitionerContact};
 use super::context::{object_id, state, work};
 use super::escalation::{EscalationNode, EscalationPayload};
+use crate::case_work::closing;
+use crate::case_work::contact;
+use crate::case_work::handling::{self, Activity, Answer};
 use crate::case_work::reviews;
-use crate::case_work::steps::{self, Answer, Route};
+use crate::case_work::routing::{self, Route};
 use crate::case_work::WorkContext;
 use crate::domain::case::{Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
@@ -325,7 +328,7 @@ impl HandlingMutation {
             },
         };
         let (note, version) = (input.note, input.expected_version);
-        step(ctx, move |conn, w| steps::route(conn, w, id, route, note.as_deref(), version)).await
+        step(ctx, move |conn, w| routing::route(conn, w, id, route, note.as_deref(), version)).await
     }
 
     /// The handling unit accepts the case (Art 23, within 15 days of receipt by the unit).
@@ -335,7 +338,7 @@ impl HandlingMutation {
         #[graphql(desc = "The case.")] input: CaseStepInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| steps::accept(conn, w, id, input.notice.as_deref(), input.expected_version)).await
+        step(ctx, move |conn, w| routing::accept(conn, w, id, input.notice.as_deref(), input.expected_version)).await
     }
 
     /// The handling unit objects that the matter is not its remit (Art 23, within 5 working days).
@@ -345,7 +348,7 @@ impl HandlingMutation {
         #[graphql(desc = "The objection.")] input: ObjectToCaseInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| steps::object(conn, w, id, &input.reasons, input.expected_version)).await
+        step(ctx, move |conn, w| routing::object(conn, w, id, &input.reasons, input.expected_version)).await
     }
 
     /// The bureau decides an objection.
@@ -356,7 +359,7 @@ impl HandlingMutation {
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
         step(ctx, move |conn, w| {
-            steps::decide_objection(conn, w, id, input.agree, &input.opinion, input.expected_version)
+            routing::decide_objection(conn, w, id, input.agree, &input.opinion, input.expected_version)
         })
         .await
     }
@@ -368,7 +371,7 @@ impl HandlingMutation {
         #[graphql(desc = "The classification.")] input: ClassifyCaseInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| steps::classify(conn, w, id, input.category, input.expected_version)).await
+        step(ctx, move |conn, w| handling::classify(conn, w, id, input.category, input.expected_version)).await
     }
 
     /// A committee member or bureau clerk designates a case lead.
@@ -379,7 +382,7 @@ impl HandlingMutation {
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
         let lead: Uuid = input.lead_id.parse().map_err(|_| AppError::bad_input("input.leadId", "not an id"))?;
-        step(ctx, move |conn, w| steps::designate_case_lead(conn, w, id, lead, input.backlog, input.note.as_deref()))
+        step(ctx, move |conn, w| handling::designate_case_lead(conn, w, id, lead, input.backlog, input.note.as_deref()))
             .await
     }
 
@@ -416,7 +419,7 @@ impl HandlingMutation {
             return Err(AppError::bad_input("input.targetDate", "must not lie in the past").into());
         }
         let value = json!({"team": team, "plan": plan, "milestones": milestones, "targetDate": input.target_date});
-        step(ctx, move |conn, w| steps::set_resolution_plan(conn, w, id, value)).await
+        step(ctx, move |conn, w| handling::set_resolution_plan(conn, w, id, value)).await
     }
 
     /// Logs a reception, visit, appointment, return visit, consultation, hearing or note.
@@ -430,14 +433,14 @@ impl HandlingMutation {
         let staff_only =
             input.staff_only.unwrap_or(matches!(input.kind, ActivityKind::Note | ActivityKind::Consultation));
         step(ctx, move |conn, w| {
-            let activity = steps::Activity {
+            let activity = Activity {
                 kind,
                 happened_at: input.happened_at,
                 note: &input.note,
                 hearing_days: input.hearing_days,
                 staff_only,
             };
-            steps::log_activity(conn, w, id, activity)
+            handling::log_activity(conn, w, id, activity)
         })
         .await
     }
@@ -449,7 +452,7 @@ impl HandlingMutation {
         #[graphql(desc = "The extension.")] input: ExtendDeadlineInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| steps::extend(conn, w, id, input.days, &input.reason, input.expected_version)).await
+        step(ctx, move |conn, w| handling::extend(conn, w, id, input.days, &input.reason, input.expected_version)).await
     }
 
     /// The handling unit (or the case lead) serves the handling opinion.
@@ -466,7 +469,7 @@ impl HandlingMutation {
                 served_via: input.served_via,
                 served_at: input.served_at,
             };
-            steps::answer(conn, w, id, a, input.expected_version)
+            handling::answer(conn, w, id, a, input.expected_version)
         })
         .await
     }
@@ -478,8 +481,10 @@ impl HandlingMutation {
         #[graphql(desc = "The closure.")] input: CloseCaseInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| steps::close(conn, w, id, input.reason, input.note.as_deref(), input.expected_version))
-            .await
+        step(ctx, move |conn, w| {
+            closing::close(conn, w, id, input.reason, input.note.as_deref(), input.expected_version)
+        })
+        .await
     }
 
     /// The petitioner withdraws their petition.
@@ -489,7 +494,7 @@ impl HandlingMutation {
         #[graphql(desc = "The withdrawal.")] input: WithdrawCaseInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| steps::withdraw(conn, w, id, input.reason.as_deref())).await
+        step(ctx, move |conn, w| closing::withdraw(conn, w, id, input.reason.as_deref())).await
     }
 
     /// The petitioner evaluates the bureau and the handling unit, within the evaluation window.
@@ -499,7 +504,8 @@ impl HandlingMutation {
         #[graphql(desc = "The evaluation.")] input: EvaluateCaseInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| steps::evaluate(conn, w, id, input.bureau, input.unit, input.reason.as_deref())).await
+        step(ctx, move |conn, w| closing::evaluate(conn, w, id, input.bureau, input.unit, input.reason.as_deref()))
+            .await
     }
 
     /// The petitioner requests a review (复查) after an answer, or a re-review (复核) after a review decision,
@@ -525,7 +531,7 @@ impl HandlingMutation {
         let id = case_id(&input.case_id)?;
         let w = work(ctx)?;
         let (phone, id_number) =
-            state(ctx).db.transaction(move |conn| steps::reveal_contact(conn, &w, id, &input.purpose)).await?;
+            state(ctx).db.transaction(move |conn| contact::reveal_contact(conn, &w, id, &input.purpose)).await?;
         Ok(PetitionerContact { phone, id_number, masked: false })
     }
 }

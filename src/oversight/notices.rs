@@ -7,7 +7,7 @@ use diesel::PgConnection;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::case_work::steps::{perform_authorized, Step};
+use crate::case_work::engine::{perform_authorized, Step};
 use crate::case_work::WorkContext;
 use crate::domain::case::EventKind;
 use crate::domain::deadline::DayCount;

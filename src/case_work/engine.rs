@@ -1,0 +1,161 @@
+//! The step engine: every step of a case after intake goes through here. It loads and locks the case through the
+//! caller's scope, asks the permission rules (or takes the proof a caller already holds), checks the transition and
+//! its time window, appends the history entry, re-derives the deadlines, and writes the case row, in this order, so
+//! that a refusal changes nothing. The steps themselves live in `routing`, `handling` and `closing`.
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{check_past, history, WorkContext};
+use crate::domain::case::{EventKind, Routing};
+use crate::domain::details::{to_payload, Details};
+use crate::domain::lifecycle::{next_status, Action};
+use crate::domain::permission::{act, authorize, Authorized, CaseParties, Operation};
+use crate::domain::scope::case_scope;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::models::case::{self as case_model, Case, CaseUpdate};
+use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::jurisdiction;
+
+/// One step on one case: what it is, what it records, what it changes.
+pub struct Step {
+    pub op: Operation,
+    /// The status transition, if the step is one.
+    pub action: Option<Action>,
+    pub event: EventKind,
+    /// When it happened; `None` is now.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// An internal note (staff only ever see it).
+    pub note: Option<String>,
+    /// Structured details; `notice` is the text meant for the petitioner.
+    pub payload: Value,
+    pub staff_only: bool,
+    pub update: CaseUpdate,
+    /// The version the client last saw; a different current version is a `CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
+impl Step {
+    pub fn new(op: Operation, event: EventKind) -> Step {
+        Step {
+            op,
+            action: None,
+            event,
+            occurred_at: None,
+            note: None,
+            payload: json!({}),
+            staff_only: false,
+            update: CaseUpdate::default(),
+            expected_version: None,
+        }
+    }
+
+    pub fn transition(op: Operation, action: Action) -> Step {
+        Step { action: Some(action), ..Step::new(op, action.event()) }
+    }
+
+    /// Sets what the entry records besides who and when.
+    pub fn details(&mut self, details: &impl Details) {
+        self.payload = to_payload(details);
+    }
+}
+
+/// Loads and locks the case through the caller's scope (`NOT_FOUND` outside it) and checks the expected version.
+pub fn load(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<Case> {
+    let scope = case_scope(&ctx.caller);
+    let case = case_model::lock_visible(conn, &scope, case_id)?.ok_or_else(|| AppError::not_found("case"))?;
+    if let Some(v) = expected_version.filter(|v| *v != case.version) {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!("the case changed since you loaded it (version {v}, now {}); reload it", case.version),
+        ));
+    }
+    Ok(case)
+}
+
+pub fn parties(conn: &mut PgConnection, case: &Case) -> AppResult<CaseParties> {
+    let path = jurisdiction::find(conn, &case.jurisdiction_code)?
+        .ok_or_else(|| AppError::internal("case without jurisdiction"))?
+        .path;
+    Ok(CaseParties {
+        jurisdiction_path: path,
+        current_unit_id: case.current_unit_id,
+        case_lead_account_id: case.case_lead_account_id,
+        petitioner_account_id: case.petitioner_account_id,
+    })
+}
+
+/// Performs a step: scope, permission, transition, time window, history, deadlines, and the case row, in this
+/// order, so that a refusal changes nothing.
+pub fn perform(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, mut step: Step) -> AppResult<Case> {
+    let case = load(conn, ctx, case_id, step.expected_version)?;
+    perform_on(conn, ctx, case, &mut step)
+}
+
+/// As [`perform`], on a case the caller already loaded and locked with [`load`].
+pub fn perform_on(conn: &mut PgConnection, ctx: &WorkContext, case: Case, step: &mut Step) -> AppResult<Case> {
+    let proof = authorize(&ctx.caller, step.op, &parties(conn, &case)?)?;
+    perform_authorized(conn, ctx, case, step, &proof)
+}
+
+/// The rest of [`perform_on`], for a caller whose authority over the case was decided otherwise (escalations and
+/// their deciders, notice issuers): the proof says in which role they act.
+pub fn perform_authorized<A: act::OnCase>(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case: Case,
+    step: &mut Step,
+    proof: &Authorized<A>,
+) -> AppResult<Case> {
+    let from = case.status;
+    let to = match step.action {
+        Some(action) => Some(next_status(from, action, case.routing == Some(Routing::Assigned))?),
+        None => None,
+    };
+    let (events, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
+    // Transitions happen in order; activities may be logged after the fact, back to the day of receipt.
+    // The sweep's records of missed deadlines do not count: a step done on paper in time may be entered later.
+    let last_step = events.iter().rev().find(|e| e.kind != EventKind::DeadlineMissed);
+    let not_before = if to.is_some() { last_step.map(|e| e.occurred_at) } else { Some(case.received_at) };
+    let at = match step.occurred_at {
+        Some(at) => check_past(at, ctx.env.now, not_before, "occurredAt")?,
+        None => ctx.env.now,
+    };
+    if let Some(window) = step.action.and_then(Action::window) {
+        let open = deadlines.iter().rev().find(|d| d.kind == window && d.pending());
+        match open {
+            Some(d) if at < d.due_at => {}
+            Some(d) => {
+                return Err(AppError::new(
+                    ErrorCode::DeadlinePassed,
+                    format!("the time for this ran out at {} ({})", d.due_at.to_rfc3339(), window.basis()),
+                ))
+            }
+            None => return Err(AppError::new(ErrorCode::DeadlinePassed, "there is no open time window for this")),
+        }
+    }
+    case_event::append(
+        conn,
+        &NewCaseEvent {
+            from_status: to.map(|_| from),
+            to_status: to,
+            occurred_at: at,
+            note: step.note.as_deref(),
+            payload: step.payload.clone(),
+            staff_only: step.staff_only,
+            ..history::entry_by(ctx, proof, &case, step.event)
+        },
+    )?;
+    if let Some(to) = to {
+        step.update.status = Some(to);
+    }
+    let next_due = history::next_due(conn, &ctx.env, &case)?;
+    Ok(case_model::apply_update(conn, case.id, &step.update, next_due, ctx.env.now)?)
+}
