@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::lifecycle::Rules;
+use crate::domain::schedule::Rules;
 
 /// How long a GraphQL loader waits by default to collect keys before it queries (`DATALOADER_DELAY_US`). Sibling
 /// fields of a list are resolved in the same poll, so a short wait already batches them; `cargo bench` measures it.

@@ -4,7 +4,7 @@
 //! Every case tells a plausible story through the same event kinds and payloads the API writes (received, routed,
 //! accepted, classified, a case lead for the hard ones, answered, evaluated, closed), cut off at the present, so
 //! recent cases are open and some are late. Its stored deadlines come from the same rules the API uses
-//! (`domain::lifecycle::schedule`), and the portal figures' aggregates are kept by the database's triggers as the
+//! (`domain::schedule::schedule`), and the portal figures' aggregates are kept by the database's triggers as the
 //! rows go in. Cases are written in batches, one transaction each, many rows per statement; history entries written
 //! here are not announced to live subscribers (nobody watches a bulk load).
 
@@ -21,8 +21,8 @@ use crate::config::Settings;
 use crate::db::schema::{accounts, case_events, cases, jurisdictions, units};
 use crate::domain::case::{case_reference, CaseStatus, ClosureReason, EventKind};
 use crate::domain::details::{to_payload, Closed, Told};
-use crate::domain::lifecycle::{next_staff_due, schedule, Deadline};
 use crate::domain::role::Role;
+use crate::domain::schedule::{next_staff_due, schedule, Deadline};
 use crate::error::{AppError, AppResult};
 use crate::models::case_event::{CaseEvent, NewCaseEvent};
 

@@ -7,9 +7,10 @@ use super::engine::{load, perform, perform_on, Step};
 use super::{history, WorkContext};
 use crate::domain::case::{ClosureReason, EventKind, Satisfaction};
 use crate::domain::details::{Closed, Evaluation, Withdrawn};
-use crate::domain::lifecycle::{Action, DeadlineKind};
+use crate::domain::lifecycle::Action;
 use crate::domain::permission::Operation;
 use crate::domain::person::{parse_optional_text, NOTE_MAX_CHARS};
+use crate::domain::schedule::DeadlineKind;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::Case;
 

@@ -22,13 +22,13 @@ use crate::auth::token::query_code_digest;
 use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, Channel, EventKind};
 use crate::domain::credentials::parse_display_name;
 use crate::domain::details::{to_payload, Received, RepeatLinked, Told};
-use crate::domain::lifecycle::{next_staff_due, schedule, EventFact};
 use crate::domain::organisation::{is_within, JurisdictionLevel};
 use crate::domain::permission::{act, authorize_recording, authorize_submission, Authorized};
 use crate::domain::person::{
     parse_text, IdNumber, PhoneNumber, CONTENT_MAX_CHARS, MAX_REPRESENTATIVES, TITLE_MAX_CHARS,
 };
 use crate::domain::role::Role;
+use crate::domain::schedule::{next_staff_due, schedule, EventFact};
 use crate::error::{AppError, AppResult};
 use crate::models::case::{self as case_model, Case, NewCase};
 use crate::models::case_event::{self, NewCaseEvent};

@@ -16,7 +16,7 @@ pub mod tracking;
 use chrono::{DateTime, Utc};
 
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::lifecycle::Rules;
+use crate::domain::schedule::Rules;
 use crate::domain::scope::Caller;
 use crate::error::AppError;
 

@@ -8,7 +8,7 @@ use diesel::PgConnection;
 use super::{history, Environment};
 use crate::auth::token::query_code_digest;
 use crate::domain::details::notice_of;
-use crate::domain::lifecycle::Deadline;
+use crate::domain::schedule::Deadline;
 use crate::error::{AppError, AppResult};
 use crate::models::case::Case;
 use crate::models::unscoped;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::case::{Category, Channel, ClosureReason, Outcome, Satisfaction, ServedVia};
 use super::escalation::{EscalationDecision, EscalationKind};
-use super::lifecycle::DeadlineKind;
+use super::schedule::DeadlineKind;
 use super::supervision::{NoticeTrigger, NoticeType};
 
 /// The details of one kind of history entry.

@@ -62,6 +62,7 @@ pub mod organisation;
 pub mod permission;
 pub mod person;
 pub mod role;
+pub mod schedule;
 pub mod scope;
 pub mod supervision;
 pub mod visibility;

@@ -15,7 +15,7 @@ use super::context::AppState;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::lifecycle::Deadline;
+use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
 use crate::models::case::{self as case_model, Case};
 use crate::models::case_event::CaseEvent;

@@ -1,4 +1,4 @@
-//! The stored deadlines of cases: what `domain::lifecycle::schedule` derives from each history, kept as rows so
+//! The stored deadlines of cases: what `domain::schedule::schedule` derives from each history, kept as rows so
 //! that the portal figures and the sweep can count them in SQL. Only `case_work::history` writes them.
 
 use chrono::{DateTime, Utc};
@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{case_deadlines, cases};
-use crate::domain::lifecycle::{Deadline, DeadlineKind};
+use crate::domain::schedule::{Deadline, DeadlineKind};
 
 /// Replaces the stored deadlines of a case with `deadlines`.
 pub fn replace(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::case::Case;
 use super::case_event::CaseEvent;
 use super::escalation::Escalation;
-use crate::domain::lifecycle::Deadline;
+use crate::domain::schedule::Deadline;
 
 /// The histories of cases the caller may read, each in the order things happened.
 pub fn histories(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: bool) -> QueryResult<Vec<CaseEvent>> {

@@ -9,7 +9,7 @@ use diesel::PgConnection;
 
 use crate::domain::case::EventKind;
 use crate::domain::details::{to_payload, DeadlineMissed, NoticeOverdue};
-use crate::domain::lifecycle::DeadlineKind;
+use crate::domain::schedule::DeadlineKind;
 use crate::domain::supervision::NoticeEventKind;
 use crate::error::AppResult;
 use crate::models::case_event::{self, NewCaseEvent};

@@ -228,9 +228,9 @@ async fn the_database_knows_exactly_the_statuses_and_event_kinds_of_the_rules() 
     use diesel::RunQueryDsl;
     use petition_api::domain::case::{Category, Channel, EventKind, Outcome, Routing};
     use petition_api::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
-    use petition_api::domain::lifecycle::DeadlineKind;
     use petition_api::domain::organisation::{JurisdictionLevel, UnitKind};
     use petition_api::domain::role::Role;
+    use petition_api::domain::schedule::DeadlineKind;
     use petition_api::domain::supervision::{NoticeEventKind, NoticeStatus, NoticeTrigger, NoticeType};
     use std::collections::BTreeSet;
     #[derive(diesel::QueryableByName)]
