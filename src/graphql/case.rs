@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 
-use super::connection::{connection, overdue_filter, wants_total, PageArgs};
+use super::connection::{connection, overdue_filter, scoped_page, PageArgs};
 use super::context::{caller, filter_id, local_time, object_id, state};
 use super::escalation::EscalationNode;
 use super::jurisdiction::{JurisdictionNode, UnitNode};
@@ -18,9 +18,8 @@ use crate::domain::schedule::{Deadline, DeadlineKind, DeadlineStatus};
 use crate::domain::scope::{case_scope, Caller};
 use crate::domain::visibility::{case_view, CaseView, PetitionerView};
 use crate::error::AppError;
-use crate::models::case::{self as case_model, Case, CaseFilter, CaseKey};
+use crate::models::case::{self as case_model, Case, CaseFilter, CaseKey, CaseList};
 use crate::models::case_event::CaseEvent;
-use crate::models::jurisdiction;
 
 /// A petition case (信访事项).
 #[derive(Clone)]
@@ -458,8 +457,7 @@ impl CaseQuery {
         let unit_id = filter_id(f.unit_id.as_ref(), "filter.unitId")?;
         let case_lead_id = filter_id(f.case_lead_id.as_ref(), "filter.caseLeadId")?;
         let now = st.clock.now();
-        let within = f.jurisdiction_code;
-        let mut filter = CaseFilter {
+        let filter = CaseFilter {
             statuses: f.status,
             category: f.category,
             within_path: None,
@@ -471,18 +469,7 @@ impl CaseQuery {
             text: search,
             ascending: order.unwrap_or_default() == CaseOrder::ReceivedAsc,
         };
-        let count = wants_total(ctx);
-        // Lists tolerate a moment's lag: a standby serves them when there is one.
-        let (rows, total) = st
-            .reads
-            .run(move |conn| {
-                filter.within_path = within
-                    .map(|code| jurisdiction::subtree_path(conn, &code, "filter.jurisdictionCode"))
-                    .transpose()?;
-                let total = count.then(|| case_model::count_visible(conn, &scope, &filter)).transpose()?;
-                Ok((case_model::list_visible(conn, &scope, &filter, &page)?, total.unwrap_or(0)))
-            })
-            .await?;
+        let (rows, total) = scoped_page::<CaseList>(ctx, scope, filter, f.jurisdiction_code, page).await?;
         Ok(CaseConnection::build(rows, total, case_model::key_of, CaseNode))
     }
 }

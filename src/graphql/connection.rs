@@ -4,7 +4,8 @@ use async_graphql::SimpleObject;
 use base64::Engine;
 
 use crate::error::{AppError, AppResult};
-use crate::models::page::{Page, PageRequest};
+use crate::models::jurisdiction::subtree_path;
+use crate::models::page::{Page, PageRequest, ScopedList};
 
 /// Where a page lies in the whole list.
 #[derive(SimpleObject, Clone, Debug)]
@@ -35,6 +36,29 @@ pub const DEFAULT_PAGE_SIZE: usize = 20;
 /// as reading all of it (at a province, every case), so lists count only when asked; otherwise it reads 0.
 pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
+}
+
+/// The one path of every list: the page `L` holds for `scope` and `filter`, with the jurisdiction named by
+/// `within` (a code, checked to exist) resolved to its subtree, and the total when the client asked for
+/// `totalCount`. Lists tolerate a moment's lag: a standby serves them when there is one.
+pub async fn scoped_page<L: ScopedList>(
+    ctx: &async_graphql::Context<'_>,
+    scope: L::Scope,
+    mut filter: L::Filter,
+    within: Option<String>,
+    page: PageRequest<L::Key>,
+) -> AppResult<(Page<L::Row>, i64)> {
+    let count = wants_total(ctx);
+    super::context::state(ctx)
+        .reads
+        .run(move |conn| {
+            *L::within(&mut filter) =
+                within.map(|code| subtree_path(conn, &code, "filter.jurisdictionCode")).transpose()?;
+            L::check(conn, &filter)?;
+            let total = if count { L::count(conn, &scope, &filter)? } else { 0 };
+            Ok((L::page(conn, &scope, &filter, &page)?, total))
+        })
+        .await
 }
 
 /// The `overdue` filter of a list: `true` is "past due at `now`"; `false` is refused rather than silently ignored.

@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset};
 
 use super::case::CaseNode;
-use super::connection::{connection, overdue_filter, wants_total, PageArgs};
+use super::connection::{connection, overdue_filter, scoped_page, PageArgs};
 use super::context::{caller, filter_id, local_time, object_id, state, work};
 use super::jurisdiction::JurisdictionNode;
 use super::loaders::Loaders;
@@ -14,8 +14,7 @@ use crate::case_work::escalations::{self, EscalationRequest};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
 use crate::domain::scope::escalation_scope;
 use crate::error::AppError;
-use crate::models::escalation::{self as model, Escalation, EscalationFilter};
-use crate::models::jurisdiction;
+use crate::models::escalation::{self as model, Escalation, EscalationFilter, EscalationList};
 use crate::models::page::TimeKey;
 
 /// An escalation of a case to a higher body: a review (复查), re-review (复核), joint conference (联席会议) or
@@ -163,32 +162,15 @@ impl EscalationQuery {
         let page = PageArgs { first, after, last, before }.parse::<TimeKey>(st.settings.limits.max_page_size)?;
         let f = filter.unwrap_or_default();
         let case_id = filter_id(f.case_id.as_ref(), "filter.caseId")?;
-        let within = f.jurisdiction_code;
-        let addressed_to = f.addressed_to;
-        let mut filter = EscalationFilter {
+        let filter = EscalationFilter {
             kinds: f.kind,
             statuses: f.status,
             within_path: None,
-            addressed_to: None,
+            addressed_to: f.addressed_to,
             overdue_at: overdue_filter(f.overdue, st.clock.now())?,
             case_id,
         };
-        let count = wants_total(ctx);
-        // Lists tolerate a moment's lag: a standby serves them when there is one.
-        let (rows, total) = st
-            .reads
-            .run(move |conn| {
-                filter.within_path = within
-                    .map(|code| jurisdiction::subtree_path(conn, &code, "filter.jurisdictionCode"))
-                    .transpose()?;
-                if let Some(code) = addressed_to {
-                    jurisdiction::subtree_path(conn, &code, "filter.addressedTo")?;
-                    filter.addressed_to = Some(code);
-                }
-                let total = count.then(|| model::count_visible(conn, &scope, &filter)).transpose()?;
-                Ok((model::list_visible(conn, &scope, &filter, &page)?, total.unwrap_or(0)))
-            })
-            .await?;
+        let (rows, total) = scoped_page::<EscalationList>(ctx, scope, filter, f.jurisdiction_code, page).await?;
         Ok(EscalationConnection::build(rows, total, model::key_of, EscalationNode))
     }
 }

@@ -6,16 +6,15 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use uuid::Uuid;
 
 use super::case::CaseNode;
-use super::connection::{connection, overdue_filter, wants_total, PageArgs};
+use super::connection::{connection, overdue_filter, scoped_page, PageArgs};
 use super::context::{caller, filter_id, local_time, object_id, state, work};
 use super::jurisdiction::UnitNode;
 use super::loaders::Loaders;
 use crate::domain::scope::notice_scope;
 use crate::domain::supervision::{NoticeAction, NoticeStatus, NoticeTrigger, NoticeType};
 use crate::error::{AppError, AppResult};
-use crate::models::jurisdiction;
 use crate::models::page::TimeKey;
-use crate::models::supervision_notice::{self as model, NoticeEvent, NoticeFilter, SupervisionNotice};
+use crate::models::supervision_notice::{self as model, NoticeEvent, NoticeFilter, NoticeList, SupervisionNotice};
 use crate::oversight::notices::{self, NoticeRequest, NoticeStep};
 
 /// A supervision notice (督办通知) to a handling unit about one or more cases.
@@ -232,8 +231,7 @@ impl SupervisionQuery {
         let st = state(ctx);
         let page = PageArgs { first, after, last, before }.parse::<TimeKey>(st.settings.limits.max_page_size)?;
         let f = filter.unwrap_or_default();
-        let within = f.jurisdiction_code.clone();
-        let mut filter = NoticeFilter {
+        let filter = NoticeFilter {
             statuses: f.status,
             notice_type: f.notice_type,
             target_unit_id: filter_id(f.target_unit_id.as_ref(), "filter.targetUnitId")?,
@@ -242,18 +240,7 @@ impl SupervisionQuery {
             within_path: None,
             case_id: filter_id(f.case_id.as_ref(), "filter.caseId")?,
         };
-        let count = wants_total(ctx);
-        // Lists tolerate a moment's lag: a standby serves them when there is one.
-        let (rows, total) = st
-            .reads
-            .run(move |conn| {
-                filter.within_path = within
-                    .map(|code| jurisdiction::subtree_path(conn, &code, "filter.jurisdictionCode"))
-                    .transpose()?;
-                let total = count.then(|| model::count_visible(conn, &scope, &filter)).transpose()?;
-                Ok((model::list_visible(conn, &scope, &filter, &page)?, total.unwrap_or(0)))
-            })
-            .await?;
+        let (rows, total) = scoped_page::<NoticeList>(ctx, scope, filter, f.jurisdiction_code, page).await?;
         Ok(SupervisionNoticeConnection::build(rows, total, model::key_of, SupervisionNoticeNode))
     }
 }

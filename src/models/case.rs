@@ -7,7 +7,7 @@ use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 use super::jurisdiction::escape_like;
-use super::page::{keyset_page, Page, PageRequest};
+use super::page::{keyset_page, scoped_list, Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions};
 use crate::domain::case::{CaseStatus, Category, Channel, Outcome, Routing};
 use crate::domain::scope::CaseScope;
@@ -178,6 +178,8 @@ pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: Uuid) -> Que
 
 /// The position of a case in the list order (newest received first).
 pub type CaseKey = super::page::TimeKey;
+
+scoped_list!(CaseList, CaseScope, CaseFilter, CaseKey, Case);
 
 pub fn key_of(case: &Case) -> CaseKey {
     (case.received_at, case.id)

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::case::visible_to;
 use super::jurisdiction::escape_like;
-use super::page::{keyset_page, Page, PageRequest, TimeKey};
+use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::schema::{cases, escalations, jurisdictions};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
 use crate::domain::scope::EscalationScope;
@@ -143,6 +143,16 @@ fn filtered(scope: &EscalationScope, filter: &EscalationFilter) -> escalations::
         q = q.filter(escalations::case_id.eq(case_id));
     }
     q
+}
+
+scoped_list!(EscalationList, EscalationScope, EscalationFilter, TimeKey, Escalation, check = addressed_to_exists);
+
+/// The jurisdiction an escalation list is filtered to as the addressee must exist.
+fn addressed_to_exists(conn: &mut PgConnection, filter: &EscalationFilter) -> crate::error::AppResult<()> {
+    if let Some(code) = &filter.addressed_to {
+        super::jurisdiction::subtree_path(conn, code, "filter.addressedTo")?;
+    }
+    Ok(())
 }
 
 pub fn key_of(e: &Escalation) -> TimeKey {

@@ -1,6 +1,72 @@
 //! Keyset pages: a page is "up to `limit` rows after (or before) this key", never an OFFSET, so page 1000 costs the
 //! same as page 1.
 
+use diesel::PgConnection;
+
+use crate::error::AppResult;
+
+/// A list read through a scope (cases, escalations, supervision notices): what the one list path of the GraphQL
+/// layer (`graphql::connection::scoped_page`) needs to page it.
+pub trait ScopedList {
+    type Scope: Send + 'static;
+    type Filter: Send + 'static;
+    type Key: Send + 'static;
+    type Row: Send + 'static;
+
+    /// Where the filter keeps the path of the jurisdiction whose subtree the rows must lie in.
+    fn within(filter: &mut Self::Filter) -> &mut Option<String>;
+    /// Checks what else in the filter names something that must exist (`NOT_FOUND` naming the field).
+    fn check(_conn: &mut PgConnection, _filter: &Self::Filter) -> AppResult<()> {
+        Ok(())
+    }
+    fn count(conn: &mut PgConnection, scope: &Self::Scope, filter: &Self::Filter) -> AppResult<i64>;
+    fn page(
+        conn: &mut PgConnection,
+        scope: &Self::Scope,
+        filter: &Self::Filter,
+        page: &PageRequest<Self::Key>,
+    ) -> AppResult<Page<Self::Row>>;
+}
+
+/// Implements [`ScopedList`] for a model module's `count_visible` and `list_visible`.
+macro_rules! scoped_list {
+    ($list:ident, $scope:ty, $filter:ty, $key:ty, $row:ty $(, check = $check:path)?) => {
+        /// This module's list, for `graphql::connection::scoped_page`.
+        pub struct $list;
+
+        impl $crate::models::page::ScopedList for $list {
+            type Scope = $scope;
+            type Filter = $filter;
+            type Key = $key;
+            type Row = $row;
+
+            fn within(filter: &mut $filter) -> &mut Option<String> {
+                &mut filter.within_path
+            }
+
+            $(
+                fn check(conn: &mut PgConnection, filter: &$filter) -> $crate::error::AppResult<()> {
+                    $check(conn, filter)
+                }
+            )?
+
+            fn count(conn: &mut PgConnection, scope: &$scope, filter: &$filter) -> $crate::error::AppResult<i64> {
+                Ok(count_visible(conn, scope, filter)?)
+            }
+
+            fn page(
+                conn: &mut PgConnection,
+                scope: &$scope,
+                filter: &$filter,
+                page: &PageRequest<$key>,
+            ) -> $crate::error::AppResult<Page<$row>> {
+                Ok(list_visible(conn, scope, filter, page)?)
+            }
+        }
+    };
+}
+pub(crate) use scoped_list;
+
 /// Which rows of an ordered list to fetch.
 #[derive(Clone, Debug)]
 pub struct PageRequest<K> {

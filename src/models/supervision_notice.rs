@@ -8,7 +8,7 @@ use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 use super::jurisdiction::escape_like;
-use super::page::{keyset_page, Page, PageRequest, TimeKey};
+use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
 use crate::domain::scope::NoticeScope;
@@ -240,6 +240,8 @@ fn filtered(scope: &NoticeScope, f: &NoticeFilter) -> supervision_notices::Boxed
     }
     q
 }
+
+scoped_list!(NoticeList, NoticeScope, NoticeFilter, TimeKey, SupervisionNotice);
 
 pub fn key_of(n: &SupervisionNotice) -> TimeKey {
     (n.issued_at, n.id)
