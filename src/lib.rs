@@ -1,5 +1,6 @@
 //! The petition (信访) case service: a GraphQL API over PostgreSQL for citizens, bureau and unit clerks, case leads
-//! and joint-conference committees. See README.md to run it and `docs/DOMAIN.md` for the domain.
+//! and joint-conference committees. See README.md to run it, `docs/DOMAIN.md` for the domain and
+//! `docs/ARCHITECTURE.md` for the layers and where each decision is made.
 
 pub mod auth;
 pub mod case_work;

@@ -109,6 +109,21 @@ impl From<Intake> for IntakePayload {
     }
 }
 
+/// The petition in either input: both name its fields alike.
+macro_rules! petition_of {
+    ($input:expr) => {
+        Petition {
+            jurisdiction_code: &$input.jurisdiction_code,
+            title: &$input.title,
+            content: &$input.content,
+            category: $input.category,
+            phone: $input.phone.as_deref(),
+            id_number: $input.id_number.as_deref(),
+            anonymous: $input.anonymous,
+        }
+    };
+}
+
 #[derive(Default)]
 pub struct IntakeMutation;
 
@@ -126,15 +141,7 @@ impl IntakeMutation {
         let result = state(ctx)
             .db
             .run(move |conn| {
-                let petition = Petition {
-                    jurisdiction_code: &input.jurisdiction_code,
-                    title: &input.title,
-                    content: &input.content,
-                    category: input.category,
-                    phone: input.phone.as_deref(),
-                    id_number: input.id_number.as_deref(),
-                    anonymous: input.anonymous,
-                };
+                let petition = petition_of!(input);
                 intake::submit(
                     conn,
                     &w,
@@ -167,15 +174,7 @@ impl IntakeMutation {
         let result = state(ctx)
             .db
             .run(move |conn| {
-                let petition = Petition {
-                    jurisdiction_code: &input.jurisdiction_code,
-                    title: &input.title,
-                    content: &input.content,
-                    category: input.category,
-                    phone: input.phone.as_deref(),
-                    id_number: input.id_number.as_deref(),
-                    anonymous: input.anonymous,
-                };
+                let petition = petition_of!(input);
                 let reps: Vec<Representative> = input
                     .representatives
                     .iter()
