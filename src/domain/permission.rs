@@ -83,6 +83,9 @@ pub mod act {
     /// A step on a supervision notice ([`super::authorize_notice`]).
     #[derive(Debug)]
     pub struct ActOnNotice;
+    /// Reading the portal figures of a jurisdiction ([`super::may_see_figures`]).
+    #[derive(Debug)]
+    pub struct SeeFigures;
     /// Seeing the petitioner's contact data in full ([`super::may_reveal_contact`]).
     #[derive(Debug)]
     pub struct RevealContact;
@@ -217,11 +220,47 @@ pub fn authorize_recording(caller: &Caller, path: &str) -> Result<Authorized<act
 /// Whether `caller` may see the portal figures of the jurisdiction with path `path`: bureau and committee staff
 /// (clerks, case leads, committee members) whose jurisdiction covers it. Figures describe whole subtrees, so staff
 /// of one handling unit do not get them.
-pub fn may_see_figures(caller: &Caller, path: &str) -> bool {
+pub fn may_see_figures(caller: &Caller, path: &str) -> Result<Authorized<act::SeeFigures>, AppError> {
     [Role::Clerk, Role::CaseLead, Role::CommitteeMember]
-        .iter()
-        .any(|r| staff_in(caller, *r, &[UnitKind::Bureau, UnitKind::Committee]))
-        && covers(caller, path)
+        .into_iter()
+        .find(|r| staff_in(caller, *r, &[UnitKind::Bureau, UnitKind::Committee]))
+        .filter(|_| covers(caller, path))
+        .map(Authorized::grant)
+        .ok_or_else(|| {
+            AppError::forbidden("figures are for bureau and committee staff whose jurisdiction covers this one")
+        })
+}
+
+/// Whether `caller` may follow live feeds of cases at all (staff dashboards), before any jurisdiction is named.
+pub fn may_follow_cases(caller: &Caller) -> Result<(), AppError> {
+    if caller.is_staff() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("live case events are for staff"))
+    }
+}
+
+/// Whether `caller` may follow live the changes of every case in the subtree of the jurisdiction with path `path`
+/// (a staff dashboard): staff whose own jurisdiction covers it. Each change is then still delivered only if the
+/// caller may read its case.
+pub fn may_follow_cases_in(caller: &Caller, path: &str) -> Result<(), AppError> {
+    may_follow_cases(caller)?;
+    if !covers(caller, path) {
+        return Err(AppError::forbidden("that jurisdiction lies outside your own"));
+    }
+    Ok(())
+}
+
+/// Whether `caller` may follow live the supervision notices of the unit `unit_id` (whose jurisdiction has path
+/// `unit_path`): its own staff, and bureau and committee staff whose jurisdiction covers it.
+pub fn may_follow_notices_of(caller: &Caller, unit_id: Uuid, unit_path: &str) -> Result<(), AppError> {
+    let own = caller.unit.map(|(id, _)| id) == Some(unit_id);
+    let over = matches!(caller.unit_kind(), Some(UnitKind::Bureau | UnitKind::Committee)) && covers(caller, unit_path);
+    if own || over {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("only the unit's staff, or bureau and committee staff over it"))
+    }
 }
 
 /// Whether `caller`, who may read the case, may see the petitioner's contact data in full (an audited act): staff
@@ -402,11 +441,25 @@ mod tests {
     #[test]
     fn figures_are_for_bureau_and_committee_staff_over_the_subtree() {
         let committee = staff(Role::CommitteeMember, UnitKind::Committee, 8, "510000/");
-        assert!(may_see_figures(&committee, COUNTY) && may_see_figures(&committee, "510000/"));
+        let sees = |c: &Caller, path: &str| may_see_figures(c, path).is_ok();
+        assert!(sees(&committee, COUNTY) && sees(&committee, "510000/"));
         let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
-        assert!(may_see_figures(&bureau, COUNTY) && !may_see_figures(&bureau, "510000/510500/"));
-        assert!(!may_see_figures(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), COUNTY));
-        assert!(!may_see_figures(&staff(Role::Admin, UnitKind::Bureau, 1, COUNTY), COUNTY));
+        assert!(sees(&bureau, COUNTY) && !sees(&bureau, "510000/510500/"));
+        assert!(!sees(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), COUNTY));
+        assert!(!sees(&staff(Role::Admin, UnitKind::Bureau, 1, COUNTY), COUNTY));
+    }
+
+    #[test]
+    fn live_feeds_follow_the_jurisdiction_and_the_unit() {
+        let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
+        assert!(may_follow_cases_in(&bureau, COUNTY).is_ok());
+        assert!(may_follow_cases_in(&bureau, "510000/510500/").is_err());
+        assert!(may_follow_cases_in(&petitioner(3), COUNTY).is_err());
+        let unit = Uuid::from_u128(5);
+        assert!(may_follow_notices_of(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), unit, COUNTY).is_ok());
+        assert!(may_follow_notices_of(&staff(Role::Clerk, UnitKind::HandlingUnit, 6, COUNTY), unit, COUNTY).is_err());
+        assert!(may_follow_notices_of(&bureau, unit, COUNTY).is_ok());
+        assert!(may_follow_notices_of(&bureau, unit, "510000/510500/510503/").is_err());
     }
 
     #[test]

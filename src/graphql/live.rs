@@ -20,7 +20,8 @@ use super::case::{CaseEventNode, CaseNode};
 use super::context::{caller, state, AppState};
 use super::supervision::{NoticeEventNode, SupervisionNoticeNode};
 use crate::auth::session::TokenSession;
-use crate::domain::organisation::{is_within, UnitKind};
+use crate::domain::organisation::is_within;
+use crate::domain::permission::{may_follow_cases, may_follow_cases_in, may_follow_notices_of};
 use crate::domain::scope::{case_scope, notice_scope, Caller};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::live::{CaseSignal, NoticeSignal, Signal};
@@ -238,17 +239,13 @@ impl CaseSubscription {
         #[graphql(desc = "The jurisdiction's code.")] jurisdiction_code: String,
     ) -> Result<impl Stream<Item = CaseUpdate>> {
         let caller = caller(ctx)?.clone();
-        if !caller.is_staff() {
-            return Err(AppError::forbidden("live case events are for staff").into());
-        }
+        may_follow_cases(&caller)?;
         let st = state(ctx).clone();
         let path = st
             .db
             .run(move |conn| jurisdiction::subtree_path(conn, jurisdiction_code.trim(), "jurisdictionCode"))
             .await?;
-        if !caller.jurisdiction_path().is_some_and(|own| is_within(&path, own)) {
-            return Err(AppError::forbidden("that jurisdiction lies outside your own").into());
-        }
+        may_follow_cases_in(&caller, &path)?;
         let session = ctx.data_opt::<TokenSession>().copied();
         let stream = signals(&st).then(move |signal| {
             let (st, caller, path) = (st.clone(), caller.clone(), path.clone());
@@ -321,8 +318,7 @@ impl NoticeSubscription {
             None => own.ok_or_else(|| AppError::forbidden("supervision notices are for staff"))?,
         };
         if own != Some(unit_id) {
-            let covers_units = matches!(caller.unit, Some((_, UnitKind::Bureau | UnitKind::Committee)));
-            let unit = st
+            let unit_path = st
                 .db
                 .run(move |conn| {
                     let u = unit::find_many(conn, &[unit_id])?.pop();
@@ -333,9 +329,7 @@ impl NoticeSubscription {
                 })
                 .await?
                 .ok_or_else(|| AppError::not_found("unit").with_field("unitId"))?;
-            if !covers_units || !caller.jurisdiction_path().is_some_and(|p| is_within(&unit, p)) {
-                return Err(AppError::forbidden("only the unit's staff, or bureau and committee staff over it").into());
-            }
+            may_follow_notices_of(&caller, unit_id, &unit_path)?;
         }
         let session = ctx.data_opt::<TokenSession>().copied();
         let stream = signals(&st).then(move |signal| {

@@ -15,6 +15,7 @@ use super::context::AppState;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::domain::deadline::WorkCalendar;
+use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
 use crate::models::case::{self as case_model, Case};
@@ -247,9 +248,16 @@ impl Loader<Uuid> for EventsByNotice {
 /// A jurisdiction (code and materialised path) and a period to count.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FigureKey {
-    pub code: String,
-    pub path: String,
-    pub period: Period,
+    code: String,
+    path: String,
+    period: Period,
+}
+
+impl FigureKey {
+    /// The figures of one jurisdiction for one period, for a caller allowed to see them.
+    pub fn new(_allowed: &Authorized<act::SeeFigures>, code: String, path: String, period: Period) -> FigureKey {
+        FigureKey { code, path, period }
+    }
 }
 
 /// Portal figures. The jurisdictions asked for at one level of a query (a province, say) are read together,
