@@ -25,8 +25,8 @@ pub struct Step {
     /// The status transition, if the step is one.
     pub action: Option<Action>,
     pub event: EventKind,
-    /// When it happened; `None` is now.
-    pub occurred_at: Option<DateTime<Utc>>,
+    /// When it happened, and the input field that said so (named when the time is refused); `None` is now.
+    pub occurred_at: Option<(DateTime<Utc>, &'static str)>,
     /// An internal note (staff only ever see it).
     pub note: Option<String>,
     /// Structured details; `notice` is the text meant for the petitioner.
@@ -125,7 +125,7 @@ pub fn perform_authorized<A: act::OnCase>(
     let last_step = events.iter().rev().find(|e| e.kind != EventKind::DeadlineMissed);
     let not_before = if to.is_some() { last_step.map(|e| e.occurred_at) } else { Some(case.received_at) };
     let at = match step.occurred_at {
-        Some(at) => check_past(at, ctx.env.now, not_before, "occurredAt")?,
+        Some((at, field)) => check_past(at, ctx.env.now, not_before, field)?,
         None => ctx.env.now,
     };
     if let Some(window) = step.action.and_then(Action::window) {

@@ -85,7 +85,7 @@ pub fn answer(
 ) -> AppResult<Case> {
     let opinion = parse_text(a.opinion, "input.opinion", NOTE_MAX_CHARS)?;
     let mut step = Step::transition(Operation::Handle, Action::Answer);
-    step.occurred_at = a.served_at;
+    step.occurred_at = a.served_at.map(|at| (at, "input.servedAt"));
     step.details(&Answered { outcome: a.outcome, served_via: a.served_via, notice: opinion });
     step.update.outcome = Some(Some(a.outcome));
     step.expected_version = expected_version;
@@ -148,7 +148,8 @@ pub fn log_activity(
     let mut step = Step::new(Operation::LogActivity, kind);
     step.note = Some(parse_text(note, "input.note", NOTE_MAX_CHARS)?);
     step.staff_only = staff_only;
-    step.occurred_at = Some(check_past(happened_at, ctx.env.now, Some(case.received_at), "input.happenedAt")?);
+    let at = check_past(happened_at, ctx.env.now, Some(case.received_at), "input.happenedAt")?;
+    step.occurred_at = Some((at, "input.happenedAt"));
     if kind == EventKind::Hearing {
         let days = hearing_days
             .ok_or_else(|| AppError::bad_input("input.hearingDays", "a hearing needs its length in days"))?;

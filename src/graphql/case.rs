@@ -12,7 +12,7 @@ use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
 use super::supervision::SupervisionNoticeNode;
 use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
-use crate::domain::details::{notice_of, LeadDesignated};
+use crate::domain::details::{notice_of, LeadDesignated, RepeatLinked, Supervised};
 use crate::domain::person::mask;
 use crate::domain::schedule::{Deadline, DeadlineKind, DeadlineStatus};
 use crate::domain::scope::{case_scope, Caller};
@@ -347,9 +347,32 @@ impl CaseEventNode {
         }
     }
 
-    /// Structured details of the entry; staff only.
-    async fn details(&self) -> Option<async_graphql::Json<serde_json::Value>> {
-        (!self.public).then(|| async_graphql::Json(self.event.payload.clone()))
+    /// Structured details of the entry; staff only. The ids of other objects show only where the reader may see
+    /// them (the earlier case a repeat links to, the notice that supervised the case).
+    async fn details(&self, ctx: &Context<'_>) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
+        if self.public {
+            return Ok(None);
+        }
+        let mut details = self.event.payload.clone();
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let hidden = match self.event.kind {
+            EventKind::RepeatLinked => match RepeatLinked::deserialize(&details) {
+                Ok(link) => loaders.case.load_one(link.repeat_of).await?.is_none().then_some("repeatOf"),
+                Err(_) => None,
+            },
+            EventKind::Supervised => match Supervised::deserialize(&details) {
+                Ok(s) => {
+                    let visible = loaders.notices_of_case.load_one(self.event.case_id).await?.unwrap_or_default();
+                    (!visible.iter().any(|n| n.id == s.notice_id)).then_some("noticeId")
+                }
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        if let (Some(key), Some(fields)) = (hidden, details.as_object_mut()) {
+            fields.remove(key);
+        }
+        Ok(Some(async_graphql::Json(details)))
     }
 
     /// Whether only staff see this entry.

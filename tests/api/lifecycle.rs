@@ -600,3 +600,62 @@ async fn retries_sent_at_the_same_moment_get_the_first_case_and_no_intake_waits_
     assert_eq!(refs.len(), 20, "{refs:?}");
     assert!(refs.iter().all(|r| r.starts_with("510502-")));
 }
+
+#[tokio::test]
+async fn an_answer_served_before_the_last_step_names_served_at_and_changes_nothing() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (clerk, unit) = (app.token("demo.clerk").await, app.token("demo.unit").await);
+    let (id, ..) = submit(&app, &petitioner, "楼道照明损坏无人维修").await;
+    assign(&app, &clerk, &id, 30).await;
+    app.ok(ACCEPT, json!({"i": {"caseId": id}}), &unit).await;
+    app.ok(CLASSIFY, json!({"i": {"caseId": id, "category": "APPEAL_DEMAND"}}), &unit).await;
+    let before = case(&app, &unit, &id).await;
+    let served_at = Utc::now() - Duration::days(3);
+    let body = app
+        .graphql(
+            ANSWER,
+            json!({"i": {"caseId": id, "outcome": "SUPPORTED", "opinion": "已维修", "servedVia": "IN_PERSON",
+                "servedAt": served_at}}),
+            Some(&unit),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.servedAt", "{body}");
+    assert_eq!(case(&app, &unit, &id).await, before);
+}
+
+#[tokio::test]
+async fn a_repeat_shows_the_earlier_case_only_to_readers_who_may_see_it() {
+    use petition_api::domain::role::Role;
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (first, ..) = submit(&app, &petitioner, "河道垃圾长期无人清理").await;
+    // The same matter, raised with the neighbouring county: linked to the first, which that county cannot see.
+    let again = app
+        .ok(
+            SUBMIT,
+            json!({"i": {"jurisdictionCode": "510503", "title": "河道垃圾长期无人清理", "content": "河道垃圾长期无人清理，请求处理。",
+                "idempotencyKey": "next-door"}}),
+            &petitioner,
+        )
+        .await;
+    let again = again["submitPetition"]["case"]["id"].as_str().unwrap().to_owned();
+    let q = "query($id: ID!) { case(id: $id) { repeatOf { id } events { kind details } } }";
+    let repeat_link = |data: &Value| {
+        let events = data["case"]["events"].as_array().unwrap().clone();
+        events.into_iter().find(|e| e["kind"] == "REPEAT_LINKED").expect("a repeat link")["details"].clone()
+    };
+
+    let naxi = app.staff("nx.clerk", Role::Clerk, "510503", "纳溪区信访局").await;
+    let seen = app.ok(q, json!({"id": again}), &naxi).await;
+    assert!(seen["case"]["repeatOf"].is_null());
+    assert!(repeat_link(&seen).get("repeatOf").is_none(), "{seen}");
+    assert!(!seen.to_string().contains(&first), "no trace of the other county's case: {seen}");
+
+    // The city covers both counties and sees the link.
+    let city = app.token("demo.city").await;
+    let seen = app.ok(q, json!({"id": again}), &city).await;
+    assert_eq!(seen["case"]["repeatOf"]["id"], first.as_str());
+    assert_eq!(repeat_link(&seen)["repeatOf"], first.as_str());
+}
