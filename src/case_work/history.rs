@@ -1,20 +1,21 @@
-//! Reading a case's history back into the facts the deadline rules need.
+//! A case's history: the entries steps write, the facts the deadline rules read back from it, and the deadlines
+//! stored from them (with the record of each one missed).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::{Connection, PgConnection};
-use uuid::Uuid;
-
+use serde::Deserialize;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::{Environment, WorkContext};
 use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::details::Periods;
+use crate::domain::details::{to_payload, DeadlineMissed, Periods};
 use crate::domain::permission::Authorized;
-use crate::domain::schedule::{next_staff_due, schedule, Deadline, EventFact, Rules};
+use crate::domain::schedule::{next_staff_due, schedule, Deadline, DeadlineKind, EventFact, Rules};
 use crate::error::AppResult;
 use crate::models::case::Case;
-use crate::models::case_event::{CaseEvent, NewCaseEvent};
+use crate::models::case_event::{self, CaseEvent, NewCaseEvent};
 use crate::models::unscoped;
 
 /// A history entry the caller writes on `case` now, in the role `proof` gives them; the step sets the rest.
@@ -80,9 +81,51 @@ pub fn sync_deadlines(
     case_id: Uuid,
     jurisdiction_code: &str,
 ) -> AppResult<Option<DateTime<Utc>>> {
-    let (_, deadlines) = deadlines_under(conn, rules, calendar, case_id)?;
+    let (events, deadlines) = deadlines_under(conn, rules, calendar, case_id)?;
     crate::models::deadline::replace(conn, case_id, jurisdiction_code, &deadlines)?;
+    // A deadline met late was missed all the same (Arts 42-46 hold units to it): recorded as the sweep records one
+    // still unmet, once.
+    for d in deadlines.iter().filter(|d| d.kind.owed_by_staff() && d.met_at.is_some_and(|met| met > d.due_at)) {
+        let recorded = events.iter().filter(|e| e.kind == EventKind::DeadlineMissed).any(|e| {
+            DeadlineMissed::deserialize(&e.payload).is_ok_and(|m| m.deadline == d.kind && m.due_at == stamp(d.due_at))
+        });
+        if !recorded {
+            case_event::append_once(conn, &missed_entry(case_id, jurisdiction_code, d.kind, d.due_at))?;
+        }
+    }
     Ok(next_staff_due(&deadlines))
+}
+
+/// The instant as stored in the details the unique index of missed deadlines looks at: the same text from every
+/// writer.
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// The entry recording that a deadline staff owed ran out unmet at `due_at`, written by the system. A unique index
+/// (case, `deadline`, `dueAt`) keeps it to one, whoever writes it: the sweep for deadlines still unmet, a late step
+/// for the deadline it meets late.
+pub fn missed_entry(
+    case_id: Uuid,
+    jurisdiction_code: &str,
+    kind: DeadlineKind,
+    due_at: DateTime<Utc>,
+) -> NewCaseEvent<'_> {
+    let basis = kind.basis().to_owned();
+    let notice = format!("办理期限已过 ({basis})");
+    NewCaseEvent {
+        case_id,
+        jurisdiction_code,
+        kind: EventKind::DeadlineMissed,
+        from_status: None,
+        to_status: None,
+        actor_account_id: None,
+        actor_role: Some("SYSTEM"),
+        occurred_at: due_at,
+        note: None,
+        payload: to_payload(&DeadlineMissed { deadline: kind, due_at: stamp(due_at), basis, notice }),
+        staff_only: false,
+    }
 }
 
 /// [`sync_deadlines`] within a step.

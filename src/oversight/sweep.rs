@@ -3,16 +3,16 @@
 //! notice's. Lateness then shows in histories and figures, and reaches live subscribers through the history
 //! triggers. Every server runs it; unique indexes make a second server's run write nothing twice.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use diesel::Connection;
 use diesel::PgConnection;
 
-use crate::domain::case::EventKind;
-use crate::domain::details::{to_payload, DeadlineMissed, NoticeOverdue};
+use crate::case_work::history::{self, stamp};
+use crate::domain::details::{to_payload, NoticeOverdue};
 use crate::domain::schedule::DeadlineKind;
 use crate::domain::supervision::NoticeEventKind;
 use crate::error::AppResult;
-use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::case_event::{self};
 use crate::models::deadline;
 use crate::models::supervision_notice::{self as notice_model, NewNoticeEvent};
 
@@ -25,11 +25,6 @@ pub struct SweepReport {
 
 const BATCH: i64 = 500;
 
-/// The instant as stored in the payloads the unique indexes look at: the same text from every server.
-fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
 /// One sweep at `now`, in batches of one transaction each.
 pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepReport> {
     let mut report = SweepReport::default();
@@ -41,24 +36,8 @@ pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepR
             for m in &missed {
                 // Only kinds this build knows were asked for.
                 let Some(deadline) = DeadlineKind::parse(&m.kind) else { continue };
-                let basis = deadline.basis().to_owned();
-                let notice = format!("办理期限已过 ({basis})");
-                let fresh = case_event::append_once(
-                    conn,
-                    &NewCaseEvent {
-                        case_id: m.case_id,
-                        jurisdiction_code: &m.jurisdiction_code,
-                        kind: EventKind::DeadlineMissed,
-                        from_status: None,
-                        to_status: None,
-                        actor_account_id: None,
-                        actor_role: Some("SYSTEM"),
-                        occurred_at: m.due_at,
-                        note: None,
-                        payload: to_payload(&DeadlineMissed { deadline, due_at: stamp(m.due_at), basis, notice }),
-                        staff_only: false,
-                    },
-                )?;
+                let entry = history::missed_entry(m.case_id, &m.jurisdiction_code, deadline, m.due_at);
+                let fresh = case_event::append_once(conn, &entry)?;
                 written += usize::from(fresh);
             }
             Ok((missed.len(), written))

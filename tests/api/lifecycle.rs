@@ -219,10 +219,15 @@ async fn a_letter_recorded_late_is_already_overdue() {
     let overdue = app.ok("{ cases(filter: {overdue: true}, first: 100) { nodes { id } } }", json!({}), &clerk).await;
     assert!(overdue["cases"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == id.as_str()));
 
-    // Routing it late is still possible, and recorded as late.
+    // Routing it late is still possible, and recorded as late: in the deadline, and in the history (at once, and
+    // once, whether or not the sweep saw it unmet first).
     assign(&app, &clerk, &id, 30).await;
     let c = case(&app, &clerk, &id).await;
     assert_eq!(deadline(&c, "ROUTE")["status"], "MISSED");
+    let missed: Vec<&Value> =
+        c["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "DEADLINE_MISSED").collect();
+    assert_eq!(missed.len(), 1, "{c}");
+    assert_eq!(missed[0]["notice"], "办理期限已过 (Art 22)");
     assert_eq!(c["overdue"], false, "the next deadline (acceptance) is not due yet");
 }
 
