@@ -54,6 +54,7 @@ pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscri
         .limit_recursive_depth(32)
         .limit_directives(10)
         .extension(limits::AliasLimit(limits.max_aliases))
+        .extension(limits::PlainText)
 }
 
 /// The SDL as served; `schema.graphql` must equal it (a test checks).

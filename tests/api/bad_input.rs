@@ -116,3 +116,62 @@ async fn mutations_do_not_run_over_get() {
         .await;
     assert_eq!(error_code(&login), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn control_characters_in_any_text_are_named_and_change_nothing() {
+    use crate::lifecycle::{RECORD, SUBMIT};
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let count = |app: &TestApp| {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query("SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM case_events) AS n")
+            .get_result::<N>(&mut app.conn())
+            .unwrap()
+            .n
+    };
+    let before = count(&app);
+    let petition = |key: &str, value: &str| {
+        let mut i = json!({"jurisdictionCode": "510502", "title": "标题", "content": "内容", "idempotencyKey": "nul"});
+        i[key] = json!(value);
+        json!({"i": i})
+    };
+    let recorded = json!({"i": {"jurisdictionCode": "510502", "channel": "VISIT", "receivedAt": "2026-11-01T09:00:00+08:00",
+        "title": "t", "content": "c", "petitioner": {"name": "王某"}, "representatives": [{"name": "代表\u{1}"}]}});
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (SUBMIT, petition("jurisdictionCode", "510502\u{0}"), &petitioner, "input.jurisdictionCode"),
+        (SUBMIT, petition("idempotencyKey", "k\u{0}"), &petitioner, "input.idempotencyKey"),
+        (SUBMIT, petition("title", "响铃\u{7}"), &petitioner, "input.title"),
+        (SUBMIT, petition("phone", "1381234\u{7f}5678"), &petitioner, "input.phone"),
+        (RECORD, recorded, &clerk, "input.representatives.0.name"),
+        (
+            "query($s: String) { cases(filter: {search: $s}) { totalCount } }",
+            json!({"s": "a\u{0}"}),
+            &clerk,
+            "filter.search",
+        ),
+        ("query($id: ID!) { case(id: $id) { id } }", json!({"id": "\u{0}"}), &clerk, "id"),
+        // Written into the query itself, as GraphQL escapes.
+        (
+            r#"{ trackCase(reference: "510502-2022-\u0000", queryCode: "ABCDEFGH") { status } }"#,
+            json!({}),
+            "",
+            "reference",
+        ),
+        (r#"mutation { login(username: "demo\u0000", password: "x") { accessToken } }"#, json!({}), "", "username"),
+    ];
+    for (query, variables, token, field) in cases {
+        let body = app.graphql(query, variables, (!token.is_empty()).then_some(token)).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{field}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    assert_eq!(count(&app), before, "nothing was written");
+    // Tabs and line breaks are text.
+    let ok = app.ok(SUBMIT, petition("content", "第一行\n第二行\t完"), &petitioner).await;
+    assert_eq!(ok["submitPetition"]["case"]["status"], "SUBMITTED");
+}
