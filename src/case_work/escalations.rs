@@ -203,7 +203,10 @@ fn load_escalation(
 ) -> AppResult<(Case, Escalation, EscalationKind)> {
     let not_found = || AppError::not_found("escalation");
     let case_id = unscoped::escalation(conn, escalation_id)?.ok_or_else(not_found)?.case_id;
-    let case = load(conn, ctx, case_id, None).map_err(|_| not_found())?;
+    // A case the caller cannot see hides its escalations; a case someone else is changing right now is a
+    // `CONFLICT` (a racing decision), not a missing escalation.
+    let case =
+        load(conn, ctx, case_id, None).map_err(|e| if e.code == ErrorCode::NotFound { not_found() } else { e })?;
     let e = unscoped::escalation(conn, escalation_id)?.ok_or_else(not_found)?;
     let kind = e.kind;
     if !case_view(&ctx.caller, &case.facts()).shows_escalation(kind) {

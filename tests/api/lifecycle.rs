@@ -664,3 +664,35 @@ async fn a_repeat_shows_the_earlier_case_only_to_readers_who_may_see_it() {
     assert_eq!(seen["case"]["repeatOf"]["id"], first.as_str());
     assert_eq!(repeat_link(&seen)["repeatOf"], first.as_str());
 }
+
+#[tokio::test]
+async fn racing_decisions_on_one_escalation_lose_with_a_transition_error() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (clerk, unit, city) =
+        (app.token("demo.clerk").await, app.token("demo.unit").await, app.token("demo.city").await);
+    for round in 0..3 {
+        let (id, ..) = submit(&app, &petitioner, &format!("复查竞争{round}")).await;
+        assign(&app, &clerk, &id, 30).await;
+        app.ok(ACCEPT, json!({"i": {"caseId": id}}), &unit).await;
+        app.ok(CLASSIFY, json!({"i": {"caseId": id, "category": "APPEAL_DEMAND"}}), &unit).await;
+        let answer = json!({"i": {"caseId": id, "outcome": "EXPLAINED", "opinion": "已解释", "servedVia": "ONLINE"}});
+        app.ok(ANSWER, answer, &unit).await;
+        let review = app.ok(REVIEW, json!({"i": {"caseId": id, "reason": "不服"}}), &petitioner).await;
+        let escalation = review["requestReview"]["escalation"]["id"].as_str().unwrap().to_owned();
+        let decide = |decision: &str| {
+            app.graphql(
+                DECIDE,
+                json!({"i": {"escalationId": escalation, "decision": decision, "opinion": "复查意见"}}),
+                Some(&city),
+            )
+        };
+        let (a, b) = tokio::join!(decide("UPHELD"), decide("CHANGED"));
+        let outcomes = [&a, &b].map(|b| if b["errors"].is_null() { "OK".to_owned() } else { error_code(b) });
+        assert_eq!(outcomes.iter().filter(|c| *c == "OK").count(), 1, "exactly one wins: {outcomes:?}");
+        assert!(
+            outcomes.iter().any(|c| c == "INVALID_TRANSITION" || c == "CONFLICT"),
+            "the other loses with a transition error: {outcomes:?}"
+        );
+    }
+}
