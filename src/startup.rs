@@ -117,11 +117,14 @@ async fn sweep_every(state: AppState, every: std::time::Duration) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         ticks.tick().await;
-        let now = state.clock.now();
-        match state.db.run(move |conn| crate::oversight::sweep::run_once(conn, now)).await {
-            Ok(report) if report != Default::default() => {
-                tracing::info!(missed = report.deadlines_missed, notices = report.notices_overdue, "deadline sweep")
-            }
+        let env = crate::case_work::Environment::of(&state.settings, state.clock.now());
+        match state.db.run(move |conn| crate::oversight::sweep::run_once(conn, &env)).await {
+            Ok(report) if report != Default::default() => tracing::info!(
+                missed = report.deadlines_missed,
+                notices = report.notices_overdue,
+                closed = report.cases_closed,
+                "deadline sweep"
+            ),
             Ok(_) => tracing::debug!("deadline sweep: nothing new"),
             Err(e) => tracing::error!(error = ?e, "deadline sweep failed"),
         }

@@ -29,6 +29,13 @@ pub struct Environment {
     pub calendar: WorkCalendar,
 }
 
+impl Environment {
+    /// The environment the settings give, at `now`.
+    pub fn of(settings: &crate::config::Settings, now: DateTime<Utc>) -> Environment {
+        Environment { now, rules: settings.rules.clone(), calendar: settings.calendar() }
+    }
+}
+
 /// Who is acting, and in which environment.
 #[derive(Clone)]
 pub struct WorkContext {

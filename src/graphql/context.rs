@@ -54,7 +54,7 @@ pub fn local_time(ctx: &Context<'_>, at: DateTime<Utc>) -> DateTime<FixedOffset>
 /// The moment and the rules a request works under.
 pub fn environment(ctx: &Context<'_>) -> Environment {
     let st = state(ctx);
-    Environment { now: st.clock.now(), rules: st.settings.rules.clone(), calendar: st.settings.calendar() }
+    Environment::of(&st.settings, st.clock.now())
 }
 
 /// The signed-in caller in the request's environment, for case work.

@@ -399,6 +399,11 @@ pub fn lock_visible(
     }
 }
 
+/// The case, locked, unless another transaction holds its lock.
+pub(super) fn lock_skipping(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Case>> {
+    cases::table.find(id).select(Case::as_select()).for_update().skip_locked().first(conn).optional()
+}
+
 /// The columns a step of the lifecycle may change.
 #[derive(AsChangeset, Default, Debug)]
 #[diesel(table_name = cases)]

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{case_deadlines, cases};
+use crate::domain::case::CaseStatus;
 use crate::domain::schedule::{Deadline, DeadlineKind};
 
 /// Replaces the stored deadlines of a case with `deadlines`.
@@ -93,6 +94,28 @@ pub fn cases_without(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -
         q = q.filter(cases::id.gt(after));
     }
     q.load(conn)
+}
+
+/// Answered or reviewed cases whose window to request a review (or re-review) ran out unused before `now`, with
+/// the moment it ran out, oldest first (DOMAIN.md §3 row 10: the sweep closes them).
+pub fn review_windows_lapsed(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
+    case_deadlines::table
+        .inner_join(cases::table.on(cases::id.eq(case_deadlines::case_id)))
+        .filter(case_deadlines::met_at.is_null())
+        .filter(case_deadlines::waived.eq(false))
+        .filter(case_deadlines::due_at.le(now))
+        .filter(
+            case_deadlines::kind.eq_any([DeadlineKind::RequestReview.as_str(), DeadlineKind::RequestReReview.as_str()]),
+        )
+        .filter(cases::status.eq_any([CaseStatus::Answered, CaseStatus::Reviewed]))
+        .order((case_deadlines::due_at, case_deadlines::case_id))
+        .select((case_deadlines::case_id, case_deadlines::due_at))
+        .limit(limit)
+        .load(conn)
 }
 
 /// A deadline staff owed that ran out unmet, not yet recorded in the case's history.

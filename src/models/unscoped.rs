@@ -43,6 +43,12 @@ pub fn contact(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<(Option<St
     super::case::contact_of(conn, case_id)
 }
 
+/// One case, locked for the system's own step on it (the sweep), unless another transaction holds it: then `None`,
+/// and the next sweep tries again.
+pub fn lock_case_for_system(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Case>> {
+    super::case::lock_skipping(conn, id)
+}
+
 /// A case and its query code's digest by reference, for public tracking (the code is the scope).
 pub fn case_by_reference(conn: &mut PgConnection, reference: &str) -> QueryResult<Option<(Case, Vec<u8>)>> {
     super::case::find_by_reference(conn, reference)

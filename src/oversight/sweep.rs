@@ -1,6 +1,7 @@
 //! The deadline sweep (DOMAIN.md §3: "overdue is computed, never typed in"): records, once, every deadline staff
 //! owed that ran out unmet, in the case's history, and every supervision notice whose response is overdue, in the
-//! notice's. Lateness then shows in histories and figures, and reaches live subscribers through the history
+//! notice's; and closes the answered or reviewed cases whose petitioner let the window for a review run out (row
+//! 10). Lateness then shows in histories and figures, and reaches live subscribers through the history
 //! triggers. Every server runs it; unique indexes make a second server's run write nothing twice.
 
 use chrono::{DateTime, Utc};
@@ -8,25 +9,34 @@ use diesel::Connection;
 use diesel::PgConnection;
 
 use crate::case_work::history::{self, stamp};
+use crate::case_work::Environment;
+use crate::domain::case::{ClosureReason, EventKind};
+use crate::domain::details::Closed;
 use crate::domain::details::{to_payload, NoticeOverdue};
+use crate::domain::lifecycle::{next_status, Action};
 use crate::domain::schedule::DeadlineKind;
 use crate::domain::supervision::NoticeEventKind;
 use crate::error::AppResult;
-use crate::models::case_event::{self};
+use crate::models::case::{self as case_model, CaseUpdate};
+use crate::models::case_event::{self, NewCaseEvent};
 use crate::models::deadline;
 use crate::models::supervision_notice::{self as notice_model, NewNoticeEvent};
+use crate::models::unscoped;
 
 /// What one run recorded.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SweepReport {
     pub deadlines_missed: usize,
     pub notices_overdue: usize,
+    /// Answered or reviewed cases closed because no review was requested in time.
+    pub cases_closed: usize,
 }
 
 const BATCH: i64 = 500;
 
 /// One sweep at `now`, in batches of one transaction each.
-pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepReport> {
+pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepReport> {
+    let now = env.now;
     let mut report = SweepReport::default();
     let staff_owed: Vec<&str> = DeadlineKind::ALL.iter().filter(|k| k.owed_by_staff()).map(|k| k.as_str()).collect();
     loop {
@@ -77,5 +87,51 @@ pub fn run_once(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<SweepR
             break;
         }
     }
+    loop {
+        let (seen, closed) = conn.transaction(|conn| -> AppResult<(usize, usize)> {
+            let lapsed = deadline::review_windows_lapsed(conn, now, BATCH)?;
+            let mut closed = 0;
+            for (case_id, lapsed_at) in &lapsed {
+                closed += usize::from(close_unreviewed(conn, env, *case_id, *lapsed_at)?);
+            }
+            Ok((lapsed.len(), closed))
+        })?;
+        report.cases_closed += closed;
+        if (seen as i64) < BATCH || closed == 0 {
+            break;
+        }
+    }
     Ok(report)
+}
+
+/// Closes a case whose petitioner let the window for a review run out (DOMAIN.md §3 row 10), as of the moment it
+/// ran out. `false` when there is nothing to do after all: another transaction holds the case, or it moved on.
+fn close_unreviewed(
+    conn: &mut PgConnection,
+    env: &Environment,
+    case_id: uuid::Uuid,
+    lapsed_at: DateTime<Utc>,
+) -> AppResult<bool> {
+    let Some(case) = unscoped::lock_case_for_system(conn, case_id)? else { return Ok(false) };
+    let Ok(to) = next_status(case.status, Action::Close, false) else { return Ok(false) };
+    case_event::append(
+        conn,
+        &NewCaseEvent {
+            case_id: case.id,
+            jurisdiction_code: &case.jurisdiction_code,
+            kind: EventKind::Closed,
+            from_status: Some(case.status),
+            to_status: Some(to),
+            actor_account_id: None,
+            actor_role: Some("SYSTEM"),
+            occurred_at: lapsed_at,
+            note: None,
+            payload: to_payload(&Closed { reason: ClosureReason::NoReviewRequested }),
+            staff_only: false,
+        },
+    )?;
+    let next_due = history::next_due(conn, env, &case)?;
+    let update = CaseUpdate { status: Some(to), ..Default::default() };
+    case_model::apply_update(conn, case.id, &update, next_due, env.now)?;
+    Ok(true)
 }

@@ -302,6 +302,49 @@ async fn joint_conferences_and_urgent_reports_go_up_and_are_decided_there() {
     assert_eq!(kinds.iter().filter(|k| **k == "ESCALATION_WITHDRAWN").count(), 1);
 }
 
+/// What the server's own sweep works under, at the test's clock.
+fn sweep_environment(app: &TestApp) -> petition_api::case_work::Environment {
+    let settings = petition_api::config::Settings::from_lookup(|_| None).unwrap();
+    petition_api::case_work::Environment::of(&settings, petition_api::clock::Clock::now(&*app.clock))
+}
+
+#[tokio::test]
+async fn the_sweep_closes_answered_cases_whose_petitioner_asked_no_review_in_time() {
+    use crate::lifecycle::{ACCEPT, ANSWER, CLASSIFY};
+    let app = spawn_app().await;
+    let (case, clerk) = assigned_case(&app, "小区门口积水严重").await;
+    let unit = app.token("demo.unit").await;
+    app.ok(ACCEPT, json!({"i": {"caseId": case}}), &unit).await;
+    app.ok(CLASSIFY, json!({"i": {"caseId": case, "category": "APPEAL_DEMAND"}}), &unit).await;
+    let answer = json!({"i": {"caseId": case, "outcome": "SUPPORTED", "opinion": "已疏通排水", "servedVia": "ONLINE"}});
+    app.ok(ANSWER, answer, &unit).await;
+    let q = "query($id: ID!) { case(id: $id) { status events { kind actorRole details } } }";
+
+    // Within the 30 days nothing happens to it (the demo's older answered cases are closed on the way); after
+    // them, one sweep closes it, and a second finds nothing left to do.
+    app.clock.advance(Duration::days(20));
+    petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &sweep_environment(&app)).unwrap();
+    assert_eq!(app.ok(q, json!({"id": case}), &clerk).await["case"]["status"], "ANSWERED");
+    app.clock.advance(Duration::days(11));
+    let env = sweep_environment(&app);
+    let report = petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &env).unwrap();
+    assert!(report.cases_closed >= 1, "{report:?}");
+    let again = petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &env).unwrap();
+    assert_eq!(again.cases_closed, 0);
+
+    let seen = app.ok(q, json!({"id": case}), &clerk).await;
+    assert_eq!(seen["case"]["status"], "CLOSED");
+    let closed: Vec<&Value> =
+        seen["case"]["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "CLOSED").collect();
+    assert_eq!(closed.len(), 1, "{seen}");
+    assert_eq!(closed[0]["actorRole"], "SYSTEM");
+    assert_eq!(closed[0]["details"]["reason"], "NO_REVIEW_REQUESTED");
+    // The petitioner can no longer ask for a review.
+    let petitioner = app.token("demo.petitioner").await;
+    let review = json!({"i": {"caseId": case, "reason": "不服"}});
+    assert_eq!(app.fails(crate::lifecycle::REVIEW, review, Some(&petitioner)).await, "INVALID_TRANSITION");
+}
+
 #[tokio::test]
 async fn the_sweep_records_each_miss_once_however_many_run_it() {
     let app = spawn_app().await;
@@ -315,13 +358,15 @@ async fn the_sweep_records_each_miss_once_however_many_run_it() {
     )
     .await;
     app.clock.advance(Duration::days(40));
-    let now = petition_api::clock::Clock::now(&*app.clock);
+    let env = sweep_environment(&app);
 
     // Four sweeps at once, as four servers would: each miss is written once.
     let runs: Vec<_> = (0..4)
         .map(|_| {
-            let pool = app.pool.clone();
-            std::thread::spawn(move || petition_api::oversight::sweep::run_once(&mut pool.get().unwrap(), now).unwrap())
+            let (pool, env) = (app.pool.clone(), env.clone());
+            std::thread::spawn(move || {
+                petition_api::oversight::sweep::run_once(&mut pool.get().unwrap(), &env).unwrap()
+            })
         })
         .collect();
     let reports: Vec<_> = runs.into_iter().map(|r| r.join().unwrap()).collect();
@@ -329,7 +374,7 @@ async fn the_sweep_records_each_miss_once_however_many_run_it() {
     let overdue: usize = reports.iter().map(|r| r.notices_overdue).sum();
     assert!(missed >= 1, "{reports:?}");
     assert_eq!(overdue, 1, "{reports:?}");
-    let again = petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), now).unwrap();
+    let again = petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &env).unwrap();
     assert_eq!(again, Default::default());
 
     // The unit never accepted: the miss shows in the history, to the petitioner as well.
