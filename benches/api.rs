@@ -71,7 +71,7 @@ async fn start(url: &str, delay_us: u64) -> Server {
     let vars =
         [("DATABASE_URL", url.to_owned()), ("PORT", "0".to_owned()), ("DATALOADER_DELAY_US", delay_us.to_string())];
     let settings = Settings::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
-    let db = Db::connect(url, 16).unwrap();
+    let db = Db::connect(url, 16, petition_api::db::DEFAULT_POOL_WAIT).unwrap();
     let app = Application::build(settings, db.clone()).unwrap();
     let address = format!("http://127.0.0.1:{}/graphql", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -36,6 +36,8 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`, comma-separated addresses).
     pub trusted_proxies: Vec<IpAddr>,
     pub db_pool_size: u32,
+    /// How long a request waits for a database connection before it is answered `UNAVAILABLE`.
+    pub db_pool_wait: Duration,
     pub jwt: JwtSettings,
     pub time_zone: Tz,
     /// Load the demo data set on first start (development only).
@@ -187,6 +189,11 @@ impl Settings {
                 })
                 .collect::<anyhow::Result<_>>()?,
             db_pool_size: parse_or(get("DB_POOL_SIZE"), "DB_POOL_SIZE", 16u32)?,
+            db_pool_wait: Duration::from_millis(parse_or(
+                get("DB_POOL_WAIT_MS"),
+                "DB_POOL_WAIT_MS",
+                crate::db::DEFAULT_POOL_WAIT.as_millis() as u64,
+            )?),
             jwt: JwtSettings {
                 secret: secret.unwrap_or_else(|| DEV_JWT_SECRET.to_owned()).into_bytes(),
                 issuer: get("JWT_ISSUER").unwrap_or_else(|| "petition-api".to_owned()),

@@ -24,6 +24,9 @@ pub enum ErrorCode {
     DeadlinePassed,
     Conflict,
     RateLimited,
+    /// The service cannot reach its database right now (down, or every connection busy): retry after
+    /// `retryAfterSeconds`. Never a verdict on the request or the token.
+    Unavailable,
     Internal,
 }
 
@@ -38,6 +41,7 @@ impl ErrorCode {
             ErrorCode::DeadlinePassed => "DEADLINE_PASSED",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -48,6 +52,9 @@ impl fmt::Display for ErrorCode {
         f.write_str(self.as_str())
     }
 }
+
+/// How long a client should wait before retrying after `UNAVAILABLE`.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 2;
 
 /// A failure of an operation, as the client will see it.
 pub struct AppError {
@@ -91,6 +98,18 @@ impl AppError {
     }
 
     /// Logs `detail` with everything it knows and returns the opaque `INTERNAL` error.
+    /// The database cannot be reached (or no connection freed up in time): logged, and told as retryable.
+    pub fn unavailable(detail: impl fmt::Debug) -> Self {
+        tracing::warn!(detail = ?detail, "database unavailable");
+        AppError {
+            retry_after_secs: Some(UNAVAILABLE_RETRY_SECS),
+            ..AppError::new(
+                ErrorCode::Unavailable,
+                "the service cannot reach its database right now; try again shortly",
+            )
+        }
+    }
+
     pub fn internal(detail: impl fmt::Debug) -> Self {
         tracing::error!(detail = ?detail, "internal error");
         AppError::new(ErrorCode::Internal, "internal error")
@@ -121,14 +140,28 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::new(ErrorCode::Conflict, "the object was changed concurrently; reload and retry")
             }
+            // The connection went away under the statement: the server shut down, restarted or was cut off.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => AppError::unavailable(info.message().to_owned()),
+            Error::DatabaseError(_, ref info) if connection_lost(info.message()) => AppError::unavailable(err),
             other => AppError::internal(other),
         }
     }
 }
 
+/// PostgreSQL's words for a session it ended (administrator command, shutdown, crash of another backend).
+fn connection_lost(message: &str) -> bool {
+    ["terminating connection", "server closed the connection", "no connection to the server", "connection to server"]
+        .iter()
+        .any(|m| message.contains(m))
+}
+
+/// No connection within the pool's wait: the database refuses connections, or every connection is busy.
 impl From<r2d2_error::PoolError> for AppError {
     fn from(err: r2d2_error::PoolError) -> Self {
-        AppError::internal(err)
+        AppError::unavailable(err)
     }
 }
 
@@ -170,6 +203,7 @@ mod tests {
             (ErrorCode::DeadlinePassed, "DEADLINE_PASSED"),
             (ErrorCode::Conflict, "CONFLICT"),
             (ErrorCode::RateLimited, "RATE_LIMITED"),
+            (ErrorCode::Unavailable, "UNAVAILABLE"),
             (ErrorCode::Internal, "INTERNAL"),
         ];
         for (code, text) in all {

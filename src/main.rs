@@ -54,7 +54,7 @@ fn with_database(f: impl FnOnce(Settings, Db) -> anyhow::Result<()>) -> anyhow::
 
 /// Migrates the database and brings it up to date: demo data (in development), stored deadlines and figures.
 fn prepare(settings: &Settings, database_url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(database_url, settings.db_pool_size)?;
+    let db = Db::connect(database_url, settings.db_pool_size, settings.db_pool_wait)?;
     {
         let mut conn = db.pool().get().context("cannot connect to the database")?;
         db::run_migrations(&mut conn)?;

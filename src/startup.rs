@@ -46,7 +46,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let callers = Arc::new(CallerCache::new(CALLERS_REMEMBERED));
         let reads = match &settings.database_read_url {
-            Some(url) => Db::connect(url, settings.db_pool_size)?,
+            Some(url) => Db::connect(url, settings.db_pool_size, settings.db_pool_wait)?,
             None => db.clone(),
         };
         let state = AppState {

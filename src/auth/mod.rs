@@ -16,6 +16,9 @@ pub enum Authentication {
     Authenticated(Caller),
     /// A token was presented but is not valid (bad signature, expired, revoked by a password change...).
     Invalid,
+    /// A token was presented and is well signed, but its account could not be checked: the database is unreachable.
+    /// Not a verdict on the token: clients must retry, not sign the user out.
+    Unavailable,
 }
 
 impl Authentication {

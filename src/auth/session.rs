@@ -237,6 +237,11 @@ pub async fn authenticate_session(
     };
     match loaded {
         Ok(Some((caller, version))) if version == claims.ver => (Authentication::Authenticated(caller), session),
-        _ => (Authentication::Invalid, None),
+        Ok(_) => (Authentication::Invalid, None),
+        Err(e) if e.code == crate::error::ErrorCode::Unavailable => (Authentication::Unavailable, None),
+        Err(e) => {
+            tracing::error!(error = ?e.message, "authentication: cannot load the account");
+            (Authentication::Unavailable, None)
+        }
     }
 }

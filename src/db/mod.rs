@@ -55,15 +55,24 @@ impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for Co
 /// round trip per request for nothing): one that broke fails its statement, and diesel marks it broken so the pool
 /// drops it when it comes back.
 pub fn build_pool(database_url: &str, max_size: u32) -> anyhow::Result<PgPool> {
-    build_counted_pool(database_url, max_size, StatementCounter::default())
+    build_counted_pool(database_url, max_size, DEFAULT_POOL_WAIT, StatementCounter::default())
 }
 
+/// How long a request waits for a connection before it is told `UNAVAILABLE` (`DB_POOL_WAIT_MS`): short, so that
+/// an outage or an exhausted pool is reported while the client still waits, not after its own timeout.
+pub const DEFAULT_POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// As [`build_pool`], counting statements into `counter`.
-pub fn build_counted_pool(database_url: &str, max_size: u32, counter: StatementCounter) -> anyhow::Result<PgPool> {
+pub fn build_counted_pool(
+    database_url: &str,
+    max_size: u32,
+    wait: std::time::Duration,
+    counter: StatementCounter,
+) -> anyhow::Result<PgPool> {
     let manager = ConnectionManager::<PgConnection>::new(database_url);
     Pool::builder()
         .max_size(max_size)
-        .connection_timeout(std::time::Duration::from_secs(10))
+        .connection_timeout(wait)
         .test_on_check_out(false)
         .connection_customizer(Box::new(CountStatements(counter)))
         .build(manager)
@@ -95,9 +104,9 @@ pub struct Db {
 
 impl Db {
     /// Connects a pool of `max_size` connections that counts its statements.
-    pub fn connect(database_url: &str, max_size: u32) -> anyhow::Result<Db> {
+    pub fn connect(database_url: &str, max_size: u32, wait: std::time::Duration) -> anyhow::Result<Db> {
         let statements = StatementCounter::default();
-        let pool = build_counted_pool(database_url, max_size, statements.clone())?;
+        let pool = build_counted_pool(database_url, max_size, wait, statements.clone())?;
         let announcer = std::sync::Arc::new(announce::Announcer::start(pool.clone()));
         Ok(Db { pool, calls: Default::default(), statements, announcer })
     }

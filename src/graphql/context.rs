@@ -33,6 +33,7 @@ pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Caller> {
         Authentication::Authenticated(caller) => Ok(caller),
         Authentication::Anonymous => Err(AppError::unauthenticated("sign in first: this needs an access token")),
         Authentication::Invalid => Err(AppError::unauthenticated("invalid or expired access token")),
+        Authentication::Unavailable => Err(AppError::unavailable("the account behind the token could not be loaded")),
     }
 }
 
@@ -43,6 +44,7 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<Option<&'a Caller>> {
         Authentication::Authenticated(caller) => Ok(Some(caller)),
         Authentication::Anonymous => Ok(None),
         Authentication::Invalid => Err(AppError::unauthenticated("invalid or expired access token")),
+        Authentication::Unavailable => Err(AppError::unavailable("the account behind the token could not be loaded")),
     }
 }
 

@@ -95,6 +95,7 @@ pub async fn execute(
     let request = request.data(info).data(loaders);
 
     let mut response = schema.execute(request).await;
+    let mut unavailable = false;
     for error in &mut response.errors {
         let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
         let code = match ext.get("code") {
@@ -107,6 +108,14 @@ pub async fn execute(
         if code == "INTERNAL" {
             ext.set("requestId", request_id.as_str());
         }
+        unavailable |= code == "UNAVAILABLE";
+    }
+    // Nothing of the request could be served because the database is away: say so at the HTTP level too, so that
+    // proxies and clients retry instead of treating the body as an answer.
+    if unavailable && response.data == async_graphql::Value::Null {
+        return HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", crate::error::UNAVAILABLE_RETRY_SECS.to_string()))
+            .json(response);
     }
     HttpResponse::Ok().json(response)
 }

@@ -47,9 +47,15 @@ pub async fn subscriptions(
         .on_connection_init(move |init| async move {
             let token = token_of(&init);
             let (auth, session) = authenticate_session(&state, token.as_deref()).await;
-            let Authentication::Authenticated(caller) = &auth else {
-                let refusal = AppError::unauthenticated("send a valid access token in the connection_init payload");
-                return Err(refusal.into());
+            let caller = match &auth {
+                Authentication::Authenticated(caller) => caller,
+                Authentication::Unavailable => {
+                    return Err(AppError::unavailable("the account behind the token could not be loaded").into())
+                }
+                _ => {
+                    let refusal = AppError::unauthenticated("send a valid access token in the connection_init payload");
+                    return Err(refusal.into());
+                }
             };
             tracing::info!(request_id, user = %caller.username, "live connection opened");
             let mut data = Data::default();

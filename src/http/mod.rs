@@ -24,9 +24,11 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// The process can serve: the database answers.
+/// The process can serve: the database answers, within a second (a load balancer must learn of an outage before
+/// its own check times out).
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if state.db.ping().await {
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(1), state.db.ping()).await;
+    if answered == Ok(true) {
         HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
     } else {
         HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "database unreachable"}))

@@ -58,3 +58,56 @@ async fn internal_errors_carry_a_request_id_and_no_detail() {
     let text = body.to_string();
     assert!(!text.contains("units_gone") && !text.contains("relation"), "no database detail leaks: {text}");
 }
+
+#[tokio::test]
+async fn a_database_outage_is_unavailable_and_retryable_never_unauthenticated() {
+    use serde_json::{json, Value};
+    use std::time::{Duration, Instant};
+    let app = spawn_app().await;
+    // One token whose account the server has looked up already, one it has not.
+    let seen = app.token("demo.clerk").await;
+    app.ok("{ me { id } }", json!({}), &seen).await;
+    let fresh = app.token("demo.unit").await;
+
+    app.cut_off_database(true);
+    let started = Instant::now();
+    let asks = (0..20).map(|i| {
+        let token = [Some(seen.as_str()), Some(fresh.as_str()), None][i % 3];
+        let query = if token.is_some() { "{ me { id } }" } else { r#"{ jurisdiction(code: "510502") { name } }"# };
+        let mut req = app.client.post(format!("{}/graphql", app.address)).json(&json!({"query": query}));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+            (res.status().as_u16(), retry, res.json::<Value>().await.unwrap())
+        }
+    });
+    for (status, retry, body) in futures_util::future::join_all(asks).await {
+        assert_eq!(crate::helpers::error_code(&body), "UNAVAILABLE", "{body}");
+        assert_eq!((status, retry.as_deref()), (503, Some("2")), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["retryAfterSeconds"], 2);
+    }
+    assert!(started.elapsed() < Duration::from_secs(6), "told within the pool's wait: {:?}", started.elapsed());
+    let started = Instant::now();
+    let ready = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+
+    // Back again: the same tokens work, nobody had to sign in again.
+    app.cut_off_database(false);
+    let mut answered = Value::Null;
+    for _ in 0..20 {
+        let req = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&fresh);
+        answered = req.json(&json!({"query": "{ me { id } }"})).send().await.unwrap().json().await.unwrap();
+        if answered["errors"].is_null() {
+            break;
+        }
+        // Until then, still only ever "try again".
+        assert_eq!(crate::helpers::error_code(&answered), "UNAVAILABLE", "{answered}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(answered["errors"].is_null(), "{answered}");
+    app.ok("{ me { id } }", json!({}), &seen).await;
+}

@@ -105,6 +105,25 @@ pub struct TestApp {
     database: String,
 }
 
+impl TestApp {
+    /// Takes this test's database away from its server, as an outage would (`cut`: no new connections, and every
+    /// open one ended), or gives it back.
+    pub fn cut_off_database(&self, cut: bool) {
+        let url = cluster().pg.database_url("postgres");
+        let name = self.database.clone();
+        std::thread::spawn(move || {
+            let mut conn = PgConnection::establish(&url).expect("the cluster");
+            diesel::sql_query(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {}", !cut)).execute(&mut conn).unwrap();
+            if cut {
+                let end = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+                diesel::sql_query(end).execute(&mut conn).unwrap();
+            }
+        })
+        .join()
+        .unwrap();
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let url = cluster().pg.database_url("postgres");
@@ -171,7 +190,7 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
         vars.insert(k.to_string(), v.to_string());
     }
     let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
-    let db = Db::connect(&url, 4).expect("pool");
+    let db = Db::connect(&url, 4, petition_api::db::DEFAULT_POOL_WAIT).expect("pool");
     let pool = db.pool().clone();
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
     let address = start_server(settings, db.clone(), clock.clone());
@@ -203,7 +222,7 @@ impl TestApp {
             vars.insert(k, v.to_string());
         }
         let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
-        let db = Db::connect(&self.url, 4).expect("pool");
+        let db = Db::connect(&self.url, 4, petition_api::db::DEFAULT_POOL_WAIT).expect("pool");
         let clock = Arc::new(ManualClock::new(petition_api::clock::Clock::now(&*self.clock)));
         start_server(settings, db, clock)
     }
