@@ -188,7 +188,13 @@ impl Settings {
                     a.parse().map_err(|_| anyhow::anyhow!("TRUSTED_PROXIES holds `{a}`, which is not an IP address"))
                 })
                 .collect::<anyhow::Result<_>>()?,
-            db_pool_size: parse_or(get("DB_POOL_SIZE"), "DB_POOL_SIZE", 16u32)?,
+            db_pool_size: match parse_or(get("DB_POOL_SIZE"), "DB_POOL_SIZE", 16u32)? {
+                // The live listener holds one connection for good: with one in all, no request would ever get one.
+                n if n < 2 => {
+                    anyhow::bail!("DB_POOL_SIZE must be at least 2 (one connection listens for live updates)")
+                }
+                n => n,
+            },
             db_pool_wait: Duration::from_millis(parse_or(
                 get("DB_POOL_WAIT_MS"),
                 "DB_POOL_WAIT_MS",
@@ -287,6 +293,10 @@ mod tests {
     fn bad_values_are_named() {
         let err = settings(&[("PORT", "eighty")]).unwrap_err().to_string();
         assert!(err.contains("PORT"), "{err}");
+        let err = settings(&[("DB_POOL_SIZE", "1")]).unwrap_err().to_string();
+        assert!(err.contains("DB_POOL_SIZE"), "a pool of one would leave no connection for requests: {err}");
+        let err = settings(&[("DB_POOL_WAIT_MS", "soon")]).unwrap_err().to_string();
+        assert!(err.contains("DB_POOL_WAIT_MS"), "{err}");
         let err = settings(&[("TIME_ZONE", "Mars/Olympus")]).unwrap_err().to_string();
         assert!(err.contains("TIME_ZONE"), "{err}");
         let err = settings(&[("HOLIDAYS", "2024-10-01,tomorrow")]).unwrap_err().to_string();

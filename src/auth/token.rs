@@ -25,6 +25,8 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub iat: i64,
+    /// Not valid before: the issue time (a token minted ahead of time by whoever holds a key is refused until then).
+    pub nbf: i64,
     pub exp: i64,
     pub jti: Uuid,
 }
@@ -42,7 +44,8 @@ impl TokenKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&settings.issuer]);
         validation.set_audience(&[&settings.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
         validation.leeway = 5;
         TokenKeys {
             encoding: EncodingKey::from_secret(&settings.secret),
@@ -72,6 +75,7 @@ impl TokenKeys {
             iss: self.settings.issuer.clone(),
             aud: self.settings.audience.clone(),
             iat: now.timestamp(),
+            nbf: now.timestamp(),
             exp: expires.timestamp(),
             jti: Uuid::new_v4(),
         };
@@ -158,6 +162,23 @@ mod tests {
         foreign.audience = "someone-else".into();
         assert!(keys.verify(&issue(&TokenKeys::new(&foreign), Utc::now())).is_err());
         assert!(keys.verify("garbage").is_err());
+    }
+
+    #[test]
+    fn tokens_are_not_valid_before_their_time_nor_without_it() {
+        let keys = TokenKeys::new(&settings("secret-one"));
+        let good = keys.verify(&issue(&keys, Utc::now())).unwrap();
+        let sign = |claims: &serde_json::Value| {
+            let key = EncodingKey::from_secret(b"secret-one");
+            encode(&Header::new(Algorithm::HS256), claims, &key).unwrap()
+        };
+        let mut early = serde_json::to_value(&good).unwrap();
+        early["nbf"] = serde_json::json!(Utc::now().timestamp() + 3600);
+        assert!(keys.verify(&sign(&early)).is_err());
+        let mut without = serde_json::to_value(&good).unwrap();
+        without.as_object_mut().unwrap().remove("nbf");
+        assert!(keys.verify(&sign(&without)).is_err());
+        assert!(keys.verify(&sign(&serde_json::to_value(&good).unwrap())).is_ok());
     }
 
     #[test]

@@ -111,3 +111,19 @@ async fn a_database_outage_is_unavailable_and_retryable_never_unauthenticated() 
     assert!(answered["errors"].is_null(), "{answered}");
     app.ok("{ me { id } }", json!({}), &seen).await;
 }
+
+#[tokio::test]
+async fn answers_are_not_stored_by_caches_nor_sniffed_by_browsers() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&serde_json::json!({"query": "{ __typename }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let res = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+}
