@@ -95,6 +95,7 @@ pub fn load_if_absent(conn: &mut PgConnection, settings: &Settings, today: Naive
     let password = Password::parse_new(DEMO_PASSWORD, "password")?;
     let hashes: Vec<String> = DEMO_ACCOUNTS.iter().map(|_| password::hash(&password)).collect::<AppResult<_>>()?;
     conn.transaction(|conn| load(conn, settings, today, &hashes))?;
+    crate::db::analyze(conn)?;
     tracing::info!("demo data loaded");
     Ok(true)
 }

@@ -221,7 +221,7 @@ pub fn run(
         crate::models::figures::compact(conn)?;
         progress(report.cases, plan.cases);
     }
-    diesel::sql_query("ANALYZE").execute(conn)?;
+    crate::db::analyze(conn)?;
     Ok(report)
 }
 

@@ -154,7 +154,12 @@ pub fn backfill_deadlines(conn: &mut PgConnection, rules: &Rules, calendar: &Wor
     let (mut filled, mut after) = (0, None);
     loop {
         let batch = crate::models::deadline::cases_without(conn, after, 1_000)?;
-        let Some((last, _)) = batch.last() else { return Ok(filled) };
+        let Some((last, _)) = batch.last() else {
+            if filled > 0 {
+                crate::db::analyze(conn)?;
+            }
+            return Ok(filled);
+        };
         after = Some(*last);
         let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
         let mut histories: HashMap<Uuid, Vec<CaseEvent>> = HashMap::new();

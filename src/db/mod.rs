@@ -87,7 +87,16 @@ pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<()> {
     let applied = applied?;
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
+        analyze(conn)?;
     }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics after bulk writes (migrations, the demo data, the deadline backfill, a
+/// generated province): without them PostgreSQL plans the figure and worklist queries for empty tables, nested
+/// loops over millions of rows, until autovacuum gets round to it.
+pub fn analyze(conn: &mut PgConnection) -> diesel::QueryResult<()> {
+    diesel::sql_query("ANALYZE").execute(conn)?;
     Ok(())
 }
 

@@ -13,7 +13,7 @@ fn claims(app_account: &str, iss: &str, aud: &str, exp_offset: i64) -> serde_jso
     let now = chrono::Utc::now().timestamp();
     json!({
         "sub": app_account, "roles": ["CLERK"], "ver": 1, "iss": iss, "aud": aud,
-        "iat": now, "exp": now + exp_offset, "jti": uuid::Uuid::new_v4(),
+        "iat": now, "nbf": now, "exp": now + exp_offset, "jti": uuid::Uuid::new_v4(),
     })
 }
 
@@ -46,6 +46,11 @@ async fn bad_tokens_are_unauthenticated() {
         ("expired", sign(&claims(sub, "petition-api", "petition-clients", -600), hs, DEV_SECRET)),
         ("wrong issuer", sign(&claims(sub, "someone-else", "petition-clients", 600), hs, DEV_SECRET)),
         ("wrong audience", sign(&claims(sub, "petition-api", "someone-else", 600), hs, DEV_SECRET)),
+        ("not yet valid", {
+            let mut early = claims(sub, "petition-api", "petition-clients", 7200);
+            early["nbf"] = json!(chrono::Utc::now().timestamp() + 3600);
+            sign(&early, hs, DEV_SECRET)
+        }),
     ];
     // The control: a token we sign the same way is accepted, so the refusals above are for the stated reason.
     let control = sign(&claims(sub, "petition-api", "petition-clients", 600), hs, DEV_SECRET);
