@@ -79,6 +79,10 @@ pub struct JwtSettings {
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub max_body_bytes: usize,
+    /// The query text (the document), refused before parsing; variables may use the rest of the body.
+    pub max_query_bytes: usize,
+    /// Elements of any one list in the variables, refused before parsing.
+    pub max_list_items: usize,
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_aliases: usize,
@@ -87,7 +91,15 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 1024 * 1024, max_depth: 10, max_complexity: 5000, max_aliases: 15, max_page_size: 100 }
+        Limits {
+            max_body_bytes: 1024 * 1024,
+            max_query_bytes: 64 * 1024,
+            max_list_items: 1000,
+            max_depth: 10,
+            max_complexity: 5000,
+            max_aliases: 15,
+            max_page_size: 100,
+        }
     }
 }
 

@@ -22,6 +22,36 @@ pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {
     }))
 }
 
+/// The caps checked before anything is parsed, so that no document or variable is large enough to hold a worker:
+/// the query text, and the length of every list in the variables.
+fn within_limits(request: &async_graphql::Request, limits: &crate::config::Limits) -> Result<(), HttpResponse> {
+    if request.query.len() > limits.max_query_bytes {
+        return Err(refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "the query text is {} bytes; at most {} are accepted",
+                request.query.len(),
+                limits.max_query_bytes
+            ),
+        ));
+    }
+    fn longest(value: &async_graphql::Value) -> usize {
+        match value {
+            async_graphql::Value::List(items) => items.iter().map(longest).max().unwrap_or(0).max(items.len()),
+            async_graphql::Value::Object(fields) => fields.values().map(longest).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    let most = request.variables.values().map(longest).max().unwrap_or(0);
+    if most > limits.max_list_items {
+        return Err(refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("a list in the variables holds {most} items; at most {} are accepted", limits.max_list_items),
+        ));
+    }
+    Ok(())
+}
+
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
     let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) else { return Ok(None) };
     let value = value.to_str().map_err(|_| ())?;
@@ -83,6 +113,9 @@ pub async fn execute(
         Ok(r) => r,
         Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("not a GraphQL request: {e}")),
     };
+    if let Err(refused) = within_limits(&request, &state.settings.limits) {
+        return refused;
+    }
 
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let auth = match bearer(&req) {

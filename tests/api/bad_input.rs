@@ -175,3 +175,23 @@ async fn control_characters_in_any_text_are_named_and_change_nothing() {
     let ok = app.ok(SUBMIT, petition("content", "第一行\n第二行\t完"), &petitioner).await;
     assert_eq!(ok["submitPetition"]["case"]["status"], "SUBMITTED");
 }
+
+#[tokio::test]
+async fn huge_documents_and_lists_are_refused_before_parsing() {
+    let app = spawn_app().await;
+    // A 0.9 MiB document of one selection repeated: refused by its size, not after parsing it.
+    let fields = "__typename ".repeat(90_000);
+    let (status, json) = raw(&app, "application/json", json!({"query": format!("{{ {fields} }}")}).to_string()).await;
+    assert_eq!((status, error_code(&json).as_str()), (413, "BAD_USER_INPUT"), "{json}");
+    // An 80,000-element list variable: refused by its length.
+    let ids: Vec<String> = (0..80_000).map(|i| format!("{i}")).collect();
+    let query = "mutation($i: IssueSupervisionNoticeInput!) { issueSupervisionNotice(input: $i) { id } }";
+    let body = json!({"query": query, "variables": {"i": {"caseIds": ids, "targetUnitId": "x", "noticeType": "SUPERVISION",
+        "trigger": "OVERDUE_ACCEPTANCE", "requirements": "r"}}});
+    let (status, json) = raw(&app, "application/json", body.to_string()).await;
+    assert_eq!((status, error_code(&json).as_str()), (413, "BAD_USER_INPUT"), "{json}");
+    // Just under both limits is an ordinary request.
+    let fields = "__typename ".repeat(5_000);
+    let (status, json) = raw(&app, "application/json", json!({"query": format!("{{ {fields} }}")}).to_string()).await;
+    assert_eq!(status, 200, "{json}");
+}
