@@ -22,11 +22,11 @@ pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {
     }))
 }
 
-/// The caps checked before anything is parsed, so that no document or variable is large enough to hold a worker:
-/// the query text, and the length of every list in the variables.
-fn within_limits(request: &async_graphql::Request, limits: &crate::config::Limits) -> Result<(), HttpResponse> {
+/// The refusal of a request beyond the caps checked before anything is parsed, so that no document or variable is
+/// large enough to hold a worker: the query text, and the length of every list in the variables.
+fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limits) -> Option<HttpResponse> {
     if request.query.len() > limits.max_query_bytes {
-        return Err(refusal(
+        return Some(refusal(
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!(
                 "the query text is {} bytes; at most {} are accepted",
@@ -43,13 +43,12 @@ fn within_limits(request: &async_graphql::Request, limits: &crate::config::Limit
         }
     }
     let most = request.variables.values().map(longest).max().unwrap_or(0);
-    if most > limits.max_list_items {
-        return Err(refusal(
+    (most > limits.max_list_items).then(|| {
+        refusal(
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("a list in the variables holds {most} items; at most {} are accepted", limits.max_list_items),
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
@@ -113,7 +112,7 @@ pub async fn execute(
         Ok(r) => r,
         Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("not a GraphQL request: {e}")),
     };
-    if let Err(refused) = within_limits(&request, &state.settings.limits) {
+    if let Some(refused) = beyond_limits(&request, &state.settings.limits) {
         return refused;
     }
 
