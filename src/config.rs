@@ -44,6 +44,8 @@ pub struct Settings {
     pub load_demo_data: bool,
     pub limits: Limits,
     pub login_throttle: LoginThrottle,
+    /// Registrations per client address.
+    pub register_throttle: LoginThrottle,
     pub log_format: LogFormat,
     /// The legal time limits (the evaluation window is configurable).
     pub rules: Rules,
@@ -114,6 +116,20 @@ pub struct LoginThrottle {
     pub lockout: Duration,
     /// Extra delay per failure beyond `slow_after`, capped at one second.
     pub delay_step: Duration,
+}
+
+impl LoginThrottle {
+    /// At most `per_hour` new accounts per client address and hour (`REGISTRATIONS_PER_HOUR`), then refused for the
+    /// rest of the hour: every registration costs a password hash and a row.
+    pub fn registrations(per_hour: u32) -> LoginThrottle {
+        LoginThrottle {
+            slow_after: per_hour,
+            refuse_after: per_hour,
+            window: Duration::from_secs(3600),
+            lockout: Duration::from_secs(3600),
+            delay_step: Duration::ZERO,
+        }
+    }
 }
 
 impl Default for LoginThrottle {
@@ -227,6 +243,12 @@ impl Settings {
             load_demo_data,
             limits: Limits::default(),
             login_throttle: LoginThrottle::default(),
+            register_throttle: LoginThrottle::registrations(
+                match parse_or(get("REGISTRATIONS_PER_HOUR"), "REGISTRATIONS_PER_HOUR", 10u32)? {
+                    0 => anyhow::bail!("REGISTRATIONS_PER_HOUR must be at least 1"),
+                    n => n,
+                },
+            ),
             log_format,
             rules: Rules {
                 evaluation_days: parse_or(get("EVALUATION_WINDOW_DAYS"), "EVALUATION_WINDOW_DAYS", 30)?,

@@ -58,6 +58,7 @@ impl Application {
             db,
             clock,
             track_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),
+            register_limiter: Arc::new(LoginLimiter::new(settings.register_throttle.clone())),
             tokens: Arc::new(TokenKeys::new(&settings.jwt)),
             login_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),
             settings: Arc::new(settings),

@@ -18,6 +18,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Misses of `trackCase` per client address.
     pub track_limiter: Arc<LoginLimiter>,
+    /// `registerPetitioner` per client address.
+    pub register_limiter: Arc<LoginLimiter>,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub login_limiter: Arc<LoginLimiter>,

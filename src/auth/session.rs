@@ -53,7 +53,14 @@ pub async fn register_petitioner(
     username: &str,
     password: &str,
     display_name: &str,
+    client_ip: &str,
 ) -> AppResult<Session> {
+    // Every attempt counts, not only failures: a burst of registrations from one address is what is limited.
+    let keys = [format!("register:{client_ip}")];
+    if let Verdict::Refuse(wait) = state.register_limiter.check(&keys, Instant::now()) {
+        return Err(AppError::rate_limited(wait.as_secs().max(1)));
+    }
+    state.register_limiter.record_failure(&keys, Instant::now());
     let username = Username::parse(username, "input.username")?;
     let password = Password::parse_new(password, "input.password")?;
     let display_name = parse_display_name(display_name, "input.displayName")?;

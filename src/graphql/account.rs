@@ -112,8 +112,14 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new account.")] input: RegisterPetitionerInput,
     ) -> Result<AuthPayload> {
-        let session =
-            session::register_petitioner(state(ctx), &input.username, &input.password, &input.display_name).await?;
+        let session = session::register_petitioner(
+            state(ctx),
+            &input.username,
+            &input.password,
+            &input.display_name,
+            &request(ctx).client_ip,
+        )
+        .await?;
         Ok(AuthPayload(session))
     }
 

@@ -219,3 +219,28 @@ async fn behind_a_trusted_proxy_failures_count_per_client_not_per_proxy() {
     assert_eq!(last, "RATE_LIMITED");
     assert_eq!(login(app.address.clone(), "192.0.2.99", "demo.clerk", DEMO_PASSWORD).await, "RATE_LIMITED");
 }
+
+#[tokio::test]
+async fn registrations_from_one_address_are_limited() {
+    let app = crate::helpers::spawn_app_with(&[("REGISTRATIONS_PER_HOUR", "3")]).await;
+    let q = "mutation($i: RegisterPetitionerInput!) { registerPetitioner(input: $i) { accessToken } }";
+    let register = |n: usize| {
+        let i = json!({"username": format!("burst.{n}"), "password": "a-long-enough-password", "displayName": "某人"});
+        app.graphql(q, json!({"i": i}), None)
+    };
+    for n in 0..3 {
+        assert!(register(n).await["errors"].is_null(), "registration {n} is allowed");
+    }
+    let refused = register(3).await;
+    assert_eq!(error_code(&refused), "RATE_LIMITED", "{refused}");
+    assert!(refused["errors"][0]["extensions"]["retryAfterSeconds"].as_u64().unwrap() > 0);
+    // Signing in is a separate matter.
+    assert!(app
+        .graphql(
+            "mutation { login(username: \"burst.0\", password: \"a-long-enough-password\") { accessToken } }",
+            json!({}),
+            None
+        )
+        .await["errors"]
+        .is_null());
+}
