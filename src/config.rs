@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -39,6 +39,7 @@ pub struct Settings {
     /// How long a request waits for a database connection before it is answered `UNAVAILABLE`.
     pub db_pool_wait: Duration,
     pub jwt: JwtSettings,
+    pub query_codes: QueryCodeKeys,
     pub time_zone: Tz,
     /// Load the demo data set on first start (development only).
     pub load_demo_data: bool,
@@ -75,6 +76,27 @@ pub struct JwtSettings {
     pub audience: String,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+}
+
+/// The keys query codes (查询码) are hashed with: the current one, which new codes use, and earlier ones, which
+/// still verify the codes printed on letters before a rotation. Key 0 is the access tokens' secret, which hashed
+/// every code written before codes had keys of their own.
+#[derive(Clone, Debug)]
+pub struct QueryCodeKeys {
+    current: u8,
+    keys: BTreeMap<u8, Vec<u8>>,
+}
+
+impl QueryCodeKeys {
+    /// The key new codes are hashed with, and its id.
+    pub fn current(&self) -> (u8, &[u8]) {
+        (self.current, &self.keys[&self.current])
+    }
+
+    /// The key with `id`, if this server still knows it.
+    pub fn get(&self, id: u8) -> Option<&[u8]> {
+        self.keys.get(&id).map(Vec::as_slice)
+    }
 }
 
 /// Limits that keep abusive queries from tying up the server (README: "Query limits").
@@ -152,6 +174,46 @@ pub enum LogFormat {
 
 /// The secret used when development mode is given none. Never accepted in production.
 const DEV_JWT_SECRET: &str = "development-only-secret-do-not-use-in-production";
+/// The query-code secret used when development mode is given none. Never accepted in production.
+const DEV_QUERY_CODE_SECRET: &str = "development-only-query-code-secret-not-for-production";
+
+/// `QUERY_CODE_SECRET` (key `QUERY_CODE_KEY_ID`, 1 by default) and the earlier keys of `QUERY_CODE_OLD_KEYS`
+/// (`id:secret,id:secret`), over key 0, the access tokens' secret.
+fn query_code_keys(
+    get: &impl Fn(&str) -> Option<String>,
+    env: AppEnv,
+    jwt_secret: &[u8],
+) -> anyhow::Result<QueryCodeKeys> {
+    let secret = get("QUERY_CODE_SECRET");
+    if env == AppEnv::Production {
+        match &secret {
+            None => anyhow::bail!("APP_ENV=production requires QUERY_CODE_SECRET"),
+            Some(s) if s.len() < 32 => anyhow::bail!("QUERY_CODE_SECRET must be at least 32 bytes long"),
+            Some(s) if s.as_bytes() == jwt_secret => {
+                anyhow::bail!("QUERY_CODE_SECRET must differ from JWT_SECRET")
+            }
+            _ => {}
+        }
+    }
+    let current: u8 = parse_or(get("QUERY_CODE_KEY_ID"), "QUERY_CODE_KEY_ID", 1)?;
+    if current < 1 {
+        anyhow::bail!("QUERY_CODE_KEY_ID must be 1 or more (0 is the access tokens' secret of old codes)");
+    }
+    let mut keys = BTreeMap::from([(0, jwt_secret.to_vec())]);
+    for entry in get("QUERY_CODE_OLD_KEYS").iter().flat_map(|v| v.split(',')).map(str::trim).filter(|e| !e.is_empty()) {
+        let parsed = entry.split_once(':').and_then(|(id, key)| Some((id.trim().parse::<u8>().ok()?, key.trim())));
+        match parsed {
+            Some((id, key)) if id >= 1 && id != current && !key.is_empty() => {
+                keys.insert(id, key.as_bytes().to_vec());
+            }
+            _ => anyhow::bail!(
+                "QUERY_CODE_OLD_KEYS holds `{entry}`: each entry is `id:secret`, ids 1 or more, not the current one"
+            ),
+        }
+    }
+    keys.insert(current, secret.unwrap_or_else(|| DEV_QUERY_CODE_SECRET.to_owned()).into_bytes());
+    Ok(QueryCodeKeys { current, keys })
+}
 
 impl Settings {
     /// Reads settings from the process environment.
@@ -189,6 +251,7 @@ impl Settings {
             Some(tz) => tz.parse().map_err(|_| anyhow::anyhow!("TIME_ZONE `{tz}` is not an IANA time zone"))?,
             None => chrono_tz::Asia::Shanghai,
         };
+        let jwt_secret = secret.unwrap_or_else(|| DEV_JWT_SECRET.to_owned());
         let load_demo_data = env == AppEnv::Development && parse_or(get("DEMO_DATA"), "DEMO_DATA", true)?;
         let log_format = match get("LOG_FORMAT").as_deref() {
             Some("json") => LogFormat::Json,
@@ -228,8 +291,9 @@ impl Settings {
                 "DB_POOL_WAIT_MS",
                 crate::db::DEFAULT_POOL_WAIT.as_millis() as u64,
             )?),
+            query_codes: query_code_keys(&get, env, jwt_secret.as_bytes())?,
             jwt: JwtSettings {
-                secret: secret.unwrap_or_else(|| DEV_JWT_SECRET.to_owned()).into_bytes(),
+                secret: jwt_secret.into_bytes(),
                 issuer: get("JWT_ISSUER").unwrap_or_else(|| "petition-api".to_owned()),
                 audience: get("JWT_AUDIENCE").unwrap_or_else(|| "petition-clients".to_owned()),
                 access_ttl: Duration::from_secs(parse_or(get("ACCESS_TOKEN_TTL_SECS"), "ACCESS_TOKEN_TTL_SECS", 900)?),
@@ -317,10 +381,24 @@ mod tests {
             ("APP_ENV", "production"),
             ("DATABASE_URL", "postgres://x/y"),
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("QUERY_CODE_SECRET", "fedcba9876543210fedcba9876543210"),
             ("DEMO_DATA", "true"),
         ])
         .unwrap();
         assert!(!s.load_demo_data, "production never loads demo data");
+        let production = |query_code_secret: &str| {
+            settings(&[
+                ("APP_ENV", "production"),
+                ("DATABASE_URL", "postgres://x/y"),
+                ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                ("QUERY_CODE_SECRET", query_code_secret),
+            ])
+        };
+        assert!(production("short").is_err());
+        assert!(production("0123456789abcdef0123456789abcdef").is_err(), "not the token secret");
+        assert!(production("fedcba9876543210fedcba9876543210").is_ok());
+        let err = settings(&[("QUERY_CODE_OLD_KEYS", "one:secret")]).unwrap_err().to_string();
+        assert!(err.contains("QUERY_CODE_OLD_KEYS"), "{err}");
     }
 
     #[test]

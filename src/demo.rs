@@ -295,7 +295,7 @@ fn load_case(
     }
 
     let query_code = new_query_code(&mut rand::thread_rng());
-    let hash = crate::auth::token::query_code_digest(&settings.jwt.secret, &query_code);
+    let hash = crate::auth::token::stored_query_code(&settings.query_codes, &query_code);
     let created = case::insert(
         conn,
         &case::NewCase {

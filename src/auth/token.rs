@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::JwtSettings;
+use crate::config::QueryCodeKeys;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 
@@ -111,9 +112,34 @@ pub fn hash_opaque(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// The stored form of a case's query code (查询码): HMAC-SHA256 under a server key, so that a copy of the database
-/// alone does not let anyone try all 31^8 codes offline.
-pub fn query_code_digest(key: &[u8], code: &str) -> Vec<u8> {
+/// The stored form of a case's query code (查询码): the id of the key that hashed it, then the code's HMAC-SHA256
+/// under that key (`QUERY_CODE_SECRET`), so that a copy of the database alone does not let anyone try all 31^8
+/// codes offline, and a rotated key keeps the codes already printed on letters working. Codes stored before they had
+/// keys of their own are the bare HMAC under key 0, the access tokens' secret.
+pub fn stored_query_code(keys: &QueryCodeKeys, code: &str) -> Vec<u8> {
+    let (id, key) = keys.current();
+    let mut stored = vec![id];
+    stored.extend(query_code_digest(key, code));
+    stored
+}
+
+/// Whether `code` is the query code stored as `stored`. The comparison takes the same time wherever the two differ.
+pub fn query_code_matches(keys: &QueryCodeKeys, stored: &[u8], code: &str) -> bool {
+    const DIGEST_LEN: usize = 32;
+    let (id, digest) = match stored.len() {
+        DIGEST_LEN => (0, stored),
+        n if n == DIGEST_LEN + 1 => (stored[0], &stored[1..]),
+        _ => return false,
+    };
+    let Some(key) = keys.get(id) else {
+        tracing::warn!(key = id, "a query code was hashed with a key this server does not know (QUERY_CODE_OLD_KEYS)");
+        return false;
+    };
+    let computed = query_code_digest(key, code);
+    computed.iter().zip(digest).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+fn query_code_digest(key: &[u8], code: &str) -> Vec<u8> {
     use hmac::{Hmac, Mac};
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(b"query-code:");
@@ -179,6 +205,32 @@ mod tests {
         without.as_object_mut().unwrap().remove("nbf");
         assert!(keys.verify(&sign(&without)).is_err());
         assert!(keys.verify(&sign(&serde_json::to_value(&good).unwrap())).is_ok());
+    }
+
+    #[test]
+    fn query_codes_survive_a_rotation_of_their_key() {
+        let settings = |pairs: &[(&str, &str)]| {
+            let map: std::collections::HashMap<String, String> =
+                pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            crate::config::Settings::from_lookup(|k| map.get(k).cloned()).unwrap()
+        };
+        let first = settings(&[("QUERY_CODE_SECRET", "the-first-query-code-secret")]);
+        let stored = stored_query_code(&first.query_codes, "ABCD2345");
+        assert_eq!(stored[0], 1, "the key id comes first");
+        assert!(query_code_matches(&first.query_codes, &stored, "abcd2345 "), "as typed, case and spaces aside");
+        assert!(!query_code_matches(&first.query_codes, &stored, "ABCD2346"));
+        let rotated = settings(&[
+            ("QUERY_CODE_SECRET", "the-second-query-code-secret"),
+            ("QUERY_CODE_KEY_ID", "2"),
+            ("QUERY_CODE_OLD_KEYS", "1:the-first-query-code-secret"),
+        ]);
+        assert!(query_code_matches(&rotated.query_codes, &stored, "ABCD2345"), "printed codes keep working");
+        assert_eq!(stored_query_code(&rotated.query_codes, "ABCD2345")[0], 2);
+        let forgotten = settings(&[("QUERY_CODE_SECRET", "the-second-query-code-secret"), ("QUERY_CODE_KEY_ID", "2")]);
+        assert!(!query_code_matches(&forgotten.query_codes, &stored, "ABCD2345"));
+        // Codes from before codes had keys: the bare digest under the access tokens' secret.
+        let legacy = query_code_digest(&first.jwt.secret, "ABCD2345");
+        assert!(query_code_matches(&rotated.query_codes, &legacy, "ABCD2345"));
     }
 
     #[test]

@@ -18,7 +18,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{check_past, history, WorkContext};
-use crate::auth::token::query_code_digest;
+use crate::auth::token::stored_query_code;
+use crate::config::QueryCodeKeys;
 use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, Channel, EventKind};
 use crate::domain::credentials::parse_display_name;
 use crate::domain::details::{to_payload, Received, RepeatLinked, Told};
@@ -149,7 +150,7 @@ fn file<A: act::Files>(
     conn: &mut PgConnection,
     ctx: &WorkContext,
     proof: &Authorized<A>,
-    query_code_key: &[u8],
+    query_codes: &QueryCodeKeys,
     f: Filing<'_>,
 ) -> AppResult<Intake> {
     let c = &f.checked;
@@ -195,7 +196,7 @@ fn file<A: act::Files>(
         conn,
         &NewCase {
             reference,
-            query_code_hash: &query_code_digest(query_code_key, &query_code),
+            query_code_hash: &stored_query_code(query_codes, &query_code),
             jurisdiction_code: &c.jurisdiction.code,
             township_code: c.township.as_deref(),
             status,
@@ -266,7 +267,7 @@ pub fn submit(
     conn: &mut PgConnection,
     ctx: &WorkContext,
     serials: &ReferenceSerials,
-    query_code_key: &[u8],
+    query_codes: &QueryCodeKeys,
     petition: &Petition<'_>,
     channel: Channel,
     idempotency_key: &str,
@@ -297,7 +298,7 @@ pub fn submit(
             conn,
             ctx,
             &proof,
-            query_code_key,
+            query_codes,
             Filing {
                 checked,
                 reference,
@@ -332,7 +333,7 @@ pub fn record(
     conn: &mut PgConnection,
     ctx: &WorkContext,
     serials: &ReferenceSerials,
-    query_code_key: &[u8],
+    query_codes: &QueryCodeKeys,
     petition: &Petition<'_>,
     channel: Channel,
     received_at: DateTime<Utc>,
@@ -380,7 +381,7 @@ pub fn record(
             conn,
             ctx,
             &proof,
-            query_code_key,
+            query_codes,
             Filing {
                 checked,
                 reference,

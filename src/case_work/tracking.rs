@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 
 use super::{history, Environment};
-use crate::auth::token::query_code_digest;
+use crate::auth::token::{query_code_matches, stored_query_code};
+use crate::config::QueryCodeKeys;
 use crate::domain::details::notice_of;
 use crate::domain::schedule::Deadline;
 use crate::error::{AppError, AppResult};
@@ -34,16 +35,17 @@ pub fn not_found() -> AppError {
 pub fn track(
     conn: &mut PgConnection,
     env: &Environment,
-    key: &[u8],
+    keys: &QueryCodeKeys,
     reference: &str,
     query_code: &str,
 ) -> AppResult<Progress> {
-    let digest = query_code_digest(key, query_code);
     let found = unscoped::case_by_reference(conn, reference.trim())?;
-    // Compare in constant time; compute the digest either way so timing tells nothing.
-    let Some((case, stored)) = found else { return Err(not_found()) };
-    let equal = stored.len() == digest.len() && stored.iter().zip(&digest).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if !equal {
+    // An unknown reference costs the same hashing as a wrong code, so that timing tells nothing.
+    let Some((case, stored)) = found else {
+        let _ = stored_query_code(keys, query_code);
+        return Err(not_found());
+    };
+    if !query_code_matches(keys, &stored, query_code) {
         return Err(not_found());
     }
     let (events, deadlines) = history::deadlines(conn, env, case.id)?;

@@ -136,7 +136,7 @@ impl IntakeMutation {
         #[graphql(desc = "The petition.")] input: SubmitPetitionInput,
     ) -> Result<IntakePayload> {
         let w = work(ctx)?;
-        let key = state(ctx).settings.jwt.secret.clone();
+        let keys = state(ctx).settings.query_codes.clone();
         let serials = state(ctx).serials.clone();
         let result = state(ctx)
             .db
@@ -146,7 +146,7 @@ impl IntakeMutation {
                     conn,
                     &w,
                     &serials,
-                    &key,
+                    &keys,
                     &petition,
                     input.channel.unwrap_or(Channel::Mobile),
                     &input.idempotency_key,
@@ -163,7 +163,7 @@ impl IntakeMutation {
         #[graphql(desc = "The petition.")] input: RecordPetitionInput,
     ) -> Result<IntakePayload> {
         let w = work(ctx)?;
-        let key = state(ctx).settings.jwt.secret.clone();
+        let keys = state(ctx).settings.query_codes.clone();
         let account = input
             .petitioner
             .account_id
@@ -185,7 +185,7 @@ impl IntakeMutation {
                     conn,
                     &w,
                     &serials,
-                    &key,
+                    &keys,
                     &petition,
                     input.channel,
                     input.received_at,

@@ -89,8 +89,8 @@ impl TrackingQuery {
             return Err(tracking::not_found().into());
         }
         let env = environment(ctx);
-        let key = st.settings.jwt.secret.clone();
-        let result = st.db.run(move |conn| tracking::track(conn, &env, &key, &reference, &query_code)).await;
+        let keys = st.settings.query_codes.clone();
+        let result = st.db.run(move |conn| tracking::track(conn, &env, &keys, &reference, &query_code)).await;
         match result {
             Ok(progress) => Ok(CaseProgress(progress)),
             Err(e) => {

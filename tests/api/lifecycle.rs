@@ -696,3 +696,26 @@ async fn racing_decisions_on_one_escalation_lose_with_a_transition_error() {
         );
     }
 }
+
+#[tokio::test]
+async fn query_codes_printed_before_a_key_rotation_keep_working() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (_, reference, code) = submit(&app, &petitioner, "查询码密钥轮换").await;
+    let old_key = "development-only-query-code-secret-not-for-production";
+    let rotated = app
+        .another_server_with(&[
+            ("QUERY_CODE_SECRET", "a-new-query-code-secret-for-key-2"),
+            ("QUERY_CODE_KEY_ID", "2"),
+            ("QUERY_CODE_OLD_KEYS", &format!("1:{old_key}")),
+        ])
+        .await;
+    let tracked = app.graphql_at(&rotated, TRACK, json!({"r": reference, "c": code}), None, &[]).await;
+    assert_eq!(tracked["data"]["trackCase"]["reference"], reference.as_str(), "{tracked}");
+    // A server that was not told the old key cannot verify the old code: the key matters, not only the code.
+    let forgetful = app
+        .another_server_with(&[("QUERY_CODE_SECRET", "a-new-query-code-secret-for-key-2"), ("QUERY_CODE_KEY_ID", "2")])
+        .await;
+    let refused = app.graphql_at(&forgetful, TRACK, json!({"r": reference, "c": code}), None, &[]).await;
+    assert_eq!(error_code(&refused), "NOT_FOUND", "{refused}");
+}

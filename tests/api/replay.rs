@@ -42,8 +42,7 @@ async fn handling_unit(app: &TestApp, case: &Value) -> (String, String) {
 
 #[tokio::test]
 async fn every_demo_story_replays_through_the_api() {
-    // Every story registers its petitioner from this one address: more than one address may register in an hour
-    // in production.
+    // Every story registers its petitioner, all from this one address: more than production allows an address.
     let app = crate::helpers::spawn_app_with(&[("REGISTRATIONS_PER_HOUR", "1000")]).await;
     let file: Value = serde_json::from_str(DEMO).unwrap();
     let mut ends = Vec::new();
