@@ -145,7 +145,10 @@ impl Db {
         let pool = self.pool.clone();
         let announcer = self.announcer.clone();
         self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // What is logged on the blocking thread belongs to the request that asked (its request id included).
+        let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
             // Whatever earlier work on this thread left behind is not ours to announce (it was announced already).
             announce::take_written();
             let done = pool.get().map_err(AppError::from).and_then(|mut conn| f(&mut conn));

@@ -48,7 +48,9 @@ impl Loaders {
     pub fn new(state: &AppState, caller: Option<&Caller>) -> Loaders {
         let delay = state.settings.loader_delay;
         fn make<L: Send + Sync + 'static>(loader: L, delay: Duration) -> DataLoader<L> {
-            DataLoader::new(loader, tokio::spawn).delay(delay)
+            // A batch runs in a task of its own; it logs under the span of the request that started it.
+            let spawn = |batch| tokio::spawn(tracing::Instrument::in_current_span(batch));
+            DataLoader::new(loader, spawn).delay(delay)
         }
         let db = &state.db;
         let cases = caller.map(case_scope).unwrap_or_default();

@@ -39,6 +39,7 @@ async fn history_is_append_only_in_the_database() {
 #[tokio::test]
 async fn internal_errors_carry_a_request_id_and_no_detail() {
     use diesel::RunQueryDsl;
+    let logs = crate::helpers::captured_logs();
     let app = spawn_app().await;
     // Break the database under the running server.
     diesel::sql_query("ALTER TABLE units RENAME TO units_gone").execute(&mut app.conn()).unwrap();
@@ -57,6 +58,11 @@ async fn internal_errors_carry_a_request_id_and_no_detail() {
     assert_eq!(error["extensions"]["requestId"], request_id.as_str());
     let text = body.to_string();
     assert!(!text.contains("units_gone") && !text.contains("relation"), "no database detail leaks: {text}");
+    // The detail is in the server's log, on a line that names the request (logged from the blocking thread that
+    // ran the query).
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    let line = logged.lines().find(|l| l.contains("units") && l.contains("internal error")).unwrap_or_default();
+    assert!(line.contains(&request_id), "the log line of the failure carries the request id: {line:?}");
 }
 
 #[tokio::test]
