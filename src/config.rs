@@ -69,22 +69,44 @@ impl Settings {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct JwtSettings {
     pub secret: Vec<u8>,
+    /// The secret before the last rotation, still accepted for verification (`JWT_PREVIOUS_SECRET`).
+    pub previous_secret: Option<Vec<u8>>,
     pub issuer: String,
     pub audience: String,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
 }
 
+/// Settings show up in panics and logs: their secrets never do.
+impl std::fmt::Debug for JwtSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtSettings")
+            .field("secret", &"<redacted>")
+            .field("previous_secret", &self.previous_secret.as_ref().map(|_| "<redacted>"))
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .finish()
+    }
+}
+
 /// The keys query codes (查询码) are hashed with: the current one, which new codes use, and earlier ones, which
 /// still verify the codes printed on letters before a rotation. Key 0 is the access tokens' secret, which hashed
 /// every code written before codes had keys of their own.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueryCodeKeys {
     current: u8,
     keys: BTreeMap<u8, Vec<u8>>,
+}
+
+impl std::fmt::Debug for QueryCodeKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryCodeKeys").field("current", &self.current).field("ids", &self.keys.keys()).finish()
+    }
 }
 
 impl QueryCodeKeys {
@@ -177,6 +199,30 @@ const DEV_JWT_SECRET: &str = "development-only-secret-do-not-use-in-production";
 /// The query-code secret used when development mode is given none. Never accepted in production.
 const DEV_QUERY_CODE_SECRET: &str = "development-only-query-code-secret-not-for-production";
 
+/// A production secret: at least 32 bytes and about 128 bits of entropy by the frequencies of its bytes, no
+/// repetition of a shorter run, and none of the development secrets. Real secrets come from a generator
+/// (`openssl rand -base64 48`); this refuses the typed-in ones (`aaaa…`, `changeme…` repeated, `0123…` twice).
+fn strong_secret(secret: &str, name: &str) -> anyhow::Result<()> {
+    let bytes = secret.as_bytes();
+    if bytes.len() < 32 {
+        anyhow::bail!("{name} must be at least 32 bytes long (e.g. `openssl rand -base64 48`)");
+    }
+    if secret == DEV_JWT_SECRET || secret == DEV_QUERY_CODE_SECRET {
+        anyhow::bail!("{name} must not be a development secret");
+    }
+    let repeated = (1..=bytes.len() / 2).any(|period| {
+        bytes.len().is_multiple_of(period) && bytes.chunks(period).all(|chunk| chunk == &bytes[..period])
+    });
+    let mut counts = [0usize; 256];
+    bytes.iter().for_each(|b| counts[usize::from(*b)] += 1);
+    let n = bytes.len() as f64;
+    let bits: f64 = counts.iter().filter(|c| **c > 0).map(|c| -(*c as f64) * (*c as f64 / n).log2()).sum();
+    if repeated || bits < 128.0 {
+        anyhow::bail!("{name} looks typed in, not random (about {bits:.0} bits); use `openssl rand -base64 48`");
+    }
+    Ok(())
+}
+
 /// `QUERY_CODE_SECRET` (key `QUERY_CODE_KEY_ID`, 1 by default) and the earlier keys of `QUERY_CODE_OLD_KEYS`
 /// (`id:secret,id:secret`), over key 0, the access tokens' secret.
 fn query_code_keys(
@@ -188,11 +234,10 @@ fn query_code_keys(
     if env == AppEnv::Production {
         match &secret {
             None => anyhow::bail!("APP_ENV=production requires QUERY_CODE_SECRET"),
-            Some(s) if s.len() < 32 => anyhow::bail!("QUERY_CODE_SECRET must be at least 32 bytes long"),
             Some(s) if s.as_bytes() == jwt_secret => {
                 anyhow::bail!("QUERY_CODE_SECRET must differ from JWT_SECRET")
             }
-            _ => {}
+            Some(s) => strong_secret(s, "QUERY_CODE_SECRET")?,
         }
     }
     let current: u8 = parse_or(get("QUERY_CODE_KEY_ID"), "QUERY_CODE_KEY_ID", 1)?;
@@ -242,9 +287,10 @@ impl Settings {
             }
             match &secret {
                 None => anyhow::bail!("APP_ENV=production requires JWT_SECRET"),
-                Some(s) if s.len() < 32 => anyhow::bail!("JWT_SECRET must be at least 32 bytes long"),
-                Some(s) if s == DEV_JWT_SECRET => anyhow::bail!("JWT_SECRET must not be the development secret"),
-                _ => {}
+                Some(s) => strong_secret(s, "JWT_SECRET")?,
+            }
+            if let Some(previous) = get("JWT_PREVIOUS_SECRET") {
+                strong_secret(&previous, "JWT_PREVIOUS_SECRET")?;
             }
         }
         let time_zone: Tz = match get("TIME_ZONE") {
@@ -294,6 +340,7 @@ impl Settings {
             query_codes: query_code_keys(&get, env, jwt_secret.as_bytes())?,
             jwt: JwtSettings {
                 secret: jwt_secret.into_bytes(),
+                previous_secret: get("JWT_PREVIOUS_SECRET").map(String::into_bytes),
                 issuer: get("JWT_ISSUER").unwrap_or_else(|| "petition-api".to_owned()),
                 audience: get("JWT_AUDIENCE").unwrap_or_else(|| "petition-clients".to_owned()),
                 access_ttl: Duration::from_secs(parse_or(get("ACCESS_TOKEN_TTL_SECS"), "ACCESS_TOKEN_TTL_SECS", 900)?),
@@ -380,8 +427,8 @@ mod tests {
         let s = settings(&[
             ("APP_ENV", "production"),
             ("DATABASE_URL", "postgres://x/y"),
-            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
-            ("QUERY_CODE_SECRET", "fedcba9876543210fedcba9876543210"),
+            ("JWT_SECRET", "kX9vQ2mLr7Tz4Wc8Hn1Yb6Pd3Fs0Ja5Ge2Uq"),
+            ("QUERY_CODE_SECRET", "Zt4Rk8Wn2Mb6Qy0Lc3Vx7Hd1Js5Fg9Pa2Ne"),
             ("DEMO_DATA", "true"),
         ])
         .unwrap();
@@ -390,15 +437,27 @@ mod tests {
             settings(&[
                 ("APP_ENV", "production"),
                 ("DATABASE_URL", "postgres://x/y"),
-                ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                ("JWT_SECRET", "kX9vQ2mLr7Tz4Wc8Hn1Yb6Pd3Fs0Ja5Ge2Uq"),
                 ("QUERY_CODE_SECRET", query_code_secret),
             ])
         };
         assert!(production("short").is_err());
-        assert!(production("0123456789abcdef0123456789abcdef").is_err(), "not the token secret");
-        assert!(production("fedcba9876543210fedcba9876543210").is_ok());
+        assert!(production("kX9vQ2mLr7Tz4Wc8Hn1Yb6Pd3Fs0Ja5Ge2Uq").is_err(), "not the token secret");
+        assert!(production("Zt4Rk8Wn2Mb6Qy0Lc3Vx7Hd1Js5Fg9Pa2Ne").is_ok());
+        for typed_in in ["a".repeat(40), "changeme".repeat(5), "0123456789abcdef".repeat(2)] {
+            let err = production(&typed_in).unwrap_err().to_string();
+            assert!(err.contains("QUERY_CODE_SECRET"), "{typed_in}: {err}");
+        }
         let err = settings(&[("QUERY_CODE_OLD_KEYS", "one:secret")]).unwrap_err().to_string();
         assert!(err.contains("QUERY_CODE_OLD_KEYS"), "{err}");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let s =
+            settings(&[("JWT_SECRET", "the-token-secret-xyz"), ("QUERY_CODE_SECRET", "the-code-secret-xyz")]).unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("secret-xyz") && !shown.contains("116, 104, 101"), "{shown}");
     }
 
     #[test]

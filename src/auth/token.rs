@@ -35,6 +35,8 @@ pub struct Claims {
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The secret before the last rotation (`JWT_PREVIOUS_SECRET`): tokens it signed stay good until they expire.
+    previous: Option<DecodingKey>,
     validation: Validation,
     settings: JwtSettings,
 }
@@ -51,6 +53,7 @@ impl TokenKeys {
         TokenKeys {
             encoding: EncodingKey::from_secret(&settings.secret),
             decoding: DecodingKey::from_secret(&settings.secret),
+            previous: settings.previous_secret.as_deref().map(DecodingKey::from_secret),
             validation,
             settings: settings.clone(),
         }
@@ -86,7 +89,13 @@ impl TokenKeys {
 
     /// Checks signature, algorithm, issuer, audience and expiry. Every failure is the same `UNAUTHENTICATED`.
     pub fn verify(&self, token: &str) -> AppResult<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(|e| {
+        let mut verdict = decode::<Claims>(token, &self.decoding, &self.validation);
+        if let (Err(e), Some(previous)) = (&verdict, &self.previous) {
+            if *e.kind() == jsonwebtoken::errors::ErrorKind::InvalidSignature {
+                verdict = decode::<Claims>(token, previous, &self.validation);
+            }
+        }
+        verdict.map(|data| data.claims).map_err(|e| {
             tracing::debug!(error = %e, "access token rejected");
             AppError::unauthenticated("invalid or expired access token")
         })
@@ -155,6 +164,7 @@ mod tests {
     fn settings(secret: &str) -> JwtSettings {
         JwtSettings {
             secret: secret.as_bytes().to_vec(),
+            previous_secret: None,
             issuer: "petition-api".into(),
             audience: "petition-clients".into(),
             access_ttl: Duration::from_secs(900),
@@ -188,6 +198,21 @@ mod tests {
         foreign.audience = "someone-else".into();
         assert!(keys.verify(&issue(&TokenKeys::new(&foreign), Utc::now())).is_err());
         assert!(keys.verify("garbage").is_err());
+    }
+
+    #[test]
+    fn a_rotated_secret_keeps_its_tokens_good_until_they_expire() {
+        let old = TokenKeys::new(&settings("secret-one"));
+        let token = issue(&old, Utc::now());
+        let mut rotated = settings("secret-two");
+        assert!(TokenKeys::new(&rotated).verify(&token).is_err(), "without the grace key");
+        rotated.previous_secret = Some(b"secret-one".to_vec());
+        let keys = TokenKeys::new(&rotated);
+        assert!(keys.verify(&token).is_ok());
+        assert!(keys.verify(&issue(&keys, Utc::now())).is_ok(), "new tokens are signed with the new secret");
+        assert!(old.verify(&issue(&keys, Utc::now())).is_err());
+        // The grace key verifies; it does not rescue what is wrong for another reason.
+        assert!(keys.verify(&issue(&old, Utc::now() - chrono::Duration::hours(2))).is_err());
     }
 
     #[test]
