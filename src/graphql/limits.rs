@@ -10,15 +10,31 @@ use async_graphql::{ServerError, ServerResult, Variables};
 // The document's own value type (with variables in it), which async-graphql does not re-export.
 use async_graphql_value::{ConstValue, Value};
 
-pub struct AliasLimit(pub usize);
+/// The checks of a parsed document (before validation and execution), as one extension: at most `max_aliases`
+/// aliases, and no control characters in any text argument.
+pub struct DocumentChecks {
+    pub max_aliases: usize,
+}
 
-impl ExtensionFactory for AliasLimit {
+impl ExtensionFactory for DocumentChecks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimitExtension(self.0))
+        Arc::new(DocumentChecksExtension(self.max_aliases))
     }
 }
 
-struct AliasLimitExtension(usize);
+struct DocumentChecksExtension(usize);
+
+/// A refusal of the document as bad input, naming the field at fault when there is one.
+fn refusal(message: String, field: Option<String>) -> ServerError {
+    let mut err = ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", "BAD_USER_INPUT");
+    if let Some(field) = field {
+        ext.set("field", field);
+    }
+    err.extensions = Some(ext);
+    err
+}
 
 fn count_aliases(set: &SelectionSet) -> usize {
     set.items
@@ -39,40 +55,10 @@ pub fn aliases_in(doc: &ExecutableDocument) -> usize {
     ops + frags
 }
 
-#[async_trait::async_trait]
-impl Extension for AliasLimitExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        let n = aliases_in(&doc);
-        if n > self.0 {
-            let mut err = ServerError::new(format!("too many aliases: {n}, at most {} allowed", self.0), None);
-            let mut ext = async_graphql::ErrorExtensionValues::default();
-            ext.set("code", "BAD_USER_INPUT");
-            err.extensions = Some(ext);
-            return Err(err);
-        }
-        Ok(doc)
-    }
-}
-
-/// Refuses control characters (NUL, the other C0 controls but tab, line feed and carriage return, and DEL) in any
-/// string argument, written in the query or passed as a variable, before anything runs: PostgreSQL cannot store NUL,
-/// and none of them belongs in a petition, a name or an id. The error names the field as resolvers do
-/// (`input.title`, `input.representatives.0.name`).
-pub struct PlainText;
-
-impl ExtensionFactory for PlainText {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PlainText)
-    }
-}
-
+// Control characters (NUL, the other C0 controls but tab, line feed and carriage return, and DEL) in any string
+// argument, written in the query or passed as a variable, are refused before anything runs: PostgreSQL cannot store
+// NUL, and none of them belongs in a petition, a name or an id. The error names the field as resolvers do
+// (`input.title`, `input.representatives.0.name`).
 fn is_control(c: char) -> bool {
     matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}')
 }
@@ -128,7 +114,7 @@ pub fn control_characters_in(doc: &ExecutableDocument, variables: &Variables) ->
 }
 
 #[async_trait::async_trait]
-impl Extension for PlainText {
+impl Extension for DocumentChecksExtension {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -137,13 +123,12 @@ impl Extension for PlainText {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
+        let n = aliases_in(&doc);
+        if n > self.0 {
+            return Err(refusal(format!("too many aliases: {n}, at most {} allowed", self.0), None));
+        }
         if let Some(field) = control_characters_in(&doc, variables) {
-            let mut err = ServerError::new("must not contain control characters", None);
-            let mut ext = async_graphql::ErrorExtensionValues::default();
-            ext.set("code", "BAD_USER_INPUT");
-            ext.set("field", field);
-            err.extensions = Some(ext);
-            return Err(err);
+            return Err(refusal("must not contain control characters".to_owned(), Some(field)));
         }
         Ok(doc)
     }

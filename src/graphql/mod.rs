@@ -53,8 +53,7 @@ pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscri
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)
         .limit_directives(10)
-        .extension(limits::AliasLimit(limits.max_aliases))
-        .extension(limits::PlainText)
+        .extension(limits::DocumentChecks { max_aliases: limits.max_aliases })
 }
 
 /// The SDL as served; `schema.graphql` must equal it (a test checks).

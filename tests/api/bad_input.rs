@@ -123,18 +123,7 @@ async fn control_characters_in_any_text_are_named_and_change_nothing() {
     let app = spawn_app().await;
     let petitioner = app.token("demo.petitioner").await;
     let clerk = app.token("demo.clerk").await;
-    let count = |app: &TestApp| {
-        use diesel::RunQueryDsl;
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        diesel::sql_query("SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM case_events) AS n")
-            .get_result::<N>(&mut app.conn())
-            .unwrap()
-            .n
-    };
+    let count = crate::helpers::cases_and_history;
     let before = count(&app);
     let petition = |key: &str, value: &str| {
         let mut i = json!({"jurisdictionCode": "510502", "title": "标题", "content": "内容", "idempotencyKey": "nul"});

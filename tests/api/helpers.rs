@@ -409,3 +409,16 @@ pub fn captured_logs() -> &'static std::sync::Mutex<Vec<u8>> {
         logs
     })
 }
+
+/// Cases plus history entries in the test's database: unchanged after a refused request.
+pub fn cases_and_history(app: &TestApp) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query("SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM case_events) AS n")
+        .get_result::<N>(&mut app.conn())
+        .unwrap()
+        .n
+}

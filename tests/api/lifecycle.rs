@@ -392,18 +392,7 @@ async fn bad_input_is_named_and_writes_nothing() {
     let app = spawn_app().await;
     let petitioner = app.token("demo.petitioner").await;
     let clerk = app.token("demo.clerk").await;
-    let count = |app: &TestApp| {
-        use diesel::RunQueryDsl;
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        diesel::sql_query("SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM case_events) AS n")
-            .get_result::<N>(&mut app.conn())
-            .unwrap()
-            .n
-    };
+    let count = crate::helpers::cases_and_history;
     let before = count(&app);
     let base = json!({"jurisdictionCode": "510502", "title": "标题", "content": "内容", "idempotencyKey": "k"});
     let with = |k: &str, v: Value| {
