@@ -17,8 +17,10 @@ use uuid::Uuid;
 use crate::auth::password;
 use crate::domain::case::{
     case_reference, new_query_code, CaseStatus, Category, Channel, ClosureReason, EventKind, Outcome, Routing,
+    ServedVia,
 };
 use crate::domain::credentials::Password;
+use crate::domain::details::{to_payload, Answered, Told};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -268,18 +270,26 @@ fn load_case(
                     route_and_accept(&mut events, &mut status, day, false);
                     routed = true;
                 }
+                // The story's words are the handling opinion: what the petitioner and tracking read, as an
+                // answer through the API records it.
+                let outcome = step
+                    .outcome
+                    .ok_or_else(|| AppError::internal(format!("demo story {index}: an answer without an outcome")))?;
+                let notice = note.unwrap_or_default();
+                let answered = Answered { outcome, served_via: ServedVia::InPerson, notice };
                 push(
                     &mut events,
                     "ANSWERED",
                     Some(CaseStatus::Answered),
                     &mut status,
                     day,
-                    note,
-                    json!({"outcome": step.outcome}),
+                    None,
+                    to_payload(&answered),
                 );
             }
             "ROUTED_OUT" => {
-                push(&mut events, "ROUTED_OUT", Some(CaseStatus::RoutedOut), &mut status, day, note, json!({}))
+                let told = to_payload(&Told { notice: note.unwrap_or_default() });
+                push(&mut events, "ROUTED_OUT", Some(CaseStatus::RoutedOut), &mut status, day, None, told)
             }
             "CASE_LEAD_ASSIGNED" => push(&mut events, "CASE_LEAD_DESIGNATED", None, &mut status, day, note, json!({})),
             "VISIT" | "HOME_VISIT" => push(&mut events, "HOME_VISIT", None, &mut status, day, note, json!({})),
@@ -320,7 +330,8 @@ fn load_case(
             routing: routed.then_some(Routing::Assigned),
             repeat_of_case_id: None,
             representatives: json!([]),
-            disposition_note: None,
+            // Where a routed-out petitioner was told to go, as the API records it.
+            disposition_note: demo.timeline.iter().find(|s| s.what == "ROUTED_OUT").and_then(|s| s.note.as_deref()),
             petitioner_phone: None,
             petitioner_id_number: None,
             next_due_at: None,

@@ -234,3 +234,20 @@ async fn with_a_read_database_lists_and_figures_read_there_and_everything_else_t
     let fresh = app.ok(q, json!({"d": today}), &committee).await;
     assert_eq!(fresh["jurisdiction"]["stats"]["received"].as_i64().unwrap(), stale + 1);
 }
+
+#[tokio::test]
+async fn the_petitioner_reads_the_handling_opinion_of_an_answered_demo_story() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let q = "{ cases(first: 50) { nodes { title status events { kind notice note } } } }";
+    let data = app.ok(q, json!({}), &petitioner).await;
+    let wages = data["cases"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"].as_str().unwrap().contains("拖欠农民工工资"))
+        .expect("the wages story is the demo petitioner's")
+        .clone();
+    let answer = wages["events"].as_array().unwrap().iter().find(|e| e["kind"] == "ANSWERED").unwrap().clone();
+    assert_eq!(answer["notice"], "拖欠工资已发放至本人账户", "{wages}");
+}
