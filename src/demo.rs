@@ -338,17 +338,24 @@ fn load_case(
         },
     )?;
     for (kind, from, to, on, note, payload) in &events {
+        let kind = EventKind::parse(kind)
+            .ok_or_else(|| AppError::internal(format!("the demo data names an unknown event {kind}")))?;
+        // The petitioner's own acts are the petitioner's; the rest the bureau's (the stories name no other actor).
+        let petitioners_act = matches!(
+            kind,
+            EventKind::Submitted | EventKind::Evaluated | EventKind::ReviewRequested | EventKind::Withdrawn
+        );
+        let (actor, role) = if petitioners_act { (petitioner_account, Role::Petitioner) } else { (clerk, Role::Clerk) };
         case_event::append(
             conn,
             &NewCaseEvent {
                 case_id: created.id,
                 jurisdiction_code: &demo.jurisdiction,
-                kind: EventKind::parse(kind)
-                    .ok_or_else(|| AppError::internal(format!("the demo data names an unknown event {kind}")))?,
+                kind,
                 from_status: *from,
                 to_status: *to,
-                actor_account_id: clerk,
-                actor_role: clerk.map(|_| Role::Clerk.as_str()),
+                actor_account_id: actor,
+                actor_role: actor.map(|_| role.as_str()),
                 occurred_at: morning(tz, *on),
                 note: note.as_deref(),
                 payload: payload.clone(),

@@ -250,4 +250,13 @@ async fn the_petitioner_reads_the_handling_opinion_of_an_answered_demo_story() {
         .clone();
     let answer = wages["events"].as_array().unwrap().iter().find(|e| e["kind"] == "ANSWERED").unwrap().clone();
     assert_eq!(answer["notice"], "拖欠工资已发放至本人账户", "{wages}");
+    // Staff see who acted: the petitioner submitted, the bureau's side did the rest.
+    let clerk = app.token("demo.clerk").await;
+    let q = r#"{ cases(first: 5, filter: {search: "拖欠农民工工资"}) { nodes { events { kind actorRole } } } }"#;
+    let seen = app.ok(q, json!({}), &clerk).await;
+    let events = seen["cases"]["nodes"][0]["events"].as_array().unwrap().clone();
+    let role_of = |kind: &str| events.iter().find(|e| e["kind"] == kind).map(|e| e["actorRole"].clone());
+    assert_eq!(role_of("SUBMITTED"), Some(json!("PETITIONER")), "{seen}");
+    assert_eq!(role_of("EVALUATED"), Some(json!("PETITIONER")), "{seen}");
+    assert_eq!(role_of("ANSWERED"), Some(json!("CLERK")), "{seen}");
 }
