@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{Environment, WorkContext};
 use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::details::{to_payload, DeadlineMissed, Periods};
+use crate::domain::details::{to_payload, DeadlineMissed, Details, Periods};
 use crate::domain::permission::Authorized;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline, DeadlineKind, EventFact, Rules};
 use crate::error::AppResult;
@@ -113,17 +113,30 @@ pub fn missed_entry(
 ) -> NewCaseEvent<'_> {
     let basis = kind.basis().to_owned();
     let notice = format!("办理期限已过 ({basis})");
+    let details = DeadlineMissed { deadline: kind, due_at: stamp(due_at), basis, notice };
+    system_entry(case_id, jurisdiction_code, EventKind::DeadlineMissed, due_at, &details)
+}
+
+/// A history entry the system writes (the sweep, or a step recording what the rules observed), at `at`: no account,
+/// role `SYSTEM`. The counterpart of [`entry_by`] for entries no caller is behind.
+pub fn system_entry<'a>(
+    case_id: Uuid,
+    jurisdiction_code: &'a str,
+    kind: EventKind,
+    at: DateTime<Utc>,
+    details: &impl Details,
+) -> NewCaseEvent<'a> {
     NewCaseEvent {
         case_id,
         jurisdiction_code,
-        kind: EventKind::DeadlineMissed,
+        kind,
         from_status: None,
         to_status: None,
         actor_account_id: None,
         actor_role: Some("SYSTEM"),
-        occurred_at: due_at,
+        occurred_at: at,
         note: None,
-        payload: to_payload(&DeadlineMissed { deadline: kind, due_at: stamp(due_at), basis, notice }),
+        payload: to_payload(details),
         staff_only: false,
     }
 }

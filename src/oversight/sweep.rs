@@ -117,17 +117,15 @@ fn close_unreviewed(
     case_event::append(
         conn,
         &NewCaseEvent {
-            case_id: case.id,
-            jurisdiction_code: &case.jurisdiction_code,
-            kind: EventKind::Closed,
             from_status: Some(case.status),
             to_status: Some(to),
-            actor_account_id: None,
-            actor_role: Some("SYSTEM"),
-            occurred_at: lapsed_at,
-            note: None,
-            payload: to_payload(&Closed { reason: ClosureReason::NoReviewRequested }),
-            staff_only: false,
+            ..history::system_entry(
+                case.id,
+                &case.jurisdiction_code,
+                EventKind::Closed,
+                lapsed_at,
+                &Closed { reason: ClosureReason::NoReviewRequested },
+            )
         },
     )?;
     let next_due = history::next_due(conn, env, &case)?;
