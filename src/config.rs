@@ -29,6 +29,9 @@ pub struct Settings {
     pub port: u16,
     /// `None` in development means: start the embedded PostgreSQL cluster.
     pub database_url: Option<String>,
+    /// The owner of the tables, for migrations and bulk loads (`MIGRATION_DATABASE_URL`); the server itself works
+    /// as the role of `database_url`, which gets only the privileges it needs (see `db::privileges`).
+    pub migration_database_url: Option<String>,
     /// A streaming standby of that database for the reads that tolerate a moment's lag: portal figures and the
     /// top-level lists. Everything else (writes, reads inside mutations, authentication, the live listener) uses
     /// the primary.
@@ -315,6 +318,7 @@ impl Settings {
             host,
             port,
             database_url,
+            migration_database_url: get("MIGRATION_DATABASE_URL"),
             database_read_url: get("DATABASE_READ_URL"),
             trusted_proxies: get("TRUSTED_PROXIES")
                 .unwrap_or_default()

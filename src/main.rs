@@ -3,9 +3,10 @@
 
 use anyhow::Context;
 use petition_api::config::{AppEnv, Settings};
-use petition_api::db::{self, embedded::EmbeddedPostgres, Db};
-use petition_api::startup::Application;
-use petition_api::{demo, generate, graphql, telemetry};
+use petition_api::db::embedded::{self, EmbeddedPostgres};
+use petition_api::db::Db;
+use petition_api::startup::{prepare_database, Application, DatabaseUrls};
+use petition_api::{generate, graphql, telemetry};
 
 fn main() -> anyhow::Result<()> {
     petition_api::auth::password::return_large_blocks_to_the_system();
@@ -18,7 +19,7 @@ fn main() -> anyhow::Result<()> {
         None | Some("serve") => with_database(serve),
         Some("generate") => {
             let plan = generate::Plan::parse(&args[2..])?;
-            with_database(|settings, db| generate(settings, db, &plan))
+            with_database(|settings, urls| generate(settings, urls, &plan))
         }
         Some(other) => {
             anyhow::bail!("unknown command `{other}`; use `serve` (the default), `generate` or `print-schema`")
@@ -27,23 +28,30 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// Runs `f` over the configured database, migrated and prepared (the embedded one when none is configured).
-fn with_database(f: impl FnOnce(Settings, Db) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn with_database(f: impl FnOnce(Settings, &DatabaseUrls) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     telemetry::init(settings.log_format);
 
     // Development without DATABASE_URL: our own PostgreSQL cluster, stopped again when we stop.
-    let (database_url, cluster) = match &settings.database_url {
-        Some(url) => (url.clone(), None),
+    let (urls, cluster) = match &settings.database_url {
+        Some(url) => {
+            let owner = settings.migration_database_url.clone().unwrap_or_else(|| url.clone());
+            (DatabaseUrls { server: url.clone(), owner }, None)
+        }
         None => {
             debug_assert_eq!(settings.env, AppEnv::Development);
             let root = EmbeddedPostgres::default_root("dev");
             let pg = EmbeddedPostgres::start(&root, &[])?;
             pg.ensure_database("petition")?;
-            (pg.database_url("petition"), Some(pg))
+            let urls = DatabaseUrls {
+                server: pg.database_url_as(embedded::SERVER_ROLE, "petition"),
+                owner: pg.database_url_as(embedded::OWNER_ROLE, "petition"),
+            };
+            (urls, Some(pg))
         }
     };
 
-    let result = prepare(&settings, &database_url).and_then(|db| f(settings, db));
+    let result = prepare_database(&settings, &urls).and_then(|()| f(settings, &urls));
     if let Some(pg) = cluster {
         if let Err(e) = pg.stop() {
             tracing::error!(error = %e, "could not stop the embedded PostgreSQL cluster");
@@ -52,34 +60,8 @@ fn with_database(f: impl FnOnce(Settings, Db) -> anyhow::Result<()>) -> anyhow::
     result
 }
 
-/// Migrates the database and brings it up to date: demo data (in development), stored deadlines and figures.
-fn prepare(settings: &Settings, database_url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(database_url, settings.db_pool_size, settings.db_pool_wait)?;
-    {
-        let mut conn = db.pool().get().context("cannot connect to the database")?;
-        db::run_migrations(&mut conn)?;
-        if settings.load_demo_data {
-            let today = chrono::Utc::now().with_timezone(&settings.time_zone).date_naive();
-            demo::load_if_absent(&mut conn, settings, today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        }
-        // Cases written before deadlines were stored get theirs now (once; a no-op afterwards).
-        let filled =
-            petition_api::case_work::history::backfill_deadlines(&mut conn, &settings.rules, &settings.calendar())
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        if filled > 0 {
-            tracing::info!(cases = filled, "stored the deadlines of existing cases");
-        }
-        // The figures count days in the configured time zone; a change of it means counting again.
-        if petition_api::oversight::figures::count_days_in(&mut conn, settings.time_zone)
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?
-        {
-            tracing::info!(time_zone = settings.time_zone.name(), "figures recounted in a new time zone");
-        }
-    }
-    Ok(db)
-}
-
-fn serve(settings: Settings, db: Db) -> anyhow::Result<()> {
+fn serve(settings: Settings, urls: &DatabaseUrls) -> anyhow::Result<()> {
+    let db = Db::connect(&urls.server, settings.db_pool_size, settings.db_pool_wait)?;
     let (host, env) = (settings.host, settings.env);
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, db)?;
@@ -92,10 +74,12 @@ fn serve(settings: Settings, db: Db) -> anyhow::Result<()> {
     })
 }
 
-/// Writes `plan.cases` synthetic cases, with a progress bar on standard error.
-fn generate(settings: Settings, db: Db, plan: &generate::Plan) -> anyhow::Result<()> {
+/// Writes `plan.cases` synthetic cases as the owner of the tables (a bulk load recounts the figures), with a
+/// progress bar on standard error.
+fn generate(settings: Settings, urls: &DatabaseUrls, plan: &generate::Plan) -> anyhow::Result<()> {
+    use diesel::Connection;
     use std::io::Write;
-    let mut conn = db.pool().get().context("cannot connect to the database")?;
+    let mut conn = diesel::PgConnection::establish(&urls.owner).context("cannot connect to the database")?;
     let started = std::time::Instant::now();
     let report = generate::run(&mut conn, &settings, plan, chrono::Utc::now(), |done, total| {
         let width = 40;

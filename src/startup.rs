@@ -28,6 +28,62 @@ const REFERENCE_SERIAL_BLOCK: i32 = 20;
 /// Accounts whose callers a server process remembers (a few hundred bytes each).
 const CALLERS_REMEMBERED: usize = 20_000;
 
+/// Where the database is, for each of the two roles that work on it.
+#[derive(Clone)]
+pub struct DatabaseUrls {
+    /// The server's own role (`DATABASE_URL`): reads and writes what the API needs, owns nothing.
+    pub server: String,
+    /// The owner of the tables (`MIGRATION_DATABASE_URL`; the server's when not given): migrations, demo data,
+    /// the deadline backfill, bulk loads.
+    pub owner: String,
+}
+
+/// Brings the database up to date as its owner (migrations, demo data in development, stored deadlines, figures
+/// in the configured time zone), grants the server's role what it needs, and checks that role can do no more.
+pub fn prepare_database(settings: &Settings, urls: &DatabaseUrls) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use diesel::Connection;
+    let failed = |e: crate::error::AppError| anyhow::anyhow!("{e:?}");
+    let mut owner = diesel::PgConnection::establish(&urls.owner)
+        .context("cannot connect to the database as the owner of its tables (MIGRATION_DATABASE_URL)")?;
+    crate::db::run_migrations(&mut owner)?;
+    if settings.load_demo_data {
+        let today = chrono::Utc::now().with_timezone(&settings.time_zone).date_naive();
+        crate::demo::load_if_absent(&mut owner, settings, today).map_err(failed)?;
+    }
+    // Cases written before deadlines were stored get theirs now (once; a no-op afterwards).
+    let filled = crate::case_work::history::backfill_deadlines(&mut owner, &settings.rules, &settings.calendar())
+        .map_err(failed)?;
+    if filled > 0 {
+        tracing::info!(cases = filled, "stored the deadlines of existing cases");
+    }
+    // The figures count days in the configured time zone; a change of it means counting again.
+    if crate::oversight::figures::count_days_in(&mut owner, settings.time_zone).map_err(failed)? {
+        tracing::info!(time_zone = settings.time_zone.name(), "figures recounted in a new time zone");
+    }
+
+    let mut server = diesel::PgConnection::establish(&urls.server)
+        .context("cannot connect to the database as the server's role (DATABASE_URL)")?;
+    let server_role = crate::db::privileges::check_role(&mut server)?;
+    let owner_role = crate::db::privileges::check_role(&mut owner)?;
+    if server_role.role != owner_role.role {
+        crate::db::privileges::grant_runtime_privileges(&mut owner, &server_role.role)?;
+    }
+    if server_role.is_privileged() {
+        let why = format!(
+            "the server's database role `{}` {} and could rewrite history; give DATABASE_URL a role of its own and \
+             MIGRATION_DATABASE_URL the owner's (see the README)",
+            server_role.role,
+            if server_role.superuser { "is a superuser" } else { "owns the tables" }
+        );
+        if settings.env == crate::config::AppEnv::Production {
+            anyhow::bail!(why);
+        }
+        tracing::warn!("{why}");
+    }
+    Ok(())
+}
+
 pub struct Application {
     port: u16,
     server: Server,

@@ -17,6 +17,11 @@ the folder holding them, or set DATABASE_URL to use an existing database.";
 /// The system user that runs the cluster when this process is root.
 const SERVICE_USER: &str = "postgres";
 
+/// The role that owns the tables and runs the migrations (what `MIGRATION_DATABASE_URL` names in production).
+pub const OWNER_ROLE: &str = "petition_owner";
+/// The role the server works as (what `DATABASE_URL` names in production): it owns nothing (see `db::privileges`).
+pub const SERVER_ROLE: &str = "petition_server";
+
 pub struct EmbeddedPostgres {
     bin_dir: PathBuf,
     root: PathBuf,
@@ -67,30 +72,71 @@ impl EmbeddedPostgres {
         Ok(pg)
     }
 
-    /// A libpq URL for `database` on this cluster's socket.
+    /// A libpq URL for `database` on this cluster's socket, as the cluster's superuser.
     pub fn database_url(&self, database: &str) -> String {
-        let socket = self.socket_dir().to_string_lossy().replace('%', "%25").replace('/', "%2F").replace(' ', "%20");
-        format!("postgres://postgres@/{database}?host={socket}")
+        self.database_url_as("postgres", database)
     }
 
-    /// Creates `database` if it does not exist yet.
-    pub fn ensure_database(&self, database: &str) -> anyhow::Result<()> {
+    /// A libpq URL for `database` on this cluster's socket, as `role`.
+    pub fn database_url_as(&self, role: &str, database: &str) -> String {
+        let socket = self.socket_dir().to_string_lossy().replace('%', "%25").replace('/', "%2F").replace(' ', "%20");
+        format!("postgres://{role}@/{database}?host={socket}")
+    }
+
+    /// Creates the owner and server roles if they do not exist yet: login roles without any special power.
+    pub fn ensure_roles(&self) -> anyhow::Result<()> {
         use diesel::prelude::*;
-        let mut conn = PgConnection::establish(&self.database_url("postgres"))?;
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let exists = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
-            .bind::<diesel::sql_types::Text, _>(database)
-            .get_result::<Count>(&mut conn)?
-            .n
-            > 0;
-        if !exists {
-            diesel::sql_query(format!("CREATE DATABASE \"{}\"", database.replace('"', ""))).execute(&mut conn)?;
+        let mut conn = self.connect("postgres")?;
+        for role in [OWNER_ROLE, SERVER_ROLE] {
+            diesel::sql_query(format!(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN \
+                 CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END $$"
+            ))
+            .execute(&mut conn)
+            .with_context(|| format!("cannot create the role {role} in the cluster in {}", self.root.display()))?;
         }
         Ok(())
+    }
+
+    /// Creates `database`, owned by [`OWNER_ROLE`], if it does not exist yet. A database of an earlier version,
+    /// whose tables the cluster's superuser owns, is kept under another name and a new one is made.
+    pub fn ensure_database(&self, database: &str) -> anyhow::Result<()> {
+        use diesel::prelude::*;
+        self.ensure_roles()?;
+        let mut conn = self.connect("postgres")?;
+        #[derive(QueryableByName)]
+        struct Owner {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            owner: String,
+        }
+        let owner =
+            diesel::sql_query("SELECT pg_get_userbyid(datdba)::text AS owner FROM pg_database WHERE datname = $1")
+                .bind::<diesel::sql_types::Text, _>(database)
+                .get_result::<Owner>(&mut conn)
+                .optional()?
+                .map(|o| o.owner);
+        let quoted = database.replace('"', "");
+        if owner.as_deref() == Some(OWNER_ROLE) {
+            return Ok(());
+        }
+        if let Some(owner) = owner {
+            let kept = format!("{quoted}_owned_by_{owner}");
+            tracing::warn!(
+                database,
+                kept = %kept,
+                "the development database predates separate owner and server roles; kept under another name, \
+                 starting a new one"
+            );
+            diesel::sql_query(format!("ALTER DATABASE \"{quoted}\" RENAME TO \"{kept}\"")).execute(&mut conn)?;
+        }
+        diesel::sql_query(format!("CREATE DATABASE \"{quoted}\" OWNER {OWNER_ROLE}")).execute(&mut conn)?;
+        Ok(())
+    }
+
+    fn connect(&self, database: &str) -> anyhow::Result<diesel::PgConnection> {
+        use diesel::Connection;
+        diesel::PgConnection::establish(&self.database_url(database))
+            .with_context(|| format!("cannot connect to the PostgreSQL cluster in {}", self.root.display()))
     }
 
     pub fn stop(&self) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 
 pub mod announce;
 pub mod embedded;
+pub mod privileges;
 pub mod schema;
 
 use diesel::pg::PgConnection;

@@ -36,6 +36,97 @@ async fn history_is_append_only_in_the_database() {
     assert!(insert_ok.is_ok());
 }
 
+/// The server's own role can read and append history, and nothing more: rewriting it, changing the tables, or
+/// switching the triggers off all fail, whatever the trick.
+#[tokio::test]
+async fn the_server_role_cannot_rewrite_history_or_change_the_schema() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let mut conn = app.server_role_connection();
+    let check = petition_api::db::privileges::check_role(&mut conn).unwrap();
+    assert!(!check.is_privileged(), "the server's role owns nothing and is no superuser: {check:?}");
+
+    let refused = |sql: &str, conn: &mut diesel::PgConnection| {
+        let outcome = diesel::sql_query(sql).execute(conn);
+        let message = outcome.err().unwrap_or_else(|| panic!("`{sql}` must fail for the server's role")).to_string();
+        assert!(
+            message.contains("permission denied") || message.contains("must be owner"),
+            "`{sql}` fails for want of privilege, not by a trigger: {message}"
+        );
+    };
+    // Granting itself more is silently a no-op (PostgreSQL only warns): what it tries next still fails.
+    let _ = diesel::sql_query("GRANT ALL ON case_events, cases, units TO petition_server").execute(&mut conn);
+    let tricks = [
+        "UPDATE case_events SET note = 'rewritten'",
+        "DELETE FROM case_events",
+        "TRUNCATE case_events",
+        "UPDATE supervision_notice_events SET note = 'rewritten'",
+        "DELETE FROM supervision_notice_events",
+        "ALTER TABLE case_events DISABLE TRIGGER case_events_append_only",
+        "ALTER TABLE case_events DISABLE TRIGGER ALL",
+        "DROP TRIGGER case_events_append_only ON case_events",
+        "CREATE OR REPLACE FUNCTION forbid_history_rewrite() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN OLD; END'",
+        "SET session_replication_role = replica",
+        "ALTER TABLE cases ADD COLUMN backdoor TEXT",
+        "ALTER TABLE cases OWNER TO petition_server",
+        "CREATE TABLE shadow_history (id BIGINT)",
+        "DROP TABLE case_events",
+        "DELETE FROM cases",
+        "UPDATE units SET name = 'taken over'",
+        "CREATE TRIGGER sneaky BEFORE INSERT ON cases FOR EACH ROW EXECUTE FUNCTION forbid_history_rewrite()",
+    ];
+    for sql in tricks {
+        refused(sql, &mut conn);
+    }
+    // What it is for still works: reading and appending.
+    let n = diesel::sql_query("SELECT id FROM case_events LIMIT 1").execute(&mut conn).unwrap();
+    assert_eq!(n, 1, "the server's role reads the history");
+}
+
+/// Production will not serve as a role that could rewrite history; development serves, with a warning.
+#[test]
+fn production_refuses_a_server_role_that_owns_the_tables() {
+    use petition_api::startup::{prepare_database, DatabaseUrls};
+    let (urls, _guard) = crate::helpers::spare_database_urls();
+    let secret = "kR7vQ2mX9pL4sT8wZ1nB6yH3cF5gJ0dAeUiOoPqWxV";
+    let vars = [
+        ("APP_ENV", "production"),
+        ("DATABASE_URL", urls.owner.as_str()),
+        ("JWT_SECRET", secret),
+        ("QUERY_CODE_SECRET", "Zp4Lq8Wm2Xn6Rb0Tv3Yc7Hd1Jf5Kg9Ns2Qa8Ue4Io6"),
+    ];
+    let production = petition_api::config::Settings::from_lookup(|k| {
+        vars.iter().find(|(name, _)| *name == k).map(|(_, v)| v.to_string())
+    })
+    .expect("production settings");
+    let as_owner = DatabaseUrls { server: urls.owner.clone(), owner: urls.owner.clone() };
+    let refusal = prepare_database(&production, &as_owner).expect_err("production refuses the owner as server role");
+    assert!(refusal.to_string().contains("owns the tables"), "{refusal}");
+    prepare_database(&production, &urls).expect("two roles are accepted");
+}
+
+#[tokio::test]
+async fn every_table_has_a_decided_set_of_server_privileges() {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Table {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let app = spawn_app().await;
+    let tables = diesel::sql_query(
+        "SELECT relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')",
+    )
+    .load::<Table>(&mut app.conn())
+    .unwrap();
+    let decided: Vec<&str> = petition_api::db::privileges::RUNTIME_PRIVILEGES.iter().map(|(t, _)| *t).collect();
+    for table in &tables {
+        assert!(decided.contains(&table.name.as_str()), "no decision on the server's privileges on {}", table.name);
+    }
+    assert_eq!(tables.len(), decided.len(), "every listed table exists");
+}
+
 #[tokio::test]
 async fn internal_errors_carry_a_request_id_and_no_detail() {
     use diesel::RunQueryDsl;

@@ -12,9 +12,9 @@ use std::sync::{Arc, OnceLock};
 use diesel::prelude::*;
 use petition_api::clock::ManualClock;
 use petition_api::config::Settings;
-use petition_api::db::embedded::EmbeddedPostgres;
+use petition_api::db::embedded::{EmbeddedPostgres, OWNER_ROLE, SERVER_ROLE};
 use petition_api::db::{self, Db, PgPool, DATABASE_FINGERPRINT};
-use petition_api::startup::Application;
+use petition_api::startup::{prepare_database, Application, DatabaseUrls};
 use serde_json::{json, Value};
 
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -45,14 +45,14 @@ fn build_template(pg: &EmbeddedPostgres, template: &str) {
     if !database_exists(&mut conn, template) {
         let scratch = format!("{template}_building");
         diesel::sql_query(format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")).execute(&mut conn).unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {scratch}")).execute(&mut conn).unwrap();
-        {
-            let mut db = PgConnection::establish(&pg.database_url(&scratch)).unwrap();
-            db::run_migrations(&mut db).expect("migrations apply");
-            let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
-            let settings = Settings::from_lookup(|_| None).expect("default settings");
-            petition_api::demo::load_if_absent(&mut db, &settings, today).expect("demo data loads");
-        }
+        pg.ensure_roles().expect("the owner and server roles");
+        diesel::sql_query(format!("CREATE DATABASE {scratch} OWNER {OWNER_ROLE}")).execute(&mut conn).unwrap();
+        let urls = DatabaseUrls {
+            server: pg.database_url_as(SERVER_ROLE, &scratch),
+            owner: pg.database_url_as(OWNER_ROLE, &scratch),
+        };
+        let settings = Settings::from_lookup(|_| None).expect("default settings");
+        prepare_database(&settings, &urls).expect("migrations, demo data and grants");
         diesel::sql_query(format!("ALTER DATABASE {scratch} RENAME TO {template}")).execute(&mut conn).unwrap();
         drop_other_templates(&mut conn, template);
     }
@@ -98,6 +98,8 @@ pub struct TestApp {
     /// Every rule about time reads this clock; tests move it.
     pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
+    /// The test's own connections, as the cluster's superuser: for arranging what the API cannot (old cases,
+    /// broken tables) and for reading behind it.
     pub pool: PgPool,
     /// The server's database handle: `db.calls()` counts its round trips.
     pub db: Db,
@@ -144,8 +146,17 @@ pub fn spare_database() -> (String, SpareDatabase) {
     let cluster = cluster();
     let name = format!("test_spare_{}", uuid::Uuid::new_v4().simple());
     let mut conn = PgConnection::establish(&cluster.pg.database_url("postgres")).unwrap();
-    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {}", cluster.template)).execute(&mut conn).unwrap();
-    (cluster.pg.database_url(&name), SpareDatabase(name))
+    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {} OWNER {OWNER_ROLE}", cluster.template))
+        .execute(&mut conn)
+        .unwrap();
+    (cluster.pg.database_url_as(SERVER_ROLE, &name), SpareDatabase(name))
+}
+
+/// As [`spare_database`], with the URLs of the server's role and of the owner.
+pub fn spare_database_urls() -> (DatabaseUrls, SpareDatabase) {
+    let (server, guard) = spare_database();
+    let owner = cluster().pg.database_url_as(OWNER_ROLE, &guard.0);
+    (DatabaseUrls { server, owner }, guard)
 }
 
 pub struct SpareDatabase(String);
@@ -174,11 +185,13 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     let database = format!("test_{}", uuid::Uuid::new_v4().simple());
     {
         let mut conn = PgConnection::establish(&cluster.pg.database_url("postgres")).unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {database} TEMPLATE {}", cluster.template))
+        diesel::sql_query(format!("CREATE DATABASE {database} TEMPLATE {} OWNER {OWNER_ROLE}", cluster.template))
             .execute(&mut conn)
             .expect("clone the template database");
     }
-    let url = cluster.pg.database_url(&database);
+    // The server works as the runtime role, as in production; the test itself reaches behind it as the superuser.
+    let url = cluster.pg.database_url_as(SERVER_ROLE, &database);
+    let pool = db::build_pool(&cluster.pg.database_url(&database), 2).expect("the test's own pool");
     let mut vars: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".to_owned(), url.clone()),
         ("PORT".to_owned(), "0".to_owned()),
@@ -191,7 +204,6 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     }
     let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
     let db = Db::connect(&url, 4, petition_api::db::DEFAULT_POOL_WAIT).expect("pool");
-    let pool = db.pool().clone();
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
     let address = start_server(settings, db.clone(), clock.clone());
     TestApp { address, clock, client: reqwest::Client::new(), pool, db, url, database }
@@ -288,6 +300,11 @@ impl TestApp {
 
     pub fn conn(&self) -> diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<PgConnection>> {
         self.pool.get().expect("connection")
+    }
+
+    /// A connection as the server's own database role (what an attacker who took over the server would have).
+    pub fn server_role_connection(&self) -> PgConnection {
+        PgConnection::establish(&self.url).expect("connect as the server's role")
     }
 }
 
