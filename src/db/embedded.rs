@@ -55,11 +55,14 @@ impl EmbeddedPostgres {
                 "initdb",
                 &["-D", path_str(&data)?, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"],
             )
-            .context("initdb failed")?;
+            .with_context(|| format!("initdb failed in {}", data.display()))?;
         }
         if pg.is_running() {
-            tracing::info!(dir = %pg.root.display(), "embedded PostgreSQL already running; reusing it");
-            return Ok(pg);
+            if pg.answers() {
+                tracing::info!(dir = %pg.root.display(), "embedded PostgreSQL already running; reusing it");
+                return Ok(pg);
+            }
+            pg.clear_stale_pid_file()?;
         }
         let mut options = format!("-k {} -c listen_addresses=''", shell_quote(path_str(&pg.socket_dir())?));
         for (key, value) in settings {
@@ -67,7 +70,7 @@ impl EmbeddedPostgres {
         }
         let (data, log) = (pg.data_dir(), pg.root.join("postgres.log"));
         pg.run("pg_ctl", &["-D", path_str(&data)?, "-l", path_str(&log)?, "-o", &options, "-w", "-t", "60", "start"])
-            .with_context(|| format!("PostgreSQL did not start; see {}", log.display()))?;
+            .with_context(|| format!("PostgreSQL did not start in {}; see {}", data.display(), log.display()))?;
         tracing::info!(dir = %pg.root.display(), "embedded PostgreSQL started");
         Ok(pg)
     }
@@ -158,6 +161,62 @@ impl EmbeddedPostgres {
         let data = self.data_dir();
         let Ok(data) = path_str(&data) else { return false };
         self.command("pg_ctl").args(["-D", data, "status"]).output().map(|o| o.status.success()).unwrap_or(false)
+    }
+
+    /// Whether the cluster accepts connections on its socket, waiting a few seconds for one that is starting up
+    /// (another process may have just started it).
+    fn answers(&self) -> bool {
+        use diesel::Connection;
+        let url = self.database_url("postgres");
+        for attempt in 0..25 {
+            if diesel::PgConnection::establish(&url).is_ok() {
+                return true;
+            }
+            // A process that is not PostgreSQL will not start answering.
+            if attempt == 0 && self.pid_file_names_a_postgres() == Some(false) {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        false
+    }
+
+    /// Whether the process `postmaster.pid` names is a PostgreSQL one; `None` when that cannot be told.
+    fn pid_file_names_a_postgres(&self) -> Option<bool> {
+        let pid = self.pid_in_file()?;
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        Some(name.trim() == "postgres" || name.trim() == "postmaster")
+    }
+
+    fn pid_in_file(&self) -> Option<u32> {
+        std::fs::read_to_string(self.pid_file()).ok()?.lines().next()?.trim().parse().ok()
+    }
+
+    fn pid_file(&self) -> PathBuf {
+        self.data_dir().join("postmaster.pid")
+    }
+
+    /// `pg_ctl` takes the cluster for running because `postmaster.pid` names a live process, yet nothing answers
+    /// on the socket: after a crash or a reboot the number now belongs to some other process. The file is removed
+    /// when that process is certainly not PostgreSQL; otherwise the error names the file and what to do.
+    fn clear_stale_pid_file(&self) -> anyhow::Result<()> {
+        let file = self.pid_file();
+        let pid = self.pid_in_file().map_or_else(|| "?".to_owned(), |p| p.to_string());
+        if self.pid_file_names_a_postgres() == Some(false) {
+            tracing::warn!(
+                file = %file.display(),
+                pid,
+                "stale postmaster.pid: the process it names is not PostgreSQL; removing the file"
+            );
+            std::fs::remove_file(&file).with_context(|| format!("cannot remove the stale {}", file.display()))?;
+            return Ok(());
+        }
+        bail!(
+            "the embedded PostgreSQL in {} does not accept connections, though {} names a running process (PID \
+             {pid}): stop that PostgreSQL, or if none runs there, remove the file",
+            self.root.display(),
+            file.display()
+        )
     }
 
     fn prepare_folders(&self) -> anyhow::Result<()> {

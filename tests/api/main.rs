@@ -4,6 +4,7 @@
 mod accounts;
 mod bad_input;
 mod cases;
+mod embedded;
 mod figures;
 mod generate;
 mod health;
