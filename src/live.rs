@@ -44,9 +44,11 @@ pub enum Signal {
     Notice(NoticeSignal),
 }
 
-const CHANNELS: [&str; 3] = ["case_events", "supervision_notice_events", ACCOUNT_CHANGES];
-/// Changes of accounts and units (migrations/…_scale): what the caller cache must forget.
+const CHANNELS: [&str; 4] = ["case_events", "supervision_notice_events", ACCOUNT_CHANGES, SESSION_REVOCATIONS];
+/// Changes of accounts and units (migrations/…_account_announcements): what the caller cache must forget.
 const ACCOUNT_CHANGES: &str = "account_changes";
+/// Ended sessions (migrations/…_session_revocations): whose access tokens the caller cache must refuse.
+const SESSION_REVOCATIONS: &str = "session_revocations";
 /// How often an idle listener looks for news: reading what already arrived costs no round trip.
 const POLL: Duration = Duration::from_millis(20);
 /// Signals a slow subscriber may fall behind by before it skips ahead.
@@ -107,6 +109,16 @@ fn listen(pool: PgPool, feed: Weak<LiveFeed>, callers: &CallerCache) {
             std::thread::sleep(pause);
             continue;
         }
+        // Listening first, then reading: a session ended in between is both read and heard.
+        let since = chrono::Utc::now() - callers.session_memory();
+        match crate::models::refresh_token::revoked_since(&mut conn, since) {
+            Ok(ended) => callers.replace_revoked_sessions(ended),
+            Err(e) => {
+                tracing::warn!(error = %e, "live feed: cannot read the ended sessions; retrying");
+                std::thread::sleep(pause);
+                continue;
+            }
+        }
         pause = Duration::from_millis(100);
         callers.set_listening(true);
         loop {
@@ -118,6 +130,13 @@ fn listen(pool: PgPool, feed: Weak<LiveFeed>, callers: &CallerCache) {
                     Ok(n) if n.channel == ACCOUNT_CHANGES => {
                         heard = true;
                         callers.apply_announcement(&n.payload);
+                    }
+                    Ok(n) if n.channel == SESSION_REVOCATIONS => {
+                        heard = true;
+                        match n.payload.parse() {
+                            Ok(session) => callers.revoke_session(session),
+                            Err(_) => tracing::warn!(payload = n.payload, "live feed: unreadable session revocation"),
+                        }
                     }
                     Ok(n) => {
                         heard = true;

@@ -101,7 +101,9 @@ impl Application {
         let listener = TcpListener::bind((settings.host, settings.port))
             .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
-        let callers = Arc::new(CallerCache::new(CALLERS_REMEMBERED));
+        // A revoked session's access tokens live at most their lifetime, plus the leeway of the expiry check.
+        let session_memory = settings.jwt.access_ttl + std::time::Duration::from_secs(60);
+        let callers = Arc::new(CallerCache::new(CALLERS_REMEMBERED, session_memory));
         let reads = match &settings.database_read_url {
             Some(url) => Db::connect(url, settings.db_pool_size, settings.db_pool_wait)?,
             None => db.clone(),

@@ -8,10 +8,15 @@
 //!
 //! A read that raced with a change must not put the old account back after the change was announced: every
 //! forgetting bumps an epoch, and a read remembers its result only if the epoch did not move while it read.
+//!
+//! Ended sessions work the same way: a revoked refresh-token family is announced (`session_revocations`), and the
+//! cache keeps the sessions revoked within an access token's lifetime, so that their access tokens are refused at
+//! once. A listener that (re)connects reads the recent revocations before the cache is trusted again.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::RwLock;
+use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
@@ -23,6 +28,10 @@ pub struct CallerCache {
     epoch: AtomicU64,
     listening: AtomicBool,
     capacity: usize,
+    /// Sessions ended recently, with when this process learnt of it.
+    revoked_sessions: RwLock<HashMap<Uuid, Instant>>,
+    /// How long a revoked session is remembered: as long as an access token it issued could still be valid.
+    session_memory: Duration,
 }
 
 /// Where a read started: pass it back to [`CallerCache::remember`].
@@ -31,14 +40,45 @@ pub struct ReadTicket(u64);
 
 impl CallerCache {
     /// Remembers up to `capacity` accounts; when full, it starts over (staff sign in again within minutes, so a
-    /// refill is cheap, and there is no eviction order to maintain on the hot path).
-    pub fn new(capacity: usize) -> CallerCache {
+    /// refill is cheap, and there is no eviction order to maintain on the hot path). Revoked sessions are
+    /// remembered for `session_memory`, the longest an access token can live.
+    pub fn new(capacity: usize, session_memory: Duration) -> CallerCache {
         CallerCache {
             entries: RwLock::new(HashMap::new()),
             epoch: AtomicU64::new(0),
             listening: AtomicBool::new(false),
             capacity,
+            revoked_sessions: RwLock::new(HashMap::new()),
+            session_memory,
         }
+    }
+
+    /// How far back revocations matter: what a reconnecting listener reads.
+    pub fn session_memory(&self) -> Duration {
+        self.session_memory
+    }
+
+    /// Whether `session` was ended; `None` when the cache may not be trusted now (ask the database).
+    pub fn session_revoked(&self, session: Uuid) -> Option<bool> {
+        if !self.listening.load(Ordering::Acquire) {
+            return None;
+        }
+        Some(self.revoked_sessions.read().ok()?.contains_key(&session))
+    }
+
+    /// A session ended (announced, or ended by this process). Sessions older than the memory are let go.
+    pub fn revoke_session(&self, session: Uuid) {
+        let Ok(mut revoked) = self.revoked_sessions.write() else { return };
+        let now = Instant::now();
+        revoked.retain(|_, at| now.duration_since(*at) < self.session_memory);
+        revoked.insert(session, now);
+    }
+
+    /// What a reconnecting listener read: the sessions revoked within the memory, replacing what was known.
+    pub fn replace_revoked_sessions(&self, sessions: impl IntoIterator<Item = Uuid>) {
+        let Ok(mut revoked) = self.revoked_sessions.write() else { return };
+        let now = Instant::now();
+        *revoked = sessions.into_iter().map(|s| (s, now)).collect();
     }
 
     /// The remembered caller and token version of `account`, if the cache may be trusted now.
@@ -112,7 +152,7 @@ mod tests {
 
     #[test]
     fn nothing_is_trusted_until_the_listener_listens() {
-        let cache = CallerCache::new(10);
+        let cache = CallerCache::new(10, Duration::from_secs(60));
         let id = Uuid::new_v4();
         cache.remember(cache.ticket(), id, caller(id), 1);
         assert!(cache.get(id).is_none());
@@ -127,7 +167,7 @@ mod tests {
 
     #[test]
     fn a_read_that_raced_with_a_change_is_not_remembered() {
-        let cache = CallerCache::new(10);
+        let cache = CallerCache::new(10, Duration::from_secs(60));
         cache.set_listening(true);
         let id = Uuid::new_v4();
         let ticket = cache.ticket();
@@ -141,8 +181,24 @@ mod tests {
     }
 
     #[test]
+    fn revoked_sessions_are_known_while_listening_and_for_as_long_as_their_tokens_live() {
+        let cache = CallerCache::new(10, Duration::from_millis(50));
+        let (ended, other) = (Uuid::new_v4(), Uuid::new_v4());
+        cache.revoke_session(ended);
+        assert_eq!(cache.session_revoked(ended), None, "not trusted before the listener listens");
+        cache.set_listening(true);
+        assert_eq!(cache.session_revoked(ended), Some(true));
+        assert_eq!(cache.session_revoked(other), Some(false));
+        std::thread::sleep(Duration::from_millis(60));
+        cache.revoke_session(other);
+        assert_eq!(cache.session_revoked(ended), Some(false), "let go once its tokens have expired");
+        cache.replace_revoked_sessions([ended]);
+        assert_eq!((cache.session_revoked(ended), cache.session_revoked(other)), (Some(true), Some(false)));
+    }
+
+    #[test]
     fn a_full_cache_starts_over() {
-        let cache = CallerCache::new(2);
+        let cache = CallerCache::new(2, Duration::from_secs(60));
         cache.set_listening(true);
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
         for id in &ids {

@@ -41,6 +41,7 @@ fn open_session(
         account.unit_id,
         account.jurisdiction_code.clone(),
         account.token_version,
+        family,
         now,
     )?;
     let (refresh, hash) = new_refresh_token();
@@ -113,8 +114,9 @@ pub async fn login(state: &AppState, username: &str, password: &str, client_ip: 
 
 enum RefreshOutcome {
     Rotated(Box<Session>),
-    /// Reused, revoked, expired or outdated: the family is revoked (committed) and the caller told no.
-    Refused,
+    /// Reused, revoked, expired or outdated: the family (if the token was known) is revoked (committed) and the
+    /// caller told no.
+    Refused(Option<Uuid>),
 }
 
 /// Rotates a refresh token: the presented one is used up and a new one of the same family returned. A token that
@@ -127,7 +129,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
         .transaction(move |conn| {
             let now = Utc::now();
             let Some(stored) = refresh_token::find_for_update(conn, &hash)? else {
-                return Ok(RefreshOutcome::Refused);
+                return Ok(RefreshOutcome::Refused(None));
             };
             let account = account::find(conn, stored.account_id)?;
             let current = account.as_ref().is_some_and(|a| a.token_version == stored.token_version);
@@ -136,7 +138,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
                     tracing::warn!(family = %stored.family_id, "refresh token reused; revoking its family");
                 }
                 refresh_token::revoke_family(conn, stored.family_id, now)?;
-                return Ok(RefreshOutcome::Refused);
+                return Ok(RefreshOutcome::Refused(Some(stored.family_id)));
             }
             refresh_token::mark_used(conn, stored.id, now)?;
             let account = account.ok_or_else(|| AppError::internal("token without account"))?;
@@ -145,22 +147,32 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
         .await?;
     match outcome {
         RefreshOutcome::Rotated(session) => Ok(*session),
-        RefreshOutcome::Refused => Err(AppError::unauthenticated("invalid or expired refresh token")),
+        RefreshOutcome::Refused(ended) => {
+            if let Some(session) = ended {
+                state.callers.revoke_session(session);
+            }
+            Err(AppError::unauthenticated("invalid or expired refresh token"))
+        }
     }
 }
 
-/// Revokes the refresh token's family. Answers the same whether or not the token existed.
+/// Ends the session: revokes the refresh token's family, and with it the session's access tokens (this process
+/// refuses them at once, the others when the revocation is announced). Answers the same whether or not the token
+/// existed.
 pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
     let hash = hash_opaque(token);
-    state
+    let ended = state
         .db
         .transaction(move |conn| {
-            if let Some(stored) = refresh_token::find_for_update(conn, &hash)? {
-                refresh_token::revoke_family(conn, stored.family_id, Utc::now())?;
-            }
-            Ok(())
+            let Some(stored) = refresh_token::find_for_update(conn, &hash)? else { return Ok(None) };
+            refresh_token::revoke_family(conn, stored.family_id, Utc::now())?;
+            Ok(Some(stored.family_id))
         })
-        .await
+        .await?;
+    if let Some(session) = ended {
+        state.callers.revoke_session(session);
+    }
+    Ok(())
 }
 
 /// Sets a new password after checking the current one; every older access and refresh token stops working.
@@ -217,6 +229,8 @@ pub struct TokenSession {
     pub expires: chrono::DateTime<chrono::Utc>,
     /// The account's token version the token was issued under: a password or role change bumps it.
     pub version: i32,
+    /// The session the token belongs to: signing out ends it.
+    pub session: Option<Uuid>,
 }
 
 /// As [`authenticate`], with what a live connection must keep of the token (a subscription ends at its expiry, or
@@ -228,22 +242,31 @@ pub async fn authenticate_session(
     use super::Authentication;
     let Some(token) = bearer else { return (Authentication::Anonymous, None) };
     let Ok(claims) = state.tokens.verify(token) else { return (Authentication::Invalid, None) };
-    let session =
-        chrono::DateTime::from_timestamp(claims.exp, 0).map(|expires| TokenSession { expires, version: claims.ver });
-    let account_id = claims.sub;
+    let session = chrono::DateTime::from_timestamp(claims.exp, 0).map(|expires| TokenSession {
+        expires,
+        version: claims.ver,
+        session: claims.sid,
+    });
+    if claims.sid.and_then(|sid| state.callers.session_revoked(sid)) == Some(true) {
+        return (Authentication::Invalid, None);
+    }
+    let (account_id, sid) = (claims.sub, claims.sid);
+    // Remembered only while the listener hears revocations, so a remembered caller's session was checked above.
     let loaded = match state.callers.get(account_id) {
-        Some(known) => Ok(Some(known)),
+        Some((caller, version)) => Ok(Some((caller, version, false))),
         None => {
             let ticket = state.callers.ticket();
-            let loaded = state.db.run(move |conn| Ok(account::load_caller(conn, account_id)?)).await;
-            if let Ok(Some((caller, version))) = &loaded {
-                state.callers.remember(ticket, account_id, caller.clone(), *version);
-            }
-            loaded
+            let loaded = state.db.run(move |conn| Ok(account::load_caller(conn, account_id, sid)?)).await;
+            loaded.map(|found| {
+                found.map(|l| {
+                    state.callers.remember(ticket, account_id, l.caller.clone(), l.version);
+                    (l.caller, l.version, l.session_ended)
+                })
+            })
         }
     };
     match loaded {
-        Ok(Some((caller, version))) if version == claims.ver => (Authentication::Authenticated(caller), session),
+        Ok(Some((caller, version, false))) if version == claims.ver => (Authentication::Authenticated(caller), session),
         Ok(_) => (Authentication::Invalid, None),
         Err(e) if e.code == crate::error::ErrorCode::Unavailable => (Authentication::Unavailable, None),
         Err(e) => {

@@ -23,6 +23,10 @@ pub struct Claims {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub jur: Option<String>,
     pub ver: i32,
+    /// The session (refresh-token family) the token belongs to: signing out, or a stolen refresh token coming back,
+    /// ends the session and with it every access token it issued. Absent in tokens from before sessions had ids.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sid: Option<Uuid>,
     pub iss: String,
     pub aud: String,
     pub iat: i64,
@@ -67,6 +71,7 @@ impl TokenKeys {
         unit: Option<Uuid>,
         jurisdiction: Option<String>,
         version: i32,
+        session: Uuid,
         now: DateTime<Utc>,
     ) -> AppResult<(String, DateTime<Utc>)> {
         let expires = now + chrono::Duration::from_std(self.settings.access_ttl).map_err(AppError::internal)?;
@@ -76,6 +81,7 @@ impl TokenKeys {
             unit,
             jur: jurisdiction,
             ver: version,
+            sid: Some(session),
             iss: self.settings.issuer.clone(),
             aud: self.settings.audience.clone(),
             iat: now.timestamp(),
@@ -173,7 +179,9 @@ mod tests {
     }
 
     fn issue(keys: &TokenKeys, now: DateTime<Utc>) -> String {
-        keys.issue(Uuid::from_u128(1), &[Role::Clerk], None, Some("510502".into()), 3, now).unwrap().0
+        keys.issue(Uuid::from_u128(1), &[Role::Clerk], None, Some("510502".into()), 3, Uuid::from_u128(2), now)
+            .unwrap()
+            .0
     }
 
     #[test]

@@ -34,14 +34,15 @@ enum Delivery<T> {
     Deliver(T),
     /// Nothing for this subscriber.
     Skip,
-    /// The subscriber's token was revoked (password or role change): the subscription ends.
+    /// The subscriber's token was revoked (password or role change, signing out): the subscription ends.
     Revoked,
 }
 
-/// Whether the token the connection was opened with still stands: the account's token version has not moved.
+/// Whether the token the connection was opened with still stands: the account's token version has not moved and
+/// its session was not ended.
 fn still_valid(conn: &mut diesel::PgConnection, caller: &Caller, session: Option<TokenSession>) -> AppResult<bool> {
     let Some(session) = session else { return Ok(true) };
-    Ok(account::token_version(conn, caller.account_id)? == Some(session.version))
+    Ok(account::token_stands(conn, caller.account_id, session.version, session.session)?)
 }
 
 /// Ends the stream of deliveries at a revocation, and keeps what is for the subscriber.

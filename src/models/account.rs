@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::{accounts, jurisdictions, units};
+use crate::db::schema::{accounts, jurisdictions, refresh_tokens, units};
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
@@ -86,8 +86,9 @@ pub fn set_roles(conn: &mut PgConnection, id: Uuid, roles: &[Role]) -> QueryResu
 }
 
 /// Loads the caller behind a token in one query: the account (for its current token version) with its unit's
-/// kind and its jurisdiction's path. `None` when the account no longer exists.
-pub fn load_caller(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<(Caller, i32)>> {
+/// kind and its jurisdiction's path, and whether the token's session has ended. `None` when the account no longer
+/// exists.
+pub fn load_caller(conn: &mut PgConnection, id: Uuid, session: Option<Uuid>) -> QueryResult<Option<LoadedCaller>> {
     let row = accounts::table
         .left_join(units::table)
         .left_join(jurisdictions::table.on(accounts::jurisdiction_code.eq(jurisdictions::code.nullable())))
@@ -100,10 +101,11 @@ pub fn load_caller(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<(Cal
             units::kind.nullable(),
             jurisdictions::code.nullable(),
             jurisdictions::path.nullable(),
+            session_ended(session),
         ))
-        .first::<(String, Vec<String>, i32, Option<Uuid>, Option<String>, Option<String>, Option<String>)>(conn)
+        .first::<(String, Vec<String>, i32, Option<Uuid>, Option<String>, Option<String>, Option<String>, bool)>(conn)
         .optional()?;
-    Ok(row.map(|(username, roles, version, unit_id, unit_kind, code, path)| {
+    Ok(row.map(|(username, roles, version, unit_id, unit_kind, code, path, session_ended)| {
         let caller = Caller {
             account_id: id,
             username,
@@ -111,11 +113,41 @@ pub fn load_caller(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<(Cal
             unit: unit_id.zip(unit_kind.as_deref().and_then(UnitKind::parse)),
             jurisdiction: code.zip(path),
         };
-        (caller, version)
+        LoadedCaller { caller, version, session_ended }
     }))
 }
 
-/// The account's token version (bumped by a password or role change), if the account exists.
-pub fn token_version(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<i32>> {
-    accounts::table.find(id).select(accounts::token_version).first(conn).optional()
+/// The caller behind a token, as [`load_caller`] found it.
+pub struct LoadedCaller {
+    pub caller: Caller,
+    /// The account's token version now: a token of another version is void.
+    pub version: i32,
+    /// The token's session (refresh-token family) was revoked.
+    pub session_ended: bool,
+}
+
+/// Whether `session` was revoked (signed out, or its refresh token reused). Tokens without a session have none
+/// to end.
+#[allow(clippy::type_complexity)]
+fn session_ended(
+    session: Option<Uuid>,
+) -> diesel::dsl::exists<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<refresh_tokens::table, diesel::dsl::Eq<refresh_tokens::family_id, Uuid>>,
+        diesel::dsl::IsNotNull<refresh_tokens::revoked_at>,
+    >,
+> {
+    diesel::dsl::exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(session.unwrap_or(Uuid::nil())))
+            .filter(refresh_tokens::revoked_at.is_not_null()),
+    )
+}
+
+/// Whether a token issued under `version` in `session` still stands: the account's token version has not moved
+/// and the session was not ended.
+pub fn token_stands(conn: &mut PgConnection, id: Uuid, version: i32, session: Option<Uuid>) -> QueryResult<bool> {
+    let found: Option<(i32, bool)> =
+        accounts::table.find(id).select((accounts::token_version, session_ended(session))).first(conn).optional()?;
+    Ok(found.is_some_and(|(current, ended)| current == version && !ended))
 }

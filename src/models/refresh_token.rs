@@ -59,3 +59,12 @@ pub fn revoke_family(conn: &mut PgConnection, family_id: Uuid, now: DateTime<Utc
         .set(refresh_tokens::revoked_at.eq(now))
         .execute(conn)
 }
+
+/// The sessions (families) revoked since `since`.
+pub fn revoked_since(conn: &mut PgConnection, since: DateTime<Utc>) -> QueryResult<Vec<Uuid>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::revoked_at.gt(since))
+        .select(refresh_tokens::family_id)
+        .distinct()
+        .load(conn)
+}

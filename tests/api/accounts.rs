@@ -135,6 +135,68 @@ async fn logout_ends_the_session() {
     assert_eq!(out["data"]["logout"], true);
 }
 
+/// Until `token` is refused at `address`: an ended session reaches the other servers by announcement, within
+/// moments. Panics if it is still accepted after two seconds.
+async fn until_refused(app: &crate::helpers::TestApp, address: &str, token: &str) {
+    for _ in 0..40 {
+        let body = app.graphql_at(address, ME, json!({}), Some(token), &[]).await;
+        if !body["errors"].is_null() {
+            assert_eq!(error_code(&body), "UNAUTHENTICATED", "{body}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{address} still accepts an access token of an ended session");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_sessions_access_tokens_at_once_on_every_server() {
+    let app = spawn_app().await;
+    let other = app.another_server().await;
+    let ended = app.login_payload("demo.clerk", DEMO_PASSWORD).await;
+    let kept = app.login_payload("demo.clerk", DEMO_PASSWORD).await;
+    let (ended_access, kept_access) = (ended["accessToken"].as_str().unwrap(), kept["accessToken"].as_str().unwrap());
+    // Both servers know the caller already: the remembered caller must not outlive the session.
+    app.until_caller_remembered(ended_access).await;
+    for address in [&app.address, &other] {
+        app.ok_at(address, ME, json!({}), ended_access).await;
+    }
+
+    let out =
+        app.graphql("mutation($t: String!) { logout(refreshToken: $t) }", json!({"t": ended["refreshToken"]}), None);
+    assert_eq!(out.await["data"]["logout"], true);
+    let here = app.graphql(ME, json!({}), Some(ended_access)).await;
+    assert_eq!(error_code(&here), "UNAUTHENTICATED", "the server that signed out refuses at once: {here}");
+    until_refused(&app, &other, ended_access).await;
+    // A server started afterwards knows too.
+    let later = app.another_server().await;
+    until_refused(&app, &later, ended_access).await;
+    // The account's other session goes on.
+    for address in [&app.address, &other, &later] {
+        assert_eq!(app.ok_at(address, ME, json!({}), kept_access).await["me"]["username"], "demo.clerk");
+    }
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_ends_every_access_token_of_its_session() {
+    let app = spawn_app().await;
+    let other = app.another_server().await;
+    let first = app.login_payload("demo.clerk", DEMO_PASSWORD).await;
+    let rotated = app.graphql(REFRESH, json!({"t": first["refreshToken"]}), None).await;
+    let second_access = rotated["data"]["refreshToken"]["accessToken"].as_str().expect("rotated").to_owned();
+    let first_access = first["accessToken"].as_str().unwrap();
+    app.until_caller_remembered(first_access).await;
+    app.ok_at(&other, ME, json!({}), &second_access).await;
+
+    // The first refresh token again: someone kept a copy. Everything the session issued stops working.
+    let reuse = app.graphql(REFRESH, json!({"t": first["refreshToken"]}), None).await;
+    assert_eq!(error_code(&reuse), "UNAUTHENTICATED");
+    for token in [first_access, second_access.as_str()] {
+        assert_eq!(error_code(&app.graphql(ME, json!({}), Some(token)).await), "UNAUTHENTICATED");
+        until_refused(&app, &other, token).await;
+    }
+}
+
 #[tokio::test]
 async fn changing_the_password_invalidates_older_tokens() {
     let app = spawn_app().await;
