@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::password;
 use super::throttle::Verdict;
-use super::token::{hash_opaque, new_refresh_token};
+use super::token::{hash_opaque, new_refresh_token, Subject};
 use crate::domain::credentials::{parse_display_name, Password, Username};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -35,15 +35,15 @@ fn open_session(
     family: Uuid,
 ) -> AppResult<Session> {
     let now = Utc::now();
-    let (access_token, expires) = state.tokens.issue(
-        account.id,
-        &account.roles,
-        account.unit_id,
-        account.jurisdiction_code.clone(),
-        account.token_version,
-        family,
-        now,
-    )?;
+    let subject = Subject {
+        account_id: account.id,
+        roles: &account.roles,
+        unit: account.unit_id,
+        jurisdiction: account.jurisdiction_code.clone(),
+        version: account.token_version,
+        session: family,
+    };
+    let (access_token, expires) = state.tokens.issue(subject, now)?;
     let (refresh, hash) = new_refresh_token();
     refresh_token::insert(conn, account.id, family, &hash, account.token_version, now + state.tokens.refresh_ttl())?;
     Ok(Session { access_token, access_token_expires_at: expires, refresh_token: refresh, account })

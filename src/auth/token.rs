@@ -36,6 +36,18 @@ pub struct Claims {
     pub jti: Uuid,
 }
 
+/// Whom an access token is for, and in which session.
+pub struct Subject<'a> {
+    pub account_id: Uuid,
+    pub roles: &'a [Role],
+    pub unit: Option<Uuid>,
+    pub jurisdiction: Option<String>,
+    /// The account's token version now.
+    pub version: i32,
+    /// The refresh-token family the token is issued in.
+    pub session: Uuid,
+}
+
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -63,25 +75,16 @@ impl TokenKeys {
         }
     }
 
-    /// Signs an access token; returns it with its expiry.
-    pub fn issue(
-        &self,
-        account_id: Uuid,
-        roles: &[Role],
-        unit: Option<Uuid>,
-        jurisdiction: Option<String>,
-        version: i32,
-        session: Uuid,
-        now: DateTime<Utc>,
-    ) -> AppResult<(String, DateTime<Utc>)> {
+    /// Signs an access token for `subject`; returns it with its expiry.
+    pub fn issue(&self, subject: Subject<'_>, now: DateTime<Utc>) -> AppResult<(String, DateTime<Utc>)> {
         let expires = now + chrono::Duration::from_std(self.settings.access_ttl).map_err(AppError::internal)?;
         let claims = Claims {
-            sub: account_id,
-            roles: roles.to_vec(),
-            unit,
-            jur: jurisdiction,
-            ver: version,
-            sid: Some(session),
+            sub: subject.account_id,
+            roles: subject.roles.to_vec(),
+            unit: subject.unit,
+            jur: subject.jurisdiction,
+            ver: subject.version,
+            sid: Some(subject.session),
             iss: self.settings.issuer.clone(),
             aud: self.settings.audience.clone(),
             iat: now.timestamp(),
@@ -179,9 +182,15 @@ mod tests {
     }
 
     fn issue(keys: &TokenKeys, now: DateTime<Utc>) -> String {
-        keys.issue(Uuid::from_u128(1), &[Role::Clerk], None, Some("510502".into()), 3, Uuid::from_u128(2), now)
-            .unwrap()
-            .0
+        let subject = Subject {
+            account_id: Uuid::from_u128(1),
+            roles: &[Role::Clerk],
+            unit: None,
+            jurisdiction: Some("510502".into()),
+            version: 3,
+            session: Uuid::from_u128(2),
+        };
+        keys.issue(subject, now).unwrap().0
     }
 
     #[test]
