@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use async_graphql::ErrorExtensionValues;
 
+use super::large_requests;
 use super::request_id::RequestId;
 use crate::auth::session::authenticate;
 use crate::graphql::context::{AppState, RequestInfo};
@@ -24,15 +25,11 @@ pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {
 
 /// The refusal of a request beyond the caps checked before anything is parsed, so that no document or variable is
 /// large enough to hold a worker: the query text, and the length of every list in the variables.
-fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limits) -> Option<HttpResponse> {
+fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limits) -> Option<Outcome> {
     if request.query.len() > limits.max_query_bytes {
-        return Some(refusal(
+        return Some(Outcome::Refused(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!(
-                "the query text is {} bytes; at most {} are accepted",
-                request.query.len(),
-                limits.max_query_bytes
-            ),
+            format!("the query text is {} bytes; at most {} are accepted", request.query.len(), limits.max_query_bytes),
         ));
     }
     fn longest(value: &async_graphql::Value) -> usize {
@@ -44,11 +41,46 @@ fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limit
     }
     let most = request.variables.values().map(longest).max().unwrap_or(0);
     (most > limits.max_list_items).then(|| {
-        refusal(
+        Outcome::Refused(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("a list in the variables holds {most} items; at most {} are accepted", limits.max_list_items),
+            format!("a list in the variables holds {most} items; at most {} are accepted", limits.max_list_items),
         )
     })
+}
+
+/// What became of a request body: refused before execution, or executed. (Plain data, so that it can come back
+/// from the lane for large requests.)
+enum Outcome {
+    Refused(StatusCode, String),
+    Executed(async_graphql::Response),
+}
+
+/// Decodes the body, checks the caps, and executes the operation with the request's data.
+async fn decode_and_execute(
+    body: web::Bytes,
+    limits: crate::config::Limits,
+    schema: std::sync::Arc<AppSchema>,
+    info: RequestInfo,
+    loaders: Loaders,
+) -> Outcome {
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return Outcome::Refused(StatusCode::BAD_REQUEST, format!("the body is not valid JSON: {e}")),
+    };
+    if value.is_array() {
+        return Outcome::Refused(
+            StatusCode::BAD_REQUEST,
+            "batched requests are not supported; send one operation per request".to_owned(),
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Refused(StatusCode::BAD_REQUEST, format!("not a GraphQL request: {e}")),
+    };
+    if let Some(refused) = beyond_limits(&request, &limits) {
+        return refused;
+    }
+    Outcome::Executed(schema.execute(request.data(info).data(loaders)).await)
 }
 
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
@@ -101,21 +133,6 @@ pub async fn execute(
             "send operations as POST with Content-Type: application/json",
         );
     }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("the body is not valid JSON: {e}")),
-    };
-    if value.is_array() {
-        return refusal(StatusCode::BAD_REQUEST, "batched requests are not supported; send one operation per request");
-    }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
-        Ok(r) => r,
-        Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("not a GraphQL request: {e}")),
-    };
-    if let Some(refused) = beyond_limits(&request, &state.settings.limits) {
-        return refused;
-    }
-
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let auth = match bearer(&req) {
         Ok(token) => authenticate(&state, token.as_deref()).await,
@@ -124,9 +141,19 @@ pub async fn execute(
     let client_ip = super::client_addr::client_addr(&req, &state.settings.trusted_proxies);
     let loaders = Loaders::new(&state, auth.caller());
     let info = RequestInfo { auth, request_id: request_id.clone(), client_ip };
-    let request = request.data(info).data(loaders);
-
-    let mut response = schema.execute(request).await;
+    let large = body.len() > large_requests::INLINE_BODY_BYTES;
+    let work = decode_and_execute(body.freeze(), state.settings.limits.clone(), schema.into_inner(), info, loaders);
+    let outcome = if large { large_requests::run(work).await } else { Some(work.await) };
+    let mut response = match outcome {
+        Some(Outcome::Executed(response)) => response,
+        Some(Outcome::Refused(status, message)) => return refusal(status, &message),
+        None => {
+            tracing::error!("a large request failed on its lane");
+            let mut error = async_graphql::ServerError::new("internal error", None);
+            error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", "INTERNAL");
+            async_graphql::Response::from_errors(vec![error])
+        }
+    };
     let mut unavailable = false;
     for error in &mut response.errors {
         let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);

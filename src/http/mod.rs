@@ -2,6 +2,7 @@
 
 pub mod client_addr;
 pub mod graphql;
+pub mod large_requests;
 pub mod live;
 pub mod playground;
 pub mod request_id;
