@@ -10,6 +10,34 @@ use diesel::sql_types::{Array, BigInt, Date, Text, Timestamptz};
 
 use crate::domain::figures::CohortCounts;
 
+/// One of the figure statements, with its parameters bound.
+type Statement<'a> = diesel::query_builder::BoxedSqlQuery<'a, diesel::pg::Pg, diesel::query_builder::SqlQuery>;
+
+/// The plans PostgreSQL chooses for the four figure statements (`EXPLAIN (FORMAT JSON)`, by statement name), with
+/// the same parameters as a read: for checking that they stay good whatever the planner's statistics.
+pub fn plans(
+    conn: &mut PgConnection,
+    subtrees: &[String],
+    days: (NaiveDate, NaiveDate),
+    times: (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+    resolved_statuses: &[&str],
+) -> QueryResult<Vec<(&'static str, String)>> {
+    #[derive(QueryableByName)]
+    struct Plan {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        plan: String,
+    }
+    const EXPLAIN: &str = "EXPLAIN (FORMAT JSON)";
+    let statements = [
+        ("cohorts", cohorts_statement(EXPLAIN, subtrees, days.0, days.1, now)),
+        ("backlog", backlog_statement(EXPLAIN, subtrees, now)),
+        ("leads", leads_statement(EXPLAIN, subtrees, times.0, times.1, resolved_statuses)),
+        ("notices", notices_statement(EXPLAIN, subtrees, times.0, times.1, now)),
+    ];
+    statements.into_iter().map(|(name, statement)| Ok((name, statement.get_result::<Plan>(conn)?.plan))).collect()
+}
+
 /// The jurisdictions in the subtrees with these materialised paths.
 const SUBTREES: &str = "j AS (SELECT code, path FROM jurisdictions
     WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS r(path) WHERE starts_with(jurisdictions.path, r.path)))";
@@ -83,13 +111,23 @@ pub fn cohorts_by_month(
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<MonthRow>> {
+    cohorts_statement("", subtrees, from, to, now).load(conn)
+}
+
+fn cohorts_statement<'a>(
+    prefix: &str,
+    subtrees: &'a [String],
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Statement<'a> {
     const MET: &str = "jurisdiction_code, received_on, received, repeats, route_on_time, route_late, 0::bigint,
         answer_on_time, answer_late, 0::bigint, evaluated, 0::bigint, bureau_evaluated, bureau_satisfied,
         unit_evaluated, unit_satisfied";
     const OPEN: &str = "jurisdiction_code, received_on, 0, 0, 0, 0, route, 0, 0, answer, 0, evaluate, 0, 0, 0, 0";
     let period = "received_on BETWEEN $2 AND $3";
     diesel::sql_query(format!(
-        "WITH {SUBTREES}
+        "{prefix} WITH {SUBTREES}
          SELECT j.path, to_char(f.received_on, 'YYYY-MM') AS month,
            sum(received)::bigint AS received, sum(repeats)::bigint AS repeats,
            sum(route_on_time)::bigint AS route_on_time, sum(route_late)::bigint AS route_late,
@@ -109,11 +147,11 @@ pub fn cohorts_by_month(
          JOIN j ON j.code = f.jurisdiction_code
          GROUP BY 1, 2"
     ))
+    .into_boxed()
     .bind::<Array<Text>, _>(subtrees)
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
     .bind::<Timestamptz, _>(now)
-    .load(conn)
 }
 
 #[derive(QueryableByName)]
@@ -131,8 +169,12 @@ pub struct BacklogRow {
 /// The backlog as it stands at `now` (whenever the cases came in), per jurisdiction: open cases, and those past
 /// due or flagged.
 pub fn backlog(conn: &mut PgConnection, subtrees: &[String], now: DateTime<Utc>) -> QueryResult<Vec<BacklogRow>> {
+    backlog_statement("", subtrees, now).load(conn)
+}
+
+fn backlog_statement<'a>(prefix: &str, subtrees: &'a [String], now: DateTime<Utc>) -> Statement<'a> {
     diesel::sql_query(format!(
-        "WITH {SUBTREES}
+        "{prefix} WITH {SUBTREES}
          SELECT j.path, sum(f.open)::bigint AS open,
                 (coalesce(sum(f.open) FILTER (WHERE f.next_due_at <= $2), 0)
                  + coalesce(sum(f.flagged) FILTER (WHERE f.next_due_at > $2), 0))::bigint AS backlog
@@ -140,9 +182,9 @@ pub fn backlog(conn: &mut PgConnection, subtrees: &[String], now: DateTime<Utc>)
          JOIN j ON j.code = f.jurisdiction_code
          GROUP BY 1"
     ))
+    .into_boxed()
     .bind::<Array<Text>, _>(subtrees)
     .bind::<Timestamptz, _>(now)
-    .load(conn)
 }
 
 #[derive(QueryableByName)]
@@ -167,8 +209,18 @@ pub fn case_leads(
     to: DateTime<Utc>,
     resolved_statuses: &[&str],
 ) -> QueryResult<Vec<LeadRow>> {
+    leads_statement("", subtrees, from, to, resolved_statuses).load(conn)
+}
+
+fn leads_statement<'a>(
+    prefix: &str,
+    subtrees: &'a [String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    resolved_statuses: &'a [&'a str],
+) -> Statement<'a> {
     diesel::sql_query(format!(
-        "WITH {SUBTREES},
+        "{prefix} WITH {SUBTREES},
          led AS (SELECT DISTINCT e.jurisdiction_code, e.case_id FROM case_events e
                  WHERE e.kind = 'CASE_LEAD_DESIGNATED' AND e.occurred_at >= $2 AND e.occurred_at < $3
                    AND e.jurisdiction_code IN (SELECT code FROM j))
@@ -176,11 +228,11 @@ pub fn case_leads(
          FROM led JOIN cases cs ON cs.id = led.case_id JOIN j ON j.code = led.jurisdiction_code
          GROUP BY 1"
     ))
+    .into_boxed()
     .bind::<Array<Text>, _>(subtrees)
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)
     .bind::<Array<Text>, _>(resolved_statuses)
-    .load(conn)
 }
 
 #[derive(QueryableByName)]
@@ -204,8 +256,18 @@ pub fn notices(
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<NoticeRow>> {
+    notices_statement("", subtrees, from, to, now).load(conn)
+}
+
+fn notices_statement<'a>(
+    prefix: &str,
+    subtrees: &'a [String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Statement<'a> {
     diesel::sql_query(format!(
-        "WITH {SUBTREES}
+        "{prefix} WITH {SUBTREES}
          SELECT j.path, count(*) AS issued,
                 count(*) FILTER (WHERE n.status <> 'CLOSED') AS open,
                 count(*) FILTER (WHERE n.status IN ('ISSUED', 'ACKNOWLEDGED', 'REOPENED') AND n.response_due_at <= $4)
@@ -214,11 +276,11 @@ pub fn notices(
          WHERE n.issued_at >= $2 AND n.issued_at < $3
          GROUP BY 1"
     ))
+    .into_boxed()
     .bind::<Array<Text>, _>(subtrees)
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)
     .bind::<Timestamptz, _>(now)
-    .load(conn)
 }
 
 /// Folds the differences not yet folded into the totals (see the migration's `compact_figures`). Returns how many

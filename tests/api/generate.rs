@@ -88,4 +88,65 @@ async fn a_generated_province_is_consistent_and_the_api_reads_it() {
         )
         .await;
     assert_eq!(page["cases"]["nodes"].as_array().unwrap().len(), 50);
+
+    // The figure statements keep their plans when the planner knows nothing of the data (a fresh restore, a bulk
+    // load before autovacuum): they read the kept aggregates, and the history only through its partial index.
+    the_figure_plans_read_no_case_or_history_table_in_full(&mut app.conn(), now);
+    wipe_the_planner_statistics(&mut app.conn());
+    the_figure_plans_read_no_case_or_history_table_in_full(&mut app.conn(), now);
+}
+
+/// As if the tables had never been analysed: no column statistics, no row counts.
+fn wipe_the_planner_statistics(conn: &mut PgConnection) {
+    let public = "(SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace)";
+    diesel::sql_query(format!("DELETE FROM pg_statistic WHERE starelid IN {public}")).execute(conn).unwrap();
+    diesel::sql_query(
+        "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'i')",
+    )
+    .execute(conn)
+    .unwrap();
+}
+
+fn the_figure_plans_read_no_case_or_history_table_in_full(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>) {
+    fn scans(node: &serde_json::Value, found: &mut Vec<(String, String)>) {
+        if let Some(relation) = node["Relation Name"].as_str() {
+            found.push((node["Node Type"].as_str().unwrap_or_default().to_owned(), relation.to_owned()));
+        }
+        for child in node["Plans"].as_array().into_iter().flatten() {
+            scans(child, found);
+        }
+    }
+    let province = vec!["510000/".to_owned()];
+    let days = (now.date_naive() - chrono::Duration::days(365), now.date_naive());
+    let plans = petition_api::models::figures::plans(
+        conn,
+        &province,
+        days,
+        (now - chrono::Duration::days(365), now),
+        now,
+        &["RESOLVED", "CLOSED"],
+    )
+    .unwrap();
+    let aggregates = ["jurisdictions", "case_figures", "case_figure_changes", "open_deadline_figures"]
+        .into_iter()
+        .chain(["open_deadline_figure_changes", "open_case_figures", "open_case_figure_changes"])
+        .collect::<Vec<_>>();
+    for (statement, plan) in plans {
+        let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+        let mut found = Vec::new();
+        scans(&plan[0]["Plan"], &mut found);
+        assert!(!found.is_empty(), "{statement}: {plan}");
+        if statement == "leads" {
+            let history = found.iter().find(|(_, r)| r == "case_events").map(|(n, _)| n.as_str());
+            assert!(history.is_some_and(|n| n.contains("Index")), "leads read the history by its index: {found:?}");
+        }
+        for (node, relation) in &found {
+            let large =
+                ["cases", "case_events", "case_deadlines", "supervision_notice_events"].contains(&relation.as_str());
+            assert!(!(large && node == "Seq Scan"), "{statement} reads all of {relation}: {found:?}");
+            if statement == "cohorts" || statement == "backlog" {
+                assert!(aggregates.contains(&relation.as_str()), "{statement} reads {relation}, not the aggregates");
+            }
+        }
+    }
 }
