@@ -20,7 +20,7 @@ use crate::domain::case::{
     ServedVia,
 };
 use crate::domain::credentials::Password;
-use crate::domain::details::{to_payload, Answered, Told};
+use crate::domain::details::{to_payload, Answered, LeadDesignated, Told};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -158,10 +158,38 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
     for file in [CASES, WALKTHROUGH_CASES] {
         cases.extend(serde_json::from_str::<DemoFile>(file).map_err(AppError::internal)?.cases);
     }
+    // The leader who takes charge of a story's case: 江阳区's demo lead, elsewhere a lead of the county's own
+    // (`demo.lead.<code>`, signing in with the demo password like every demo account).
+    let lead_hash = DEMO_ACCOUNTS.iter().zip(hashes).find(|((u, ..), _)| *u == "demo.lead").map(|(_, h)| h);
+    let mut leads: HashMap<String, Lead> = HashMap::new();
+    leads.insert("510502".to_owned(), Lead { id: account_ids["demo.lead"], name: "江阳区 包案领导".to_owned() });
+    for demo in cases.iter().filter(|c| c.timeline.iter().any(|s| s.what == "CASE_LEAD_ASSIGNED")) {
+        if leads.contains_key(&demo.jurisdiction) {
+            continue;
+        }
+        let name = format!("{} 包案领导", names[&demo.jurisdiction].0);
+        let username = format!("demo.lead.{}", demo.jurisdiction);
+        let new = account::NewAccount {
+            username: &username,
+            password_hash: lead_hash.ok_or_else(|| AppError::internal("no demo lead"))?,
+            display_name: &name,
+            roles: &[Role::CaseLead],
+            unit_id: Some(units[&(demo.jurisdiction.clone(), "BUREAU")]),
+            jurisdiction_code: Some(&demo.jurisdiction),
+        };
+        let created = account::insert(conn, &new)?.ok_or_else(|| AppError::internal("demo lead exists"))?;
+        leads.insert(demo.jurisdiction.clone(), Lead { id: created.id, name });
+    }
     for (index, demo) in cases.iter().enumerate() {
-        load_case(conn, demo, index, settings, today, &units, &account_ids)?;
+        load_case(conn, demo, index, settings, today, &units, &account_ids, leads.get(&demo.jurisdiction))?;
     }
     Ok(())
+}
+
+/// A leader who takes charge of demo cases (包案领导).
+struct Lead {
+    id: Uuid,
+    name: String,
 }
 
 /// kind, from, to, day, note, payload
@@ -198,6 +226,7 @@ fn load_case(
     today: NaiveDate,
     units: &HashMap<(String, &str), Uuid>,
     accounts: &HashMap<&str, Uuid>,
+    lead: Option<&Lead>,
 ) -> AppResult<()> {
     let tz = settings.time_zone;
     let ends_open = !demo.timeline.iter().any(|s| matches!(s.what.as_str(), "ANSWERED" | "ROUTED_OUT"));
@@ -291,7 +320,11 @@ fn load_case(
                 let told = to_payload(&Told { notice: note.unwrap_or_default() });
                 push(&mut events, "ROUTED_OUT", Some(CaseStatus::RoutedOut), &mut status, day, None, told)
             }
-            "CASE_LEAD_ASSIGNED" => push(&mut events, "CASE_LEAD_DESIGNATED", None, &mut status, day, note, json!({})),
+            "CASE_LEAD_ASSIGNED" => {
+                let lead = lead.ok_or_else(|| AppError::internal(format!("demo story {index}: no lead")))?;
+                let designated = LeadDesignated { lead_id: lead.id, lead_name: lead.name.clone() };
+                push(&mut events, "CASE_LEAD_DESIGNATED", None, &mut status, day, note, to_payload(&designated))
+            }
             "VISIT" | "HOME_VISIT" => push(&mut events, "HOME_VISIT", None, &mut status, day, note, json!({})),
             other => push(&mut events, other, None, &mut status, day, note, json!({})),
         }
@@ -324,7 +357,8 @@ fn load_case(
             group_size: demo.group_size.unwrap_or(1),
             is_backlog: demo.backlog,
             current_unit_id: routed.then_some(unit_id),
-            case_lead_account_id: None,
+            // The lead the story designated, as the designation step leaves it.
+            case_lead_account_id: lead.filter(|_| events.iter().any(|e| e.0 == "CASE_LEAD_DESIGNATED")).map(|l| l.id),
             received_at: morning(tz, received_on),
             handling_days: demo.handling_days,
             routing: routed.then_some(Routing::Assigned),

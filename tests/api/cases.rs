@@ -260,3 +260,32 @@ async fn the_petitioner_reads_the_handling_opinion_of_an_answered_demo_story() {
     assert_eq!(role_of("EVALUATED"), Some(json!("PETITIONER")), "{seen}");
     assert_eq!(role_of("ANSWERED"), Some(json!("CLERK")), "{seen}");
 }
+
+/// Every demo story with a leader in charge names that leader: the case's lead is the account the designation
+/// entry names, a case lead of the story's county, who signs in and finds the case among their own.
+#[tokio::test]
+async fn every_demo_story_with_a_leader_in_charge_names_the_leader() {
+    let app = spawn_app().await;
+    let q =
+        "{ me { id displayName } cases(first: 100) { nodes { title caseLead { id name } events { kind details } } } }";
+    for (county, username) in
+        [("510504", "demo.lead.510504"), ("440513", "demo.lead.440513"), ("360123", "demo.lead.360123")]
+    {
+        let token = app.token(username).await;
+        let data = app.ok(q, json!({}), &token).await;
+        let me = &data["me"];
+        let led: Vec<&Value> = data["cases"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["events"].as_array().unwrap().iter().any(|e| e["kind"] == "CASE_LEAD_DESIGNATED"))
+            .collect();
+        assert!(!led.is_empty(), "{county}: the lead sees the cases they were put in charge of: {data}");
+        for case in led {
+            assert_eq!(case["caseLead"]["id"], me["id"], "{county}: {case}");
+            assert_eq!(case["caseLead"]["name"], me["displayName"], "{county}: {case}");
+            let designation = case["events"].as_array().unwrap().iter().find(|e| e["kind"] == "CASE_LEAD_DESIGNATED");
+            assert_eq!(designation.unwrap()["details"]["leadId"], me["id"], "{county}: {case}");
+        }
+    }
+}
