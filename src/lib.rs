@@ -2,6 +2,7 @@
 //! and joint-conference committees. See README.md to run it, `docs/DOMAIN.md` for the domain and
 //! `docs/ARCHITECTURE.md` for the layers and where each decision is made.
 
+pub mod administration;
 pub mod auth;
 pub mod case_work;
 pub mod clock;

@@ -14,6 +14,9 @@ pub enum Authentication {
     /// No token was presented.
     Anonymous,
     Authenticated(Caller),
+    /// Signed in with a temporary password an admin set: the caller may change it (and read its own account), and
+    /// do nothing else until then.
+    Provisional(Caller),
     /// A token was presented but is not valid (bad signature, expired, revoked by a password change...).
     Invalid,
     /// A token was presented and is well signed, but its account could not be checked: the database is unreachable.

@@ -108,6 +108,11 @@ pub async fn login(state: &AppState, username: &str, password: &str, client_ip: 
         return Err(bad_credentials());
     };
     state.login_limiter.record_success(&account_key);
+    // Said only to whoever knows the password: the account exists but was deactivated.
+    if !account.active {
+        tracing::info!(username = username.as_str(), client_ip, "login refused: account deactivated");
+        return Err(AppError::unauthenticated("this account is deactivated; ask an admin of your jurisdiction"));
+    }
     let st = state.clone();
     state.db.transaction(move |conn| open_session(conn, &st, account, Uuid::new_v4())).await
 }
@@ -252,21 +257,30 @@ pub async fn authenticate_session(
     }
     let (account_id, sid) = (claims.sub, claims.sid);
     // Remembered only while the listener hears revocations, so a remembered caller's session was checked above.
+    // Callers on a temporary password are not remembered: they are few, and only until they change it.
     let loaded = match state.callers.get(account_id) {
-        Some((caller, version)) => Ok(Some((caller, version, false))),
+        Some((caller, version)) => Ok(Some((caller, version, false, false))),
         None => {
             let ticket = state.callers.ticket();
             let loaded = state.db.run(move |conn| Ok(account::load_caller(conn, account_id, sid)?)).await;
             loaded.map(|found| {
                 found.map(|l| {
-                    state.callers.remember(ticket, account_id, l.caller.clone(), l.version);
-                    (l.caller, l.version, l.session_ended)
+                    if !l.provisional {
+                        state.callers.remember(ticket, account_id, l.caller.clone(), l.version);
+                    }
+                    (l.caller, l.version, l.session_ended, l.provisional)
                 })
             })
         }
     };
     match loaded {
-        Ok(Some((caller, version, false))) if version == claims.ver => (Authentication::Authenticated(caller), session),
+        Ok(Some((caller, version, false, provisional))) if version == claims.ver => {
+            if provisional {
+                (Authentication::Provisional(caller), session)
+            } else {
+                (Authentication::Authenticated(caller), session)
+            }
+        }
         Ok(_) => (Authentication::Invalid, None),
         Err(e) if e.code == crate::error::ErrorCode::Unavailable => (Authentication::Unavailable, None),
         Err(e) => {

@@ -3,7 +3,7 @@
 //! gets exactly the table privileges below, granted by the owner at every start-up, so a new table or a narrowed
 //! privilege reaches existing installations with the next deployment.
 //!
-//! History (`case_events`, `supervision_notice_events`) is SELECT and INSERT only. Besides the append-only
+//! History (`case_events`, `supervision_notice_events`, `admin_events`) is SELECT and INSERT only. Besides the append-only
 //! triggers, the runtime role cannot get round them: disabling a trigger, replacing its function or `ALTER TABLE`
 //! need ownership, and `session_replication_role` needs a superuser.
 
@@ -13,9 +13,9 @@ use diesel::{Connection, QueryableByName, RunQueryDsl};
 /// What the server may do with each table. Every table of the schema must be listed (a test checks), so that a new
 /// table is a decision, not an accident.
 pub const RUNTIME_PRIVILEGES: &[(&str, &str)] = &[
-    // The organisation is read; it changes by administration (run by the owner) and the demo loader.
+    // The jurisdictions are given (regions.csv); units are made and changed by admins through the API.
     ("jurisdictions", "SELECT"),
-    ("units", "SELECT"),
+    ("units", "SELECT, INSERT, UPDATE"),
     // Registration creates petitioners; sign-in, password changes and lock-outs update accounts.
     ("accounts", "SELECT, INSERT, UPDATE"),
     ("refresh_tokens", "SELECT, INSERT, UPDATE"),
@@ -30,6 +30,7 @@ pub const RUNTIME_PRIVILEGES: &[(&str, &str)] = &[
     // The history: appended to, never rewritten.
     ("case_events", "SELECT, INSERT"),
     ("supervision_notice_events", "SELECT, INSERT"),
+    ("admin_events", "SELECT, INSERT"),
     // The portal figures' aggregates: the triggers append differences, the compaction folds them into totals.
     ("figure_settings", "SELECT"),
     ("case_figures", "SELECT, INSERT, UPDATE, DELETE"),
@@ -104,7 +105,7 @@ mod tests {
 
     #[test]
     fn history_is_never_granted_more_than_reading_and_appending() {
-        for table in ["case_events", "supervision_notice_events"] {
+        for table in ["case_events", "supervision_notice_events", "admin_events"] {
             let (_, privileges) = RUNTIME_PRIVILEGES.iter().find(|(t, _)| *t == table).unwrap();
             assert_eq!(*privileges, "SELECT, INSERT");
         }

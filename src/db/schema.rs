@@ -16,6 +16,7 @@ diesel::table! {
         jurisdiction_code -> Text,
         kind -> Text,
         name -> Text,
+        active -> Bool,
     }
 }
 
@@ -31,6 +32,23 @@ diesel::table! {
         token_version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        active -> Bool,
+        must_change_password -> Bool,
+    }
+}
+
+diesel::table! {
+    admin_events (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        actor_account_id -> Nullable<Uuid>,
+        actor_name -> Text,
+        action -> Text,
+        subject_kind -> Text,
+        subject_id -> Uuid,
+        jurisdiction_code -> Text,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
     }
 }
 
@@ -224,5 +242,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_deadlines,
     supervision_notices,
     supervision_notice_cases,
-    supervision_notice_events
+    supervision_notice_events,
+    admin_events
 );

@@ -51,6 +51,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod administration;
 pub mod case;
 pub mod credentials;
 pub mod deadline;

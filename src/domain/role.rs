@@ -21,6 +21,25 @@ impl Role {
     pub const fn is_staff(self) -> bool {
         !matches!(self, Role::Petitioner)
     }
+
+    /// The roles of a staff account as an admin gives them: at least one, each a staff role (petitioners register
+    /// themselves), each once. `BAD_USER_INPUT` naming `field` otherwise.
+    pub fn staff_roles(roles: &[Role], field: &str) -> Result<Vec<Role>, crate::error::AppError> {
+        use crate::error::AppError;
+        if roles.is_empty() {
+            return Err(AppError::bad_input(field, "give at least one role"));
+        }
+        if roles.contains(&Role::Petitioner) {
+            return Err(AppError::bad_input(field, "PETITIONER is no staff role: petitioners register themselves"));
+        }
+        let mut unique = roles.to_vec();
+        unique.sort_by_key(|r| r.as_str());
+        unique.dedup();
+        if unique.len() != roles.len() {
+            return Err(AppError::bad_input(field, "a role is given twice"));
+        }
+        Ok(roles.to_vec())
+    }
 }
 
 #[cfg(test)]
@@ -35,5 +54,13 @@ mod tests {
         assert_eq!(Role::parse("ROOT"), None);
         assert!(!Role::Petitioner.is_staff());
         assert!(Role::Clerk.is_staff());
+    }
+
+    #[test]
+    fn staff_roles_are_some_staff_roles_each_once() {
+        assert_eq!(Role::staff_roles(&[Role::Clerk, Role::Admin], "r").unwrap(), vec![Role::Clerk, Role::Admin]);
+        for bad in [&[][..], &[Role::Petitioner], &[Role::Clerk, Role::Clerk]] {
+            assert_eq!(Role::staff_roles(bad, "input.roles").unwrap_err().field.as_deref(), Some("input.roles"));
+        }
     }
 }

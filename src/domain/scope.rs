@@ -66,6 +66,29 @@ fn placement(caller: &Caller) -> Placement {
     placement
 }
 
+/// The accounts a caller may read: the staff placed in the subtree an admin administers or a bureau or committee
+/// covers (to designate a case lead, to know who acts), or in the caller's own handling unit. Petitioners read
+/// none but their own (`me`); staff contact details are not part of an account.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountScope {
+    /// Accounts placed in the subtree with this materialised path.
+    pub subtree: Option<String>,
+    /// Accounts of this handling unit.
+    pub unit: Option<Uuid>,
+}
+
+pub fn account_scope(caller: &Caller) -> AccountScope {
+    let Placement { subtree, unit } = placement(caller);
+    let administered = caller.has_role(Role::Admin).then(|| caller.jurisdiction_path().map(str::to_owned)).flatten();
+    AccountScope { subtree: administered.or(subtree), unit }
+}
+
+/// The administration log an admin may read: the changes of accounts and units placed in its subtree. `None`:
+/// the caller is no admin.
+pub fn admin_log_scope(caller: &Caller) -> Option<String> {
+    caller.has_role(Role::Admin).then(|| caller.jurisdiction_path().map(str::to_owned)).flatten()
+}
+
 /// The cases a caller may read: the union of the parts that are set. An empty scope reads nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaseScope {
@@ -161,6 +184,19 @@ mod tests {
     use super::*;
 
     const COUNTY: &str = "510000/510500/510502/";
+
+    #[test]
+    fn accounts_are_read_by_admins_and_case_workers_of_the_subtree_and_by_no_petitioner() {
+        assert_eq!(account_scope(&petitioner(7)), AccountScope::default());
+        let admin = staff(Role::Admin, UnitKind::HandlingUnit, 42, COUNTY);
+        assert_eq!(account_scope(&admin), AccountScope { subtree: Some(COUNTY.into()), unit: None });
+        let clerk = staff(Role::Clerk, UnitKind::Bureau, 42, COUNTY);
+        assert_eq!(account_scope(&clerk), AccountScope { subtree: Some(COUNTY.into()), unit: None });
+        let unit_clerk = staff(Role::Clerk, UnitKind::HandlingUnit, 42, COUNTY);
+        assert_eq!(account_scope(&unit_clerk), AccountScope { subtree: None, unit: Some(Uuid::from_u128(42)) });
+        assert_eq!(admin_log_scope(&admin).as_deref(), Some(COUNTY));
+        assert_eq!(admin_log_scope(&clerk), None);
+    }
 
     #[test]
     fn petitioner_reads_only_own_cases() {

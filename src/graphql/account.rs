@@ -3,7 +3,7 @@
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, FixedOffset};
 
-use super::context::{caller, local_time, request, state};
+use super::context::{account_holder, local_time, request, state};
 use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
 use crate::auth::session::{self, Session};
@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::models::account::{self, Account};
 
 /// A user account: a petitioner or a member of staff.
+#[derive(Clone)]
 pub struct AccountNode(pub Account);
 
 /// A user account: a petitioner or a member of staff.
@@ -41,6 +42,11 @@ impl AccountNode {
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<UnitNode>> {
         let Some(id) = self.0.unit_id else { return Ok(None) };
         Ok(ctx.data_unchecked::<Loaders>().unit.load_one(id).await?.map(UnitNode))
+    }
+
+    /// Whether the account may sign in; a deactivated one stays for the history.
+    async fn active(&self) -> bool {
+        self.0.active
     }
 
     /// The jurisdiction whose subtree a member of staff works in; null for petitioners.
@@ -75,6 +81,12 @@ impl AuthPayload {
     async fn account(&self) -> AccountNode {
         AccountNode(self.0.account.clone())
     }
+
+    /// The password is a temporary one an admin set: until `changePassword`, nothing else is allowed
+    /// (`FORBIDDEN`).
+    async fn must_change_password(&self) -> bool {
+        self.0.account.must_change_password
+    }
 }
 
 /// A new petitioner account.
@@ -95,7 +107,7 @@ pub struct AccountQuery;
 impl AccountQuery {
     /// The signed-in account. `UNAUTHENTICATED` without a valid access token.
     async fn me(&self, ctx: &Context<'_>) -> Result<AccountNode> {
-        let id = caller(ctx)?.account_id;
+        let id = account_holder(ctx)?.account_id;
         let found = state(ctx).db.run(move |conn| Ok(account::find(conn, id)?)).await?;
         Ok(AccountNode(found.ok_or_else(|| AppError::unauthenticated("account gone"))?))
     }
@@ -162,7 +174,7 @@ impl AccountMutation {
         #[graphql(desc = "The password now in use.")] current_password: String,
         #[graphql(desc = "The new password, 10 to 128 characters.")] new_password: String,
     ) -> Result<AuthPayload> {
-        let id = caller(ctx)?.account_id;
+        let id = account_holder(ctx)?.account_id;
         let st = state(ctx);
         Ok(AuthPayload(
             session::change_password(st, id, &current_password, &new_password, &request(ctx).client_ip).await?,

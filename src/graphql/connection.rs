@@ -88,6 +88,15 @@ impl CursorKey for String {
     }
 }
 
+impl CursorKey for i64 {
+    fn encode(&self) -> String {
+        self.to_string()
+    }
+    fn decode(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+
 impl CursorKey for uuid::Uuid {
     fn encode(&self) -> String {
         self.to_string()

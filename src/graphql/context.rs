@@ -27,14 +27,28 @@ pub fn request<'a>(ctx: &Context<'a>) -> &'a RequestInfo {
     ctx.data_unchecked::<RequestInfo>()
 }
 
-/// The authenticated caller, or `UNAUTHENTICATED`.
+/// The authenticated caller, or `UNAUTHENTICATED` (or `FORBIDDEN` while the temporary password is unchanged).
 pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Caller> {
     match &request(ctx).auth {
         Authentication::Authenticated(caller) => Ok(caller),
+        Authentication::Provisional(_) => Err(must_change_password()),
         Authentication::Anonymous => Err(AppError::unauthenticated("sign in first: this needs an access token")),
         Authentication::Invalid => Err(AppError::unauthenticated("invalid or expired access token")),
         Authentication::Unavailable => Err(AppError::unavailable("the account behind the token could not be loaded")),
     }
+}
+
+/// The holder of the account behind the token, even while its temporary password is unchanged: for reading one's
+/// own account and changing the password, the only things allowed then.
+pub fn account_holder<'a>(ctx: &Context<'a>) -> AppResult<&'a Caller> {
+    match &request(ctx).auth {
+        Authentication::Provisional(caller) => Ok(caller),
+        _ => caller(ctx),
+    }
+}
+
+fn must_change_password() -> AppError {
+    AppError::forbidden("you signed in with a temporary password: change it first (changePassword)")
 }
 
 /// The caller if any, for data that anonymous users may read too. A presented but invalid token is still an error:
@@ -42,6 +56,7 @@ pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Caller> {
 pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<Option<&'a Caller>> {
     match &request(ctx).auth {
         Authentication::Authenticated(caller) => Ok(Some(caller)),
+        Authentication::Provisional(_) => Err(must_change_password()),
         Authentication::Anonymous => Ok(None),
         Authentication::Invalid => Err(AppError::unauthenticated("invalid or expired access token")),
         Authentication::Unavailable => Err(AppError::unavailable("the account behind the token could not be loaded")),

@@ -2,6 +2,7 @@
 //! may ask, and the SDL printer.
 
 pub mod account;
+pub mod administration;
 pub mod case;
 pub mod connection;
 pub mod context;
@@ -23,6 +24,7 @@ use crate::config::Limits;
 #[derive(MergedObject, Default)]
 pub struct Query(
     account::AccountQuery,
+    administration::AdministrationQuery,
     jurisdiction::JurisdictionQuery,
     case::CaseQuery,
     tracking::TrackingQuery,
@@ -34,6 +36,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     account::AccountMutation,
+    administration::AdministrationMutation,
     intake::IntakeMutation,
     handling::HandlingMutation,
     escalation::EscalationMutation,

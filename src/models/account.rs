@@ -4,10 +4,15 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use diesel::pg::Pg;
+use diesel::sql_types::Bool;
+
+use super::jurisdiction::escape_like;
+use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::schema::{accounts, jurisdictions, refresh_tokens, units};
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
-use crate::domain::scope::Caller;
+use crate::domain::scope::{AccountScope, Caller};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg))]
@@ -22,6 +27,10 @@ pub struct Account {
     pub token_version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A deactivated account cannot sign in; it stays for the history.
+    pub active: bool,
+    /// Signed in with a temporary password an admin set: nothing but changing it is allowed.
+    pub must_change_password: bool,
 }
 
 pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<Option<Account>> {
@@ -39,6 +48,169 @@ pub struct NewAccount<'a> {
     pub roles: &'a [Role],
     pub unit_id: Option<Uuid>,
     pub jurisdiction_code: Option<&'a str>,
+}
+
+/// A new account whose password is a temporary one an admin hands over: changed at the first sign-in.
+pub fn insert_with_temporary_password(conn: &mut PgConnection, new: &NewAccount<'_>) -> QueryResult<Option<Account>> {
+    let Some(created) = insert(conn, new)? else { return Ok(None) };
+    diesel::update(accounts::table.find(created.id))
+        .set(accounts::must_change_password.eq(true))
+        .returning(Account::as_returning())
+        .get_result(conn)
+        .map(Some)
+}
+
+/// What an admin changes on a staff account; `None` leaves it.
+#[derive(Default)]
+pub struct StaffChange<'a> {
+    pub display_name: Option<&'a str>,
+    pub roles: Option<&'a [Role]>,
+    /// The new unit and its jurisdiction.
+    pub unit: Option<(Uuid, &'a str)>,
+}
+
+/// Applies `change`. A change of roles or unit bumps the token version: tokens carry them, so older ones must stop
+/// working.
+pub fn update_staff(conn: &mut PgConnection, id: Uuid, change: &StaffChange<'_>) -> QueryResult<Account> {
+    let current: Account = accounts::table.find(id).select(Account::as_select()).for_update().first(conn)?;
+    let roles = change.roles.map(|r| r.iter().map(|r| r.as_str().to_owned()).collect::<Vec<_>>());
+    let moves = change.roles.is_some_and(|r| r != current.roles.as_slice())
+        || change.unit.is_some_and(|(unit, _)| Some(unit) != current.unit_id);
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::display_name.eq(change.display_name.unwrap_or(&current.display_name)),
+            accounts::roles.eq(roles.unwrap_or_else(|| current.roles.iter().map(|r| r.as_str().to_owned()).collect())),
+            accounts::unit_id.eq(change.unit.map(|(u, _)| u).or(current.unit_id)),
+            accounts::jurisdiction_code.eq(change.unit.map(|(_, j)| j.to_owned()).or(current.jurisdiction_code)),
+            accounts::token_version.eq(accounts::token_version + i32::from(moves)),
+            accounts::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Account::as_returning())
+        .get_result(conn)
+}
+
+/// Deactivates or reactivates the account. Either way its token version moves on, so every token it holds ends.
+pub fn set_active(conn: &mut PgConnection, id: Uuid, active: bool) -> QueryResult<Account> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::active.eq(active),
+            accounts::token_version.eq(accounts::token_version + 1),
+            accounts::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Account::as_returning())
+        .get_result(conn)
+}
+
+/// Replaces the password with a temporary one (changed at the next sign-in); every token of the account ends.
+pub fn set_temporary_password(conn: &mut PgConnection, id: Uuid, password_hash: &str) -> QueryResult<Account> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::password_hash.eq(password_hash),
+            accounts::must_change_password.eq(true),
+            accounts::token_version.eq(accounts::token_version + 1),
+            accounts::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Account::as_returning())
+        .get_result(conn)
+}
+
+/// Locks the account row for the rest of the transaction (one administrative change at a time per account).
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Account>> {
+    accounts::table.find(id).select(Account::as_select()).for_update().first(conn).optional()
+}
+
+/// How many active admins besides `except` sit in `jurisdiction_code`.
+pub fn other_active_admins(conn: &mut PgConnection, jurisdiction_code: &str, except: Uuid) -> QueryResult<i64> {
+    accounts::table
+        .filter(accounts::jurisdiction_code.eq(jurisdiction_code))
+        .filter(accounts::active)
+        .filter(accounts::roles.contains(vec![Role::Admin.as_str().to_owned()]))
+        .filter(accounts::id.ne(except))
+        .count()
+        .get_result(conn)
+}
+
+/// Filters on the accounts list.
+#[derive(Clone, Debug, Default)]
+pub struct AccountFilter {
+    pub role: Option<Role>,
+    pub unit_id: Option<Uuid>,
+    pub active: Option<bool>,
+    /// Part of the username or display name.
+    pub search: Option<String>,
+    pub within_path: Option<String>,
+}
+
+type AccountCondition = Box<dyn BoxableExpression<accounts::table, Pg, SqlType = Bool>>;
+
+fn in_subtree(path: &str) -> AccountCondition {
+    let codes = jurisdictions::table
+        .filter(jurisdictions::path.like(format!("{}%", escape_like(path))))
+        .select(jurisdictions::code);
+    Box::new(accounts::jurisdiction_code.eq_any(codes.nullable()).assume_not_null())
+}
+
+/// The SQL form of [`AccountScope`]; an empty scope matches nothing.
+fn visible_to(scope: &AccountScope) -> AccountCondition {
+    let mut condition: AccountCondition = Box::new(diesel::dsl::sql::<Bool>("FALSE"));
+    if let Some(path) = &scope.subtree {
+        condition = Box::new(condition.or(in_subtree(path)));
+    }
+    if let Some(unit) = scope.unit {
+        condition = Box::new(condition.or(accounts::unit_id.eq(unit).assume_not_null()));
+    }
+    condition
+}
+
+fn filtered(scope: &AccountScope, f: &AccountFilter) -> accounts::BoxedQuery<'static, Pg> {
+    let mut q = accounts::table.filter(visible_to(scope)).into_boxed();
+    if let Some(role) = f.role {
+        q = q.filter(accounts::roles.contains(vec![role.as_str().to_owned()]));
+    }
+    if let Some(unit) = f.unit_id {
+        q = q.filter(accounts::unit_id.eq(unit));
+    }
+    if let Some(active) = f.active {
+        q = q.filter(accounts::active.eq(active));
+    }
+    if let Some(search) = &f.search {
+        let pattern = format!("%{}%", escape_like(search));
+        q = q.filter(accounts::username.ilike(pattern.clone()).or(accounts::display_name.ilike(pattern)));
+    }
+    if let Some(path) = &f.within_path {
+        q = q.filter(in_subtree(path));
+    }
+    q
+}
+
+scoped_list!(AccountList, AccountScope, AccountFilter, TimeKey, Account);
+
+pub fn key_of(a: &Account) -> TimeKey {
+    (a.created_at, a.id)
+}
+
+/// Oldest first: the order a bureau onboarded its people in.
+pub fn list_visible(
+    conn: &mut PgConnection,
+    scope: &AccountScope,
+    filter: &AccountFilter,
+    page: &PageRequest<TimeKey>,
+) -> QueryResult<Page<Account>> {
+    let q = filtered(scope, filter).select(Account::as_select());
+    let q = keyset_page!(q, accounts::created_at, accounts::id, page, true);
+    Ok(page.finish(q.load(conn)?))
+}
+
+pub fn count_visible(conn: &mut PgConnection, scope: &AccountScope, filter: &AccountFilter) -> QueryResult<i64> {
+    filtered(scope, filter).count().get_result(conn)
+}
+
+pub fn find_visible(conn: &mut PgConnection, scope: &AccountScope, id: Uuid) -> QueryResult<Option<Account>> {
+    filtered(scope, &AccountFilter::default())
+        .filter(accounts::id.eq(id))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Inserts the account; `Ok(None)` when the username is taken.
@@ -65,6 +237,7 @@ pub fn set_password(conn: &mut PgConnection, id: Uuid, password_hash: &str) -> Q
     diesel::update(accounts::table.find(id))
         .set((
             accounts::password_hash.eq(password_hash),
+            accounts::must_change_password.eq(false),
             accounts::token_version.eq(accounts::token_version + 1),
             accounts::updated_at.eq(diesel::dsl::now),
         ))
@@ -87,25 +260,29 @@ pub fn set_roles(conn: &mut PgConnection, id: Uuid, roles: &[Role]) -> QueryResu
 
 /// Loads the caller behind a token in one query: the account (for its current token version) with its unit's
 /// kind and its jurisdiction's path, and whether the token's session has ended. `None` when the account no longer
-/// exists.
+/// exists or was deactivated.
 pub fn load_caller(conn: &mut PgConnection, id: Uuid, session: Option<Uuid>) -> QueryResult<Option<LoadedCaller>> {
     let row = accounts::table
         .left_join(units::table)
         .left_join(jurisdictions::table.on(accounts::jurisdiction_code.eq(jurisdictions::code.nullable())))
         .filter(accounts::id.eq(id))
+        .filter(accounts::active)
         .select((
             accounts::username,
             accounts::roles,
             accounts::token_version,
+            accounts::must_change_password,
             units::id.nullable(),
             units::kind.nullable(),
             jurisdictions::code.nullable(),
             jurisdictions::path.nullable(),
             session_ended(session),
         ))
-        .first::<(String, Vec<String>, i32, Option<Uuid>, Option<String>, Option<String>, Option<String>, bool)>(conn)
+        .first::<(String, Vec<String>, i32, bool, Option<Uuid>, Option<String>, Option<String>, Option<String>, bool)>(
+            conn,
+        )
         .optional()?;
-    Ok(row.map(|(username, roles, version, unit_id, unit_kind, code, path, session_ended)| {
+    Ok(row.map(|(username, roles, version, provisional, unit_id, unit_kind, code, path, session_ended)| {
         let caller = Caller {
             account_id: id,
             username,
@@ -113,7 +290,7 @@ pub fn load_caller(conn: &mut PgConnection, id: Uuid, session: Option<Uuid>) -> 
             unit: unit_id.zip(unit_kind.as_deref().and_then(UnitKind::parse)),
             jurisdiction: code.zip(path),
         };
-        LoadedCaller { caller, version, session_ended }
+        LoadedCaller { caller, version, session_ended, provisional }
     }))
 }
 
@@ -124,6 +301,8 @@ pub struct LoadedCaller {
     pub version: i32,
     /// The token's session (refresh-token family) was revoked.
     pub session_ended: bool,
+    /// Signed in with a temporary password: may do nothing but change it.
+    pub provisional: bool,
 }
 
 /// Whether `session` was revoked (signed out, or its refresh token reused). Tokens without a session have none

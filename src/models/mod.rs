@@ -2,6 +2,7 @@
 //! inside a transaction or outside one; nothing here knows about GraphQL.
 
 pub mod account;
+pub mod admin_event;
 pub mod case;
 pub mod case_event;
 pub mod deadline;

@@ -68,3 +68,11 @@ pub fn revoked_since(conn: &mut PgConnection, since: DateTime<Utc>) -> QueryResu
         .distinct()
         .load(conn)
 }
+
+/// Ends every session of the account (each revoked family is announced, so its access tokens stop at once).
+pub fn revoke_account(conn: &mut PgConnection, account_id: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::account_id.eq(account_id)))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(now))
+        .execute(conn)
+}

@@ -14,6 +14,8 @@ pub struct Unit {
     pub jurisdiction_code: String,
     pub kind: UnitKind,
     pub name: String,
+    /// A deactivated unit takes no new cases or staff.
+    pub active: bool,
 }
 
 pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Unit>> {
@@ -73,4 +75,8 @@ pub fn insert(conn: &mut PgConnection, jurisdiction_code: &str, kind: UnitKind, 
         ))
         .returning(Unit::as_returning())
         .get_result(conn)
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Unit>> {
+    units::table.find(id).select(Unit::as_select()).first(conn).optional()
 }

@@ -72,7 +72,10 @@ async fn the_server_role_cannot_rewrite_history_or_change_the_schema() {
         "CREATE TABLE shadow_history (id BIGINT)",
         "DROP TABLE case_events",
         "DELETE FROM cases",
-        "UPDATE units SET name = 'taken over'",
+        "UPDATE jurisdictions SET name = 'taken over'",
+        "DELETE FROM units",
+        "UPDATE admin_events SET actor_name = 'someone else'",
+        "DELETE FROM accounts",
         "CREATE TRIGGER sneaky BEFORE INSERT ON cases FOR EACH ROW EXECUTE FUNCTION forbid_history_rewrite()",
     ];
     for sql in tricks {

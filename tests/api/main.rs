@@ -2,6 +2,7 @@
 //! PostgreSQL database.
 
 mod accounts;
+mod administration;
 mod bad_input;
 mod cases;
 mod embedded;

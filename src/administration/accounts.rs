@@ -1,0 +1,260 @@
+//! Staff accounts: created with a temporary password, changed, deactivated and reactivated, their passwords reset.
+//! Each change is one transaction with its log entry; a change that ends the account's tokens ends them on every
+//! server at once (the token version moves on and the sessions are revoked, both announced at commit).
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use super::{log, Change};
+use crate::auth::password;
+use crate::domain::administration::{new_temporary_password, AdminAction, AdminSubject};
+use crate::domain::credentials::{parse_display_name, Password, Username};
+use crate::domain::permission::{act, authorize_administration, may_give_up_administration, Authorized};
+use crate::domain::role::Role;
+use crate::domain::scope::Caller;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::models::account::{self, Account, NewAccount, StaffChange};
+use crate::models::{jurisdiction, refresh_token, unit};
+use crate::state::AppState;
+
+/// A new member of staff.
+pub struct NewStaff {
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: Uuid,
+    pub roles: Vec<Role>,
+}
+
+/// What to change on a staff account; `None` leaves it.
+#[derive(Default)]
+pub struct StaffUpdate {
+    pub display_name: Option<String>,
+    pub unit_id: Option<Uuid>,
+    pub roles: Option<Vec<Role>>,
+}
+
+/// An account and the temporary password to hand its holder (shown once, never stored in clear).
+pub struct WithTemporaryPassword {
+    pub account: Account,
+    pub temporary_password: String,
+}
+
+/// What the log keeps of an account: everything but its secrets.
+fn snapshot(a: &Account) -> serde_json::Value {
+    serde_json::json!({
+        "username": a.username,
+        "displayName": a.display_name,
+        "roles": a.roles,
+        "unitId": a.unit_id,
+        "jurisdictionCode": a.jurisdiction_code,
+        "active": a.active,
+    })
+}
+
+/// The unit staff are placed in, checked as the admin's to staff: `(unit id, its jurisdiction's code)`.
+fn placement(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+) -> AppResult<(Authorized<act::Administer>, Uuid, String)> {
+    let field = "input.unitId";
+    let found = unit::find(conn, unit_id)?.ok_or_else(|| AppError::not_found("unit").with_field(field))?;
+    let path = jurisdiction::subtree_path(conn, &found.jurisdiction_code, field)?;
+    let proof = authorize_administration(caller, &path, "unit").map_err(|e| e.with_field(field))?;
+    if !found.active {
+        return Err(AppError::bad_input(field, "this unit is deactivated and takes no new staff"));
+    }
+    Ok((proof, found.id, found.jurisdiction_code))
+}
+
+/// A staff account the admin may administer, locked for the rest of the transaction. Petitioners' accounts and
+/// accounts outside the admin's subtree do not exist for it.
+fn administered(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> AppResult<(Authorized<act::Administer>, Account)> {
+    let found = account::lock(conn, id)?.ok_or_else(|| AppError::not_found("account"))?;
+    let code = found.jurisdiction_code.clone().ok_or_else(|| AppError::not_found("account"))?;
+    let path = jurisdiction::subtree_path(conn, &code, "id")?;
+    let proof = authorize_administration(caller, &path, "account")?;
+    Ok((proof, found))
+}
+
+/// Refuses a change that would take `ADMIN` from the caller when it is the last active admin of its jurisdiction.
+fn keeps_an_admin(conn: &mut PgConnection, caller: &Caller, subject: &Account, stays_admin: bool) -> AppResult<()> {
+    if stays_admin || !subject.roles.contains(&Role::Admin) {
+        return Ok(());
+    }
+    let others = match &subject.jurisdiction_code {
+        Some(code) => account::other_active_admins(conn, code, subject.id)?,
+        None => 0,
+    };
+    may_give_up_administration(caller, subject.id, others)
+}
+
+async fn temporary_password_hash() -> AppResult<(String, String)> {
+    let temporary = new_temporary_password(&mut rand::thread_rng());
+    let hash = password::hash_async(Password::parse_new(&temporary, "password")?).await?;
+    Ok((temporary, hash))
+}
+
+/// `createStaffAccount`.
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    new: NewStaff,
+    now: DateTime<Utc>,
+) -> AppResult<WithTemporaryPassword> {
+    let username = Username::parse(&new.username, "input.username")?;
+    let display_name = parse_display_name(&new.display_name, "input.displayName")?;
+    let roles = Role::staff_roles(&new.roles, "input.roles")?;
+    let (temporary, hash) = temporary_password_hash().await?;
+    let caller = caller.clone();
+    let account = state
+        .db
+        .transaction(move |conn| {
+            let (proof, unit_id, code) = placement(conn, &caller, new.unit_id)?;
+            let created = account::insert_with_temporary_password(
+                conn,
+                &NewAccount {
+                    username: username.as_str(),
+                    password_hash: &hash,
+                    display_name: &display_name,
+                    roles: &roles,
+                    unit_id: Some(unit_id),
+                    jurisdiction_code: Some(&code),
+                },
+            )?
+            .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
+            let change = Change {
+                action: AdminAction::AccountCreated,
+                subject_kind: AdminSubject::Account,
+                subject_id: created.id,
+                jurisdiction_code: &code,
+                before: None,
+                after: Some(snapshot(&created)),
+            };
+            log(conn, &proof, &caller, change, now)?;
+            Ok(created)
+        })
+        .await?;
+    Ok(WithTemporaryPassword { account, temporary_password: temporary })
+}
+
+/// `updateStaffAccount`.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    update: StaffUpdate,
+    now: DateTime<Utc>,
+) -> AppResult<Account> {
+    if update.display_name.is_none() && update.unit_id.is_none() && update.roles.is_none() {
+        return Err(AppError::bad_input("input", "give a display name, a unit or roles to change"));
+    }
+    let display_name =
+        update.display_name.as_deref().map(|n| parse_display_name(n, "input.displayName")).transpose()?;
+    let roles = update.roles.as_deref().map(|r| Role::staff_roles(r, "input.roles")).transpose()?;
+    let caller = caller.clone();
+    let updated = state
+        .db
+        .transaction(move |conn| {
+            let (proof, before) = administered(conn, &caller, id)?;
+            let unit = update.unit_id.map(|u| placement(conn, &caller, u)).transpose()?;
+            keeps_an_admin(conn, &caller, &before, roles.as_ref().is_none_or(|r| r.contains(&Role::Admin)))?;
+            let change = StaffChange {
+                display_name: display_name.as_deref(),
+                roles: roles.as_deref(),
+                unit: unit.as_ref().map(|(_, unit_id, code)| (*unit_id, code.as_str())),
+            };
+            let after = account::update_staff(conn, id, &change)?;
+            let code = after.jurisdiction_code.clone().unwrap_or_default();
+            let change = Change {
+                action: AdminAction::AccountUpdated,
+                subject_kind: AdminSubject::Account,
+                subject_id: id,
+                jurisdiction_code: &code,
+                before: Some(snapshot(&before)),
+                after: Some(snapshot(&after)),
+            };
+            log(conn, &proof, &caller, change, now)?;
+            Ok(after)
+        })
+        .await?;
+    state.callers.forget(id);
+    Ok(updated)
+}
+
+/// `deactivateAccount` (`active: false`) and `reactivateAccount` (`true`).
+pub async fn set_active(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    active: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Account> {
+    let caller = caller.clone();
+    let changed = state
+        .db
+        .transaction(move |conn| {
+            let (proof, before) = administered(conn, &caller, id)?;
+            if before.active == active {
+                let state = if active { "active" } else { "deactivated" };
+                return Err(AppError::new(ErrorCode::InvalidTransition, format!("the account is already {state}")));
+            }
+            if !active {
+                keeps_an_admin(conn, &caller, &before, false)?;
+                refresh_token::revoke_account(conn, id, now)?;
+            }
+            let after = account::set_active(conn, id, active)?;
+            let code = after.jurisdiction_code.clone().unwrap_or_default();
+            let action = if active { AdminAction::AccountReactivated } else { AdminAction::AccountDeactivated };
+            let change = Change {
+                action,
+                subject_kind: AdminSubject::Account,
+                subject_id: id,
+                jurisdiction_code: &code,
+                before: Some(snapshot(&before)),
+                after: Some(snapshot(&after)),
+            };
+            log(conn, &proof, &caller, change, now)?;
+            Ok(after)
+        })
+        .await?;
+    state.callers.forget(id);
+    Ok(changed)
+}
+
+/// `resetPassword`: a new temporary password; every session of the account ends.
+pub async fn reset_password(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<WithTemporaryPassword> {
+    let (temporary, hash) = temporary_password_hash().await?;
+    let caller = caller.clone();
+    let account = state
+        .db
+        .transaction(move |conn| {
+            let (proof, before) = administered(conn, &caller, id)?;
+            refresh_token::revoke_account(conn, id, now)?;
+            let after = account::set_temporary_password(conn, id, &hash)?;
+            let code = after.jurisdiction_code.clone().unwrap_or_default();
+            let change = Change {
+                action: AdminAction::PasswordReset,
+                subject_kind: AdminSubject::Account,
+                subject_id: id,
+                jurisdiction_code: &code,
+                before: Some(snapshot(&before)),
+                after: Some(snapshot(&after)),
+            };
+            log(conn, &proof, &caller, change, now)?;
+            Ok(after)
+        })
+        .await?;
+    state.callers.forget(id);
+    Ok(WithTemporaryPassword { account, temporary_password: temporary })
+}

@@ -1,0 +1,50 @@
+//! Administration (DOMAIN.md §1-2): admins onboard the staff of their jurisdiction, change them as people move,
+//! and every change lands in the append-only administration log. Who may do what is decided in
+//! `domain::permission` (`authorize_administration`); the log entry needs the proof it returns.
+
+pub mod accounts;
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::administration::{AdminAction, AdminSubject};
+use crate::domain::permission::{act, Authorized};
+use crate::domain::scope::Caller;
+use crate::error::AppResult;
+use crate::models::admin_event::{self, NewAdminEvent};
+
+/// One entry of the administration log, by `caller` under the proof that allowed the change.
+pub struct Change<'a> {
+    pub action: AdminAction,
+    pub subject_kind: AdminSubject,
+    pub subject_id: Uuid,
+    pub jurisdiction_code: &'a str,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Appends `change` to the administration log.
+pub fn log(
+    conn: &mut PgConnection,
+    _proof: &Authorized<act::Administer>,
+    caller: &Caller,
+    change: Change<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    admin_event::append(
+        conn,
+        &NewAdminEvent {
+            actor_account_id: Some(caller.account_id),
+            actor_name: &caller.username,
+            action: change.action,
+            subject_kind: change.subject_kind,
+            subject_id: change.subject_id,
+            jurisdiction_code: change.jurisdiction_code,
+            before: change.before,
+            after: change.after,
+            occurred_at: now,
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! The administration log: every change of an account or unit, append-only (the table's trigger refuses rewrites,
+//! and the server's role may only insert).
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::jurisdiction::escape_like;
+use super::page::{Page, PageRequest};
+use crate::db::schema::{admin_events, jurisdictions};
+use crate::domain::administration::{AdminAction, AdminSubject};
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = admin_events, check_for_backend(diesel::pg::Pg))]
+pub struct AdminEvent {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_account_id: Option<Uuid>,
+    pub actor_name: String,
+    pub action: AdminAction,
+    pub subject_kind: AdminSubject,
+    pub subject_id: Uuid,
+    pub jurisdiction_code: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// An entry to append.
+pub struct NewAdminEvent<'a> {
+    /// The admin, or `None` for the command line (whose name is `actor_name`).
+    pub actor_account_id: Option<Uuid>,
+    pub actor_name: &'a str,
+    pub action: AdminAction,
+    pub subject_kind: AdminSubject,
+    pub subject_id: Uuid,
+    pub jurisdiction_code: &'a str,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+pub fn append(conn: &mut PgConnection, e: &NewAdminEvent<'_>) -> QueryResult<AdminEvent> {
+    diesel::insert_into(admin_events::table)
+        .values((
+            admin_events::occurred_at.eq(e.occurred_at),
+            admin_events::actor_account_id.eq(e.actor_account_id),
+            admin_events::actor_name.eq(e.actor_name),
+            admin_events::action.eq(e.action),
+            admin_events::subject_kind.eq(e.subject_kind),
+            admin_events::subject_id.eq(e.subject_id),
+            admin_events::jurisdiction_code.eq(e.jurisdiction_code),
+            admin_events::before.eq(&e.before),
+            admin_events::after.eq(&e.after),
+        ))
+        .returning(AdminEvent::as_returning())
+        .get_result(conn)
+}
+
+/// Filters on the log, inside the reader's subtree.
+#[derive(Clone, Debug, Default)]
+pub struct AdminEventFilter {
+    pub subject_id: Option<Uuid>,
+    pub action: Option<AdminAction>,
+    pub within_path: Option<String>,
+}
+
+fn filtered(subtree: &str, f: &AdminEventFilter) -> admin_events::BoxedQuery<'static, Pg> {
+    let in_subtree = |path: &str| {
+        jurisdictions::table
+            .filter(jurisdictions::path.like(format!("{}%", escape_like(path))))
+            .select(jurisdictions::code)
+    };
+    let mut q = admin_events::table.filter(admin_events::jurisdiction_code.eq_any(in_subtree(subtree))).into_boxed();
+    if let Some(subject) = f.subject_id {
+        q = q.filter(admin_events::subject_id.eq(subject));
+    }
+    if let Some(action) = f.action {
+        q = q.filter(admin_events::action.eq(action));
+    }
+    if let Some(path) = &f.within_path {
+        q = q.filter(admin_events::jurisdiction_code.eq_any(in_subtree(path)));
+    }
+    q
+}
+
+/// The entries about what is placed in the subtree at `subtree`, newest first, paged by id.
+pub fn list(
+    conn: &mut PgConnection,
+    subtree: &str,
+    filter: &AdminEventFilter,
+    page: &PageRequest<i64>,
+) -> QueryResult<Page<AdminEvent>> {
+    let mut q = filtered(subtree, filter).select(AdminEvent::as_select());
+    if let Some(after) = page.after {
+        q = q.filter(admin_events::id.lt(after));
+    }
+    if let Some(before) = page.before {
+        q = q.filter(admin_events::id.gt(before));
+    }
+    q = if page.from_end { q.order(admin_events::id.asc()) } else { q.order(admin_events::id.desc()) };
+    Ok(page.finish(q.limit(page.fetch_limit()).load(conn)?))
+}
+
+pub fn count(conn: &mut PgConnection, subtree: &str, filter: &AdminEventFilter) -> QueryResult<i64> {
+    filtered(subtree, filter).count().get_result(conn)
+}
