@@ -55,6 +55,9 @@ pub fn route(
                     "not a handling unit of the case's jurisdiction, above or below it",
                 ));
             }
+            if !target.active {
+                return Err(AppError::bad_input("input.unitId", "this unit is deactivated and takes no new cases"));
+            }
             let (action, handling_days, routing) = match route {
                 Route::Assign { handling_days, .. } => {
                     if !(1..=MAX_HANDLING_DAYS).contains(&handling_days) {

@@ -1,5 +1,6 @@
 //! Administration: `accounts`, `account`, `adminEvents`; `createStaffAccount`, `updateStaffAccount`,
-//! `deactivateAccount`, `reactivateAccount`, `resetPassword`.
+//! `deactivateAccount`, `reactivateAccount`, `resetPassword`; `createUnit`, `updateUnit`, `deactivateUnit` (units
+//! are listed by `units` of the jurisdiction module).
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, FixedOffset};
@@ -7,8 +8,11 @@ use chrono::{DateTime, FixedOffset};
 use super::account::AccountNode;
 use super::connection::{connection, scoped_page, wants_total, PageArgs};
 use super::context::{caller, filter_id, local_time, object_id, state};
+use super::jurisdiction::UnitNode;
 use crate::administration::accounts::{self, NewStaff, StaffUpdate, WithTemporaryPassword};
+use crate::administration::units;
 use crate::domain::administration::{AdminAction, AdminSubject};
+use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::{account_scope, admin_log_scope};
 use crate::error::AppError;
@@ -217,6 +221,26 @@ pub struct UpdateStaffAccountInput {
     pub roles: Option<Vec<Role>>,
 }
 
+/// A new unit.
+#[derive(InputObject)]
+pub struct CreateUnitInput {
+    /// The jurisdiction it belongs to, in the admin's subtree.
+    pub jurisdiction_code: String,
+    /// What it does in petition work.
+    pub kind: UnitKind,
+    /// Its official name, unique in its jurisdiction (1 to 100 characters).
+    pub name: String,
+}
+
+/// What to change on a unit; what is left out stays.
+#[derive(InputObject)]
+pub struct UpdateUnitInput {
+    /// A new official name, unique in its jurisdiction.
+    pub name: Option<String>,
+    /// A new kind.
+    pub kind: Option<UnitKind>,
+}
+
 /// An account with a temporary password to hand to its holder.
 pub struct StaffAccountPayload(WithTemporaryPassword);
 
@@ -293,6 +317,42 @@ impl AdministrationMutation {
         let id = object_id(&id, "account")?;
         let st = state(ctx);
         Ok(AccountNode(accounts::set_active(st, caller, id, true, st.clock.now()).await?))
+    }
+
+    /// Creates a unit (bureau, handling unit or committee) of a jurisdiction in the admin's subtree. Logged in
+    /// `adminEvents`.
+    async fn create_unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new unit.")] input: CreateUnitInput,
+    ) -> Result<UnitNode> {
+        let caller = caller(ctx)?;
+        let st = state(ctx);
+        let created =
+            units::create(st, caller, input.jurisdiction_code, input.kind, &input.name, st.clock.now()).await?;
+        Ok(UnitNode(created))
+    }
+
+    /// Renames a unit or changes its kind. Logged in `adminEvents`.
+    async fn update_unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The unit's id.")] id: ID,
+        #[graphql(desc = "What to change.")] input: UpdateUnitInput,
+    ) -> Result<UnitNode> {
+        let caller = caller(ctx)?;
+        let id = object_id(&id, "unit")?;
+        let st = state(ctx);
+        Ok(UnitNode(units::update(st, caller, id, input.name.as_deref(), input.kind, st.clock.now()).await?))
+    }
+
+    /// Deactivates a unit: it takes no new cases or staff, and stays for the history. Refused
+    /// (`INVALID_TRANSITION`, saying how many) while open cases are with it. Logged in `adminEvents`.
+    async fn deactivate_unit(&self, ctx: &Context<'_>, #[graphql(desc = "The unit's id.")] id: ID) -> Result<UnitNode> {
+        let caller = caller(ctx)?;
+        let id = object_id(&id, "unit")?;
+        let st = state(ctx);
+        Ok(UnitNode(units::deactivate(st, caller, id, st.clock.now()).await?))
     }
 
     /// Sets a new temporary password (to be changed at the next sign-in) and ends every session of the account.

@@ -108,6 +108,11 @@ impl UnitNode {
         self.0.kind
     }
 
+    /// Whether the unit takes new cases and staff; a deactivated one stays for the history.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
     /// The jurisdiction the unit belongs to.
     async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<JurisdictionNode> {
         let j = ctx.data_unchecked::<Loaders>().jurisdiction.load_one(self.0.jurisdiction_code.clone()).await?;
@@ -148,6 +153,10 @@ pub struct UnitFilterInput {
     pub jurisdiction_code: Option<String>,
     /// Only units of this kind.
     pub kind: Option<UnitKind>,
+    /// Only active (`true`) or deactivated (`false`) units.
+    pub active: Option<bool>,
+    /// Only units of jurisdictions in the subtree of this one (itself included).
+    pub within: Option<String>,
 }
 
 #[derive(Default)]
@@ -211,11 +220,20 @@ impl JurisdictionQuery {
         let st = state(ctx);
         let page = PageArgs { first, after, last, before }.parse::<uuid::Uuid>(st.settings.limits.max_page_size)?;
         let filter = filter.unwrap_or_default();
-        let filter = UnitFilter { jurisdiction_code: filter.jurisdiction_code, kind: filter.kind };
+        let within = filter.within;
+        let filter = UnitFilter {
+            jurisdiction_code: filter.jurisdiction_code,
+            kind: filter.kind,
+            active: filter.active,
+            within_path: None,
+        };
         let count = wants_total(ctx);
         let (rows, total) = st
             .db
             .run(move |conn| {
+                let mut filter = filter;
+                filter.within_path =
+                    within.map(|code| jurisdiction::subtree_path(conn, &code, "filter.within")).transpose()?;
                 let total = count.then(|| unit::count(conn, &filter)).transpose()?;
                 Ok((unit::list(conn, &filter, &page)?, total.unwrap_or(0)))
             })

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::page::{Page, PageRequest};
-use crate::db::schema::units;
+use crate::db::schema::{cases, jurisdictions, units};
 use crate::domain::organisation::UnitKind;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -35,6 +35,9 @@ pub fn of_jurisdictions(conn: &mut PgConnection, codes: &[String]) -> QueryResul
 pub struct UnitFilter {
     pub jurisdiction_code: Option<String>,
     pub kind: Option<UnitKind>,
+    pub active: Option<bool>,
+    /// Only units of jurisdictions in the subtree with this materialised path.
+    pub within_path: Option<String>,
 }
 
 fn filtered(filter: &UnitFilter) -> units::BoxedQuery<'static, diesel::pg::Pg> {
@@ -44,6 +47,15 @@ fn filtered(filter: &UnitFilter) -> units::BoxedQuery<'static, diesel::pg::Pg> {
     }
     if let Some(kind) = &filter.kind {
         q = q.filter(units::kind.eq(*kind));
+    }
+    if let Some(active) = filter.active {
+        q = q.filter(units::active.eq(active));
+    }
+    if let Some(path) = &filter.within_path {
+        let codes = jurisdictions::table
+            .filter(jurisdictions::path.like(format!("{}%", super::jurisdiction::escape_like(path))))
+            .select(jurisdictions::code);
+        q = q.filter(units::jurisdiction_code.eq_any(codes));
     }
     q
 }
@@ -74,6 +86,63 @@ pub fn insert(conn: &mut PgConnection, jurisdiction_code: &str, kind: UnitKind, 
             units::name.eq(name),
         ))
         .returning(Unit::as_returning())
+        .get_result(conn)
+}
+
+/// Inserts the unit; `Ok(None)` when its jurisdiction already has a unit of that name.
+pub fn insert_new(
+    conn: &mut PgConnection,
+    jurisdiction_code: &str,
+    kind: UnitKind,
+    name: &str,
+) -> QueryResult<Option<Unit>> {
+    diesel::insert_into(units::table)
+        .values((
+            units::id.eq(Uuid::new_v4()),
+            units::jurisdiction_code.eq(jurisdiction_code),
+            units::kind.eq(kind),
+            units::name.eq(name),
+        ))
+        .on_conflict_do_nothing()
+        .returning(Unit::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+/// Locks the unit row for the rest of the transaction.
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Unit>> {
+    units::table.find(id).select(Unit::as_select()).for_update().first(conn).optional()
+}
+
+/// Renames the unit or changes its kind; `Ok(None)` when the new name is taken in its jurisdiction.
+pub fn update(conn: &mut PgConnection, current: &Unit, name: &str, kind: UnitKind) -> QueryResult<Option<Unit>> {
+    let id = current.id;
+    let taken = units::table
+        .filter(units::jurisdiction_code.eq(&current.jurisdiction_code))
+        .filter(units::name.eq(name))
+        .filter(units::id.ne(id))
+        .count()
+        .get_result::<i64>(conn)?;
+    if taken > 0 {
+        return Ok(None);
+    }
+    diesel::update(units::table.find(id))
+        .set((units::name.eq(name), units::kind.eq(kind)))
+        .returning(Unit::as_returning())
+        .get_result(conn)
+        .map(Some)
+}
+
+pub fn set_active(conn: &mut PgConnection, id: Uuid, active: bool) -> QueryResult<Unit> {
+    diesel::update(units::table.find(id)).set(units::active.eq(active)).returning(Unit::as_returning()).get_result(conn)
+}
+
+/// The open cases now with the unit.
+pub fn open_cases_with(conn: &mut PgConnection, id: Uuid) -> QueryResult<i64> {
+    cases::table
+        .filter(cases::current_unit_id.eq(id))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("case_is_open(status)"))
+        .count()
         .get_result(conn)
 }
 

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::helpers::{error_code, spawn_app, TestApp, DEMO_PASSWORD};
-use crate::lifecycle::{assign, RECORD};
+use crate::lifecycle::{assign, RECORD, ROUTE};
 
 const CREATE: &str = "mutation($i: CreateStaffAccountInput!) { createStaffAccount(input: $i) {
     temporaryPassword account { id username displayName roles active unit { name } jurisdiction { code } } } }";
@@ -257,4 +257,89 @@ async fn who_reads_which_accounts() {
     assert_eq!(names(&app.ok(q, json!({}), &unit_clerk).await), vec!["demo.unit".to_owned()]);
     let committee = app.token("demo.committee").await;
     assert!(names(&app.ok(q, json!({}), &committee).await).contains(&"demo.lead.510504".to_owned()));
+}
+
+const CREATE_UNIT: &str =
+    "mutation($i: CreateUnitInput!) { createUnit(input: $i) { id name kind active jurisdiction { code } } }";
+
+#[tokio::test]
+async fn units_are_created_renamed_and_deactivated_once_no_open_case_is_with_them() {
+    let app = spawn_app().await;
+    let admin = app.token("demo.admin").await;
+    let clerk = app.token("demo.clerk").await;
+    let unit = |name: &str, code: &str| json!({"i": {"jurisdictionCode": code, "kind": "HANDLING_UNIT", "name": name}});
+    let made = app.ok(CREATE_UNIT, unit("江阳区教育局", "510502"), &admin).await;
+    let education = made["createUnit"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(made["createUnit"]["active"], true);
+    for (variables, code, field) in [
+        (unit("江阳区教育局", "510502"), "BAD_USER_INPUT", "input.name"),
+        (unit("龙马潭区教育局", "510504"), "NOT_FOUND", "input.jurisdictionCode"),
+        (unit("某局", "999999"), "NOT_FOUND", "input.jurisdictionCode"),
+        (unit(" ", "510502"), "BAD_USER_INPUT", "input.name"),
+    ] {
+        let body = app.graphql(CREATE_UNIT, variables, Some(&admin)).await;
+        assert_eq!(
+            (error_code(&body).as_str(), body["errors"][0]["extensions"]["field"].as_str()),
+            (code, Some(field))
+        );
+    }
+    assert_eq!(error_code(&app.graphql(CREATE_UNIT, unit("某局", "510502"), Some(&clerk)).await), "FORBIDDEN");
+
+    let rename = "mutation($id: ID!, $i: UpdateUnitInput!) { updateUnit(id: $id, input: $i) { name } }";
+    app.ok(rename, json!({"id": education, "i": {"name": "江阳区教育和体育局"}}), &admin).await;
+    let entries = log_of(&app, &admin, &education).await;
+    assert_eq!(
+        (entries[0]["action"].clone(), entries[0]["after"]["name"].clone()),
+        (json!("UNIT_UPDATED"), json!("江阳区教育和体育局"))
+    );
+
+    // A case with the unit holds it open; the refusal says how many.
+    let recorded = app
+        .ok(
+            RECORD,
+            json!({"i": {"jurisdictionCode": "510502", "channel": "LETTER", "receivedAt": chrono::Utc::now(),
+                "title": "学校周边交通拥堵", "content": "上下学时段拥堵严重。", "petitioner": {"name": "赵某"}}}),
+            &clerk,
+        )
+        .await;
+    let case = recorded["recordPetition"]["case"]["id"].as_str().unwrap().to_owned();
+    let assign_to =
+        |case: &str, unit: &str| json!({"i": {"caseId": case, "action": "ASSIGN", "unitId": unit, "handlingDays": 30}});
+    app.ok(ROUTE, assign_to(&case, &education), &clerk).await;
+    let deactivate = "mutation($id: ID!) { deactivateUnit(id: $id) { active } }";
+    let held = app.graphql(deactivate, json!({"id": education}), Some(&admin)).await;
+    assert_eq!(error_code(&held), "INVALID_TRANSITION");
+    assert!(held["errors"][0]["message"].as_str().unwrap().starts_with("1 open case"), "{held}");
+
+    // An empty unit goes; it then takes no new staff and no new case, and lists as deactivated.
+    let spare = app.ok(CREATE_UNIT, unit("江阳区临时工作组", "510502"), &admin).await["createUnit"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.ok(deactivate, json!({"id": spare}), &admin).await["deactivateUnit"]["active"], false);
+    assert_eq!(error_code(&app.graphql(deactivate, json!({"id": spare}), Some(&admin)).await), "INVALID_TRANSITION");
+    let staff = json!({"i": {"username": "late.joiner", "displayName": "某人", "unitId": spare, "roles": ["CLERK"]}});
+    let body = app.graphql(CREATE, staff, Some(&admin)).await;
+    assert_eq!(
+        (error_code(&body).as_str(), body["errors"][0]["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("input.unitId"))
+    );
+    let recorded = app
+        .ok(
+            RECORD,
+            json!({"i": {"jurisdictionCode": "510502", "channel": "LETTER", "receivedAt": chrono::Utc::now(),
+                "title": "路灯损坏", "content": "路灯损坏一周。", "petitioner": {"name": "钱某"}}}),
+            &clerk,
+        )
+        .await;
+    let other_case = recorded["recordPetition"]["case"]["id"].as_str().unwrap().to_owned();
+    let body = app.graphql(ROUTE, assign_to(&other_case, &spare), Some(&clerk)).await;
+    assert_eq!(
+        (error_code(&body).as_str(), body["errors"][0]["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("input.unitId"))
+    );
+    let listed = app
+        .ok("{ units(filter: {within: \"510502\", active: false}, first: 50) { nodes { id } } }", json!({}), &admin)
+        .await;
+    assert_eq!(listed["units"]["nodes"], json!([{"id": spare}]));
 }

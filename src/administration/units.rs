@@ -1,0 +1,131 @@
+//! Units (bureaus, handling units, committees): created, renamed or re-kinded, deactivated when no open case is
+//! with them any more. Each change is one transaction with its log entry; unit changes are announced to every
+//! server's caller cache by the table's trigger (the kind of a staff member's unit decides their scope).
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use super::{log, Change};
+use crate::domain::administration::{AdminAction, AdminSubject};
+use crate::domain::credentials::parse_display_name;
+use crate::domain::organisation::UnitKind;
+use crate::domain::permission::{act, authorize_administration, Authorized};
+use crate::domain::scope::Caller;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::models::jurisdiction;
+use crate::models::unit::{self, Unit};
+use crate::state::AppState;
+
+fn snapshot(u: &Unit) -> serde_json::Value {
+    serde_json::json!({
+        "name": u.name,
+        "kind": u.kind,
+        "jurisdictionCode": u.jurisdiction_code,
+        "active": u.active,
+    })
+}
+
+fn taken() -> AppError {
+    AppError::bad_input("input.name", "the jurisdiction already has a unit of this name")
+}
+
+/// A unit the admin may administer, locked for the rest of the transaction.
+fn administered(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<(Authorized<act::Administer>, Unit)> {
+    let found = unit::lock(conn, id)?.ok_or_else(|| AppError::not_found("unit"))?;
+    let path = jurisdiction::subtree_path(conn, &found.jurisdiction_code, "id")?;
+    Ok((authorize_administration(caller, &path, "unit")?, found))
+}
+
+fn record(
+    conn: &mut PgConnection,
+    proof: &Authorized<act::Administer>,
+    caller: &Caller,
+    action: AdminAction,
+    (before, after): (Option<&Unit>, &Unit),
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let change = Change {
+        action,
+        subject_kind: AdminSubject::Unit,
+        subject_id: after.id,
+        jurisdiction_code: &after.jurisdiction_code,
+        before: before.map(snapshot),
+        after: Some(snapshot(after)),
+    };
+    log(conn, proof, caller, change, now)
+}
+
+/// `createUnit`.
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    jurisdiction_code: String,
+    kind: UnitKind,
+    name: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Unit> {
+    let name = parse_display_name(name, "input.name")?;
+    let caller = caller.clone();
+    state
+        .db
+        .transaction(move |conn| {
+            let field = "input.jurisdictionCode";
+            let path = jurisdiction::subtree_path(conn, &jurisdiction_code, field)?;
+            let proof = authorize_administration(&caller, &path, "jurisdiction").map_err(|e| e.with_field(field))?;
+            let created = unit::insert_new(conn, &jurisdiction_code, kind, &name)?.ok_or_else(taken)?;
+            record(conn, &proof, &caller, AdminAction::UnitCreated, (None, &created), now)?;
+            Ok(created)
+        })
+        .await
+}
+
+/// `updateUnit`: a new name or kind (or both).
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    name: Option<&str>,
+    kind: Option<UnitKind>,
+    now: DateTime<Utc>,
+) -> AppResult<Unit> {
+    if name.is_none() && kind.is_none() {
+        return Err(AppError::bad_input("input", "give a name or a kind to change"));
+    }
+    let name = name.map(|n| parse_display_name(n, "input.name")).transpose()?;
+    let caller = caller.clone();
+    state
+        .db
+        .transaction(move |conn| {
+            let (proof, before) = administered(conn, &caller, id)?;
+            let name = name.unwrap_or_else(|| before.name.clone());
+            let after = unit::update(conn, &before, &name, kind.unwrap_or(before.kind))?.ok_or_else(taken)?;
+            record(conn, &proof, &caller, AdminAction::UnitUpdated, (Some(&before), &after), now)?;
+            Ok(after)
+        })
+        .await
+}
+
+/// `deactivateUnit`: refused while open cases are with the unit (they must be routed elsewhere first).
+pub async fn deactivate(state: &AppState, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> AppResult<Unit> {
+    let caller = caller.clone();
+    state
+        .db
+        .transaction(move |conn| {
+            let (proof, before) = administered(conn, &caller, id)?;
+            if !before.active {
+                return Err(AppError::new(ErrorCode::InvalidTransition, "the unit is already deactivated"));
+            }
+            let open = unit::open_cases_with(conn, id)?;
+            if open > 0 {
+                return Err(AppError::new(
+                    ErrorCode::InvalidTransition,
+                    format!("{open} open case(s) are with this unit: route them elsewhere first"),
+                ));
+            }
+            let after = unit::set_active(conn, id, false)?;
+            record(conn, &proof, &caller, AdminAction::UnitDeactivated, (Some(&before), &after), now)?;
+            Ok(after)
+        })
+        .await
+}
