@@ -25,7 +25,7 @@ use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::case_event::{self, NewCaseEvent};
-use crate::models::{account, case, jurisdiction, unit};
+use crate::models::{account, case, unit};
 
 const REGIONS: &str = include_str!("../data/demo/regions.csv");
 const TOWNSHIPS: &str = include_str!("../data/demo/townships.csv");
@@ -104,17 +104,9 @@ pub fn load_if_absent(conn: &mut PgConnection, settings: &Settings, today: Naive
 
 fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: &[String]) -> AppResult<()> {
     let mut names = HashMap::new();
-    for (file, csv) in [("regions.csv", REGIONS), ("townships.csv", TOWNSHIPS)] {
-        for line in csv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-            let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-            let [code, name, level, parent, ..] = cols[..] else {
-                return Err(AppError::internal(format!("bad line in {file}: {line}")));
-            };
-            let parent = (!parent.is_empty()).then_some(parent);
-            let level = JurisdictionLevel::parse(level)
-                .ok_or_else(|| AppError::internal(format!("bad level in {file}: {line}")))?;
-            jurisdiction::insert(conn, code, name, level, parent)?;
-            names.insert(code.to_owned(), (name.to_owned(), level));
+    for csv in [REGIONS, TOWNSHIPS] {
+        for (code, name, level) in crate::administration::onboarding::import_regions(conn, csv)?.regions {
+            names.insert(code, (name, level));
         }
     }
 

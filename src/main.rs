@@ -1,7 +1,9 @@
 //! `petition-api` serves the API; `petition-api print-schema` prints the GraphQL SDL; `petition-api generate
-//! --cases N` writes a synthetic province into the configured database.
+//! --cases N` writes a synthetic province into the configured database; `import-regions`, `create-admin` and
+//! `import-staff` onboard a fresh database (README: Administration).
 
 use anyhow::Context;
+use petition_api::administration::onboarding;
 use petition_api::config::{AppEnv, Settings};
 use petition_api::db::embedded::{self, EmbeddedPostgres};
 use petition_api::db::Db;
@@ -21,9 +23,22 @@ fn main() -> anyhow::Result<()> {
             let plan = generate::Plan::parse(&args[2..])?;
             with_database(|settings, urls| generate(settings, urls, &plan))
         }
-        Some(other) => {
-            anyhow::bail!("unknown command `{other}`; use `serve` (the default), `generate` or `print-schema`")
+        Some("import-regions") => {
+            let file = read_file(args.get(2), "import-regions FILE.csv")?;
+            with_database(|_, urls| import_regions(urls, &file))
         }
+        Some("create-admin") => {
+            let options = CreateAdmin::parse(&args[2..])?;
+            with_database(|_, urls| create_admin(urls, &options))
+        }
+        Some("import-staff") => {
+            let file = read_file(args.get(2), "import-staff FILE.csv")?;
+            with_database(|_, urls| import_staff(urls, &file))
+        }
+        Some(other) => anyhow::bail!(
+            "unknown command `{other}`; use `serve` (the default), `generate`, `import-regions`, `create-admin`, \
+             `import-staff` or `print-schema`"
+        ),
     }
 }
 
@@ -58,6 +73,98 @@ fn with_database(f: impl FnOnce(Settings, &DatabaseUrls) -> anyhow::Result<()>) 
         }
     }
     result
+}
+
+fn read_file(path: Option<&String>, usage: &str) -> anyhow::Result<String> {
+    let path = path.ok_or_else(|| anyhow::anyhow!("usage: petition-api {usage}"))?;
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))
+}
+
+/// The owner's connection: onboarding writes what the server's own role may not (jurisdictions).
+fn owner_connection(urls: &DatabaseUrls) -> anyhow::Result<diesel::PgConnection> {
+    use diesel::Connection;
+    diesel::PgConnection::establish(&urls.owner).context("cannot connect to the database")
+}
+
+fn import_regions(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {
+    let report =
+        onboarding::import_regions(&mut owner_connection(urls)?, file).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    println!("{} jurisdictions added, {} already there", report.added, report.present);
+    Ok(())
+}
+
+struct CreateAdmin {
+    jurisdiction: String,
+    username: String,
+    display_name: String,
+}
+
+impl CreateAdmin {
+    fn parse(args: &[String]) -> anyhow::Result<CreateAdmin> {
+        const USAGE: &str =
+            "usage: petition-api create-admin --jurisdiction CODE --username NAME [--display-name TEXT]";
+        let (mut jurisdiction, mut username, mut display_name) = (None, None, None);
+        let mut it = args.iter();
+        while let Some(flag) = it.next() {
+            let value = it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value; {USAGE}"))?.clone();
+            match flag.as_str() {
+                "--jurisdiction" => jurisdiction = Some(value),
+                "--username" => username = Some(value),
+                "--display-name" => display_name = Some(value),
+                other => anyhow::bail!("unknown option {other}; {USAGE}"),
+            }
+        }
+        let (Some(jurisdiction), Some(username)) = (jurisdiction, username) else { anyhow::bail!(USAGE) };
+        let display_name = display_name.unwrap_or_else(|| username.clone());
+        Ok(CreateAdmin { jurisdiction, username, display_name })
+    }
+}
+
+fn create_admin(urls: &DatabaseUrls, o: &CreateAdmin) -> anyhow::Result<()> {
+    let mut conn = owner_connection(urls)?;
+    let (account, temporary) =
+        onboarding::create_admin(&mut conn, &o.jurisdiction, &o.username, &o.display_name, chrono::Utc::now())?;
+    println!("admin {} of {} created", account.username, o.jurisdiction);
+    println!("temporary password (shown once; it must be changed at the first sign-in): {temporary}");
+    Ok(())
+}
+
+/// Imports staff with a progress bar on a terminal (a plain count otherwise); prints the temporary passwords of
+/// the accounts made as CSV on standard output, and the refused lines with their reasons on standard error.
+fn import_staff(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+    let mut conn = owner_connection(urls)?;
+    let terminal = std::io::stderr().is_terminal();
+    let outcomes = onboarding::import_staff(&mut conn, file, chrono::Utc::now(), |done, total| {
+        if terminal {
+            let filled = done * 40 / total.max(1);
+            eprint!("\r[{}{}] {done}/{total} lines", "#".repeat(filled), ".".repeat(40 - filled));
+            let _ = std::io::stderr().flush();
+        }
+    })?;
+    if terminal {
+        eprintln!();
+    }
+    let (mut created, mut present, mut refused) = (0, 0, 0);
+    println!("line,username,temporary_password");
+    for (line, outcome) in &outcomes {
+        match outcome {
+            onboarding::StaffLine::Created { username, temporary_password } => {
+                created += 1;
+                println!("{line},{username},{temporary_password}");
+            }
+            onboarding::StaffLine::Present { .. } => present += 1,
+            onboarding::StaffLine::Refused { reason } => {
+                refused += 1;
+                eprintln!("line {line} refused: {reason}");
+            }
+        }
+    }
+    eprintln!("{} lines: {created} accounts made, {present} already there, {refused} refused", outcomes.len());
+    if refused > 0 {
+        anyhow::bail!("{refused} line(s) refused; fix them and run the import again (it skips what is there)");
+    }
+    Ok(())
 }
 
 fn serve(settings: Settings, urls: &DatabaseUrls) -> anyhow::Result<()> {

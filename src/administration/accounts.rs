@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::{log, Change};
+use super::{log, Actor, Change};
 use crate::auth::password;
 use crate::domain::administration::{new_temporary_password, AdminAction, AdminSubject};
 use crate::domain::credentials::{parse_display_name, Password, Username};
@@ -41,7 +41,7 @@ pub struct WithTemporaryPassword {
 }
 
 /// What the log keeps of an account: everything but its secrets.
-fn snapshot(a: &Account) -> serde_json::Value {
+pub(super) fn snapshot(a: &Account) -> serde_json::Value {
     serde_json::json!({
         "username": a.username,
         "displayName": a.display_name,
@@ -94,7 +94,8 @@ fn keeps_an_admin(conn: &mut PgConnection, caller: &Caller, subject: &Account, s
     may_give_up_administration(caller, subject.id, others)
 }
 
-async fn temporary_password_hash() -> AppResult<(String, String)> {
+/// A new temporary password and its hash.
+pub(super) async fn temporary_password_hash() -> AppResult<(String, String)> {
     let temporary = new_temporary_password(&mut rand::thread_rng());
     let hash = password::hash_async(Password::parse_new(&temporary, "password")?).await?;
     Ok((temporary, hash))
@@ -136,7 +137,7 @@ pub async fn create(
                 before: None,
                 after: Some(snapshot(&created)),
             };
-            log(conn, &proof, &caller, change, now)?;
+            log(conn, &proof, Actor::Admin(&caller), change, now)?;
             Ok(created)
         })
         .await?;
@@ -179,7 +180,7 @@ pub async fn update(
                 before: Some(snapshot(&before)),
                 after: Some(snapshot(&after)),
             };
-            log(conn, &proof, &caller, change, now)?;
+            log(conn, &proof, Actor::Admin(&caller), change, now)?;
             Ok(after)
         })
         .await?;
@@ -219,7 +220,7 @@ pub async fn set_active(
                 before: Some(snapshot(&before)),
                 after: Some(snapshot(&after)),
             };
-            log(conn, &proof, &caller, change, now)?;
+            log(conn, &proof, Actor::Admin(&caller), change, now)?;
             Ok(after)
         })
         .await?;
@@ -251,7 +252,7 @@ pub async fn reset_password(
                 before: Some(snapshot(&before)),
                 after: Some(snapshot(&after)),
             };
-            log(conn, &proof, &caller, change, now)?;
+            log(conn, &proof, Actor::Admin(&caller), change, now)?;
             Ok(after)
         })
         .await?;

@@ -3,6 +3,7 @@
 //! `domain::permission` (`authorize_administration`); the log entry needs the proof it returns.
 
 pub mod accounts;
+pub mod onboarding;
 pub mod units;
 
 use chrono::{DateTime, Utc};
@@ -25,19 +26,32 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+/// Who made an administrative change.
+#[derive(Clone, Copy)]
+pub enum Actor<'a> {
+    /// An admin, through the API.
+    Admin(&'a Caller),
+    /// Whoever ran a command of the binary with the database owner's credentials (the named command).
+    CommandLine(&'a str),
+}
+
 /// Appends `change` to the administration log.
 pub fn log(
     conn: &mut PgConnection,
     _proof: &Authorized<act::Administer>,
-    caller: &Caller,
+    actor: Actor<'_>,
     change: Change<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let (actor_account_id, actor_name) = match actor {
+        Actor::Admin(caller) => (Some(caller.account_id), caller.username.clone()),
+        Actor::CommandLine(command) => (None, format!("petition-api {command}")),
+    };
     admin_event::append(
         conn,
         &NewAdminEvent {
-            actor_account_id: Some(caller.account_id),
-            actor_name: &caller.username,
+            actor_account_id,
+            actor_name: &actor_name,
             action: change.action,
             subject_kind: change.subject_kind,
             subject_id: change.subject_id,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::{log, Change};
+use super::{log, Actor, Change};
 use crate::domain::administration::{AdminAction, AdminSubject};
 use crate::domain::credentials::parse_display_name;
 use crate::domain::organisation::UnitKind;
@@ -37,10 +37,11 @@ fn administered(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult
     Ok((authorize_administration(caller, &path, "unit")?, found))
 }
 
-fn record(
+/// Logs a change of a unit.
+pub(super) fn record(
     conn: &mut PgConnection,
     proof: &Authorized<act::Administer>,
-    caller: &Caller,
+    actor: Actor<'_>,
     action: AdminAction,
     (before, after): (Option<&Unit>, &Unit),
     now: DateTime<Utc>,
@@ -53,7 +54,7 @@ fn record(
         before: before.map(snapshot),
         after: Some(snapshot(after)),
     };
-    log(conn, proof, caller, change, now)
+    log(conn, proof, actor, change, now)
 }
 
 /// `createUnit`.
@@ -74,7 +75,7 @@ pub async fn create(
             let path = jurisdiction::subtree_path(conn, &jurisdiction_code, field)?;
             let proof = authorize_administration(&caller, &path, "jurisdiction").map_err(|e| e.with_field(field))?;
             let created = unit::insert_new(conn, &jurisdiction_code, kind, &name)?.ok_or_else(taken)?;
-            record(conn, &proof, &caller, AdminAction::UnitCreated, (None, &created), now)?;
+            record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitCreated, (None, &created), now)?;
             Ok(created)
         })
         .await
@@ -100,7 +101,7 @@ pub async fn update(
             let (proof, before) = administered(conn, &caller, id)?;
             let name = name.unwrap_or_else(|| before.name.clone());
             let after = unit::update(conn, &before, &name, kind.unwrap_or(before.kind))?.ok_or_else(taken)?;
-            record(conn, &proof, &caller, AdminAction::UnitUpdated, (Some(&before), &after), now)?;
+            record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitUpdated, (Some(&before), &after), now)?;
             Ok(after)
         })
         .await
@@ -124,7 +125,7 @@ pub async fn deactivate(state: &AppState, caller: &Caller, id: Uuid, now: DateTi
                 ));
             }
             let after = unit::set_active(conn, id, false)?;
-            record(conn, &proof, &caller, AdminAction::UnitDeactivated, (Some(&before), &after), now)?;
+            record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitDeactivated, (Some(&before), &after), now)?;
             Ok(after)
         })
         .await

@@ -239,6 +239,12 @@ pub fn authorize_administration(
     }
 }
 
+/// Whoever runs an administrative command of the binary (`create-admin`, `import-staff`) holds the database
+/// owner's credentials, more than any admin has: the command acts with an admin's proof, and the log names it.
+pub fn authorize_operator() -> Authorized<act::Administer> {
+    Authorized::grant(Role::Admin)
+}
+
 /// Whether an admin change may take the `ADMIN` role away from an account (by deactivating it or by its new
 /// roles): not when the admin does it to itself and is the last active admin of its jurisdiction, which would leave
 /// the jurisdiction with nobody to administer it.

@@ -343,3 +343,145 @@ async fn units_are_created_renamed_and_deactivated_once_no_open_case_is_with_the
         .await;
     assert_eq!(listed["units"]["nodes"], json!([{"id": spare}]));
 }
+
+/// Runs the real binary against the database at `urls` as production would (two roles, strong secrets); returns
+/// (success, standard output, standard error).
+fn command(urls: &petition_api::startup::DatabaseUrls, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_petition-api"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("APP_ENV", "production")
+        .env("DATABASE_URL", &urls.server)
+        .env("MIGRATION_DATABASE_URL", &urls.owner)
+        .env("JWT_SECRET", "kR7vQ2mX9pL4sT8wZ1nB6yH3cF5gJ0dAeUiOoPqWxV")
+        .env("QUERY_CODE_SECRET", "Zp4Lq8Wm2Xn6Rb0Tv3Yc7Hd1Jf5Kg9Ns2Qa8Ue4Io6")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run petition-api");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// From an empty production database: the regions and the first admin from the command line, then through the
+/// API alone a unit, a clerk and a case lead, and the clerk's first case; then a bureau's staff from a CSV file,
+/// twice (the second run finds everything there).
+#[tokio::test]
+async fn a_fresh_production_database_is_put_into_use() {
+    let (database, urls) = crate::helpers::empty_database();
+    let (ok, out, err) = command(&urls, &["import-regions", "data/demo/regions.csv"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("jurisdictions added"), "{out}");
+    let (ok, out, err) = command(&urls, &["create-admin", "--jurisdiction", "510502", "--username", "chen.admin"]);
+    assert!(ok, "{out}{err}");
+    let temporary = out.lines().find_map(|l| l.split(": ").nth(1)).expect("the temporary password").trim().to_owned();
+    let (ok, _, err) = command(&urls, &["create-admin", "--jurisdiction", "510502", "--username", "chen.admin"]);
+    assert!(!ok && err.contains("exists"), "a second admin of that name is refused: {err}");
+
+    let app = crate::helpers::spawn_app_over(database, &[]).await;
+    let admin = first_sign_in(&app, "chen.admin", &temporary).await;
+    let units = app
+        .ok("{ units(filter: {within: \"510502\", kind: BUREAU}, first: 5) { nodes { id name } } }", json!({}), &admin)
+        .await;
+    let bureau = units["units"]["nodes"][0]["id"].as_str().expect("create-admin made the bureau").to_owned();
+    let housing = app
+        .ok(
+            CREATE_UNIT,
+            json!({"i": {"jurisdictionCode": "510502", "kind": "HANDLING_UNIT", "name": "江阳区住房和城乡建设局"}}),
+            &admin,
+        )
+        .await["createUnit"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, clerk_temporary) = create(&app, &admin, "first.clerk", &bureau, json!(["CLERK"])).await;
+    let (lead, _) = create(&app, &admin, "first.lead", &bureau, json!(["CASE_LEAD"])).await;
+    let clerk = first_sign_in(&app, "first.clerk", &clerk_temporary).await;
+    let found = app.ok("{ accounts(filter: {role: CASE_LEAD}, first: 5) { nodes { id } } }", json!({}), &clerk).await;
+    assert_eq!(found["accounts"]["nodes"], json!([{"id": lead}]));
+    let recorded = app
+        .ok(
+            RECORD,
+            json!({"i": {"jurisdictionCode": "510502", "channel": "VISIT", "receivedAt": chrono::Utc::now(),
+                "title": "第一件信访事项", "content": "楼道照明损坏。", "petitioner": {"name": "刘某"}}}),
+            &clerk,
+        )
+        .await;
+    let case = recorded["recordPetition"]["case"]["id"].as_str().unwrap().to_owned();
+    app.ok(ROUTE, json!({"i": {"caseId": case, "action": "ASSIGN", "unitId": housing, "handlingDays": 30}}), &clerk)
+        .await;
+    let designate = "mutation($i: DesignateCaseLeadInput!) { designateCaseLead(input: $i) { caseLead { id } } }";
+    app.ok(designate, json!({"i": {"caseId": case, "leadId": lead}}), &clerk).await;
+
+    // A bureau's staff from a file: made once, found there the second time.
+    let (ok, out, err) = command(&urls, &["import-staff", "data/staff-sample.csv"]);
+    assert!(ok, "{out}{err}");
+    assert!(err.contains("4 lines: 4 accounts made, 0 already there, 0 refused"), "{err}");
+    let passwords: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(passwords.len(), 4, "{out}");
+    let (line, username, password) = {
+        let f: Vec<&str> = passwords[2].split(',').collect();
+        (f[0], f[1], f[2])
+    };
+    assert_eq!((line, username), ("4", "sun.housing"));
+    let unit_clerk = first_sign_in(&app, username, password).await;
+    let me = app.ok("{ me { roles unit { name kind } } }", json!({}), &unit_clerk).await;
+    assert_eq!(me["me"]["unit"], json!({"name": "江阳区住房和城乡建设局", "kind": "HANDLING_UNIT"}));
+    let (ok, _, err) = command(&urls, &["import-staff", "data/staff-sample.csv"]);
+    assert!(ok && err.contains("4 lines: 0 accounts made, 4 already there, 0 refused"), "{err}");
+    let log = app.ok(LOG, json!({"f": {"action": "ACCOUNT_CREATED"}}), &admin).await;
+    let by: Vec<&str> =
+        log["adminEvents"]["nodes"].as_array().unwrap().iter().map(|e| e["actorName"].as_str().unwrap()).collect();
+    assert_eq!(by.iter().filter(|a| **a == "petition-api import-staff").count(), 4, "{by:?}");
+    assert_eq!(by.iter().filter(|a| **a == "petition-api create-admin").count(), 1, "{by:?}");
+}
+
+/// A staff file with faults: each faulty line is refused with its reason and writes nothing; the good ones go in.
+#[tokio::test]
+async fn faulty_staff_lines_are_refused_with_their_reasons() {
+    let (database, urls) = crate::helpers::empty_database();
+    assert!(command(&urls, &["import-regions", "data/demo/regions.csv"]).0);
+    let file = std::env::temp_dir().join(format!("staff-{}.csv", uuid::Uuid::new_v4()));
+    std::fs::write(
+        &file,
+        "username,display_name,jurisdiction_code,unit_name,unit_kind,roles
+good.clerk,某甲,510502,江阳区信访局,BUREAU,CLERK
+nowhere.clerk,某乙,999999,某局,BUREAU,CLERK
+bad.role,某丙,510502,江阳区信访局,BUREAU,ROOT
+bad.kind,某丁,510502,江阳区某局,AGENCY,CLERK
+petitioner.too,某戊,510502,江阳区信访局,BUREAU,PETITIONER
+good.clerk,某甲,510503,纳溪区信访局,BUREAU,CLERK
+short,line
+",
+    )
+    .unwrap();
+    let (ok, _, err) = command(&urls, &["import-staff", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).ok();
+    assert!(!ok, "a file with refused lines fails: {err}");
+    for expected in [
+        "line 3 refused: jurisdiction_code",
+        "line 4 refused: roles",
+        "line 5 refused: unit_kind",
+        "line 6 refused: roles",
+        "line 7 refused: username: taken",
+        "line 8 refused: line",
+        "7 lines: 1 accounts made, 0 already there, 6 refused",
+    ] {
+        assert!(err.contains(expected), "`{expected}` in {err}");
+    }
+    // Nothing of a refused line was written: no unit 江阳区某局, no 纳溪区 bureau.
+    let app = crate::helpers::spawn_app_over(database, &[]).await;
+    let mut conn = app.conn();
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let units = diesel::sql_query("SELECT count(*) AS n FROM units").get_result::<N>(&mut conn).unwrap().n;
+    assert_eq!(units, 1, "only the good line's unit");
+}

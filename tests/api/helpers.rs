@@ -189,6 +189,26 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
             .execute(&mut conn)
             .expect("clone the template database");
     }
+    spawn_app_over(database, env).await
+}
+
+/// A new, empty database (no tables, no data), owned by the owner role as a production one would be: its name
+/// and URLs. The server started over it with [`spawn_app_over`] drops it at the end.
+pub fn empty_database() -> (String, DatabaseUrls) {
+    let cluster = cluster();
+    let database = format!("test_empty_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::establish(&cluster.pg.database_url("postgres")).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {database} OWNER {OWNER_ROLE}")).execute(&mut conn).unwrap();
+    let urls = DatabaseUrls {
+        server: cluster.pg.database_url_as(SERVER_ROLE, &database),
+        owner: cluster.pg.database_url_as(OWNER_ROLE, &database),
+    };
+    (database, urls)
+}
+
+/// Starts a server over the database called `database` of the test cluster (dropped when the app is).
+pub async fn spawn_app_over(database: String, env: &[(&str, &str)]) -> TestApp {
+    let cluster = cluster();
     // The server works as the runtime role, as in production; the test itself reaches behind it as the superuser.
     let url = cluster.pg.database_url_as(SERVER_ROLE, &database);
     let pool = db::build_pool(&cluster.pg.database_url(&database), 2).expect("the test's own pool");

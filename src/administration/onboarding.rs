@@ -1,0 +1,286 @@
+//! Onboarding from outside the API, by whoever runs the binary with the database owner's credentials:
+//! `import-regions` (the jurisdictions, from the division codes), `create-admin` (the first admin of a fresh
+//! database), `import-staff` (a bureau's staff and units from a CSV file). Every change is logged like an admin's,
+//! under the command's name; re-running a command changes nothing that is already there.
+
+use chrono::{DateTime, Utc};
+use diesel::{Connection, PgConnection};
+
+use super::accounts::snapshot;
+use super::units::record as record_unit;
+use super::{log, Actor, Change};
+use crate::auth::password;
+use crate::domain::administration::{new_temporary_password, AdminAction, AdminSubject};
+use crate::domain::credentials::{parse_display_name, Password, Username};
+use crate::domain::organisation::{JurisdictionLevel, UnitKind};
+use crate::domain::permission::authorize_operator;
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::models::account::{self, Account, NewAccount};
+use crate::models::{jurisdiction, unit};
+
+/// Splits one CSV line into fields: commas separate, double quotes enclose fields that hold commas (`""` is a
+/// quote inside them).
+pub fn csv_fields(line: &str) -> Vec<String> {
+    let (mut fields, mut field, mut quoted, mut chars) = (Vec::new(), String::new(), false, line.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field).trim().to_owned()),
+            (c, _) => field.push(c),
+        }
+    }
+    fields.push(field.trim().to_owned());
+    fields
+}
+
+/// The data lines of a CSV file (after its header), numbered as an editor shows them.
+fn data_lines(csv: &str) -> impl Iterator<Item = (usize, &str)> {
+    csv.lines().enumerate().skip(1).map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty())
+}
+
+/// What `import-regions` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RegionReport {
+    pub added: usize,
+    pub present: usize,
+    /// Every region of the file: code, name and level.
+    pub regions: Vec<(String, String, JurisdictionLevel)>,
+}
+
+/// Imports jurisdictions from `code,name,level,parent_code` lines (parents before their children), in one
+/// transaction: all or nothing. Codes already present are left as they are.
+pub fn import_regions(conn: &mut PgConnection, csv: &str) -> AppResult<RegionReport> {
+    conn.transaction(|conn| {
+        let mut report = RegionReport::default();
+        for (line, text) in data_lines(csv) {
+            let fields = csv_fields(text);
+            let [code, name, level, parent, ..] = &fields[..] else {
+                return Err(AppError::internal(format!("line {line}: expected code,name,level,parent_code")));
+            };
+            let level = JurisdictionLevel::parse(level)
+                .ok_or_else(|| AppError::internal(format!("line {line}: unknown level `{level}`")))?;
+            report.regions.push((code.clone(), name.clone(), level));
+            if jurisdiction::find(conn, code)?.is_some() {
+                report.present += 1;
+                continue;
+            }
+            let parent = (!parent.is_empty()).then_some(parent.as_str());
+            if let Some(parent) = parent.filter(|p| jurisdiction::find(conn, p).ok().flatten().is_none()) {
+                return Err(AppError::internal(format!("line {line}: parent {parent} is not known (yet)")));
+            }
+            jurisdiction::insert(conn, code, name, level, parent)?;
+            report.added += 1;
+        }
+        Ok(report)
+    })
+}
+
+/// A staff account made from the command line, and its temporary password.
+fn create_account(
+    conn: &mut PgConnection,
+    command: &str,
+    new: &NewAccount<'_>,
+    temporary_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Account>> {
+    let with_hash = NewAccount { password_hash: temporary_hash, ..*new };
+    let Some(created) = account::insert_with_temporary_password(conn, &with_hash)? else { return Ok(None) };
+    let change = Change {
+        action: AdminAction::AccountCreated,
+        subject_kind: AdminSubject::Account,
+        subject_id: created.id,
+        jurisdiction_code: new.jurisdiction_code.unwrap_or_default(),
+        before: None,
+        after: Some(snapshot(&created)),
+    };
+    log(conn, &authorize_operator(), Actor::CommandLine(command), change, now)?;
+    Ok(Some(created))
+}
+
+/// The unit of `jurisdiction_code` called `name`, made (and logged) if there is none; refused if the one there is
+/// of another kind.
+fn ensure_unit(
+    conn: &mut PgConnection,
+    command: &str,
+    jurisdiction_code: &str,
+    kind: UnitKind,
+    name: &str,
+    now: DateTime<Utc>,
+) -> AppResult<unit::Unit> {
+    let existing = unit::of_jurisdictions(conn, &[jurisdiction_code.to_owned()])?.into_iter().find(|u| u.name == name);
+    match existing {
+        Some(u) if u.kind == kind => Ok(u),
+        Some(u) => Err(AppError::bad_input("unit_kind", format!("{name} exists as a {}", u.kind.as_str()))),
+        None => {
+            let created = unit::insert_new(conn, jurisdiction_code, kind, name)?
+                .ok_or_else(|| AppError::internal("unit created meanwhile"))?;
+            record_unit(
+                conn,
+                &authorize_operator(),
+                Actor::CommandLine(command),
+                AdminAction::UnitCreated,
+                (None, &created),
+                now,
+            )?;
+            Ok(created)
+        }
+    }
+}
+
+/// `create-admin`: the first admin of a jurisdiction, placed in its bureau (made if there is none). Refuses an
+/// existing username. Returns the account and its temporary password.
+pub fn create_admin(
+    conn: &mut PgConnection,
+    jurisdiction_code: &str,
+    username: &str,
+    display_name: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(Account, String)> {
+    let username = Username::parse(username, "--username").map_err(|e| anyhow::anyhow!("--username: {}", e.message))?;
+    let display_name = parse_display_name(display_name, "--display-name")
+        .map_err(|e| anyhow::anyhow!("--display-name: {}", e.message))?;
+    let temporary = new_temporary_password(&mut rand::thread_rng());
+    let hash = Password::parse_new(&temporary, "password")
+        .and_then(|p| password::hash(&p))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let created = conn.transaction(|conn| {
+        let place = jurisdiction::find(conn, jurisdiction_code)?.ok_or_else(|| {
+            AppError::bad_input(
+                "--jurisdiction",
+                format!("jurisdiction {jurisdiction_code} is not known: import the regions first (import-regions)"),
+            )
+        })?;
+        let bureau = unit::of_jurisdictions(conn, std::slice::from_ref(&place.code))?
+            .into_iter()
+            .find(|u| u.kind == UnitKind::Bureau);
+        let bureau = match bureau {
+            Some(b) => b,
+            None => {
+                ensure_unit(conn, "create-admin", &place.code, UnitKind::Bureau, &format!("{}信访局", place.name), now)?
+            }
+        };
+        let new = NewAccount {
+            username: username.as_str(),
+            password_hash: &hash,
+            display_name: &display_name,
+            roles: &[Role::Admin],
+            unit_id: Some(bureau.id),
+            jurisdiction_code: Some(&place.code),
+        };
+        create_account(conn, "create-admin", &new, &hash, now)?
+            .ok_or_else(|| AppError::bad_input("--username", format!("{} exists already", username.as_str())))
+    });
+    match created {
+        Ok(account) => Ok((account, temporary)),
+        Err(e) => anyhow::bail!("{}", e.message),
+    }
+}
+
+/// The outcome of one line of a staff file.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StaffLine {
+    /// Made, with this temporary password.
+    Created { username: String, temporary_password: String },
+    /// Already there as the line describes it (a re-run).
+    Present { username: String },
+    /// Refused, and why; nothing of the line was written.
+    Refused { reason: String },
+}
+
+/// The columns of a staff file, in this order.
+pub const STAFF_COLUMNS: &str = "username,display_name,jurisdiction_code,unit_name,unit_kind,roles";
+
+/// `import-staff`: one account per line of `csv` (columns [`STAFF_COLUMNS`]; roles separated by `|`), each line
+/// in a transaction of its own, with its unit made if the jurisdiction has none of that name. Calls `progress` with
+/// (lines done, lines) after each line. Returns each line's number and outcome.
+pub fn import_staff(
+    conn: &mut PgConnection,
+    csv: &str,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(usize, usize),
+) -> anyhow::Result<Vec<(usize, StaffLine)>> {
+    let header = csv.lines().next().unwrap_or_default().trim().trim_start_matches('\u{feff}');
+    if header != STAFF_COLUMNS {
+        anyhow::bail!("the first line must be the header `{STAFF_COLUMNS}`, not `{header}`");
+    }
+    let lines: Vec<(usize, &str)> = data_lines(csv).collect();
+    let mut outcomes = Vec::with_capacity(lines.len());
+    for (done, (number, text)) in lines.iter().enumerate() {
+        let outcome = match staff_line(conn, text, now) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                StaffLine::Refused { reason: e.field.map_or(e.message.clone(), |f| format!("{f}: {}", e.message)) }
+            }
+        };
+        outcomes.push((*number, outcome));
+        progress(done + 1, lines.len());
+    }
+    Ok(outcomes)
+}
+
+fn staff_line(conn: &mut PgConnection, text: &str, now: DateTime<Utc>) -> AppResult<StaffLine> {
+    let fields = csv_fields(text);
+    let [username, display_name, code, unit_name, unit_kind, roles] = &fields[..] else {
+        return Err(AppError::bad_input(
+            "line",
+            format!("expected 6 columns ({STAFF_COLUMNS}), found {}", fields.len()),
+        ));
+    };
+    let username = Username::parse(username, "username")?;
+    let display_name = parse_display_name(display_name, "display_name")?;
+    let unit_name = parse_display_name(unit_name, "unit_name")?;
+    let kind = UnitKind::parse(unit_kind).ok_or_else(|| {
+        AppError::bad_input("unit_kind", format!("`{unit_kind}` is none of BUREAU, HANDLING_UNIT, COMMITTEE"))
+    })?;
+    let roles = roles
+        .split('|')
+        .map(|r| Role::parse(r.trim()).ok_or_else(|| AppError::bad_input("roles", format!("`{r}` is no role"))))
+        .collect::<AppResult<Vec<Role>>>()?;
+    let roles = Role::staff_roles(&roles, "roles")?;
+    if let Some(existing) = account::find_by_username(conn, username.as_str())? {
+        let same = existing.jurisdiction_code.as_deref() == Some(code.as_str()) && existing.roles == roles;
+        return if same {
+            Ok(StaffLine::Present { username: existing.username })
+        } else {
+            Err(AppError::bad_input("username", "taken by another account"))
+        };
+    }
+    let temporary = new_temporary_password(&mut rand::thread_rng());
+    let hash = password::hash(&Password::parse_new(&temporary, "password")?)?;
+    conn.transaction(|conn| {
+        if jurisdiction::find(conn, code)?.is_none() {
+            return Err(AppError::bad_input("jurisdiction_code", format!("{code} is not known")));
+        }
+        let unit = ensure_unit(conn, "import-staff", code, kind, &unit_name, now)?;
+        if !unit.active {
+            return Err(AppError::bad_input("unit_name", "this unit is deactivated"));
+        }
+        let new = NewAccount {
+            username: username.as_str(),
+            password_hash: &hash,
+            display_name: &display_name,
+            roles: &roles,
+            unit_id: Some(unit.id),
+            jurisdiction_code: Some(code),
+        };
+        create_account(conn, "import-staff", &new, &hash, now)?
+            .ok_or_else(|| AppError::bad_input("username", "taken by another account"))?;
+        Ok(StaffLine::Created { username: username.as_str().to_owned(), temporary_password: temporary.clone() })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_take_quotes_and_commas() {
+        assert_eq!(csv_fields(r#"a, "b, c" ,"say ""hi""""#), vec!["a", "b, c", r#"say "hi""#]);
+        assert_eq!(csv_fields("x,,y"), vec!["x", "", "y"]);
+    }
+}
