@@ -42,6 +42,11 @@ pub struct NoticeSignal {
 pub enum Signal {
     Case(CaseSignal),
     Notice(NoticeSignal),
+    /// An account changed (`None`: a unit or jurisdiction, which may concern any account): subscribers of that
+    /// account check at once whether their token still stands.
+    AccountChanged(Option<Uuid>),
+    /// A session was ended (signed out, deactivated, its refresh token reused): its subscriptions end.
+    SessionEnded(Uuid),
 }
 
 const CHANNELS: [&str; 4] = ["case_events", "supervision_notice_events", ACCOUNT_CHANGES, SESSION_REVOCATIONS];
@@ -130,11 +135,15 @@ fn listen(pool: PgPool, feed: Weak<LiveFeed>, callers: &CallerCache) {
                     Ok(n) if n.channel == ACCOUNT_CHANGES => {
                         heard = true;
                         callers.apply_announcement(&n.payload);
+                        let _ = feed.sender.send(Signal::AccountChanged(n.payload.parse().ok()));
                     }
                     Ok(n) if n.channel == SESSION_REVOCATIONS => {
                         heard = true;
                         match n.payload.parse() {
-                            Ok(session) => callers.revoke_session(session),
+                            Ok(session) => {
+                                callers.revoke_session(session);
+                                let _ = feed.sender.send(Signal::SessionEnded(session));
+                            }
                             Err(_) => tracing::warn!(payload = n.payload, "live feed: unreadable session revocation"),
                         }
                     }

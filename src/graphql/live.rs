@@ -45,6 +45,27 @@ fn still_valid(conn: &mut diesel::PgConnection, caller: &Caller, session: Option
     Ok(account::token_stands(conn, caller.account_id, session.version, session.session)?)
 }
 
+/// What an account change or an ended session means for a subscriber: `Revoked` when it was theirs and their token
+/// no longer stands, `Skip` for anyone else's; `None` for the signals a subscription handles itself.
+async fn access_change<T>(
+    state: &AppState,
+    caller: &Caller,
+    session: Option<TokenSession>,
+    signal: &Signal,
+) -> Option<Delivery<T>> {
+    match signal {
+        Signal::SessionEnded(ended) if session.and_then(|s| s.session) == Some(*ended) => Some(Delivery::Revoked),
+        Signal::AccountChanged(who) if who.is_none_or(|w| w == caller.account_id) => {
+            let who = caller.clone();
+            let stands = state.db.run(move |conn| still_valid(conn, &who, session)).await;
+            // A database that cannot answer now is not a verdict on the token: the next signal asks again.
+            Some(if matches!(stands, Ok(false)) { Delivery::Revoked } else { Delivery::Skip })
+        }
+        Signal::SessionEnded(_) | Signal::AccountChanged(_) => Some(Delivery::Skip),
+        Signal::Case(_) | Signal::Notice(_) => None,
+    }
+}
+
 /// Ends the stream of deliveries at a revocation, and keeps what is for the subscriber.
 fn deliveries<T: Send + 'static>(
     stream: impl Stream<Item = Delivery<T>> + Send + 'static,
@@ -223,6 +244,9 @@ impl CaseSubscription {
         let stream = signals(&st).then(move |signal| {
             let (st, caller) = (st.clone(), caller.clone());
             async move {
+                if let Some(delivery) = access_change(&st, &caller, session, &signal).await {
+                    return delivery;
+                }
                 match signal {
                     Signal::Case(s) if s.case_id == id => case_update(st, caller, session, s).await,
                     _ => Delivery::Skip,
@@ -251,6 +275,9 @@ impl CaseSubscription {
         let stream = signals(&st).then(move |signal| {
             let (st, caller, path) = (st.clone(), caller.clone(), path.clone());
             async move {
+                if let Some(delivery) = access_change(&st, &caller, session, &signal).await {
+                    return delivery;
+                }
                 match signal {
                     Signal::Case(s) if is_within(&s.path, &path) => case_update(st, caller, session, s).await,
                     _ => Delivery::Skip,
@@ -336,6 +363,9 @@ impl NoticeSubscription {
         let stream = signals(&st).then(move |signal| {
             let (st, caller) = (st.clone(), caller.clone());
             async move {
+                if let Some(delivery) = access_change(&st, &caller, session, &signal).await {
+                    return delivery;
+                }
                 match signal {
                     Signal::Notice(s) => notice_update(st, caller, session, unit_id, s).await,
                     _ => Delivery::Skip,

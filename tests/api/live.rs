@@ -335,3 +335,33 @@ async fn history_written_by_another_tool_is_announced_too() {
     let heard = desk.until("caseEvents", "NOTE").await;
     assert_eq!(heard.last().unwrap()["case"]["id"], case.as_str());
 }
+
+/// Signing out and being deactivated end a subscriber's subscriptions at once, on every server, without waiting
+/// for the next event about what they follow.
+#[tokio::test]
+async fn signing_out_or_deactivation_ends_subscriptions_at_once() {
+    let app = spawn_app().await;
+    let other = app.another_server().await;
+    let session = app.login_payload("demo.clerk", crate::helpers::DEMO_PASSWORD).await;
+    let token = session["accessToken"].as_str().unwrap().to_owned();
+    let mut here = Live::connect(&app.address, &token).await;
+    here.subscribe("1", CASE_EVENTS, json!({"j": "510502"})).await;
+    let mut there = Live::connect(&other, &token).await;
+    there.subscribe("2", CASE_EVENTS, json!({"j": "510502"})).await;
+    tokio::time::sleep(SETTLE).await;
+    app.ok("mutation($t: String!) { logout(refreshToken: $t) }", json!({"t": session["refreshToken"]}), &token).await;
+    for (live, id) in [(&mut here, "1"), (&mut there, "2")] {
+        let end = live.next().await;
+        assert_eq!((end["type"].as_str(), end["id"].as_str()), (Some("complete"), Some(id)), "{end}");
+    }
+
+    let unit_clerk = app.token("demo.unit").await;
+    let mut unit_desk = Live::connect(&other, &unit_clerk).await;
+    unit_desk.subscribe("3", "subscription { supervisionNoticeEvents { event { kind } } }", json!({})).await;
+    tokio::time::sleep(SETTLE).await;
+    let admin = app.token("demo.admin").await;
+    let id = app.ok("{ me { id } }", json!({}), &unit_clerk).await["me"]["id"].clone();
+    app.ok("mutation($id: ID!) { deactivateAccount(id: $id) { active } }", json!({"id": id}), &admin).await;
+    let end = unit_desk.next().await;
+    assert_eq!((end["type"].as_str(), end["id"].as_str()), (Some("complete"), Some("3")), "{end}");
+}
