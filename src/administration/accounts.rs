@@ -10,7 +10,9 @@ use super::{log, Actor, Change};
 use crate::auth::password;
 use crate::domain::administration::{new_temporary_password, AdminAction, AdminSubject};
 use crate::domain::credentials::{parse_display_name, Password, Username};
-use crate::domain::permission::{act, authorize_administration, may_give_up_administration, Authorized};
+use crate::domain::permission::{
+    act, authorize_administration, may_administer, may_give_up_administration, Authorized,
+};
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -58,6 +60,7 @@ fn placement(
     caller: &Caller,
     unit_id: Uuid,
 ) -> AppResult<(Authorized<act::Administer>, Uuid, String)> {
+    may_administer(caller)?;
     let field = "input.unitId";
     let found = unit::find(conn, unit_id)?.ok_or_else(|| AppError::not_found("unit").with_field(field))?;
     let path = jurisdiction::subtree_path(conn, &found.jurisdiction_code, field)?;
@@ -75,6 +78,7 @@ fn administered(
     caller: &Caller,
     id: Uuid,
 ) -> AppResult<(Authorized<act::Administer>, Account)> {
+    may_administer(caller)?;
     let found = account::lock(conn, id)?.ok_or_else(|| AppError::not_found("account"))?;
     let code = found.jurisdiction_code.clone().ok_or_else(|| AppError::not_found("account"))?;
     let path = jurisdiction::subtree_path(conn, &code, "id")?;
@@ -108,6 +112,7 @@ pub async fn create(
     new: NewStaff,
     now: DateTime<Utc>,
 ) -> AppResult<WithTemporaryPassword> {
+    may_administer(caller)?;
     let username = Username::parse(&new.username, "input.username")?;
     let display_name = parse_display_name(&new.display_name, "input.displayName")?;
     let roles = Role::staff_roles(&new.roles, "input.roles")?;
@@ -152,6 +157,7 @@ pub async fn update(
     update: StaffUpdate,
     now: DateTime<Utc>,
 ) -> AppResult<Account> {
+    may_administer(caller)?;
     if update.display_name.is_none() && update.unit_id.is_none() && update.roles.is_none() {
         return Err(AppError::bad_input("input", "give a display name, a unit or roles to change"));
     }
@@ -196,6 +202,7 @@ pub async fn set_active(
     active: bool,
     now: DateTime<Utc>,
 ) -> AppResult<Account> {
+    may_administer(caller)?;
     let caller = caller.clone();
     let changed = state
         .db
@@ -235,6 +242,7 @@ pub async fn reset_password(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<WithTemporaryPassword> {
+    may_administer(caller)?;
     let (temporary, hash) = temporary_password_hash().await?;
     let caller = caller.clone();
     let account = state

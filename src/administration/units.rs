@@ -10,7 +10,7 @@ use super::{log, Actor, Change};
 use crate::domain::administration::{AdminAction, AdminSubject};
 use crate::domain::credentials::parse_display_name;
 use crate::domain::organisation::UnitKind;
-use crate::domain::permission::{act, authorize_administration, Authorized};
+use crate::domain::permission::{act, authorize_administration, may_administer, Authorized};
 use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::jurisdiction;
@@ -32,6 +32,7 @@ fn taken() -> AppError {
 
 /// A unit the admin may administer, locked for the rest of the transaction.
 fn administered(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<(Authorized<act::Administer>, Unit)> {
+    may_administer(caller)?;
     let found = unit::lock(conn, id)?.ok_or_else(|| AppError::not_found("unit"))?;
     let path = jurisdiction::subtree_path(conn, &found.jurisdiction_code, "id")?;
     Ok((authorize_administration(caller, &path, "unit")?, found))
@@ -66,6 +67,7 @@ pub async fn create(
     name: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Unit> {
+    may_administer(caller)?;
     let name = parse_display_name(name, "input.name")?;
     let caller = caller.clone();
     state
@@ -90,6 +92,7 @@ pub async fn update(
     kind: Option<UnitKind>,
     now: DateTime<Utc>,
 ) -> AppResult<Unit> {
+    may_administer(caller)?;
     if name.is_none() && kind.is_none() {
         return Err(AppError::bad_input("input", "give a name or a kind to change"));
     }
@@ -109,6 +112,7 @@ pub async fn update(
 
 /// `deactivateUnit`: refused while open cases are with the unit (they must be routed elsewhere first).
 pub async fn deactivate(state: &AppState, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> AppResult<Unit> {
+    may_administer(caller)?;
     let caller = caller.clone();
     state
         .db

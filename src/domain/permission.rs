@@ -230,12 +230,20 @@ pub fn authorize_administration(
     placed_at: &str,
     what: &str,
 ) -> Result<Authorized<act::Administer>, AppError> {
-    if !caller.has_role(Role::Admin) {
-        return Err(AppError::forbidden("only an admin creates or changes accounts and units"));
-    }
+    may_administer(caller)?;
     match caller.jurisdiction_path() {
         Some(own) if is_within(placed_at, own) => Ok(Authorized::grant(Role::Admin)),
         _ => Err(AppError::not_found(what)),
+    }
+}
+
+/// Whether `caller` administers anything at all: asked before the object is looked up, so that to anyone but an
+/// admin every administrative operation is the same `FORBIDDEN`, whether or not the object exists.
+pub fn may_administer(caller: &Caller) -> Result<(), AppError> {
+    if caller.has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("only an admin creates or changes accounts and units"))
     }
 }
 

@@ -342,3 +342,141 @@ async fn the_handling_unit_never_learns_who_made_an_accusation() {
     let audit = events["case"]["events"].as_array().unwrap().iter().find(|e| e["kind"] == "CONTACT_REVEALED").cloned();
     assert_eq!(audit.unwrap()["note"], "电话核实举报细节");
 }
+
+/// Who administers: every administrative operation × every kind of caller. An admin of the jurisdiction or of one
+/// above it may; an admin beside it finds nothing (`NOT_FOUND`); anyone else is `FORBIDDEN` whatever they name;
+/// no token is `UNAUTHENTICATED`; and refused attempts change nothing.
+#[tokio::test]
+async fn every_administrative_operation_by_every_kind_of_caller() {
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Who {
+        Admin,
+        CityAdmin,
+        NeighbourAdmin,
+        Clerk,
+        UnitClerk,
+        Lead,
+        Committee,
+        Petitioner,
+        Anonymous,
+    }
+    let app = spawn_app().await;
+    let mut tokens: Vec<(Who, Option<String>)> = Vec::new();
+    for (who, user) in [
+        (Who::Admin, "demo.admin"),
+        (Who::Clerk, "demo.clerk"),
+        (Who::UnitClerk, "demo.unit"),
+        (Who::Lead, "demo.lead"),
+        (Who::Committee, "demo.committee"),
+        (Who::Petitioner, "demo.petitioner"),
+    ] {
+        tokens.push((who, Some(app.token(user).await)));
+    }
+    tokens.push((Who::CityAdmin, Some(app.staff("city.admin", Role::Admin, "510500", "泸州市信访局").await)));
+    tokens.push((Who::NeighbourAdmin, Some(app.staff("naxi.admin", Role::Admin, "510503", "纳溪区信访局").await)));
+    tokens.push((Who::Anonymous, None));
+    let token = |who: Who| tokens.iter().find(|(w, _)| *w == who).and_then(|(_, t)| t.clone());
+    let admin = token(Who::Admin).unwrap();
+    let bureau = app.unit_id("510502", "江阳区信访局").await;
+    // A fresh object for each attempt: a staff account (deactivated for reactivation) or a unit of 江阳区.
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    let fresh_account = |deactivated: bool| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (app, admin, bureau) = (&app, admin.clone(), bureau.clone());
+        async move {
+            let input = json!({"i": {"username": format!("matrix.{n}"), "displayName": "矩阵", "unitId": bureau, "roles": ["CLERK"]}});
+            let made = app
+                .ok(
+                    "mutation($i: CreateStaffAccountInput!) { createStaffAccount(input: $i) { account { id } } }",
+                    input,
+                    &admin,
+                )
+                .await;
+            let id = made["createStaffAccount"]["account"]["id"].as_str().unwrap().to_owned();
+            if deactivated {
+                app.ok("mutation($id: ID!) { deactivateAccount(id: $id) { id } }", json!({"id": id}), &admin).await;
+            }
+            id
+        }
+    };
+    let fresh_unit = || {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let input =
+                json!({"i": {"jurisdictionCode": "510502", "kind": "HANDLING_UNIT", "name": format!("矩阵局 {n}")}});
+            app.ok("mutation($i: CreateUnitInput!) { createUnit(input: $i) { id } }", input, &admin).await["createUnit"]
+                ["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+
+    let allowed = [Who::Admin, Who::CityAdmin];
+    let everyone = [
+        Who::Admin,
+        Who::CityAdmin,
+        Who::NeighbourAdmin,
+        Who::Clerk,
+        Who::UnitClerk,
+        Who::Lead,
+        Who::Committee,
+        Who::Petitioner,
+        Who::Anonymous,
+    ];
+    let mut failures = Vec::new();
+    for op in [
+        "createStaffAccount",
+        "updateStaffAccount",
+        "deactivateAccount",
+        "reactivateAccount",
+        "resetPassword",
+        "createUnit",
+        "updateUnit",
+        "deactivateUnit",
+    ] {
+        for who in everyone {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (mutation, variables) = match op {
+                "createStaffAccount" => (
+                    "mutation($i: CreateStaffAccountInput!) { createStaffAccount(input: $i) { account { id } } }",
+                    json!({"i": {"username": format!("made.{n}"), "displayName": "某", "unitId": bureau, "roles": ["CLERK"]}}),
+                ),
+                "updateStaffAccount" => (
+                    "mutation($id: ID!, $i: UpdateStaffAccountInput!) { updateStaffAccount(id: $id, input: $i) { id } }",
+                    json!({"id": fresh_account(false).await, "i": {"displayName": "改名"}}),
+                ),
+                "deactivateAccount" => ("mutation($id: ID!) { deactivateAccount(id: $id) { id } }", json!({"id": fresh_account(false).await})),
+                "reactivateAccount" => ("mutation($id: ID!) { reactivateAccount(id: $id) { id } }", json!({"id": fresh_account(true).await})),
+                "resetPassword" => ("mutation($id: ID!) { resetPassword(id: $id) { temporaryPassword } }", json!({"id": fresh_account(false).await})),
+                "createUnit" => (
+                    "mutation($i: CreateUnitInput!) { createUnit(input: $i) { id } }",
+                    json!({"i": {"jurisdictionCode": "510502", "kind": "HANDLING_UNIT", "name": format!("新局 {n}")}}),
+                ),
+                "updateUnit" => (
+                    "mutation($id: ID!, $i: UpdateUnitInput!) { updateUnit(id: $id, input: $i) { id } }",
+                    json!({"id": fresh_unit().await, "i": {"name": format!("改名局 {n}")}}),
+                ),
+                _ => ("mutation($id: ID!) { deactivateUnit(id: $id) { id } }", json!({"id": fresh_unit().await})),
+            };
+            let events = "{ adminEvents(first: 1) { totalCount } }";
+            let before = app.ok(events, json!({}), &admin).await;
+            let body = app.graphql(mutation, variables, token(who).as_deref()).await;
+            let got = if body["errors"].is_null() { "OK".to_owned() } else { error_code(&body) };
+            let expected = match who {
+                _ if allowed.contains(&who) => "OK",
+                Who::Anonymous => "UNAUTHENTICATED",
+                Who::NeighbourAdmin => "NOT_FOUND",
+                _ => "FORBIDDEN",
+            };
+            if got != expected {
+                failures.push(format!("{op} by {who:?}: expected {expected}, got {got}: {body}"));
+            }
+            if expected != "OK" && app.ok(events, json!({}), &admin).await != before {
+                failures.push(format!("{op} by {who:?}: a refused attempt was logged or changed something"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
