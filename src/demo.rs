@@ -50,6 +50,11 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Placement)] = &[
     ("demo.unit", "江阳区住建局 工作人员", Role::Clerk, Some(("510502", "住房和城乡建设局"))),
     ("demo.city", "泸州市信访局 工作人员", Role::Clerk, Some(("510500", "BUREAU"))),
     ("demo.province", "四川省信访局 工作人员", Role::Clerk, Some(("510000", "BUREAU"))),
+    // A committee member at the city, to decide what a county of 泸州 puts to the joint conference; and a second
+    // county's staff, to try what one county may not see of another.
+    ("demo.city.committee", "泸州市联席会议 成员", Role::CommitteeMember, Some(("510500", "COMMITTEE"))),
+    ("demo.naxi.clerk", "纳溪区信访局 工作人员", Role::Clerk, Some(("510503", "BUREAU"))),
+    ("demo.naxi.unit", "纳溪区住建局 工作人员", Role::Clerk, Some(("510503", "住房和城乡建设局"))),
 ];
 
 /// Handling units every province, city and county has at its own level.

@@ -13,6 +13,9 @@ async fn every_demo_account_signs_in_and_sees_itself() {
         ("demo.lead", "CASE_LEAD", Some("BUREAU"), Some("510502")),
         ("demo.committee", "COMMITTEE_MEMBER", Some("COMMITTEE"), Some("510000")),
         ("demo.admin", "ADMIN", Some("BUREAU"), Some("510502")),
+        ("demo.city.committee", "COMMITTEE_MEMBER", Some("COMMITTEE"), Some("510500")),
+        ("demo.naxi.clerk", "CLERK", Some("BUREAU"), Some("510503")),
+        ("demo.naxi.unit", "CLERK", Some("HANDLING_UNIT"), Some("510503")),
     ];
     for (username, role, unit_kind, jurisdiction) in expected {
         let token = app.token(username).await;

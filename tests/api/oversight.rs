@@ -195,7 +195,7 @@ async fn joint_conferences_and_urgent_reports_go_up_and_are_decided_there() {
     let (case, clerk) = assigned_case(&app, "跨区河道污染责任不清").await;
     let petitioner = app.token("demo.petitioner").await;
     let city_clerk = app.token("demo.city").await;
-    let city_committee = app.staff("lz.committee", Role::CommitteeMember, "510500", "泸州市信访工作联席会议").await;
+    let city_committee = app.token("demo.city.committee").await;
     let unit_clerk = app.token("demo.unit").await;
 
     // A dispute with the neighbouring county goes to their common superior, 泸州市 (Art 24).
