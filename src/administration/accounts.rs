@@ -42,8 +42,28 @@ pub struct WithTemporaryPassword {
     pub temporary_password: String,
 }
 
+/// Logs a change of an account, keeping everything of it but its secrets.
+pub(super) fn record(
+    conn: &mut PgConnection,
+    proof: &Authorized<act::Administer>,
+    actor: Actor<'_>,
+    action: AdminAction,
+    (before, after): (Option<&Account>, &Account),
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let change = Change {
+        action,
+        subject_kind: AdminSubject::Account,
+        subject_id: after.id,
+        jurisdiction_code: after.jurisdiction_code.as_deref().unwrap_or_default(),
+        before: before.map(snapshot),
+        after: Some(snapshot(after)),
+    };
+    log(conn, proof, actor, change, now)
+}
+
 /// What the log keeps of an account: everything but its secrets.
-pub(super) fn snapshot(a: &Account) -> serde_json::Value {
+fn snapshot(a: &Account) -> serde_json::Value {
     serde_json::json!({
         "username": a.username,
         "displayName": a.display_name,
@@ -134,15 +154,7 @@ pub async fn create(
                 },
             )?
             .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
-            let change = Change {
-                action: AdminAction::AccountCreated,
-                subject_kind: AdminSubject::Account,
-                subject_id: created.id,
-                jurisdiction_code: &code,
-                before: None,
-                after: Some(snapshot(&created)),
-            };
-            log(conn, &proof, Actor::Admin(&caller), change, now)?;
+            record(conn, &proof, Actor::Admin(&caller), AdminAction::AccountCreated, (None, &created), now)?;
             Ok(created)
         })
         .await?;
@@ -177,16 +189,7 @@ pub async fn update(
                 unit: unit.as_ref().map(|(_, unit_id, code)| (*unit_id, code.as_str())),
             };
             let after = account::update_staff(conn, id, &change)?;
-            let code = after.jurisdiction_code.clone().unwrap_or_default();
-            let change = Change {
-                action: AdminAction::AccountUpdated,
-                subject_kind: AdminSubject::Account,
-                subject_id: id,
-                jurisdiction_code: &code,
-                before: Some(snapshot(&before)),
-                after: Some(snapshot(&after)),
-            };
-            log(conn, &proof, Actor::Admin(&caller), change, now)?;
+            record(conn, &proof, Actor::Admin(&caller), AdminAction::AccountUpdated, (Some(&before), &after), now)?;
             Ok(after)
         })
         .await?;
@@ -217,17 +220,8 @@ pub async fn set_active(
                 refresh_token::revoke_account(conn, id, now)?;
             }
             let after = account::set_active(conn, id, active)?;
-            let code = after.jurisdiction_code.clone().unwrap_or_default();
             let action = if active { AdminAction::AccountReactivated } else { AdminAction::AccountDeactivated };
-            let change = Change {
-                action,
-                subject_kind: AdminSubject::Account,
-                subject_id: id,
-                jurisdiction_code: &code,
-                before: Some(snapshot(&before)),
-                after: Some(snapshot(&after)),
-            };
-            log(conn, &proof, Actor::Admin(&caller), change, now)?;
+            record(conn, &proof, Actor::Admin(&caller), action, (Some(&before), &after), now)?;
             Ok(after)
         })
         .await?;
@@ -251,16 +245,7 @@ pub async fn reset_password(
             let (proof, before) = administered(conn, &caller, id)?;
             refresh_token::revoke_account(conn, id, now)?;
             let after = account::set_temporary_password(conn, id, &hash)?;
-            let code = after.jurisdiction_code.clone().unwrap_or_default();
-            let change = Change {
-                action: AdminAction::PasswordReset,
-                subject_kind: AdminSubject::Account,
-                subject_id: id,
-                jurisdiction_code: &code,
-                before: Some(snapshot(&before)),
-                after: Some(snapshot(&after)),
-            };
-            log(conn, &proof, Actor::Admin(&caller), change, now)?;
+            record(conn, &proof, Actor::Admin(&caller), AdminAction::PasswordReset, (Some(&before), &after), now)?;
             Ok(after)
         })
         .await?;

@@ -8,23 +8,12 @@ pub mod units;
 
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
-use uuid::Uuid;
 
-use crate::domain::administration::{AdminAction, AdminSubject};
 use crate::domain::permission::{act, Authorized};
 use crate::domain::scope::Caller;
 use crate::error::AppResult;
-use crate::models::admin_event::{self, NewAdminEvent};
-
-/// One entry of the administration log, by `caller` under the proof that allowed the change.
-pub struct Change<'a> {
-    pub action: AdminAction,
-    pub subject_kind: AdminSubject,
-    pub subject_id: Uuid,
-    pub jurisdiction_code: &'a str,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-}
+use crate::models::admin_event;
+pub use crate::models::admin_event::Change;
 
 /// Who made an administrative change.
 #[derive(Clone, Copy)]
@@ -47,19 +36,6 @@ pub fn log(
         Actor::Admin(caller) => (Some(caller.account_id), caller.username.clone()),
         Actor::CommandLine(command) => (None, format!("petition-api {command}")),
     };
-    admin_event::append(
-        conn,
-        &NewAdminEvent {
-            actor_account_id,
-            actor_name: &actor_name,
-            action: change.action,
-            subject_kind: change.subject_kind,
-            subject_id: change.subject_id,
-            jurisdiction_code: change.jurisdiction_code,
-            before: change.before,
-            after: change.after,
-            occurred_at: now,
-        },
-    )?;
+    admin_event::append(conn, actor_account_id, &actor_name, &change, now)?;
     Ok(())
 }

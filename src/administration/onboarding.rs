@@ -6,11 +6,11 @@
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
 
-use super::accounts::snapshot;
+use super::accounts::record as record_account;
 use super::units::record as record_unit;
-use super::{log, Actor, Change};
+use super::Actor;
 use crate::auth::password;
-use crate::domain::administration::{new_temporary_password, AdminAction, AdminSubject};
+use crate::domain::administration::{new_temporary_password, AdminAction};
 use crate::domain::credentials::{parse_display_name, Password, Username};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::permission::authorize_operator;
@@ -90,15 +90,8 @@ fn create_account(
 ) -> AppResult<Option<Account>> {
     let with_hash = NewAccount { password_hash: temporary_hash, ..*new };
     let Some(created) = account::insert_with_temporary_password(conn, &with_hash)? else { return Ok(None) };
-    let change = Change {
-        action: AdminAction::AccountCreated,
-        subject_kind: AdminSubject::Account,
-        subject_id: created.id,
-        jurisdiction_code: new.jurisdiction_code.unwrap_or_default(),
-        before: None,
-        after: Some(snapshot(&created)),
-    };
-    log(conn, &authorize_operator(), Actor::CommandLine(command), change, now)?;
+    let actor = Actor::CommandLine(command);
+    record_account(conn, &authorize_operator(), actor, AdminAction::AccountCreated, (None, &created), now)?;
     Ok(Some(created))
 }
 

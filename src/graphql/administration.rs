@@ -258,6 +258,14 @@ impl StaffAccountPayload {
     }
 }
 
+/// `deactivateAccount` and `reactivateAccount`.
+async fn set_active(ctx: &Context<'_>, id: ID, active: bool) -> Result<AccountNode> {
+    let caller = caller(ctx)?;
+    let id = object_id(&id, "account")?;
+    let st = state(ctx);
+    Ok(AccountNode(accounts::set_active(st, caller, id, active, st.clock.now()).await?))
+}
+
 #[derive(Default)]
 pub struct AdministrationMutation;
 
@@ -301,10 +309,7 @@ impl AdministrationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account's id.")] id: ID,
     ) -> Result<AccountNode> {
-        let caller = caller(ctx)?;
-        let id = object_id(&id, "account")?;
-        let st = state(ctx);
-        Ok(AccountNode(accounts::set_active(st, caller, id, false, st.clock.now()).await?))
+        set_active(ctx, id, false).await
     }
 
     /// Lets a deactivated account sign in again. Logged in `adminEvents`.
@@ -313,10 +318,7 @@ impl AdministrationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account's id.")] id: ID,
     ) -> Result<AccountNode> {
-        let caller = caller(ctx)?;
-        let id = object_id(&id, "account")?;
-        let st = state(ctx);
-        Ok(AccountNode(accounts::set_active(st, caller, id, true, st.clock.now()).await?))
+        set_active(ctx, id, true).await
     }
 
     /// Creates a unit (bureau, handling unit or committee) of a jurisdiction in the admin's subtree. Logged in

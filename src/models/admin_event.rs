@@ -26,26 +26,30 @@ pub struct AdminEvent {
     pub after: Option<serde_json::Value>,
 }
 
-/// An entry to append.
-pub struct NewAdminEvent<'a> {
-    /// The admin, or `None` for the command line (whose name is `actor_name`).
-    pub actor_account_id: Option<Uuid>,
-    pub actor_name: &'a str,
+/// What a log entry says changed.
+pub struct Change<'a> {
     pub action: AdminAction,
     pub subject_kind: AdminSubject,
     pub subject_id: Uuid,
+    /// Where the subject is placed: whose admins read the entry.
     pub jurisdiction_code: &'a str,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
-    pub occurred_at: DateTime<Utc>,
 }
 
-pub fn append(conn: &mut PgConnection, e: &NewAdminEvent<'_>) -> QueryResult<AdminEvent> {
+/// Appends `e`, made by the admin `actor_account_id` (`None` for the command line) called `actor_name`.
+pub fn append(
+    conn: &mut PgConnection,
+    actor_account_id: Option<Uuid>,
+    actor_name: &str,
+    e: &Change<'_>,
+    occurred_at: DateTime<Utc>,
+) -> QueryResult<AdminEvent> {
     diesel::insert_into(admin_events::table)
         .values((
-            admin_events::occurred_at.eq(e.occurred_at),
-            admin_events::actor_account_id.eq(e.actor_account_id),
-            admin_events::actor_name.eq(e.actor_name),
+            admin_events::occurred_at.eq(occurred_at),
+            admin_events::actor_account_id.eq(actor_account_id),
+            admin_events::actor_name.eq(actor_name),
             admin_events::action.eq(e.action),
             admin_events::subject_kind.eq(e.subject_kind),
             admin_events::subject_id.eq(e.subject_id),
