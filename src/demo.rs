@@ -117,21 +117,24 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
 
     // Units: bureau, committee and departments at every level down to counties; a government per township.
     let mut units: HashMap<(String, &str), Uuid> = HashMap::new();
+    let insert = |conn: &mut PgConnection, code: &str, kind: UnitKind, name: String| {
+        unit::insert(conn, code, kind, &name)?.ok_or_else(|| AppError::internal(format!("demo unit {name} exists")))
+    };
     let mut codes: Vec<&String> = names.keys().collect();
     codes.sort();
     for code in codes {
         let (name, level) = &names[code];
         if *level == JurisdictionLevel::Township {
-            let u = unit::insert(conn, code, UnitKind::HandlingUnit, &format!("{name}人民政府"))?;
+            let u = insert(conn, code, UnitKind::HandlingUnit, format!("{name}人民政府"))?;
             units.insert((code.clone(), "政府"), u.id);
             continue;
         }
-        let bureau = unit::insert(conn, code, UnitKind::Bureau, &format!("{name}信访局"))?;
+        let bureau = insert(conn, code, UnitKind::Bureau, format!("{name}信访局"))?;
         units.insert((code.clone(), "BUREAU"), bureau.id);
-        let committee = unit::insert(conn, code, UnitKind::Committee, &format!("{name}信访工作联席会议"))?;
+        let committee = insert(conn, code, UnitKind::Committee, format!("{name}信访工作联席会议"))?;
         units.insert((code.clone(), "COMMITTEE"), committee.id);
         for dept in DEPARTMENTS {
-            let u = unit::insert(conn, code, UnitKind::HandlingUnit, &format!("{name}{dept}"))?;
+            let u = insert(conn, code, UnitKind::HandlingUnit, format!("{name}{dept}"))?;
             units.insert((code.clone(), dept), u.id);
         }
     }

@@ -110,7 +110,7 @@ fn ensure_unit(
         Some(u) if u.kind == kind => Ok(u),
         Some(u) => Err(AppError::bad_input("unit_kind", format!("{name} exists as a {}", u.kind.as_str()))),
         None => {
-            let created = unit::insert_new(conn, jurisdiction_code, kind, name)?
+            let created = unit::insert(conn, jurisdiction_code, kind, name)?
                 .ok_or_else(|| AppError::internal("unit created meanwhile"))?;
             record_unit(
                 conn,

@@ -76,7 +76,7 @@ pub async fn create(
             let field = "input.jurisdictionCode";
             let path = jurisdiction::subtree_path(conn, &jurisdiction_code, field)?;
             let proof = authorize_administration(&caller, &path, "jurisdiction").map_err(|e| e.with_field(field))?;
-            let created = unit::insert_new(conn, &jurisdiction_code, kind, &name)?.ok_or_else(taken)?;
+            let created = unit::insert(conn, &jurisdiction_code, kind, &name)?.ok_or_else(taken)?;
             record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitCreated, (None, &created), now)?;
             Ok(created)
         })

@@ -77,20 +77,8 @@ pub fn count(conn: &mut PgConnection, filter: &UnitFilter) -> QueryResult<i64> {
     filtered(filter).count().get_result(conn)
 }
 
-pub fn insert(conn: &mut PgConnection, jurisdiction_code: &str, kind: UnitKind, name: &str) -> QueryResult<Unit> {
-    diesel::insert_into(units::table)
-        .values((
-            units::id.eq(Uuid::new_v4()),
-            units::jurisdiction_code.eq(jurisdiction_code),
-            units::kind.eq(kind),
-            units::name.eq(name),
-        ))
-        .returning(Unit::as_returning())
-        .get_result(conn)
-}
-
 /// Inserts the unit; `Ok(None)` when its jurisdiction already has a unit of that name.
-pub fn insert_new(
+pub fn insert(
     conn: &mut PgConnection,
     jurisdiction_code: &str,
     kind: UnitKind,
