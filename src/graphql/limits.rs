@@ -1,6 +1,7 @@
-//! Checks of a whole request async-graphql does not have built in: the number of aliases in one operation (many
-//! aliases of one expensive field are the classic way to multiply work past depth and complexity limits), and
-//! control characters in any text argument.
+//! Checks of a whole request async-graphql does not have built in: the depth of what a query asks of the data
+//! (introspection measured by its own rule, so that GraphiQL's and codegen's standard query passes), the number of
+//! aliases in one operation (many aliases of one expensive field are the classic way to multiply work past depth
+//! and complexity limits), and control characters in any text argument.
 
 use std::sync::Arc;
 
@@ -10,19 +11,85 @@ use async_graphql::{ServerError, ServerResult, Variables};
 // The document's own value type (with variables in it), which async-graphql does not re-export.
 use async_graphql_value::{ConstValue, Value};
 
-/// The checks of a parsed document (before validation and execution), as one extension: at most `max_aliases`
-/// aliases, and no control characters in any text argument.
+/// The checks of a parsed document (before validation and execution), as one extension: data nested at most
+/// `max_depth` deep, introspection's type lists nested at most [`MAX_INTROSPECTION_NESTING`] deep, at most
+/// `max_aliases` aliases, and no control characters in any text argument.
 pub struct DocumentChecks {
+    pub max_depth: usize,
     pub max_aliases: usize,
 }
 
 impl ExtensionFactory for DocumentChecks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DocumentChecksExtension(self.max_aliases))
+        Arc::new(DocumentChecksExtension { max_depth: self.max_depth, max_aliases: self.max_aliases })
     }
 }
 
-struct DocumentChecksExtension(usize);
+struct DocumentChecksExtension {
+    max_depth: usize,
+    max_aliases: usize,
+}
+
+/// How deep the fields that list a type's parts (`fields`, `inputFields`, `interfaces`, `possibleTypes`) may nest
+/// inside one another in an introspection query: graphql-js's `MaxIntrospectionDepthRule` allows 3. The standard
+/// introspection query nests them once (its `ofType` chains, about 13 levels deep in all, nest none), while
+/// `fields { type { fields { type { fields … } } } }` grows with the schema at every level.
+pub const MAX_INTROSPECTION_NESTING: usize = 3;
+
+/// The fields of `__Type` that list a type's parts.
+const TYPE_PARTS: [&str; 4] = ["fields", "inputFields", "interfaces", "possibleTypes"];
+
+/// How deep a selection goes, seen from its start: the data depth (introspection fields, `__schema` and `__type`,
+/// are not data and are measured apart), and the deepest nesting of type parts within introspection.
+#[derive(Default, Clone, Copy)]
+struct Depths {
+    data: usize,
+    type_parts: usize,
+}
+
+impl Depths {
+    fn max(self, other: Depths) -> Depths {
+        Depths { data: self.data.max(other.data), type_parts: self.type_parts.max(other.type_parts) }
+    }
+}
+
+/// The depths of `set` (fragments followed; one seen again on the same path counts as nothing more, since
+/// validation refuses fragment cycles anyway).
+fn depths(doc: &ExecutableDocument, set: &SelectionSet, introspecting: bool, seen: &mut Vec<String>) -> Depths {
+    set.items.iter().fold(Depths::default(), |deepest, item| {
+        let here = match &item.node {
+            Selection::Field(f) => {
+                let name = f.node.name.node.as_str();
+                let introspection = introspecting || name == "__schema" || name == "__type";
+                let below = depths(doc, &f.node.selection_set.node, introspection, seen);
+                let part = usize::from(introspection && TYPE_PARTS.contains(&name));
+                Depths { data: if introspection { 0 } else { below.data + 1 }, type_parts: below.type_parts + part }
+            }
+            Selection::InlineFragment(f) => depths(doc, &f.node.selection_set.node, introspecting, seen),
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.to_string();
+                match doc.fragments.get(&spread.node.fragment_name.node) {
+                    Some(fragment) if !seen.contains(&name) => {
+                        seen.push(name);
+                        let d = depths(doc, &fragment.node.selection_set.node, introspecting, seen);
+                        seen.pop();
+                        d
+                    }
+                    _ => Depths::default(),
+                }
+            }
+        };
+        deepest.max(here)
+    })
+}
+
+/// The deepest data and type-part nesting of any operation of the document.
+fn document_depths(doc: &ExecutableDocument) -> Depths {
+    doc.operations
+        .iter()
+        .map(|(_, op)| depths(doc, &op.node.selection_set.node, false, &mut Vec::new()))
+        .fold(Depths::default(), Depths::max)
+}
 
 /// A refusal of the document as bad input, naming the field at fault when there is one.
 fn refusal(message: String, field: Option<String>) -> ServerError {
@@ -123,9 +190,24 @@ impl Extension for DocumentChecksExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
+        let depths = document_depths(&doc);
+        if depths.data > self.max_depth {
+            let message = format!("Query is nested too deep: {} levels, at most {}", depths.data, self.max_depth);
+            return Err(refusal(message, None));
+        }
+        if depths.type_parts > MAX_INTROSPECTION_NESTING {
+            return Err(refusal(
+                format!(
+                    "introspection nests type parts (fields, inputFields, interfaces, possibleTypes) {} deep, at \
+                     most {MAX_INTROSPECTION_NESTING}",
+                    depths.type_parts
+                ),
+                None,
+            ));
+        }
         let n = aliases_in(&doc);
-        if n > self.0 {
-            return Err(refusal(format!("too many aliases: {n}, at most {} allowed", self.0), None));
+        if n > self.max_aliases {
+            return Err(refusal(format!("too many aliases: {n}, at most {} allowed", self.max_aliases), None));
         }
         if let Some(field) = control_characters_in(&doc, variables) {
             return Err(refusal("must not contain control characters".to_owned(), Some(field)));

@@ -51,12 +51,12 @@ pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with its limits but without runtime data (enough to print the SDL).
 pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
+    // Depth is checked by `DocumentChecks`, which measures introspection apart (see `limits`).
     Schema::build(Query::default(), Mutation::default(), Subscription::default())
-        .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)
         .limit_directives(10)
-        .extension(limits::DocumentChecks { max_aliases: limits.max_aliases })
+        .extension(limits::DocumentChecks { max_depth: limits.max_depth, max_aliases: limits.max_aliases })
 }
 
 /// The SDL as served; `schema.graphql` must equal it (a test checks).

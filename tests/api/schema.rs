@@ -52,3 +52,61 @@ async fn every_type_field_argument_and_value_has_a_description() {
     }
     assert!(missing.is_empty(), "undescribed: {missing:#?}");
 }
+
+/// graphql-js's `getIntrospectionQuery` with every option on (descriptions, `specifiedByURL`, repeatable
+/// directives, the schema's description, deprecated input values): what GraphiQL and graphql-codegen send.
+const STANDARD_INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    description
+    queryType { name kind }
+    mutationType { name kind }
+    subscriptionType { name kind }
+    types { ...FullType }
+    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) {
+    name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue {
+  name description type { ...TypeRef } defaultValue isDeprecated deprecationReason
+}
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
+}
+"#;
+
+/// GraphiQL's and codegen's standard introspection query (about 13 levels deep) passes the limits, while the data
+/// stays limited to 10 levels and introspection cannot nest a type's fields into their types' fields without end.
+#[tokio::test]
+async fn the_standard_introspection_query_passes_and_introspection_bombs_do_not() {
+    let app = spawn_app().await;
+    let body = app.graphql(STANDARD_INTROSPECTION, json!({}), None).await;
+    assert!(body["errors"].is_null(), "{}", body["errors"]);
+    let types = body["data"]["__schema"]["types"].as_array().unwrap();
+    assert!(types.iter().any(|t| t["name"] == "Case"), "the documentation panel has the schema");
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
+
+    let bomb = "{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }";
+    let body = app.graphql(bomb, json!({}), None).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("introspection nests"), "{body}");
+    // Three levels, as graphql-js allows, still answer.
+    let three = "{ __type(name: \"Case\") { fields { type { fields { type { fields { name } } } } } } }";
+    assert!(app.graphql(three, json!({}), None).await["errors"].is_null());
+    // Hidden in fragments, the same.
+    let hidden = "query { __schema { types { ...A } } } fragment A on __Type { fields { type { ...B } } }
+        fragment B on __Type { fields { type { ...C } } } fragment C on __Type { fields { type { fields { name } } } }";
+    let body = app.graphql(hidden, json!({}), None).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("introspection nests"), "{body}");
+}
