@@ -52,6 +52,10 @@ pub async fn subscriptions(
                 Authentication::Unavailable => {
                     return Err(AppError::unavailable("the account behind the token could not be loaded").into())
                 }
+                Authentication::Provisional(_) => {
+                    let refusal = AppError::forbidden("you signed in with a temporary password: change it first");
+                    return Err(refusal.into());
+                }
                 _ => {
                     let refusal = AppError::unauthenticated("send a valid access token in the connection_init payload");
                     return Err(refusal.into());

@@ -365,3 +365,19 @@ async fn signing_out_or_deactivation_ends_subscriptions_at_once() {
     let end = unit_desk.next().await;
     assert_eq!((end["type"].as_str(), end["id"].as_str()), (Some("complete"), Some("3")), "{end}");
 }
+
+/// A temporary password opens no live connection: the refusal says to change it first.
+#[tokio::test]
+async fn a_temporary_password_opens_no_live_connection() {
+    let app = spawn_app().await;
+    let admin = app.token("demo.admin").await;
+    let clerk = app.token("demo.clerk").await;
+    let id = app.ok("{ me { id } }", json!({}), &clerk).await["me"]["id"].clone();
+    let reset =
+        app.ok("mutation($id: ID!) { resetPassword(id: $id) { temporaryPassword } }", json!({"id": id}), &admin).await;
+    let temporary = reset["resetPassword"]["temporaryPassword"].as_str().unwrap().to_owned();
+    let provisional = app.login_payload("demo.clerk", &temporary).await["accessToken"].as_str().unwrap().to_owned();
+    let (_, refused) = Live::open(&app.address, Some(&provisional)).await;
+    assert_ne!(refused["type"], "connection_ack", "{refused}");
+    assert!(refused.to_string().contains("temporary password"), "{refused}");
+}
