@@ -63,24 +63,36 @@ async fn decode_and_execute(
     info: RequestInfo,
     loaders: Loaders,
 ) -> Outcome {
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => return Outcome::Refused(StatusCode::BAD_REQUEST, format!("the body is not valid JSON: {e}")),
-    };
-    if value.is_array() {
-        return Outcome::Refused(
-            StatusCode::BAD_REQUEST,
-            "batched requests are not supported; send one operation per request".to_owned(),
-        );
+    match decode(&body) {
+        Ok(request) => checked_and_executed(request, &limits, &schema, info, loaders).await,
+        Err(why) => Outcome::Refused(StatusCode::BAD_REQUEST, why),
     }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
-        Ok(r) => r,
-        Err(e) => return Outcome::Refused(StatusCode::BAD_REQUEST, format!("not a GraphQL request: {e}")),
-    };
-    if let Some(refused) = beyond_limits(&request, &limits) {
+}
+
+/// Executes `request` with the request's data, unless it goes beyond the caps.
+async fn checked_and_executed(
+    request: async_graphql::Request,
+    limits: &crate::config::Limits,
+    schema: &AppSchema,
+    info: RequestInfo,
+    loaders: Loaders,
+) -> Outcome {
+    if let Some(refused) = beyond_limits(&request, limits) {
         return refused;
     }
     Outcome::Executed(schema.execute(request.data(info).data(loaders)).await)
+}
+
+/// A POST body as a GraphQL request, or why it is none.
+fn decode(body: &[u8]) -> Result<async_graphql::Request, String> {
+    let value: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return Err(format!("the body is not valid JSON: {e}")),
+    };
+    if value.is_array() {
+        return Err("batched requests are not supported; send one operation per request".to_owned());
+    }
+    serde_json::from_value(value).map_err(|e| format!("not a GraphQL request: {e}"))
 }
 
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
@@ -133,17 +145,103 @@ pub async fn execute(
             "send operations as POST with Content-Type: application/json",
         );
     }
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-    let auth = match bearer(&req) {
-        Ok(token) => authenticate(&state, token.as_deref()).await,
-        Err(()) => crate::graphql::context::Authentication::Invalid,
-    };
-    let client_ip = super::client_addr::client_addr(&req, &state.settings.trusted_proxies);
-    let loaders = Loaders::new(&state, auth.caller());
-    let info = RequestInfo { auth, request_id: request_id.clone(), client_ip };
+    let (info, loaders) = request_data(&req, &state).await;
     let large = body.len() > large_requests::INLINE_BODY_BYTES;
     let work = decode_and_execute(body.freeze(), state.settings.limits.clone(), schema.into_inner(), info, loaders);
     let outcome = if large { large_requests::run(work).await } else { Some(work.await) };
+    respond(&req, outcome)
+}
+
+/// `GET /graphql`: with a `query` parameter, a query (never a mutation: 405); without one, the playground for a
+/// browser, and a refusal for anyone else. WebSocket upgrades are routed to the subscriptions before this.
+pub async fn execute_get(
+    req: HttpRequest,
+    params: web::Query<GetParams>,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> HttpResponse {
+    let params = params.into_inner();
+    let Some(query) = params.query else {
+        return if accepts(&req, "text/html") {
+            super::playground::page().await
+        } else {
+            refusal(StatusCode::BAD_REQUEST, "GET needs a `query` parameter (or send operations as POST)")
+        };
+    };
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
+        match serde_json::from_str::<serde_json::Value>(&variables) {
+            Ok(value @ serde_json::Value::Object(_)) => {
+                request = request.variables(async_graphql::Variables::from_json(value));
+            }
+            _ => return refusal(StatusCode::BAD_REQUEST, "`variables` must be a JSON object"),
+        }
+    }
+    if is_mutation(&request) {
+        return HttpResponse::MethodNotAllowed().insert_header((actix_web::http::header::ALLOW, "POST")).json(
+            serde_json::json!({"errors": [{
+                "message": "mutations are accepted only as POST",
+                "extensions": {"code": "BAD_USER_INPUT"}
+            }]}),
+        );
+    }
+    let (info, loaders) = request_data(&req, &state).await;
+    let outcome = checked_and_executed(request, &state.settings.limits, &schema, info, loaders).await;
+    respond(&req, Some(outcome))
+}
+
+/// The parameters of a GET request (GraphQL over HTTP).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetParams {
+    query: Option<String>,
+    variables: Option<String>,
+    operation_name: Option<String>,
+}
+
+/// Whether the operation the request would run is a mutation (or a subscription, which GET cannot carry either).
+/// A document that does not parse is left to execution, which reports it.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else { return false };
+    let kind = |op: &async_graphql::parser::types::OperationDefinition| op.ty != OperationType::Query;
+    match &doc.operations {
+        DocumentOperations::Single(op) => kind(&op.node),
+        DocumentOperations::Multiple(ops) => match &request.operation_name {
+            Some(name) => ops.get(name.as_str()).is_some_and(|op| kind(&op.node)),
+            None => ops.values().any(|op| kind(&op.node)),
+        },
+    }
+}
+
+/// Whether the request's `Accept` header names `media_type`.
+fn accepts(req: &HttpRequest, media_type: &str) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.split(',').any(|part| part.trim().starts_with(media_type)))
+}
+
+/// Who is calling and the loaders of this request.
+async fn request_data(req: &HttpRequest, state: &AppState) -> (RequestInfo, Loaders) {
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let auth = match bearer(req) {
+        Ok(token) => authenticate(state, token.as_deref()).await,
+        Err(()) => crate::graphql::context::Authentication::Invalid,
+    };
+    let client_ip = super::client_addr::client_addr(req, &state.settings.trusted_proxies);
+    let loaders = Loaders::new(state, auth.caller());
+    (RequestInfo { auth, request_id, client_ip }, loaders)
+}
+
+/// The HTTP answer to what became of a request. Every error leaves with a code; with `Accept:
+/// application/graphql-response+json` the answer has that type, and a request that could not be executed at all
+/// (it does not parse or validate) is a 400, as GraphQL over HTTP asks.
+fn respond(req: &HttpRequest, outcome: Option<Outcome>) -> HttpResponse {
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let mut response = match outcome {
         Some(Outcome::Executed(response)) => response,
         Some(Outcome::Refused(status, message)) => return refusal(status, &message),
@@ -171,10 +269,30 @@ pub async fn execute(
     }
     // Nothing of the request could be served because the database is away: say so at the HTTP level too, so that
     // proxies and clients retry instead of treating the body as an answer.
-    if unavailable && response.data == async_graphql::Value::Null {
-        return HttpResponse::ServiceUnavailable()
-            .insert_header(("Retry-After", crate::error::UNAVAILABLE_RETRY_SECS.to_string()))
-            .json(response);
+    let graphql_response = accepts(req, GRAPHQL_RESPONSE);
+    let mut answer = if unavailable && response.data == async_graphql::Value::Null {
+        let mut answer = HttpResponse::ServiceUnavailable();
+        answer.insert_header(("Retry-After", crate::error::UNAVAILABLE_RETRY_SECS.to_string()));
+        answer
+    } else if graphql_response && not_executed(&response) {
+        HttpResponse::BadRequest()
+    } else {
+        HttpResponse::Ok()
+    };
+    if graphql_response {
+        answer.content_type(format!("{GRAPHQL_RESPONSE}; charset=utf-8"));
+        return answer.body(serde_json::to_string(&response).unwrap_or_default());
     }
-    HttpResponse::Ok().json(response)
+    answer.json(response)
+}
+
+/// The media type of GraphQL over HTTP's answers.
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// Whether nothing of the request was executed: no data, and only errors of the request itself (no path into the
+/// data), such as a document that does not parse or validate.
+fn not_executed(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
 }

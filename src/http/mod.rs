@@ -14,7 +14,7 @@ use crate::graphql::context::AppState;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql::execute))
         .route("/graphql", web::get().guard(guard::fn_guard(live::is_upgrade)).to(live::subscriptions))
-        .route("/graphql", web::get().to(playground::page))
+        .route("/graphql", web::get().to(graphql::execute_get))
         .route("/playground/{file}", web::get().to(playground::asset))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));

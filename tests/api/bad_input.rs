@@ -104,8 +104,9 @@ async fn mutations_do_not_run_over_get() {
         "{}/graphql?query=mutation%7BregisterPetitioner(input%3A%7Busername%3A%22via.get%22%2Cpassword%3A%22a-long-enough-password%22%2CdisplayName%3A%22x%22%7D)%7BaccessToken%7D%7D",
         app.address
     );
-    let res = app.client.get(url).send().await.unwrap();
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "GET only serves the playground");
+    let res = app.client.get(url).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(res.status(), 405, "mutations only as POST");
+    assert_eq!(res.headers()["allow"], "POST");
     // Nothing was created.
     let login = app
         .graphql(
@@ -201,4 +202,42 @@ async fn large_requests_are_served_like_small_ones() {
     assert_eq!(large["me"]["username"], "demo.clerk");
     assert_eq!(large["cases"]["nodes"].as_array().map(Vec::len), Some(3));
     assert!(large["cases"]["nodes"][0]["jurisdiction"]["name"].is_string(), "{large}");
+}
+
+/// GraphQL over HTTP: GET runs queries; `application/graphql-response+json` is answered in kind, with 400 for a
+/// request that cannot be executed at all; without a query, a browser gets the playground and a program a refusal.
+#[tokio::test]
+async fn queries_run_over_get_and_the_graphql_response_media_type_is_honoured() {
+    let app = spawn_app().await;
+    let get = |query: &str, accept: &str| {
+        let url = format!("{}/graphql", app.address);
+        app.client.get(url).query(&[("query", query)]).header("accept", accept).send()
+    };
+    let res = get("{ jurisdiction(code: \"510502\") { name } }", "application/json").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["data"]["jurisdiction"]["name"], "江阳区");
+
+    let res = get("{ __typename }", "application/graphql-response+json").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/graphql-response+json"));
+    for broken in ["{ __typename", "{ noSuchField }"] {
+        let res = get(broken, "application/graphql-response+json").await.unwrap();
+        assert_eq!(res.status(), 400, "{broken}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        // As plain JSON the same answer keeps 200, as older clients expect.
+        assert_eq!(get(broken, "application/json").await.unwrap().status(), 200);
+    }
+    // A field error still answers 200: the request was executed.
+    let res =
+        get("{ case(id: \"00000000-0000-0000-0000-000000000000\") { id } }", "application/graphql-response+json").await;
+    assert_eq!(res.unwrap().status(), 200);
+
+    let url = format!("{}/graphql", app.address);
+    let res = app.client.get(&url).header("accept", "application/json").send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    let res = app.client.get(&url).query(&[("query", "{ __typename }"), ("variables", "[1]")]).send().await.unwrap();
+    assert_eq!(res.status(), 400, "variables must be an object");
 }

@@ -17,7 +17,9 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn playground_page_is_self_contained() {
     let app = spawn_app().await;
-    let res = app.client.get(format!("{}/graphql", app.address)).send().await.unwrap();
+    // What a browser sends when the address is typed in.
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let res = app.client.get(format!("{}/graphql", app.address)).header("accept", browser).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
     assert!(csp.contains("default-src 'self'") && csp.contains("connect-src 'self'"), "{csp}");
