@@ -38,6 +38,9 @@ pub struct Settings {
     pub database_read_url: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`, comma-separated addresses).
     pub trusted_proxies: Vec<IpAddr>,
+    /// Web origins whose pages may call the API from a browser (`CORS_ORIGINS`, comma-separated, e.g.
+    /// `https://portal.example.gov.cn`); none by default.
+    pub cors_origins: Vec<String>,
     pub db_pool_size: u32,
     /// How long a request waits for a database connection before it is answered `UNAVAILABLE`.
     pub db_pool_wait: Duration,
@@ -329,6 +332,20 @@ impl Settings {
                     a.parse().map_err(|_| anyhow::anyhow!("TRUSTED_PROXIES holds `{a}`, which is not an IP address"))
                 })
                 .collect::<anyhow::Result<_>>()?,
+            cors_origins: get("CORS_ORIGINS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .map(|o| {
+                    let host = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+                    if host.is_some_and(|h| !h.is_empty() && !h.contains('/')) {
+                        Ok(o)
+                    } else {
+                        Err(anyhow::anyhow!("CORS_ORIGINS holds `{o}`, which is no origin like https://portal.example"))
+                    }
+                })
+                .collect::<anyhow::Result<_>>()?,
             db_pool_size: match parse_or(get("DB_POOL_SIZE"), "DB_POOL_SIZE", 16u32)? {
                 // The live listener holds one connection for good: with one in all, no request would ever get one.
                 n if n < 2 => {
@@ -412,12 +429,22 @@ mod tests {
     }
 
     #[test]
+    fn cors_origins_are_origins() {
+        let s = settings(&[("CORS_ORIGINS", "https://portal.example.gov.cn/, http://localhost:5173")]).unwrap();
+        assert_eq!(s.cors_origins, vec!["https://portal.example.gov.cn", "http://localhost:5173"]);
+        for bad in ["*", "portal.example", "https://portal.example/path", "https://"] {
+            assert!(settings(&[("CORS_ORIGINS", bad)]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn development_defaults() {
         let s = settings(&[]).unwrap();
         assert_eq!(s.env, AppEnv::Development);
         assert_eq!(s.port, 8080);
         assert_eq!(s.host.to_string(), "127.0.0.1");
         assert!(s.database_url.is_none());
+        assert!(s.cors_origins.is_empty(), "no origin is allowed unless configured");
         assert!(s.load_demo_data);
         assert_eq!(s.time_zone, chrono_tz::Asia::Shanghai);
     }

@@ -135,6 +135,7 @@ impl Application {
                         .add((header::CACHE_CONTROL, "no-store"))
                         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
                 )
+                .wrap(from_fn(http::cors::middleware))
                 .wrap(from_fn(http::request_id::middleware))
                 .configure(http::routes)
         })

@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql` (POST operations, GET playground, WebSocket subscriptions), `/healthz`, `/readyz`, playground assets.
 
 pub mod client_addr;
+pub mod cors;
 pub mod graphql;
 pub mod large_requests;
 pub mod live;

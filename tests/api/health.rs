@@ -243,3 +243,48 @@ async fn the_planner_has_statistics_as_soon_as_the_demo_data_is_in() {
     let n = diesel::sql_query(tables).get_result::<N>(&mut app.conn()).unwrap().n;
     assert_eq!(n, 4, "every table the figures and worklists read has statistics");
 }
+
+/// Browser pages of the origins in `CORS_ORIGINS` may call the API (preflight, then the request, with the request
+/// id readable); other origins get no CORS headers and a refused preflight; without the setting, none is allowed.
+#[tokio::test]
+async fn only_the_configured_origins_may_call_from_a_browser() {
+    let portal = "https://portal.example.gov.cn";
+    let app = crate::helpers::spawn_app_with(&[("CORS_ORIGINS", portal)]).await;
+    let url = format!("{}/graphql", app.address);
+    let preflight = |origin: &str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, content-type")
+            .send()
+    };
+    let res = preflight(portal).await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(res.headers()["access-control-allow-origin"], portal);
+    assert!(res.headers()["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
+    let res = preflight("https://elsewhere.example").await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+
+    let post = |origin: &str| {
+        app.client.post(&url).header("origin", origin).json(&serde_json::json!({"query": "{ __typename }"})).send()
+    };
+    let res = post(portal).await.unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], portal);
+    assert!(res.headers()["access-control-expose-headers"].to_str().unwrap().contains("x-request-id"));
+    assert!(res.headers()["vary"].to_str().unwrap().contains("Origin"));
+    let res = post("https://elsewhere.example").await.unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+
+    let closed = spawn_app().await;
+    let res = closed
+        .client
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", closed.address))
+        .header("origin", portal)
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "none by default");
+}
