@@ -41,6 +41,8 @@ pub struct Settings {
     /// Web origins whose pages may call the API from a browser (`CORS_ORIGINS`, comma-separated, e.g.
     /// `https://portal.example.gov.cn`); none by default.
     pub cors_origins: Vec<String>,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this>` (`METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
     pub db_pool_size: u32,
     /// How long a request waits for a database connection before it is answered `UNAVAILABLE`.
     pub db_pool_wait: Duration,
@@ -332,6 +334,7 @@ impl Settings {
                     a.parse().map_err(|_| anyhow::anyhow!("TRUSTED_PROXIES holds `{a}`, which is not an IP address"))
                 })
                 .collect::<anyhow::Result<_>>()?,
+            metrics_token: get("METRICS_TOKEN"),
             cors_origins: get("CORS_ORIGINS")
                 .unwrap_or_default()
                 .split(',')

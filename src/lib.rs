@@ -15,6 +15,7 @@ pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod live;
+pub mod metrics;
 pub mod models;
 pub mod oversight;
 pub mod startup;

@@ -113,6 +113,7 @@ impl Application {
             reads,
             callers,
             serials: Arc::new(ReferenceSerials::new(REFERENCE_SERIAL_BLOCK)),
+            metrics: Default::default(),
             db,
             clock,
             track_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),
@@ -187,12 +188,19 @@ async fn sweep_every(state: AppState, every: std::time::Duration) {
         ticks.tick().await;
         let env = crate::case_work::Environment::of(&state.settings, state.clock.now());
         match state.db.run(move |conn| crate::oversight::sweep::run_once(conn, &env)).await {
-            Ok(report) if report != Default::default() => tracing::info!(
-                missed = report.deadlines_missed,
-                notices = report.notices_overdue,
-                closed = report.cases_closed,
-                "deadline sweep"
-            ),
+            Ok(report) if report != Default::default() => {
+                state.metrics.sweep(
+                    report.deadlines_missed as u64,
+                    report.notices_overdue as u64,
+                    report.cases_closed as u64,
+                );
+                tracing::info!(
+                    missed = report.deadlines_missed,
+                    notices = report.notices_overdue,
+                    closed = report.cases_closed,
+                    "deadline sweep"
+                )
+            }
             Ok(_) => tracing::debug!("deadline sweep: nothing new"),
             Err(e) => tracing::error!(error = ?e, "deadline sweep failed"),
         }

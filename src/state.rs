@@ -29,4 +29,6 @@ pub struct AppState {
     pub callers: Arc<crate::auth::callers::CallerCache>,
     /// Serial numbers of case references, reserved in blocks.
     pub serials: Arc<crate::case_work::intake::ReferenceSerials>,
+    /// What `/metrics` shows.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }

@@ -169,6 +169,7 @@ impl SubscriptionBudget {
 /// expires.
 fn open<S: Stream + Send + 'static>(ctx: &Context<'_>, stream: S) -> Result<impl Stream<Item = S::Item> + Send> {
     let permit = ctx.data_opt::<SubscriptionBudget>().map(SubscriptionBudget::take).transpose()?;
+    let counted = state(ctx).metrics.subscription();
     let expires = ctx.data_opt::<TokenSession>().map(|s| s.expires);
     let wait = expires.map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO));
     let stream = stream.take_until(async move {
@@ -177,9 +178,9 @@ fn open<S: Stream + Send + 'static>(ctx: &Context<'_>, stream: S) -> Result<impl
             None => std::future::pending().await,
         }
     });
-    // The permit lives as long as the stream.
+    // The permit, and the count of open subscriptions, live as long as the stream.
     Ok(stream.map(move |item| {
-        let _held = &permit;
+        let _held = (&permit, &counted);
         item
     }))
 }

@@ -5,6 +5,8 @@
 //! leaves carries an `extensions.code`: errors async-graphql raises itself (syntax, validation, limits) are the
 //! client's fault and become `BAD_USER_INPUT`; `INTERNAL` ones get the request id.
 
+use std::time::Instant;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use async_graphql::ErrorExtensionValues;
@@ -52,7 +54,8 @@ fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limit
 /// from the lane for large requests.)
 enum Outcome {
     Refused(StatusCode, String),
-    Executed(async_graphql::Response),
+    /// The response, and the operation's name (for the metrics).
+    Executed(Box<async_graphql::Response>, Option<String>),
 }
 
 /// Decodes the body, checks the caps, and executes the operation with the request's data.
@@ -80,7 +83,20 @@ async fn checked_and_executed(
     if let Some(refused) = beyond_limits(&request, limits) {
         return refused;
     }
-    Outcome::Executed(schema.execute(request.data(info).data(loaders)).await)
+    let operation = request.operation_name.clone().or_else(|| named_operation(&request.query));
+    Outcome::Executed(Box::new(schema.execute(request.data(info).data(loaders)).await), operation)
+}
+
+/// The name of the document's first operation when it begins with one (`query CaseById { … }`): what the metrics
+/// count a request under when the client did not send `operationName`. Comments before it are skipped.
+fn named_operation(query: &str) -> Option<String> {
+    let mut rest = query.trim_start();
+    while rest.starts_with('#') {
+        rest = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
+    }
+    let rest = ["query", "mutation", "subscription"].iter().find_map(|k| rest.strip_prefix(k))?;
+    let name: String = rest.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    (!name.is_empty() && rest.starts_with(char::is_whitespace)).then_some(name)
 }
 
 /// A POST body as a GraphQL request, or why it is none.
@@ -133,6 +149,7 @@ pub async fn execute(
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
 ) -> HttpResponse {
+    let started = Instant::now();
     let body = match read_body(&req, payload, state.settings.limits.max_body_bytes).await {
         Ok(body) => body,
         Err(refused) => return refused,
@@ -149,7 +166,7 @@ pub async fn execute(
     let large = body.len() > large_requests::INLINE_BODY_BYTES;
     let work = decode_and_execute(body.freeze(), state.settings.limits.clone(), schema.into_inner(), info, loaders);
     let outcome = if large { large_requests::run(work).await } else { Some(work.await) };
-    respond(&req, outcome)
+    respond(&req, &state, outcome, started)
 }
 
 /// `GET /graphql`: with a `query` parameter, a query (never a mutation: 405); without one, the playground for a
@@ -160,6 +177,7 @@ pub async fn execute_get(
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
 ) -> HttpResponse {
+    let started = Instant::now();
     let params = params.into_inner();
     let Some(query) = params.query else {
         return if accepts(&req, "text/html") {
@@ -190,7 +208,7 @@ pub async fn execute_get(
     }
     let (info, loaders) = request_data(&req, &state).await;
     let outcome = checked_and_executed(request, &state.settings.limits, &schema, info, loaders).await;
-    respond(&req, Some(outcome))
+    respond(&req, &state, Some(outcome), started)
 }
 
 /// The parameters of a GET request (GraphQL over HTTP).
@@ -240,11 +258,18 @@ async fn request_data(req: &HttpRequest, state: &AppState) -> (RequestInfo, Load
 /// The HTTP answer to what became of a request. Every error leaves with a code; with `Accept:
 /// application/graphql-response+json` the answer has that type, and a request that could not be executed at all
 /// (it does not parse or validate) is a 400, as GraphQL over HTTP asks.
-fn respond(req: &HttpRequest, outcome: Option<Outcome>) -> HttpResponse {
+fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, started: Instant) -> HttpResponse {
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let mut operation = None;
     let mut response = match outcome {
-        Some(Outcome::Executed(response)) => response,
-        Some(Outcome::Refused(status, message)) => return refusal(status, &message),
+        Some(Outcome::Executed(response, name)) => {
+            operation = name;
+            *response
+        }
+        Some(Outcome::Refused(status, message)) => {
+            state.metrics.request(None, "BAD_USER_INPUT", started.elapsed());
+            return refusal(status, &message);
+        }
         None => {
             tracing::error!("a large request failed on its lane");
             let mut error = async_graphql::ServerError::new("internal error", None);
@@ -269,6 +294,12 @@ fn respond(req: &HttpRequest, outcome: Option<Outcome>) -> HttpResponse {
     }
     // Nothing of the request could be served because the database is away: say so at the HTTP level too, so that
     // proxies and clients retry instead of treating the body as an answer.
+    let outcome_code = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref()?.get("code").cloned())
+        .map_or_else(|| "OK".to_owned(), |code| code.to_string().trim_matches('"').to_owned());
+    state.metrics.request(operation.as_deref(), &outcome_code, started.elapsed());
     let graphql_response = accepts(req, GRAPHQL_RESPONSE);
     let mut answer = if unavailable && response.data == async_graphql::Value::Null {
         let mut answer = HttpResponse::ServiceUnavailable();
@@ -295,4 +326,18 @@ fn not_executed(response: &async_graphql::Response) -> bool {
     response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_operation;
+
+    #[test]
+    fn operations_are_named_from_the_document() {
+        assert_eq!(named_operation("query CaseById($id: ID!) { case(id: $id) { id } }").as_deref(), Some("CaseById"));
+        assert_eq!(named_operation("# a comment\n  mutation Submit { x }").as_deref(), Some("Submit"));
+        assert_eq!(named_operation("{ __typename }"), None);
+        assert_eq!(named_operation("query { x }"), None);
+        assert_eq!(named_operation("queryX { x }"), None);
+    }
 }

@@ -18,10 +18,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql::execute_get))
         .route("/playground/{file}", web::get().to(playground::asset))
         .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
 }
 
 /// The process is up.
+/// Prometheus' text format. With `METRICS_TOKEN` set, only for `Authorization: Bearer <that token>`.
+async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Some(token) = &state.settings.metrics_token {
+        let presented = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let expected = format!("Bearer {token}");
+        let matches = presented.is_some_and(|p| {
+            p.len() == expected.len() && p.bytes().zip(expected.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
+        });
+        if !matches {
+            return HttpResponse::Unauthorized().body("metrics need the METRICS_TOKEN as a bearer token");
+        }
+    }
+    let pool = state.db.pool().state();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(pool.connections, pool.idle_connections))
+}
+
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }

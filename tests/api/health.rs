@@ -288,3 +288,30 @@ async fn only_the_configured_origins_may_call_from_a_browser() {
         .unwrap();
     assert_eq!(res.status(), 403, "none by default");
 }
+
+/// `/metrics` counts requests by operation and outcome, shows the pool, and is closed without the token when
+/// `METRICS_TOKEN` is set.
+#[tokio::test]
+async fn metrics_count_requests_by_operation_and_outcome() {
+    let app = crate::helpers::spawn_app_with(&[("METRICS_TOKEN", "a-long-scraper-token-for-metrics")]).await;
+    let clerk = app.token("demo.clerk").await;
+    app.ok("query CaseList { cases(first: 1) { totalCount } }", serde_json::json!({}), &clerk).await;
+    let missing = "query CaseById { case(id: \"00000000-0000-0000-0000-000000000000\") { id } }";
+    app.graphql(missing, serde_json::json!({}), Some(&clerk)).await;
+    let url = format!("{}/metrics", app.address);
+    assert_eq!(app.client.get(&url).send().await.unwrap().status(), 401);
+    let wrong = app.client.get(&url).bearer_auth("a-long-scraper-token-for-metricz").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let res = app.client.get(&url).bearer_auth("a-long-scraper-token-for-metrics").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    for line in [
+        "petition_requests_total{operation=\"CaseList\",code=\"OK\"} 1",
+        "petition_requests_total{operation=\"CaseById\",code=\"NOT_FOUND\"} 1",
+        "petition_request_duration_seconds_count{operation=\"CaseList\"} 1",
+        "# TYPE petition_db_pool_in_use gauge",
+        "petition_live_subscriptions 0",
+    ] {
+        assert!(text.contains(line), "`{line}` in\n{text}");
+    }
+}

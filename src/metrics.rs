@@ -1,0 +1,178 @@
+//! What an operator watches, in Prometheus' text format at `GET /metrics`: requests by operation and outcome code,
+//! their latency, the database pool, live subscriptions, the deadline sweep. Kept by hand (a few counters behind a
+//! mutex): nothing here is on a path hotter than the request it counts.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 11] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+/// Operation names a process keeps apart; clients choose them, so the rest is counted as `other`.
+const MAX_OPERATIONS: usize = 200;
+
+#[derive(Default)]
+struct Latency {
+    /// Per bucket of [`BUCKETS`], then the count beyond.
+    buckets: [u64; BUCKETS.len() + 1],
+    sum: f64,
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    /// (operation, outcome code) → requests.
+    requests: Mutex<BTreeMap<(String, String), u64>>,
+    latency: Mutex<BTreeMap<String, Latency>>,
+    subscriptions: AtomicI64,
+    deadlines_missed: AtomicU64,
+    notices_overdue: AtomicU64,
+    cases_closed: AtomicU64,
+}
+
+/// The operation label of a request: its name if it looks like one (clients choose them), `anonymous` without.
+fn operation_label(name: Option<&str>) -> String {
+    match name {
+        None | Some("") => "anonymous".to_owned(),
+        Some(n) if n.len() <= 64 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => n.to_owned(),
+        Some(_) => "other".to_owned(),
+    }
+}
+
+/// A held live subscription: counted while it lives.
+pub struct SubscriptionGuard(Arc<Metrics>);
+
+impl Drop for SubscriptionGuard {
+    fn drop(&mut self) {
+        self.0.subscriptions.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Metrics {
+    /// One GraphQL request: its operation's name, its outcome (`OK` or the first error's code) and how long it took.
+    pub fn request(&self, operation: Option<&str>, outcome: &str, took: Duration) {
+        let mut label = operation_label(operation);
+        if let Ok(mut requests) = self.requests.lock() {
+            let known = requests.keys().any(|(op, _)| *op == label);
+            if !known
+                && requests.keys().map(|(op, _)| op).collect::<std::collections::BTreeSet<_>>().len() >= MAX_OPERATIONS
+            {
+                label = "other".to_owned();
+            }
+            *requests.entry((label.clone(), outcome.to_owned())).or_default() += 1;
+        }
+        if let Ok(mut latency) = self.latency.lock() {
+            let entry = latency.entry(label).or_default();
+            let seconds = took.as_secs_f64();
+            let bucket = BUCKETS.iter().position(|b| seconds <= *b).unwrap_or(BUCKETS.len());
+            entry.buckets[bucket] += 1;
+            entry.sum += seconds;
+        }
+    }
+
+    /// A live subscription opened; it counts until the guard is dropped.
+    pub fn subscription(self: &Arc<Self>) -> SubscriptionGuard {
+        self.subscriptions.fetch_add(1, Ordering::Relaxed);
+        SubscriptionGuard(self.clone())
+    }
+
+    /// What one run of the deadline sweep recorded.
+    pub fn sweep(&self, deadlines_missed: u64, notices_overdue: u64, cases_closed: u64) {
+        self.deadlines_missed.fetch_add(deadlines_missed, Ordering::Relaxed);
+        self.notices_overdue.fetch_add(notices_overdue, Ordering::Relaxed);
+        self.cases_closed.fetch_add(cases_closed, Ordering::Relaxed);
+    }
+
+    /// Everything, in Prometheus' text format, with the pool's state (`connections`, `idle`) as it is now.
+    pub fn render(&self, pool_connections: u32, pool_idle: u32) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP petition_requests_total GraphQL requests by operation name and outcome code.\n");
+        out.push_str("# TYPE petition_requests_total counter\n");
+        if let Ok(requests) = self.requests.lock() {
+            for ((op, code), n) in requests.iter() {
+                let _ = writeln!(out, "petition_requests_total{{operation=\"{op}\",code=\"{code}\"}} {n}");
+            }
+        }
+        out.push_str("# HELP petition_request_duration_seconds GraphQL request latency by operation name.\n");
+        out.push_str("# TYPE petition_request_duration_seconds histogram\n");
+        if let Ok(latency) = self.latency.lock() {
+            for (op, l) in latency.iter() {
+                let mut cumulative = 0;
+                for (bound, n) in BUCKETS.iter().zip(l.buckets.iter()) {
+                    cumulative += n;
+                    let _ = writeln!(
+                        out,
+                        "petition_request_duration_seconds_bucket{{operation=\"{op}\",le=\"{bound}\"}} {cumulative}"
+                    );
+                }
+                let count = cumulative + l.buckets[BUCKETS.len()];
+                let _ =
+                    writeln!(out, "petition_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {count}");
+                let _ = writeln!(out, "petition_request_duration_seconds_sum{{operation=\"{op}\"}} {}", l.sum);
+                let _ = writeln!(out, "petition_request_duration_seconds_count{{operation=\"{op}\"}} {count}");
+            }
+        }
+        let gauges = [
+            ("petition_db_pool_connections", "Database connections open in the pool.", i64::from(pool_connections)),
+            (
+                "petition_db_pool_in_use",
+                "Database connections in use (a pool always in full use makes requests wait, then UNAVAILABLE).",
+                i64::from(pool_connections.saturating_sub(pool_idle)),
+            ),
+            ("petition_live_subscriptions", "Live subscriptions open.", self.subscriptions.load(Ordering::Relaxed)),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+        }
+        let counters = [
+            ("petition_sweep_deadlines_missed_total", "Missed deadlines the sweep recorded.", &self.deadlines_missed),
+            (
+                "petition_sweep_notices_overdue_total",
+                "Supervision notices the sweep found overdue.",
+                &self.notices_overdue,
+            ),
+            (
+                "petition_sweep_cases_closed_total",
+                "Answered cases the sweep closed (no review asked).",
+                &self.cases_closed,
+            ),
+        ];
+        for (name, help, value) in counters {
+            let _ =
+                writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", value.load(Ordering::Relaxed));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_counted_by_operation_and_outcome_and_names_are_bounded() {
+        let m = Metrics::default();
+        m.request(Some("CaseById"), "OK", Duration::from_millis(3));
+        m.request(Some("CaseById"), "NOT_FOUND", Duration::from_millis(30));
+        m.request(None, "OK", Duration::from_secs(9));
+        m.request(Some("bad\"name} 1"), "OK", Duration::from_millis(1));
+        let text = m.render(4, 1);
+        assert!(text.contains("petition_requests_total{operation=\"CaseById\",code=\"OK\"} 1"), "{text}");
+        assert!(text.contains("petition_requests_total{operation=\"CaseById\",code=\"NOT_FOUND\"} 1"));
+        assert!(
+            text.contains("petition_requests_total{operation=\"other\",code=\"OK\"} 1"),
+            "no client text in a label"
+        );
+        assert!(text.contains("petition_request_duration_seconds_bucket{operation=\"CaseById\",le=\"0.005\"} 1"));
+        assert!(text.contains("petition_request_duration_seconds_bucket{operation=\"anonymous\",le=\"+Inf\"} 1"));
+        assert!(text.contains("petition_db_pool_in_use 3"));
+        for n in 0..(MAX_OPERATIONS + 10) {
+            m.request(Some(&format!("Op{n}")), "OK", Duration::from_millis(1));
+        }
+        let labels =
+            m.requests.lock().unwrap().keys().map(|(op, _)| op.clone()).collect::<std::collections::BTreeSet<_>>();
+        assert!(labels.len() <= MAX_OPERATIONS + 1, "at most the bound, and `other`");
+    }
+}
