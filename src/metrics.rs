@@ -25,6 +25,8 @@ struct Latency {
 pub struct Metrics {
     /// (operation, outcome code) → requests.
     requests: Mutex<BTreeMap<(String, String), u64>>,
+    /// The operation labels in use, at most [`MAX_OPERATIONS`] (and `other`).
+    operations: Mutex<std::collections::HashSet<String>>,
     latency: Mutex<BTreeMap<String, Latency>>,
     subscriptions: AtomicI64,
     deadlines_missed: AtomicU64,
@@ -54,13 +56,16 @@ impl Metrics {
     /// One GraphQL request: its operation's name, its outcome (`OK` or the first error's code) and how long it took.
     pub fn request(&self, operation: Option<&str>, outcome: &str, took: Duration) {
         let mut label = operation_label(operation);
-        if let Ok(mut requests) = self.requests.lock() {
-            let known = requests.keys().any(|(op, _)| *op == label);
-            if !known
-                && requests.keys().map(|(op, _)| op).collect::<std::collections::BTreeSet<_>>().len() >= MAX_OPERATIONS
-            {
-                label = "other".to_owned();
+        if let Ok(mut operations) = self.operations.lock() {
+            if !operations.contains(&label) {
+                if operations.len() < MAX_OPERATIONS {
+                    operations.insert(label.clone());
+                } else {
+                    label = "other".to_owned();
+                }
             }
+        }
+        if let Ok(mut requests) = self.requests.lock() {
             *requests.entry((label.clone(), outcome.to_owned())).or_default() += 1;
         }
         if let Ok(mut latency) = self.latency.lock() {
