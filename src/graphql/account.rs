@@ -19,7 +19,7 @@ pub struct AccountNode(pub Account);
 #[Object(name = "Account")]
 impl AccountNode {
     /// The account's id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

@@ -40,7 +40,7 @@ impl CaseNode {
 #[Object(name = "Case")]
 impl CaseNode {
     /// The case's id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

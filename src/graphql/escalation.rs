@@ -27,7 +27,7 @@ pub struct EscalationNode(pub Escalation);
 #[Object(name = "Escalation")]
 impl EscalationNode {
     /// The escalation's id (for `decideEscalation`).
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

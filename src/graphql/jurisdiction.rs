@@ -94,7 +94,7 @@ pub struct UnitNode(pub Unit);
 #[Object(name = "Unit")]
 impl UnitNode {
     /// The unit's id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

@@ -13,6 +13,7 @@ pub mod jurisdiction;
 pub mod limits;
 pub mod live;
 pub mod loaders;
+pub mod node;
 pub mod supervision;
 pub mod tracking;
 
@@ -30,6 +31,7 @@ pub struct Query(
     tracking::TrackingQuery,
     escalation::EscalationQuery,
     supervision::SupervisionQuery,
+    node::NodeQuery,
 );
 
 /// Everything that can be changed. Mutations are accepted only over POST with a JSON body.

@@ -25,7 +25,7 @@ pub struct SupervisionNoticeNode(pub SupervisionNotice);
 #[Object(name = "SupervisionNotice")]
 impl SupervisionNoticeNode {
     /// The notice's id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

@@ -289,3 +289,32 @@ async fn every_demo_story_with_a_leader_in_charge_names_the_leader() {
         }
     }
 }
+
+/// Relay's `node(id:)` finds each kind by its id, through the same scope as its own lookup: what the caller may
+/// not see is `NOT_FOUND` and a null field, exactly like an id that does not exist.
+#[tokio::test]
+async fn node_finds_every_kind_by_id_within_scope() {
+    let app = spawn_app().await;
+    let clerk = app.token("demo.clerk").await;
+    let naxi = app.token("demo.naxi.clerk").await;
+    let q = "query($id: ID!) { node(id: $id) { __typename id ... on Case { reference } ... on Account { username }
+        ... on Unit { name } } }";
+    let case =
+        app.ok("{ cases(first: 1) { nodes { id reference } } }", json!({}), &clerk).await["cases"]["nodes"][0].clone();
+    let me = app.ok("{ me { id } }", json!({}), &clerk).await["me"]["id"].clone();
+    let unit = app.unit_id("510502", "江阳区信访局").await;
+
+    let found = app.ok(q, json!({"id": case["id"]}), &clerk).await;
+    assert_eq!(found["node"], json!({"__typename": "Case", "id": case["id"], "reference": case["reference"]}));
+    let found = app.ok(q, json!({"id": me}), &clerk).await;
+    assert_eq!(found["node"]["__typename"], "Account");
+    assert_eq!(found["node"]["username"], "demo.clerk");
+    let found = app.graphql(q, json!({"id": unit}), None).await;
+    assert_eq!(found["data"]["node"]["name"], "江阳区信访局", "units are public: {found}");
+
+    for (id, token) in [(case["id"].clone(), &naxi), (json!("00000000-0000-0000-0000-000000000000"), &clerk)] {
+        let body = app.graphql(q, json!({"id": id}), Some(token)).await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+        assert!(body["data"]["node"].is_null(), "the field is null, the rest of the answer stands: {body}");
+    }
+}
