@@ -149,6 +149,7 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
             roles: &[*role],
             unit_id,
             jurisdiction_code: place.map(|(code, _)| code),
+            temporary_password: false,
         };
         let created = account::insert(conn, &new)?.ok_or_else(|| AppError::internal("demo account exists"))?;
         account_ids.insert(*username, created.id);
@@ -176,6 +177,7 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
             roles: &[Role::CaseLead],
             unit_id: Some(units[&(demo.jurisdiction.clone(), "BUREAU")]),
             jurisdiction_code: Some(&demo.jurisdiction),
+            temporary_password: false,
         };
         let created = account::insert(conn, &new)?.ok_or_else(|| AppError::internal("demo lead exists"))?;
         leads.insert(demo.jurisdiction.clone(), Lead { id: created.id, name });

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::{log, Actor, Change};
 use crate::auth::password;
-use crate::domain::administration::{new_temporary_password, AdminAction, AdminSubject};
-use crate::domain::credentials::{parse_display_name, Password, Username};
+use crate::domain::administration::{AdminAction, AdminSubject};
+use crate::domain::credentials::{parse_display_name, Username};
 use crate::domain::permission::{
     act, authorize_administration, may_administer, may_give_up_administration, Authorized,
 };
@@ -118,11 +118,10 @@ fn keeps_an_admin(conn: &mut PgConnection, caller: &Caller, subject: &Account, s
     may_give_up_administration(caller, subject.id, others)
 }
 
-/// A new temporary password and its hash.
-pub(super) async fn temporary_password_hash() -> AppResult<(String, String)> {
-    let temporary = new_temporary_password(&mut rand::thread_rng());
-    let hash = password::hash_async(Password::parse_new(&temporary, "password")?).await?;
-    Ok((temporary, hash))
+/// A new temporary password and its hash, hashed on the hashing threads.
+async fn temporary_password_hash() -> AppResult<(String, String)> {
+    let (temporary, password) = super::temporary_password()?;
+    Ok((temporary, password::hash_async(password).await?))
 }
 
 /// `createStaffAccount`.
@@ -142,7 +141,7 @@ pub async fn create(
         .db
         .transaction(move |conn| {
             let (proof, unit_id, code) = placement(conn, &caller, new.unit_id)?;
-            let created = account::insert_with_temporary_password(
+            let created = account::insert(
                 conn,
                 &NewAccount {
                     username: username.as_str(),
@@ -151,6 +150,7 @@ pub async fn create(
                     roles: &roles,
                     unit_id: Some(unit_id),
                     jurisdiction_code: Some(&code),
+                    temporary_password: true,
                 },
             )?
             .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
@@ -188,7 +188,7 @@ pub async fn update(
                 roles: roles.as_deref(),
                 unit: unit.as_ref().map(|(_, unit_id, code)| (*unit_id, code.as_str())),
             };
-            let after = account::update_staff(conn, id, &change)?;
+            let after = account::update_staff(conn, &before, &change)?;
             record(conn, &proof, Actor::Admin(&caller), AdminAction::AccountUpdated, (Some(&before), &after), now)?;
             Ok(after)
         })

@@ -15,6 +15,13 @@ use crate::error::AppResult;
 use crate::models::admin_event;
 pub use crate::models::admin_event::Change;
 
+/// A new temporary password: as handed over, and parsed for hashing.
+pub(crate) fn temporary_password() -> AppResult<(String, crate::domain::credentials::Password)> {
+    let temporary = crate::domain::administration::new_temporary_password(&mut rand::thread_rng());
+    let password = crate::domain::credentials::Password::parse_new(&temporary, "password")?;
+    Ok((temporary, password))
+}
+
 /// Who made an administrative change.
 #[derive(Clone, Copy)]
 pub enum Actor<'a> {

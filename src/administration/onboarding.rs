@@ -8,10 +8,10 @@ use diesel::{Connection, PgConnection};
 
 use super::accounts::record as record_account;
 use super::units::record as record_unit;
-use super::Actor;
+use super::{temporary_password, Actor};
 use crate::auth::password;
-use crate::domain::administration::{new_temporary_password, AdminAction};
-use crate::domain::credentials::{parse_display_name, Password, Username};
+use crate::domain::administration::AdminAction;
+use crate::domain::credentials::{parse_display_name, Username};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::permission::authorize_operator;
 use crate::domain::role::Role;
@@ -80,16 +80,14 @@ pub fn import_regions(conn: &mut PgConnection, csv: &str) -> AppResult<RegionRep
     })
 }
 
-/// A staff account made from the command line, and its temporary password.
+/// A staff account made from the command line (logged under the command's name); `None` if the username is taken.
 fn create_account(
     conn: &mut PgConnection,
     command: &str,
     new: &NewAccount<'_>,
-    temporary_hash: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Account>> {
-    let with_hash = NewAccount { password_hash: temporary_hash, ..*new };
-    let Some(created) = account::insert_with_temporary_password(conn, &with_hash)? else { return Ok(None) };
+    let Some(created) = account::insert(conn, new)? else { return Ok(None) };
     let actor = Actor::CommandLine(command);
     record_account(conn, &authorize_operator(), actor, AdminAction::AccountCreated, (None, &created), now)?;
     Ok(Some(created))
@@ -137,10 +135,8 @@ pub fn create_admin(
     let username = Username::parse(username, "--username").map_err(|e| anyhow::anyhow!("--username: {}", e.message))?;
     let display_name = parse_display_name(display_name, "--display-name")
         .map_err(|e| anyhow::anyhow!("--display-name: {}", e.message))?;
-    let temporary = new_temporary_password(&mut rand::thread_rng());
-    let hash = Password::parse_new(&temporary, "password")
-        .and_then(|p| password::hash(&p))
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (temporary, password) = temporary_password().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash = password::hash(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let created = conn.transaction(|conn| {
         let place = jurisdiction::find(conn, jurisdiction_code)?.ok_or_else(|| {
             AppError::bad_input(
@@ -164,8 +160,9 @@ pub fn create_admin(
             roles: &[Role::Admin],
             unit_id: Some(bureau.id),
             jurisdiction_code: Some(&place.code),
+            temporary_password: true,
         };
-        create_account(conn, "create-admin", &new, &hash, now)?
+        create_account(conn, "create-admin", &new, now)?
             .ok_or_else(|| AppError::bad_input("--username", format!("{} exists already", username.as_str())))
     });
     match created {
@@ -243,8 +240,8 @@ fn staff_line(conn: &mut PgConnection, text: &str, now: DateTime<Utc>) -> AppRes
             Err(AppError::bad_input("username", "taken by another account"))
         };
     }
-    let temporary = new_temporary_password(&mut rand::thread_rng());
-    let hash = password::hash(&Password::parse_new(&temporary, "password")?)?;
+    let (temporary, password) = temporary_password()?;
+    let hash = password::hash(&password)?;
     conn.transaction(|conn| {
         if jurisdiction::find(conn, code)?.is_none() {
             return Err(AppError::bad_input("jurisdiction_code", format!("{code} is not known")));
@@ -260,8 +257,9 @@ fn staff_line(conn: &mut PgConnection, text: &str, now: DateTime<Utc>) -> AppRes
             roles: &roles,
             unit_id: Some(unit.id),
             jurisdiction_code: Some(code),
+            temporary_password: true,
         };
-        create_account(conn, "import-staff", &new, &hash, now)?
+        create_account(conn, "import-staff", &new, now)?
             .ok_or_else(|| AppError::bad_input("username", "taken by another account"))?;
         Ok(StaffLine::Created { username: username.as_str().to_owned(), temporary_password: temporary.clone() })
     })

@@ -11,6 +11,7 @@ use super::token::{hash_opaque, new_refresh_token, Subject};
 use crate::domain::credentials::{parse_display_name, Password, Username};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::models::account::LoadedCaller;
 use crate::models::{account, refresh_token};
 use crate::state::AppState;
 
@@ -77,6 +78,7 @@ pub async fn register_petitioner(
                 roles: &[Role::Petitioner],
                 unit_id: None,
                 jurisdiction_code: None,
+                temporary_password: false,
             };
             let created = account::insert(conn, &new)?
                 .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
@@ -259,27 +261,26 @@ pub async fn authenticate_session(
     // Remembered only while the listener hears revocations, so a remembered caller's session was checked above.
     // Callers on a temporary password are not remembered: they are few, and only until they change it.
     let loaded = match state.callers.get(account_id) {
-        Some((caller, version)) => Ok(Some((caller, version, false, false))),
+        Some((caller, version)) => Ok(Some(LoadedCaller { caller, version, session_ended: false, provisional: false })),
         None => {
             let ticket = state.callers.ticket();
             let loaded = state.db.run(move |conn| Ok(account::load_caller(conn, account_id, sid)?)).await;
-            loaded.map(|found| {
-                found.map(|l| {
-                    if !l.provisional {
-                        state.callers.remember(ticket, account_id, l.caller.clone(), l.version);
-                    }
-                    (l.caller, l.version, l.session_ended, l.provisional)
-                })
-            })
+            if let Ok(Some(l)) = &loaded {
+                if !l.provisional {
+                    state.callers.remember(ticket, account_id, l.caller.clone(), l.version);
+                }
+            }
+            loaded
         }
     };
     match loaded {
-        Ok(Some((caller, version, false, provisional))) if version == claims.ver => {
-            if provisional {
-                (Authentication::Provisional(caller), session)
+        Ok(Some(l)) if l.version == claims.ver && !l.session_ended => {
+            let auth = if l.provisional {
+                Authentication::Provisional(l.caller)
             } else {
-                (Authentication::Authenticated(caller), session)
-            }
+                Authentication::Authenticated(l.caller)
+            };
+            (auth, session)
         }
         Ok(_) => (Authentication::Invalid, None),
         Err(e) if e.code == crate::error::ErrorCode::Unavailable => (Authentication::Unavailable, None),

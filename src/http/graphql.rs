@@ -198,13 +198,12 @@ pub async fn execute_get(
             _ => return refusal(StatusCode::BAD_REQUEST, "`variables` must be a JSON object"),
         }
     }
-    if is_mutation(&request) {
-        return HttpResponse::MethodNotAllowed().insert_header((actix_web::http::header::ALLOW, "POST")).json(
-            serde_json::json!({"errors": [{
-                "message": "mutations are accepted only as POST",
-                "extensions": {"code": "BAD_USER_INPUT"}
-            }]}),
-        );
+    if is_mutation(&mut request) {
+        let mut refused = refusal(StatusCode::METHOD_NOT_ALLOWED, "mutations are accepted only as POST");
+        refused
+            .headers_mut()
+            .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static("POST"));
+        return refused;
     }
     let (info, loaders) = request_data(&req, &state).await;
     let outcome = checked_and_executed(request, &state.settings.limits, &schema, info, loaders).await;
@@ -221,14 +220,16 @@ pub struct GetParams {
 }
 
 /// Whether the operation the request would run is a mutation (or a subscription, which GET cannot carry either).
-/// A document that does not parse is left to execution, which reports it.
-fn is_mutation(request: &async_graphql::Request) -> bool {
+/// The document parsed here stays with the request, so execution does not parse it again; one that does not parse
+/// is left to execution, which reports it.
+fn is_mutation(request: &mut async_graphql::Request) -> bool {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else { return false };
+    let name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else { return false };
     let kind = |op: &async_graphql::parser::types::OperationDefinition| op.ty != OperationType::Query;
     match &doc.operations {
         DocumentOperations::Single(op) => kind(&op.node),
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
+        DocumentOperations::Multiple(ops) => match &name {
             Some(name) => ops.get(name.as_str()).is_some_and(|op| kind(&op.node)),
             None => ops.values().any(|op| kind(&op.node)),
         },
@@ -278,6 +279,7 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
         }
     };
     let mut unavailable = false;
+    let mut first_code = None;
     for error in &mut response.errors {
         let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
         let code = match ext.get("code") {
@@ -291,16 +293,12 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
             ext.set("requestId", request_id.as_str());
         }
         unavailable |= code == "UNAVAILABLE";
+        first_code.get_or_insert(code);
     }
+    state.metrics.request(operation.as_deref(), first_code.as_deref().unwrap_or("OK"), started.elapsed());
+    let graphql_response = accepts(req, GRAPHQL_RESPONSE);
     // Nothing of the request could be served because the database is away: say so at the HTTP level too, so that
     // proxies and clients retry instead of treating the body as an answer.
-    let outcome_code = response
-        .errors
-        .first()
-        .and_then(|e| e.extensions.as_ref()?.get("code").cloned())
-        .map_or_else(|| "OK".to_owned(), |code| code.to_string().trim_matches('"').to_owned());
-    state.metrics.request(operation.as_deref(), &outcome_code, started.elapsed());
-    let graphql_response = accepts(req, GRAPHQL_RESPONSE);
     let mut answer = if unavailable && response.data == async_graphql::Value::Null {
         let mut answer = HttpResponse::ServiceUnavailable();
         answer.insert_header(("Retry-After", crate::error::UNAVAILABLE_RETRY_SECS.to_string()));

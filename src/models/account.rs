@@ -48,16 +48,8 @@ pub struct NewAccount<'a> {
     pub roles: &'a [Role],
     pub unit_id: Option<Uuid>,
     pub jurisdiction_code: Option<&'a str>,
-}
-
-/// A new account whose password is a temporary one an admin hands over: changed at the first sign-in.
-pub fn insert_with_temporary_password(conn: &mut PgConnection, new: &NewAccount<'_>) -> QueryResult<Option<Account>> {
-    let Some(created) = insert(conn, new)? else { return Ok(None) };
-    diesel::update(accounts::table.find(created.id))
-        .set(accounts::must_change_password.eq(true))
-        .returning(Account::as_returning())
-        .get_result(conn)
-        .map(Some)
+    /// The password is a temporary one an admin hands over: it must be changed at the first sign-in.
+    pub temporary_password: bool,
 }
 
 /// What an admin changes on a staff account; `None` leaves it.
@@ -69,19 +61,17 @@ pub struct StaffChange<'a> {
     pub unit: Option<(Uuid, &'a str)>,
 }
 
-/// Applies `change`. A change of roles or unit bumps the token version: tokens carry them, so older ones must stop
-/// working.
-pub fn update_staff(conn: &mut PgConnection, id: Uuid, change: &StaffChange<'_>) -> QueryResult<Account> {
-    let current: Account = accounts::table.find(id).select(Account::as_select()).for_update().first(conn)?;
-    let roles = change.roles.map(|r| r.iter().map(|r| r.as_str().to_owned()).collect::<Vec<_>>());
+/// Applies `change` to `current` (read, and locked, by the caller). A change of roles or unit bumps the token
+/// version: tokens carry them, so older ones must stop working.
+pub fn update_staff(conn: &mut PgConnection, current: &Account, change: &StaffChange<'_>) -> QueryResult<Account> {
     let moves = change.roles.is_some_and(|r| r != current.roles.as_slice())
         || change.unit.is_some_and(|(unit, _)| Some(unit) != current.unit_id);
-    diesel::update(accounts::table.find(id))
+    diesel::update(accounts::table.find(current.id))
         .set((
             accounts::display_name.eq(change.display_name.unwrap_or(&current.display_name)),
-            accounts::roles.eq(roles.unwrap_or_else(|| current.roles.iter().map(|r| r.as_str().to_owned()).collect())),
+            accounts::roles.eq(change.roles.unwrap_or(&current.roles)),
             accounts::unit_id.eq(change.unit.map(|(u, _)| u).or(current.unit_id)),
-            accounts::jurisdiction_code.eq(change.unit.map(|(_, j)| j.to_owned()).or(current.jurisdiction_code)),
+            accounts::jurisdiction_code.eq(change.unit.map(|(_, j)| j).or(current.jurisdiction_code.as_deref())),
             accounts::token_version.eq(accounts::token_version + i32::from(moves)),
             accounts::updated_at.eq(diesel::dsl::now),
         ))
@@ -124,7 +114,7 @@ pub fn other_active_admins(conn: &mut PgConnection, jurisdiction_code: &str, exc
     accounts::table
         .filter(accounts::jurisdiction_code.eq(jurisdiction_code))
         .filter(accounts::active)
-        .filter(accounts::roles.contains(vec![Role::Admin.as_str().to_owned()]))
+        .filter(accounts::roles.contains(vec![Role::Admin]))
         .filter(accounts::id.ne(except))
         .count()
         .get_result(conn)
@@ -165,7 +155,7 @@ fn visible_to(scope: &AccountScope) -> AccountCondition {
 fn filtered(scope: &AccountScope, f: &AccountFilter) -> accounts::BoxedQuery<'static, Pg> {
     let mut q = accounts::table.filter(visible_to(scope)).into_boxed();
     if let Some(role) = f.role {
-        q = q.filter(accounts::roles.contains(vec![role.as_str().to_owned()]));
+        q = q.filter(accounts::roles.contains(vec![role]));
     }
     if let Some(unit) = f.unit_id {
         q = q.filter(accounts::unit_id.eq(unit));
@@ -224,6 +214,7 @@ pub fn insert(conn: &mut PgConnection, new: &NewAccount<'_>) -> QueryResult<Opti
             accounts::roles.eq(new.roles),
             accounts::unit_id.eq(new.unit_id),
             accounts::jurisdiction_code.eq(new.jurisdiction_code),
+            accounts::must_change_password.eq(new.temporary_password),
         ))
         .on_conflict(accounts::username)
         .do_nothing()

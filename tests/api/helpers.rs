@@ -378,6 +378,7 @@ impl TestApp {
                     roles: &[role],
                     unit_id: Some(unit),
                     jurisdiction_code: Some(jurisdiction),
+                    temporary_password: false,
                 },
             )
             .unwrap()
