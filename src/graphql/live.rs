@@ -66,6 +66,31 @@ async fn access_change<T>(
     }
 }
 
+/// This process's signals as one subscriber's deliveries: account changes and ended sessions are checked for every
+/// subscription alike ([`access_change`]); every other signal goes to `deliver`.
+fn followed<T, F, Fut>(
+    state: &AppState,
+    caller: Caller,
+    session: Option<TokenSession>,
+    deliver: F,
+) -> impl Stream<Item = Delivery<T>> + Send + 'static
+where
+    T: Send + 'static,
+    F: Fn(AppState, Caller, Signal) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Delivery<T>> + Send + 'static,
+{
+    let (st, deliver) = (state.clone(), std::sync::Arc::new(deliver));
+    signals(state).then(move |signal| {
+        let (st, caller, deliver) = (st.clone(), caller.clone(), deliver.clone());
+        async move {
+            match access_change(&st, &caller, session, &signal).await {
+                Some(delivery) => delivery,
+                None => deliver(st, caller, signal).await,
+            }
+        }
+    })
+}
+
 /// Ends the stream of deliveries at a revocation, and keeps what is for the subscriber.
 fn deliveries<T: Send + 'static>(
     stream: impl Stream<Item = Delivery<T>> + Send + 'static,
@@ -242,16 +267,10 @@ impl CaseSubscription {
             return Err(AppError::not_found("case").into());
         }
         let session = ctx.data_opt::<TokenSession>().copied();
-        let stream = signals(&st).then(move |signal| {
-            let (st, caller) = (st.clone(), caller.clone());
-            async move {
-                if let Some(delivery) = access_change(&st, &caller, session, &signal).await {
-                    return delivery;
-                }
-                match signal {
-                    Signal::Case(s) if s.case_id == id => case_update(st, caller, session, s).await,
-                    _ => Delivery::Skip,
-                }
+        let stream = followed(&st, caller, session, move |st, caller, signal| async move {
+            match signal {
+                Signal::Case(s) if s.case_id == id => case_update(st, caller, session, s).await,
+                _ => Delivery::Skip,
             }
         });
         open(ctx, deliveries(stream))
@@ -273,12 +292,9 @@ impl CaseSubscription {
             .await?;
         may_follow_cases_in(&caller, &path)?;
         let session = ctx.data_opt::<TokenSession>().copied();
-        let stream = signals(&st).then(move |signal| {
-            let (st, caller, path) = (st.clone(), caller.clone(), path.clone());
+        let stream = followed(&st, caller, session, move |st, caller, signal| {
+            let path = path.clone();
             async move {
-                if let Some(delivery) = access_change(&st, &caller, session, &signal).await {
-                    return delivery;
-                }
                 match signal {
                     Signal::Case(s) if is_within(&s.path, &path) => case_update(st, caller, session, s).await,
                     _ => Delivery::Skip,
@@ -361,16 +377,10 @@ impl NoticeSubscription {
             may_follow_notices_of(&caller, unit_id, &unit_path)?;
         }
         let session = ctx.data_opt::<TokenSession>().copied();
-        let stream = signals(&st).then(move |signal| {
-            let (st, caller) = (st.clone(), caller.clone());
-            async move {
-                if let Some(delivery) = access_change(&st, &caller, session, &signal).await {
-                    return delivery;
-                }
-                match signal {
-                    Signal::Notice(s) => notice_update(st, caller, session, unit_id, s).await,
-                    _ => Delivery::Skip,
-                }
+        let stream = followed(&st, caller, session, move |st, caller, signal| async move {
+            match signal {
+                Signal::Notice(s) => notice_update(st, caller, session, unit_id, s).await,
+                _ => Delivery::Skip,
             }
         });
         open(ctx, deliveries(stream))
