@@ -123,11 +123,13 @@ impl Application {
             settings: Arc::new(settings),
         };
         let schema = schema_builder(&state.settings.limits).data(state.clone()).finish();
+        let documents = web::Data::new(crate::graphql::documents::Documents::default());
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(app_state.clone()))
                 .app_data(web::Data::new(schema.clone()))
+                .app_data(documents.clone())
                 .wrap(Compress::default())
                 // Answers hold personal data: no cache keeps them, and no browser guesses their type. (The
                 // playground's assets set their own caching.)

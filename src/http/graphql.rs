@@ -15,6 +15,7 @@ use super::large_requests;
 use super::request_id::RequestId;
 use crate::auth::session::authenticate;
 use crate::graphql::context::{AppState, RequestInfo};
+use crate::graphql::documents::Documents;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::AppSchema;
 
@@ -63,26 +64,35 @@ async fn decode_and_execute(
     body: web::Bytes,
     limits: crate::config::Limits,
     schema: std::sync::Arc<AppSchema>,
+    documents: std::sync::Arc<Documents>,
     info: RequestInfo,
     loaders: Loaders,
 ) -> Outcome {
-    match decode(&body) {
-        Ok(request) => checked_and_executed(request, &limits, &schema, info, loaders).await,
-        Err(why) => Outcome::Refused(StatusCode::BAD_REQUEST, why),
+    let request = match decode(&body) {
+        Ok(request) => request,
+        Err(why) => return Outcome::Refused(StatusCode::BAD_REQUEST, why),
+    };
+    match admitted(request, &limits, &documents) {
+        Ok(request) => executed(request, &schema, info, loaders).await,
+        Err(refused) => refused,
     }
 }
 
-/// Executes `request` with the request's data, unless it goes beyond the caps.
-async fn checked_and_executed(
-    request: async_graphql::Request,
+/// `request` with its parsed document, unless it goes beyond the caps (checked before anything is parsed).
+fn admitted(
+    mut request: async_graphql::Request,
     limits: &crate::config::Limits,
-    schema: &AppSchema,
-    info: RequestInfo,
-    loaders: Loaders,
-) -> Outcome {
+    documents: &Documents,
+) -> Result<async_graphql::Request, Outcome> {
     if let Some(refused) = beyond_limits(&request, limits) {
-        return refused;
+        return Err(refused);
     }
+    documents.prepare(&mut request);
+    Ok(request)
+}
+
+/// Executes `request` with the request's data.
+async fn executed(request: async_graphql::Request, schema: &AppSchema, info: RequestInfo, loaders: Loaders) -> Outcome {
     let operation = request.operation_name.clone().or_else(|| named_operation(&request.query));
     Outcome::Executed(Box::new(schema.execute(request.data(info).data(loaders)).await), operation)
 }
@@ -148,6 +158,7 @@ pub async fn execute(
     payload: web::Payload,
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
+    documents: web::Data<Documents>,
 ) -> HttpResponse {
     let started = Instant::now();
     let body = match read_body(&req, payload, state.settings.limits.max_body_bytes).await {
@@ -164,7 +175,14 @@ pub async fn execute(
     }
     let (info, loaders) = request_data(&req, &state).await;
     let large = body.len() > large_requests::INLINE_BODY_BYTES;
-    let work = decode_and_execute(body.freeze(), state.settings.limits.clone(), schema.into_inner(), info, loaders);
+    let work = decode_and_execute(
+        body.freeze(),
+        state.settings.limits.clone(),
+        schema.into_inner(),
+        documents.into_inner(),
+        info,
+        loaders,
+    );
     let outcome = if large { large_requests::run(work).await } else { Some(work.await) };
     respond(&req, &state, outcome, started)
 }
@@ -176,6 +194,7 @@ pub async fn execute_get(
     params: web::Query<GetParams>,
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
+    documents: web::Data<Documents>,
 ) -> HttpResponse {
     let started = Instant::now();
     let params = params.into_inner();
@@ -198,6 +217,10 @@ pub async fn execute_get(
             _ => return refusal(StatusCode::BAD_REQUEST, "`variables` must be a JSON object"),
         }
     }
+    let mut request = match admitted(request, &state.settings.limits, &documents) {
+        Ok(request) => request,
+        Err(refused) => return respond(&req, &state, Some(refused), started),
+    };
     if is_mutation(&mut request) {
         let mut refused = refusal(StatusCode::METHOD_NOT_ALLOWED, "mutations are accepted only as POST");
         refused
@@ -206,7 +229,7 @@ pub async fn execute_get(
         return refused;
     }
     let (info, loaders) = request_data(&req, &state).await;
-    let outcome = checked_and_executed(request, &state.settings.limits, &schema, info, loaders).await;
+    let outcome = executed(request, &schema, info, loaders).await;
     respond(&req, &state, Some(outcome), started)
 }
 
@@ -219,9 +242,9 @@ pub struct GetParams {
     operation_name: Option<String>,
 }
 
-/// Whether the operation the request would run is a mutation (or a subscription, which GET cannot carry either).
-/// The document parsed here stays with the request, so execution does not parse it again; one that does not parse
-/// is left to execution, which reports it.
+/// Whether the operation the request would run is a mutation (or a subscription, which GET cannot carry either),
+/// from the document [`Documents::prepare`] gave the request; one that does not parse is left to execution, which
+/// reports it.
 fn is_mutation(request: &mut async_graphql::Request) -> bool {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
     let name = request.operation_name.clone();
