@@ -147,7 +147,14 @@ mod tests {
     use super::*;
 
     fn caller(id: Uuid) -> Caller {
-        Caller { account_id: id, username: "u".into(), roles: vec![], unit: None, jurisdiction: None }
+        Caller {
+            account_id: id,
+            username: "u".into(),
+            display_name: "u".into(),
+            roles: vec![],
+            unit: None,
+            jurisdiction: None,
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::error::{AppError, ErrorCode};
 /// ```
 /// use petition_api::domain::permission::{act, authorize_submission, Authorized};
 /// # use petition_api::domain::{role::Role, scope::Caller};
-/// # let caller = Caller { account_id: uuid::Uuid::nil(), username: "p".into(), roles: vec![Role::Petitioner],
+/// # let caller = Caller { account_id: uuid::Uuid::nil(), username: "p".into(), display_name: "p".into(), roles: vec![Role::Petitioner],
 /// #     unit: None, jurisdiction: None };
 /// let proof: Authorized<act::Submit> = authorize_submission(&caller).unwrap();
 /// assert_eq!(proof.role(), Role::Petitioner);

@@ -14,6 +14,8 @@ use super::role::Role;
 pub struct Caller {
     pub account_id: Uuid,
     pub username: String,
+    /// The name the account goes by (a petitioner's, as their petitions carry it).
+    pub display_name: String,
     pub roles: Vec<Role>,
     /// The staff member's unit and what kind of unit it is.
     pub unit: Option<(Uuid, UnitKind)>,
@@ -162,6 +164,7 @@ pub(super) fn staff(role: Role, kind: UnitKind, unit: u128, path: &str) -> Calle
     Caller {
         account_id: Uuid::from_u128(1000 + unit),
         username: "x".into(),
+        display_name: "x".into(),
         roles: vec![role],
         unit: Some((Uuid::from_u128(unit), kind)),
         jurisdiction: Some((code, path.into())),
@@ -173,6 +176,7 @@ pub(super) fn petitioner(account: u128) -> Caller {
     Caller {
         account_id: Uuid::from_u128(account),
         username: "p".into(),
+        display_name: "p".into(),
         roles: vec![Role::Petitioner],
         unit: None,
         jurisdiction: None,

@@ -260,6 +260,7 @@ pub fn load_caller(conn: &mut PgConnection, id: Uuid, session: Option<Uuid>) -> 
         .filter(accounts::active)
         .select((
             accounts::username,
+            accounts::display_name,
             accounts::roles,
             accounts::token_version,
             accounts::must_change_password,
@@ -269,21 +270,27 @@ pub fn load_caller(conn: &mut PgConnection, id: Uuid, session: Option<Uuid>) -> 
             jurisdictions::path.nullable(),
             session_ended(session),
         ))
-        .first::<(String, Vec<String>, i32, bool, Option<Uuid>, Option<String>, Option<String>, Option<String>, bool)>(
-            conn,
-        )
+        .first::<CallerRow>(conn)
         .optional()?;
-    Ok(row.map(|(username, roles, version, provisional, unit_id, unit_kind, code, path, session_ended)| {
-        let caller = Caller {
-            account_id: id,
-            username,
-            roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
-            unit: unit_id.zip(unit_kind.as_deref().and_then(UnitKind::parse)),
-            jurisdiction: code.zip(path),
-        };
-        LoadedCaller { caller, version, session_ended, provisional }
-    }))
+    Ok(row.map(
+        |(username, display_name, roles, version, provisional, unit_id, unit_kind, code, path, session_ended)| {
+            let caller = Caller {
+                account_id: id,
+                username,
+                display_name,
+                roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
+                unit: unit_id.zip(unit_kind.as_deref().and_then(UnitKind::parse)),
+                jurisdiction: code.zip(path),
+            };
+            LoadedCaller { caller, version, session_ended, provisional }
+        },
+    ))
 }
+
+/// What [`load_caller`] reads: username, display name, roles, token version, temporary password, unit id and
+/// kind, jurisdiction code and path, session ended.
+type CallerRow =
+    (String, String, Vec<String>, i32, bool, Option<Uuid>, Option<String>, Option<String>, Option<String>, bool);
 
 /// The caller behind a token, as [`load_caller`] found it.
 pub struct LoadedCaller {
