@@ -344,6 +344,7 @@ fn load_case(
     let created = case::insert(
         conn,
         &case::NewCase {
+            id: Uuid::new_v4(),
             reference: &reference,
             query_code_hash: &hash,
             jurisdiction_code: &demo.jurisdiction,

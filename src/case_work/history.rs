@@ -20,9 +20,20 @@ use crate::models::unscoped;
 
 /// A history entry the caller writes on `case` now, in the role `proof` gives them; the step sets the rest.
 pub fn entry_by<'a, A>(ctx: &WorkContext, proof: &Authorized<A>, case: &'a Case, kind: EventKind) -> NewCaseEvent<'a> {
+    entry_on(ctx, proof, case.id, &case.jurisdiction_code, kind)
+}
+
+/// As [`entry_by`], on the case with this id and jurisdiction (one about to be written).
+pub fn entry_on<'a, A>(
+    ctx: &WorkContext,
+    proof: &Authorized<A>,
+    case_id: Uuid,
+    jurisdiction_code: &'a str,
+    kind: EventKind,
+) -> NewCaseEvent<'a> {
     NewCaseEvent {
-        case_id: case.id,
-        jurisdiction_code: &case.jurisdiction_code,
+        case_id,
+        jurisdiction_code,
         kind,
         from_status: None,
         to_status: None,

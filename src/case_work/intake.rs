@@ -32,7 +32,7 @@ use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, EventFact};
 use crate::error::{AppError, AppResult};
 use crate::models::case::{self as case_model, Case, NewCase};
-use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::case_event::NewCaseEvent;
 use crate::models::idempotency;
 use crate::models::jurisdiction::{self, Jurisdiction};
 
@@ -131,6 +131,8 @@ impl ReferenceSerials {
 }
 
 struct Filing<'a> {
+    /// The new case's id, chosen before it is written (an idempotency key may already name it).
+    case_id: Uuid,
     checked: Checked,
     reference: String,
     channel: Channel,
@@ -192,50 +194,46 @@ fn file<A: act::Files>(
     }
     let facts: Vec<EventFact> = written.iter().map(|(kind, ..)| EventFact::new(*kind, f.received_at)).collect();
     let deadlines = schedule(&facts, &ctx.env.rules, &ctx.env.calendar);
-    let case = case_model::insert(
-        conn,
-        &NewCase {
-            reference,
-            query_code_hash: &stored_query_code(query_codes, &query_code),
-            jurisdiction_code: &c.jurisdiction.code,
-            township_code: c.township.as_deref(),
-            status,
-            channel: f.channel,
-            category: f.category,
-            title: &c.title,
-            content: &c.content,
-            petitioner_name: &f.petitioner_name,
-            petitioner_account_id: f.petitioner_account,
-            is_anonymous: f.anonymous,
-            group_size: f.group_size,
-            is_backlog: false,
-            current_unit_id: None,
-            case_lead_account_id: None,
-            received_at: f.received_at,
-            handling_days: None,
-            routing: None,
-            repeat_of_case_id: repeat_of,
-            representatives: f.representatives.clone(),
-            disposition_note: refusal,
-            petitioner_phone: c.phone.as_deref(),
-            petitioner_id_number: c.id_number.as_deref(),
-            next_due_at: next_staff_due(&deadlines),
-        },
-    )?;
-    let entries: Vec<(EventKind, Option<CaseStatus>, Option<CaseStatus>, serde_json::Value)> = written;
-    let rows: Vec<NewCaseEvent<'_>> = entries
-        .iter()
+    let new = NewCase {
+        id: f.case_id,
+        reference,
+        query_code_hash: &stored_query_code(query_codes, &query_code),
+        jurisdiction_code: &c.jurisdiction.code,
+        township_code: c.township.as_deref(),
+        status,
+        channel: f.channel,
+        category: f.category,
+        title: &c.title,
+        content: &c.content,
+        petitioner_name: &f.petitioner_name,
+        petitioner_account_id: f.petitioner_account,
+        is_anonymous: f.anonymous,
+        group_size: f.group_size,
+        is_backlog: false,
+        current_unit_id: None,
+        case_lead_account_id: None,
+        received_at: f.received_at,
+        handling_days: None,
+        routing: None,
+        repeat_of_case_id: repeat_of,
+        representatives: f.representatives.clone(),
+        disposition_note: refusal,
+        petitioner_phone: c.phone.as_deref(),
+        petitioner_id_number: c.id_number.as_deref(),
+        next_due_at: next_staff_due(&deadlines),
+    };
+    let entries: Vec<NewCaseEvent<'_>> = written
+        .into_iter()
         .map(|(kind, from, to, payload)| NewCaseEvent {
-            from_status: *from,
-            to_status: *to,
+            from_status: from,
+            to_status: to,
             occurred_at: f.received_at,
             note: f.note,
-            payload: payload.clone(),
-            ..history::entry_by(ctx, proof, &case, *kind)
+            payload,
+            ..history::entry_on(ctx, proof, f.case_id, &c.jurisdiction.code, kind)
         })
         .collect();
-    case_event::append_many(conn, &rows)?;
-    crate::models::deadline::insert_many(conn, &[(case.id, &case.jurisdiction_code, &deadlines)])?;
+    let case = case_model::insert_with_history(conn, &new, &entries, &deadlines)?;
     Ok(Intake { case, query_code: Some(query_code) })
 }
 
@@ -252,12 +250,13 @@ fn new_reference(
     Ok(case_reference(jurisdiction, year, serial as u32))
 }
 
-/// The case an earlier `submitPetition` with this idempotency key created, if any.
-fn submitted_before(conn: &mut PgConnection, ctx: &WorkContext, key: &str) -> AppResult<Option<Intake>> {
-    let Some(case_id) = idempotency::case_of(conn, ctx.caller.account_id, key)? else { return Ok(None) };
+/// The case an earlier `submitPetition` with this idempotency key created (the key is known to be taken).
+fn submitted_before(conn: &mut PgConnection, ctx: &WorkContext, key: &str) -> AppResult<Intake> {
+    let case_id = idempotency::case_of(conn, ctx.caller.account_id, key)?
+        .ok_or_else(|| AppError::internal("claimed key vanished"))?;
     let case = crate::models::case::find_visible(conn, &crate::domain::scope::case_scope(&ctx.caller), case_id)?
         .ok_or_else(|| AppError::internal("idempotent case vanished"))?;
-    Ok(Some(Intake { case, query_code: None }))
+    Ok(Intake { case, query_code: None })
 }
 
 /// `submitPetition`: a petitioner files online or through the app. A retry with the same idempotency key returns
@@ -281,30 +280,29 @@ pub fn submit(
         return Err(AppError::bad_input("input.channel", "petitioners submit ONLINE or MOBILE"));
     }
     let account = ctx.caller.account_id;
-    if let Some(done) = submitted_before(conn, ctx, key)? {
-        return Ok(done);
-    }
     let checked = check(conn, petition)?;
-    let name = crate::models::account::find(conn, account)?.map(|a| a.display_name).unwrap_or_default();
+    // A retry of a submission that succeeded takes a serial it does not use (a gap, which references may have):
+    // finding that out first would cost every new submission a statement.
     let reference = new_reference(conn, ctx, serials, &checked.jurisdiction.code, ctx.env.now)?;
+    let case_id = Uuid::new_v4();
     conn.transaction(|conn| {
-        // A twin of this request (a retry sent at the same moment) waits here until this one commits, then finds
-        // its case; unrelated submissions do not wait.
-        idempotency::lock(conn, account, key)?;
-        if let Some(done) = submitted_before(conn, ctx, key)? {
-            return Ok(done);
+        // The key is claimed before anything is written; a twin of this request (a retry sent at the same moment)
+        // waits in its own claim until this one commits, then finds this case. Unrelated submissions do not wait.
+        if !idempotency::claim(conn, account, key, "submitPetition", case_id)? {
+            return submitted_before(conn, ctx, key);
         }
-        let intake = file(
+        file(
             conn,
             ctx,
             &proof,
             query_codes,
             Filing {
+                case_id,
                 checked,
                 reference,
                 channel,
                 category: petition.category,
-                petitioner_name: if petition.anonymous { "匿名".to_owned() } else { name },
+                petitioner_name: if petition.anonymous { "匿名".to_owned() } else { ctx.caller.display_name.clone() },
                 petitioner_account: Some(account),
                 anonymous: petition.anonymous,
                 group_size: 1,
@@ -313,9 +311,7 @@ pub fn submit(
                 event: EventKind::Submitted,
                 note: None,
             },
-        )?;
-        idempotency::record(conn, account, key, "submitPetition", intake.case.id)?;
-        Ok(intake)
+        )
     })
 }
 
@@ -383,6 +379,7 @@ pub fn record(
             &proof,
             query_codes,
             Filing {
+                case_id: Uuid::new_v4(),
                 checked,
                 reference,
                 channel,

@@ -6,10 +6,12 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use uuid::Uuid;
 
+use super::case_event::NewCaseEvent;
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions};
 use crate::domain::case::{CaseStatus, Category, Channel, Outcome, Routing};
+use crate::domain::schedule::Deadline;
 use crate::domain::scope::CaseScope;
 use crate::domain::visibility::CaseFacts;
 
@@ -160,14 +162,19 @@ pub fn find_visible_by_reference(
 /// PostgreSQL does not plan it again: reading one case is the most frequent request there is.
 pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: Uuid) -> QueryResult<Option<Case>> {
     let subtree = scope.subtree.as_deref().map(|path| format!("{}%", escape_like(path)));
-    let in_subtree =
-        jurisdictions::table.filter(jurisdictions::path.nullable().like(subtree)).select(jurisdictions::code);
+    // The case's own jurisdiction, looked up by its key: not the whole subtree (thousands of townships under a
+    // province) gathered to test one case against it.
+    let in_subtree = diesel::dsl::exists(
+        jurisdictions::table
+            .filter(jurisdictions::code.eq(cases::jurisdiction_code))
+            .filter(jurisdictions::path.nullable().like(subtree)),
+    );
     cases::table
         .filter(cases::id.eq(id))
         .filter(
             cases::petitioner_account_id
                 .eq(scope.petitioner)
-                .or(cases::jurisdiction_code.eq_any(in_subtree).nullable())
+                .or(in_subtree.nullable())
                 .or(cases::current_unit_id.eq(scope.unit))
                 .or(cases::case_lead_account_id.eq(scope.lead)),
         )
@@ -292,6 +299,7 @@ impl diesel::query_builder::QueryFragment<Pg> for EarlierSimilar<'_> {
 
 /// A case as intake writes it.
 pub struct NewCase<'a> {
+    pub id: Uuid,
     pub reference: &'a str,
     pub query_code_hash: &'a [u8],
     pub jurisdiction_code: &'a str,
@@ -321,9 +329,16 @@ pub struct NewCase<'a> {
 }
 
 pub fn insert(conn: &mut PgConnection, new: &NewCase<'_>) -> QueryResult<Case> {
+    insert_statement(new).get_result(conn)
+}
+
+/// The insert of a new case, returning it.
+fn insert_statement<'a>(
+    new: &'a NewCase<'a>,
+) -> impl diesel::query_builder::QueryFragment<Pg> + diesel::query_dsl::LoadQuery<'a, PgConnection, Case> + 'a {
     diesel::insert_into(cases::table)
         .values((
-            cases::id.eq(Uuid::new_v4()),
+            cases::id.eq(new.id),
             cases::reference.eq(new.reference),
             cases::query_code_hash.eq(new.query_code_hash),
             cases::jurisdiction_code.eq(new.jurisdiction_code),
@@ -351,7 +366,127 @@ pub fn insert(conn: &mut PgConnection, new: &NewCase<'_>) -> QueryResult<Case> {
             cases::next_due_at.eq(new.next_due_at),
         ))
         .returning(Case::as_returning())
-        .get_result(conn)
+}
+
+/// Writes a new case with its first history entries (which must name it) and its deadlines in one statement: one
+/// round trip, planned once per connection whatever the number of entries. The statement's triggers (figures,
+/// foreign keys) run at its end, when the case row is there for the others. The entries are announced to live
+/// subscribers once committed.
+pub fn insert_with_history(
+    conn: &mut PgConnection,
+    new: &NewCase<'_>,
+    entries: &[NewCaseEvent<'_>],
+    deadlines: &[Deadline],
+) -> QueryResult<Case> {
+    debug_assert!(entries.iter().all(|e| e.case_id == new.id && e.jurisdiction_code == new.jurisdiction_code));
+    let write = WithHistory {
+        case: insert_statement(new),
+        kinds: entries.iter().map(|e| e.kind.as_str()).collect(),
+        from_statuses: entries.iter().map(|e| e.from_status.map(CaseStatus::as_str)).collect(),
+        to_statuses: entries.iter().map(|e| e.to_status.map(CaseStatus::as_str)).collect(),
+        actors: entries.iter().map(|e| e.actor_account_id).collect(),
+        actor_roles: entries.iter().map(|e| e.actor_role).collect(),
+        occurred: entries.iter().map(|e| e.occurred_at).collect(),
+        notes: entries.iter().map(|e| e.note).collect(),
+        payloads: entries.iter().map(|e| &e.payload).collect(),
+        staff_only: entries.iter().map(|e| e.staff_only).collect(),
+        deadline_kinds: deadlines.iter().map(|d| d.kind.as_str()).collect(),
+        starts: deadlines.iter().map(|d| d.starts_at).collect(),
+        dues: deadlines.iter().map(|d| d.due_at).collect(),
+        mets: deadlines.iter().map(|d| d.met_at).collect(),
+        waived: deadlines.iter().map(|d| d.waived).collect(),
+    };
+    let (case, ids): (Case, Vec<i64>) = write.get_result(conn)?;
+    ids.iter().for_each(|id| crate::db::announce::case_entry_written(*id));
+    Ok(case)
+}
+
+/// The statement of [`insert_with_history`]: the case's insert (diesel's own) as a CTE, and the entries and
+/// deadlines from arrays, so that its text does not depend on how many there are.
+struct WithHistory<'a, I> {
+    case: I,
+    kinds: Vec<&'static str>,
+    from_statuses: Vec<Option<&'static str>>,
+    to_statuses: Vec<Option<&'static str>>,
+    actors: Vec<Option<Uuid>>,
+    actor_roles: Vec<Option<&'a str>>,
+    occurred: Vec<DateTime<Utc>>,
+    notes: Vec<Option<&'a str>>,
+    payloads: Vec<&'a serde_json::Value>,
+    staff_only: Vec<bool>,
+    deadline_kinds: Vec<&'static str>,
+    starts: Vec<DateTime<Utc>>,
+    dues: Vec<DateTime<Utc>>,
+    mets: Vec<Option<DateTime<Utc>>>,
+    waived: Vec<bool>,
+}
+
+/// The columns of a case, in the order of [`Case`]'s fields.
+type CaseRow = diesel::dsl::SqlTypeOf<<Case as Selectable<Pg>>::SelectExpression>;
+
+impl<I> diesel::query_builder::QueryId for WithHistory<'_, I> {
+    type QueryId = WithHistory<'static, ()>;
+    // One statement text: the case's insert binds every column, NULL or not.
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<I> diesel::query_builder::Query for WithHistory<'_, I> {
+    type SqlType = (CaseRow, diesel::sql_types::Array<diesel::sql_types::BigInt>);
+}
+
+impl<I> RunQueryDsl<PgConnection> for WithHistory<'_, I> {}
+
+impl<I: diesel::query_builder::QueryFragment<Pg>> diesel::query_builder::QueryFragment<Pg> for WithHistory<'_, I> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+        out.push_sql("WITH c AS (");
+        self.case.walk_ast(out.reborrow())?;
+        out.push_sql(
+            "), e AS (INSERT INTO case_events (case_id, jurisdiction_code, kind, from_status, to_status, \
+             actor_account_id, actor_role, occurred_at, note, payload, staff_only) \
+             SELECT c.id, c.jurisdiction_code, x.kind, x.from_status, x.to_status, x.actor_account_id, x.actor_role, \
+             x.occurred_at, x.note, x.payload, x.staff_only FROM c, unnest(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.kinds)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.from_statuses)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.to_statuses)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<SqlUuid>>, _>(&self.actors)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.actor_roles)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamptz>, _>(&self.occurred)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.notes)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Jsonb>, _>(&self.payloads)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Bool>, _>(&self.staff_only)?;
+        // Entries keep the order given: their ids rise with it, and the history's order on equal times follows.
+        out.push_sql(
+            ") WITH ORDINALITY AS x(kind, from_status, to_status, actor_account_id, actor_role, occurred_at, note, \
+             payload, staff_only, n) ORDER BY x.n RETURNING id), \
+             d AS (INSERT INTO case_deadlines (case_id, seq, jurisdiction_code, kind, starts_at, due_at, met_at, \
+             waived) SELECT c.id, x.n - 1, c.jurisdiction_code, x.kind, x.starts_at, x.due_at, x.met_at, x.waived \
+             FROM c, unnest(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.deadline_kinds)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamptz>, _>(&self.starts)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamptz>, _>(&self.dues)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Timestamptz>>, _>(&self.mets)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Bool>, _>(&self.waived)?;
+        out.push_sql(
+            ") WITH ORDINALITY AS x(kind, starts_at, due_at, met_at, waived, n)) \
+             SELECT c.*, ARRAY(SELECT id FROM e ORDER BY id) FROM c",
+        );
+        Ok(())
+    }
 }
 
 /// The next serial number of a reference for `jurisdiction` in `year`, atomically.

@@ -1,30 +1,24 @@
 //! Idempotency keys of mutations a mobile client may retry (`submitPetition`): the first result is found again.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use crate::db::schema::idempotency_keys as ik;
 
-/// Holds, until the transaction ends, the one lock that requests with this account and key take: a retry sent
-/// while the first request is still writing waits for it, and then finds its result. Other keys do not wait.
-pub fn lock(conn: &mut PgConnection, account: Uuid, key: &str) -> QueryResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2, 0))")
-        .bind::<SqlUuid, _>(account)
-        .bind::<Text, _>(key)
+/// Claims this account's `key` for `case_id`, the case the request is about to write in the same transaction.
+/// Returns whether the claim is this request's. A twin sent at the same moment waits here, on the key's unique
+/// index, until the first request's transaction ends: if it committed, the claim is the first's (`false`, and
+/// [`case_of`] finds its case); if it rolled back, the twin claims the key itself. Requests with other keys do not
+/// wait, and no lock is taken before the claim.
+pub fn claim(conn: &mut PgConnection, account: Uuid, key: &str, operation: &str, case_id: Uuid) -> QueryResult<bool> {
+    let claimed = diesel::insert_into(ik::table)
+        .values((ik::account_id.eq(account), ik::key.eq(key), ik::operation.eq(operation), ik::case_id.eq(case_id)))
+        .on_conflict_do_nothing()
         .execute(conn)?;
-    Ok(())
+    Ok(claimed == 1)
 }
 
 /// The case created by the request with this account and key, if one was.
 pub fn case_of(conn: &mut PgConnection, account: Uuid, key: &str) -> QueryResult<Option<Uuid>> {
     ik::table.filter(ik::account_id.eq(account).and(ik::key.eq(key))).select(ik::case_id).first(conn).optional()
-}
-
-/// Records that the request with this account and key (of `operation`) created `case_id`.
-pub fn record(conn: &mut PgConnection, account: Uuid, key: &str, operation: &str, case_id: Uuid) -> QueryResult<()> {
-    diesel::insert_into(ik::table)
-        .values((ik::account_id.eq(account), ik::key.eq(key), ik::operation.eq(operation), ik::case_id.eq(case_id)))
-        .execute(conn)?;
-    Ok(())
 }
