@@ -318,6 +318,12 @@ phase_intake() {
   for n in $(seq -w 1 32); do fresh="$fresh $(login "bench.fresh.$n")"; history="$history $(login "bench.history.$n")"; done
   local r l o h p
   for r in $(seq "$ROUNDS"); do
+    # Every round starts where the first did: the new petitioners without a case, the others with their 1,000 (10
+    # open). Left in place, a round's petitions made the next round's petitioners ones with hundreds of open cases.
+    if [ "$r" -gt 1 ]; then
+      $PSQL petition -v ON_ERROR_STOP=1 -f "$BENCH/intake-cleanup.sql" >> "$LOG/seed.log" 2>&1
+      $PSQL petition -v ON_ERROR_STOP=1 -f "$BENCH/petitioners.sql" >> "$LOG/seed.log" 2>&1
+    fi
     l=$(load_wait)
     : > "$LOG/waits-intake-r$r.txt"
     $PSQL postgres -c "SELECT pg_stat_statements_reset()" > /dev/null

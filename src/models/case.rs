@@ -162,19 +162,20 @@ pub fn find_visible_by_reference(
 /// PostgreSQL does not plan it again: reading one case is the most frequent request there is.
 pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: Uuid) -> QueryResult<Option<Case>> {
     let subtree = scope.subtree.as_deref().map(|path| format!("{}%", escape_like(path)));
-    // The case's own jurisdiction, looked up by its key: not the whole subtree (thousands of townships under a
-    // province) gathered to test one case against it.
-    let in_subtree = diesel::dsl::exists(
-        jurisdictions::table
-            .filter(jurisdictions::code.eq(cases::jurisdiction_code))
-            .filter(jurisdictions::path.nullable().like(subtree)),
-    );
+    // The path of the case's own jurisdiction, looked up by its key, tested against the subtree: not the whole
+    // subtree (thousands of townships under a province) gathered and hashed to test one case against it, which is
+    // what PostgreSQL makes of an `IN` or an `EXISTS` here.
+    let in_subtree = jurisdictions::table
+        .filter(jurisdictions::code.eq(cases::jurisdiction_code))
+        .select(jurisdictions::path)
+        .single_value()
+        .like(subtree);
     cases::table
         .filter(cases::id.eq(id))
         .filter(
             cases::petitioner_account_id
                 .eq(scope.petitioner)
-                .or(in_subtree.nullable())
+                .or(in_subtree)
                 .or(cases::current_unit_id.eq(scope.unit))
                 .or(cases::case_lead_account_id.eq(scope.lead)),
         )
