@@ -44,6 +44,10 @@ pub struct Settings {
     /// When set, `/metrics` answers only `Authorization: Bearer <this>` (`METRICS_TOKEN`).
     pub metrics_token: Option<String>,
     pub db_pool_size: u32,
+    /// HTTP worker threads (`HTTP_WORKERS`); by default two per core: a worker waits while it reads one object by
+    /// key from the database itself ([`crate::db::Db::read_by_key`]), and a second worker per core keeps the core
+    /// busy meanwhile.
+    pub http_workers: usize,
     /// How long a request waits for a database connection before it is answered `UNAVAILABLE`.
     pub db_pool_wait: Duration,
     pub jwt: JwtSettings,
@@ -349,6 +353,14 @@ impl Settings {
                     }
                 })
                 .collect::<anyhow::Result<_>>()?,
+            http_workers: match parse_or(
+                get("HTTP_WORKERS"),
+                "HTTP_WORKERS",
+                2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )? {
+                0 => anyhow::bail!("HTTP_WORKERS must be at least 1"),
+                n => n,
+            },
             db_pool_size: match parse_or(get("DB_POOL_SIZE"), "DB_POOL_SIZE", 16u32)? {
                 // The live listener holds one connection for good: with one in all, no request would ever get one.
                 n if n < 2 => {
@@ -498,6 +510,8 @@ mod tests {
     fn bad_values_are_named() {
         let err = settings(&[("PORT", "eighty")]).unwrap_err().to_string();
         assert!(err.contains("PORT"), "{err}");
+        let err = settings(&[("HTTP_WORKERS", "0")]).unwrap_err().to_string();
+        assert!(err.contains("HTTP_WORKERS"), "{err}");
         let err = settings(&[("DB_POOL_SIZE", "1")]).unwrap_err().to_string();
         assert!(err.contains("DB_POOL_SIZE"), "a pool of one would leave no connection for requests: {err}");
         let err = settings(&[("DB_POOL_WAIT_MS", "soon")]).unwrap_err().to_string();

@@ -142,6 +142,7 @@ impl Application {
                 .wrap(from_fn(http::request_id::middleware))
                 .configure(http::routes)
         })
+        .workers(state.settings.http_workers)
         .listen(listener)?
         .shutdown_timeout(20)
         .run();

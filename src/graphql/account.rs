@@ -41,7 +41,7 @@ impl AccountNode {
     /// The unit a member of staff belongs to; null for petitioners.
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<UnitNode>> {
         let Some(id) = self.0.unit_id else { return Ok(None) };
-        Ok(ctx.data_unchecked::<Loaders>().unit.load_one(id).await?.map(UnitNode))
+        Ok(ctx.data_unchecked::<Loaders>().unit().load_one(id).await?.map(UnitNode))
     }
 
     /// Whether the account may sign in; a deactivated one stays for the history.
@@ -52,7 +52,7 @@ impl AccountNode {
     /// The jurisdiction whose subtree a member of staff works in; null for petitioners.
     async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<Option<JurisdictionNode>> {
         let Some(code) = &self.0.jurisdiction_code else { return Ok(None) };
-        Ok(ctx.data_unchecked::<Loaders>().jurisdiction.load_one(code.clone()).await?.map(JurisdictionNode))
+        Ok(ctx.data_unchecked::<Loaders>().jurisdiction().load_one(code.clone()).await?.map(JurisdictionNode))
     }
 }
 

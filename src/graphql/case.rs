@@ -32,7 +32,7 @@ impl CaseNode {
     }
 
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<CaseEvent>> {
-        Ok(ctx.data_unchecked::<Loaders>().events.load_one(self.0.id).await?.unwrap_or_default())
+        Ok(ctx.data_unchecked::<Loaders>().events().load_one(self.0.id).await?.unwrap_or_default())
     }
 }
 
@@ -87,20 +87,20 @@ impl CaseNode {
 
     /// The county (or other jurisdiction) the case belongs to.
     async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<JurisdictionNode> {
-        let j = ctx.data_unchecked::<Loaders>().jurisdiction.load_one(self.0.jurisdiction_code.clone()).await?;
+        let j = ctx.data_unchecked::<Loaders>().jurisdiction().load_one(self.0.jurisdiction_code.clone()).await?;
         Ok(JurisdictionNode(j.ok_or_else(|| AppError::internal("case without jurisdiction"))?))
     }
 
     /// The township the matter arose in, if known.
     async fn township(&self, ctx: &Context<'_>) -> Result<Option<JurisdictionNode>> {
         let Some(code) = &self.0.township_code else { return Ok(None) };
-        Ok(ctx.data_unchecked::<Loaders>().jurisdiction.load_one(code.clone()).await?.map(JurisdictionNode))
+        Ok(ctx.data_unchecked::<Loaders>().jurisdiction().load_one(code.clone()).await?.map(JurisdictionNode))
     }
 
     /// The unit now handling the case; null while the bureau has not routed it.
     async fn current_unit(&self, ctx: &Context<'_>) -> Result<Option<UnitNode>> {
         let Some(id) = self.0.current_unit_id else { return Ok(None) };
-        Ok(ctx.data_unchecked::<Loaders>().unit.load_one(id).await?.map(UnitNode))
+        Ok(ctx.data_unchecked::<Loaders>().unit().load_one(id).await?.map(UnitNode))
     }
 
     /// The petitioner's name, or null where the caller may not know it: anonymous petitions, and accusations seen
@@ -194,7 +194,7 @@ impl CaseNode {
 
     /// Every time limit of the case: what is due, by when, on which legal basis, and whether it was met.
     async fn deadlines(&self, ctx: &Context<'_>) -> Result<Vec<DeadlineView>> {
-        let stored = ctx.data_unchecked::<Loaders>().deadlines.load_one(self.0.id).await?.unwrap_or_default();
+        let stored = ctx.data_unchecked::<Loaders>().deadlines().load_one(self.0.id).await?.unwrap_or_default();
         let now = state(ctx).clock.now();
         Ok(stored.iter().map(|d| DeadlineView::of(ctx, d, now)).collect())
     }
@@ -215,13 +215,13 @@ impl CaseNode {
     /// and urgent reports.
     async fn escalations(&self, ctx: &Context<'_>) -> Result<Vec<EscalationNode>> {
         let view = self.view(caller(ctx)?);
-        let rows = ctx.data_unchecked::<Loaders>().escalations.load_one(self.0.id).await?.unwrap_or_default();
+        let rows = ctx.data_unchecked::<Loaders>().escalations().load_one(self.0.id).await?.unwrap_or_default();
         Ok(rows.into_iter().filter(|e| view.shows_escalation(e.kind)).map(EscalationNode).collect())
     }
 
     /// The supervision notices (督办) about this case; staff only (empty for petitioners).
     async fn supervision_notices(&self, ctx: &Context<'_>) -> Result<Vec<SupervisionNoticeNode>> {
-        let rows = ctx.data_unchecked::<Loaders>().notices_of_case.load_one(self.0.id).await?.unwrap_or_default();
+        let rows = ctx.data_unchecked::<Loaders>().notices_of_case().load_one(self.0.id).await?.unwrap_or_default();
         Ok(rows.into_iter().map(SupervisionNoticeNode).collect())
     }
 }
@@ -357,12 +357,12 @@ impl CaseEventNode {
         let loaders = ctx.data_unchecked::<Loaders>();
         let hidden = match self.event.kind {
             EventKind::RepeatLinked => match RepeatLinked::deserialize(&details) {
-                Ok(link) => loaders.case.load_one(link.repeat_of).await?.is_none().then_some("repeatOf"),
+                Ok(link) => loaders.case().load_one(link.repeat_of).await?.is_none().then_some("repeatOf"),
                 Err(_) => None,
             },
             EventKind::Supervised => match Supervised::deserialize(&details) {
                 Ok(s) => {
-                    let visible = loaders.notices_of_case.load_one(self.event.case_id).await?.unwrap_or_default();
+                    let visible = loaders.notices_of_case().load_one(self.event.case_id).await?.unwrap_or_default();
                     (!visible.iter().any(|n| n.id == s.notice_id)).then_some("noticeId")
                 }
                 Err(_) => None,
@@ -432,7 +432,7 @@ impl CaseQuery {
     async fn case(&self, ctx: &Context<'_>, #[graphql(desc = "The case's id.")] id: ID) -> Result<CaseNode> {
         let scope = case_scope(caller(ctx)?);
         let id = object_id(&id, "case")?;
-        let found = state(ctx).db.run(move |conn| Ok(case_model::find_visible(conn, &scope, id)?)).await?;
+        let found = state(ctx).db.read_by_key(move |conn| Ok(case_model::find_visible(conn, &scope, id)?)).await?;
         Ok(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?))
     }
 
@@ -445,7 +445,7 @@ impl CaseQuery {
         let scope = case_scope(caller(ctx)?);
         let found = state(ctx)
             .db
-            .run(move |conn| Ok(case_model::find_visible_by_reference(conn, &scope, reference.trim())?))
+            .read_by_key(move |conn| Ok(case_model::find_visible_by_reference(conn, &scope, reference.trim())?))
             .await?;
         Ok(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?))
     }

@@ -38,7 +38,7 @@ impl EscalationNode {
 
     /// The case it is about (null if the caller may no longer see it).
     async fn case(&self, ctx: &Context<'_>) -> Result<Option<CaseNode>> {
-        Ok(ctx.data_unchecked::<Loaders>().case.load_one(self.0.case_id).await?.map(CaseNode))
+        Ok(ctx.data_unchecked::<Loaders>().case().load_one(self.0.case_id).await?.map(CaseNode))
     }
 
     /// The code of the jurisdiction whose decision or matter is escalated.
@@ -53,7 +53,7 @@ impl EscalationNode {
 
     /// The jurisdiction that decides.
     async fn addressed_to(&self, ctx: &Context<'_>) -> Result<JurisdictionNode> {
-        let j = ctx.data_unchecked::<Loaders>().jurisdiction.load_one(self.0.to_jurisdiction.clone()).await?;
+        let j = ctx.data_unchecked::<Loaders>().jurisdiction().load_one(self.0.to_jurisdiction.clone()).await?;
         Ok(JurisdictionNode(j.ok_or_else(|| AppError::internal("escalation without target"))?))
     }
 

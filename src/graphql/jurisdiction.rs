@@ -41,13 +41,13 @@ impl JurisdictionNode {
     /// The jurisdiction one level up; null for a province.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<JurisdictionNode>> {
         let Some(code) = &self.0.parent_code else { return Ok(None) };
-        Ok(ctx.data_unchecked::<Loaders>().jurisdiction.load_one(code.clone()).await?.map(JurisdictionNode))
+        Ok(ctx.data_unchecked::<Loaders>().jurisdiction().load_one(code.clone()).await?.map(JurisdictionNode))
     }
 
     /// The jurisdictions directly below, ordered by code (a few dozen at most, so not paged).
     #[graphql(complexity = "25 * child_complexity")]
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<JurisdictionNode>> {
-        let rows = ctx.data_unchecked::<Loaders>().children.load_one(self.0.code.clone()).await?;
+        let rows = ctx.data_unchecked::<Loaders>().children().load_one(self.0.code.clone()).await?;
         Ok(rows.unwrap_or_default().into_iter().map(JurisdictionNode).collect())
     }
 
@@ -68,7 +68,7 @@ impl JurisdictionNode {
         let proof = may_see_figures(caller(ctx)?, &self.0.path)?;
         let period = Period::parse(from, to)?;
         let key = FigureKey::new(&proof, self.0.code.clone(), self.0.path.clone(), period);
-        let figures = ctx.data_unchecked::<Loaders>().figures.load_one(key).await?.unwrap_or_default();
+        let figures = ctx.data_unchecked::<Loaders>().figures().load_one(key).await?.unwrap_or_default();
         Ok(JurisdictionStats::new(period, figures))
     }
 
@@ -79,7 +79,7 @@ impl JurisdictionNode {
         ctx: &Context<'_>,
         #[graphql(desc = "Only units of this kind.")] kind: Option<UnitKind>,
     ) -> Result<Vec<UnitNode>> {
-        let rows = ctx.data_unchecked::<Loaders>().units_of.load_one(self.0.code.clone()).await?;
+        let rows = ctx.data_unchecked::<Loaders>().units_of().load_one(self.0.code.clone()).await?;
         Ok(rows.unwrap_or_default().into_iter().filter(|u| kind.is_none_or(|k| u.kind == k)).map(UnitNode).collect())
     }
 }
@@ -115,7 +115,7 @@ impl UnitNode {
 
     /// The jurisdiction the unit belongs to.
     async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<JurisdictionNode> {
-        let j = ctx.data_unchecked::<Loaders>().jurisdiction.load_one(self.0.jurisdiction_code.clone()).await?;
+        let j = ctx.data_unchecked::<Loaders>().jurisdiction().load_one(self.0.jurisdiction_code.clone()).await?;
         Ok(JurisdictionNode(j.ok_or_else(|| AppError::internal("unit without jurisdiction"))?))
     }
 }
@@ -171,7 +171,7 @@ impl JurisdictionQuery {
         #[graphql(desc = "The division code, e.g. `510502`.")] code: String,
     ) -> Result<JurisdictionNode> {
         viewer(ctx)?;
-        let found = ctx.data_unchecked::<Loaders>().jurisdiction.load_one(code).await?;
+        let found = ctx.data_unchecked::<Loaders>().jurisdiction().load_one(code).await?;
         Ok(found.map(JurisdictionNode).ok_or_else(|| AppError::not_found("jurisdiction"))?)
     }
 

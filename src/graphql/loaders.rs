@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::context::AppState;
 use crate::clock::Clock;
+use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::permission::{act, Authorized};
@@ -27,57 +28,123 @@ use crate::models::unit::{self, Unit};
 use crate::models::unscoped;
 use crate::oversight::figures::{self, Figures, Period};
 
+/// The loaders of one request, each made when a field first asks for it: most requests use one or two (reading
+/// one case uses none), and making all of them up front cost every request a dozen loaders and handles.
 pub struct Loaders {
-    pub events: DataLoader<EventsByCase>,
-    pub deadlines: DataLoader<DeadlinesByCase>,
-    pub escalations: DataLoader<EscalationsByCase>,
-    pub jurisdiction: DataLoader<JurisdictionByCode>,
-    pub children: DataLoader<ChildrenByParent>,
-    pub unit: DataLoader<UnitById>,
-    pub units_of: DataLoader<UnitsByJurisdiction>,
-    /// Cases by id, as far as the caller may see them.
-    pub case: DataLoader<VisibleCaseById>,
-    /// Supervision notices about each case, as far as the caller may see them.
-    pub notices_of_case: DataLoader<NoticesByCase>,
-    pub cases_of_notice: DataLoader<CaseIdsByNotice>,
-    pub notice_events: DataLoader<EventsByNotice>,
-    pub figures: DataLoader<FiguresByJurisdiction>,
+    db: Db,
+    /// Where figures read (a standby when there is one).
+    reads: Db,
+    clock: Arc<dyn Clock>,
+    settings: Arc<Settings>,
+    delay: Duration,
+    cases: CaseScope,
+    notices: NoticeScope,
+    events: OnceLock<DataLoader<EventsByCase>>,
+    deadlines: OnceLock<DataLoader<DeadlinesByCase>>,
+    escalations: OnceLock<DataLoader<EscalationsByCase>>,
+    jurisdiction: OnceLock<DataLoader<JurisdictionByCode>>,
+    children: OnceLock<DataLoader<ChildrenByParent>>,
+    unit: OnceLock<DataLoader<UnitById>>,
+    units_of: OnceLock<DataLoader<UnitsByJurisdiction>>,
+    case: OnceLock<DataLoader<VisibleCaseById>>,
+    notices_of_case: OnceLock<DataLoader<NoticesByCase>>,
+    cases_of_notice: OnceLock<DataLoader<CaseIdsByNotice>>,
+    notice_events: OnceLock<DataLoader<EventsByNotice>>,
+    figures: OnceLock<DataLoader<FiguresByJurisdiction>>,
 }
 
 impl Loaders {
     pub fn new(state: &AppState, caller: Option<&Caller>) -> Loaders {
-        let delay = state.settings.loader_delay;
-        fn make<L: Send + Sync + 'static>(loader: L, delay: Duration) -> DataLoader<L> {
+        Loaders {
+            db: state.db.clone(),
+            reads: state.reads.clone(),
+            clock: state.clock.clone(),
+            settings: state.settings.clone(),
+            delay: state.settings.loader_delay,
+            cases: caller.map(case_scope).unwrap_or_default(),
+            notices: caller.map(notice_scope).unwrap_or_default(),
+            events: OnceLock::new(),
+            deadlines: OnceLock::new(),
+            escalations: OnceLock::new(),
+            jurisdiction: OnceLock::new(),
+            children: OnceLock::new(),
+            unit: OnceLock::new(),
+            units_of: OnceLock::new(),
+            case: OnceLock::new(),
+            notices_of_case: OnceLock::new(),
+            cases_of_notice: OnceLock::new(),
+            notice_events: OnceLock::new(),
+            figures: OnceLock::new(),
+        }
+    }
+
+    /// The loader in `cell`, made by `loader` the first time.
+    fn lazily<'a, L: Send + Sync + 'static>(
+        &self,
+        cell: &'a OnceLock<DataLoader<L>>,
+        loader: impl FnOnce() -> L,
+    ) -> &'a DataLoader<L> {
+        cell.get_or_init(|| {
             // A batch runs in a task of its own; it logs under the span of the request that started it.
             let spawn = |batch| tokio::spawn(tracing::Instrument::in_current_span(batch));
-            DataLoader::new(loader, spawn).delay(delay)
-        }
-        let db = &state.db;
-        let cases = caller.map(case_scope).unwrap_or_default();
-        let notices = caller.map(notice_scope).unwrap_or_default();
-        Loaders {
-            events: make(EventsByCase(db.clone()), delay),
-            deadlines: make(DeadlinesByCase(db.clone()), delay),
-            escalations: make(EscalationsByCase(db.clone()), delay),
-            jurisdiction: make(JurisdictionByCode(db.clone()), delay),
-            children: make(ChildrenByParent(db.clone()), delay),
-            unit: make(UnitById(db.clone()), delay),
-            units_of: make(UnitsByJurisdiction(db.clone()), delay),
-            case: make(VisibleCaseById(db.clone(), cases), delay),
-            notices_of_case: make(NoticesByCase(db.clone(), notices), delay),
-            cases_of_notice: make(CaseIdsByNotice(db.clone()), delay),
-            notice_events: make(EventsByNotice(db.clone()), delay),
-            figures: make(
-                FiguresByJurisdiction {
-                    // Figures tolerate a moment's lag: a standby serves them when there is one.
-                    db: state.reads.clone(),
-                    clock: state.clock.clone(),
-                    calendar: state.settings.calendar(),
-                    read: Default::default(),
-                },
-                delay,
-            ),
-        }
+            DataLoader::new(loader(), spawn).delay(self.delay)
+        })
+    }
+
+    pub fn events(&self) -> &DataLoader<EventsByCase> {
+        self.lazily(&self.events, || EventsByCase(self.db.clone()))
+    }
+
+    pub fn deadlines(&self) -> &DataLoader<DeadlinesByCase> {
+        self.lazily(&self.deadlines, || DeadlinesByCase(self.db.clone()))
+    }
+
+    pub fn escalations(&self) -> &DataLoader<EscalationsByCase> {
+        self.lazily(&self.escalations, || EscalationsByCase(self.db.clone()))
+    }
+
+    pub fn jurisdiction(&self) -> &DataLoader<JurisdictionByCode> {
+        self.lazily(&self.jurisdiction, || JurisdictionByCode(self.db.clone()))
+    }
+
+    pub fn children(&self) -> &DataLoader<ChildrenByParent> {
+        self.lazily(&self.children, || ChildrenByParent(self.db.clone()))
+    }
+
+    pub fn unit(&self) -> &DataLoader<UnitById> {
+        self.lazily(&self.unit, || UnitById(self.db.clone()))
+    }
+
+    pub fn units_of(&self) -> &DataLoader<UnitsByJurisdiction> {
+        self.lazily(&self.units_of, || UnitsByJurisdiction(self.db.clone()))
+    }
+
+    /// Cases by id, as far as the caller may see them.
+    pub fn case(&self) -> &DataLoader<VisibleCaseById> {
+        self.lazily(&self.case, || VisibleCaseById(self.db.clone(), self.cases.clone()))
+    }
+
+    /// Supervision notices about each case, as far as the caller may see them.
+    pub fn notices_of_case(&self) -> &DataLoader<NoticesByCase> {
+        self.lazily(&self.notices_of_case, || NoticesByCase(self.db.clone(), self.notices.clone()))
+    }
+
+    pub fn cases_of_notice(&self) -> &DataLoader<CaseIdsByNotice> {
+        self.lazily(&self.cases_of_notice, || CaseIdsByNotice(self.db.clone()))
+    }
+
+    pub fn notice_events(&self) -> &DataLoader<EventsByNotice> {
+        self.lazily(&self.notice_events, || EventsByNotice(self.db.clone()))
+    }
+
+    pub fn figures(&self) -> &DataLoader<FiguresByJurisdiction> {
+        self.lazily(&self.figures, || FiguresByJurisdiction {
+            // Figures tolerate a moment's lag: a standby serves them when there is one.
+            db: self.reads.clone(),
+            clock: self.clock.clone(),
+            calendar: self.settings.calendar(),
+            read: Default::default(),
+        })
     }
 }
 

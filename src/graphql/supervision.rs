@@ -51,12 +51,12 @@ impl SupervisionNoticeNode {
 
     /// The handling unit it is addressed to.
     async fn target_unit(&self, ctx: &Context<'_>) -> Result<Option<UnitNode>> {
-        Ok(ctx.data_unchecked::<Loaders>().unit.load_one(self.0.target_unit_id).await?.map(UnitNode))
+        Ok(ctx.data_unchecked::<Loaders>().unit().load_one(self.0.target_unit_id).await?.map(UnitNode))
     }
 
     /// The unit that issued it (a committee or a bureau).
     async fn issuer_unit(&self, ctx: &Context<'_>) -> Result<Option<UnitNode>> {
-        Ok(ctx.data_unchecked::<Loaders>().unit.load_one(self.0.issuer_unit_id).await?.map(UnitNode))
+        Ok(ctx.data_unchecked::<Loaders>().unit().load_one(self.0.issuer_unit_id).await?.map(UnitNode))
     }
 
     /// The account that issued it.
@@ -68,8 +68,8 @@ impl SupervisionNoticeNode {
     #[graphql(complexity = "10 * child_complexity")]
     async fn cases(&self, ctx: &Context<'_>) -> Result<Vec<CaseNode>> {
         let loaders = ctx.data_unchecked::<Loaders>();
-        let ids = loaders.cases_of_notice.load_one(self.0.id).await?.unwrap_or_default();
-        let found = loaders.case.load_many(ids.iter().copied()).await?;
+        let ids = loaders.cases_of_notice().load_one(self.0.id).await?.unwrap_or_default();
+        let found = loaders.case().load_many(ids.iter().copied()).await?;
         Ok(ids.iter().filter_map(|id| found.get(id).cloned()).map(CaseNode).collect())
     }
 
@@ -120,7 +120,7 @@ impl SupervisionNoticeNode {
 
     /// The notice's history, oldest first (append-only).
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<NoticeEventNode>> {
-        let rows = ctx.data_unchecked::<Loaders>().notice_events.load_one(self.0.id).await?.unwrap_or_default();
+        let rows = ctx.data_unchecked::<Loaders>().notice_events().load_one(self.0.id).await?.unwrap_or_default();
         Ok(rows.into_iter().map(NoticeEventNode).collect())
     }
 }
