@@ -64,14 +64,6 @@ pub(super) fn of_cases(
     q.load(conn)
 }
 
-/// Appends several entries in one statement.
-pub fn append_many(conn: &mut PgConnection, entries: &[NewCaseEvent<'_>]) -> QueryResult<usize> {
-    let ids: Vec<i64> =
-        diesel::insert_into(case_events::table).values(entries).returning(case_events::id).get_results(conn)?;
-    ids.iter().for_each(|id| announce::case_entry_written(*id));
-    Ok(ids.len())
-}
-
 /// As [`append`], but does nothing when a unique index says the entry is already there (the sweep's
 /// `DEADLINE_MISSED`, recorded once however many servers sweep). Returns whether it was written.
 pub fn append_once(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<bool> {
