@@ -7,7 +7,7 @@
 //! Intakes into one county must not wait for each other. The serial of the reference is taken before the
 //! intake's transaction, from a block this server process reserved in a statement of its own (see
 //! [`ReferenceSerials`]), so no intake holds the county's counter while it writes; a submission retried at the same
-//! moment waits only for its twin (a lock on its idempotency key).
+//! moment waits only for its twin, on the row of its idempotency key that the first one claimed.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
