@@ -41,6 +41,10 @@ pub struct Settings {
     /// Web origins whose pages may call the API from a browser (`CORS_ORIGINS`, comma-separated, e.g.
     /// `https://portal.example.gov.cn`); none by default.
     pub cors_origins: Vec<String>,
+    /// A manifest of the only operations this server runs (`TRUSTED_DOCUMENTS`, a path): Apollo's persisted query
+    /// manifest or GraphQL Code Generator's `persisted-documents.json`. For the mobile app's deployment; none by
+    /// default, and then any operation runs and clients may register persisted queries.
+    pub trusted_documents: Option<std::path::PathBuf>,
     /// When set, `/metrics` answers only `Authorization: Bearer <this>` (`METRICS_TOKEN`).
     pub metrics_token: Option<String>,
     pub db_pool_size: u32,
@@ -339,6 +343,7 @@ impl Settings {
                 })
                 .collect::<anyhow::Result<_>>()?,
             metrics_token: get("METRICS_TOKEN"),
+            trusted_documents: get("TRUSTED_DOCUMENTS").map(std::path::PathBuf::from),
             cors_origins: get("CORS_ORIGINS")
                 .unwrap_or_default()
                 .split(',')

@@ -27,6 +27,11 @@ pub enum ErrorCode {
     /// The service cannot reach its database right now (down, or every connection busy): retry after
     /// `retryAfterSeconds`. Never a verdict on the request or the token.
     Unavailable,
+    /// The request named a persisted query by its hash alone, and this server does not know it: send the hash
+    /// with the query text once (Apollo's automatic persisted queries).
+    PersistedQueryNotFound,
+    /// This server runs only operations registered in advance (trusted documents), and the request's is not one.
+    PersistedQueryNotAllowed,
     Internal,
 }
 
@@ -42,6 +47,8 @@ impl ErrorCode {
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Unavailable => "UNAVAILABLE",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::PersistedQueryNotAllowed => "PERSISTED_QUERY_NOT_ALLOWED",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -204,6 +211,8 @@ mod tests {
             (ErrorCode::Conflict, "CONFLICT"),
             (ErrorCode::RateLimited, "RATE_LIMITED"),
             (ErrorCode::Unavailable, "UNAVAILABLE"),
+            (ErrorCode::PersistedQueryNotFound, "PERSISTED_QUERY_NOT_FOUND"),
+            (ErrorCode::PersistedQueryNotAllowed, "PERSISTED_QUERY_NOT_ALLOWED"),
             (ErrorCode::Internal, "INTERNAL"),
         ];
         for (code, text) in all {

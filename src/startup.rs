@@ -122,8 +122,13 @@ impl Application {
             login_limiter: Arc::new(LoginLimiter::new(settings.login_throttle.clone())),
             settings: Arc::new(settings),
         };
-        let schema = schema_builder(&state.settings.limits).data(state.clone()).finish();
-        let documents = web::Data::new(crate::graphql::documents::Documents::default());
+        let documents = Arc::new(known_documents(&state.settings)?);
+        let mut schema = schema_builder(&state.settings.limits).data(state.clone());
+        if state.settings.trusted_documents.is_some() {
+            schema = schema.extension(crate::graphql::documents::TrustedOnly(documents.clone()));
+        }
+        let schema = schema.finish();
+        let documents = web::Data::from(documents);
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -166,6 +171,18 @@ impl Application {
         compaction.abort();
         result
     }
+}
+
+/// The documents the server starts with: with `TRUSTED_DOCUMENTS`, its manifest, read and checked now so that a
+/// bad one stops the start instead of refusing every request.
+fn known_documents(settings: &Settings) -> anyhow::Result<crate::graphql::documents::Documents> {
+    use crate::graphql::documents::{read_manifest, Documents};
+    let Some(path) = &settings.trusted_documents else { return Ok(Documents::default()) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("TRUSTED_DOCUMENTS: cannot read {}: {e}", path.display()))?;
+    let manifest = read_manifest(&text).map_err(|e| anyhow::anyhow!("TRUSTED_DOCUMENTS {}: {e}", path.display()))?;
+    tracing::info!(operations = manifest.len(), "running only the trusted documents of {}", path.display());
+    Ok(Documents::default().trusting_only(manifest))
 }
 
 /// How often each server folds the figure differences into their totals.

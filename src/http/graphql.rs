@@ -14,6 +14,7 @@ use async_graphql::ErrorExtensionValues;
 use super::large_requests;
 use super::request_id::RequestId;
 use crate::auth::session::authenticate;
+use crate::error::ErrorCode;
 use crate::graphql::context::{AppState, RequestInfo};
 use crate::graphql::documents::Documents;
 use crate::graphql::loaders::Loaders;
@@ -21,8 +22,12 @@ use crate::graphql::AppSchema;
 
 /// A GraphQL-shaped error response for requests refused before execution.
 pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {
+    coded_refusal(status, ErrorCode::BadUserInput, message)
+}
+
+fn coded_refusal(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }]
+        "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
     }))
 }
 
@@ -32,6 +37,7 @@ fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limit
     if request.query.len() > limits.max_query_bytes {
         return Some(Outcome::Refused(
             StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadUserInput,
             format!("the query text is {} bytes; at most {} are accepted", request.query.len(), limits.max_query_bytes),
         ));
     }
@@ -46,6 +52,7 @@ fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limit
     (most > limits.max_list_items).then(|| {
         Outcome::Refused(
             StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadUserInput,
             format!("a list in the variables holds {most} items; at most {} are accepted", limits.max_list_items),
         )
     })
@@ -54,7 +61,7 @@ fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limit
 /// What became of a request body: refused before execution, or executed. (Plain data, so that it can come back
 /// from the lane for large requests.)
 enum Outcome {
-    Refused(StatusCode, String),
+    Refused(StatusCode, ErrorCode, String),
     /// The response, and the operation's name (for the metrics).
     Executed(Box<async_graphql::Response>, Option<String>),
 }
@@ -68,24 +75,35 @@ async fn decode_and_execute(
     info: RequestInfo,
     loaders: Loaders,
 ) -> Outcome {
-    let request = match decode(&body) {
-        Ok(request) => request,
-        Err(why) => return Outcome::Refused(StatusCode::BAD_REQUEST, why),
+    let (request, document_id) = match decode(&body) {
+        Ok(decoded) => decoded,
+        Err(why) => return Outcome::Refused(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, why),
     };
-    match admitted(request, &limits, &documents) {
+    match admitted(request, document_id.as_deref(), &limits, &documents) {
         Ok(request) => executed(request, &schema, info, loaders).await,
         Err(refused) => refused,
     }
 }
 
-/// `request` with its parsed document, unless it goes beyond the caps (checked before anything is parsed).
+/// `request` with its text (when it names a persisted document) and its parsed document, unless it goes beyond
+/// the caps (checked before anything is parsed or remembered) or names no document this server runs.
 fn admitted(
     mut request: async_graphql::Request,
+    document_id: Option<&str>,
     limits: &crate::config::Limits,
     documents: &Documents,
 ) -> Result<async_graphql::Request, Outcome> {
     if let Some(refused) = beyond_limits(&request, limits) {
         return Err(refused);
+    }
+    if let Err(refused) = documents.resolve(&mut request, document_id) {
+        // An unknown hash is an everyday step of the protocol, not a broken request: Apollo's link switches
+        // persisted queries off for good after a 4xx.
+        let status = match refused.code {
+            ErrorCode::PersistedQueryNotFound => StatusCode::OK,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        return Err(Outcome::Refused(status, refused.code, refused.message));
     }
     documents.prepare(&mut request);
     Ok(request)
@@ -109,16 +127,26 @@ fn named_operation(query: &str) -> Option<String> {
     (!name.is_empty() && rest.starts_with(char::is_whitespace)).then_some(name)
 }
 
-/// A POST body as a GraphQL request, or why it is none.
-fn decode(body: &[u8]) -> Result<async_graphql::Request, String> {
-    let value: serde_json::Value = match serde_json::from_slice(body) {
+/// A POST body as a GraphQL request with its `documentId`, if any, or why it is none.
+fn decode(body: &[u8]) -> Result<(async_graphql::Request, Option<String>), String> {
+    let mut value: serde_json::Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => return Err(format!("the body is not valid JSON: {e}")),
     };
     if value.is_array() {
         return Err("batched requests are not supported; send one operation per request".to_owned());
     }
-    serde_json::from_value(value).map_err(|e| format!("not a GraphQL request: {e}"))
+    let document_id = match value.as_object_mut().and_then(|body| body.remove("documentId")) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(id)) => Some(id),
+        Some(_) => return Err("documentId must be a string".to_owned()),
+    };
+    // A request naming a persisted document may leave the query out.
+    if let Some(body) = value.as_object_mut() {
+        body.entry("query").or_insert_with(|| serde_json::Value::String(String::new()));
+    }
+    let request = serde_json::from_value(value).map_err(|e| format!("not a GraphQL request: {e}"))?;
+    Ok((request, document_id))
 }
 
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
@@ -198,7 +226,8 @@ pub async fn execute_get(
 ) -> HttpResponse {
     let started = Instant::now();
     let params = params.into_inner();
-    let Some(query) = params.query else {
+    let names_document = params.extensions.is_some() || params.document_id.is_some();
+    let Some(query) = params.query.or_else(|| names_document.then(String::new)) else {
         return if accepts(&req, "text/html") {
             super::playground::page().await
         } else {
@@ -217,7 +246,15 @@ pub async fn execute_get(
             _ => return refusal(StatusCode::BAD_REQUEST, "`variables` must be a JSON object"),
         }
     }
-    let mut request = match admitted(request, &state.settings.limits, &documents) {
+    if let Some(extensions) = params.extensions.filter(|v| !v.is_empty()) {
+        match serde_json::from_str::<serde_json::Value>(&extensions) {
+            Ok(value @ serde_json::Value::Object(_)) => {
+                request.extensions = serde_json::from_value(value).unwrap_or_default();
+            }
+            _ => return refusal(StatusCode::BAD_REQUEST, "`extensions` must be a JSON object"),
+        }
+    }
+    let mut request = match admitted(request, params.document_id.as_deref(), &state.settings.limits, &documents) {
         Ok(request) => request,
         Err(refused) => return respond(&req, &state, Some(refused), started),
     };
@@ -240,6 +277,9 @@ pub struct GetParams {
     query: Option<String>,
     variables: Option<String>,
     operation_name: Option<String>,
+    /// JSON, as Apollo's link sends a persisted query's hash by GET.
+    extensions: Option<String>,
+    document_id: Option<String>,
 }
 
 /// Whether the operation the request would run is a mutation (or a subscription, which GET cannot carry either),
@@ -290,9 +330,9 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
             operation = name;
             *response
         }
-        Some(Outcome::Refused(status, message)) => {
-            state.metrics.request(None, "BAD_USER_INPUT", started.elapsed());
-            return refusal(status, &message);
+        Some(Outcome::Refused(status, code, message)) => {
+            state.metrics.request(None, code.as_str(), started.elapsed());
+            return coded_refusal(status, code, &message);
         }
         None => {
             tracing::error!("a large request failed on its lane");

@@ -381,3 +381,31 @@ async fn a_temporary_password_opens_no_live_connection() {
     assert_ne!(refused["type"], "connection_ack", "{refused}");
     assert!(refused.to_string().contains("temporary password"), "{refused}");
 }
+
+/// A server that runs only trusted documents holds subscriptions to the same rule: the manifest's subscription
+/// runs, named by its hash; any other is refused with the same code as over HTTP.
+#[tokio::test]
+async fn with_trusted_documents_only_registered_subscriptions_run() {
+    use petition_api::graphql::documents::sha256_hex;
+    let app = spawn_app().await;
+    let token = app.token("demo.clerk").await;
+    let manifest = json!({ sha256_hex(CASE_EVENTS): CASE_EVENTS });
+    let path = std::env::temp_dir().join(format!("trusted-{}.json", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let trusted = app.another_server_with(&[("TRUSTED_DOCUMENTS", path.to_str().unwrap())]).await;
+
+    let mut live = Live::connect(&trusted, &token).await;
+    live.subscribe("other", "subscription { caseEvents(jurisdictionCode: \"510502\") { case { id } } }", json!({}))
+        .await;
+    assert_eq!(live.refusal().await, "PERSISTED_QUERY_NOT_ALLOWED");
+    assert_eq!(live.next().await, json!({ "id": "other", "type": "complete" }));
+    let hash = json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(CASE_EVENTS) } });
+    let payload = json!({ "query": "", "variables": { "j": "510502" }, "extensions": hash });
+    live.send(json!({ "id": "mine", "type": "subscribe", "payload": payload })).await;
+    tokio::time::sleep(SETTLE).await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (case, _, _) = submit(&app, &petitioner, "小区电梯长期停运").await;
+    let heard = live.until("caseEvents", "SUBMITTED").await;
+    assert_eq!(heard.last().unwrap()["case"]["id"], case.as_str());
+    let _ = std::fs::remove_file(&path);
+}

@@ -14,6 +14,7 @@ mod lifecycle;
 mod live;
 mod matrix;
 mod oversight;
+mod persisted;
 mod playground;
 mod replay;
 mod schema;
