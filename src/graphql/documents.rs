@@ -92,7 +92,7 @@ impl Documents {
             Some(id) => Some(document_hash(id)?),
             None => persisted_query_hash(request)?,
         };
-        let sent = (!request.query.is_empty()).then(|| request.query.as_str());
+        let sent = (!request.query.is_empty()).then_some(request.query.as_str());
         match (named, &self.trusted) {
             (None, None) => Ok(()),
             (None, Some(trusted)) => {

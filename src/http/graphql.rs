@@ -371,11 +371,16 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
     } else {
         HttpResponse::Ok()
     };
-    if graphql_response {
-        answer.content_type(format!("{GRAPHQL_RESPONSE}; charset=utf-8"));
-        return answer.body(serde_json::to_string(&response).unwrap_or_default());
-    }
-    answer.json(response)
+    let body = if not_executed(&response) {
+        // Nothing was executed, so the answer has no `data` entry at all (the GraphQL specification's "request
+        // error"), rather than `data: null`, which would say that execution failed at the root.
+        serde_json::json!({ "errors": response.errors }).to_string()
+    } else {
+        serde_json::to_string(&response).unwrap_or_default()
+    };
+    let media_type = if graphql_response { GRAPHQL_RESPONSE } else { "application/json" };
+    answer.content_type(format!("{media_type}; charset=utf-8"));
+    answer.body(body)
 }
 
 /// The media type of GraphQL over HTTP's answers.

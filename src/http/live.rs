@@ -1,18 +1,31 @@
 //! `GET /graphql` with `Upgrade: websocket`: subscriptions over `graphql-transport-ws` (and the older
 //! `graphql-ws`). The access token comes in the `connection_init` payload (`{"authorization": "Bearer …"}` or
-//! `{"token": "…"}`), since browsers cannot set headers on WebSockets; a missing or bad token refuses the
-//! connection. Each subscription ends when that token expires, or at its next event after a password or role change.
+//! `{"token": "…"}`), since browsers cannot set headers on WebSockets; a missing or bad token closes the
+//! connection with 4401, a temporary password's with 4403, one subscription too many with 4429 (the protocol's
+//! codes, which its clients treat as final instead of reconnecting in a loop). Each subscription ends when that
+//! token expires, or at its next event after a password or role change.
+//!
+//! async-graphql runs the protocol; this module carries its messages over actix-ws, so that the close codes are
+//! the protocol's and a client's close is answered.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix_web::guard::GuardContext;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_ws::{CloseCode, CloseReason};
+use async_graphql::http::{WebSocket, WebSocketProtocols as Protocols, WsMessage};
 use async_graphql::Data;
-use async_graphql_actix_web::GraphQLSubscription;
 
 use super::request_id::RequestId;
 use crate::auth::session::authenticate_session;
 use crate::error::AppError;
 use crate::graphql::context::{AppState, Authentication, RequestInfo};
-use crate::graphql::live::SubscriptionBudget;
+use crate::graphql::live::{too_many_subscriptions, SubscriptionBudget};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::AppSchema;
 
@@ -34,31 +47,76 @@ fn token_of(payload: &serde_json::Value) -> Option<String> {
     Some(token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+/// The close codes of `graphql-transport-ws` this server uses, with their reasons.
+mod close {
+    /// A message that is not one of the protocol's.
+    pub const BAD_MESSAGE: u16 = 4400;
+    /// No valid access token in `connection_init`, or a `subscribe` before the connection was acknowledged.
+    pub const UNAUTHORIZED: u16 = 4401;
+    /// A token that may not open live connections (a temporary password's).
+    pub const FORBIDDEN: u16 = 4403;
+    /// A second `connection_init`, or one subscription more than a connection may hold.
+    pub const TOO_MANY: u16 = 4429;
+    /// The database is away: try again later (RFC 6455's "try again later").
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// The client stopped answering pings.
+    pub const GOING_AWAY: u16 = 1001;
+    /// No `connection_init` in time.
+    pub const INIT_TIMEOUT: u16 = 4408;
+}
+
+/// How often the server pings a live connection, and how long it waits for any sign of the client.
+const PING_EVERY: Duration = Duration::from_secs(10);
+const CLIENT_SILENT_AT_MOST: Duration = Duration::from_secs(30);
+/// How long a connection may stay open without being acknowledged (a `connection_init` with a good token).
+const INIT_WITHIN: Duration = Duration::from_secs(10);
+/// The largest message a client may send (a `subscribe` with its query and variables).
+const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
 pub async fn subscriptions(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
 ) -> actix_web::Result<HttpResponse> {
+    let protocol = req
+        .headers()
+        .get(actix_web::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|offered| offered.split(',').find_map(|p| Protocols::from_str(p.trim()).ok()))
+        .ok_or_else(|| {
+            actix_web::error::ErrorBadRequest("ask for the WebSocket subprotocol graphql-transport-ws (or graphql-ws)")
+        })?;
+    let (response, session, incoming) =
+        actix_ws::handle_with_protocols(&req, payload, &[protocol.sec_websocket_protocol()])?;
     let state = state.get_ref().clone();
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let client_ip = super::client_addr::client_addr(&req, &state.settings.trusted_proxies);
-    GraphQLSubscription::new(schema.get_ref().clone())
-        .on_connection_init(move |init| async move {
+    // Why `connection_init` was refused, as a close code (async-graphql closes every refusal with 1002).
+    let refused_with = Arc::new(AtomicU16::new(0));
+    let budget = SubscriptionBudget::default();
+    let init = {
+        let (refused_with, budget) = (refused_with.clone(), budget.clone());
+        move |init: serde_json::Value| async move {
             let token = token_of(&init);
             let (auth, session) = authenticate_session(&state, token.as_deref()).await;
+            let refuse = |code: u16, error: AppError| {
+                refused_with.store(code, Ordering::SeqCst);
+                Err(error.into())
+            };
             let caller = match &auth {
                 Authentication::Authenticated(caller) => caller,
                 Authentication::Unavailable => {
-                    return Err(AppError::unavailable("the account behind the token could not be loaded").into())
+                    let error = AppError::unavailable("the account behind the token could not be loaded");
+                    return refuse(close::TRY_AGAIN_LATER, error);
                 }
                 Authentication::Provisional(_) => {
-                    let refusal = AppError::forbidden("you signed in with a temporary password: change it first");
-                    return Err(refusal.into());
+                    let error = AppError::forbidden("you signed in with a temporary password: change it first");
+                    return refuse(close::FORBIDDEN, error);
                 }
                 _ => {
-                    let refusal = AppError::unauthenticated("send a valid access token in the connection_init payload");
-                    return Err(refusal.into());
+                    let error = AppError::unauthenticated("send a valid access token in the connection_init payload");
+                    return refuse(close::UNAUTHORIZED, error);
                 }
             };
             tracing::info!(request_id, user = %caller.username, "live connection opened");
@@ -67,11 +125,110 @@ pub async fn subscriptions(
             if let Some(session) = session {
                 data.insert(session);
             }
-            data.insert(SubscriptionBudget::default());
+            data.insert(budget);
             data.insert(RequestInfo { auth, request_id, client_ip });
             Ok(data)
-        })
-        .start(&req, payload)
+        }
+    };
+    let (to_protocol, mut from_client) = tokio::sync::mpsc::channel::<Vec<u8>>(16);
+    let from_client = futures_util::stream::poll_fn(move |cx| from_client.poll_recv(cx));
+    let protocol_stream = WebSocket::new(schema.get_ref().clone(), from_client, protocol).on_connection_init(init);
+    let last_heard = Rc::new(Cell::new(Instant::now()));
+    actix_web::rt::spawn(read_client(incoming, session.clone(), to_protocol, last_heard.clone()));
+    actix_web::rt::spawn(write_client(protocol_stream, session, refused_with, budget, last_heard));
+    Ok(response)
+}
+
+/// Passes the client's messages to the protocol (which ends when this ends), answers pings, and answers the
+/// client's close with a close of the same code, as RFC 6455 asks.
+async fn read_client(
+    incoming: actix_ws::MessageStream,
+    mut session: actix_ws::Session,
+    to_protocol: tokio::sync::mpsc::Sender<Vec<u8>>,
+    last_heard: Rc<Cell<Instant>>,
+) {
+    use actix_ws::AggregatedMessage;
+    let mut incoming = incoming.max_frame_size(MAX_MESSAGE_BYTES).aggregate_continuations();
+    while let Some(message) = incoming.recv().await {
+        last_heard.set(Instant::now());
+        let passed = match message {
+            Ok(AggregatedMessage::Text(text)) => to_protocol.send(text.as_bytes().to_vec()).await,
+            Ok(AggregatedMessage::Binary(bytes)) => to_protocol.send(bytes.to_vec()).await,
+            Ok(AggregatedMessage::Ping(bytes)) => {
+                let _ = session.pong(&bytes).await;
+                continue;
+            }
+            Ok(AggregatedMessage::Pong(_)) => continue,
+            Ok(AggregatedMessage::Close(reason)) => {
+                let _ = session.close(reason).await;
+                return;
+            }
+            Err(error) => {
+                tracing::debug!(?error, "live connection: bad frame");
+                let reason = CloseReason { code: CloseCode::Protocol, description: Some(error.to_string()) };
+                let _ = session.close(Some(reason)).await;
+                return;
+            }
+        };
+        if passed.is_err() {
+            return;
+        }
+    }
+}
+
+/// Sends the protocol's messages to the client, pings it, and closes with the code the protocol's end calls for.
+async fn write_client<S: futures_util::Stream<Item = WsMessage> + Unpin>(
+    mut protocol_stream: S,
+    mut session: actix_ws::Session,
+    refused_with: Arc<AtomicU16>,
+    budget: SubscriptionBudget,
+    last_heard: Rc<Cell<Instant>>,
+) {
+    use futures_util::StreamExt;
+    let mut ping = actix_web::rt::time::interval(PING_EVERY);
+    let opened = Instant::now();
+    let mut acknowledged = false;
+    let (code, reason) = loop {
+        tokio::select! {
+            message = protocol_stream.next() => match message {
+                Some(WsMessage::Text(text)) => {
+                    acknowledged = acknowledged || text.contains(r#""connection_ack""#);
+                    if session.text(text).await.is_err() {
+                        return;
+                    }
+                    if budget.exceeded() {
+                        break (close::TOO_MANY, too_many_subscriptions());
+                    }
+                }
+                Some(WsMessage::Close(code, reason)) => break (close_code(code, &refused_with), reason),
+                // The client's side ended (closed, or gone).
+                None => return,
+            },
+            _ = ping.tick() => {
+                if !acknowledged && opened.elapsed() > INIT_WITHIN {
+                    break (close::INIT_TIMEOUT, "Connection initialisation timeout".to_owned());
+                }
+                if last_heard.get().elapsed() > CLIENT_SILENT_AT_MOST {
+                    break (close::GOING_AWAY, "no answer to pings".to_owned());
+                }
+                if session.ping(b"").await.is_err() {
+                    return;
+                }
+            }
+        }
+    };
+    let _ = session.close(Some(CloseReason { code: CloseCode::Other(code), description: Some(reason) })).await;
+}
+
+/// The close code of `graphql-transport-ws` for async-graphql's own: a refused `connection_init` by why it was
+/// refused, a message that is not the protocol's 4400, a `subscribe` before the acknowledgement 4401.
+fn close_code(async_graphql_code: u16, refused_with: &AtomicU16) -> u16 {
+    match (async_graphql_code, refused_with.load(Ordering::SeqCst)) {
+        (1002, 0) => close::BAD_MESSAGE,
+        (1002, why) => why,
+        (1011, _) => close::UNAUTHORIZED,
+        (other, _) => other,
+    }
 }
 
 #[cfg(test)]

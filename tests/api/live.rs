@@ -259,28 +259,37 @@ async fn one_connection_holds_a_bounded_number_of_subscriptions() {
     for n in 0..=max {
         live.subscribe(&n.to_string(), CASE_EVENTS, json!({"j": "510502"})).await;
     }
-    // One too many: whichever the server took last is refused (they start concurrently), and completed.
-    let refused = live.next().await;
-    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{refused}");
-    let refused_id = refused["id"].as_str().unwrap().to_owned();
-    assert_eq!(live.next().await, json!({"id": refused_id, "type": "complete"}));
-    // Completing another frees its place.
-    let done_id = if refused_id == "0" { "1" } else { "0" };
-    live.send(json!({"id": done_id, "type": "complete"})).await;
-    assert_eq!(live.next().await, json!({"id": done_id, "type": "complete"}));
-    live.subscribe("again", CASE_EVENTS, json!({"j": "510502"})).await;
-    tokio::time::sleep(SETTLE).await;
-    let petitioner = app.token("demo.petitioner").await;
-    let (case, _, _) = submit(&app, &petitioner, "公园健身器材损坏").await;
-    assign(&app, &clerk, &case, 30).await;
-    let mut heard = std::collections::BTreeSet::new();
-    while heard.len() < max {
+    // One too many: the server says why, and closes the connection with the protocol's 4429, which clients
+    // treat as final instead of reconnecting into the same refusal.
+    let mut said = Vec::new();
+    let closed = loop {
         let message = live.next().await;
-        assert_eq!(message["type"], "next", "{message}");
-        assert!(message["payload"]["errors"].is_null(), "{message}");
-        heard.insert(message["id"].as_str().unwrap().to_owned());
+        if message["type"] == "closed" {
+            break message;
+        }
+        said.push(message);
+    };
+    assert!(said.iter().any(|m| m["payload"]["errors"][0]["extensions"]["code"] == "RATE_LIMITED"), "{said:?}");
+    let reason = closed["reason"].as_str().unwrap();
+    assert!(reason.contains("4429") && reason.contains("subscriptions per connection"), "{reason}");
+}
+
+/// The protocol's close codes: no token 4401, a temporary password's token 4403, and a client's close is
+/// answered with a close (RFC 6455), not by dropping the connection.
+#[tokio::test]
+async fn refusals_close_with_the_protocols_codes_and_a_close_is_answered() {
+    let app = spawn_app().await;
+    for token in [None, Some("not-a-token")] {
+        let (_, refused) = Live::open(&app.address, token).await;
+        assert_eq!(refused["type"], "closed");
+        assert!(refused["reason"].as_str().unwrap().contains("4401"), "{refused}");
     }
-    assert!(heard.contains("again") && !heard.contains(done_id) && !heard.contains(&refused_id), "{heard:?}");
+
+    let clerk = app.token("demo.clerk").await;
+    let mut live = Live::connect(&app.address, &clerk).await;
+    live.0.send(Message::Close(None)).await.unwrap();
+    let answer = tokio::time::timeout(WAIT, live.0.next()).await.expect("an answer in time");
+    assert!(matches!(answer, Some(Ok(Message::Close(_)))), "{answer:?}");
 }
 
 #[tokio::test]
@@ -378,8 +387,9 @@ async fn a_temporary_password_opens_no_live_connection() {
     let temporary = reset["resetPassword"]["temporaryPassword"].as_str().unwrap().to_owned();
     let provisional = app.login_payload("demo.clerk", &temporary).await["accessToken"].as_str().unwrap().to_owned();
     let (_, refused) = Live::open(&app.address, Some(&provisional)).await;
-    assert_ne!(refused["type"], "connection_ack", "{refused}");
-    assert!(refused.to_string().contains("temporary password"), "{refused}");
+    assert_eq!(refused["type"], "closed", "{refused}");
+    let reason = refused["reason"].as_str().unwrap();
+    assert!(reason.contains("4403") && reason.contains("temporary password"), "{reason}");
 }
 
 /// A server that runs only trusted documents holds subscriptions to the same rule: the manifest's subscription

@@ -5,6 +5,7 @@ mod accounts;
 mod administration;
 mod bad_input;
 mod cases;
+mod clients;
 mod embedded;
 mod figures;
 mod generate;
