@@ -25,7 +25,7 @@ pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {
     coded_refusal(status, ErrorCode::BadUserInput, message)
 }
 
-fn coded_refusal(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
+pub(super) fn coded_refusal(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({
         "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
     }))
@@ -308,7 +308,7 @@ fn accepts(req: &HttpRequest, media_type: &str) -> bool {
 }
 
 /// Who is calling and the loaders of this request.
-async fn request_data(req: &HttpRequest, state: &AppState) -> (RequestInfo, Loaders) {
+pub(super) async fn request_data(req: &HttpRequest, state: &AppState) -> (RequestInfo, Loaders) {
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let auth = match bearer(req) {
         Ok(token) => authenticate(state, token.as_deref()).await,

@@ -2,6 +2,7 @@
 
 pub mod client_addr;
 pub mod cors;
+pub mod export;
 pub mod graphql;
 pub mod large_requests;
 pub mod live;
@@ -17,6 +18,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().guard(guard::fn_guard(live::is_upgrade)).to(live::subscriptions))
         .route("/graphql", web::get().to(graphql::execute_get))
         .route("/playground/{file}", web::get().to(playground::asset))
+        .route("/export/cases.csv", web::get().to(export::cases))
+        .route("/export/figures.csv", web::get().to(export::figures))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics));
