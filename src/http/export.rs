@@ -16,6 +16,7 @@ use async_graphql::{Request, Value, Variables};
 use serde_json::json;
 
 use super::graphql::{coded_refusal, request_data};
+use super::language::{in_chinese, prefers_chinese};
 use crate::error::ErrorCode;
 use crate::graphql::context::AppState;
 use crate::graphql::AppSchema;
@@ -234,7 +235,17 @@ async fn page(
             "INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };
-        let errors: Vec<_> = response.errors.iter().map(|e| serde_json::to_value(e).unwrap_or_default()).collect();
+        let chinese = prefers_chinese(req);
+        let errors: Vec<_> = response
+            .errors
+            .into_iter()
+            .map(|mut e| {
+                if chinese {
+                    e.message = in_chinese(&code, &e.message);
+                }
+                serde_json::to_value(e).unwrap_or_default()
+            })
+            .collect();
         return Err(HttpResponse::build(status).json(json!({ "errors": errors })));
     }
     Ok(response.data.into_json().unwrap_or_default())
@@ -257,15 +268,6 @@ fn csv_response(file: &str) -> actix_web::HttpResponseBuilder {
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{file}\"")));
     response
-}
-
-/// Whether the client's `Accept-Language` puts Chinese first: the header row is then in Chinese.
-pub fn prefers_chinese(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(actix_web::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("zh"))
 }
 
 /// The value at `path` in `node` as a cell: times in the configured zone without the offset (as spreadsheets

@@ -11,6 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use async_graphql::ErrorExtensionValues;
 
+use super::language::{in_chinese, prefers_chinese};
 use super::large_requests;
 use super::request_id::RequestId;
 use crate::auth::session::authenticate;
@@ -324,6 +325,7 @@ pub(super) async fn request_data(req: &HttpRequest, state: &AppState) -> (Reques
 /// (it does not parse or validate) is a 400, as GraphQL over HTTP asks.
 fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, started: Instant) -> HttpResponse {
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let chinese = prefers_chinese(req);
     let mut operation = None;
     let mut response = match outcome {
         Some(Outcome::Executed(response, name)) => {
@@ -332,6 +334,7 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
         }
         Some(Outcome::Refused(status, code, message)) => {
             state.metrics.request(None, code.as_str(), started.elapsed());
+            let message = if chinese { in_chinese(code.as_str(), &message) } else { message };
             return coded_refusal(status, code, &message);
         }
         None => {
@@ -354,6 +357,9 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
         };
         if code == "INTERNAL" {
             ext.set("requestId", request_id.as_str());
+        }
+        if chinese {
+            error.message = in_chinese(&code, &error.message);
         }
         unavailable |= code == "UNAVAILABLE";
         first_code.get_or_insert(code);

@@ -4,6 +4,7 @@ pub mod client_addr;
 pub mod cors;
 pub mod export;
 pub mod graphql;
+pub mod language;
 pub mod large_requests;
 pub mod live;
 pub mod playground;

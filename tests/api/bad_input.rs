@@ -241,3 +241,36 @@ async fn queries_run_over_get_and_the_graphql_response_media_type_is_honoured() 
     let res = app.client.get(&url).query(&[("query", "{ __typename }"), ("variables", "[1]")]).send().await.unwrap();
     assert_eq!(res.status(), 400, "variables must be an object");
 }
+
+/// `Accept-Language: zh-CN` gets the messages in Chinese; the codes and fields stay the same, and English is the
+/// default.
+#[tokio::test]
+async fn messages_are_in_chinese_when_the_client_asks_for_it() {
+    let app = spawn_app().await;
+    let token = app.token("demo.petitioner").await;
+    let submit = "mutation($i: SubmitPetitionInput!) { submitPetition(input: $i) { case { id } } }";
+    let input = json!({"i": {"jurisdictionCode": "510502", "title": "", "content": "内容", "idempotencyKey": "zh-1"}});
+    let zh = [("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")];
+    let chinese = app.graphql_at(&app.address, submit, input.clone(), Some(&token), &zh).await;
+    let english = app.graphql_at(&app.address, submit, input, Some(&token), &[]).await;
+    assert_eq!(chinese["errors"][0]["message"], "不能为空", "{chinese}");
+    assert_eq!(english["errors"][0]["message"], "must not be empty", "{english}");
+    for key in ["code", "field"] {
+        assert_eq!(chinese["errors"][0]["extensions"][key], english["errors"][0]["extensions"][key]);
+    }
+    let missing = app
+        .graphql_at(
+            &app.address,
+            "{ case(id: \"00000000-0000-0000-0000-000000000000\") { id } }",
+            json!({}),
+            Some(&token),
+            &zh,
+        )
+        .await;
+    assert_eq!(missing["errors"][0]["message"], "未找到信访事项", "{missing}");
+    assert_eq!(missing["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    // async-graphql's own messages keep their English behind the code's Chinese sentence.
+    let unknown = app.graphql_at(&app.address, "{ noSuchField }", json!({}), Some(&token), &zh).await;
+    let message = unknown["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("请求有误：") && message.contains("noSuchField"), "{message}");
+}
