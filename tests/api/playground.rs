@@ -156,6 +156,17 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens the playground of `app` in a fresh headless Chromium, with `token` in the token field.
 async fn open_playground(app: &crate::helpers::TestApp, token: &str) -> (Browser, Page) {
+    let (browser, mut page) = open_blank_playground(app).await;
+    let set_token = format!(
+        "(() => {{ const i = document.getElementById('token'); i.value = {}; i.dispatchEvent(new Event('input')); return true; }})()",
+        serde_json::to_string(token).unwrap()
+    );
+    page.eval(&set_token).await;
+    (browser, page)
+}
+
+/// Opens the playground of `app` in a fresh headless Chromium, as a first-time visitor: no token.
+async fn open_blank_playground(app: &crate::helpers::TestApp) -> (Browser, Page) {
     let (browser, port) = launch_chromium();
     let targets: Value =
         app.client.get(format!("http://127.0.0.1:{port}/json/list")).send().await.unwrap().json().await.unwrap();
@@ -171,15 +182,37 @@ async fn open_playground(app: &crate::helpers::TestApp, token: &str) -> (Browser
     let mut page = Page { ws, next_id: 0 };
     page.call("Page.navigate", json!({"url": format!("{}/graphql", app.address)})).await;
     page.wait_for("!!document.querySelector('.graphiql-query-editor .CodeMirror')", TIMEOUT).await;
-    let set_token = format!(
-        "(() => {{ const i = document.getElementById('token'); i.value = {}; i.dispatchEvent(new Event('input')); return true; }})()",
-        serde_json::to_string(token).unwrap()
-    );
-    page.eval(&set_token).await;
     (browser, page)
 }
 
 impl Page {
+    /// Clicks the element `selector` whose text contains `text`, once it is there.
+    async fn click(&mut self, selector: &str, text: &str) {
+        let find = format!(
+            "(() => {{ const e = [...document.querySelectorAll({})].find(e => e.textContent.includes({})); if (e) {{ e.click(); return true; }} return false; }})()",
+            serde_json::to_string(selector).unwrap(),
+            serde_json::to_string(text).unwrap()
+        );
+        self.wait_for(&find, TIMEOUT).await;
+    }
+
+    /// Clicks the run button, as a person does after choosing a tab.
+    async fn press_run(&mut self) {
+        // GraphiQL reads the tab's operation after a short debounce.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        self.eval("document.querySelector('.graphiql-execute-button').click()").await;
+    }
+
+    /// Waits until the element `selector` shows text containing `needle`; returns its text.
+    async fn text_containing(&mut self, selector: &str, needle: &str) -> String {
+        let probe = format!(
+            "(() => {{ const e = document.querySelector({}); const t = e && e.textContent; return t && t.includes({}) ? t : ''; }})()",
+            serde_json::to_string(selector).unwrap(),
+            serde_json::to_string(needle).unwrap()
+        );
+        self.wait_for(&probe, TIMEOUT).await.as_str().unwrap().to_owned()
+    }
+
     /// Types `operation` into the editor as a user would and presses the run button.
     async fn run(&mut self, operation: &str) {
         self.eval("(() => { const cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror; cm.focus(); cm.execCommand('selectAll'); return true; })()").await;
@@ -231,4 +264,40 @@ async fn playground_follows_a_subscription_live_offline() {
     crate::lifecycle::assign(&app, &token, &case, 30).await;
     let shown = page.response_containing("ASSIGNED").await;
     assert!(shown.contains(&case), "{shown}");
+}
+
+/// The first hour of an integrator, as a person clicks it: the Sign in tab and the run button (the header then
+/// says who is signed in), the README's first query from its named tab, the documentation panel, and the live tab
+/// following a change.
+#[tokio::test]
+async fn a_first_time_visitor_signs_in_by_clicking_and_reads_cases_docs_and_live_events() {
+    let app = spawn_app().await;
+    let (_browser, mut page) = open_blank_playground(&app).await;
+    page.text_containing("#who", "not signed in").await;
+
+    page.click(".graphiql-tab-button", "SignIn").await;
+    page.press_run().await;
+    let who = page.text_containing("#who", "signed in as").await;
+    assert_eq!(who, "signed in as demo.clerk (CLERK)");
+
+    page.click(".graphiql-tab-button", "MyCases").await;
+    page.press_run().await;
+    let shown: Value = serde_json::from_str(&page.response_containing("totalCount").await).unwrap();
+    assert!(shown["errors"].is_null(), "{shown}");
+    assert!(shown["data"]["cases"]["totalCount"].as_i64().unwrap() > 0, "{shown}");
+
+    page.eval("document.querySelector('[aria-label=\"Show Documentation Explorer\"]').click()").await;
+    let docs = page.text_containing(".graphiql-doc-explorer", "Subscription").await;
+    assert!(docs.contains("Query") && docs.contains("Mutation"), "{docs}");
+
+    let petitioner = app.token("demo.petitioner").await;
+    let (case, _, _) = crate::lifecycle::submit(&app, &petitioner, "夜间施工噪音扰民").await;
+    page.click(".graphiql-tab-button", "LiveCaseEvents").await;
+    page.press_run().await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let clerk = app.token("demo.clerk").await;
+    crate::lifecycle::assign(&app, &clerk, &case, 30).await;
+    let shown = page.response_containing("ASSIGNED").await;
+    assert!(shown.contains("ASSIGNED"), "{shown}");
+    assert_eq!(page.foreign_requests().await, json!([]), "the playground fetched from other hosts");
 }
