@@ -20,7 +20,7 @@ use crate::domain::case::{
     ServedVia,
 };
 use crate::domain::credentials::Password;
-use crate::domain::details::{to_payload, Answered, LeadDesignated, Told};
+use crate::domain::details::{to_payload, Answered, LeadDesignated, Received, Routed, Told};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -261,15 +261,24 @@ fn load_case(
     let mut status = CaseStatus::Submitted;
     let mut day = received_on;
     let mut routed = false;
-    events.push(("SUBMITTED".to_owned(), None, Some(CaseStatus::Submitted), day, None, json!({})));
+    let received = to_payload(&Received { channel: demo.channel });
+    events.push(("SUBMITTED".to_owned(), None, Some(CaseStatus::Submitted), day, None, received));
+    // The entries carry the details the API itself writes for each kind (`domain::details`), so that the
+    // history reads the same whoever wrote it; `implied` marks the steps the stories leave out.
+    let unit_name = unit::find(conn, unit_id)?.map(|u| u.name).unwrap_or_default();
     let route_and_accept = |events: &mut Vec<DemoEvent>, status: &mut CaseStatus, day: NaiveDate, assigned: bool| {
         let kind = if assigned { "ASSIGNED" } else { "FORWARDED" };
         let to = if assigned { CaseStatus::Assigned } else { CaseStatus::Forwarded };
         // The handling period set on assignment is what the answer deadline runs by (Art 34).
-        let payload = json!({"unitId": unit_id, "implied": !assigned,
-            "handlingDays": demo.handling_days.filter(|_| assigned)});
-        push(events, kind, Some(to), status, day, None, payload);
-        push(events, "ACCEPTED", Some(CaseStatus::Accepted), status, day, None, json!({"implied": true}));
+        let routed = Routed {
+            unit_id,
+            unit_name: unit_name.clone(),
+            handling_days: demo.handling_days.filter(|_| assigned),
+            notice: format!("已转交{unit_name}办理"),
+        };
+        push(events, kind, Some(to), status, day, None, implied(to_payload(&routed), !assigned));
+        let accepted = implied(to_payload(&Told { notice: "已受理".to_owned() }), true);
+        push(events, "ACCEPTED", Some(CaseStatus::Accepted), status, day, None, accepted);
         push(
             events,
             "CLASSIFIED",
@@ -413,4 +422,12 @@ fn load_case(
         &created.jurisdiction_code,
     )?;
     Ok(())
+}
+
+/// `payload` marked as a step the story leaves out, when it is one.
+fn implied(mut payload: serde_json::Value, implied: bool) -> serde_json::Value {
+    if let Some(fields) = payload.as_object_mut() {
+        fields.insert("implied".to_owned(), serde_json::Value::Bool(implied));
+    }
+    payload
 }

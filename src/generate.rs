@@ -19,8 +19,8 @@ use crate::case_work::history::facts;
 use crate::case_work::intake::ReferenceSerials;
 use crate::config::Settings;
 use crate::db::schema::{accounts, case_events, cases, jurisdictions, units};
-use crate::domain::case::{case_reference, CaseStatus, ClosureReason, EventKind};
-use crate::domain::details::{to_payload, Closed, Told};
+use crate::domain::case::{case_reference, CaseStatus, ClosureReason, EventKind, Outcome, ServedVia};
+use crate::domain::details::{to_payload, Answered, Closed, Routed, Told};
 use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline};
 use crate::error::{AppError, AppResult};
@@ -85,7 +85,8 @@ const MATTERS: [&str; 12] = [
 
 struct County {
     code: String,
-    units: Vec<Uuid>,
+    /// The handling units: id and name.
+    units: Vec<(Uuid, String)>,
     lead: Uuid,
 }
 
@@ -233,19 +234,19 @@ fn counties(conn: &mut PgConnection, province: &str) -> AppResult<Vec<County>> {
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::bad_input("--province", "no such jurisdiction"))?;
-    let rows: Vec<(String, Uuid)> = jurisdictions::table
+    let rows: Vec<(String, Uuid, String)> = jurisdictions::table
         .inner_join(units::table.on(units::jurisdiction_code.eq(jurisdictions::code)))
         .filter(jurisdictions::level.eq("COUNTY"))
         .filter(jurisdictions::path.like(format!("{path}%")))
         .filter(units::kind.eq("HANDLING_UNIT"))
         .order((jurisdictions::code, units::name))
-        .select((jurisdictions::code, units::id))
+        .select((jurisdictions::code, units::id, units::name))
         .load(conn)?;
-    let mut by_code: Vec<(String, Vec<Uuid>)> = Vec::new();
-    for (code, unit) in rows {
+    let mut by_code: Vec<(String, Vec<(Uuid, String)>)> = Vec::new();
+    for (code, unit, name) in rows {
         match by_code.last_mut() {
-            Some((last, units)) if *last == code => units.push(unit),
-            _ => by_code.push((code, vec![unit])),
+            Some((last, units)) if *last == code => units.push((unit, name)),
+            _ => by_code.push((code, vec![(unit, name)])),
         }
     }
     by_code
@@ -323,7 +324,7 @@ fn story(
     };
     let matter = MATTERS[rng.gen_range(0..MATTERS.len())];
     let category = ["SUGGESTION", "ACCUSATION", "APPEAL_DEMAND", "APPEAL_DEMAND", "APPEAL_DEMAND"][rng.gen_range(0..5)];
-    let unit = county.units[rng.gen_range(0..county.units.len())];
+    let (unit, unit_name) = county.units[rng.gen_range(0..county.units.len())].clone();
     let mut case = GeneratedCase {
         id: Uuid::new_v4(),
         reference: String::new(),
@@ -394,7 +395,10 @@ fn story(
         } else {
             (EventKind::Forwarded, CaseStatus::Forwarded)
         };
-        if !push(&mut case, kind, Some(to), routed_at, json!({"unitId": unit, "handlingDays": handling_days})) {
+        // The details the API writes for each kind (`domain::details`), so the history reads the same.
+        let notice = format!("已转交{unit_name}办理");
+        let routed = Routed { unit_id: unit, unit_name: unit_name.clone(), handling_days, notice };
+        if !push(&mut case, kind, Some(to), routed_at, to_payload(&routed)) {
             break 'story;
         }
         case.current_unit_id = Some(unit);
@@ -405,7 +409,8 @@ fn story(
             break 'story;
         }
         let accepted_at = routed_at + Duration::hours(rng.gen_range(2..24 * 17));
-        if !push(&mut case, EventKind::Accepted, Some(CaseStatus::Accepted), accepted_at, json!({})) {
+        let accepted = to_payload(&Told { notice: "已受理".to_owned() });
+        if !push(&mut case, EventKind::Accepted, Some(CaseStatus::Accepted), accepted_at, accepted) {
             break 'story;
         }
         if !push(
@@ -438,7 +443,12 @@ fn story(
         // The answer: mostly within 60 days (or the assigned period), some late.
         let answered_at = accepted_at + Duration::hours(rng.gen_range(24 * 5..24 * 75));
         let outcome = ["SUPPORTED", "EXPLAINED", "NOT_SUPPORTED"][rng.gen_range(0..3)];
-        if !push(&mut case, EventKind::Answered, Some(CaseStatus::Answered), answered_at, json!({"outcome": outcome})) {
+        let answered = Answered {
+            outcome: Outcome::parse(outcome).expect("a known outcome"),
+            served_via: ServedVia::Post,
+            notice: "已书面答复".to_owned(),
+        };
+        if !push(&mut case, EventKind::Answered, Some(CaseStatus::Answered), answered_at, to_payload(&answered)) {
             break 'story;
         }
         case.outcome = Some(outcome.to_owned());

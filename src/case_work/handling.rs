@@ -3,13 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::engine::{load, perform, perform_on, Step};
 use super::{check_past, history, WorkContext};
 use crate::domain::case::{CaseStatus, Category, EventKind, Outcome, ServedVia};
-use crate::domain::details::{Answered, Classified, Extended, Hearing, LeadDesignated};
+use crate::domain::details::{to_payload, Answered, Classified, Extended, Hearing, LeadDesignated, ResolutionPlan};
 use crate::domain::lifecycle::Action;
 use crate::domain::permission::Operation;
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
@@ -115,11 +114,16 @@ pub fn designate_case_lead(
     perform_on(conn, ctx, case, &mut step)
 }
 
-pub fn set_resolution_plan(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, plan: Value) -> AppResult<Case> {
+pub fn set_resolution_plan(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    plan: &ResolutionPlan,
+) -> AppResult<Case> {
     let mut step = Step::new(Operation::SetResolutionPlan, EventKind::PlanSet);
     step.staff_only = true;
-    step.payload = plan.clone();
-    step.update.resolution_plan = Some(Some(plan));
+    step.payload = to_payload(plan);
+    step.update.resolution_plan = Some(Some(step.payload.clone()));
     perform(conn, ctx, case_id, step)
 }
 

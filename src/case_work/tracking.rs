@@ -16,7 +16,7 @@ use crate::models::unscoped;
 
 /// A public history entry: what happened, when, and the notice for the petitioner if there was one.
 pub struct PublicEvent {
-    pub kind: String,
+    pub kind: crate::domain::case::EventKind,
     pub at: DateTime<Utc>,
     pub notice: Option<String>,
 }
@@ -52,11 +52,7 @@ pub fn track(
     let events = events
         .into_iter()
         .filter(|e| !e.staff_only)
-        .map(|e| PublicEvent {
-            notice: notice_of(&e.payload).map(str::to_owned),
-            kind: e.kind.as_str().to_owned(),
-            at: e.occurred_at,
-        })
+        .map(|e| PublicEvent { notice: notice_of(&e.payload).map(str::to_owned), kind: e.kind, at: e.occurred_at })
         .collect();
     Ok(Progress { case, deadlines, events })
 }

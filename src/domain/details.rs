@@ -146,6 +146,25 @@ details! {
     NoticeOverdue { due_at: String, }
 }
 
+/// A case lead's resolution plan (路线图、时间表、任务书), as stored on the case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolutionPlan {
+    pub team: Vec<String>,
+    pub plan: String,
+    pub milestones: Vec<Milestone>,
+    pub target_date: chrono::NaiveDate,
+}
+
+impl Details for ResolutionPlan {}
+
+/// A step of a resolution plan, due by a day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub title: String,
+    pub due: chrono::NaiveDate,
+}
+
 /// No details: activities and notes carry their text in the entry's note.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Nothing {}

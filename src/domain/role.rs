@@ -16,6 +16,25 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// The role in which an entry of a history was written: one of the roles, or the system itself (the deadline
+    /// sweep).
+    ActorRole {
+        /// 信访人.
+        Petitioner => "PETITIONER",
+        /// 信访工作人员.
+        Clerk => "CLERK",
+        /// 包案领导.
+        CaseLead => "CASE_LEAD",
+        /// 联席会议成员.
+        CommitteeMember => "COMMITTEE_MEMBER",
+        /// An administrator.
+        Admin => "ADMIN",
+        /// The service itself: the deadline sweep.
+        System => "SYSTEM",
+    }
+}
+
 impl Role {
     /// Staff roles act within a jurisdiction subtree; a petitioner acts only on their own matters.
     pub const fn is_staff(self) -> bool {

@@ -12,8 +12,9 @@ use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
 use super::supervision::SupervisionNoticeNode;
 use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
-use crate::domain::details::{notice_of, LeadDesignated, RepeatLinked, Supervised};
+use crate::domain::details::{notice_of, Evaluation, LeadDesignated, RepeatLinked, ResolutionPlan, Supervised};
 use crate::domain::person::mask;
+use crate::domain::role::ActorRole;
 use crate::domain::schedule::{Deadline, DeadlineKind, DeadlineStatus};
 use crate::domain::scope::{case_scope, Caller};
 use crate::domain::visibility::{case_view, CaseView, PetitionerView};
@@ -180,16 +181,16 @@ impl CaseNode {
     }
 
     /// The case lead's resolution plan (路线图、时间表、任务书); staff only.
-    async fn resolution_plan(&self, ctx: &Context<'_>) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
+    async fn resolution_plan(&self, ctx: &Context<'_>) -> Result<Option<ResolutionPlanView>> {
         if self.view(caller(ctx)?).public_only {
             return Ok(None);
         }
-        Ok(self.0.resolution_plan.clone().map(async_graphql::Json))
+        Ok(self.0.resolution_plan.as_ref().and_then(|p| stored::<ResolutionPlan>(p, "resolution plan")).map(Into::into))
     }
 
     /// The petitioner's evaluation of the bureau and the handling unit, once given.
-    async fn evaluation(&self) -> Option<async_graphql::Json<serde_json::Value>> {
-        self.0.evaluation.clone().map(async_graphql::Json)
+    async fn evaluation(&self) -> Option<EvaluationView> {
+        self.0.evaluation.as_ref().and_then(|e| stored::<Evaluation>(e, "evaluation")).map(Into::into)
     }
 
     /// Every time limit of the case: what is due, by when, on which legal basis, and whether it was met.
@@ -295,8 +296,8 @@ pub struct CaseEventNode {
 #[Object(name = "CaseEvent")]
 impl CaseEventNode {
     /// What happened (a transition, an activity or an administrative act).
-    async fn kind(&self) -> &str {
-        self.event.kind.as_str()
+    async fn kind(&self) -> EventKind {
+        self.event.kind
     }
 
     /// The status before, for transitions.
@@ -333,9 +334,9 @@ impl CaseEventNode {
         }
     }
 
-    /// The role the actor acted in.
-    async fn actor_role(&self) -> Option<&str> {
-        self.event.actor_role.as_deref()
+    /// The role the actor acted in (`SYSTEM` for the deadline sweep's entries).
+    async fn actor_role(&self) -> Option<ActorRole> {
+        self.event.actor_role.as_deref().and_then(ActorRole::parse)
     }
 
     /// Who acted (an account id); null for petitioners.
@@ -347,8 +348,17 @@ impl CaseEventNode {
         }
     }
 
-    /// Structured details of the entry; staff only. The ids of other objects show only where the reader may see
-    /// them (the earlier case a repeat links to, the notice that supervised the case).
+    /// What this kind of entry records, as a typed object per kind; staff only. The ids of other objects show
+    /// only where the reader may see them (the earlier case a repeat links to, the notice that supervised the case).
+    async fn detail(&self, ctx: &Context<'_>) -> Result<Option<super::event_detail::CaseEventDetail>> {
+        if self.public {
+            return Ok(None);
+        }
+        super::event_detail::of(ctx, &self.event).await
+    }
+
+    /// The same details as untyped JSON; staff only.
+    #[graphql(deprecation = "use `detail`, which has a type per kind of entry")]
     async fn details(&self, ctx: &Context<'_>) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
         if self.public {
             return Ok(None);
@@ -494,5 +504,60 @@ impl CaseQuery {
         };
         let (rows, total) = scoped_page::<CaseList>(ctx, scope, filter, f.jurisdiction_code, page).await?;
         Ok(CaseConnection::build(rows, total, case_model::key_of, CaseNode))
+    }
+}
+
+/// A stored JSON value as its type; one that does not read (never written by this service) is logged and shown as
+/// absent rather than failing the whole case.
+fn stored<T: serde::de::DeserializeOwned>(value: &serde_json::Value, what: &str) -> Option<T> {
+    serde_json::from_value(value.clone()).map_err(|e| tracing::error!(error = %e, "a stored {what} does not read")).ok()
+}
+
+/// A case lead's resolution plan (路线图、时间表、任务书).
+#[derive(SimpleObject)]
+#[graphql(name = "ResolutionPlan")]
+pub struct ResolutionPlanView {
+    /// Who works on it.
+    pub team: Vec<String>,
+    /// The plan.
+    pub plan: String,
+    /// The steps, each due by a day.
+    pub milestones: Vec<MilestoneView>,
+    /// When the matter should be resolved.
+    pub target_date: chrono::NaiveDate,
+}
+
+/// A step of a resolution plan.
+#[derive(SimpleObject)]
+#[graphql(name = "Milestone")]
+pub struct MilestoneView {
+    /// What is to be done.
+    pub title: String,
+    /// By when.
+    pub due: chrono::NaiveDate,
+}
+
+impl From<ResolutionPlan> for ResolutionPlanView {
+    fn from(p: ResolutionPlan) -> Self {
+        let milestones = p.milestones.into_iter().map(|m| MilestoneView { title: m.title, due: m.due }).collect();
+        ResolutionPlanView { team: p.team, plan: p.plan, milestones, target_date: p.target_date }
+    }
+}
+
+/// The petitioner's evaluation (评价) of the bureau and of the handling unit.
+#[derive(SimpleObject)]
+#[graphql(name = "Evaluation")]
+pub struct EvaluationView {
+    /// How satisfied with the bureau (信访部门).
+    pub bureau: crate::domain::case::Satisfaction,
+    /// How satisfied with the handling unit (责任单位).
+    pub unit: crate::domain::case::Satisfaction,
+    /// Why, if the petitioner said.
+    pub reason: Option<String>,
+}
+
+impl From<Evaluation> for EvaluationView {
+    fn from(e: Evaluation) -> Self {
+        EvaluationView { bureau: e.bureau, unit: e.unit, reason: e.reason }
     }
 }

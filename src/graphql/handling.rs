@@ -6,7 +6,6 @@
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::case::{CaseNode, PetitionerContact};
@@ -19,6 +18,7 @@ use crate::case_work::reviews;
 use crate::case_work::routing::{self, Route};
 use crate::case_work::WorkContext;
 use crate::domain::case::{Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
+use crate::domain::details::{Milestone, ResolutionPlan};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult};
 use crate::models::case::Case;
@@ -412,14 +412,14 @@ impl HandlingMutation {
             if m.due > input.target_date {
                 return Err(AppError::bad_input(format!("input.milestones.{i}.due"), "after the target date").into());
             }
-            milestones.push(json!({"title": title, "due": m.due}));
+            milestones.push(Milestone { title, due: m.due });
         }
         let today = state(ctx).settings.calendar().local_date(state(ctx).clock.now());
         if input.target_date < today {
             return Err(AppError::bad_input("input.targetDate", "must not lie in the past").into());
         }
-        let value = json!({"team": team, "plan": plan, "milestones": milestones, "targetDate": input.target_date});
-        step(ctx, move |conn, w| handling::set_resolution_plan(conn, w, id, value)).await
+        let plan = ResolutionPlan { team, plan, milestones, target_date: input.target_date };
+        step(ctx, move |conn, w| handling::set_resolution_plan(conn, w, id, &plan)).await
     }
 
     /// Logs a reception, visit, appointment, return visit, consultation, hearing or note.

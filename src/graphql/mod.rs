@@ -8,6 +8,7 @@ pub mod connection;
 pub mod context;
 pub mod documents;
 pub mod escalation;
+pub mod event_detail;
 pub mod handling;
 pub mod intake;
 pub mod jurisdiction;
@@ -60,6 +61,17 @@ pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscri
         .limit_recursive_depth(32)
         .limit_directives(10)
         .extension(limits::DocumentChecks { max_depth: limits.max_depth, max_aliases: limits.max_aliases })
+        .override_output_type_description::<chrono::DateTime<chrono::FixedOffset>>(
+            "An instant: RFC 3339 with its offset, e.g. `2026-03-01T09:30:00+08:00`. Answers give the time in the \
+             service's time zone (Asia/Shanghai by default); inputs may use any offset.",
+        )
+        .override_output_type_description::<chrono::NaiveDate>(
+            "A calendar day: ISO 8601 `YYYY-MM-DD`, e.g. `2026-03-01`, in the service's time zone (Asia/Shanghai by \
+             default).",
+        )
+        .override_output_type_description::<async_graphql::Json<serde_json::Value>>(
+            "Any JSON value, where the shape is not one type: the before and after of an administration log entry.",
+        )
 }
 
 /// The SDL as served; `schema.graphql` must equal it (a test checks).

@@ -157,8 +157,8 @@ impl NoticeEventNode {
     }
 
     /// The role the actor acted in (`SYSTEM` for the sweep).
-    async fn actor_role(&self) -> Option<&str> {
-        self.0.actor_role.as_deref()
+    async fn actor_role(&self) -> Option<crate::domain::role::ActorRole> {
+        self.0.actor_role.as_deref().and_then(crate::domain::role::ActorRole::parse)
     }
 
     /// A note given with the step.

@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use crate::domain::case::EventKind;
 use async_graphql::{Context, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset};
 
@@ -45,11 +46,7 @@ impl CaseProgress {
         self.0
             .events
             .iter()
-            .map(|e| ProgressEvent {
-                kind: e.kind.clone(),
-                occurred_at: local_time(ctx, e.at),
-                notice: e.notice.clone(),
-            })
+            .map(|e| ProgressEvent { kind: e.kind, occurred_at: local_time(ctx, e.at), notice: e.notice.clone() })
             .collect()
     }
 }
@@ -58,7 +55,7 @@ impl CaseProgress {
 #[derive(SimpleObject)]
 pub struct ProgressEvent {
     /// What happened.
-    pub kind: String,
+    pub kind: EventKind,
     /// When.
     pub occurred_at: DateTime<FixedOffset>,
     /// The notice for the petitioner, if any.

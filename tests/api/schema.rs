@@ -1,6 +1,6 @@
 //! `schema.graphql` is exactly what the server serves, and everything in it is described.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::spawn_app;
 
@@ -109,4 +109,49 @@ async fn the_standard_introspection_query_passes_and_introspection_bombs_do_not(
         fragment B on __Type { fields { type { ...C } } } fragment C on __Type { fields { type { fields { name } } } }";
     let body = app.graphql(hidden, json!({}), None).await;
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("introspection nests"), "{body}");
+}
+
+/// Every history entry that stores details shows them as its kind's typed object (`detail`), with the same values
+/// as the untyped `details`: over the demo data and a generated province, every kind either has its type or records
+/// nothing.
+#[tokio::test]
+async fn every_history_entry_shows_its_details_typed() {
+    use petition_api::generate::{self, Plan};
+    let app = spawn_app().await;
+    let settings = petition_api::config::Settings::from_lookup(|_| None).unwrap();
+    let plan = Plan::parse(&["--cases".into(), "150".into(), "--years".into(), "1".into()]).unwrap();
+    let now = petition_api::clock::Clock::now(&*app.clock);
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || generate::run(&mut pool.get().unwrap(), &settings, &plan, now, |_, _| {}))
+        .await
+        .unwrap()
+        .unwrap();
+    let committee = app.token("demo.committee").await;
+    let query = "query($a: String) { cases(first: 100, after: $a) { pageInfo { hasNextPage endCursor }
+        nodes { events { kind details detail { __typename
+          ... on RoutedDetail { unitId unitName handlingDays notice }
+          ... on AnsweredDetail { outcome servedVia notice }
+          ... on ReceivedDetail { channel } } } } } }";
+    let (mut after, mut kinds) = (Value::Null, std::collections::BTreeMap::new());
+    loop {
+        let data = app.ok(query, json!({ "a": after }), &committee).await;
+        for event in data["cases"]["nodes"].as_array().unwrap().iter().flat_map(|c| c["events"].as_array().unwrap()) {
+            let stored = event["details"].as_object().is_some_and(|d| !d.is_empty());
+            assert_eq!(stored, !event["detail"].is_null(), "{event}");
+            let typed = &event["detail"];
+            for key in ["unitName", "handlingDays", "notice", "outcome", "servedVia", "channel"] {
+                if let Some(value) = typed.get(key) {
+                    assert_eq!(value, &event["details"][key], "{event}");
+                }
+            }
+            kinds.insert(event["kind"].as_str().unwrap().to_owned(), typed["__typename"].clone());
+        }
+        if data["cases"]["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = data["cases"]["pageInfo"]["endCursor"].clone();
+    }
+    for kind in ["SUBMITTED", "ASSIGNED", "ACCEPTED", "CLASSIFIED", "ANSWERED", "EVALUATED", "CLOSED"] {
+        assert!(kinds.get(kind).is_some_and(|t| t.is_string()), "{kind}: {kinds:?}");
+    }
 }
