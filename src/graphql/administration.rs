@@ -128,11 +128,15 @@ pub struct AdministrationQuery;
 impl AdministrationQuery {
     /// One account. `NOT_FOUND` unless the caller may read it: admins read the staff of their subtree, bureau and
     /// committee staff those of theirs, handling-unit staff those of their unit; petitioners only their own (`me`).
-    async fn account(&self, ctx: &Context<'_>, #[graphql(desc = "The account's id.")] id: ID) -> Result<AccountNode> {
+    async fn account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account's id.")] id: ID,
+    ) -> Result<Option<AccountNode>> {
         let scope = account_scope(caller(ctx)?);
         let id = object_id(&id, "account")?;
         let found = state(ctx).db.run(move |conn| Ok(account_model::find_visible(conn, &scope, id)?)).await?;
-        Ok(AccountNode(found.ok_or_else(|| AppError::not_found("account"))?))
+        Ok(Some(AccountNode(found.ok_or_else(|| AppError::not_found("account"))?)))
     }
 
     /// The accounts the caller may read (see `account`), oldest first: e.g. the case leads a clerk may designate

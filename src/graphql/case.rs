@@ -439,11 +439,11 @@ pub struct CaseQuery;
 #[Object]
 impl CaseQuery {
     /// One case. `NOT_FOUND` when it does not exist or lies outside what the caller may see.
-    async fn case(&self, ctx: &Context<'_>, #[graphql(desc = "The case's id.")] id: ID) -> Result<CaseNode> {
+    async fn case(&self, ctx: &Context<'_>, #[graphql(desc = "The case's id.")] id: ID) -> Result<Option<CaseNode>> {
         let scope = case_scope(caller(ctx)?);
         let id = object_id(&id, "case")?;
         let found = state(ctx).db.read_by_key(move |conn| Ok(case_model::find_visible(conn, &scope, id)?)).await?;
-        Ok(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?))
+        Ok(Some(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?)))
     }
 
     /// One case by its reference, within what the caller may see.
@@ -451,13 +451,13 @@ impl CaseQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The reference, e.g. `510502-2022-000017`.")] reference: String,
-    ) -> Result<CaseNode> {
+    ) -> Result<Option<CaseNode>> {
         let scope = case_scope(caller(ctx)?);
         let found = state(ctx)
             .db
             .read_by_key(move |conn| Ok(case_model::find_visible_by_reference(conn, &scope, reference.trim())?))
             .await?;
-        Ok(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?))
+        Ok(Some(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?)))
     }
 
     /// The cases the caller may see, paged. Petitioners see their own; staff the cases of their jurisdiction's

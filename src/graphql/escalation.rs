@@ -138,11 +138,11 @@ impl EscalationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The escalation's id.")] id: ID,
-    ) -> Result<EscalationNode> {
+    ) -> Result<Option<EscalationNode>> {
         let scope = escalation_scope(caller(ctx)?);
         let id = object_id(&id, "escalation")?;
         let found = state(ctx).db.run(move |conn| Ok(model::find_visible(conn, &scope, id)?)).await?;
-        Ok(EscalationNode(found.ok_or_else(|| AppError::not_found("escalation"))?))
+        Ok(Some(EscalationNode(found.ok_or_else(|| AppError::not_found("escalation"))?)))
     }
 
     /// The escalations the caller may see, newest first: staff those of the cases in their scope, petitioners

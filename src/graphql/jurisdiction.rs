@@ -169,10 +169,10 @@ impl JurisdictionQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The division code, e.g. `510502`.")] code: String,
-    ) -> Result<JurisdictionNode> {
+    ) -> Result<Option<JurisdictionNode>> {
         viewer(ctx)?;
         let found = ctx.data_unchecked::<Loaders>().jurisdiction().load_one(code).await?;
-        Ok(found.map(JurisdictionNode).ok_or_else(|| AppError::not_found("jurisdiction"))?)
+        Ok(Some(found.map(JurisdictionNode).ok_or_else(|| AppError::not_found("jurisdiction"))?))
     }
 
     /// Jurisdictions, ordered by code, paged.

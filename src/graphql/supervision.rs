@@ -209,11 +209,11 @@ impl SupervisionQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The notice's id.")] id: ID,
-    ) -> Result<SupervisionNoticeNode> {
+    ) -> Result<Option<SupervisionNoticeNode>> {
         let scope = notice_scope(caller(ctx)?);
         let id = object_id(&id, "supervision notice")?;
         let found = state(ctx).db.run(move |conn| Ok(model::find_visible(conn, &scope, id)?)).await?;
-        Ok(SupervisionNoticeNode(found.ok_or_else(|| AppError::not_found("supervision notice"))?))
+        Ok(Some(SupervisionNoticeNode(found.ok_or_else(|| AppError::not_found("supervision notice"))?)))
     }
 
     /// The supervision notices the caller may see, newest first. Petitioners see none.

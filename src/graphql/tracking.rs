@@ -74,7 +74,7 @@ impl TrackingQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The reference, e.g. `510502-2022-000017`.")] reference: String,
         #[graphql(desc = "The 8-character query code given at intake.")] query_code: String,
-    ) -> Result<CaseProgress> {
+    ) -> Result<Option<CaseProgress>> {
         viewer(ctx)?;
         let st = state(ctx);
         let ip_key = [format!("track:{}", request(ctx).client_ip)];
@@ -89,7 +89,7 @@ impl TrackingQuery {
         let keys = st.settings.query_codes.clone();
         let result = st.db.run(move |conn| tracking::track(conn, &env, &keys, &reference, &query_code)).await;
         match result {
-            Ok(progress) => Ok(CaseProgress(progress)),
+            Ok(progress) => Ok(Some(CaseProgress(progress))),
             Err(e) => {
                 if e.code == crate::error::ErrorCode::NotFound {
                     st.track_limiter.record_failure(&ip_key, Instant::now());

@@ -318,3 +318,24 @@ async fn node_finds_every_kind_by_id_within_scope() {
         assert!(body["data"]["node"].is_null(), "the field is null, the rest of the answer stands: {body}");
     }
 }
+
+/// A lookup that fails nulls its own field, not the whole answer: the rest of the request keeps its data.
+#[tokio::test]
+async fn a_failed_lookup_nulls_only_its_field() {
+    let app = spawn_app().await;
+    let token = app.token("demo.naxi.clerk").await;
+    let mine = app.ok("{ cases(first: 1, filter: {}) { nodes { id } } }", json!({}), &token).await;
+    let query = "query($id: ID!) { case(id: $id) { id } escalation(id: $id) { id } jurisdiction(code: \"999999\") { name }
+        caseByReference(reference: \"510502-2022-000017\") { id } trackCase(reference: \"x\", queryCode: \"y\") { status }
+        me { username } }";
+    let id = mine["cases"]["nodes"][0]["id"]
+        .as_str()
+        .map_or("00000000-0000-0000-0000-000000000000".to_owned(), str::to_owned);
+    let body = app.graphql(query, json!({ "id": id }), Some(&token)).await;
+    assert_eq!(body["data"]["me"]["username"], "demo.naxi.clerk", "{body}");
+    for field in ["escalation", "jurisdiction", "caseByReference", "trackCase"] {
+        assert!(body["data"][field].is_null(), "{field}: {body}");
+        let error = body["errors"].as_array().unwrap().iter().find(|e| e["path"][0] == field).expect("its error");
+        assert_eq!(error["extensions"]["code"], "NOT_FOUND", "{field}: {body}");
+    }
+}

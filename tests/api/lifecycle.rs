@@ -16,7 +16,8 @@ pub const REVIEW: &str = "mutation($i: RequestReviewInput!) { requestReview(inpu
 pub const DECIDE: &str = "mutation($i: DecideEscalationInput!) { decideEscalation(input: $i) { case { status } escalation { status decision } } }";
 pub const EXTEND: &str =
     "mutation($i: ExtendDeadlineInput!) { extendDeadline(input: $i) { status deadlines { kind dueOn status } } }";
-pub const EVALUATE: &str = "mutation($i: EvaluateCaseInput!) { evaluateCase(input: $i) { evaluation { bureau unit reason } } }";
+pub const EVALUATE: &str =
+    "mutation($i: EvaluateCaseInput!) { evaluateCase(input: $i) { evaluation { bureau unit reason } } }";
 pub const OBJECT: &str = "mutation($i: ObjectToCaseInput!) { objectToCase(input: $i) { status } }";
 const TRACK: &str = "query($r: String!, $c: String!) { trackCase(reference: $r, queryCode: $c) { reference status deadlines { kind basis status } events { kind notice } } }";
 const CASE: &str = "query($id: ID!) { case(id: $id) { status version overdue deadlines { kind basis status dueOn } events { kind note notice actorId staffOnly } petitionerName petitionerContact { phone idNumber masked } escalations { kind status } } }";

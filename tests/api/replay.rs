@@ -231,8 +231,13 @@ async fn every_demo_story_replays_through_the_api() {
             let body = app.graphql(q, json!({"i": input}), Some(token)).await;
             assert!(body["errors"].is_null(), "{}: {q} failed: {body}", case["key"]);
         }
-        let end =
-            app.ok("query($id: ID!) { case(id: $id) { status outcome evaluation { bureau unit } } }", json!({"id": id}), &clerk).await;
+        let end = app
+            .ok(
+                "query($id: ID!) { case(id: $id) { status outcome evaluation { bureau unit } } }",
+                json!({"id": id}),
+                &clerk,
+            )
+            .await;
         ends.push((case["key"].as_str().unwrap().to_owned(), end["case"]["status"].as_str().unwrap().to_owned()));
     }
     let status_of = |k: &str| ends.iter().find(|(key, _)| key == k).unwrap().1.clone();
