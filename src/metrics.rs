@@ -90,8 +90,9 @@ impl Metrics {
         self.cases_closed.fetch_add(cases_closed, Ordering::Relaxed);
     }
 
-    /// Everything, in Prometheus' text format, with the pool's state (`connections`, `idle`) as it is now.
-    pub fn render(&self, pool_connections: u32, pool_idle: u32) -> String {
+    /// Everything, in Prometheus' text format, with the pool's state as it is now.
+    pub fn render(&self, pool: PoolState) -> String {
+        let (pool_connections, pool_idle) = (pool.connections, pool.idle);
         let mut out = String::new();
         out.push_str("# HELP petition_requests_total GraphQL requests by operation name and outcome code.\n");
         out.push_str("# TYPE petition_requests_total counter\n");
@@ -144,12 +145,40 @@ impl Metrics {
                 &self.cases_closed,
             ),
         ];
-        for (name, help, value) in counters {
-            let _ =
-                writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", value.load(Ordering::Relaxed));
+        let counters =
+            counters.map(|(name, help, value)| (name, help, value.load(Ordering::Relaxed) as f64)).into_iter();
+        let pool_counters = [
+            (
+                "petition_db_pool_waits_total",
+                "Times work waited for a connection because none was idle.",
+                pool.waits as f64,
+            ),
+            (
+                "petition_db_pool_wait_seconds_total",
+                "Time spent waiting for a connection, in all.",
+                pool.waited_seconds,
+            ),
+            (
+                "petition_db_pool_timeouts_total",
+                "Waits for a connection that ran out (answered UNAVAILABLE).",
+                pool.timeouts as f64,
+            ),
+        ];
+        for (name, help, value) in counters.chain(pool_counters) {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
         }
         out
     }
+}
+
+/// The database pool as `/metrics` shows it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolState {
+    pub connections: u32,
+    pub idle: u32,
+    pub waits: u64,
+    pub waited_seconds: f64,
+    pub timeouts: u64,
 }
 
 #[cfg(test)]
@@ -163,7 +192,7 @@ mod tests {
         m.request(Some("CaseById"), "NOT_FOUND", Duration::from_millis(30));
         m.request(None, "OK", Duration::from_secs(9));
         m.request(Some("bad\"name} 1"), "OK", Duration::from_millis(1));
-        let text = m.render(4, 1);
+        let text = m.render(PoolState { connections: 4, idle: 1, waits: 7, waited_seconds: 0.25, timeouts: 1 });
         assert!(text.contains("petition_requests_total{operation=\"CaseById\",code=\"OK\"} 1"), "{text}");
         assert!(text.contains("petition_requests_total{operation=\"CaseById\",code=\"NOT_FOUND\"} 1"));
         assert!(
@@ -173,6 +202,8 @@ mod tests {
         assert!(text.contains("petition_request_duration_seconds_bucket{operation=\"CaseById\",le=\"0.005\"} 1"));
         assert!(text.contains("petition_request_duration_seconds_bucket{operation=\"anonymous\",le=\"+Inf\"} 1"));
         assert!(text.contains("petition_db_pool_in_use 3"));
+        assert!(text.contains("petition_db_pool_waits_total 7") && text.contains("petition_db_pool_timeouts_total 1"));
+        assert!(text.contains("petition_db_pool_wait_seconds_total 0.25"), "{text}");
         for n in 0..(MAX_OPERATIONS + 10) {
             m.request(Some(&format!("Op{n}")), "OK", Duration::from_millis(1));
         }

@@ -110,6 +110,39 @@ pub struct Db {
     statements: StatementCounter,
     /// Announces the history that work run through this handle wrote, once it is committed.
     announcer: std::sync::Arc<announce::Announcer>,
+    waits: std::sync::Arc<PoolWaits>,
+}
+
+/// How often work waited for a connection because none was idle, how long in all, and how often in vain (the
+/// pool's wait ran out: `UNAVAILABLE`). For the operators' metrics: waits that grow mean the pool is too small
+/// for the load, or the database too slow.
+#[derive(Default)]
+pub struct PoolWaits {
+    pub waits: std::sync::atomic::AtomicU64,
+    pub waited_micros: std::sync::atomic::AtomicU64,
+    pub timeouts: std::sync::atomic::AtomicU64,
+}
+
+impl PoolWaits {
+    /// A connection from `pool`, counting the wait when none is idle.
+    fn checkout(
+        &self,
+        pool: &PgPool,
+    ) -> Result<diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<PgConnection>>, diesel::r2d2::PoolError>
+    {
+        use std::sync::atomic::Ordering::Relaxed;
+        if let Some(conn) = pool.try_get() {
+            return Ok(conn);
+        }
+        let asked = std::time::Instant::now();
+        let got = pool.get();
+        self.waits.fetch_add(1, Relaxed);
+        self.waited_micros.fetch_add(u64::try_from(asked.elapsed().as_micros()).unwrap_or(u64::MAX), Relaxed);
+        if got.is_err() {
+            self.timeouts.fetch_add(1, Relaxed);
+        }
+        got
+    }
 }
 
 impl Db {
@@ -118,12 +151,17 @@ impl Db {
         let statements = StatementCounter::default();
         let pool = build_counted_pool(database_url, max_size, wait, statements.clone())?;
         let announcer = std::sync::Arc::new(announce::Announcer::start(pool.clone()));
-        Ok(Db { pool, calls: Default::default(), statements, announcer })
+        Ok(Db { pool, calls: Default::default(), statements, announcer, waits: Default::default() })
     }
 
     /// SQL statements sent through this handle's pool so far (the live listener's included).
     pub fn statements(&self) -> u64 {
         self.statements.get()
+    }
+
+    /// The waits for a connection so far.
+    pub fn pool_waits(&self) -> &PoolWaits {
+        &self.waits
     }
 
     /// How many times `run` or `transaction` was called so far.
@@ -145,6 +183,7 @@ impl Db {
     {
         let pool = self.pool.clone();
         let announcer = self.announcer.clone();
+        let waits = self.waits.clone();
         self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // What is logged on the blocking thread belongs to the request that asked (its request id included).
         let span = tracing::Span::current();
@@ -152,7 +191,7 @@ impl Db {
             let _entered = span.enter();
             // Whatever earlier work on this thread left behind is not ours to announce (it was announced already).
             announce::take_written();
-            let done = pool.get().map_err(AppError::from).and_then(|mut conn| f(&mut conn));
+            let done = waits.checkout(&pool).map_err(AppError::from).and_then(|mut conn| f(&mut conn));
             // Announced whatever `f` returned: entries that rolled back are not found, so not announced.
             announcer.send(announce::take_written());
             done

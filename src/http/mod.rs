@@ -39,10 +39,17 @@ async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Htt
             return HttpResponse::Unauthorized().body("metrics need the METRICS_TOKEN as a bearer token");
         }
     }
+    use std::sync::atomic::Ordering::Relaxed;
     let pool = state.db.pool().state();
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(pool.connections, pool.idle_connections))
+    let waits = state.db.pool_waits();
+    let pool = crate::metrics::PoolState {
+        connections: pool.connections,
+        idle: pool.idle_connections,
+        waits: waits.waits.load(Relaxed),
+        waited_seconds: waits.waited_micros.load(Relaxed) as f64 / 1e6,
+        timeouts: waits.timeouts.load(Relaxed),
+    };
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render(pool))
 }
 
 async fn healthz() -> HttpResponse {

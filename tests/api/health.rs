@@ -311,7 +311,31 @@ async fn metrics_count_requests_by_operation_and_outcome() {
         "petition_request_duration_seconds_count{operation=\"CaseList\"} 1",
         "# TYPE petition_db_pool_in_use gauge",
         "petition_live_subscriptions 0",
+        "petition_db_pool_waits_total 0",
     ] {
+        assert!(text.contains(line), "`{line}` in\n{text}");
+    }
+
+    // Every connection busy: a request waits for one in vain, and the metrics say so.
+    let mut held = Vec::new();
+    while let Some(conn) = app.db.pool().try_get() {
+        held.push(conn);
+    }
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&clerk)
+        .json(&serde_json::json!({ "query": "query CaseList { cases(first: 1) { totalCount } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(crate::helpers::error_code(&body), "UNAVAILABLE", "{body}");
+    drop(held);
+    let res = app.client.get(&url).bearer_auth("a-long-scraper-token-for-metrics").send().await.unwrap();
+    let text = res.text().await.unwrap();
+    for line in ["petition_db_pool_waits_total 1", "petition_db_pool_timeouts_total 1"] {
         assert!(text.contains(line), "`{line}` in\n{text}");
     }
 }
