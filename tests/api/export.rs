@@ -1,8 +1,6 @@
 //! CSV exports for portals: what a portal sees, scope-checked and filtered exactly as `cases` and `stats`, streamed
 //! page after page, UTF-8 with a byte order mark.
 
-use petition_api::config::Settings;
-use petition_api::generate::{self, Plan};
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
@@ -52,14 +50,7 @@ async fn references(app: &TestApp, token: &str, filter: Value) -> Vec<String> {
 async fn a_case_export_holds_exactly_what_the_list_shows_across_pages() {
     let app = spawn_app().await;
     // Enough cases for several pages of the export.
-    let settings = Settings::from_lookup(|_| None).unwrap();
-    let plan = Plan::parse(&["--cases".into(), "260".into(), "--years".into(), "1".into()]).unwrap();
-    let now = petition_api::clock::Clock::now(&*app.clock);
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || generate::run(&mut pool.get().unwrap(), &settings, &plan, now, |_, _| {}))
-        .await
-        .unwrap()
-        .unwrap();
+    app.generate(260).await;
 
     let committee = app.token("demo.committee").await;
     let (status, content_type, body) = export(&app, "cases.csv", &[], Some(&committee), "en").await;

@@ -259,6 +259,20 @@ impl TestApp {
         start_server(settings, db, clock)
     }
 
+    /// Writes a generated province of `cases` cases over a year into this app's database, as `petition-api
+    /// generate` does (on a thread of its own: the server shares this test's runtime and keeps serving).
+    pub async fn generate(&self, cases: usize) {
+        use petition_api::generate::{self, Plan};
+        let settings = Settings::from_lookup(|_| None).unwrap();
+        let plan = Plan::parse(&["--cases".into(), cases.to_string(), "--years".into(), "1".into()]).unwrap();
+        let now = petition_api::clock::Clock::now(&*self.clock);
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || generate::run(&mut pool.get().unwrap(), &settings, &plan, now, |_, _| {}))
+            .await
+            .unwrap()
+            .expect("generate cases");
+    }
+
     /// Today in the service's time zone, by the test clock.
     pub fn clock_today(&self) -> chrono::NaiveDate {
         petition_api::clock::Clock::now(&*self.clock).with_timezone(&chrono_tz::Asia::Shanghai).date_naive()

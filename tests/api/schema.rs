@@ -116,16 +116,8 @@ async fn the_standard_introspection_query_passes_and_introspection_bombs_do_not(
 /// nothing.
 #[tokio::test]
 async fn every_history_entry_shows_its_details_typed() {
-    use petition_api::generate::{self, Plan};
     let app = spawn_app().await;
-    let settings = petition_api::config::Settings::from_lookup(|_| None).unwrap();
-    let plan = Plan::parse(&["--cases".into(), "150".into(), "--years".into(), "1".into()]).unwrap();
-    let now = petition_api::clock::Clock::now(&*app.clock);
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || generate::run(&mut pool.get().unwrap(), &settings, &plan, now, |_, _| {}))
-        .await
-        .unwrap()
-        .unwrap();
+    app.generate(150).await;
     let committee = app.token("demo.committee").await;
     let query = "query($a: String) { cases(first: 100, after: $a) { pageInfo { hasNextPage endCursor }
         nodes { events { kind details detail { __typename

@@ -18,17 +18,23 @@ const CASES = gql`
   }
 `;
 
-test('Apollo Client pages through cases relay-style, with automatic persisted queries', async () => {
-  const token = await signIn('demo.clerk');
-  const seen = [];
-  const client = new ApolloClient({
+/** A client as an app backend sets one up: the token in every request, persisted queries, and a cache that
+ * merges the pages of `cases`; every request it sends is recorded in `seen`. */
+function apollo(token, seen, persisted = {}) {
+  return new ApolloClient({
     link: ApolloLink.from([
       new SetContextLink(() => ({ headers: { authorization: `Bearer ${token}` } })),
-      new PersistedQueryLink({ sha256 }),
+      new PersistedQueryLink({ sha256, ...persisted }),
       new HttpLink({ uri: url, fetch: recordingFetch(seen) }),
     ]),
     cache: new InMemoryCache({ typePolicies: { Query: { fields: { cases: relayStylePagination() } } } }),
   });
+}
+
+test('Apollo Client pages through cases relay-style, with automatic persisted queries', async () => {
+  const token = await signIn('demo.clerk');
+  const seen = [];
+  const client = apollo(token, seen);
 
   // As a list screen does it: watch the first page, then fetch more until the end.
   const observable = client.watchQuery({ query: CASES, variables: { first: 2 } });
@@ -65,14 +71,7 @@ test('Apollo Client pages through cases relay-style, with automatic persisted qu
 test('Apollo Client with useGETForHashedQueries sends the hash by GET', async () => {
   const token = await signIn('demo.petitioner');
   const seen = [];
-  const client = new ApolloClient({
-    link: ApolloLink.from([
-      new SetContextLink(() => ({ headers: { authorization: `Bearer ${token}` } })),
-      new PersistedQueryLink({ sha256, useGETForHashedQueries: true }),
-      new HttpLink({ uri: url, fetch: recordingFetch(seen) }),
-    ]),
-    cache: new InMemoryCache(),
-  });
+  const client = apollo(token, seen, { useGETForHashedQueries: true });
   const ME = gql`query PetitionerMe { me { username roles } }`;
   const first = await client.query({ query: ME });
   assert.equal(first.data.me.username, 'demo.petitioner');
