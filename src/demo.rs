@@ -381,6 +381,8 @@ fn load_case(
             petitioner_phone: None,
             petitioner_id_number: None,
             next_due_at: None,
+            received_level: crate::domain::case::ReceivedLevel::Local,
+            received_by_code: None,
         },
     )?;
     for (kind, from, to, on, note, payload) in &events {

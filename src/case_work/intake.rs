@@ -20,9 +20,11 @@ use uuid::Uuid;
 use super::{check_past, history, WorkContext};
 use crate::auth::token::stored_query_code;
 use crate::config::QueryCodeKeys;
+use crate::domain::case::ReceivedLevel;
 use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, Channel, EventKind};
 use crate::domain::credentials::parse_display_name;
 use crate::domain::details::{to_payload, Received, RepeatLinked, Told};
+use crate::domain::organisation::received_level;
 use crate::domain::organisation::{is_within, JurisdictionLevel};
 use crate::domain::permission::{act, authorize_recording, authorize_submission, Authorized};
 use crate::domain::person::{
@@ -45,6 +47,9 @@ pub struct Petition<'a> {
     pub phone: Option<&'a str>,
     pub id_number: Option<&'a str>,
     pub anonymous: bool,
+    /// An online petition addressed above the county of its matter (to the city or the province): the code of the
+    /// jurisdiction addressed.
+    pub addressed_to: Option<&'a str>,
 }
 
 /// A representative of a group petition.
@@ -143,8 +148,28 @@ struct Filing<'a> {
     group_size: i32,
     representatives: serde_json::Value,
     received_at: DateTime<Utc>,
+    /// The level it was received at, and the receiving jurisdiction when that is not the matter's.
+    received: (ReceivedLevel, Option<String>),
     event: EventKind,
     note: Option<&'a str>,
+}
+
+/// The level at which a bureau of `receiver` (a jurisdiction code) receives a petition about the matter of
+/// `checked`, and the receiving jurisdiction when it lies above the matter's. Looks the receiver up only when it is
+/// not the matter's own jurisdiction.
+fn received_by(
+    conn: &mut PgConnection,
+    checked: &Checked,
+    receiver: &str,
+    field: &str,
+) -> AppResult<(ReceivedLevel, Option<String>)> {
+    if receiver == checked.jurisdiction.code {
+        return Ok((ReceivedLevel::Local, None));
+    }
+    let found =
+        jurisdiction::find(conn, receiver)?.ok_or_else(|| AppError::not_found("jurisdiction").with_field(field))?;
+    let level = received_level(&checked.jurisdiction.path, &found.path, found.level);
+    Ok((level, (level != ReceivedLevel::Local).then_some(found.code)))
 }
 
 /// Writes a new case, its first history entries and its deadlines, as the caller the proof allowed to file it.
@@ -221,6 +246,8 @@ fn file<A: act::Files>(
         petitioner_phone: c.phone.as_deref(),
         petitioner_id_number: c.id_number.as_deref(),
         next_due_at: next_staff_due(&deadlines),
+        received_level: f.received.0,
+        received_by_code: f.received.1.as_deref(),
     };
     let entries: Vec<NewCaseEvent<'_>> = written
         .into_iter()
@@ -281,6 +308,20 @@ pub fn submit(
     }
     let account = ctx.caller.account_id;
     let checked = check(conn, petition)?;
+    let received = match petition.addressed_to.map(str::trim).filter(|a| !a.is_empty()) {
+        None => (ReceivedLevel::Local, None),
+        Some(addressed) => {
+            let received = received_by(conn, &checked, addressed, "input.addressedTo")?;
+            let above = received.1.is_some() || addressed == checked.jurisdiction.code;
+            if !above {
+                return Err(AppError::bad_input(
+                    "input.addressedTo",
+                    "must be the matter's jurisdiction or one above it",
+                ));
+            }
+            received
+        }
+    };
     // A retry of a submission that succeeded takes a serial it does not use (a gap, which references may have):
     // finding that out first would cost every new submission a statement.
     let reference = new_reference(conn, ctx, serials, &checked.jurisdiction.code, ctx.env.now)?;
@@ -308,6 +349,7 @@ pub fn submit(
                 group_size: 1,
                 representatives: json!([]),
                 received_at: ctx.env.now,
+                received,
                 event: EventKind::Submitted,
                 note: None,
             },
@@ -337,6 +379,7 @@ pub fn record(
     representatives: &[Representative<'_>],
     group_size: i32,
     note: Option<&str>,
+    national_channel: bool,
 ) -> AppResult<Intake> {
     if !matches!(channel, Channel::Letter | Channel::Visit | Channel::Phone | Channel::Fax) {
         return Err(AppError::bad_input("input.channel", "clerks record LETTER, VISIT, PHONE or FAX"));
@@ -364,6 +407,19 @@ pub fn record(
     let name = parse_display_name(petitioner.name, "input.petitioner.name")?;
     let checked = check(conn, petition)?;
     let proof = authorize_recording(&ctx.caller, &checked.jurisdiction.path)?;
+    // Received where the clerk's bureau sits: above the matter's county, a skip-level petition.
+    let clerk_at = ctx.caller.jurisdiction.as_ref().map(|(code, _)| code.as_str()).unwrap_or_default();
+    let received = received_by(conn, &checked, clerk_at, "input.jurisdictionCode")?;
+    let received = if !national_channel {
+        received
+    } else if received.0 == ReceivedLevel::Province {
+        (ReceivedLevel::National, received.1)
+    } else {
+        return Err(AppError::bad_input(
+            "input.nationalChannel",
+            "only a provincial bureau records petitions passed on from national channels",
+        ));
+    };
     if let Some(account) = petitioner.account_id {
         let ok = crate::models::account::find(conn, account)?.is_some_and(|a| a.roles.contains(&Role::Petitioner));
         if !ok {
@@ -390,6 +446,7 @@ pub fn record(
                 group_size: group_size.max(reps.len() as i32),
                 representatives: json!(reps),
                 received_at,
+                received,
                 event: EventKind::Recorded,
                 note: note.as_deref(),
             },

@@ -100,6 +100,8 @@ diesel::table! {
         resolution_plan -> Nullable<Jsonb>,
         evaluation -> Nullable<Jsonb>,
         disposition_note -> Nullable<Text>,
+        received_level -> Text,
+        received_by_code -> Nullable<Text>,
     }
 }
 

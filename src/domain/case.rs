@@ -35,6 +35,21 @@ text_enum! {
 }
 
 text_enum! {
+    /// The level at which a petition was received, compared with where its matter belongs. Above the county of the
+    /// matter it is a skip-level petition (越级) for that county.
+    ReceivedLevel {
+        /// By the bureau of the matter's own jurisdiction (or below it).
+        Local => "LOCAL",
+        /// By the city's bureau, above the county of the matter.
+        City => "CITY",
+        /// By the province's bureau.
+        Province => "PROVINCE",
+        /// Through a national channel (国家信访局), recorded by a provincial bureau.
+        National => "NATIONAL",
+    }
+}
+
+text_enum! {
     /// How a petition reached the state.
     Channel {
         /// Submitted online by the petitioner.

@@ -50,6 +50,11 @@ pub struct CohortCounts {
     pub bureau_satisfied: i64,
     pub unit_evaluated: i64,
     pub unit_satisfied: i64,
+    /// Skip-level petitions (越级), by the level they went to, and the repeat petitions among them.
+    pub skip_city: i64,
+    pub skip_province: i64,
+    pub skip_national: i64,
+    pub skip_repeats: i64,
 }
 
 impl std::ops::AddAssign for CohortCounts {
@@ -68,6 +73,10 @@ impl std::ops::AddAssign for CohortCounts {
         self.bureau_satisfied += o.bureau_satisfied;
         self.unit_evaluated += o.unit_evaluated;
         self.unit_satisfied += o.unit_satisfied;
+        self.skip_city += o.skip_city;
+        self.skip_province += o.skip_province;
+        self.skip_national += o.skip_national;
+        self.skip_repeats += o.skip_repeats;
     }
 }
 
@@ -101,6 +110,34 @@ impl CohortCounts {
     pub fn repeat_rate(&self) -> Ratio {
         Ratio::new(self.repeats, self.received)
     }
+
+    /// 越级: petitions received above the county of the matter / all petitions of the matters, in all and by the
+    /// level reached.
+    pub fn skip_level(&self) -> SkipLevel {
+        let all = self.skip_city + self.skip_province + self.skip_national;
+        SkipLevel {
+            all: Ratio::new(all, self.received),
+            city: Ratio::new(self.skip_city, self.received),
+            province: Ratio::new(self.skip_province, self.received),
+            national: Ratio::new(self.skip_national, self.received),
+            repeats: Ratio::new(self.skip_repeats, all),
+        }
+    }
+}
+
+/// Skip-level petitions (越级) of a cohort.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SkipLevel {
+    /// Received above the county of the matter / received.
+    pub all: Ratio,
+    /// By the city's bureau / received.
+    pub city: Ratio,
+    /// By the province's bureau / received.
+    pub province: Ratio,
+    /// Through a national channel / received.
+    pub national: Ratio,
+    /// Repeat petitions among the skip-level ones / skip-level ones.
+    pub repeats: Ratio,
 }
 
 #[cfg(test)]
@@ -135,6 +172,10 @@ mod tests {
             bureau_satisfied: 2,
             unit_evaluated: 3,
             unit_satisfied: 1,
+            skip_city: 2,
+            skip_province: 1,
+            skip_national: 1,
+            skip_repeats: 1,
         };
         assert_eq!(c.timely_acceptance(), Ratio::new(6, 9));
         assert_eq!(c.on_time_answer(), Ratio::new(3, 8));
@@ -142,6 +183,9 @@ mod tests {
         assert_eq!(c.bureau_satisfaction(), Ratio::new(2, 3));
         assert_eq!(c.unit_satisfaction(), Ratio::new(1, 3));
         assert_eq!(c.repeat_rate(), Ratio::new(1, 10));
+        let skip = c.skip_level();
+        assert_eq!((skip.all, skip.city, skip.province), (Ratio::new(4, 10), Ratio::new(2, 10), Ratio::new(1, 10)));
+        assert_eq!((skip.national, skip.repeats), (Ratio::new(1, 10), Ratio::new(1, 4)));
         let mut sum = c;
         sum += c;
         assert_eq!(sum.timely_acceptance(), Ratio::new(12, 18));

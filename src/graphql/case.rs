@@ -92,6 +92,19 @@ impl CaseNode {
         Ok(JurisdictionNode(j.ok_or_else(|| AppError::internal("case without jurisdiction"))?))
     }
 
+    /// Where the petition was received, compared with where its matter belongs: above the county of the matter
+    /// (the city's or the province's bureau, or a national channel) it is a skip-level petition (越级).
+    async fn received_level(&self) -> crate::domain::case::ReceivedLevel {
+        self.0.received_level
+    }
+
+    /// The jurisdiction whose bureau received the petition, when above the matter's own; null for a petition
+    /// received by the matter's own bureau.
+    async fn received_by(&self, ctx: &Context<'_>) -> Result<Option<JurisdictionNode>> {
+        let Some(code) = &self.0.received_by_code else { return Ok(None) };
+        Ok(ctx.data_unchecked::<Loaders>().jurisdiction().load_one(code.clone()).await?.map(JurisdictionNode))
+    }
+
     /// The township the matter arose in, if known.
     async fn township(&self, ctx: &Context<'_>) -> Result<Option<JurisdictionNode>> {
         let Some(code) = &self.0.township_code else { return Ok(None) };

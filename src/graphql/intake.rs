@@ -43,6 +43,9 @@ pub struct SubmitPetitionInput {
     pub anonymous: bool,
     /// `ONLINE` or `MOBILE` (the default).
     pub channel: Option<Channel>,
+    /// Addressed above the county of the matter: the code of the city or province whose bureau the petition is
+    /// sent to (a skip-level petition, 越级). Left out, the matter's own bureau.
+    pub addressed_to: Option<String>,
     /// A key the client makes up per petition: a retry with the same key returns the first result again.
     pub idempotency_key: String,
 }
@@ -97,6 +100,10 @@ pub struct RecordPetitionInput {
     pub group_size: i32,
     /// An internal note.
     pub note: Option<String>,
+    /// Passed on from a national channel (国家信访局): only a provincial bureau records these. A petition recorded by
+    /// a city's or the province's bureau about a county's matter is a skip-level petition by that level anyway.
+    #[graphql(default)]
+    pub national_channel: bool,
 }
 
 impl From<Intake> for IntakePayload {
@@ -120,6 +127,7 @@ macro_rules! petition_of {
             phone: $input.phone.as_deref(),
             id_number: $input.id_number.as_deref(),
             anonymous: $input.anonymous,
+            addressed_to: None,
         }
     };
 }
@@ -141,7 +149,7 @@ impl IntakeMutation {
         let result = state(ctx)
             .db
             .run(move |conn| {
-                let petition = petition_of!(input);
+                let petition = Petition { addressed_to: input.addressed_to.as_deref(), ..petition_of!(input) };
                 intake::submit(
                     conn,
                     &w,
@@ -193,6 +201,7 @@ impl IntakeMutation {
                     &reps,
                     input.group_size,
                     input.note.as_deref(),
+                    input.national_channel,
                 )
             })
             .await?;

@@ -8,7 +8,7 @@ use super::connection::{connection, wants_total, PageArgs};
 use super::context::{caller, state, viewer};
 use super::loaders::FigureKey;
 use super::loaders::Loaders;
-use crate::domain::figures::{CohortCounts, Ratio};
+use crate::domain::figures::{CohortCounts, Ratio, SkipLevel};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::permission::may_see_figures;
 use crate::error::AppError;
@@ -271,6 +271,34 @@ pub struct NoticeFigures {
     pub overdue: i64,
 }
 
+/// Skip-level petitions (越级): received above the county of the matter, by the city's or the province's bureau or
+/// through a national channel, over all petitions of the matters.
+#[derive(SimpleObject)]
+pub struct SkipLevelFigures {
+    /// All skip-level petitions / all petitions received.
+    pub all: RatioView,
+    /// Received by the city's bureau / all petitions received.
+    pub city: RatioView,
+    /// Received by the province's bureau / all petitions received.
+    pub province: RatioView,
+    /// Through a national channel / all petitions received.
+    pub national: RatioView,
+    /// Repeat petitions among the skip-level ones / skip-level petitions.
+    pub repeats: RatioView,
+}
+
+impl From<SkipLevel> for SkipLevelFigures {
+    fn from(s: SkipLevel) -> Self {
+        SkipLevelFigures {
+            all: s.all.into(),
+            city: s.city.into(),
+            province: s.province.into(),
+            national: s.national.into(),
+            repeats: s.repeats.into(),
+        }
+    }
+}
+
 /// The figures of one month of a period (cases received that month).
 #[derive(SimpleObject)]
 pub struct MonthlyFigures {
@@ -284,6 +312,8 @@ pub struct MonthlyFigures {
     pub on_time_answer: RatioView,
     /// 满意率 of the handling units.
     pub unit_satisfaction: RatioView,
+    /// 越级: skip-level petitions of the month.
+    pub skip_level: SkipLevelFigures,
 }
 
 impl MonthlyFigures {
@@ -294,6 +324,7 @@ impl MonthlyFigures {
             timely_acceptance: c.timely_acceptance().into(),
             on_time_answer: c.on_time_answer().into(),
             unit_satisfaction: c.unit_satisfaction().into(),
+            skip_level: c.skip_level().into(),
         }
     }
 }
@@ -319,6 +350,8 @@ pub struct JurisdictionStats {
     pub unit_satisfaction: RatioView,
     /// 重复信访率: repeat petitions / received.
     pub repeat_rate: RatioView,
+    /// 越级: petitions received above the county of the matter, by level reached, over all received.
+    pub skip_level: SkipLevelFigures,
     /// 积案: open cases past a deadline staff owe or flagged as backlog / open cases, as it stands now.
     pub backlog: RatioView,
     /// 包案化解率: resolved / cases whose case lead was designated in the period.
@@ -342,6 +375,7 @@ impl JurisdictionStats {
             bureau_satisfaction: c.bureau_satisfaction().into(),
             unit_satisfaction: c.unit_satisfaction().into(),
             repeat_rate: c.repeat_rate().into(),
+            skip_level: c.skip_level().into(),
             backlog: f.backlog.into(),
             case_lead_resolution: f.case_lead_resolution.into(),
             supervision_notices: NoticeFigures {

@@ -249,6 +249,11 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("case {} is not with {}", "事项 {} 不在 {} 办理"),
     ("not a handling unit of the case's jurisdiction, above or below it", "不是此事项所在地或其上下级的责任单位"),
     ("must be the case's jurisdiction (joint conferences) or one above it", "必须是事项所在地（联席会议）或其上级"),
+    ("must be the matter's jurisdiction or one above it", "必须是事项所在地或其上级"),
+    (
+        "only a provincial bureau records petitions passed on from national channels",
+        "只有省级信访部门可以登记国家信访渠道转来的信访事项",
+    ),
     ("a {} is decided with {}", "{} 的决定应为 {}"),
     ("at most {} representatives", "代表最多 {} 人"),
     ("after the target date", "晚于目标日期"),

@@ -10,7 +10,7 @@ use super::case_event::NewCaseEvent;
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions};
-use crate::domain::case::{CaseStatus, Category, Channel, Outcome, Routing};
+use crate::domain::case::{CaseStatus, Category, Channel, Outcome, ReceivedLevel, Routing};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::CaseScope;
 use crate::domain::visibility::CaseFacts;
@@ -49,6 +49,10 @@ pub struct Case {
     pub resolution_plan: Option<serde_json::Value>,
     pub evaluation: Option<serde_json::Value>,
     pub disposition_note: Option<String>,
+    /// Where the petition was received, compared with where its matter belongs (越级 above the county).
+    pub received_level: ReceivedLevel,
+    /// The jurisdiction of the bureau that received it, when not the matter's own.
+    pub received_by_code: Option<String>,
 }
 
 impl Case {
@@ -327,6 +331,8 @@ pub struct NewCase<'a> {
     pub petitioner_id_number: Option<&'a str>,
     /// The earliest deadline staff owe, from the history written with the case.
     pub next_due_at: Option<DateTime<Utc>>,
+    pub received_level: ReceivedLevel,
+    pub received_by_code: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut PgConnection, new: &NewCase<'_>) -> QueryResult<Case> {
@@ -365,6 +371,8 @@ fn insert_statement<'a>(
             cases::petitioner_phone.eq(new.petitioner_phone),
             cases::petitioner_id_number.eq(new.petitioner_id_number),
             cases::next_due_at.eq(new.next_due_at),
+            cases::received_level.eq(new.received_level),
+            cases::received_by_code.eq(new.received_by_code),
         ))
         .returning(Case::as_returning())
 }

@@ -78,6 +78,14 @@ pub struct MonthRow {
     unit_evaluated: i64,
     #[diesel(sql_type = BigInt)]
     unit_satisfied: i64,
+    #[diesel(sql_type = BigInt)]
+    skip_city: i64,
+    #[diesel(sql_type = BigInt)]
+    skip_province: i64,
+    #[diesel(sql_type = BigInt)]
+    skip_national: i64,
+    #[diesel(sql_type = BigInt)]
+    skip_repeats: i64,
 }
 
 impl MonthRow {
@@ -97,6 +105,10 @@ impl MonthRow {
             bureau_satisfied: self.bureau_satisfied,
             unit_evaluated: self.unit_evaluated,
             unit_satisfied: self.unit_satisfied,
+            skip_city: self.skip_city,
+            skip_province: self.skip_province,
+            skip_national: self.skip_national,
+            skip_repeats: self.skip_repeats,
         }
     }
 }
@@ -123,8 +135,9 @@ fn cohorts_statement<'a>(
 ) -> Statement<'a> {
     const MET: &str = "jurisdiction_code, received_on, received, repeats, route_on_time, route_late, 0::bigint,
         answer_on_time, answer_late, 0::bigint, evaluated, 0::bigint, bureau_evaluated, bureau_satisfied,
-        unit_evaluated, unit_satisfied";
-    const OPEN: &str = "jurisdiction_code, received_on, 0, 0, 0, 0, route, 0, 0, answer, 0, evaluate, 0, 0, 0, 0";
+        unit_evaluated, unit_satisfied, skip_city, skip_province, skip_national, skip_repeats";
+    const OPEN: &str =
+        "jurisdiction_code, received_on, 0, 0, 0, 0, route, 0, 0, answer, 0, evaluate, 0, 0, 0, 0, 0, 0, 0, 0";
     let period = "received_on BETWEEN $2 AND $3";
     diesel::sql_query(format!(
         "{prefix} WITH {SUBTREES}
@@ -136,14 +149,17 @@ fn cohorts_statement<'a>(
            sum(answer_overdue)::bigint AS answer_overdue,
            sum(evaluated)::bigint AS evaluated, sum(evaluation_expired)::bigint AS evaluation_expired,
            sum(bureau_evaluated)::bigint AS bureau_evaluated, sum(bureau_satisfied)::bigint AS bureau_satisfied,
-           sum(unit_evaluated)::bigint AS unit_evaluated, sum(unit_satisfied)::bigint AS unit_satisfied
+           sum(unit_evaluated)::bigint AS unit_evaluated, sum(unit_satisfied)::bigint AS unit_satisfied,
+           sum(skip_city)::bigint AS skip_city, sum(skip_province)::bigint AS skip_province,
+           sum(skip_national)::bigint AS skip_national, sum(skip_repeats)::bigint AS skip_repeats
          FROM (SELECT {MET} FROM case_figures WHERE {period}
                UNION ALL SELECT {MET} FROM case_figure_changes WHERE {period}
                UNION ALL SELECT {OPEN} FROM open_deadline_figures WHERE {period} AND due_at <= $4
                UNION ALL SELECT {OPEN} FROM open_deadline_figure_changes WHERE {period} AND due_at <= $4)
            AS f (jurisdiction_code, received_on, received, repeats, route_on_time, route_late, route_overdue,
                  answer_on_time, answer_late, answer_overdue, evaluated, evaluation_expired, bureau_evaluated,
-                 bureau_satisfied, unit_evaluated, unit_satisfied)
+                 bureau_satisfied, unit_evaluated, unit_satisfied, skip_city, skip_province, skip_national,
+                 skip_repeats)
          JOIN j ON j.code = f.jurisdiction_code
          GROUP BY 1, 2"
     ))

@@ -466,3 +466,82 @@ async fn the_kept_figures_are_what_the_definitions_count_from_the_cases() {
     let s = stats(&app, &committee, "510000", from, to).await;
     assert_eq!(shown(&s), recount(&app, "510000/", from, to, now), "{s}");
 }
+
+/// Skip-level petitions (越级): received by the city's or the province's bureau, or through a national channel,
+/// about a county's matter, counted for that county by the level they reached, over all its petitions, with the
+/// repeat petitions among them; in the period and month by month.
+#[tokio::test]
+async fn skip_level_petitions_are_counted_by_the_level_they_reached() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let county = app.token("demo.clerk").await;
+    let city = app.token("demo.city").await;
+    let province = app.token("demo.province").await;
+    let submit = |title: &str, addressed: Option<&str>, key: &str| {
+        json!({"i": {"jurisdictionCode": "510502", "title": title, "content": format!("{title}，请求处理。"),
+            "idempotencyKey": key, "addressedTo": addressed}})
+    };
+    let record = |title: &str, national: bool| {
+        json!({"i": {"jurisdictionCode": "510502", "channel": "LETTER", "title": title,
+            "content": format!("{title}，请求处理。"), "petitioner": {"name": "张某"}, "nationalChannel": national,
+            "receivedAt": petition_api::clock::Clock::now(&*app.clock) - Duration::minutes(5)}})
+    };
+    let record_as = "mutation($i: RecordPetitionInput!) { recordPetition(input: $i) { case { id receivedLevel
+        receivedBy { code } repeatOf { id } } } }";
+    let submit_as = "mutation($i: SubmitPetitionInput!) { submitPetition(input: $i) { case { id receivedLevel
+        receivedBy { code } repeatOf { id } } } }";
+
+    let local = app.ok(submit_as, submit("路灯长期不亮", None, "skip-1"), &petitioner).await;
+    assert_eq!(local["submitPetition"]["case"]["receivedLevel"], "LOCAL");
+    assert!(local["submitPetition"]["case"]["receivedBy"].is_null());
+    let to_city = app.ok(submit_as, submit("小区电梯长期停运", Some("510500"), "skip-2"), &petitioner).await;
+    assert_eq!(to_city["submitPetition"]["case"]["receivedLevel"], "CITY");
+    assert_eq!(to_city["submitPetition"]["case"]["receivedBy"]["code"], "510500");
+    // The same matter again, now to the province: a repeat petition among the skip-level ones.
+    let again = app.ok(submit_as, submit("小区电梯长期停运", Some("510000"), "skip-3"), &petitioner).await;
+    assert_eq!(again["submitPetition"]["case"]["receivedLevel"], "PROVINCE");
+    assert!(again["submitPetition"]["case"]["repeatOf"]["id"].is_string(), "{again}");
+    let by_city = app.ok(record_as, record("来信反映工资拖欠", false), &city).await;
+    assert_eq!(by_city["recordPetition"]["case"]["receivedLevel"], "CITY");
+    let national = app.ok(record_as, record("国家信访局转来：征地补偿", true), &province).await;
+    assert_eq!(national["recordPetition"]["case"]["receivedLevel"], "NATIONAL");
+    assert_eq!(national["recordPetition"]["case"]["receivedBy"]["code"], "510000");
+    let at_home = app.ok(record_as, record("来信反映道路破损", false), &county).await;
+    assert_eq!(at_home["recordPetition"]["case"]["receivedLevel"], "LOCAL");
+
+    // Refusals name the field and change nothing.
+    let refused = app.graphql(record_as, record("市局误选国家渠道", true), Some(&city)).await;
+    assert_eq!(refused["errors"][0]["extensions"]["field"], "input.nationalChannel", "{refused}");
+    let refused = app.graphql(submit_as, submit("寄错县", Some("510503"), "skip-4"), Some(&petitioner)).await;
+    assert_eq!(refused["errors"][0]["extensions"]["field"], "input.addressedTo", "{refused}");
+    let refused = app.graphql(submit_as, submit("寄错地方", Some("999999"), "skip-5"), Some(&petitioner)).await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "NOT_FOUND", "{refused}");
+
+    let today = app.clock_today();
+    let query = "query($c: String!, $from: NaiveDate!, $to: NaiveDate!) { jurisdiction(code: $c) {
+        stats(from: $from, to: $to) { received
+          skipLevel { all { numerator denominator rate } city { numerator } province { numerator }
+                      national { numerator } repeats { numerator denominator } }
+          monthly { month received skipLevel { all { numerator denominator } } } } } }";
+    let committee = app.token("demo.committee").await;
+    for place in ["510502", "510500", "510000"] {
+        let vars = json!({"c": place, "from": today - Duration::days(1), "to": today});
+        let stats = app.ok(query, vars, &committee).await["jurisdiction"]["stats"].clone();
+        assert_eq!(stats["received"], 6, "{place}: {stats}");
+        let skip = &stats["skipLevel"];
+        assert_eq!(skip["all"], json!({"numerator": 4, "denominator": 6, "rate": 66.7}), "{place}: {skip}");
+        assert_eq!(
+            [&skip["city"]["numerator"], &skip["province"]["numerator"], &skip["national"]["numerator"]],
+            [&json!(2), &json!(1), &json!(1)],
+            "{place}: {skip}"
+        );
+        assert_eq!(skip["repeats"], json!({"numerator": 1, "denominator": 4}), "{place}: {skip}");
+        let months = stats["monthly"].as_array().unwrap();
+        let in_months: i64 = months.iter().map(|m| m["skipLevel"]["all"]["numerator"].as_i64().unwrap()).sum();
+        assert_eq!(in_months, 4, "{place}: {months:?}");
+    }
+    // Another county shows none of them.
+    let vars = json!({"c": "510503", "from": today - Duration::days(1), "to": today});
+    let other = app.ok(query, vars, &committee).await;
+    assert_eq!(other["jurisdiction"]["stats"]["skipLevel"]["all"]["numerator"], 0);
+}
