@@ -1,6 +1,16 @@
 //! The portal figures of DOMAIN.md §8 as numbers: each a numerator over a denominator, with the rate rounded to
 //! 0.1%. Pure: `crate::oversight::figures` counts, this divides.
 
+text_enum! {
+    /// The period a portal compares the figures of a period with.
+    Comparison {
+        /// The period of the same length just before (环比).
+        PreviousPeriod => "PREVIOUS_PERIOD",
+        /// The same days a year earlier (同比).
+        SamePeriodLastYear => "SAME_PERIOD_LAST_YEAR",
+    }
+}
+
 /// A rate as the portals show it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ratio {
@@ -125,6 +135,48 @@ impl CohortCounts {
     }
 }
 
+/// How a figure moved from a compared period to this one: both values, the difference, and the difference relative
+/// to the compared value in percent (rounded to 0.1; none where the compared value is 0 or unknown), so a portal
+/// can print "down 81.8% on last year". For a rate the values are percentages and the difference is in percentage
+/// points.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Change {
+    pub current: Option<f64>,
+    pub compared: Option<f64>,
+    pub absolute: Option<f64>,
+    pub percent: Option<f64>,
+}
+
+fn tenths(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+impl Change {
+    /// The change of a count.
+    pub fn of_count(current: i64, compared: i64) -> Change {
+        let percent = (compared != 0).then(|| tenths((current - compared) as f64 * 100.0 / compared as f64));
+        Change {
+            current: Some(current as f64),
+            compared: Some(compared as f64),
+            absolute: Some((current - compared) as f64),
+            percent,
+        }
+    }
+
+    /// The change of a rate, computed from the exact ratios (not the rounded percentages).
+    pub fn of_rate(current: Ratio, compared: Ratio) -> Change {
+        let exact = |r: Ratio| (r.denominator > 0).then(|| r.numerator as f64 * 100.0 / r.denominator as f64);
+        let (now, then) = (exact(current), exact(compared));
+        let both = now.zip(then);
+        Change {
+            current: current.percent(),
+            compared: compared.percent(),
+            absolute: both.map(|(n, t)| tenths(n - t)),
+            percent: both.filter(|(_, t)| *t != 0.0).map(|(n, t)| tenths((n - t) * 100.0 / t)),
+        }
+    }
+}
+
 /// Skip-level petitions (越级) of a cohort.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SkipLevel {
@@ -153,6 +205,21 @@ mod tests {
         assert_eq!(Ratio::new(0, 5).percent(), Some(0.0));
         assert_eq!(Ratio::new(5, 5).percent(), Some(100.0));
         assert_eq!(Ratio::new(0, 0).percent(), None);
+    }
+
+    #[test]
+    fn changes_are_relative_to_the_compared_value() {
+        let down = Change::of_count(2, 11);
+        assert_eq!((down.absolute, down.percent), (Some(-9.0), Some(-81.8)));
+        assert_eq!(Change::of_count(5, 0).percent, None);
+        assert_eq!(Change::of_count(0, 0).percent, None);
+        assert_eq!(Change::of_count(3, 2).percent, Some(50.0));
+        let rate = Change::of_rate(Ratio::new(9, 10), Ratio::new(3, 4));
+        assert_eq!((rate.current, rate.compared, rate.absolute), (Some(90.0), Some(75.0), Some(15.0)));
+        assert_eq!(rate.percent, Some(20.0));
+        let unknown = Change::of_rate(Ratio::new(1, 2), Ratio::new(0, 0));
+        assert_eq!((unknown.compared, unknown.absolute, unknown.percent), (None, None, None));
+        assert_eq!(Change::of_rate(Ratio::new(1, 2), Ratio::new(0, 4)).percent, None);
     }
 
     #[test]

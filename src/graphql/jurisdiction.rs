@@ -8,7 +8,7 @@ use super::connection::{connection, wants_total, PageArgs};
 use super::context::{caller, state, viewer};
 use super::loaders::FigureKey;
 use super::loaders::Loaders;
-use crate::domain::figures::{CohortCounts, Ratio, SkipLevel};
+use crate::domain::figures::{Change, CohortCounts, Comparison, Ratio, SkipLevel};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::permission::may_see_figures;
 use crate::error::AppError;
@@ -64,12 +64,26 @@ impl JurisdictionNode {
         ctx: &Context<'_>,
         #[graphql(desc = "The first day (inclusive).")] from: NaiveDate,
         #[graphql(desc = "The last day (inclusive); at most 731 days after `from`.")] to: NaiveDate,
+        #[graphql(desc = "Also the figures of this period to compare with, and every change (同比、环比).")]
+        compare_with: Option<Comparison>,
     ) -> Result<JurisdictionStats> {
         let proof = may_see_figures(caller(ctx)?, &self.0.path)?;
         let period = Period::parse(from, to)?;
-        let key = FigureKey::new(&proof, self.0.code.clone(), self.0.path.clone(), period);
-        let figures = ctx.data_unchecked::<Loaders>().figures().load_one(key).await?.unwrap_or_default();
-        Ok(JurisdictionStats::new(period, figures))
+        let key = |period| FigureKey::new(&proof, self.0.code.clone(), self.0.path.clone(), period);
+        let loader = ctx.data_unchecked::<Loaders>().figures();
+        let Some(with) = compare_with else {
+            let figures = loader.load_one(key(period)).await?.unwrap_or_default();
+            return Ok(JurisdictionStats::new(period, figures));
+        };
+        // Both periods in one load: the figures of each are read together with the other's.
+        let other = period.compared(with);
+        let (figures, compared) = futures_util::try_join!(loader.load_one(key(period)), loader.load_one(key(other)))?;
+        let (figures, compared) = (figures.unwrap_or_default(), compared.unwrap_or_default());
+        let change = FiguresChange::between(&figures, &compared);
+        let mut stats = JurisdictionStats::new(period, figures);
+        stats.compared = Some(Box::new(JurisdictionStats::new(other, compared)));
+        stats.change = Some(change);
+        Ok(stats)
     }
 
     /// The units of this jurisdiction (bureau, committee, handling units), by kind and name.
@@ -360,6 +374,115 @@ pub struct JurisdictionStats {
     pub supervision_notices: NoticeFigures,
     /// Month by month, for a chart (every month of the period, empty ones included).
     pub monthly: Vec<MonthlyFigures>,
+    /// With `compareWith`: the figures of the period compared with, in the same shape; null otherwise.
+    pub compared: Option<Box<JurisdictionStats>>,
+    /// With `compareWith`: how every count and rate moved from the compared period to this one; null otherwise.
+    pub change: Option<FiguresChange>,
+}
+
+/// How a figure moved from the compared period to this one.
+#[derive(SimpleObject)]
+#[graphql(name = "Change")]
+pub struct ChangeView {
+    /// This period's value (for a rate, in percent; null when nothing was counted).
+    pub current: Option<f64>,
+    /// The compared period's value.
+    pub compared: Option<f64>,
+    /// current − compared (for a rate, in percentage points, rounded to 0.1).
+    pub absolute: Option<f64>,
+    /// The difference relative to the compared value, in percent rounded to 0.1 (−81.8 reads "down 81.8%"); null
+    /// where the compared value is 0 or unknown.
+    pub percent: Option<f64>,
+}
+
+impl From<Change> for ChangeView {
+    fn from(c: Change) -> Self {
+        ChangeView { current: c.current, compared: c.compared, absolute: c.absolute, percent: c.percent }
+    }
+}
+
+/// How a rate moved: its numerator as a count, and the rate itself.
+#[derive(SimpleObject)]
+pub struct RatioChange {
+    /// The numerator, as a count.
+    pub numerator: ChangeView,
+    /// The rate, in percent.
+    pub rate: ChangeView,
+}
+
+impl RatioChange {
+    fn between(current: Ratio, compared: Ratio) -> Self {
+        RatioChange {
+            numerator: Change::of_count(current.numerator, compared.numerator).into(),
+            rate: Change::of_rate(current, compared).into(),
+        }
+    }
+}
+
+/// How the skip-level petitions moved, by level.
+#[derive(SimpleObject)]
+pub struct SkipLevelChange {
+    /// All skip-level petitions.
+    pub all: RatioChange,
+    /// To the city.
+    pub city: RatioChange,
+    /// To the province.
+    pub province: RatioChange,
+    /// Through national channels.
+    pub national: RatioChange,
+    /// Repeat petitions among them.
+    pub repeats: RatioChange,
+}
+
+/// How every count and rate of the period moved from the compared period. The backlog is left out: it is the
+/// backlog as it stands now whatever the period, so it has nothing to compare.
+#[derive(SimpleObject)]
+pub struct FiguresChange {
+    /// Cases received.
+    pub received: ChangeView,
+    /// 及时受理率.
+    pub timely_acceptance: RatioChange,
+    /// 按期办结率.
+    pub on_time_answer: RatioChange,
+    /// 参评率.
+    pub participation: RatioChange,
+    /// 满意率 of the bureaus.
+    pub bureau_satisfaction: RatioChange,
+    /// 满意率 of the handling units.
+    pub unit_satisfaction: RatioChange,
+    /// 重复信访率.
+    pub repeat_rate: RatioChange,
+    /// 越级, by level.
+    pub skip_level: SkipLevelChange,
+    /// 包案化解率.
+    pub case_lead_resolution: RatioChange,
+    /// Supervision notices issued.
+    pub supervision_notices_issued: ChangeView,
+}
+
+impl FiguresChange {
+    fn between(current: &Figures, compared: &Figures) -> Self {
+        let (c, p) = (&current.counts, &compared.counts);
+        let (cs, ps) = (c.skip_level(), p.skip_level());
+        FiguresChange {
+            received: Change::of_count(c.received, p.received).into(),
+            timely_acceptance: RatioChange::between(c.timely_acceptance(), p.timely_acceptance()),
+            on_time_answer: RatioChange::between(c.on_time_answer(), p.on_time_answer()),
+            participation: RatioChange::between(c.participation(), p.participation()),
+            bureau_satisfaction: RatioChange::between(c.bureau_satisfaction(), p.bureau_satisfaction()),
+            unit_satisfaction: RatioChange::between(c.unit_satisfaction(), p.unit_satisfaction()),
+            repeat_rate: RatioChange::between(c.repeat_rate(), p.repeat_rate()),
+            skip_level: SkipLevelChange {
+                all: RatioChange::between(cs.all, ps.all),
+                city: RatioChange::between(cs.city, ps.city),
+                province: RatioChange::between(cs.province, ps.province),
+                national: RatioChange::between(cs.national, ps.national),
+                repeats: RatioChange::between(cs.repeats, ps.repeats),
+            },
+            case_lead_resolution: RatioChange::between(current.case_lead_resolution, compared.case_lead_resolution),
+            supervision_notices_issued: Change::of_count(current.notices_issued, compared.notices_issued).into(),
+        }
+    }
 }
 
 impl JurisdictionStats {
@@ -384,6 +507,8 @@ impl JurisdictionStats {
                 overdue: f.notices_overdue,
             },
             monthly: f.months.into_iter().map(|(m, c)| MonthlyFigures::new(m, &c)).collect(),
+            compared: None,
+            change: None,
         }
     }
 }

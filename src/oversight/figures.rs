@@ -11,7 +11,7 @@ use diesel::PgConnection;
 
 use crate::domain::case::CaseStatus;
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::figures::{CohortCounts, Ratio};
+use crate::domain::figures::{CohortCounts, Comparison, Ratio};
 use crate::domain::organisation::is_within;
 use crate::error::{AppError, AppResult};
 use crate::models::figures as statements;
@@ -41,6 +41,26 @@ impl Period {
     /// The instants `[start, end)` the period covers in `calendar`'s time zone.
     pub fn bounds(&self, calendar: &WorkCalendar) -> (DateTime<Utc>, DateTime<Utc>) {
         (calendar.end_of_day(self.from - chrono::Duration::days(1)), calendar.end_of_day(self.to))
+    }
+
+    /// The period `self` is compared with: the same number of days just before, or the same days a year earlier
+    /// (29 February falls back to the 28th).
+    pub fn compared(&self, with: Comparison) -> Period {
+        match with {
+            Comparison::PreviousPeriod => {
+                let days = (self.to - self.from).num_days();
+                let to = self.from - chrono::Duration::days(1);
+                Period { from: to - chrono::Duration::days(days), to }
+            }
+            Comparison::SamePeriodLastYear => {
+                let back = |d: NaiveDate| {
+                    d.with_year(d.year() - 1).unwrap_or_else(|| {
+                        d.with_day(28).and_then(|d| d.with_year(d.year() - 1)).expect("28 February exists")
+                    })
+                };
+                Period { from: back(self.from), to: back(self.to) }
+            }
+        }
     }
 
     /// Every month the period touches, as `YYYY-MM`.
@@ -187,5 +207,17 @@ mod tests {
             Period::parse(day("2023-11-15"), day("2024-02-01")).unwrap().months(),
             vec!["2023-11", "2023-12", "2024-01", "2024-02"]
         );
+    }
+
+    #[test]
+    fn a_period_is_compared_with_the_one_before_or_the_same_days_a_year_earlier() {
+        let p = Period::parse(day("2024-03-01"), day("2024-03-31")).unwrap();
+        assert_eq!(p.compared(Comparison::PreviousPeriod), Period { from: day("2024-01-30"), to: day("2024-02-29") });
+        let year = p.compared(Comparison::SamePeriodLastYear);
+        assert_eq!(year, Period { from: day("2023-03-01"), to: day("2023-03-31") });
+        let leap = Period::parse(day("2024-02-01"), day("2024-02-29")).unwrap();
+        assert_eq!(leap.compared(Comparison::SamePeriodLastYear).to, day("2023-02-28"));
+        let one_day = Period::parse(day("2024-01-01"), day("2024-01-01")).unwrap();
+        assert_eq!(one_day.compared(Comparison::PreviousPeriod).from, day("2023-12-31"));
     }
 }

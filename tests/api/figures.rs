@@ -545,3 +545,70 @@ async fn skip_level_petitions_are_counted_by_the_level_they_reached() {
     let other = app.ok(query, vars, &committee).await;
     assert_eq!(other["jurisdiction"]["stats"]["skipLevel"]["all"]["numerator"], 0);
 }
+
+/// A county's report leads with comparisons on last year ("visits to the province down 81.8%"): two years of a
+/// county's petitions, some received by the city and the province, read in one request with the compared period
+/// and every change.
+#[tokio::test]
+async fn a_period_is_compared_with_the_same_days_last_year_in_one_request() {
+    let app = spawn_app().await;
+    let today = app.clock_today();
+    // Days with no demo case in either year.
+    let (from, to) = (today - Duration::days(200), today - Duration::days(100));
+    let noon = |day: chrono::NaiveDate| {
+        day.and_hms_opt(4, 0, 0).unwrap().and_utc() // 12:00 in Shanghai
+    };
+    let record = |day: chrono::NaiveDate, n: usize| {
+        json!({"i": {"jurisdictionCode": "510502", "channel": "VISIT", "receivedAt": noon(day),
+            "title": format!("第{n}件来访事项"), "content": format!("第{n}件来访事项的内容。"),
+            "petitioner": {"name": format!("来访人{n}")}}})
+    };
+    let record_as = "mutation($i: RecordPetitionInput!) { recordPetition(input: $i) { case { receivedLevel } } }";
+    let (county, city, province) =
+        (app.token("demo.clerk").await, app.token("demo.city").await, app.token("demo.province").await);
+    // Last year: 11 to the province, 4 to the city, 5 at home. This year: 2, 2 and 6.
+    let last_year = |d: chrono::NaiveDate| d.with_year(d.year() - 1).unwrap();
+    let mut n = 0;
+    for (day, who, count) in [
+        (last_year(from + Duration::days(10)), &province, 11),
+        (last_year(from + Duration::days(20)), &city, 4),
+        (last_year(from + Duration::days(30)), &county, 5),
+        (from + Duration::days(10), &province, 2),
+        (from + Duration::days(20), &city, 2),
+        (from + Duration::days(30), &county, 6),
+    ] {
+        for _ in 0..count {
+            n += 1;
+            app.ok(record_as, record(day, n), who).await;
+        }
+    }
+    let query = "query($from: NaiveDate!, $to: NaiveDate!) { jurisdiction(code: \"510502\") {
+        stats(from: $from, to: $to, compareWith: SAME_PERIOD_LAST_YEAR) {
+          received skipLevel { province { numerator } }
+          compared { from to received skipLevel { province { numerator } city { numerator } } }
+          change {
+            received { current compared absolute percent }
+            skipLevel { province { numerator { current compared absolute percent } rate { current compared } }
+                        city { numerator { percent } } national { numerator { percent } } }
+            timelyAcceptance { rate { percent } }
+          } } } }";
+    let committee = app.token("demo.committee").await;
+    let stats = app.ok(query, json!({"from": from, "to": to}), &committee).await["jurisdiction"]["stats"].clone();
+    assert_eq!(stats["received"], 10, "{stats}");
+    assert_eq!(stats["compared"]["from"], json!(last_year(from)));
+    assert_eq!(stats["compared"]["received"], 20, "{stats}");
+    assert_eq!(stats["compared"]["skipLevel"]["province"]["numerator"], 11);
+    let change = &stats["change"];
+    assert_eq!(change["received"], json!({"current": 10.0, "compared": 20.0, "absolute": -10.0, "percent": -50.0}));
+    let province = &change["skipLevel"]["province"];
+    assert_eq!(province["numerator"], json!({"current": 2.0, "compared": 11.0, "absolute": -9.0, "percent": -81.8}));
+    assert_eq!(province["rate"], json!({"current": 20.0, "compared": 55.0}));
+    assert_eq!(change["skipLevel"]["city"]["numerator"]["percent"], -50.0);
+    // Nothing through national channels in either year: no base, no percentage.
+    assert!(change["skipLevel"]["national"]["numerator"]["percent"].is_null());
+    // Without compareWith there is nothing to compare.
+    let plain = "query($from: NaiveDate!, $to: NaiveDate!) { jurisdiction(code: \"510502\") {
+        stats(from: $from, to: $to) { received compared { received } change { received { percent } } } } }";
+    let stats = app.ok(plain, json!({"from": from, "to": to}), &committee).await["jurisdiction"]["stats"].clone();
+    assert!(stats["compared"].is_null() && stats["change"].is_null(), "{stats}");
+}
