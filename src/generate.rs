@@ -85,6 +85,9 @@ const MATTERS: [&str; 12] = [
 
 struct County {
     code: String,
+    /// The county's city, and its province: where its skip-level petitions go.
+    city: String,
+    province: String,
     /// The handling units: id and name.
     units: Vec<(Uuid, String)>,
     lead: Uuid,
@@ -114,6 +117,8 @@ struct GeneratedCase {
     outcome: Option<String>,
     evaluation: Option<serde_json::Value>,
     is_backlog: bool,
+    received_level: String,
+    received_by_code: Option<String>,
 }
 
 /// One history entry of a generated case.
@@ -146,6 +151,9 @@ pub fn run(
     }
     let petitioners = petitioner_pool(conn, 1_000)?;
     let mut rng = StdRng::seed_from_u64(plan.seed);
+    // Where each petition was received comes from a stream of its own, so that the rest of a seed's province is
+    // what it was before skip-level petitions were generated.
+    let mut receipts = StdRng::seed_from_u64(plan.seed ^ 0x5ce1_1e7e);
     let mut report = Report::default();
     // Serials from the same counters the API uses, a block at a time, so references never collide with the
     // API's, before, during or after the run.
@@ -162,6 +170,15 @@ pub fn run(
             let serial = serials.take(conn, &county.code, year)?;
             let mut case = case;
             case.reference = case_reference(&county.code, year, serial as u32);
+            // A few in a hundred went above the county: to the city, the province, or a national channel.
+            (case.received_level, case.received_by_code) = match receipts.gen_range(0..100) {
+                // A county straight under the province has no city between them.
+                0..=2 if county.city == county.province => ("PROVINCE".to_owned(), Some(county.province.clone())),
+                0..=2 => ("CITY".to_owned(), Some(county.city.clone())),
+                3..=4 => ("PROVINCE".to_owned(), Some(county.province.clone())),
+                5 => ("NATIONAL".to_owned(), Some(county.province.clone())),
+                _ => ("LOCAL".to_owned(), None),
+            };
             let history: Vec<CaseEvent> = steps
                 .iter()
                 .map(|s| CaseEvent {
@@ -234,26 +251,28 @@ fn counties(conn: &mut PgConnection, province: &str) -> AppResult<Vec<County>> {
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::bad_input("--province", "no such jurisdiction"))?;
-    let rows: Vec<(String, Uuid, String)> = jurisdictions::table
+    let rows: Vec<(String, Option<String>, Uuid, String)> = jurisdictions::table
         .inner_join(units::table.on(units::jurisdiction_code.eq(jurisdictions::code)))
         .filter(jurisdictions::level.eq("COUNTY"))
         .filter(jurisdictions::path.like(format!("{path}%")))
         .filter(units::kind.eq("HANDLING_UNIT"))
         .order((jurisdictions::code, units::name))
-        .select((jurisdictions::code, units::id, units::name))
+        .select((jurisdictions::code, jurisdictions::parent_code, units::id, units::name))
         .load(conn)?;
-    let mut by_code: Vec<(String, Vec<(Uuid, String)>)> = Vec::new();
-    for (code, unit, name) in rows {
+    /// A county's code, its city's, and its handling units.
+    type Units = (String, String, Vec<(Uuid, String)>);
+    let mut by_code: Vec<Units> = Vec::new();
+    for (code, parent, unit, name) in rows {
         match by_code.last_mut() {
-            Some((last, units)) if *last == code => units.push((unit, name)),
-            _ => by_code.push((code, vec![(unit, name)])),
+            Some((last, _, units)) if *last == code => units.push((unit, name)),
+            _ => by_code.push((code, parent.unwrap_or_else(|| province.to_owned()), vec![(unit, name)])),
         }
     }
     by_code
         .into_iter()
-        .map(|(code, units)| {
+        .map(|(code, city, units)| {
             let lead = generated_account(conn, &format!("gen.lead.{code}"), Role::CaseLead, Some(&code))?;
-            Ok(County { code, units, lead })
+            Ok(County { code, city, province: province.to_owned(), units, lead })
         })
         .collect()
 }
@@ -346,6 +365,8 @@ fn story(
         outcome: None,
         evaluation: None,
         is_backlog: false,
+        received_level: "LOCAL".to_owned(),
+        received_by_code: None,
     };
     let mut steps = Vec::new();
     let mut push = |case: &mut GeneratedCase,
