@@ -45,6 +45,9 @@ pub struct Settings {
     /// manifest or GraphQL Code Generator's `persisted-documents.json`. For the mobile app's deployment; none by
     /// default, and then any operation runs and clients may register persisted queries.
     pub trusted_documents: Option<std::path::PathBuf>,
+    /// Where attached files are kept (`FILES_DIR`); by default a `files` folder beside the embedded database, which
+    /// a production server warns about at start.
+    pub files_dir: Option<std::path::PathBuf>,
     /// When set, `/metrics` answers only `Authorization: Bearer <this>` (`METRICS_TOKEN`).
     pub metrics_token: Option<String>,
     pub db_pool_size: u32,
@@ -344,6 +347,7 @@ impl Settings {
                 .collect::<anyhow::Result<_>>()?,
             metrics_token: get("METRICS_TOKEN"),
             trusted_documents: get("TRUSTED_DOCUMENTS").map(std::path::PathBuf::from),
+            files_dir: get("FILES_DIR").map(std::path::PathBuf::from),
             cors_origins: get("CORS_ORIGINS")
                 .unwrap_or_default()
                 .split(',')

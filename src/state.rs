@@ -31,4 +31,6 @@ pub struct AppState {
     pub serials: Arc<crate::case_work::intake::ReferenceSerials>,
     /// What `/metrics` shows.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Where attached files' bytes live.
+    pub files: crate::files::FileStore,
 }

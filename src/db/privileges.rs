@@ -27,6 +27,8 @@ pub const RUNTIME_PRIVILEGES: &[(&str, &str)] = &[
     ("case_deadlines", "SELECT, INSERT, UPDATE, DELETE"),
     ("supervision_notices", "SELECT, INSERT, UPDATE"),
     ("supervision_notice_cases", "SELECT, INSERT"),
+    // Files are added and withdrawn (an update of the withdrawal columns), never deleted.
+    ("attachments", "SELECT, INSERT, UPDATE"),
     // The history: appended to, never rewritten.
     ("case_events", "SELECT, INSERT"),
     ("supervision_notice_events", "SELECT, INSERT"),

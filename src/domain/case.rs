@@ -239,6 +239,10 @@ text_enum! {
         EscalationWithdrawn => "ESCALATION_WITHDRAWN",
         /// A supervision notice was issued about the case (staff only).
         Supervised => "SUPERVISED",
+        /// A file was attached (its name, kind and SHA-256 in the details).
+        FileAttached => "FILE_ATTACHED",
+        /// A file attached earlier was withdrawn, with the reason; the file stays.
+        FileWithdrawn => "FILE_WITHDRAWN",
     }
 }
 

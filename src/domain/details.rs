@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::case::{Category, Channel, ClosureReason, Outcome, Satisfaction, ServedVia};
 use super::escalation::{EscalationDecision, EscalationKind};
+use super::evidence::AttachmentKind;
 use super::schedule::DeadlineKind;
 use super::supervision::{NoticeTrigger, NoticeType};
 
@@ -117,6 +118,14 @@ details! {
         notice_type: NoticeType,
         trigger: NoticeTrigger,
     }
+}
+
+details! {
+    /// `FILE_ATTACHED`: which file, what it is, and its SHA-256 (so that a copy can be checked against the record).
+    FileAttached { attachment_id: Uuid, kind: AttachmentKind, file_name: String, size_bytes: i64, sha256: String, }
+
+    /// `FILE_WITHDRAWN`: which file, and why.
+    FileWithdrawn { attachment_id: Uuid, reason: String, }
 }
 
 details! {

@@ -57,6 +57,7 @@ pub mod credentials;
 pub mod deadline;
 pub mod details;
 pub mod escalation;
+pub mod evidence;
 pub mod figures;
 pub mod lifecycle;
 pub mod organisation;

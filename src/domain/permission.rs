@@ -138,6 +138,8 @@ pub enum Operation {
     SetResolutionPlan,
     /// Evaluate, request a review, withdraw: the petitioner's own acts.
     PetitionerAct,
+    /// Attach a file, or withdraw one: the petitioner, and staff working on the case.
+    Attach,
 }
 
 impl Operation {
@@ -153,6 +155,7 @@ impl Operation {
             Operation::DesignateCaseLead => "a committee member or bureau clerk of the jurisdiction",
             Operation::SetResolutionPlan => "the case's lead",
             Operation::PetitionerAct => "the petitioner",
+            Operation::Attach => "the petitioner or staff working on the case",
         }
     }
 }
@@ -195,6 +198,12 @@ pub fn authorize(caller: &Caller, op: Operation, parties: &CaseParties) -> Resul
             &[(lead && parties.case_lead_account_id == Some(caller.account_id), Role::CaseLead)]
         }
         Operation::PetitionerAct => &[(petitioner, Role::Petitioner)],
+        Operation::Attach => &[
+            (petitioner, Role::Petitioner),
+            (unit_clerk || bureau_clerk, Role::Clerk),
+            (lead, Role::CaseLead),
+            (committee, Role::CommitteeMember),
+        ],
     };
     allowed
         .iter()

@@ -43,6 +43,32 @@ pub enum CaseEventDetail {
     EscalationWithdrawn(EscalationWithdrawnDetail),
     Supervised(SupervisedDetail),
     DeadlineMissed(DeadlineMissedDetail),
+    FileAttached(FileAttachedDetail),
+    FileWithdrawn(FileWithdrawnDetail),
+}
+
+/// `FILE_ATTACHED`: which file, what it is, and its SHA-256.
+#[derive(SimpleObject)]
+pub struct FileAttachedDetail {
+    /// The attachment.
+    pub attachment_id: ID,
+    /// What the file is to the case.
+    pub kind: crate::domain::evidence::AttachmentKind,
+    /// Its name.
+    pub file_name: String,
+    /// Its size in bytes.
+    pub size_bytes: i64,
+    /// The SHA-256 of its content, in hex: a copy can be checked against it.
+    pub sha256: String,
+}
+
+/// `FILE_WITHDRAWN`: which file, and why (the file stays).
+#[derive(SimpleObject)]
+pub struct FileWithdrawnDetail {
+    /// The attachment.
+    pub attachment_id: ID,
+    /// Why it was withdrawn.
+    pub reason: String,
 }
 
 /// `SUBMITTED`, `RECORDED`: how the petition came in.
@@ -369,6 +395,17 @@ pub async fn of(ctx: &Context<'_>, event: &CaseEvent) -> Result<Option<CaseEvent
                 notice: d.notice,
             })
         }),
+        K::FileAttached => read::<stored::FileAttached>(event).map(|d| {
+            D::FileAttached(FileAttachedDetail {
+                attachment_id: id(d.attachment_id),
+                kind: d.kind,
+                file_name: d.file_name,
+                size_bytes: d.size_bytes,
+                sha256: d.sha256,
+            })
+        }),
+        K::FileWithdrawn => read::<stored::FileWithdrawn>(event)
+            .map(|d| D::FileWithdrawn(FileWithdrawnDetail { attachment_id: id(d.attachment_id), reason: d.reason })),
         K::Reception
         | K::HomeVisit
         | K::Appointment

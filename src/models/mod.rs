@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin_event;
+pub mod attachment;
 pub mod case;
 pub mod case_event;
 pub mod deadline;

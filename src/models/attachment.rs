@@ -1,0 +1,86 @@
+//! Files attached to cases: added, listed, and withdrawn (never deleted). The bytes are in the file store under
+//! `storage_key`; callers reach an attachment through a case they may read.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::attachments;
+use crate::domain::evidence::AttachmentKind;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = attachments, check_for_backend(diesel::pg::Pg))]
+pub struct Attachment {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: AttachmentKind,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub storage_key: String,
+    pub uploaded_by: Uuid,
+    pub uploader_role: String,
+    pub uploaded_at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawal_reason: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = attachments)]
+pub struct NewAttachment<'a> {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub jurisdiction_code: &'a str,
+    pub kind: AttachmentKind,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub storage_key: &'a str,
+    pub uploaded_by: Uuid,
+    pub uploader_role: &'a str,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+pub fn insert(conn: &mut PgConnection, new: &NewAttachment<'_>) -> QueryResult<Attachment> {
+    diesel::insert_into(attachments::table).values(new).returning(Attachment::as_returning()).get_result(conn)
+}
+
+/// How many files a case holds (withdrawn ones too).
+pub fn count_of_case(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<i64> {
+    attachments::table.filter(attachments::case_id.eq(case_id)).count().get_result(conn)
+}
+
+/// The files of these cases, oldest first.
+pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Attachment>> {
+    attachments::table
+        .filter(attachments::case_id.eq_any(case_ids))
+        .order((attachments::uploaded_at, attachments::id))
+        .select(Attachment::as_select())
+        .load(conn)
+}
+
+/// One attachment by id, whatever its case (the caller checks the case).
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Attachment>> {
+    attachments::table.find(id).select(Attachment::as_select()).first(conn).optional()
+}
+
+/// Marks an attachment withdrawn, unless it was already; the withdrawn one, or none.
+pub fn withdraw(
+    conn: &mut PgConnection,
+    id: Uuid,
+    by: Uuid,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<Option<Attachment>> {
+    diesel::update(attachments::table.find(id).filter(attachments::withdrawn_at.is_null()))
+        .set((
+            attachments::withdrawn_at.eq(at),
+            attachments::withdrawn_by.eq(by),
+            attachments::withdrawal_reason.eq(reason),
+        ))
+        .returning(Attachment::as_returning())
+        .get_result(conn)
+        .optional()
+}
