@@ -19,7 +19,8 @@ pub struct FileStore {
 impl FileStore {
     /// Files under the folder `dir` (made if missing).
     pub fn local(dir: &std::path::Path) -> anyhow::Result<FileStore> {
-        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot make the files folder {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot make the files folder {}: {e}", dir.display()))?;
         let store = LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| anyhow::anyhow!("cannot use the files folder {}: {e}", dir.display()))?;
         Ok(FileStore { store: Arc::new(store) })

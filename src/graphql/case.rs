@@ -213,6 +213,22 @@ impl CaseNode {
         Ok(stored.iter().map(|d| DeadlineView::of(ctx, d, now)).collect())
     }
 
+    /// The files attached to the case, oldest first, withdrawn ones included (marked): those the caller may see
+    /// (the handling unit never sees identity documents, nor what the petitioner of an accusation brought).
+    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<super::evidence::AttachmentNode>> {
+        let caller = caller(ctx)?;
+        let facts = self.0.facts();
+        let rows = ctx.data_unchecked::<Loaders>().attachments().load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|a| {
+                let by_petitioner = a.uploader_role == crate::domain::role::Role::Petitioner.as_str();
+                crate::domain::evidence::shows_attachment(caller, &facts, a.kind, by_petitioner)
+            })
+            .map(super::evidence::AttachmentNode)
+            .collect())
+    }
+
     /// The history, oldest first. Petitioners see the public entries only, without internal notes or who acted.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<CaseEventNode>> {
         let view = self.view(caller(ctx)?);
@@ -374,6 +390,9 @@ impl CaseEventNode {
     #[graphql(deprecation = "use `detail`, which has a type per kind of entry")]
     async fn details(&self, ctx: &Context<'_>) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
         if self.public {
+            return Ok(None);
+        }
+        if super::event_detail::hides_file(ctx, &self.event).await? {
             return Ok(None);
         }
         let mut details = self.event.payload.clone();

@@ -293,6 +293,19 @@ fn read<T: DeserializeOwned>(event: &CaseEvent) -> Option<T> {
         .ok()
 }
 
+/// Whether `event` records a file the reader may not see (DOMAIN.md §7): then its details are not shown either,
+/// since a file's name can name the petitioner.
+pub async fn hides_file(ctx: &Context<'_>, event: &CaseEvent) -> Result<bool> {
+    let Some(file) = (event.kind == EventKind::FileAttached).then(|| read::<stored::FileAttached>(event)).flatten()
+    else {
+        return Ok(false);
+    };
+    let caller = super::context::caller(ctx)?;
+    let Some(case) = ctx.data_unchecked::<Loaders>().case().load_one(event.case_id).await? else { return Ok(true) };
+    let by_petitioner = event.actor_role.as_deref() == Some(crate::domain::role::Role::Petitioner.as_str());
+    Ok(!crate::domain::evidence::shows_attachment(caller, &case.facts(), file.kind, by_petitioner))
+}
+
 /// The typed details of `event`, for a reader of staff.
 pub async fn of(ctx: &Context<'_>, event: &CaseEvent) -> Result<Option<CaseEventDetail>> {
     use CaseEventDetail as D;
@@ -395,6 +408,7 @@ pub async fn of(ctx: &Context<'_>, event: &CaseEvent) -> Result<Option<CaseEvent
                 notice: d.notice,
             })
         }),
+        K::FileAttached if hides_file(ctx, event).await? => None,
         K::FileAttached => read::<stored::FileAttached>(event).map(|d| {
             D::FileAttached(FileAttachedDetail {
                 attachment_id: id(d.attachment_id),

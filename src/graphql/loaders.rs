@@ -42,6 +42,7 @@ pub struct Loaders {
     events: OnceLock<DataLoader<EventsByCase>>,
     deadlines: OnceLock<DataLoader<DeadlinesByCase>>,
     escalations: OnceLock<DataLoader<EscalationsByCase>>,
+    attachments: OnceLock<DataLoader<AttachmentsByCase>>,
     jurisdiction: OnceLock<DataLoader<JurisdictionByCode>>,
     children: OnceLock<DataLoader<ChildrenByParent>>,
     unit: OnceLock<DataLoader<UnitById>>,
@@ -66,6 +67,7 @@ impl Loaders {
             events: OnceLock::new(),
             deadlines: OnceLock::new(),
             escalations: OnceLock::new(),
+            attachments: OnceLock::new(),
             jurisdiction: OnceLock::new(),
             children: OnceLock::new(),
             unit: OnceLock::new(),
@@ -97,6 +99,10 @@ impl Loaders {
 
     pub fn deadlines(&self) -> &DataLoader<DeadlinesByCase> {
         self.lazily(&self.deadlines, || DeadlinesByCase(self.db.clone()))
+    }
+
+    pub fn attachments(&self) -> &DataLoader<AttachmentsByCase> {
+        self.lazily(&self.attachments, || AttachmentsByCase(self.db.clone()))
     }
 
     pub fn escalations(&self) -> &DataLoader<EscalationsByCase> {
@@ -241,6 +247,20 @@ impl Loader<Uuid> for DeadlinesByCase {
         let keys = keys.to_vec();
         let rows = self.0.run(move |conn| Ok(unscoped::deadlines(conn, &keys)?)).await?;
         Ok(grouped_pairs(rows))
+    }
+}
+
+/// The files of each case (resolvers filter by viewer: the confidentiality rule of DOMAIN.md §7).
+pub struct AttachmentsByCase(Db);
+
+impl Loader<Uuid> for AttachmentsByCase {
+    type Value = Vec<crate::models::attachment::Attachment>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(crate::models::attachment::of_cases(conn, &keys)?)).await?;
+        Ok(grouped(rows, |a| a.case_id))
     }
 }
 

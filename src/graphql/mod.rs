@@ -9,6 +9,7 @@ pub mod context;
 pub mod documents;
 pub mod escalation;
 pub mod event_detail;
+pub mod evidence;
 pub mod handling;
 pub mod intake;
 pub mod jurisdiction;
@@ -45,6 +46,7 @@ pub struct Mutation(
     handling::HandlingMutation,
     escalation::EscalationMutation,
     supervision::SupervisionMutation,
+    evidence::EvidenceMutation,
 );
 
 /// Everything that can be followed live, over WebSocket at `/graphql` (`graphql-transport-ws`).

@@ -190,10 +190,15 @@ pub async fn execute(
     documents: web::Data<Documents>,
 ) -> HttpResponse {
     let started = Instant::now();
-    let body = match read_body(&req, payload, state.settings.limits.max_body_bytes).await {
+    let multipart = req.mime_type().ok().flatten().is_some_and(|m| m.essence_str() == "multipart/form-data");
+    let limit = if multipart { MULTIPART_BODY_BYTES } else { state.settings.limits.max_body_bytes };
+    let body = match read_body(&req, payload, limit).await {
         Ok(body) => body,
         Err(refused) => return refused,
     };
+    if multipart {
+        return execute_multipart(&req, body.freeze(), &state, &schema, &documents, started).await;
+    }
     let is_json =
         req.mime_type().ok().flatten().is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
     if !is_json {
@@ -214,6 +219,44 @@ pub async fn execute(
     );
     let outcome = if large { large_requests::run(work).await } else { Some(work.await) };
     respond(&req, &state, outcome, started)
+}
+
+/// The largest GraphQL multipart request: one file of the largest size accepted, and the operation beside it.
+const MULTIPART_BODY_BYTES: usize = crate::domain::evidence::MAX_FILE_BYTES + 256 * 1024;
+
+/// A GraphQL multipart request (the file upload specification): one operation and at most one file, of at most
+/// the largest size accepted; the operation is checked and run like any other. Browsers may send such a form
+/// across sites without asking, but never with the `Authorization` header, so such a post acts for nobody.
+async fn execute_multipart(
+    req: &HttpRequest,
+    body: web::Bytes,
+    state: &AppState,
+    schema: &AppSchema,
+    documents: &Documents,
+    started: Instant,
+) -> HttpResponse {
+    use async_graphql::ParseRequestError;
+    let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(crate::domain::evidence::MAX_FILE_BYTES)
+        .max_num_files(1);
+    let reader = futures_util::io::AllowStdIo::new(std::io::Cursor::new(body));
+    let request = match async_graphql::http::receive_body(content_type, reader, options).await {
+        Ok(request) => request,
+        Err(ParseRequestError::PayloadTooLarge) => {
+            let message = format!("a file has at most {} MiB", crate::domain::evidence::MAX_FILE_BYTES >> 20);
+            return refusal(StatusCode::PAYLOAD_TOO_LARGE, &message);
+        }
+        Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("not a GraphQL multipart request: {e}")),
+    };
+    let outcome = match admitted(request, None, &state.settings.limits, documents) {
+        Ok(request) => {
+            let (info, loaders) = request_data(req, state).await;
+            executed(request, schema, info, loaders).await
+        }
+        Err(refused) => refused,
+    };
+    respond(req, state, Some(outcome), started)
 }
 
 /// `GET /graphql`: with a `query` parameter, a query (never a mutation: 405); without one, the playground for a

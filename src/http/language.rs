@@ -70,6 +70,7 @@ fn noun(english: &str) -> Option<&'static str> {
         "jurisdiction" => "行政区划",
         "object" => "对象",
         "supervision notice" => "督办通知",
+        "file" => "文件",
         "unit" => "单位",
         "case with this reference and query code" => "与此编号和查询码对应的信访事项",
         _ => return None,
@@ -258,6 +259,18 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("at most {} representatives", "代表最多 {} 人"),
     ("after the target date", "晚于目标日期"),
     ("notices go to handling units", "督办通知发往责任单位"),
+    // Files.
+    ("the file is empty", "文件为空"),
+    ("a file has at most {} MiB", "文件最大 {} MiB"),
+    (
+        "only JPEG, PNG, WebP or HEIC photos and PDF documents are accepted",
+        "只接受 JPEG、PNG、WebP、HEIC 照片和 PDF 文件",
+    ),
+    ("a case holds at most {} files", "每件事项最多 {} 个文件"),
+    ("a petitioner withdraws only the files they attached", "信访人只能撤回自己上传的文件"),
+    ("this file was already withdrawn", "此文件已撤回"),
+    ("the upload could not be read", "无法读取上传的文件"),
+    ("one file per request", "每个请求只能上传一个文件"),
     // Administration.
     ("the account is already {}", "账户已是{}状态"),
     ("the unit is already deactivated", "该单位已停用"),

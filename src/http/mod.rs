@@ -3,6 +3,7 @@
 pub mod client_addr;
 pub mod cors;
 pub mod export;
+pub mod files;
 pub mod graphql;
 pub mod language;
 pub mod large_requests;
@@ -19,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().guard(guard::fn_guard(live::is_upgrade)).to(live::subscriptions))
         .route("/graphql", web::get().to(graphql::execute_get))
         .route("/playground/{file}", web::get().to(playground::asset))
+        .route("/files/{id}", web::get().to(files::download))
         .route("/export/cases.csv", web::get().to(export::cases))
         .route("/export/figures.csv", web::get().to(export::figures))
         .route("/healthz", web::get().to(healthz))

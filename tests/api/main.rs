@@ -7,6 +7,7 @@ mod bad_input;
 mod cases;
 mod clients;
 mod embedded;
+mod evidence;
 mod export;
 mod figures;
 mod generate;

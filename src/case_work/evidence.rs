@@ -1,0 +1,138 @@
+//! Attaching files to a case, and withdrawing them. A file is checked before its bytes are stored (its size, and
+//! what it is by its first bytes, whatever its name or declared type say), the caller's right to attach to the case
+//! is checked before anything is stored, and the record (the attachment and its history entry, with the file's
+//! SHA-256) is written in one transaction once the bytes are in the store. Files are never deleted: a wrong one is
+//! withdrawn with a reason, and the history says so.
+
+use diesel::{Connection, PgConnection};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::engine::{load, parties, perform_on, Step};
+use super::WorkContext;
+use crate::domain::case::EventKind;
+use crate::domain::details::{FileAttached, FileWithdrawn};
+use crate::domain::evidence::{
+    clean_name, shows_attachment, sniff, AttachmentKind, MAX_FILES_PER_CASE, MAX_FILE_BYTES,
+};
+use crate::domain::permission::{authorize, Operation};
+use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::models::attachment::{self, Attachment, NewAttachment};
+use crate::models::case::Case;
+
+/// A file as checked, ready to be stored and recorded.
+pub struct CheckedFile {
+    pub id: Uuid,
+    pub name: String,
+    pub content_type: &'static str,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// Checks a file's size and content and cleans its name; `field` names the upload in refusals.
+pub fn check_file(name: &str, bytes: &[u8], field: &str) -> AppResult<CheckedFile> {
+    if bytes.is_empty() {
+        return Err(AppError::bad_input(field, "the file is empty"));
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(AppError::bad_input(field, format!("a file has at most {} MiB", MAX_FILE_BYTES / (1024 * 1024))));
+    }
+    let content_type = sniff(&bytes[..bytes.len().min(64)]).ok_or_else(|| {
+        AppError::bad_input(field, "only JPEG, PNG, WebP or HEIC photos and PDF documents are accepted")
+    })?;
+    Ok(CheckedFile {
+        id: Uuid::new_v4(),
+        name: clean_name(name),
+        content_type,
+        size: bytes.len() as i64,
+        sha256: hex::encode(Sha256::digest(bytes)),
+    })
+}
+
+/// Whether the caller may attach a file to the case, and it has room for one: the case and the role the caller
+/// attaches in, or why not. Run before the bytes are stored.
+pub fn may_attach(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid) -> AppResult<(Case, Role)> {
+    let case = load(conn, ctx, case_id, None)?;
+    let role = authorize(&ctx.caller, Operation::Attach, &parties(conn, &case)?)?.role();
+    if attachment::count_of_case(conn, case_id)? >= MAX_FILES_PER_CASE {
+        return Err(AppError::bad_input("input.caseId", format!("a case holds at most {MAX_FILES_PER_CASE} files")));
+    }
+    Ok((case, role))
+}
+
+/// Records a file whose bytes are stored under `storage_key`: the attachment and its history entry, in one
+/// transaction that checks again what [`may_attach`] checked.
+pub fn record(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+    kind: AttachmentKind,
+    file: &CheckedFile,
+    storage_key: &str,
+) -> AppResult<Attachment> {
+    conn.transaction(|conn| {
+        let (case, role) = may_attach(conn, ctx, case_id)?;
+        let jurisdiction_code = case.jurisdiction_code.clone();
+        let mut step = Step::new(Operation::Attach, EventKind::FileAttached);
+        step.details(&FileAttached {
+            attachment_id: file.id,
+            kind,
+            file_name: file.name.clone(),
+            size_bytes: file.size,
+            sha256: file.sha256.clone(),
+        });
+        perform_on(conn, ctx, case, &mut step)?;
+        Ok(attachment::insert(
+            conn,
+            &NewAttachment {
+                id: file.id,
+                case_id,
+                jurisdiction_code: &jurisdiction_code,
+                kind,
+                file_name: &file.name,
+                content_type: file.content_type,
+                size_bytes: file.size,
+                sha256: &file.sha256,
+                storage_key,
+                uploaded_by: ctx.caller.account_id,
+                uploader_role: role.as_str(),
+                uploaded_at: ctx.env.now,
+            },
+        )?)
+    })
+}
+
+/// An attachment the caller may see, with its case; `NOT_FOUND` for one of a case out of scope, or one the
+/// confidentiality rule keeps from them, exactly as for an unknown id.
+pub fn visible(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid) -> AppResult<(Attachment, Case)> {
+    let not_found = || AppError::not_found("file");
+    let found = attachment::find(conn, id)?.ok_or_else(not_found)?;
+    let scope = crate::domain::scope::case_scope(&ctx.caller);
+    let case = crate::models::case::find_visible(conn, &scope, found.case_id)?.ok_or_else(not_found)?;
+    let by_petitioner = found.uploader_role == Role::Petitioner.as_str();
+    if !shows_attachment(&ctx.caller, &case.facts(), found.kind, by_petitioner) {
+        return Err(not_found());
+    }
+    Ok((found, case))
+}
+
+/// Withdraws a file: whoever uploaded it, or staff working on the case. The file stays, marked withdrawn.
+pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid, reason: &str) -> AppResult<Attachment> {
+    let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
+    conn.transaction(|conn| {
+        let (found, case) = visible(conn, ctx, id)?;
+        let case = load(conn, ctx, case.id, None)?;
+        let role = authorize(&ctx.caller, Operation::Attach, &parties(conn, &case)?)?.role();
+        if role == Role::Petitioner && found.uploaded_by != ctx.caller.account_id {
+            return Err(AppError::forbidden("a petitioner withdraws only the files they attached"));
+        }
+        let withdrawn = attachment::withdraw(conn, id, ctx.caller.account_id, &reason, ctx.env.now)?
+            .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "this file was already withdrawn"))?;
+        let mut step = Step::new(Operation::Attach, EventKind::FileWithdrawn);
+        step.details(&FileWithdrawn { attachment_id: id, reason });
+        perform_on(conn, ctx, case, &mut step)?;
+        Ok(withdrawn)
+    })
+}

@@ -1,0 +1,79 @@
+//! `GET /files/{id}`: an attached file's bytes, with the bearer token as for `/graphql`. The file's case is
+//! checked exactly as `case(id)` checks it, and the confidentiality rule as `Case.attachments` applies it: a file
+//! the caller may not see answers 404, exactly like an unknown id. The answer is always a download
+//! (`Content-Disposition: attachment`), of the type recognised at upload, never sniffed (`nosniff` is on every
+//! answer).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::graphql::{coded_refusal, request_data};
+use crate::case_work::{evidence, Environment, WorkContext};
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::context::{AppState, Authentication};
+
+pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    let (info, _) = request_data(&req, &state).await;
+    let caller = match info.auth {
+        Authentication::Authenticated(caller) => caller,
+        Authentication::Provisional(_) => {
+            return refused(AppError::forbidden("you signed in with a temporary password: change it first"))
+        }
+        Authentication::Unavailable => {
+            return refused(AppError::unavailable("the account behind the token could not be loaded"))
+        }
+        _ => return refused(AppError::unauthenticated("sign in first: this needs an access token")),
+    };
+    let Ok(id) = id.parse::<uuid::Uuid>() else { return refused(AppError::not_found("file")) };
+    let work = WorkContext { caller, env: Environment::of(&state.settings, state.clock.now()) };
+    let found = state.db.run(move |conn| evidence::visible(conn, &work, id)).await;
+    let attachment = match found {
+        Ok((attachment, _)) => attachment,
+        Err(e) => return refused(e),
+    };
+    match state.files.get(&attachment.storage_key).await {
+        Ok(bytes) => HttpResponse::Ok()
+            .content_type(attachment.content_type.as_str())
+            .insert_header(("Content-Disposition", content_disposition(&attachment.file_name)))
+            .body(bytes),
+        Err(e) => refused(e),
+    }
+}
+
+fn refused(e: AppError) -> HttpResponse {
+    let status = match e.code {
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    coded_refusal(status, e.code, &e.message)
+}
+
+/// `attachment` with the name: an ASCII fallback, and the name itself in RFC 5987's encoding.
+fn content_disposition(name: &str) -> String {
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' }).collect();
+    let mut encoded = String::new();
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_offered_in_both_encodings() {
+        assert_eq!(
+            super::content_disposition("答复 1.pdf"),
+            "attachment; filename=\"___1.pdf\"; filename*=UTF-8''%E7%AD%94%E5%A4%8D%201.pdf"
+        );
+    }
+}
