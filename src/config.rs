@@ -48,6 +48,9 @@ pub struct Settings {
     /// Where attached files are kept (`FILES_DIR`); by default a `files` folder beside the embedded database, which
     /// a production server warns about at start.
     pub files_dir: Option<std::path::PathBuf>,
+    /// An S3-compatible object store for attached files instead of `files_dir` (`FILES_S3_BUCKET` and the other
+    /// `FILES_S3_*`): how several server instances share files.
+    pub files_s3: Option<S3Store>,
     /// When set, `/metrics` answers only `Authorization: Bearer <this>` (`METRICS_TOKEN`).
     pub metrics_token: Option<String>,
     pub db_pool_size: u32,
@@ -76,6 +79,24 @@ pub struct Settings {
     pub loader_delay: Duration,
     /// How often the deadline sweep runs; `None` (`SWEEP_INTERVAL_SECS=0`) turns it off.
     pub sweep_interval: Option<Duration>,
+}
+
+/// An S3-compatible bucket for attached files.
+#[derive(Clone)]
+pub struct S3Store {
+    pub bucket: String,
+    /// The store's address (`http://minio:9000`); AWS's own when unset.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for S3Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Store").field("bucket", &self.bucket).field("endpoint", &self.endpoint).finish()
+    }
 }
 
 impl Settings {
@@ -348,6 +369,18 @@ impl Settings {
             metrics_token: get("METRICS_TOKEN"),
             trusted_documents: get("TRUSTED_DOCUMENTS").map(std::path::PathBuf::from),
             files_dir: get("FILES_DIR").map(std::path::PathBuf::from),
+            files_s3: match get("FILES_S3_BUCKET") {
+                None => None,
+                Some(bucket) => Some(S3Store {
+                    bucket,
+                    endpoint: get("FILES_S3_ENDPOINT"),
+                    region: get("FILES_S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+                    access_key_id: get("FILES_S3_ACCESS_KEY_ID")
+                        .ok_or_else(|| anyhow::anyhow!("FILES_S3_BUCKET needs FILES_S3_ACCESS_KEY_ID"))?,
+                    secret_access_key: get("FILES_S3_SECRET_ACCESS_KEY")
+                        .ok_or_else(|| anyhow::anyhow!("FILES_S3_BUCKET needs FILES_S3_SECRET_ACCESS_KEY"))?,
+                }),
+            },
             cors_origins: get("CORS_ORIGINS")
                 .unwrap_or_default()
                 .split(',')

@@ -1,6 +1,6 @@
 //! The file store: where the bytes of attached files live, behind one abstraction (the `object_store` crate), so
 //! that a deployment keeps them on the local file system (`FILES_DIR`; by default a `files` folder beside the
-//! embedded database in development) or, with several server instances, in a store they share. Keys are
+//! embedded database) or, with several server instances, in an S3-compatible bucket they share (`FILES_S3_*`). Keys are
 //! `cases/<case id>/<attachment id>`, never anything a client chose.
 
 use std::sync::Arc;
@@ -23,6 +23,22 @@ impl FileStore {
             .map_err(|e| anyhow::anyhow!("cannot make the files folder {}: {e}", dir.display()))?;
         let store = LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| anyhow::anyhow!("cannot use the files folder {}: {e}", dir.display()))?;
+        Ok(FileStore { store: Arc::new(store) })
+    }
+
+    /// Files in an S3-compatible bucket (path-style requests, so that MinIO-like stores work; plain HTTP allowed
+    /// only for an `http://` endpoint given explicitly).
+    pub fn s3(settings: &crate::config::S3Store) -> anyhow::Result<FileStore> {
+        let mut builder = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(&settings.bucket)
+            .with_region(&settings.region)
+            .with_access_key_id(&settings.access_key_id)
+            .with_secret_access_key(&settings.secret_access_key)
+            .with_virtual_hosted_style_request(false);
+        if let Some(endpoint) = &settings.endpoint {
+            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
+        }
+        let store = builder.build().map_err(|e| anyhow::anyhow!("FILES_S3_BUCKET {}: {e}", settings.bucket))?;
         Ok(FileStore { store: Arc::new(store) })
     }
 

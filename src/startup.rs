@@ -108,14 +108,18 @@ impl Application {
             Some(url) => Db::connect(url, settings.db_pool_size, settings.db_pool_wait)?,
             None => db.clone(),
         };
-        let files_dir = settings.files_dir.clone().unwrap_or_else(|| {
-            if settings.env == crate::config::AppEnv::Production {
-                tracing::warn!("FILES_DIR is not set: attached files go to a folder under /var/tmp");
-            }
-            crate::db::embedded::EmbeddedPostgres::default_root("files")
-        });
         let state = AppState {
-            files: crate::files::FileStore::local(&files_dir)?,
+            files: match &settings.files_s3 {
+                Some(s3) => crate::files::FileStore::s3(s3)?,
+                None => crate::files::FileStore::local(&settings.files_dir.clone().unwrap_or_else(|| {
+                    if settings.env == crate::config::AppEnv::Production {
+                        tracing::warn!(
+                            "neither FILES_DIR nor FILES_S3_BUCKET is set: attached files go under /var/tmp"
+                        );
+                    }
+                    crate::db::embedded::EmbeddedPostgres::default_root("files")
+                }))?,
+            },
             live: LiveFeed::start(db.pool().clone(), callers.clone()),
             reads,
             callers,

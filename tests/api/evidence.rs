@@ -5,7 +5,7 @@ use petition_api::db::embedded::EmbeddedPostgres;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{s3_server, spawn_app, spawn_app_with, TestApp};
 use crate::lifecycle::{assign, submit};
 
 const ATTACH: &str = "mutation($input: AttachFileInput!, $file: Upload!) { attachFile(input: $input, file: $file) {
@@ -40,7 +40,12 @@ async fn attach(app: &TestApp, token: &str, case: &str, kind: &str, name: &str, 
 
 /// GETs a file; the status, the headers that matter, and the bytes.
 async fn download(app: &TestApp, token: &str, path: &str) -> (u16, String, String, Vec<u8>) {
-    let res = app.client.get(format!("{}{path}", app.address)).bearer_auth(token).send().await.unwrap();
+    download_from(app, &app.address, token, path).await
+}
+
+/// As [`download`], from the server at `address`.
+async fn download_from(app: &TestApp, address: &str, token: &str, path: &str) -> (u16, String, String, Vec<u8>) {
+    let res = app.client.get(format!("{address}{path}")).bearer_auth(token).send().await.unwrap();
     let header = |name: &str| res.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     let (status, disposition, nosniff) =
         (res.status().as_u16(), header("content-disposition"), header("x-content-type-options"));
@@ -163,4 +168,35 @@ async fn identity_documents_stay_from_the_unit_and_wrong_files_are_withdrawn_not
     let listed = app.ok(FILES, json!({"id": case}), &petitioner).await;
     assert_eq!(listed["case"]["attachments"].as_array().unwrap().len(), 2);
     assert!(listed["case"]["events"].as_array().unwrap().iter().any(|e| e["kind"] == "FILE_WITHDRAWN"));
+}
+
+/// With an S3-compatible bucket (a real server speaking the S3 protocol, started by the tests), every server
+/// instance reads the files any of them stored.
+#[tokio::test]
+async fn files_in_an_s3_bucket_are_shared_by_every_server_instance() {
+    let s3 = tokio::task::spawn_blocking(s3_server).await.unwrap();
+    let bucket = format!("petition-{}", uuid::Uuid::new_v4().simple());
+    let client = reqwest::Client::new();
+    let made = client.put(format!("{s3}/{bucket}")).send().await.unwrap();
+    assert!(made.status().is_success(), "create the bucket: {}", made.status());
+    let env = [
+        ("FILES_S3_BUCKET", bucket.as_str()),
+        ("FILES_S3_ENDPOINT", s3),
+        ("FILES_S3_ACCESS_KEY_ID", "test-key"),
+        ("FILES_S3_SECRET_ACCESS_KEY", "test-secret"),
+    ];
+    let app = spawn_app_with(&env).await;
+    let other = app.another_server_with(&env).await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (case, _, _) = submit(&app, &petitioner, "路灯损坏").await;
+    let (status, body) = attach(&app, &petitioner, &case, "EVIDENCE", "路灯.jpg", photo(9)).await;
+    assert_eq!(status, 200, "{body}");
+    let file = &body["data"]["attachFile"];
+    assert!(body["errors"].is_null(), "{body}");
+    let (status, _, _, bytes) = download_from(&app, &other, &petitioner, file["downloadPath"].as_str().unwrap()).await;
+    assert_eq!((status, bytes), (200, photo(9)));
+    // The bytes are in the bucket, under the attachment's key.
+    let listing = client.get(format!("{s3}/{bucket}?list-type=2")).send().await.unwrap().text().await.unwrap();
+    let key = format!("cases/{case}/{}", file["id"].as_str().unwrap());
+    assert!(listing.contains(&key), "{listing}");
 }

@@ -474,3 +474,49 @@ pub fn cases_and_history(app: &TestApp) -> i64 {
         .unwrap()
         .n
 }
+
+/// An S3-compatible server for the tests: moto's server (`moto[server]` from PyPI, installed once into a virtual
+/// environment beside the test cluster), started once per test binary on a free port and stopped with it. Returns
+/// its address. Needs `python3` with `venv` (`scripts/install-system-packages test` installs Debian's).
+pub fn s3_server() -> &'static str {
+    static SERVER: OnceLock<String> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let root = EmbeddedPostgres::default_root("moto-5.2.5");
+        let bin = root.join("bin").join("moto_server");
+        if !bin.exists() {
+            let _ = std::fs::remove_dir_all(&root);
+            let made = std::process::Command::new("python3").arg("-m").arg("venv").arg(&root).status();
+            assert!(made.is_ok_and(|s| s.success()), "python3 -m venv {} failed: install python3-venv", root.display());
+            let pip = std::process::Command::new(root.join("bin").join("pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check", "moto[server]==5.2.5"])
+                .status()
+                .expect("run pip");
+            assert!(pip.success(), "pip install moto[server] failed");
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // Started from a thread that lives as long as the test binary: the server is stopped when the thread that
+        // started it ends (PR_SET_PDEATHSIG), so when the binary ends, whichever way.
+        std::thread::spawn(move || {
+            let mut command = std::process::Command::new(&bin);
+            command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+            command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+            unsafe {
+                use std::os::unix::process::CommandExt;
+                command.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                    Ok(())
+                });
+            }
+            let mut server = command.spawn().expect("start moto_server");
+            let _ = server.wait();
+        });
+        let address = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return address;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("moto_server did not start on port {port}");
+    })
+}
