@@ -19,6 +19,7 @@ pub mod live;
 pub mod metrics;
 pub mod models;
 pub mod oversight;
+pub mod reception;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -27,6 +27,9 @@ pub const RUNTIME_PRIVILEGES: &[(&str, &str)] = &[
     ("case_deadlines", "SELECT, INSERT, UPDATE, DELETE"),
     ("supervision_notices", "SELECT, INSERT, UPDATE"),
     ("supervision_notice_cases", "SELECT, INSERT"),
+    // Reception days: scheduled, published or cancelled; bookings made and given up.
+    ("reception_sessions", "SELECT, INSERT, UPDATE"),
+    ("reception_bookings", "SELECT, INSERT, UPDATE"),
     // Files are added and withdrawn (an update of the withdrawal columns), never deleted.
     ("attachments", "SELECT, INSERT, UPDATE"),
     // The history: appended to, never rewritten.

@@ -67,6 +67,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    reception_sessions (id) {
+        id -> Uuid,
+        jurisdiction_code -> Text,
+        leader_account_id -> Uuid,
+        leader_title -> Text,
+        kind -> Text,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        place -> Text,
+        capacity -> Int4,
+        booked -> Int4,
+        status -> Text,
+        cancellation_reason -> Nullable<Text>,
+        scheduled_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    reception_bookings (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        petitioner_account_id -> Uuid,
+        matter -> Text,
+        case_id -> Nullable<Uuid>,
+        status -> Text,
+        booked_at -> Timestamptz,
+        cancelled_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> Uuid,
         case_id -> Uuid,
@@ -252,6 +284,8 @@ diesel::joinable!(supervision_notice_cases -> cases (case_id));
 diesel::joinable!(supervision_notice_events -> supervision_notices (notice_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    reception_sessions,
+    reception_bookings,
     jurisdictions,
     units,
     accounts,

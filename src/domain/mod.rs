@@ -63,6 +63,7 @@ pub mod lifecycle;
 pub mod organisation;
 pub mod permission;
 pub mod person;
+pub mod reception;
 pub mod role;
 pub mod schedule;
 pub mod scope;

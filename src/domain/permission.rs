@@ -229,6 +229,15 @@ pub fn authorize_recording(caller: &Caller, path: &str) -> Result<Authorized<act
     Ok(Authorized::grant(Role::Clerk))
 }
 
+/// Whether `caller` may keep the reception days of the jurisdiction with path `path` (schedule, publish, cancel,
+/// and see who booked): bureau clerks of it or above.
+pub fn authorize_reception_desk(caller: &Caller, path: &str) -> Result<Authorized<act::Record>, AppError> {
+    if !(staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) && covers(caller, path)) {
+        return Err(AppError::forbidden("only bureau clerks of this jurisdiction or above keep its reception days"));
+    }
+    Ok(Authorized::grant(Role::Clerk))
+}
+
 /// Whether `caller` may administer what is placed in the jurisdiction with path `placed_at` (an account, a unit,
 /// or where a new one goes), as DOMAIN.md §1-2 give it: an admin, inside its own jurisdiction's subtree. Since
 /// everything an admin touches lies at its level or below, no admin can grant `ADMIN` above its own level.

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod live;
 pub mod loaders;
 pub mod node;
+pub mod reception;
 pub mod supervision;
 pub mod tracking;
 
@@ -35,6 +36,7 @@ pub struct Query(
     escalation::EscalationQuery,
     supervision::SupervisionQuery,
     node::NodeQuery,
+    reception::ReceptionQuery,
 );
 
 /// Everything that can be changed. Mutations are accepted only over POST with a JSON body.
@@ -47,6 +49,7 @@ pub struct Mutation(
     escalation::EscalationMutation,
     supervision::SupervisionMutation,
     evidence::EvidenceMutation,
+    reception::ReceptionMutation,
 );
 
 /// Everything that can be followed live, over WebSocket at `/graphql` (`graphql-transport-ws`).

@@ -12,6 +12,7 @@ pub mod figures;
 pub mod idempotency;
 pub mod jurisdiction;
 pub mod page;
+pub mod reception;
 pub mod refresh_token;
 pub mod supervision_notice;
 pub mod unit;

@@ -19,6 +19,7 @@ mod matrix;
 mod oversight;
 mod persisted;
 mod playground;
+mod reception;
 mod replay;
 mod schema;
 mod tokens;

@@ -1,0 +1,2 @@
+DROP TABLE reception_bookings;
+DROP TABLE reception_sessions;

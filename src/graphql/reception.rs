@@ -1,0 +1,310 @@
+//! Leaders' reception days over GraphQL: the public schedule (no account needed, never who booked), bookings for
+//! petitioners, and the bureau's scheduling, publishing and cancelling.
+
+use async_graphql::{Context, InputObject, Object, Result, ID};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+use super::context::{caller, local_time, object_id, state, viewer};
+use super::jurisdiction::JurisdictionNode;
+use super::loaders::Loaders;
+use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus, MAX_SCHEDULE_DAYS};
+use crate::error::AppError;
+use crate::models::reception::{Booking, Session};
+use crate::reception::{self, Scheduling};
+
+/// A reception session (接访日、下访、约访).
+pub struct ReceptionSessionNode(pub Session);
+
+/// A leader's reception session: when, where, and how many places are free. Who booked shows only to the bureau.
+#[Object(name = "ReceptionSession")]
+impl ReceptionSessionNode {
+    /// The session's id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// How the leader receives.
+    async fn kind(&self) -> ReceptionKind {
+        self.0.kind
+    }
+
+    /// The receiving leader's title (县委书记, 副县长 …).
+    async fn leader_title(&self) -> &str {
+        &self.0.leader_title
+    }
+
+    /// The receiving leader's name.
+    async fn leader_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let st = state(ctx);
+        let id = self.0.leader_account_id;
+        let leader = st.db.run(move |conn| Ok(crate::models::account::find(conn, id)?)).await?;
+        Ok(leader.map(|a| a.display_name))
+    }
+
+    /// Where the session belongs.
+    async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<Option<JurisdictionNode>> {
+        let code = self.0.jurisdiction_code.clone();
+        Ok(ctx.data_unchecked::<Loaders>().jurisdiction().load_one(code).await?.map(JurisdictionNode))
+    }
+
+    /// When it starts.
+    async fn starts_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.0.starts_at)
+    }
+
+    /// When it ends.
+    async fn ends_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.0.ends_at)
+    }
+
+    /// Where.
+    async fn place(&self) -> &str {
+        &self.0.place
+    }
+
+    /// Places in all.
+    async fn capacity(&self) -> i32 {
+        self.0.capacity
+    }
+
+    /// Places still free.
+    async fn free_places(&self) -> i32 {
+        self.0.capacity - self.0.booked
+    }
+
+    /// Scheduled, published or cancelled.
+    async fn status(&self) -> SessionStatus {
+        self.0.status
+    }
+
+    /// Why it was called off, if it was.
+    async fn cancellation_reason(&self) -> Option<&str> {
+        self.0.cancellation_reason.as_deref()
+    }
+
+    /// Who booked, in order: for the bureau that keeps the session only (null for anyone else).
+    async fn bookings(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReceptionBookingNode>>> {
+        let Some(who) = viewer(ctx)?.cloned() else { return Ok(None) };
+        let session = self.0.clone();
+        let rows = state(ctx)
+            .db
+            .run(move |conn| {
+                if !reception::keeps(conn, &who, &session)? {
+                    return Ok(None);
+                }
+                Ok(Some(crate::models::reception::bookings_of_session(conn, session.id)?))
+            })
+            .await?;
+        Ok(rows.map(|rows| rows.into_iter().map(ReceptionBookingNode).collect()))
+    }
+}
+
+/// A petitioner's booking of a reception session.
+pub struct ReceptionBookingNode(pub Booking);
+
+/// A place booked in a reception session.
+#[Object(name = "ReceptionBooking")]
+impl ReceptionBookingNode {
+    /// The booking's id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The session booked (its status and cancellation reason tell whether it takes place).
+    async fn session(&self, ctx: &Context<'_>) -> Result<Option<ReceptionSessionNode>> {
+        let id = self.0.session_id;
+        let found = state(ctx).db.run(move |conn| Ok(crate::models::reception::find_session(conn, id)?)).await?;
+        Ok(found.map(ReceptionSessionNode))
+    }
+
+    /// The matter, in a few words.
+    async fn matter(&self) -> &str {
+        &self.0.matter
+    }
+
+    /// The petitioner's case the booking is about, if one was named.
+    async fn case_id(&self) -> Option<ID> {
+        self.0.case_id.map(|id| ID(id.to_string()))
+    }
+
+    /// Booked or cancelled.
+    async fn status(&self) -> BookingStatus {
+        self.0.status
+    }
+
+    /// When it was booked.
+    async fn booked_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.0.booked_at)
+    }
+}
+
+/// A session to schedule.
+#[derive(InputObject)]
+pub struct ScheduleReceptionInput {
+    /// Where it belongs: the bureau's jurisdiction, or a township the leader goes down to.
+    pub jurisdiction_code: String,
+    /// The receiving leader: an account with `CASE_LEAD` whose jurisdiction covers this one.
+    pub leader_account_id: ID,
+    /// The leader's title as the public schedule shows it.
+    pub leader_title: String,
+    /// How the leader receives.
+    pub kind: ReceptionKind,
+    /// When it starts (in the future).
+    pub starts_at: DateTime<Utc>,
+    /// When it ends (within a day of the start).
+    pub ends_at: DateTime<Utc>,
+    /// Where.
+    pub place: String,
+    /// Places, 1 to 500.
+    pub capacity: i32,
+}
+
+/// Calling a session off.
+#[derive(InputObject)]
+pub struct CancelReceptionInput {
+    /// The session.
+    pub session_id: ID,
+    /// Why (those who booked read it on their booking).
+    pub reason: String,
+}
+
+/// Booking a place.
+#[derive(InputObject)]
+pub struct BookReceptionInput {
+    /// The session.
+    pub session_id: ID,
+    /// The matter, in a few words.
+    pub matter: String,
+    /// One of the petitioner's own cases, if the matter is one.
+    pub case_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct ReceptionQuery;
+
+#[Object]
+impl ReceptionQuery {
+    /// The public schedule of leaders' reception days in a jurisdiction and everything under it, by start: the
+    /// published sessions starting on the days `from` to `to` (at most 92 days). No account needed; who booked is
+    /// never shown here.
+    async fn reception_schedule(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The jurisdiction, e.g. `510502`.")] jurisdiction_code: String,
+        #[graphql(desc = "The first day.")] from: NaiveDate,
+        #[graphql(desc = "The last day.")] to: NaiveDate,
+    ) -> Result<Vec<ReceptionSessionNode>> {
+        viewer(ctx)?;
+        if to < from || (to - from).num_days() >= MAX_SCHEDULE_DAYS {
+            return Err(
+                AppError::bad_input("to", format!("from 0 to {} days after `from`", MAX_SCHEDULE_DAYS - 1)).into()
+            );
+        }
+        let calendar = state(ctx).settings.calendar();
+        let (start, end) = (calendar.end_of_day(from - chrono::Duration::days(1)), calendar.end_of_day(to));
+        let rows =
+            state(ctx).reads.run(move |conn| reception::public_schedule(conn, &jurisdiction_code, start, end)).await?;
+        Ok(rows.into_iter().map(ReceptionSessionNode).collect())
+    }
+
+    /// The caller's bookings, newest first (a petitioner's).
+    async fn my_reception_bookings(&self, ctx: &Context<'_>) -> Result<Vec<ReceptionBookingNode>> {
+        let me = caller(ctx)?.account_id;
+        let rows = state(ctx).db.run(move |conn| Ok(crate::models::reception::bookings_of(conn, me, 100)?)).await?;
+        Ok(rows.into_iter().map(ReceptionBookingNode).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct ReceptionMutation;
+
+#[Object]
+impl ReceptionMutation {
+    /// A bureau clerk schedules a reception session for a leader (not public until published).
+    async fn schedule_reception(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session.")] input: ScheduleReceptionInput,
+    ) -> Result<ReceptionSessionNode> {
+        let who = caller(ctx)?.clone();
+        let leader =
+            input.leader_account_id.parse().map_err(|_| AppError::bad_input("input.leaderAccountId", "not an id"))?;
+        let now = state(ctx).clock.now();
+        let session = state(ctx)
+            .db
+            .run(move |conn| {
+                reception::schedule(
+                    conn,
+                    &who,
+                    now,
+                    &Scheduling {
+                        jurisdiction_code: &input.jurisdiction_code,
+                        leader_account_id: leader,
+                        leader_title: &input.leader_title,
+                        kind: input.kind,
+                        starts_at: input.starts_at,
+                        ends_at: input.ends_at,
+                        place: &input.place,
+                        capacity: input.capacity,
+                    },
+                )
+            })
+            .await?;
+        Ok(ReceptionSessionNode(session))
+    }
+
+    /// Puts a scheduled session on the public schedule.
+    async fn publish_reception(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session.")] session_id: ID,
+    ) -> Result<ReceptionSessionNode> {
+        let who = caller(ctx)?.clone();
+        let id = object_id(&session_id, "reception session")?;
+        Ok(ReceptionSessionNode(state(ctx).db.run(move |conn| reception::publish(conn, &who, id)).await?))
+    }
+
+    /// Calls a session off, with the reason those who booked read.
+    async fn cancel_reception(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session and why.")] input: CancelReceptionInput,
+    ) -> Result<ReceptionSessionNode> {
+        let who = caller(ctx)?.clone();
+        let id = object_id(&input.session_id, "reception session")?;
+        let cancelled = state(ctx).db.run(move |conn| reception::cancel(conn, &who, id, &input.reason)).await?;
+        Ok(ReceptionSessionNode(cancelled))
+    }
+
+    /// A petitioner books a place in a published session: one per petitioner and session, never beyond its
+    /// capacity (`CONFLICT` when it is full).
+    async fn book_reception(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session and the matter.")] input: BookReceptionInput,
+    ) -> Result<ReceptionBookingNode> {
+        let who = caller(ctx)?.clone();
+        let id = object_id(&input.session_id, "reception session")?;
+        let case_id = input
+            .case_id
+            .as_ref()
+            .map(|c| c.parse().map_err(|_| AppError::not_found("case").with_field("input.caseId")))
+            .transpose()?;
+        let now = state(ctx).clock.now();
+        let booking =
+            state(ctx).db.run(move |conn| reception::book(conn, &who, now, id, &input.matter, case_id)).await?;
+        Ok(ReceptionBookingNode(booking))
+    }
+
+    /// A petitioner gives up their booking.
+    async fn cancel_reception_booking(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The booking.")] booking_id: ID,
+    ) -> Result<ReceptionBookingNode> {
+        let who = caller(ctx)?.clone();
+        let id = object_id(&booking_id, "booking")?;
+        let now = state(ctx).clock.now();
+        Ok(ReceptionBookingNode(state(ctx).db.run(move |conn| reception::cancel_booking(conn, &who, now, id)).await?))
+    }
+}

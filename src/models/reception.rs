@@ -1,0 +1,177 @@
+//! Reception sessions and their bookings. A booking takes a place with one conditional update of the session's
+//! `booked` count (only while places are free and the session is published), so concurrent bookings can never
+//! exceed its capacity; the unique index keeps one booking per petitioner and session.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::{jurisdictions, reception_bookings, reception_sessions};
+use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus};
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = reception_sessions, check_for_backend(diesel::pg::Pg))]
+pub struct Session {
+    pub id: Uuid,
+    pub jurisdiction_code: String,
+    pub leader_account_id: Uuid,
+    pub leader_title: String,
+    pub kind: ReceptionKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: String,
+    pub capacity: i32,
+    pub booked: i32,
+    pub status: SessionStatus,
+    pub cancellation_reason: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = reception_sessions)]
+pub struct NewSession<'a> {
+    pub id: Uuid,
+    pub jurisdiction_code: &'a str,
+    pub leader_account_id: Uuid,
+    pub leader_title: &'a str,
+    pub kind: ReceptionKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: &'a str,
+    pub capacity: i32,
+    pub scheduled_by: Uuid,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = reception_bookings, check_for_backend(diesel::pg::Pg))]
+pub struct Booking {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub petitioner_account_id: Uuid,
+    pub matter: String,
+    pub case_id: Option<Uuid>,
+    pub status: BookingStatus,
+    pub booked_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+pub fn insert_session(conn: &mut PgConnection, new: &NewSession<'_>) -> QueryResult<Session> {
+    diesel::insert_into(reception_sessions::table).values(new).returning(Session::as_returning()).get_result(conn)
+}
+
+pub fn find_session(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
+    reception_sessions::table.find(id).select(Session::as_select()).first(conn).optional()
+}
+
+/// Locks a session for a change of its status.
+pub fn lock_session(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
+    reception_sessions::table.find(id).for_update().select(Session::as_select()).first(conn).optional()
+}
+
+pub fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: SessionStatus,
+    reason: Option<&str>,
+) -> QueryResult<Session> {
+    diesel::update(reception_sessions::table.find(id))
+        .set((reception_sessions::status.eq(status.as_str()), reception_sessions::cancellation_reason.eq(reason)))
+        .returning(Session::as_returning())
+        .get_result(conn)
+}
+
+/// Published sessions in the subtree with materialised path `within` starting in `[from, to)`, by start.
+pub fn published(
+    conn: &mut PgConnection,
+    within: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Session>> {
+    reception_sessions::table
+        .inner_join(jurisdictions::table.on(jurisdictions::code.eq(reception_sessions::jurisdiction_code)))
+        .filter(jurisdictions::path.like(format!("{within}%")))
+        .filter(reception_sessions::status.eq(SessionStatus::Published.as_str()))
+        .filter(reception_sessions::starts_at.ge(from).and(reception_sessions::starts_at.lt(to)))
+        .order((reception_sessions::starts_at, reception_sessions::id))
+        .limit(limit)
+        .select(Session::as_select())
+        .load(conn)
+}
+
+/// Takes one place of a published session that has one free: the session, or none when it is full or not open.
+pub fn take_place(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
+    diesel::update(
+        reception_sessions::table
+            .find(id)
+            .filter(reception_sessions::status.eq(SessionStatus::Published.as_str()))
+            .filter(reception_sessions::booked.lt(reception_sessions::capacity)),
+    )
+    .set(reception_sessions::booked.eq(reception_sessions::booked + 1))
+    .returning(Session::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// Gives a place back.
+pub fn free_place(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::update(reception_sessions::table.find(id).filter(reception_sessions::booked.gt(0)))
+        .set(reception_sessions::booked.eq(reception_sessions::booked - 1))
+        .execute(conn)
+}
+
+/// Inserts a booking; none when the petitioner holds one for the session already (the unique index).
+pub fn insert_booking(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    petitioner: Uuid,
+    matter: &str,
+    case_id: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> QueryResult<Option<Booking>> {
+    diesel::insert_into(reception_bookings::table)
+        .values((
+            reception_bookings::id.eq(Uuid::new_v4()),
+            reception_bookings::session_id.eq(session_id),
+            reception_bookings::petitioner_account_id.eq(petitioner),
+            reception_bookings::matter.eq(matter),
+            reception_bookings::case_id.eq(case_id),
+            reception_bookings::booked_at.eq(at),
+        ))
+        .on_conflict_do_nothing()
+        .returning(Booking::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn cancel_booking(conn: &mut PgConnection, id: Uuid, at: DateTime<Utc>) -> QueryResult<Option<Booking>> {
+    diesel::update(
+        reception_bookings::table.find(id).filter(reception_bookings::status.eq(BookingStatus::Booked.as_str())),
+    )
+    .set((reception_bookings::status.eq(BookingStatus::Cancelled.as_str()), reception_bookings::cancelled_at.eq(at)))
+    .returning(Booking::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+pub fn find_booking(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
+    reception_bookings::table.find(id).select(Booking::as_select()).first(conn).optional()
+}
+
+/// A petitioner's bookings, newest first.
+pub fn bookings_of(conn: &mut PgConnection, petitioner: Uuid, limit: i64) -> QueryResult<Vec<Booking>> {
+    reception_bookings::table
+        .filter(reception_bookings::petitioner_account_id.eq(petitioner))
+        .order((reception_bookings::booked_at.desc(), reception_bookings::id))
+        .limit(limit)
+        .select(Booking::as_select())
+        .load(conn)
+}
+
+/// The bookings of a session, in the order they were made.
+pub fn bookings_of_session(conn: &mut PgConnection, session: Uuid) -> QueryResult<Vec<Booking>> {
+    reception_bookings::table
+        .filter(reception_bookings::session_id.eq(session))
+        .order((reception_bookings::booked_at, reception_bookings::id))
+        .select(Booking::as_select())
+        .load(conn)
+}

@@ -1,0 +1,182 @@
+//! Leaders' reception days: bureau clerks schedule sessions for a leader (an account with `CASE_LEAD` whose
+//! jurisdiction covers the session's), publish them on the public schedule, and cancel them with a reason that
+//! those who booked read on their booking; petitioners book a place (never beyond the capacity, however many book
+//! at once; one booking per petitioner and session) and give it up.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::{Connection, PgConnection};
+use uuid::Uuid;
+
+use crate::domain::organisation::is_within;
+use crate::domain::permission::authorize_reception_desk;
+use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
+use crate::domain::reception::{ReceptionKind, SessionStatus, MAX_CAPACITY};
+use crate::domain::role::Role;
+use crate::domain::scope::Caller;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::models::reception::{self as model, Booking, NewSession, Session};
+use crate::models::{account, case as case_model, jurisdiction};
+
+/// A session as a clerk schedules it.
+pub struct Scheduling<'a> {
+    pub jurisdiction_code: &'a str,
+    pub leader_account_id: Uuid,
+    pub leader_title: &'a str,
+    pub kind: ReceptionKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: &'a str,
+    pub capacity: i32,
+}
+
+pub fn schedule(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    s: &Scheduling<'_>,
+) -> AppResult<Session> {
+    let place_of = jurisdiction::find(conn, s.jurisdiction_code)?
+        .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.jurisdictionCode"))?;
+    let _desk = authorize_reception_desk(caller, &place_of.path)?;
+    let title = parse_text(s.leader_title, "input.leaderTitle", 50)?;
+    let place = parse_text(s.place, "input.place", 200)?;
+    if s.starts_at <= now {
+        return Err(AppError::bad_input("input.startsAt", "must not lie in the past"));
+    }
+    if s.ends_at <= s.starts_at || s.ends_at - s.starts_at > Duration::hours(24) {
+        return Err(AppError::bad_input("input.endsAt", "after the start, on the same day or night"));
+    }
+    if !(1..=MAX_CAPACITY).contains(&s.capacity) {
+        return Err(AppError::bad_input("input.capacity", format!("1 to {MAX_CAPACITY}")));
+    }
+    let leader = account::find(conn, s.leader_account_id)?.filter(|a| a.active && a.roles.contains(&Role::CaseLead));
+    let leader_covers = match leader.as_ref().and_then(|l| l.jurisdiction_code.as_deref()) {
+        Some(code) => jurisdiction::find(conn, code)?.is_some_and(|j| is_within(&place_of.path, &j.path)),
+        None => false,
+    };
+    if !leader_covers {
+        return Err(AppError::bad_input(
+            "input.leaderAccountId",
+            "not an active case lead whose jurisdiction covers this one",
+        ));
+    }
+    Ok(model::insert_session(
+        conn,
+        &NewSession {
+            id: Uuid::new_v4(),
+            jurisdiction_code: &place_of.code,
+            leader_account_id: s.leader_account_id,
+            leader_title: &title,
+            kind: s.kind,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            place: &place,
+            capacity: s.capacity,
+            scheduled_by: caller.account_id,
+        },
+    )?)
+}
+
+/// A session the caller keeps (bureau clerks over it), locked; `NOT_FOUND` for anyone else who could not see it.
+fn kept(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<Session> {
+    let session = model::lock_session(conn, id)?.ok_or_else(|| AppError::not_found("reception session"))?;
+    let path = jurisdiction::find(conn, &session.jurisdiction_code)?
+        .ok_or_else(|| AppError::internal("session without jurisdiction"))?
+        .path;
+    if let Err(refused) = authorize_reception_desk(caller, &path) {
+        return Err(if session.status == SessionStatus::Published {
+            refused
+        } else {
+            AppError::not_found("reception session")
+        });
+    }
+    Ok(session)
+}
+
+pub fn publish(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<Session> {
+    conn.transaction(|conn| {
+        let session = kept(conn, caller, id)?;
+        if session.status != SessionStatus::Scheduled {
+            return Err(AppError::new(ErrorCode::InvalidTransition, "only a scheduled session is published"));
+        }
+        Ok(model::set_status(conn, id, SessionStatus::Published, None)?)
+    })
+}
+
+pub fn cancel(conn: &mut PgConnection, caller: &Caller, id: Uuid, reason: &str) -> AppResult<Session> {
+    let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
+    conn.transaction(|conn| {
+        let session = kept(conn, caller, id)?;
+        if session.status == SessionStatus::Cancelled {
+            return Err(AppError::new(ErrorCode::InvalidTransition, "the session is cancelled already"));
+        }
+        Ok(model::set_status(conn, id, SessionStatus::Cancelled, Some(&reason))?)
+    })
+}
+
+/// Whether `caller` keeps the reception days of the session's jurisdiction (and so sees who booked).
+pub fn keeps(conn: &mut PgConnection, caller: &Caller, session: &Session) -> AppResult<bool> {
+    let path = jurisdiction::find(conn, &session.jurisdiction_code)?.map(|j| j.path).unwrap_or_default();
+    Ok(authorize_reception_desk(caller, &path).is_ok())
+}
+
+/// The public schedule: published sessions in the subtree of `code` starting on the instants `[from, to)`.
+pub fn public_schedule(
+    conn: &mut PgConnection,
+    code: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<Session>> {
+    let place = jurisdiction::find(conn, code)?.ok_or_else(|| AppError::not_found("jurisdiction"))?;
+    Ok(model::published(conn, &place.path, from, to, 500)?)
+}
+
+/// A petitioner books a place; `case_id`, if given, must be one of their own cases.
+pub fn book(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    session_id: Uuid,
+    matter: &str,
+    case_id: Option<Uuid>,
+) -> AppResult<Booking> {
+    if !caller.has_role(Role::Petitioner) {
+        return Err(AppError::forbidden("petitioners book reception days; staff schedule them"));
+    }
+    let matter = parse_text(matter, "input.matter", 200)?;
+    if let Some(case_id) = case_id {
+        let scope = crate::domain::scope::case_scope(caller);
+        let own = case_model::find_visible(conn, &scope, case_id)?
+            .is_some_and(|c| c.petitioner_account_id == Some(caller.account_id));
+        if !own {
+            return Err(AppError::not_found("case").with_field("input.caseId"));
+        }
+    }
+    conn.transaction(|conn| {
+        let Some(session) = model::take_place(conn, session_id)? else {
+            let open = model::find_session(conn, session_id)?.is_some_and(|s| s.status == SessionStatus::Published);
+            return Err(if open { full() } else { AppError::not_found("reception session") });
+        };
+        if session.starts_at <= now {
+            return Err(AppError::new(ErrorCode::DeadlinePassed, "the session has begun"));
+        }
+        model::insert_booking(conn, session_id, caller.account_id, &matter, case_id, now)?
+            .ok_or_else(|| AppError::new(ErrorCode::Conflict, "you hold a place in this session already"))
+    })
+}
+
+fn full() -> AppError {
+    AppError::new(ErrorCode::Conflict, "no places are left in this session")
+}
+
+/// A petitioner gives up their booking; the place is free again.
+pub fn cancel_booking(conn: &mut PgConnection, caller: &Caller, now: DateTime<Utc>, id: Uuid) -> AppResult<Booking> {
+    conn.transaction(|conn| {
+        let mine = model::find_booking(conn, id)?.filter(|b| b.petitioner_account_id == caller.account_id);
+        let Some(booking) = mine else { return Err(AppError::not_found("booking")) };
+        let cancelled = model::cancel_booking(conn, booking.id, now)?
+            .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "the booking is cancelled already"))?;
+        model::free_place(conn, booking.session_id)?;
+        Ok(cancelled)
+    })
+}

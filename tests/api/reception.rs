@@ -1,0 +1,96 @@
+//! Leaders' reception days: scheduled and published by the bureau, shown on the public schedule without who
+//! booked, booked by petitioners never beyond the capacity however many book at once, and cancelled with a reason
+//! those who booked read.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{error_code, spawn_app_with, TestApp};
+
+const SCHEDULE: &str =
+    "mutation($i: ScheduleReceptionInput!) { scheduleReception(input: $i) { id status freePlaces } }";
+const PUBLISH: &str = "mutation($id: ID!) { publishReception(sessionId: $id) { status } }";
+const BOOK: &str = "mutation($i: BookReceptionInput!) { bookReception(input: $i) { id status } }";
+const PUBLIC: &str = "query($c: String!, $from: NaiveDate!, $to: NaiveDate!) { receptionSchedule(jurisdictionCode: $c,
+    from: $from, to: $to) { id kind leaderTitle leaderName place capacity freePlaces bookings { id } } }";
+
+async fn register(app: &TestApp, n: usize) -> String {
+    let q = "mutation($i: RegisterPetitionerInput!) { registerPetitioner(input: $i) { accessToken } }";
+    let i = json!({"username": format!("visitor.{n}"), "password": "a-long-enough-password", "displayName": format!("来访人{n}")});
+    let body = app.graphql(q, json!({"i": i}), None).await;
+    body["data"]["registerPetitioner"]["accessToken"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
+}
+
+async fn scheduled(app: &TestApp, clerk: &str, capacity: i32) -> String {
+    let lead = app.ok("{ me { id } }", json!({}), &app.token("demo.lead").await).await["me"]["id"].clone();
+    let start = petition_api::clock::Clock::now(&*app.clock) + chrono::Duration::days(3);
+    let input = json!({"i": {"jurisdictionCode": "510502", "leaderAccountId": lead, "leaderTitle": "区委书记",
+        "kind": "PUBLIC_RECEPTION", "startsAt": start, "endsAt": start + chrono::Duration::hours(3),
+        "place": "江阳区人民来访接待中心", "capacity": capacity}});
+    let session = app.ok(SCHEDULE, input, clerk).await;
+    session["scheduleReception"]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn bookings_at_the_same_moment_never_exceed_the_places() {
+    let app = spawn_app_with(&[("REGISTRATIONS_PER_HOUR", "100")]).await;
+    let clerk = app.token("demo.clerk").await;
+    let session = scheduled(&app, &clerk, 3).await;
+    let today = app.clock_today();
+    let window = json!({"c": "510502", "from": today, "to": today + chrono::Duration::days(7)});
+
+    // Not public until published.
+    assert_eq!(app.graphql(PUBLIC, window.clone(), None).await["data"]["receptionSchedule"], json!([]));
+    app.ok(PUBLISH, json!({"id": session}), &clerk).await;
+
+    let mut petitioners = Vec::new();
+    for n in 0..8 {
+        petitioners.push(register(&app, n).await);
+    }
+    // Eight petitioners book the three places at the same moment, each twice.
+    let attempts = petitioners.iter().flat_map(|token| {
+        let input = json!({"i": {"sessionId": session, "matter": "征地补偿标准过低"}});
+        [app.graphql(BOOK, input.clone(), Some(token)), app.graphql(BOOK, input, Some(token))]
+    });
+    let answers: Vec<Value> = futures_util::future::join_all(attempts).await;
+    let booked = answers.iter().filter(|a| a["errors"].is_null()).count();
+    assert_eq!(booked, 3, "{answers:?}");
+    assert!(answers.iter().filter(|a| !a["errors"].is_null()).all(|a| error_code(a) == "CONFLICT"), "{answers:?}");
+
+    // The public schedule shows the session, full, and never who booked.
+    let public = app.graphql(PUBLIC, window.clone(), None).await;
+    let shown = &public["data"]["receptionSchedule"][0];
+    assert_eq!(shown["freePlaces"], 0, "{public}");
+    assert_eq!(shown["leaderTitle"], "区委书记");
+    assert!(shown["bookings"].is_null(), "{public}");
+    // The bureau sees who booked.
+    let desk = app.ok(PUBLIC, window, &clerk).await;
+    assert_eq!(desk["receptionSchedule"][0]["bookings"].as_array().map(Vec::len), Some(3), "{desk}");
+}
+
+#[tokio::test]
+async fn a_cancelled_session_tells_those_who_booked_why() {
+    let app = spawn_app_with(&[]).await;
+    let clerk = app.token("demo.clerk").await;
+    let petitioner = app.token("demo.petitioner").await;
+    let session = scheduled(&app, &clerk, 10).await;
+    // A petitioner cannot book what is not published; another county's clerk cannot touch it.
+    let early = app.graphql(BOOK, json!({"i": {"sessionId": session, "matter": "噪音"}}), Some(&petitioner)).await;
+    assert_eq!(error_code(&early), "NOT_FOUND", "{early}");
+    let naxi = app.token("demo.naxi.clerk").await;
+    assert_eq!(error_code(&app.graphql(PUBLISH, json!({"id": session}), Some(&naxi)).await), "NOT_FOUND");
+    app.ok(PUBLISH, json!({"id": session}), &clerk).await;
+    app.ok(BOOK, json!({"i": {"sessionId": session, "matter": "小区噪音扰民"}}), &petitioner).await;
+
+    let cancel = "mutation($i: CancelReceptionInput!) { cancelReception(input: $i) { status } }";
+    app.ok(cancel, json!({"i": {"sessionId": session, "reason": "领导临时出差，改期另行通知"}}), &clerk).await;
+    let mine = app
+        .ok("{ myReceptionBookings { matter status session { status cancellationReason } } }", json!({}), &petitioner)
+        .await;
+    let booking = &mine["myReceptionBookings"][0];
+    assert_eq!(booking["session"]["status"], "CANCELLED");
+    assert_eq!(booking["session"]["cancellationReason"], "领导临时出差，改期另行通知");
+    // And it is gone from the public schedule.
+    let today = app.clock_today();
+    let window = json!({"c": "510000", "from": today, "to": today + chrono::Duration::days(7)});
+    assert_eq!(app.graphql(PUBLIC, window, None).await["data"]["receptionSchedule"], json!([]));
+}
