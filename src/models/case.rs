@@ -73,8 +73,16 @@ fn in_subtree(path: &str) -> CaseCondition {
     let codes = jurisdictions::table
         .filter(jurisdictions::path.like(format!("{}%", escape_like(path))))
         .select(jurisdictions::code);
+    // Cases are filed under their county, with the township kept beside it: below a county, a subtree's cases are
+    // those of its townships.
+    if path.matches('/').count() > COUNTY_DEPTH {
+        return Box::new(cases::township_code.assume_not_null().eq_any(codes));
+    }
     Box::new(cases::jurisdiction_code.eq_any(codes))
 }
+
+/// How many codes a county's materialised path holds (province, city, county).
+const COUNTY_DEPTH: usize = 3;
 
 /// The SQL form of [`CaseScope`]: the condition every case read applies (DOMAIN.md §2). An empty scope matches
 /// nothing.

@@ -616,3 +616,49 @@ async fn a_period_is_compared_with_the_same_days_last_year_in_one_request() {
     let stats = app.ok(plain, json!({"from": from, "to": to}), &committee).await["jurisdiction"]["stats"].clone();
     assert!(stats["compared"].is_null() && stats["change"].is_null(), "{stats}");
 }
+
+/// A county's portal opens its townships: each township's list and figures hold the cases whose matter arose there
+/// (filed under the county, with the township kept), and the county's figures are the same as ever.
+#[tokio::test]
+async fn a_countys_townships_show_their_own_cases_and_figures() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let committee = app.token("demo.committee").await;
+    let townships = app.ok("{ jurisdiction(code: \"510503\") { children { code } } }", json!({}), &committee).await;
+    let township = townships["jurisdiction"]["children"][0]["code"].as_str().expect("a township").to_owned();
+    let today = app.clock_today();
+    let count = |code: String| {
+        let (app, committee) = (&app, committee.clone());
+        async move { stats(app, &committee, &code, today, today).await["received"].as_i64().unwrap() }
+    };
+    let (county_before, township_before) = (count("510503".into()).await, count(township.clone()).await);
+    let submit = "mutation($i: SubmitPetitionInput!) { submitPetition(input: $i) { case { id township { code } jurisdiction { code } } } }";
+    let input = json!({"i": {"jurisdictionCode": township, "title": "村道破损", "content": "村道破损多年未修。",
+        "idempotencyKey": "township-1"}});
+    let case = app.ok(submit, input, &petitioner).await["submitPetition"]["case"].clone();
+    assert_eq!(case["jurisdiction"]["code"], "510503");
+    assert_eq!(case["township"]["code"], township.as_str());
+
+    assert_eq!(count(township.clone()).await, township_before + 1);
+    assert_eq!(count("510503".into()).await, county_before + 1, "the county counts it once");
+    let listed = app
+        .ok(
+            "query($f: CaseFilterInput) { cases(filter: $f, first: 100) { nodes { id } } }",
+            json!({"f": {"jurisdictionCode": township}}),
+            &committee,
+        )
+        .await;
+    let ids: Vec<&Value> = listed["cases"]["nodes"].as_array().unwrap().iter().map(|n| &n["id"]).collect();
+    assert!(ids.contains(&&case["id"]), "{listed}");
+    // Another township of the county does not list it.
+    if let Some(other) = townships["jurisdiction"]["children"][1]["code"].as_str() {
+        let listed = app
+            .ok(
+                "query($f: CaseFilterInput) { cases(filter: $f, first: 100) { nodes { id } } }",
+                json!({"f": {"jurisdictionCode": other}}),
+                &committee,
+            )
+            .await;
+        assert!(!listed.to_string().contains(case["id"].as_str().unwrap()), "{listed}");
+    }
+}

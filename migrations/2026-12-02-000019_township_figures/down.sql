@@ -1,0 +1,35 @@
+CREATE OR REPLACE FUNCTION case_figure_terms(c cases, sign INTEGER) RETURNS SETOF case_figures LANGUAGE sql STABLE AS $$
+    SELECT c.jurisdiction_code, figure_day(c.received_at), sign::bigint,
+           sign * (c.repeat_of_case_id IS NOT NULL)::int::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
+           sign * (c.evaluation ->> 'bureau' IS NOT NULL)::int::bigint,
+           sign * coalesce(c.evaluation ->> 'bureau' IN ('SATISFIED', 'BASICALLY_SATISFIED'), false)::int::bigint,
+           sign * (c.evaluation ->> 'unit' IS NOT NULL)::int::bigint,
+           sign * coalesce(c.evaluation ->> 'unit' IN ('SATISFIED', 'BASICALLY_SATISFIED'), false)::int::bigint,
+           sign * (c.received_level = 'CITY')::int::bigint,
+           sign * (c.received_level = 'PROVINCE')::int::bigint,
+           sign * (c.received_level = 'NATIONAL')::int::bigint,
+           sign * (c.received_level <> 'LOCAL' AND c.repeat_of_case_id IS NOT NULL)::int::bigint
+$$;
+CREATE OR REPLACE FUNCTION open_case_terms(c cases, sign INTEGER) RETURNS SETOF open_case_figures LANGUAGE sql STABLE AS $$
+    SELECT c.jurisdiction_code, coalesce(c.next_due_at, 'infinity'), sign::bigint, sign * c.is_backlog::int::bigint
+    WHERE case_is_open(c.status)
+$$;
+CREATE OR REPLACE FUNCTION deadline_figure_terms(d case_deadlines, c cases, sign INTEGER) RETURNS SETOF case_figures
+LANGUAGE sql STABLE AS $$
+    SELECT c.jurisdiction_code, figure_day(c.received_at), 0::bigint, 0::bigint,
+           sign * (d.kind = 'ROUTE' AND d.met_at <= d.due_at)::int::bigint,
+           sign * (d.kind = 'ROUTE' AND d.met_at > d.due_at)::int::bigint,
+           sign * (d.kind = 'ANSWER' AND d.met_at <= d.due_at)::int::bigint,
+           sign * (d.kind = 'ANSWER' AND d.met_at > d.due_at)::int::bigint,
+           sign * (d.kind = 'EVALUATE' AND d.met_at IS NOT NULL)::int::bigint,
+           0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint
+    WHERE d.met_at IS NOT NULL AND d.kind IN ('ROUTE', 'ANSWER', 'EVALUATE')
+$$;
+CREATE OR REPLACE FUNCTION open_deadline_terms(d case_deadlines, c cases, sign INTEGER)
+RETURNS SETOF open_deadline_figures LANGUAGE sql STABLE AS $$
+    SELECT c.jurisdiction_code, figure_day(c.received_at), d.due_at,
+           sign * (d.kind = 'ROUTE')::int::bigint, sign * (d.kind = 'ANSWER')::int::bigint,
+           sign * (d.kind = 'EVALUATE')::int::bigint
+    WHERE d.met_at IS NULL AND NOT d.waived AND d.kind IN ('ROUTE', 'ANSWER', 'EVALUATE')
+$$;
+SELECT rebuild_figures();
