@@ -180,3 +180,102 @@ pub fn cancel_booking(conn: &mut PgConnection, caller: &Caller, now: DateTime<Ut
         Ok(cancelled)
     })
 }
+
+/// A visitor received at a session: an existing case, or a petition recorded there.
+pub enum Visitor<'a> {
+    Case(Uuid),
+    Petition { petition: crate::case_work::intake::Petition<'a>, petitioner_name: &'a str },
+}
+
+/// The bureau records a visitor the leader received: the case gets a RECEPTION entry (or a petition is recorded
+/// there first, channel VISIT, with its own reference), then in one transaction the leader takes charge of it on
+/// the spot when asked (包案) and the visit is recorded against the session.
+#[allow(clippy::too_many_arguments)]
+pub fn record_visit(
+    conn: &mut PgConnection,
+    ctx: &crate::case_work::WorkContext,
+    serials: &crate::case_work::intake::ReferenceSerials,
+    query_codes: &crate::config::QueryCodeKeys,
+    session_id: Uuid,
+    visitor: Visitor<'_>,
+    persons: i32,
+    leader_takes_charge: bool,
+) -> AppResult<(model::Visit, Option<String>)> {
+    use crate::case_work::{handling, intake};
+    if !(1..=1000).contains(&persons) {
+        return Err(AppError::bad_input("input.persons", "1 to 1000"));
+    }
+    let session = conn.transaction(|conn| kept(conn, &ctx.caller, session_id))?;
+    if session.status == SessionStatus::Cancelled {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "the session is cancelled already"));
+    }
+    if session.starts_at > ctx.env.now {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "the session has not begun"));
+    }
+    let who = format!("{}接访", session.leader_title);
+    let (case_id, query_code, new_petition) = match visitor {
+        Visitor::Case(case_id) => (case_id, None, false),
+        Visitor::Petition { petition, petitioner_name } => {
+            let petition = intake::Petition { jurisdiction_code: &session.jurisdiction_code, ..petition };
+            let recorded = intake::record(
+                conn,
+                ctx,
+                serials,
+                query_codes,
+                &petition,
+                crate::domain::case::Channel::Visit,
+                ctx.env.now,
+                &intake::RecordedPetitioner { name: petitioner_name, account_id: None },
+                &[],
+                persons,
+                Some(&who),
+                false,
+            )?;
+            (recorded.case.id, recorded.query_code, true)
+        }
+    };
+    conn.transaction(|conn| {
+        let case = if new_petition {
+            crate::case_work::engine::load(conn, ctx, case_id, None)?
+        } else {
+            let activity = handling::Activity {
+                kind: crate::domain::case::EventKind::Reception,
+                happened_at: ctx.env.now,
+                note: &who,
+                hearing_days: None,
+                staff_only: false,
+            };
+            handling::log_activity(conn, ctx, case_id, activity)?
+        };
+        if leader_takes_charge {
+            let note = format!("{who}时包案");
+            handling::designate_case_lead(conn, ctx, case_id, session.leader_account_id, None, Some(&note))?;
+        }
+        let visit = model::insert_visit(
+            conn,
+            session_id,
+            case_id,
+            &case.jurisdiction_code,
+            new_petition,
+            leader_takes_charge,
+            persons,
+            ctx.caller.account_id,
+            ctx.env.now,
+        )?
+        .ok_or_else(|| AppError::new(ErrorCode::Conflict, "this case was recorded at the session already"))?;
+        Ok((visit, query_code))
+    })
+}
+
+/// The reception figures of a subtree (by its materialised path) for the sessions starting on `[from, to)`, by
+/// kind.
+pub fn figures(
+    conn: &mut PgConnection,
+    within: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<model::ReceptionCounts>> {
+    let resolved: Vec<&str> =
+        crate::domain::case::CaseStatus::ALL.iter().filter(|s| s.is_resolved()).map(|s| s.as_str()).collect();
+    Ok(model::counts(conn, within, from, to, &resolved)?)
+}

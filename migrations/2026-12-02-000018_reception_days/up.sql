@@ -38,3 +38,20 @@ CREATE TABLE reception_bookings (
 CREATE UNIQUE INDEX reception_bookings_one_per_petitioner
     ON reception_bookings (session_id, petitioner_account_id) WHERE status = 'BOOKED';
 CREATE INDEX reception_bookings_petitioner_idx ON reception_bookings (petitioner_account_id, booked_at);
+
+-- Who was received at a session: each visitor's matter, an existing case or a petition recorded there (channel
+-- VISIT), and whether the leader took charge of it on the spot (包案).
+CREATE TABLE reception_visits (
+    id                 UUID PRIMARY KEY,
+    session_id         UUID NOT NULL REFERENCES reception_sessions (id),
+    case_id            UUID NOT NULL REFERENCES cases (id),
+    -- The case's jurisdiction, like every case-scoped table.
+    jurisdiction_code  TEXT NOT NULL REFERENCES jurisdictions (code),
+    new_petition       BOOLEAN NOT NULL,
+    leader_took_charge BOOLEAN NOT NULL,
+    persons            INTEGER NOT NULL DEFAULT 1 CHECK (persons >= 1),
+    recorded_by        UUID NOT NULL REFERENCES accounts (id),
+    recorded_at        TIMESTAMPTZ NOT NULL,
+    UNIQUE (session_id, case_id)
+);
+CREATE INDEX reception_visits_session_idx ON reception_visits (session_id);

@@ -30,6 +30,7 @@ pub const RUNTIME_PRIVILEGES: &[(&str, &str)] = &[
     // Reception days: scheduled, published or cancelled; bookings made and given up.
     ("reception_sessions", "SELECT, INSERT, UPDATE"),
     ("reception_bookings", "SELECT, INSERT, UPDATE"),
+    ("reception_visits", "SELECT, INSERT"),
     // Files are added and withdrawn (an update of the withdrawal columns), never deleted.
     ("attachments", "SELECT, INSERT, UPDATE"),
     // The history: appended to, never rewritten.

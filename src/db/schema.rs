@@ -99,6 +99,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    reception_visits (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        case_id -> Uuid,
+        jurisdiction_code -> Text,
+        new_petition -> Bool,
+        leader_took_charge -> Bool,
+        persons -> Int4,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> Uuid,
         case_id -> Uuid,
@@ -286,6 +300,7 @@ diesel::joinable!(supervision_notice_events -> supervision_notices (notice_id));
 diesel::allow_tables_to_appear_in_same_query!(
     reception_sessions,
     reception_bookings,
+    reception_visits,
     jurisdictions,
     units,
     accounts,

@@ -71,17 +71,18 @@ impl JurisdictionNode {
         let period = Period::parse(from, to)?;
         let key = |period| FigureKey::new(&proof, self.0.code.clone(), self.0.path.clone(), period);
         let loader = ctx.data_unchecked::<Loaders>().figures();
+        let path = self.0.path.clone();
         let Some(with) = compare_with else {
             let figures = loader.load_one(key(period)).await?.unwrap_or_default();
-            return Ok(JurisdictionStats::new(period, figures));
+            return Ok(JurisdictionStats { path, ..JurisdictionStats::new(period, figures) });
         };
         // Both periods in one load: the figures of each are read together with the other's.
         let other = period.compared(with);
         let (figures, compared) = futures_util::try_join!(loader.load_one(key(period)), loader.load_one(key(other)))?;
         let (figures, compared) = (figures.unwrap_or_default(), compared.unwrap_or_default());
         let change = FiguresChange::between(&figures, &compared);
-        let mut stats = JurisdictionStats::new(period, figures);
-        stats.compared = Some(Box::new(JurisdictionStats::new(other, compared)));
+        let mut stats = JurisdictionStats { path: path.clone(), ..JurisdictionStats::new(period, figures) };
+        stats.compared = Some(Box::new(JurisdictionStats { path, ..JurisdictionStats::new(other, compared) }));
         stats.change = Some(change);
         Ok(stats)
     }
@@ -257,7 +258,7 @@ impl JurisdictionQuery {
 }
 
 /// A figure as numerator over denominator, with the rate.
-#[derive(SimpleObject, Clone, Copy)]
+#[derive(SimpleObject, Clone, Copy, Default)]
 #[graphql(name = "Ratio")]
 pub struct RatioView {
     /// What was counted as meeting the measure.
@@ -345,6 +346,7 @@ impl MonthlyFigures {
 
 /// Portal figures of a jurisdiction's subtree for a period (DOMAIN.md §8).
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct JurisdictionStats {
     /// The first day counted.
     pub from: NaiveDate,
@@ -374,10 +376,27 @@ pub struct JurisdictionStats {
     pub supervision_notices: NoticeFigures,
     /// Month by month, for a chart (every month of the period, empty ones included).
     pub monthly: Vec<MonthlyFigures>,
+    /// The subtree's materialised path, for the figures read only when asked for.
+    #[graphql(skip)]
+    pub path: String,
     /// With `compareWith`: the figures of the period compared with, in the same shape; null otherwise.
     pub compared: Option<Box<JurisdictionStats>>,
     /// With `compareWith`: how every count and rate moved from the compared period to this one; null otherwise.
     pub change: Option<FiguresChange>,
+}
+
+#[async_graphql::ComplexObject]
+impl JurisdictionStats {
+    /// Leaders' reception (领导接访、下访、约访) in the period: the sessions that started in it. One statement, read
+    /// only when asked for.
+    async fn reception(&self, ctx: &Context<'_>) -> Result<super::reception::ReceptionFigures> {
+        let st = state(ctx);
+        let period = Period { from: self.from, to: self.to };
+        let (from, to) = period.bounds(&st.settings.calendar());
+        let path = self.path.clone();
+        let rows = st.reads.run(move |conn| crate::reception::figures(conn, &path, from, to)).await?;
+        Ok(super::reception::ReceptionFigures::of(rows))
+    }
 }
 
 /// How a figure moved from the compared period to this one.
@@ -507,6 +526,7 @@ impl JurisdictionStats {
                 overdue: f.notices_overdue,
             },
             monthly: f.months.into_iter().map(|(m, c)| MonthlyFigures::new(m, &c)).collect(),
+            path: String::new(),
             compared: None,
             change: None,
         }

@@ -82,6 +82,22 @@ impl ReceptionSessionNode {
         self.0.cancellation_reason.as_deref()
     }
 
+    /// Who was received and what became of each matter: for the bureau that keeps the session only.
+    async fn visits(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReceptionVisitNode>>> {
+        let Some(who) = viewer(ctx)?.cloned() else { return Ok(None) };
+        let session = self.0.clone();
+        let rows = state(ctx)
+            .db
+            .run(move |conn| {
+                if !reception::keeps(conn, &who, &session)? {
+                    return Ok(None);
+                }
+                Ok(Some(crate::models::reception::visits_of_session(conn, session.id)?))
+            })
+            .await?;
+        Ok(rows.map(|rows| rows.into_iter().map(ReceptionVisitNode).collect()))
+    }
+
     /// Who booked, in order: for the bureau that keeps the session only (null for anyone else).
     async fn bookings(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReceptionBookingNode>>> {
         let Some(who) = viewer(ctx)?.cloned() else { return Ok(None) };
@@ -97,6 +113,77 @@ impl ReceptionSessionNode {
             .await?;
         Ok(rows.map(|rows| rows.into_iter().map(ReceptionBookingNode).collect()))
     }
+}
+
+/// A visitor received at a session.
+pub struct ReceptionVisitNode(pub crate::models::reception::Visit);
+
+/// A visitor the leader received at a session, and what became of the matter.
+#[Object(name = "ReceptionVisit")]
+impl ReceptionVisitNode {
+    /// The visit's id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The case of the matter (recorded at the session, or an existing one).
+    async fn case(&self, ctx: &Context<'_>) -> Result<Option<super::case::CaseNode>> {
+        Ok(ctx.data_unchecked::<Loaders>().case().load_one(self.0.case_id).await?.map(super::case::CaseNode))
+    }
+
+    /// Whether the petition was recorded at the session.
+    async fn new_petition(&self) -> bool {
+        self.0.new_petition
+    }
+
+    /// Whether the leader took charge of the case there (包案).
+    async fn leader_took_charge(&self) -> bool {
+        self.0.leader_took_charge
+    }
+
+    /// How many people came with the matter (人次).
+    async fn persons(&self) -> i32 {
+        self.0.persons
+    }
+}
+
+/// What recording a visitor gave.
+#[derive(async_graphql::SimpleObject)]
+pub struct RecordReceptionVisitPayload {
+    /// The visit.
+    pub visit: ReceptionVisitNode,
+    /// For a petition recorded at the session: its query code, shown this once (for the petitioner).
+    pub query_code: Option<String>,
+}
+
+/// A petition raised at a session.
+#[derive(InputObject)]
+pub struct ReceptionPetitionInput {
+    /// A short title.
+    pub title: String,
+    /// The matter.
+    pub content: String,
+    /// The petitioner's name.
+    pub petitioner_name: String,
+    /// A phone number.
+    pub phone: Option<String>,
+}
+
+/// A visitor received at a session: an existing case, or a petition raised there.
+#[derive(InputObject)]
+pub struct RecordReceptionVisitInput {
+    /// The session.
+    pub session_id: ID,
+    /// An existing case of the visitor's.
+    pub case_id: Option<ID>,
+    /// Or a petition raised at the session (recorded with channel VISIT).
+    pub petition: Option<ReceptionPetitionInput>,
+    /// How many people came with the matter.
+    #[graphql(default = 1)]
+    pub persons: i32,
+    /// The leader takes charge of the case on the spot (包案).
+    #[graphql(default)]
+    pub leader_takes_charge: bool,
 }
 
 /// A petitioner's booking of a reception session.
@@ -296,6 +383,57 @@ impl ReceptionMutation {
         Ok(ReceptionBookingNode(booking))
     }
 
+    /// The bureau records a visitor the leader received at a session that has begun: an existing case (a
+    /// RECEPTION entry in its history) or a petition raised there (recorded with channel VISIT); the leader may
+    /// take charge of the case on the spot (包案).
+    async fn record_reception_visit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The visitor.")] input: RecordReceptionVisitInput,
+    ) -> Result<RecordReceptionVisitPayload> {
+        let w = super::context::work(ctx)?;
+        let session = object_id(&input.session_id, "reception session")?;
+        let case_id = input.case_id.as_ref().map(|c| object_id(c, "case")).transpose()?;
+        if case_id.is_some() == input.petition.is_some() {
+            return Err(AppError::bad_input("input.caseId", "give either caseId or petition").into());
+        }
+        let st = state(ctx);
+        let (serials, keys) = (st.serials.clone(), st.settings.query_codes.clone());
+        let (visit, query_code) = st
+            .db
+            .run(move |conn| {
+                let visitor = match (case_id, &input.petition) {
+                    (Some(id), _) => reception::Visitor::Case(id),
+                    (None, Some(p)) => reception::Visitor::Petition {
+                        petition: crate::case_work::intake::Petition {
+                            jurisdiction_code: "",
+                            title: &p.title,
+                            content: &p.content,
+                            category: None,
+                            phone: p.phone.as_deref(),
+                            id_number: None,
+                            anonymous: false,
+                            addressed_to: None,
+                        },
+                        petitioner_name: &p.petitioner_name,
+                    },
+                    (None, None) => return Err(AppError::bad_input("input.caseId", "give either caseId or petition")),
+                };
+                reception::record_visit(
+                    conn,
+                    &w,
+                    &serials,
+                    &keys,
+                    session,
+                    visitor,
+                    input.persons,
+                    input.leader_takes_charge,
+                )
+            })
+            .await?;
+        Ok(RecordReceptionVisitPayload { visit: ReceptionVisitNode(visit), query_code })
+    }
+
     /// A petitioner gives up their booking.
     async fn cancel_reception_booking(
         &self,
@@ -306,5 +444,53 @@ impl ReceptionMutation {
         let id = object_id(&booking_id, "booking")?;
         let now = state(ctx).clock.now();
         Ok(ReceptionBookingNode(state(ctx).db.run(move |conn| reception::cancel_booking(conn, &who, now, id)).await?))
+    }
+}
+
+/// Leaders' reception in a period (the sessions that started in it): the numbers county reports give.
+#[derive(async_graphql::SimpleObject, Default)]
+pub struct ReceptionFigures {
+    /// Sessions held (批次): sessions with at least one visitor recorded.
+    pub sessions_held: i64,
+    /// Persons received (人次).
+    pub persons_received: i64,
+    /// Cases received at the sessions.
+    pub cases_received: i64,
+    /// Of them, petitions recorded at the sessions.
+    pub new_petitions: i64,
+    /// 领导包案: cases the leader took charge of at a session / of those, the resolved ones (as they stand now).
+    pub taken_in_charge_resolved: super::jurisdiction::RatioView,
+    /// By kind of session.
+    pub by_kind: Vec<ReceptionKindFigures>,
+}
+
+/// Reception figures of one kind of session.
+#[derive(async_graphql::SimpleObject)]
+pub struct ReceptionKindFigures {
+    /// The kind (接访、下访、约访、视频).
+    pub kind: ReceptionKind,
+    /// Sessions held.
+    pub sessions_held: i64,
+    /// Persons received.
+    pub persons_received: i64,
+}
+
+impl ReceptionFigures {
+    pub fn of(rows: Vec<crate::models::reception::ReceptionCounts>) -> ReceptionFigures {
+        let mut f = ReceptionFigures::default();
+        let (mut taken, mut resolved) = (0, 0);
+        for r in rows {
+            f.sessions_held += r.sessions;
+            f.persons_received += r.persons;
+            f.cases_received += r.cases;
+            f.new_petitions += r.new_petitions;
+            taken += r.taken_in_charge;
+            resolved += r.taken_resolved;
+            if let Some(kind) = ReceptionKind::parse(&r.kind) {
+                f.by_kind.push(ReceptionKindFigures { kind, sessions_held: r.sessions, persons_received: r.persons });
+            }
+        }
+        f.taken_in_charge_resolved = crate::domain::figures::Ratio::new(resolved, taken).into();
+        f
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::{jurisdictions, reception_bookings, reception_sessions};
+use crate::db::schema::{jurisdictions, reception_bookings, reception_sessions, reception_visits};
 use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -174,4 +174,104 @@ pub fn bookings_of_session(conn: &mut PgConnection, session: Uuid) -> QueryResul
         .order((reception_bookings::booked_at, reception_bookings::id))
         .select(Booking::as_select())
         .load(conn)
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = reception_visits, check_for_backend(diesel::pg::Pg))]
+pub struct Visit {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub case_id: Uuid,
+    pub new_petition: bool,
+    pub leader_took_charge: bool,
+    pub persons: i32,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Records a visitor received at a session; none when the case was recorded at the session already.
+pub fn insert_visit(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    case_id: Uuid,
+    jurisdiction_code: &str,
+    new_petition: bool,
+    leader_took_charge: bool,
+    persons: i32,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<Option<Visit>> {
+    diesel::insert_into(reception_visits::table)
+        .values((
+            reception_visits::id.eq(Uuid::new_v4()),
+            reception_visits::session_id.eq(session_id),
+            reception_visits::case_id.eq(case_id),
+            reception_visits::jurisdiction_code.eq(jurisdiction_code),
+            reception_visits::new_petition.eq(new_petition),
+            reception_visits::leader_took_charge.eq(leader_took_charge),
+            reception_visits::persons.eq(persons),
+            reception_visits::recorded_by.eq(by),
+            reception_visits::recorded_at.eq(at),
+        ))
+        .on_conflict_do_nothing()
+        .returning(Visit::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn visits_of_session(conn: &mut PgConnection, session: Uuid) -> QueryResult<Vec<Visit>> {
+    reception_visits::table
+        .filter(reception_visits::session_id.eq(session))
+        .order((reception_visits::recorded_at, reception_visits::id))
+        .select(Visit::as_select())
+        .load(conn)
+}
+
+/// Reception figures of the sessions of a subtree that started on the instants `[from, to)`.
+#[derive(QueryableByName, Debug, Default)]
+pub struct ReceptionCounts {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    /// Sessions held (批次): sessions with at least one visitor recorded.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub sessions: i64,
+    /// Persons received (人次).
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub persons: i64,
+    /// Cases received at the sessions, and of them the petitions recorded there.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub cases: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub new_petitions: i64,
+    /// Cases the leader took charge of there, and of them the resolved ones (as they stand now).
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub taken_in_charge: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub taken_resolved: i64,
+}
+
+pub fn counts(
+    conn: &mut PgConnection,
+    within: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    resolved: &[&str],
+) -> QueryResult<Vec<ReceptionCounts>> {
+    diesel::sql_query(
+        "SELECT s.kind, count(DISTINCT s.id)::bigint AS sessions, coalesce(sum(v.persons), 0)::bigint AS persons,
+                count(v.id)::bigint AS cases, count(v.id) FILTER (WHERE v.new_petition)::bigint AS new_petitions,
+                count(v.id) FILTER (WHERE v.leader_took_charge)::bigint AS taken_in_charge,
+                count(v.id) FILTER (WHERE v.leader_took_charge AND c.status = ANY($4))::bigint AS taken_resolved
+         FROM reception_sessions s
+         JOIN jurisdictions j ON j.code = s.jurisdiction_code
+         JOIN reception_visits v ON v.session_id = s.id
+         JOIN cases c ON c.id = v.case_id
+         WHERE starts_with(j.path, $1) AND s.starts_at >= $2 AND s.starts_at < $3
+         GROUP BY s.kind",
+    )
+    .bind::<diesel::sql_types::Text, _>(within)
+    .bind::<diesel::sql_types::Timestamptz, _>(from)
+    .bind::<diesel::sql_types::Timestamptz, _>(to)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(resolved)
+    .load(conn)
 }

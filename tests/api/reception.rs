@@ -94,3 +94,56 @@ async fn a_cancelled_session_tells_those_who_booked_why() {
     let window = json!({"c": "510000", "from": today, "to": today + chrono::Duration::days(7)});
     assert_eq!(app.graphql(PUBLIC, window, None).await["data"]["receptionSchedule"], json!([]));
 }
+
+/// At the session the bureau records who was received: an existing case (a RECEPTION entry in its history, the
+/// leader taking charge of it there) and a petition raised on the spot (channel VISIT); the portal's figures count
+/// sessions held, persons received and cases taken in charge.
+#[tokio::test]
+async fn a_session_records_who_was_received_and_the_figures_count_it() {
+    let app = spawn_app_with(&[]).await;
+    let clerk = app.token("demo.clerk").await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (case, _, _) = crate::lifecycle::submit(&app, &petitioner, "老旧小区加装电梯").await;
+    let session = scheduled(&app, &clerk, 10).await;
+    app.ok(PUBLISH, json!({"id": session}), &clerk).await;
+    let record = "mutation($i: RecordReceptionVisitInput!) { recordReceptionVisit(input: $i) { queryCode
+        visit { newPetition leaderTookCharge persons case { id channel caseLead { name } } } } }";
+    let existing = json!({"i": {"sessionId": session, "caseId": case, "persons": 2, "leaderTakesCharge": true}});
+    let early = app.graphql(record, existing.clone(), Some(&clerk)).await;
+    assert_eq!(error_code(&early), "INVALID_TRANSITION", "not before it begins: {early}");
+
+    app.clock.advance(chrono::Duration::days(3) + chrono::Duration::hours(1));
+    let clerk = app.token("demo.clerk").await;
+    let visit = app.ok(record, existing.clone(), &clerk).await["recordReceptionVisit"].clone();
+    assert_eq!(visit["visit"]["leaderTookCharge"], true);
+    assert!(visit["visit"]["case"]["caseLead"]["name"].is_string(), "the leader leads the case now: {visit}");
+    let raised = json!({"i": {"sessionId": session, "petition": {"title": "拖欠农民工工资",
+        "content": "工地拖欠工资三个月。", "petitionerName": "王某"}}});
+    let new = app.ok(record, raised, &clerk).await["recordReceptionVisit"].clone();
+    assert_eq!(new["visit"]["newPetition"], true);
+    assert_eq!(new["visit"]["case"]["channel"], "VISIT");
+    assert!(new["queryCode"].is_string());
+    assert_eq!(error_code(&app.graphql(record, existing.clone(), Some(&clerk)).await), "CONFLICT");
+    // Another county's clerk sees the published session, and may not record at it.
+    let naxi = app.token("demo.naxi.clerk").await;
+    assert_eq!(error_code(&app.graphql(record, existing, Some(&naxi)).await), "FORBIDDEN");
+
+    let history =
+        app.ok("query($id: ID!) { case(id: $id) { events { kind note } } }", json!({"id": case}), &clerk).await;
+    assert!(history["case"]["events"].as_array().unwrap().iter().any(|e| e["kind"] == "RECEPTION"), "{history}");
+
+    let today = app.clock_today();
+    let query =
+        "query($from: NaiveDate!, $to: NaiveDate!) { jurisdiction(code: \"510502\") { stats(from: $from, to: $to) {
+        reception { sessionsHeld personsReceived casesReceived newPetitions
+          takenInChargeResolved { numerator denominator } byKind { kind sessionsHeld personsReceived } } } } }";
+    let committee = app.token("demo.committee").await;
+    let stats = app.ok(query, json!({"from": today, "to": today}), &committee).await;
+    assert_eq!(
+        stats["jurisdiction"]["stats"]["reception"],
+        json!({"sessionsHeld": 1, "personsReceived": 3, "casesReceived": 2, "newPetitions": 1,
+            "takenInChargeResolved": {"numerator": 0, "denominator": 1},
+            "byKind": [{"kind": "PUBLIC_RECEPTION", "sessionsHeld": 1, "personsReceived": 3}]}),
+        "{stats}"
+    );
+}
