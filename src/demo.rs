@@ -333,7 +333,8 @@ fn load_case(
             }
             "CASE_LEAD_ASSIGNED" => {
                 let lead = lead.ok_or_else(|| AppError::internal(format!("demo story {index}: no lead")))?;
-                let designated = LeadDesignated { lead_id: lead.id, lead_name: lead.name.clone() };
+                let designated =
+                    LeadDesignated { lead_id: lead.id, lead_name: lead.name.clone(), reception_session_id: None };
                 push(&mut events, "CASE_LEAD_DESIGNATED", None, &mut status, day, note, to_payload(&designated))
             }
             "VISIT" | "HOME_VISIT" => push(&mut events, "HOME_VISIT", None, &mut status, day, note, json!({})),

@@ -249,7 +249,8 @@ pub fn record_visit(
         };
         if leader_takes_charge {
             let note = format!("{who}时包案");
-            handling::designate_case_lead(conn, ctx, case_id, session.leader_account_id, None, Some(&note))?;
+            let (lead, at) = (session.leader_account_id, Some(session.id));
+            handling::designate_case_lead(conn, ctx, case_id, lead, None, Some(&note), at)?;
         }
         let visit = model::insert_visit(
             conn,

@@ -98,6 +98,7 @@ pub fn designate_case_lead(
     lead_id: Uuid,
     backlog: Option<bool>,
     note: Option<&str>,
+    at_reception: Option<Uuid>,
 ) -> AppResult<Case> {
     let case = load(conn, ctx, case_id, None)?;
     if !case.status.is_open() {
@@ -108,7 +109,21 @@ pub fn designate_case_lead(
         .ok_or_else(|| AppError::bad_input("input.leadId", "no case lead with this id"))?;
     let mut step = Step::new(Operation::DesignateCaseLead, EventKind::CaseLeadDesignated);
     step.note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
-    step.details(&LeadDesignated { lead_id: lead.id, lead_name: lead.display_name });
+    if let Some(session) = at_reception {
+        let held = crate::models::reception::find_session(conn, session)?
+            .is_some_and(|s| s.leader_account_id == lead.id && s.starts_at <= ctx.env.now);
+        if !held {
+            return Err(AppError::bad_input(
+                "input.receptionSessionId",
+                "not a reception session of this leader that has begun",
+            ));
+        }
+    }
+    step.details(&LeadDesignated {
+        lead_id: lead.id,
+        lead_name: lead.display_name,
+        reception_session_id: at_reception,
+    });
     step.update.case_lead_account_id = Some(Some(lead.id));
     step.update.is_backlog = backlog;
     perform_on(conn, ctx, case, &mut step)

@@ -73,8 +73,13 @@ details! {
     /// `EVALUATED`, and the case's stored evaluation: satisfaction with the bureau and the unit.
     Evaluation { bureau: Satisfaction, unit: Satisfaction, reason: Option<String>, }
 
-    /// `CASE_LEAD_DESIGNATED`.
-    LeadDesignated { lead_id: Uuid, lead_name: String, }
+    /// `CASE_LEAD_DESIGNATED`: who, and the reception session where the leader took charge, if it was at one.
+    LeadDesignated {
+        lead_id: Uuid,
+        lead_name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reception_session_id: Option<Uuid>,
+    }
 
     /// `HEARING`: its length, which review periods do not count.
     Hearing { hearing_days: i32, }

@@ -178,6 +178,8 @@ pub struct LeadDesignatedDetail {
     pub lead_id: ID,
     /// Their name.
     pub lead_name: String,
+    /// The reception session where the leader took charge, if it was at one.
+    pub reception_session_id: Option<ID>,
 }
 
 /// `PLAN_SET`: the resolution plan as set then.
@@ -347,8 +349,13 @@ pub async fn of(ctx: &Context<'_>, event: &CaseEvent) -> Result<Option<CaseEvent
         K::Withdrawn => read::<stored::Withdrawn>(event).map(|d| D::Withdrawn(WithdrawnDetail { reason: d.reason })),
         K::Evaluated => read::<stored::Evaluation>(event)
             .map(|d| D::Evaluated(EvaluatedDetail { bureau: d.bureau, unit: d.unit, reason: d.reason })),
-        K::CaseLeadDesignated => read::<stored::LeadDesignated>(event)
-            .map(|d| D::LeadDesignated(LeadDesignatedDetail { lead_id: id(d.lead_id), lead_name: d.lead_name })),
+        K::CaseLeadDesignated => read::<stored::LeadDesignated>(event).map(|d| {
+            D::LeadDesignated(LeadDesignatedDetail {
+                lead_id: id(d.lead_id),
+                lead_name: d.lead_name,
+                reception_session_id: d.reception_session_id.map(id),
+            })
+        }),
         K::PlanSet => read::<stored::ResolutionPlan>(event).map(|p| D::PlanSet(PlanSetDetail { plan: p.into() })),
         K::Hearing => {
             read::<stored::Hearing>(event).map(|d| D::Hearing(HearingDetail { hearing_days: d.hearing_days }))

@@ -127,6 +127,9 @@ pub struct DesignateCaseLeadInput {
     pub backlog: Option<bool>,
     /// An internal note.
     pub note: Option<String>,
+    /// The reception session where the leader took charge (领导接访中包案), if it was at one: a session of this
+    /// leader that has begun.
+    pub reception_session_id: Option<ID>,
 }
 
 /// A milestone of a resolution plan.
@@ -382,8 +385,15 @@ impl HandlingMutation {
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
         let lead: Uuid = input.lead_id.parse().map_err(|_| AppError::bad_input("input.leadId", "not an id"))?;
-        step(ctx, move |conn, w| handling::designate_case_lead(conn, w, id, lead, input.backlog, input.note.as_deref()))
-            .await
+        let session = input
+            .reception_session_id
+            .as_ref()
+            .map(|s| s.parse().map_err(|_| AppError::bad_input("input.receptionSessionId", "not an id")))
+            .transpose()?;
+        step(ctx, move |conn, w| {
+            handling::designate_case_lead(conn, w, id, lead, input.backlog, input.note.as_deref(), session)
+        })
+        .await
     }
 
     /// The case lead sets the resolution plan.

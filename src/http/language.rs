@@ -288,6 +288,7 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("no places are left in this session", "该接访场次已约满"),
     ("the session has begun", "该接访场次已开始"),
     ("the session has not begun", "该接访场次尚未开始"),
+    ("not a reception session of this leader that has begun", "不是该领导已开始的接访场次"),
     ("this case was recorded at the session already", "该事项已在本场次登记"),
     ("give either caseId or petition", "请给出 caseId 或 petition 其中之一"),
     ("you hold a place in this session already", "您已预约该接访场次"),

@@ -128,9 +128,18 @@ async fn a_session_records_who_was_received_and_the_figures_count_it() {
     let naxi = app.token("demo.naxi.clerk").await;
     assert_eq!(error_code(&app.graphql(record, existing, Some(&naxi)).await), "FORBIDDEN");
 
-    let history =
-        app.ok("query($id: ID!) { case(id: $id) { events { kind note } } }", json!({"id": case}), &clerk).await;
-    assert!(history["case"]["events"].as_array().unwrap().iter().any(|e| e["kind"] == "RECEPTION"), "{history}");
+    let history = app
+        .ok(
+            "query($id: ID!) { case(id: $id) { events { kind note
+                detail { ... on LeadDesignatedDetail { receptionSessionId } } } } }",
+            json!({"id": case}),
+            &clerk,
+        )
+        .await;
+    let events = history["case"]["events"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["kind"] == "RECEPTION"), "{history}");
+    let designated = events.iter().find(|e| e["kind"] == "CASE_LEAD_DESIGNATED").expect("the leader took charge");
+    assert_eq!(designated["detail"]["receptionSessionId"], session.as_str(), "the session is its origin");
 
     let today = app.clock_today();
     let query =
