@@ -80,10 +80,7 @@ pub fn schedule(
 /// A session the caller keeps (bureau clerks over it), locked; `NOT_FOUND` for anyone else who could not see it.
 fn kept(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<Session> {
     let session = model::lock_session(conn, id)?.ok_or_else(|| AppError::not_found("reception session"))?;
-    let path = jurisdiction::find(conn, &session.jurisdiction_code)?
-        .ok_or_else(|| AppError::internal("session without jurisdiction"))?
-        .path;
-    if let Err(refused) = authorize_reception_desk(caller, &path) {
+    if let Err(refused) = authorize_reception_desk(caller, &path_of(conn, &session)?) {
         return Err(if session.status == SessionStatus::Published {
             refused
         } else {
@@ -114,10 +111,15 @@ pub fn cancel(conn: &mut PgConnection, caller: &Caller, id: Uuid, reason: &str) 
     })
 }
 
+/// The materialised path of a session's jurisdiction.
+fn path_of(conn: &mut PgConnection, session: &Session) -> AppResult<String> {
+    let found = jurisdiction::find(conn, &session.jurisdiction_code)?;
+    Ok(found.ok_or_else(|| AppError::internal("session without jurisdiction"))?.path)
+}
+
 /// Whether `caller` keeps the reception days of the session's jurisdiction (and so sees who booked).
 pub fn keeps(conn: &mut PgConnection, caller: &Caller, session: &Session) -> AppResult<bool> {
-    let path = jurisdiction::find(conn, &session.jurisdiction_code)?.map(|j| j.path).unwrap_or_default();
-    Ok(authorize_reception_desk(caller, &path).is_ok())
+    Ok(authorize_reception_desk(caller, &path_of(conn, session)?).is_ok())
 }
 
 /// The public schedule: published sessions in the subtree of `code` starting on the instants `[from, to)`.

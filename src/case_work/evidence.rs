@@ -111,8 +111,7 @@ pub fn visible(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid) -> AppResul
     let found = attachment::find(conn, id)?.ok_or_else(not_found)?;
     let scope = crate::domain::scope::case_scope(&ctx.caller);
     let case = crate::models::case::find_visible(conn, &scope, found.case_id)?.ok_or_else(not_found)?;
-    let by_petitioner = found.uploader_role == Role::Petitioner.as_str();
-    if !shows_attachment(&ctx.caller, &case.facts(), found.kind, by_petitioner) {
+    if !shows_attachment(&ctx.caller, &case.facts(), found.kind, found.by_petitioner()) {
         return Err(not_found());
     }
     Ok((found, case))

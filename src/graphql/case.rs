@@ -221,10 +221,7 @@ impl CaseNode {
         let rows = ctx.data_unchecked::<Loaders>().attachments().load_one(self.0.id).await?.unwrap_or_default();
         Ok(rows
             .into_iter()
-            .filter(|a| {
-                let by_petitioner = a.uploader_role == crate::domain::role::Role::Petitioner.as_str();
-                crate::domain::evidence::shows_attachment(caller, &facts, a.kind, by_petitioner)
-            })
+            .filter(|a| crate::domain::evidence::shows_attachment(caller, &facts, a.kind, a.by_petitioner()))
             .map(super::evidence::AttachmentNode)
             .collect())
     }

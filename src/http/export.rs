@@ -15,7 +15,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::{Request, Value, Variables};
 use serde_json::json;
 
-use super::graphql::{coded_refusal, request_data};
+use super::graphql::{coded_refusal, request_data, status_of};
 use super::language::{in_chinese, prefers_chinese};
 use crate::error::ErrorCode;
 use crate::graphql::context::AppState;
@@ -226,15 +226,7 @@ async fn page(
             Some(Value::String(code)) => code.clone(),
             _ => "BAD_USER_INPUT".to_owned(),
         };
-        let status = match code.as_str() {
-            "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
-            "FORBIDDEN" => StatusCode::FORBIDDEN,
-            "NOT_FOUND" => StatusCode::NOT_FOUND,
-            "UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
-            "RATE_LIMITED" => StatusCode::TOO_MANY_REQUESTS,
-            "INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        };
+        let status = status_of(&code);
         let chinese = prefers_chinese(req);
         let errors: Vec<_> = response
             .errors

@@ -4,12 +4,11 @@
 //! (`Content-Disposition: attachment`), of the type recognised at upload, never sniffed (`nosniff` is on every
 //! answer).
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::graphql::{coded_refusal, request_data};
+use super::graphql::{coded_refusal, request_data, status_of};
 use crate::case_work::{evidence, Environment, WorkContext};
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::graphql::context::{AppState, Authentication};
 
 pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
@@ -41,15 +40,7 @@ pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<
 }
 
 fn refused(e: AppError) -> HttpResponse {
-    let status = match e.code {
-        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    coded_refusal(status, e.code, &e.message)
+    coded_refusal(status_of(e.code.as_str()), e.code, &e.message)
 }
 
 /// `attachment` with the name: an ASCII fallback, and the name itself in RFC 5987's encoding.

@@ -26,6 +26,20 @@ pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {
     coded_refusal(status, ErrorCode::BadUserInput, message)
 }
 
+/// The HTTP status of a refusal with `code`, for the routes beside `/graphql` (exports, file downloads), whose
+/// answers are the error itself rather than a GraphQL response.
+pub(super) fn status_of(code: &str) -> StatusCode {
+    match code {
+        "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
+        "NOT_FOUND" => StatusCode::NOT_FOUND,
+        "UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+        "RATE_LIMITED" => StatusCode::TOO_MANY_REQUESTS,
+        "INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
 pub(super) fn coded_refusal(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({
         "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]

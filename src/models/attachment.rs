@@ -26,6 +26,13 @@ pub struct Attachment {
     pub withdrawal_reason: Option<String>,
 }
 
+impl Attachment {
+    /// Whether the petitioner attached it (which the confidentiality rule asks).
+    pub fn by_petitioner(&self) -> bool {
+        self.uploader_role == crate::domain::role::Role::Petitioner.as_str()
+    }
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = attachments)]
 pub struct NewAttachment<'a> {
