@@ -181,7 +181,9 @@ fn serve(settings: Settings, urls: &DatabaseUrls) -> anyhow::Result<()> {
         let port = app.port();
         tracing::info!(%host, port, ?env, "listening");
         println!("Petition API on http://{host}:{port}/graphql (playground: open it in a browser)");
-        app.run_until_stopped().await?;
+        let stopped = app.run_until_stopped().await;
+        telemetry::flush_access_log();
+        stopped?;
         tracing::info!("server stopped");
         anyhow::Ok(())
     })

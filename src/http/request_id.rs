@@ -33,12 +33,16 @@ pub async fn middleware(
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = std::time::Instant::now();
     async move {
+        let method = req.method().clone();
+        let path = req.path().to_owned();
         let mut res = next.call(req).await?;
-        tracing::info!(
-            status = res.status().as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "request done"
-        );
+        crate::telemetry::access(&crate::telemetry::AccessLine {
+            request_id: &id,
+            method: method.as_str(),
+            path: &path,
+            status: res.status().as_u16(),
+            elapsed: started.elapsed(),
+        });
         if let Ok(value) = HeaderValue::from_str(&id) {
             res.headers_mut().insert(HeaderName::from_static(HEADER), value);
         }
