@@ -11,8 +11,8 @@ use petition_api::startup::{prepare_database, Application, DatabaseUrls};
 use petition_api::{generate, graphql, telemetry};
 
 /// mimalloc rather than glibc's allocator: a request allocates and frees thousands of small objects on whichever
-/// worker serves it, which glibc's per-thread arenas do slower, and mimalloc returns freed memory to the system on
-/// its own (the argon2 hashes' 19 MiB blocks included).
+/// worker serves it, which glibc's per-thread arenas do slower. Its first arena is committed as it fills
+/// (`.cargo/config.toml`), so that the pages it frees leave the server's memory.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
