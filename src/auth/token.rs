@@ -136,7 +136,6 @@ impl TokenKeys {
     }
 }
 
-/// A fresh opaque refresh token (256 random bits, URL-safe) and the hash under which it is stored.
 /// How many verified tokens are remembered (about half a KiB each): more than the staff and petitioners signed in
 /// to one server within an access token's lifetime.
 const VERIFIED_TOKENS: usize = 20_000;
@@ -148,6 +147,7 @@ fn unexpired(claims: &Claims, now: u64, leeway: u64) -> bool {
     u64::try_from(claims.exp).is_ok_and(|exp| exp >= now.saturating_sub(leeway))
 }
 
+/// A fresh opaque refresh token (256 random bits, URL-safe) and the hash under which it is stored.
 pub fn new_refresh_token() -> (String, Vec<u8>) {
     use base64::Engine;
     let mut bytes = [0u8; 32];
