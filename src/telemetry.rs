@@ -22,7 +22,11 @@ pub fn init(format: LogFormat) {
         LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
         LogFormat::Pretty => builder.try_init(),
     };
-    ACCESS_LOG.get_or_init(|| AccessLog::start(format, Box::new(std::io::stdout())));
+    if ACCESS_LOG.set(AccessLog::new(format, Box::new(std::io::stdout()))).is_ok() {
+        if let Some(log) = ACCESS_LOG.get() {
+            log.keep_writing();
+        }
+    }
 }
 
 /// How long an access log line may wait in memory before it is written.
@@ -67,22 +71,21 @@ struct AccessLog {
 }
 
 impl AccessLog {
-    fn start(format: LogFormat, out: Box<dyn Write + Send>) -> AccessLog {
-        let log = AccessLog { format, pending: Mutex::default(), full: Condvar::new(), out: Mutex::new(out) };
-        let spawned = std::thread::Builder::new().name("access-log".into()).spawn(|| loop {
-            let Some(log) = ACCESS_LOG.get() else {
-                std::thread::sleep(ACCESS_FLUSH);
-                continue;
-            };
-            if let Ok(pending) = log.pending.lock() {
-                let _ = log.full.wait_timeout(pending, ACCESS_FLUSH);
+    fn new(format: LogFormat, out: Box<dyn Write + Send>) -> AccessLog {
+        AccessLog { format, pending: Mutex::default(), full: Condvar::new(), out: Mutex::new(out) }
+    }
+
+    /// Writes what piled up every [`ACCESS_FLUSH`], or sooner when a burst filled the buffer.
+    fn keep_writing(&'static self) {
+        let spawned = std::thread::Builder::new().name("access-log".into()).spawn(move || loop {
+            if let Ok(pending) = self.pending.lock() {
+                let _ = self.full.wait_timeout(pending, ACCESS_FLUSH);
             }
-            log.flush();
+            self.flush();
         });
         if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start the access log's writer; lines are written as they come");
+            tracing::error!(error = %e, "cannot start the access log's writer; lines are written at shutdown only");
         }
-        log
     }
 
     fn record(&self, line: &AccessLine<'_>) {
@@ -189,12 +192,7 @@ mod tests {
             }
         }
         let written = Shared::default();
-        let log = AccessLog {
-            format: LogFormat::Json,
-            pending: Mutex::default(),
-            full: Condvar::new(),
-            out: Mutex::new(Box::new(written.clone())),
-        };
+        let log = AccessLog::new(LogFormat::Json, Box::new(written.clone()));
         log.record(&line("/graphql"));
         log.record(&line("/healthz"));
         assert!(written.0.lock().unwrap().is_empty());
