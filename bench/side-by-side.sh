@@ -9,7 +9,8 @@
 #     seed    the 50,000 bulk cases of benches/api.rs (seed-50k.sql), then time the server's start-up backfill
 #     peer    start PostGraphile 4.14.1 (postgraphile.sh) on the same database, schema public
 #     bench   __typename, case by id (+pgbench), nested worklist, statements/request, roll-up + overdue list
-#     intake  submitPetition (32 new petitioners; 32 with 1,000 earlier cases; one with thousands open) vs PostGraphile
+#     intake  submitPetition ($PETITIONERS new petitioners; as many with 1,000 earlier cases; one with thousands open) vs
+#             PostGraphile
 #             createCase at -c32, rows vs acknowledged answers; recordPetition
 #     scale   for each size in $SIZES: `petition-api generate` up to that many cases (a synthetic province over
 #             3 years), then roll-up and lists again
@@ -17,7 +18,8 @@
 #
 #   env: H (work folder, /tmp/side-by-side), PORT (ours, 18150), PGPORT (cluster TCP + socket, 18151), PGLPORT (18152),
 #        ROUNDS (3), DUR (12s), IDUR (15s), SIZES ("200000 1000000"), LOADMAX (1.5), PGL_DIR (PostGraphile install),
-#        SEQN (20: sequential requests per p50; at 1M cases the roll-up takes ~25 s each, so 20 of them ~9 min)
+#        SEQN (20: sequential requests per p50; at 1M cases the roll-up takes ~25 s each, so 20 of them ~9 min),
+#        PETITIONERS (256: petitioners per intake row, taking turns over the 32 connections)
 #
 # Output: one line per figure on stdout, "FIG <name> | ours .. | peer .. | [pgbench ..] | ratio .. | load ..";
 # wrk/pgbench/SQL details in $H/logs. Only loopback; every load is bounded by -d/-T.
@@ -28,7 +30,7 @@ PHASES=${*:-setup seed peer bench intake scale stop}
 H=${H:-/tmp/side-by-side}
 PORT=${PORT:-18150} PGPORT=${PGPORT:-18151} PGLPORT=${PGLPORT:-18152}
 ROUNDS=${ROUNDS:-3} DUR=${DUR:-12s} IDUR=${IDUR:-15s} LOADMAX=${LOADMAX:-1.5} SEQN=${SEQN:-20}
-SIZES=${SIZES:-200000 1000000}
+SIZES=${SIZES:-200000 1000000} PETITIONERS=${PETITIONERS:-256}
 export PGL_DIR=${PGL_DIR:-$H/pgl}
 BENCH=$(cd "$(dirname "$0")" && pwd)
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -290,11 +292,11 @@ waits_sample() { # seconds file
 }
 
 # One intake run: prints "rps p50 p99 errors ok timeouts rows lost".
-intake_run() { # port token mode [tokens: space-separated, one petitioner after the other]
+intake_run() { # port token mode [file of tokens, one per line: one petitioner after the other]
   local run="i$(date +%s%N | tail -c 9)" port=$1 tok=$2 mode=$3 toks=${4:-}
   rm -rf "$H/refs" && mkdir -p "$H/refs"
   local out
-  out=$(RUN_ID=$run INTAKE_MODE=$mode REFS_DIR=$H/refs RECEIVED_AT=$(date -d '-1 hour' +%FT%T+00:00) GQL_TOKEN=$tok GQL_TOKENS=$toks \
+  out=$(RUN_ID=$run INTAKE_MODE=$mode REFS_DIR=$H/refs RECEIVED_AT=$(date -d '-1 hour' +%FT%T+00:00) GQL_TOKEN=$tok GQL_TOKENS_FILE=$toks \
     wrk -t2 -c32 -d"$IDUR" --timeout 10s -s "$BENCH/intake.lua" "http://127.0.0.1:$port/graphql" 2>&1)
   printf '%s\n%s\n' "--- intake $mode $run $(date +%T)" "$out" >> "$LOG/wrk.log"
   sleep 2
@@ -310,19 +312,25 @@ intake_run() { # port token mode [tokens: space-separated, one petitioner after 
 }
 
 phase_intake() {
-  # Many petitioners file at once, as in life: 32 with no earlier case, and 32 with 1,000 earlier cases each (990
-  # closed, 10 open; petitioners.sql), each round against PostGraphile's plain insert.
-  $PSQL petition -v ON_ERROR_STOP=1 -f "$BENCH/petitioners.sql" >> "$LOG/seed.log" 2>&1
+  # Many petitioners file at once, as in life: $PETITIONERS with no earlier case, and as many with 1,000 earlier
+  # cases each (990 closed, 10 open; petitioners.sql), each round against PostGraphile's plain insert. (With 32 of
+  # each, every petitioner filed some 300 petitions in a round, and the round measured petitioners with a hundred
+  # and more open cases; one petitioner with thousands open is the last row of its own.)
+  $PSQL petition -v ON_ERROR_STOP=1 -v petitioners="$PETITIONERS" -f "$BENCH/petitioners.sql" >> "$LOG/seed.log" 2>&1
   PETITIONER=$(login demo.petitioner); CLERK=$(login demo.clerk)
-  local fresh="" history="" n
-  for n in $(seq -w 1 32); do fresh="$fresh $(login "bench.fresh.$n")"; history="$history $(login "bench.history.$n")"; done
+  local fresh=$H/fresh.tokens history=$H/history.tokens n
+  : > "$fresh"; : > "$history"
+  for n in $(seq -f %03g 1 "$PETITIONERS"); do
+    login "bench.fresh.$n" >> "$fresh"; echo >> "$fresh"
+    login "bench.history.$n" >> "$history"; echo >> "$history"
+  done
   local r l o h p
   for r in $(seq "$ROUNDS"); do
     # Every round starts where the first did: the new petitioners without a case, the others with their 1,000 (10
     # open). Left in place, a round's petitions made the next round's petitioners ones with hundreds of open cases.
     if [ "$r" -gt 1 ]; then
       $PSQL petition -v ON_ERROR_STOP=1 -f "$BENCH/intake-cleanup.sql" >> "$LOG/seed.log" 2>&1
-      $PSQL petition -v ON_ERROR_STOP=1 -f "$BENCH/petitioners.sql" >> "$LOG/seed.log" 2>&1
+      $PSQL petition -v ON_ERROR_STOP=1 -v petitioners="$PETITIONERS" -f "$BENCH/petitioners.sql" >> "$LOG/seed.log" 2>&1
     fi
     l=$(load_wait)
     : > "$LOG/waits-intake-r$r.txt"
@@ -339,7 +347,7 @@ phase_intake() {
     local ch=$(cpu_split "$b" "$a" "${IDUR%s}")
     b=$(snap); p=$(intake_run "$PGLPORT" "" pgl); a=$(snap)
     local cp=$(cpu_split "$b" "$a" "${IDUR%s}")
-    say "ROUND intake r$r -c32 $IDUR | load $l | ours submitPetition, 32 new petitioners $o [$cs] | ours submitPetition, 32 petitioners with 1,000 earlier cases $h [$ch] | peer createCase $p [$cp] | ratio rps $(ratio "$(echo "$o" | awk '{print $2}')" "$(echo "$p" | awk '{print $2}')") / $(ratio "$(echo "$h" | awk '{print $2}')" "$(echo "$p" | awk '{print $2}')")"
+    say "ROUND intake r$r -c32 $IDUR | load $l | ours submitPetition, $PETITIONERS new petitioners $o [$cs] | ours submitPetition, $PETITIONERS petitioners with 1,000 earlier cases $h [$ch] | peer createCase $p [$cp] | ratio rps $(ratio "$(echo "$o" | awk '{print $2}')" "$(echo "$p" | awk '{print $2}')") / $(ratio "$(echo "$h" | awk '{print $2}')" "$(echo "$p" | awk '{print $2}')")"
     say "     waits during ours r$r: $(sort "$LOG/waits-intake-r$r.txt" | uniq -c | sort -rn | head -6 | awk '{ printf "%s x%s, ", $2, $1 }')"
   done
   # The worst case, told apart: one petitioner filing thousands of open cases at once (the similar-matter search
