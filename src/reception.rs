@@ -270,14 +270,14 @@ pub fn record_visit(
     })
 }
 
-/// The reception figures of a subtree (by its materialised path) for the sessions starting on `[from, to)`, by
-/// kind.
+/// The reception figures of each subtree in `within` (by materialised path) for the sessions starting on
+/// `[from, to)`, by kind.
 pub fn figures(
     conn: &mut PgConnection,
-    within: &str,
+    within: &[String],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> AppResult<Vec<model::ReceptionCounts>> {
+) -> AppResult<Vec<model::ReceptionCountsWithin>> {
     let resolved: Vec<&str> =
         crate::domain::case::CaseStatus::ALL.iter().filter(|s| s.is_resolved()).map(|s| s.as_str()).collect();
     Ok(model::counts(conn, within, from, to, &resolved)?)

@@ -387,15 +387,12 @@ pub struct JurisdictionStats {
 
 #[async_graphql::ComplexObject]
 impl JurisdictionStats {
-    /// Leaders' reception (领导接访、下访、约访) in the period: the sessions that started in it. One statement, read
-    /// only when asked for.
+    /// Leaders' reception (领导接访、下访、约访) in the period: the sessions that started in it. Read only when asked
+    /// for, one statement for all the jurisdictions of a level.
     async fn reception(&self, ctx: &Context<'_>) -> Result<super::reception::ReceptionFigures> {
-        let st = state(ctx);
-        let period = Period { from: self.from, to: self.to };
-        let (from, to) = period.bounds(&st.settings.calendar());
-        let path = self.path.clone();
-        let rows = st.reads.run(move |conn| crate::reception::figures(conn, &path, from, to)).await?;
-        Ok(super::reception::ReceptionFigures::of(rows))
+        let key = (self.path.clone(), Period { from: self.from, to: self.to });
+        let rows = ctx.data_unchecked::<Loaders>().reception().load_one(key).await?;
+        Ok(super::reception::ReceptionFigures::of(rows.unwrap_or_default()))
     }
 }
 

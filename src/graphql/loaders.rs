@@ -19,14 +19,17 @@ use crate::domain::deadline::WorkCalendar;
 use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
+use crate::models::account;
 use crate::models::case::{self as case_model, Case};
 use crate::models::case_event::CaseEvent;
 use crate::models::escalation::Escalation;
 use crate::models::jurisdiction::{self, Jurisdiction};
+use crate::models::reception::{self as reception_model, ReceptionCounts, Session};
 use crate::models::supervision_notice::{self as notice_model, NoticeEvent, SupervisionNotice};
 use crate::models::unit::{self, Unit};
 use crate::models::unscoped;
 use crate::oversight::figures::{self, Figures, Period};
+use crate::reception;
 
 /// The loaders of one request, each made when a field first asks for it: most requests use one or two (reading
 /// one case uses none), and making all of them up front cost every request a dozen loaders and handles.
@@ -52,6 +55,9 @@ pub struct Loaders {
     cases_of_notice: OnceLock<DataLoader<CaseIdsByNotice>>,
     notice_events: OnceLock<DataLoader<EventsByNotice>>,
     figures: OnceLock<DataLoader<FiguresByJurisdiction>>,
+    reception: OnceLock<DataLoader<ReceptionBySubtree>>,
+    display_names: OnceLock<DataLoader<DisplayNameById>>,
+    sessions: OnceLock<DataLoader<SessionById>>,
 }
 
 impl Loaders {
@@ -77,6 +83,9 @@ impl Loaders {
             cases_of_notice: OnceLock::new(),
             notice_events: OnceLock::new(),
             figures: OnceLock::new(),
+            reception: OnceLock::new(),
+            display_names: OnceLock::new(),
+            sessions: OnceLock::new(),
         }
     }
 
@@ -151,6 +160,24 @@ impl Loaders {
             calendar: self.settings.calendar(),
             read: Default::default(),
         })
+    }
+
+    /// Reception figures (leaders' sessions) of subtrees for a period: a roll-up's levels in one statement each.
+    pub fn reception(&self) -> &DataLoader<ReceptionBySubtree> {
+        self.lazily(&self.reception, || ReceptionBySubtree {
+            db: self.reads.clone(),
+            calendar: self.settings.calendar(),
+        })
+    }
+
+    /// Accounts' display names (the leaders named in a reception schedule).
+    pub fn display_names(&self) -> &DataLoader<DisplayNameById> {
+        self.lazily(&self.display_names, || DisplayNameById(self.db.clone()))
+    }
+
+    /// Reception sessions by id (the sessions of a petitioner's bookings).
+    pub fn sessions(&self) -> &DataLoader<SessionById> {
+        self.lazily(&self.sessions, || SessionById(self.db.clone()))
     }
 }
 
@@ -394,5 +421,65 @@ impl Loader<FigureKey> for FiguresByJurisdiction {
                 Some((key.clone(), counts.figures_of(&key.path)))
             })
             .collect())
+    }
+}
+
+/// Reception figures, keyed by a subtree's materialised path and the period; every subtree asked for at one level
+/// of a query is counted in one statement per period. Figures only: the caller was allowed to see the subtree's
+/// figures when its `JurisdictionStats` was made.
+pub struct ReceptionBySubtree {
+    db: Db,
+    calendar: WorkCalendar,
+}
+
+impl Loader<(String, Period)> for ReceptionBySubtree {
+    type Value = Vec<ReceptionCounts>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[(String, Period)]) -> LoadResult<(String, Period), Vec<ReceptionCounts>> {
+        let mut asked: HashMap<Period, Vec<String>> = HashMap::new();
+        for (path, period) in keys {
+            asked.entry(*period).or_default().push(path.clone());
+        }
+        let calendar = self.calendar.clone();
+        let rows = self
+            .db
+            .run(move |conn| {
+                let mut rows = Vec::new();
+                for (period, paths) in asked {
+                    let (from, to) = period.bounds(&calendar);
+                    let counted = reception::figures(conn, &paths, from, to)?;
+                    rows.extend(counted.into_iter().map(|r| ((r.within, period), r.counts)));
+                }
+                Ok(rows)
+            })
+            .await?;
+        Ok(grouped_pairs(rows))
+    }
+}
+
+pub struct DisplayNameById(Db);
+
+impl Loader<Uuid> for DisplayNameById {
+    type Value = String;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, String> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(account::display_names(conn, &keys)?)).await?;
+        Ok(rows.into_iter().collect())
+    }
+}
+
+pub struct SessionById(Db);
+
+impl Loader<Uuid> for SessionById {
+    type Value = Session;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Session> {
+        let keys = keys.to_vec();
+        let rows = self.0.run(move |conn| Ok(reception_model::find_sessions(conn, &keys)?)).await?;
+        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
     }
 }

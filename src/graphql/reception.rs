@@ -35,10 +35,7 @@ impl ReceptionSessionNode {
 
     /// The receiving leader's name.
     async fn leader_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let st = state(ctx);
-        let id = self.0.leader_account_id;
-        let leader = st.db.run(move |conn| Ok(crate::models::account::find(conn, id)?)).await?;
-        Ok(leader.map(|a| a.display_name))
+        ctx.data_unchecked::<Loaders>().display_names().load_one(self.0.leader_account_id).await
     }
 
     /// Where the session belongs.
@@ -199,8 +196,7 @@ impl ReceptionBookingNode {
 
     /// The session booked (its status and cancellation reason tell whether it takes place).
     async fn session(&self, ctx: &Context<'_>) -> Result<Option<ReceptionSessionNode>> {
-        let id = self.0.session_id;
-        let found = state(ctx).db.run(move |conn| Ok(crate::models::reception::find_session(conn, id)?)).await?;
+        let found = ctx.data_unchecked::<Loaders>().sessions().load_one(self.0.session_id).await?;
         Ok(found.map(ReceptionSessionNode))
     }
 

@@ -41,6 +41,11 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Account>> {
     accounts::table.find(id).select(Account::as_select()).first(conn).optional()
 }
 
+/// The display names of the accounts in `ids` (those that exist).
+pub fn display_names(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+    accounts::table.filter(accounts::id.eq_any(ids)).select((accounts::id, accounts::display_name)).load(conn)
+}
+
 pub struct NewAccount<'a> {
     pub username: &'a str,
     pub password_hash: &'a str,

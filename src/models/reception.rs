@@ -62,6 +62,10 @@ pub fn find_session(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Ses
     reception_sessions::table.find(id).select(Session::as_select()).first(conn).optional()
 }
 
+pub fn find_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Session>> {
+    reception_sessions::table.filter(reception_sessions::id.eq_any(ids)).select(Session::as_select()).load(conn)
+}
+
 /// Locks a session for a change of its status.
 pub fn lock_session(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
     reception_sessions::table.find(id).for_update().select(Session::as_select()).first(conn).optional()
@@ -228,7 +232,7 @@ pub fn visits_of_session(conn: &mut PgConnection, session: Uuid) -> QueryResult<
 }
 
 /// Reception figures of the sessions of a subtree that started on the instants `[from, to)`.
-#[derive(QueryableByName, Debug, Default)]
+#[derive(QueryableByName, Clone, Debug, Default)]
 pub struct ReceptionCounts {
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub kind: String,
@@ -250,26 +254,40 @@ pub struct ReceptionCounts {
     pub taken_resolved: i64,
 }
 
+/// [`ReceptionCounts`] of one of the subtrees asked for.
+#[derive(QueryableByName, Debug)]
+pub struct ReceptionCountsWithin {
+    /// The materialised path of the subtree.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub within: String,
+    #[diesel(embed)]
+    pub counts: ReceptionCounts,
+}
+
+/// The reception counts of each subtree in `within` (materialised paths), in one statement: a portal's roll-up
+/// asks for a province, its cities and its counties at once.
 pub fn counts(
     conn: &mut PgConnection,
-    within: &str,
+    within: &[String],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     resolved: &[&str],
-) -> QueryResult<Vec<ReceptionCounts>> {
+) -> QueryResult<Vec<ReceptionCountsWithin>> {
     diesel::sql_query(
-        "SELECT s.kind, count(DISTINCT s.id)::bigint AS sessions, coalesce(sum(v.persons), 0)::bigint AS persons,
+        "SELECT w.path AS within, s.kind, count(DISTINCT s.id)::bigint AS sessions,
+                coalesce(sum(v.persons), 0)::bigint AS persons,
                 count(v.id)::bigint AS cases, count(v.id) FILTER (WHERE v.new_petition)::bigint AS new_petitions,
                 count(v.id) FILTER (WHERE v.leader_took_charge)::bigint AS taken_in_charge,
                 count(v.id) FILTER (WHERE v.leader_took_charge AND c.status = ANY($4))::bigint AS taken_resolved
-         FROM reception_sessions s
-         JOIN jurisdictions j ON j.code = s.jurisdiction_code
+         FROM unnest($1::text[]) AS w(path)
+         JOIN jurisdictions j ON starts_with(j.path, w.path)
+         JOIN reception_sessions s ON s.jurisdiction_code = j.code
          JOIN reception_visits v ON v.session_id = s.id
          JOIN cases c ON c.id = v.case_id
-         WHERE starts_with(j.path, $1) AND s.starts_at >= $2 AND s.starts_at < $3
-         GROUP BY s.kind",
+         WHERE s.starts_at >= $2 AND s.starts_at < $3
+         GROUP BY w.path, s.kind",
     )
-    .bind::<diesel::sql_types::Text, _>(within)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(within)
     .bind::<diesel::sql_types::Timestamptz, _>(from)
     .bind::<diesel::sql_types::Timestamptz, _>(to)
     .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(resolved)

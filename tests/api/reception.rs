@@ -67,6 +67,38 @@ async fn bookings_at_the_same_moment_never_exceed_the_places() {
     assert_eq!(desk["receptionSchedule"][0]["bookings"].as_array().map(Vec::len), Some(3), "{desk}");
 }
 
+/// A schedule's leaders and a petitioner's booked sessions are read together, not one statement per session.
+#[tokio::test]
+async fn a_schedule_and_the_bookings_read_each_level_in_one_statement() {
+    let app = spawn_app_with(&[]).await;
+    let clerk = app.token("demo.clerk").await;
+    let petitioner = app.token("demo.petitioner").await;
+    let today = app.clock_today();
+    let window = json!({"c": "510502", "from": today, "to": today + chrono::Duration::days(7)});
+    let schedule = "query($c: String!, $from: NaiveDate!, $to: NaiveDate!) {
+        receptionSchedule(jurisdictionCode: $c, from: $from, to: $to) { leaderName } }";
+    let mine = "{ myReceptionBookings { matter session { leaderTitle leaderName } } }";
+    let mut reads = Vec::new();
+    for _ in 0..3 {
+        let session = scheduled(&app, &clerk, 5).await;
+        app.ok(PUBLISH, json!({"id": session}), &clerk).await;
+        app.ok(BOOK, json!({"i": {"sessionId": session, "matter": "噪音扰民"}}), &petitioner).await;
+        let listed = app.ok(schedule, window.clone(), &petitioner).await;
+        assert!(listed["receptionSchedule"].as_array().unwrap().iter().all(|s| s["leaderName"].is_string()));
+        let booked = app.ok(mine, json!({}), &petitioner).await;
+        assert!(booked["myReceptionBookings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["session"]["leaderName"].is_string()));
+        reads.push((
+            app.statements_of(schedule, window.clone(), &petitioner).await,
+            app.statements_of(mine, json!({}), &petitioner).await,
+        ));
+    }
+    assert!(reads.windows(2).all(|w| w[0] == w[1]), "the same statements for 1, 2 and 3 sessions: {reads:?}");
+}
+
 #[tokio::test]
 async fn a_cancelled_session_tells_those_who_booked_why() {
     let app = spawn_app_with(&[]).await;
@@ -155,4 +187,32 @@ async fn a_session_records_who_was_received_and_the_figures_count_it() {
             "byKind": [{"kind": "PUBLIC_RECEPTION", "sessionsHeld": 1, "personsReceived": 3}]}),
         "{stats}"
     );
+
+    // A province's portal opens its cities and their counties: the county's session counts at every level, and
+    // each level's reception figures cost one statement at most, however many jurisdictions it has.
+    let levels = |reception: &str| {
+        format!(
+            "query($from: NaiveDate!, $to: NaiveDate!) {{ jurisdiction(code: \"510000\") {{ stats(from: $from, to: $to)
+            {{ received {reception} }} children {{ code stats(from: $from, to: $to) {{ received {reception} }}
+            children {{ code stats(from: $from, to: $to) {{ received {reception} }} }} }} }} }}"
+        )
+    };
+    let with = levels("reception { sessionsHeld personsReceived }");
+    let days = json!({"from": today, "to": today});
+    let rollup = app.ok(&with, days.clone(), &committee).await;
+    let province = &rollup["jurisdiction"];
+    assert_eq!(province["stats"]["reception"]["personsReceived"], 3, "{rollup}");
+    let city = province["children"].as_array().unwrap().iter().find(|c| c["code"] == "510500").unwrap();
+    assert_eq!(city["stats"]["reception"]["sessionsHeld"], 1);
+    let counties = city["children"].as_array().unwrap();
+    assert!(counties.len() > 1, "the city has several counties: {city}");
+    for county in counties {
+        let held = if county["code"] == "510502" { 1 } else { 0 };
+        assert_eq!(county["stats"]["reception"]["sessionsHeld"], held, "{county}");
+    }
+    let read = app.statements_of(&with, days.clone(), &committee).await;
+    let without = app.statements_of(&levels(""), days, &committee).await;
+    // (Levels asked for at the same moment share their statement; one per jurisdiction would be one per city
+    // and county, more than three.)
+    assert!((1..=3).contains(&(read - without)), "at most one statement per level: {}", read - without);
 }
