@@ -3,6 +3,8 @@
 //! those who booked read on their booking; petitioners book a place (never beyond the capacity, however many book
 //! at once; one booking per petitioner and session) and give it up.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use diesel::{Connection, PgConnection};
 use uuid::Uuid;
@@ -117,9 +119,31 @@ fn path_of(conn: &mut PgConnection, session: &Session) -> AppResult<String> {
     Ok(found.ok_or_else(|| AppError::internal("session without jurisdiction"))?.path)
 }
 
-/// Whether `caller` keeps the reception days of the session's jurisdiction (and so sees who booked).
-pub fn keeps(conn: &mut PgConnection, caller: &Caller, session: &Session) -> AppResult<bool> {
-    Ok(authorize_reception_desk(caller, &path_of(conn, session)?).is_ok())
+/// What the bureau's desk sees of sessions (who booked, who was received), read by `read` for those of
+/// `sessions` (id and jurisdiction code) whose reception days `caller` keeps, in one statement for all of them and
+/// one for their jurisdictions; the sessions the caller does not keep are left out.
+pub fn at_the_desk<T>(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    sessions: &[(Uuid, String)],
+    read: fn(&mut PgConnection, &[Uuid]) -> diesel::QueryResult<Vec<T>>,
+    session_of: fn(&T) -> Uuid,
+) -> AppResult<HashMap<Uuid, Vec<T>>> {
+    let codes: Vec<String> = sessions.iter().map(|(_, code)| code.clone()).collect();
+    let paths: HashMap<String, String> =
+        jurisdiction::find_many(conn, &codes)?.into_iter().map(|j| (j.code, j.path)).collect();
+    let kept: Vec<Uuid> = sessions
+        .iter()
+        .filter(|(_, code)| paths.get(code).is_some_and(|path| authorize_reception_desk(caller, path).is_ok()))
+        .map(|(id, _)| *id)
+        .collect();
+    let mut seen: HashMap<Uuid, Vec<T>> = kept.iter().map(|id| (*id, Vec::new())).collect();
+    if !kept.is_empty() {
+        for row in read(conn, &kept)? {
+            seen.entry(session_of(&row)).or_default().push(row);
+        }
+    }
+    Ok(seen)
 }
 
 /// The public schedule: published sessions in the subtree of `code` starting on the instants `[from, to)`.

@@ -24,7 +24,7 @@ use crate::models::case::{self as case_model, Case};
 use crate::models::case_event::CaseEvent;
 use crate::models::escalation::Escalation;
 use crate::models::jurisdiction::{self, Jurisdiction};
-use crate::models::reception::{self as reception_model, ReceptionCounts, Session};
+use crate::models::reception::{self as reception_model, Booking, ReceptionCounts, Session, Visit};
 use crate::models::supervision_notice::{self as notice_model, NoticeEvent, SupervisionNotice};
 use crate::models::unit::{self, Unit};
 use crate::models::unscoped;
@@ -58,6 +58,10 @@ pub struct Loaders {
     reception: OnceLock<DataLoader<ReceptionBySubtree>>,
     display_names: OnceLock<DataLoader<DisplayNameById>>,
     sessions: OnceLock<DataLoader<SessionById>>,
+    desk_bookings: OnceLock<DataLoader<AtTheDesk<Booking>>>,
+    desk_visits: OnceLock<DataLoader<AtTheDesk<Visit>>>,
+    /// Who asks (for what only the bureau's desk sees).
+    caller: Option<Caller>,
 }
 
 impl Loaders {
@@ -86,6 +90,9 @@ impl Loaders {
             reception: OnceLock::new(),
             display_names: OnceLock::new(),
             sessions: OnceLock::new(),
+            desk_bookings: OnceLock::new(),
+            desk_visits: OnceLock::new(),
+            caller: caller.cloned(),
         }
     }
 
@@ -178,6 +185,26 @@ impl Loaders {
     /// Reception sessions by id (the sessions of a petitioner's bookings).
     pub fn sessions(&self) -> &DataLoader<SessionById> {
         self.lazily(&self.sessions, || SessionById(self.db.clone()))
+    }
+
+    /// Who booked each session, for the bureau that keeps it (keyed by session id and jurisdiction code).
+    pub fn desk_bookings(&self) -> &DataLoader<AtTheDesk<Booking>> {
+        self.lazily(&self.desk_bookings, || AtTheDesk {
+            db: self.db.clone(),
+            caller: self.caller.clone(),
+            read: reception_model::bookings_of_sessions,
+            session_of: |b| b.session_id,
+        })
+    }
+
+    /// Who was received at each session, for the bureau that keeps it.
+    pub fn desk_visits(&self) -> &DataLoader<AtTheDesk<Visit>> {
+        self.lazily(&self.desk_visits, || AtTheDesk {
+            db: self.db.clone(),
+            caller: self.caller.clone(),
+            read: reception_model::visits_of_sessions,
+            session_of: |v| v.session_id,
+        })
     }
 }
 
@@ -481,5 +508,28 @@ impl Loader<Uuid> for SessionById {
         let keys = keys.to_vec();
         let rows = self.0.run(move |conn| Ok(reception_model::find_sessions(conn, &keys)?)).await?;
         Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+    }
+}
+
+/// What only the bureau keeping a session sees of it, for the sessions of one level of a query together (a week's
+/// schedule at the desk): one statement for their jurisdictions, one for the rows. A session the caller does not
+/// keep has no entry.
+pub struct AtTheDesk<T> {
+    db: Db,
+    caller: Option<Caller>,
+    read: fn(&mut diesel::PgConnection, &[Uuid]) -> diesel::QueryResult<Vec<T>>,
+    session_of: fn(&T) -> Uuid,
+}
+
+impl<T: Clone + Send + Sync + 'static> Loader<(Uuid, String)> for AtTheDesk<T> {
+    type Value = Vec<T>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[(Uuid, String)]) -> LoadResult<(Uuid, String), Vec<T>> {
+        let Some(caller) = self.caller.clone() else { return Ok(HashMap::new()) };
+        let (sessions, read, session_of) = (keys.to_vec(), self.read, self.session_of);
+        let mut seen =
+            self.db.run(move |conn| reception::at_the_desk(conn, &caller, &sessions, read, session_of)).await?;
+        Ok(keys.iter().filter_map(|key| Some((key.clone(), seen.remove(&key.0)?))).collect())
     }
 }

@@ -81,35 +81,17 @@ impl ReceptionSessionNode {
 
     /// Who was received and what became of each matter: for the bureau that keeps the session only.
     async fn visits(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReceptionVisitNode>>> {
-        let rows = for_the_desk(ctx, &self.0, crate::models::reception::visits_of_session).await?;
+        let key = (self.0.id, self.0.jurisdiction_code.clone());
+        let rows = ctx.data_unchecked::<Loaders>().desk_visits().load_one(key).await?;
         Ok(rows.map(|rows| rows.into_iter().map(ReceptionVisitNode).collect()))
     }
 
     /// Who booked, in order: for the bureau that keeps the session only (null for anyone else).
     async fn bookings(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReceptionBookingNode>>> {
-        let rows = for_the_desk(ctx, &self.0, crate::models::reception::bookings_of_session).await?;
+        let key = (self.0.id, self.0.jurisdiction_code.clone());
+        let rows = ctx.data_unchecked::<Loaders>().desk_bookings().load_one(key).await?;
         Ok(rows.map(|rows| rows.into_iter().map(ReceptionBookingNode).collect()))
     }
-}
-
-/// What `read` gives of a session, for the bureau that keeps it (who booked, who was received); none for anyone
-/// else.
-async fn for_the_desk<T: Send + 'static>(
-    ctx: &Context<'_>,
-    session: &Session,
-    read: fn(&mut diesel::PgConnection, uuid::Uuid) -> diesel::QueryResult<Vec<T>>,
-) -> Result<Option<Vec<T>>> {
-    let Some(who) = viewer(ctx)?.cloned() else { return Ok(None) };
-    let session = session.clone();
-    Ok(state(ctx)
-        .db
-        .run(move |conn| {
-            if !reception::keeps(conn, &who, &session)? {
-                return Ok(None);
-            }
-            Ok(Some(read(conn, session.id)?))
-        })
-        .await?)
 }
 
 /// A visitor received at a session.

@@ -171,11 +171,11 @@ pub fn bookings_of(conn: &mut PgConnection, petitioner: Uuid, limit: i64) -> Que
         .load(conn)
 }
 
-/// The bookings of a session, in the order they were made.
-pub fn bookings_of_session(conn: &mut PgConnection, session: Uuid) -> QueryResult<Vec<Booking>> {
+/// The bookings of the sessions `ids`, each session's in the order they were made.
+pub fn bookings_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Booking>> {
     reception_bookings::table
-        .filter(reception_bookings::session_id.eq(session))
-        .order((reception_bookings::booked_at, reception_bookings::id))
+        .filter(reception_bookings::session_id.eq_any(ids))
+        .order((reception_bookings::session_id, reception_bookings::booked_at, reception_bookings::id))
         .select(Booking::as_select())
         .load(conn)
 }
@@ -223,10 +223,11 @@ pub fn insert_visit(
         .optional()
 }
 
-pub fn visits_of_session(conn: &mut PgConnection, session: Uuid) -> QueryResult<Vec<Visit>> {
+/// The visitors received at the sessions `ids`, each session's in the order they were recorded.
+pub fn visits_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Visit>> {
     reception_visits::table
-        .filter(reception_visits::session_id.eq(session))
-        .order((reception_visits::recorded_at, reception_visits::id))
+        .filter(reception_visits::session_id.eq_any(ids))
+        .order((reception_visits::session_id, reception_visits::recorded_at, reception_visits::id))
         .select(Visit::as_select())
         .load(conn)
 }

@@ -67,7 +67,8 @@ async fn bookings_at_the_same_moment_never_exceed_the_places() {
     assert_eq!(desk["receptionSchedule"][0]["bookings"].as_array().map(Vec::len), Some(3), "{desk}");
 }
 
-/// A schedule's leaders and a petitioner's booked sessions are read together, not one statement per session.
+/// A schedule's leaders, the desk's bookings and visits, and a petitioner's booked sessions are read together, not
+/// one statement per session.
 #[tokio::test]
 async fn a_schedule_and_the_bookings_read_each_level_in_one_statement() {
     let app = spawn_app_with(&[]).await;
@@ -78,8 +79,11 @@ async fn a_schedule_and_the_bookings_read_each_level_in_one_statement() {
     let schedule = "query($c: String!, $from: NaiveDate!, $to: NaiveDate!) {
         receptionSchedule(jurisdictionCode: $c, from: $from, to: $to) { leaderName } }";
     let mine = "{ myReceptionBookings { matter session { leaderTitle leaderName } } }";
+    let desk = "query($c: String!, $from: NaiveDate!, $to: NaiveDate!) {
+        receptionSchedule(jurisdictionCode: $c, from: $from, to: $to) { bookings { matter } visits { persons } } }";
+    let naxi = app.token("demo.naxi.clerk").await;
     let mut reads = Vec::new();
-    for _ in 0..3 {
+    for n in 1..=3 {
         let session = scheduled(&app, &clerk, 5).await;
         app.ok(PUBLISH, json!({"id": session}), &clerk).await;
         app.ok(BOOK, json!({"i": {"sessionId": session, "matter": "噪音扰民"}}), &petitioner).await;
@@ -91,9 +95,22 @@ async fn a_schedule_and_the_bookings_read_each_level_in_one_statement() {
             .unwrap()
             .iter()
             .all(|b| b["session"]["leaderName"].is_string()));
+        // The bureau's desk sees who booked each session; another county's clerk sees the sessions, not who.
+        let kept = app.ok(desk, window.clone(), &clerk).await;
+        let sessions = kept["receptionSchedule"].as_array().unwrap();
+        assert_eq!(sessions.len(), n);
+        assert!(
+            sessions.iter().all(|s| s["bookings"][0]["matter"] == "噪音扰民" && s["visits"] == json!([])),
+            "{kept}"
+        );
+        let elsewhere = app.ok(desk, window.clone(), &naxi).await;
+        let sessions = elsewhere["receptionSchedule"].as_array().unwrap();
+        assert_eq!(sessions.len(), n);
+        assert!(sessions.iter().all(|s| s["bookings"].is_null() && s["visits"].is_null()), "{elsewhere}");
         reads.push((
             app.statements_of(schedule, window.clone(), &petitioner).await,
             app.statements_of(mine, json!({}), &petitioner).await,
+            app.statements_of(desk, window.clone(), &clerk).await,
         ));
     }
     assert!(reads.windows(2).all(|w| w[0] == w[1]), "the same statements for 1, 2 and 3 sessions: {reads:?}");
