@@ -475,13 +475,6 @@ short,line
     }
     // Nothing of a refused line was written: no unit 江阳区某局, no 纳溪区 bureau.
     let app = crate::helpers::spawn_app_over(database, &[]).await;
-    let mut conn = app.conn();
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let units = diesel::sql_query("SELECT count(*) AS n FROM units").get_result::<N>(&mut conn).unwrap().n;
+    let units = crate::helpers::number(&mut app.conn(), "SELECT count(*) AS n FROM units", &[]);
     assert_eq!(units, 1, "only the good line's unit");
 }

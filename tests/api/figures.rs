@@ -167,15 +167,8 @@ async fn same_after_folding_and_recounting(
     for (code, from, to) in periods {
         kept.push(stats(app, token, code, *from, *to).await);
     }
-    let pending = |app: &TestApp| -> i64 {
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        use diesel::RunQueryDsl;
-        diesel::sql_query("SELECT count(*) AS n FROM case_figure_changes").get_result::<N>(&mut app.conn()).unwrap().n
-    };
+    let pending =
+        |app: &TestApp| crate::helpers::number(&mut app.conn(), "SELECT count(*) AS n FROM case_figure_changes", &[]);
     assert!(pending(app) > 0, "the steps left differences to fold");
     assert!(figures::compact(&mut app.conn()).unwrap().is_some_and(|n| n > 0));
     assert_eq!(pending(app), 0);

@@ -1,21 +1,14 @@
 //! `petition-api generate`: a synthetic province that the API reads like any other data.
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use petition_api::config::Settings;
 use petition_api::generate::{self, Plan};
 use serde_json::json;
 
 use crate::helpers::spawn_app;
 
-#[derive(QueryableByName)]
-struct N {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 fn count(conn: &mut PgConnection, sql: &str) -> i64 {
-    diesel::sql_query(sql).get_result::<N>(conn).unwrap().n
+    crate::helpers::number(conn, sql, &[])
 }
 
 #[tokio::test]

@@ -80,17 +80,21 @@ fn drop_other_templates(conn: &mut PgConnection, template: &str) {
 }
 
 fn database_exists(conn: &mut PgConnection, name: &str) -> bool {
+    number(conn, "SELECT count(*) AS n FROM pg_database WHERE datname = $1", &[name]) > 0
+}
+
+/// The number a statement reads (its column `n`), each of `args` bound as text ($1, $2, …).
+pub fn number(conn: &mut PgConnection, sql: &str, args: &[&str]) -> i64 {
     #[derive(QueryableByName)]
     struct N {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
-        .bind::<diesel::sql_types::Text, _>(name)
-        .get_result::<N>(conn)
-        .unwrap()
-        .n
-        > 0
+    let mut query = diesel::sql_query(sql).into_boxed();
+    for arg in args {
+        query = query.bind::<diesel::sql_types::Text, _>(arg.to_string());
+    }
+    query.get_result::<N>(conn).unwrap().n
 }
 
 pub struct TestApp {
@@ -464,15 +468,7 @@ pub fn captured_logs() -> &'static std::sync::Mutex<Vec<u8>> {
 
 /// Cases plus history entries in the test's database: unchanged after a refused request.
 pub fn cases_and_history(app: &TestApp) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    diesel::sql_query("SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM case_events) AS n")
-        .get_result::<N>(&mut app.conn())
-        .unwrap()
-        .n
+    number(&mut app.conn(), "SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM case_events) AS n", &[])
 }
 
 /// An S3-compatible server for the tests: moto's server (`moto[server]` from PyPI, installed once into a virtual

@@ -459,19 +459,8 @@ async fn tracking_hides_whether_a_reference_exists_and_limits_guessing() {
     }
     assert_eq!(last, "RATE_LIMITED");
     // The code is nowhere in the database in clear.
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let n = diesel::sql_query(
-        "SELECT count(*) AS n FROM cases WHERE encode(query_code_hash, 'escape') LIKE '%' || $1 || '%'",
-    )
-    .bind::<diesel::sql_types::Text, _>(&code)
-    .get_result::<N>(&mut app.conn())
-    .unwrap()
-    .n;
+    let in_clear = "SELECT count(*) AS n FROM cases WHERE encode(query_code_hash, 'escape') LIKE '%' || $1 || '%'";
+    let n = crate::helpers::number(&mut app.conn(), in_clear, &[&code]);
     assert_eq!(n, 0);
 }
 
@@ -552,17 +541,7 @@ async fn repeats_are_linked_and_matters_accepted_below_are_not_accepted_above() 
 
 /// Index scans of `index` in the connection's current transaction.
 fn scans_of(conn: &mut diesel::PgConnection, index: &str) -> i64 {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Scans {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    diesel::sql_query("SELECT pg_stat_get_xact_numscans($1::regclass) AS n")
-        .bind::<diesel::sql_types::Text, _>(index)
-        .get_result::<Scans>(conn)
-        .unwrap()
-        .n
+    crate::helpers::number(conn, "SELECT pg_stat_get_xact_numscans($1::regclass) AS n", &[index])
 }
 
 #[tokio::test]
