@@ -81,6 +81,10 @@ impl ReceptionSessionNode {
 
     /// Who was received and what became of each matter: for the bureau that keeps the session only.
     async fn visits(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReceptionVisitNode>>> {
+        // A token gone bad, or one of a temporary password, is refused here as on every field anyone may read.
+        if viewer(ctx)?.is_none() {
+            return Ok(None);
+        }
         let key = (self.0.id, self.0.jurisdiction_code.clone());
         let rows = ctx.data_unchecked::<Loaders>().desk_visits().load_one(key).await?;
         Ok(rows.map(|rows| rows.into_iter().map(ReceptionVisitNode).collect()))
@@ -88,6 +92,9 @@ impl ReceptionSessionNode {
 
     /// Who booked, in order: for the bureau that keeps the session only (null for anyone else).
     async fn bookings(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReceptionBookingNode>>> {
+        if viewer(ctx)?.is_none() {
+            return Ok(None);
+        }
         let key = (self.0.id, self.0.jurisdiction_code.clone());
         let rows = ctx.data_unchecked::<Loaders>().desk_bookings().load_one(key).await?;
         Ok(rows.map(|rows| rows.into_iter().map(ReceptionBookingNode).collect()))
