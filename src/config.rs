@@ -54,9 +54,8 @@ pub struct Settings {
     /// When set, `/metrics` answers only `Authorization: Bearer <this>` (`METRICS_TOKEN`).
     pub metrics_token: Option<String>,
     pub db_pool_size: u32,
-    /// HTTP worker threads (`HTTP_WORKERS`); by default two per core: a worker waits while it reads one object by
-    /// key from the database itself ([`crate::db::Db::read_by_key`]), and a second worker per core keeps the core
-    /// busy meanwhile.
+    /// HTTP worker threads (`HTTP_WORKERS`); by default one per core: no worker waits for the database (blocking
+    /// statements run on tokio's blocking threads, reads by key on pipelined asynchronous connections).
     pub http_workers: usize,
     /// How long a request waits for a database connection before it is answered `UNAVAILABLE`.
     pub db_pool_wait: Duration,
@@ -398,7 +397,7 @@ impl Settings {
             http_workers: match parse_or(
                 get("HTTP_WORKERS"),
                 "HTTP_WORKERS",
-                2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
             )? {
                 0 => anyhow::bail!("HTTP_WORKERS must be at least 1"),
                 n => n,

@@ -177,6 +177,7 @@ fn serve(settings: Settings, urls: &DatabaseUrls) -> anyhow::Result<()> {
     let db = Db::connect(&urls.server, settings.db_pool_size, settings.db_pool_wait)?;
     let (host, env) = (settings.host, settings.env);
     actix_web::rt::System::new().block_on(async move {
+        db.check_key_reads().await?;
         let app = Application::build(settings, db)?;
         let port = app.port();
         tracing::info!(%host, port, ?env, "listening");

@@ -4,6 +4,7 @@
 
 pub mod announce;
 pub mod embedded;
+pub mod key_reads;
 pub mod privileges;
 pub mod schema;
 
@@ -34,6 +35,10 @@ impl StatementCounter {
     pub fn get(&self) -> u64 {
         self.0.load(std::sync::atomic::Ordering::Relaxed)
     }
+
+    fn count(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 #[derive(Debug)]
@@ -45,7 +50,7 @@ impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for Co
         let counter = self.0.clone();
         conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
             if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
-                counter.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                counter.count();
             }
         });
         Ok(())
@@ -111,6 +116,7 @@ pub struct Db {
     /// Announces the history that work run through this handle wrote, once it is committed.
     announcer: std::sync::Arc<announce::Announcer>,
     waits: std::sync::Arc<PoolWaits>,
+    key_reads: std::sync::Arc<key_reads::KeyReads>,
 }
 
 /// How often work waited for a connection because none was idle, how long in all, and how often in vain (the
@@ -151,7 +157,8 @@ impl Db {
         let statements = StatementCounter::default();
         let pool = build_counted_pool(database_url, max_size, wait, statements.clone())?;
         let announcer = std::sync::Arc::new(announce::Announcer::start(pool.clone()));
-        Ok(Db { pool, calls: Default::default(), statements, announcer, waits: Default::default() })
+        let key_reads = std::sync::Arc::new(key_reads::KeyReads::new(database_url, wait, statements.clone()));
+        Ok(Db { pool, calls: Default::default(), statements, announcer, waits: Default::default(), key_reads })
     }
 
     /// SQL statements sent through this handle's pool so far (the live listener's included).
@@ -200,24 +207,22 @@ impl Db {
         .map_err(AppError::internal)?
     }
 
-    /// As [`Db::run`] for one short read by key (a statement's time, nothing written): run on the calling thread
-    /// when a connection is idle in the pool, and on the blocking pool like `run` when none is; it never waits for a
-    /// connection on the calling thread. Handing the statement to another thread and back cost more than the
-    /// statement (a sixth of the server's CPU for `case(id)`). The HTTP worker waits meanwhile, so there are two
-    /// workers per core (`HTTP_WORKERS`). Only for the most frequent single-object reads: a long statement here
-    /// would hold a worker.
-    pub async fn read_by_key<T, F>(&self, f: F) -> AppResult<T>
+    /// One short read by key (a statement's time, nothing written, no transaction) on this thread's pipelined
+    /// connection ([`key_reads`]): the worker serves other requests while PostgreSQL answers, and reads asked for at
+    /// the same moment reach PostgreSQL together. Only for the most frequent single-object reads.
+    pub async fn read_by_key<T, F>(&self, read: F) -> AppResult<T>
     where
-        F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
-        T: Send + 'static,
+        F: for<'c> Fn(
+            &'c diesel_async::AsyncPgConnection,
+        ) -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
     {
-        match self.pool.try_get() {
-            Some(mut conn) => {
-                self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                f(&mut conn)
-            }
-            None => self.run(f).await,
-        }
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.key_reads.read(read).await
+    }
+
+    /// Tells at start-up whether the key reads' driver reaches the database the pool does.
+    pub async fn check_key_reads(&self) -> anyhow::Result<()> {
+        self.key_reads.check().await
     }
 
     /// Runs `f` in one transaction: every mutation is all or nothing.

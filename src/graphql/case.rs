@@ -471,7 +471,7 @@ impl CaseQuery {
     async fn case(&self, ctx: &Context<'_>, #[graphql(desc = "The case's id.")] id: ID) -> Result<Option<CaseNode>> {
         let scope = case_scope(caller(ctx)?);
         let id = object_id(&id, "case")?;
-        let found = state(ctx).db.read_by_key(move |conn| Ok(case_model::find_visible(conn, &scope, id)?)).await?;
+        let found = state(ctx).db.read_by_key(|conn| case_model::find_visible_pipelined(conn, &scope, id)).await?;
         Ok(Some(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?)))
     }
 
@@ -484,7 +484,7 @@ impl CaseQuery {
         let scope = case_scope(caller(ctx)?);
         let found = state(ctx)
             .db
-            .read_by_key(move |conn| Ok(case_model::find_visible_by_reference(conn, &scope, reference.trim())?))
+            .read_by_key(|conn| case_model::find_visible_by_reference_pipelined(conn, &scope, reference.trim()))
             .await?;
         Ok(Some(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?)))
     }

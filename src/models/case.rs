@@ -173,7 +173,45 @@ pub fn find_visible_by_reference(
 /// of the scope the caller lacks binds NULL, which matches nothing), so that each connection prepares it once and
 /// PostgreSQL does not plan it again: reading one case is the most frequent request there is.
 pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: Uuid) -> QueryResult<Option<Case>> {
+    visible_by_id(scope, id).select(Case::as_select()).first(conn).optional()
+}
+
+/// As [`find_visible`], on a pipelined connection (see [`crate::db::key_reads`]): the statement is built before the
+/// future is returned, so the future borrows only the connection.
+pub fn find_visible_pipelined<'c>(
+    conn: &'c diesel_async::AsyncPgConnection,
+    scope: &CaseScope,
+    id: Uuid,
+) -> futures_util::future::BoxFuture<'c, QueryResult<Option<Case>>> {
+    let query = visible_by_id(scope, id).select(Case::as_select());
+    Box::pin(async move { diesel_async::RunQueryDsl::first(query, &mut &*conn).await.optional() })
+}
+
+/// As [`find_visible_by_reference`], on a pipelined connection.
+pub fn find_visible_by_reference_pipelined<'c>(
+    conn: &'c diesel_async::AsyncPgConnection,
+    scope: &CaseScope,
+    reference: &str,
+) -> futures_util::future::BoxFuture<'c, QueryResult<Option<Case>>> {
+    let query = filtered(scope, &CaseFilter::default())
+        .filter(cases::reference.eq(reference.to_owned()))
+        .select(Case::as_select());
+    Box::pin(async move { diesel_async::RunQueryDsl::first(query, &mut &*conn).await.optional() })
+}
+
+fn visible_by_id(scope: &CaseScope, id: Uuid) -> VisibleById {
     let subtree = scope.subtree.as_deref().map(|path| format!("{}%", escape_like(path)));
+    visible_by_id_statement(id, scope.petitioner, subtree, scope.unit, scope.lead)
+}
+
+#[diesel::dsl::auto_type]
+fn visible_by_id_statement(
+    id: Uuid,
+    petitioner: Option<Uuid>,
+    subtree: Option<String>,
+    unit: Option<Uuid>,
+    lead: Option<Uuid>,
+) -> _ {
     // The path of the case's own jurisdiction, looked up by its key, tested against the subtree: not the whole
     // subtree (thousands of townships under a province) gathered and hashed to test one case against it, which is
     // what PostgreSQL makes of an `IN` or an `EXISTS` here.
@@ -182,19 +220,16 @@ pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: Uuid) -> Que
         .select(jurisdictions::path)
         .single_value()
         .like(subtree);
-    cases::table
-        .filter(cases::id.eq(id))
-        .filter(
-            cases::petitioner_account_id
-                .eq(scope.petitioner)
-                .or(in_subtree)
-                .or(cases::current_unit_id.eq(scope.unit))
-                .or(cases::case_lead_account_id.eq(scope.lead)),
-        )
-        .select(Case::as_select())
-        .first(conn)
-        .optional()
+    cases::table.filter(cases::id.eq(id)).filter(
+        cases::petitioner_account_id
+            .eq(petitioner)
+            .or(in_subtree)
+            .or(cases::current_unit_id.eq(unit))
+            .or(cases::case_lead_account_id.eq(lead)),
+    )
 }
+
+type VisibleById = visible_by_id_statement;
 
 /// The position of a case in the list order (newest received first).
 pub type CaseKey = super::page::TimeKey;

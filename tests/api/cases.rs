@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{error_code, spawn_app, TestApp};
+use crate::helpers::{error_code, spawn_app, spawn_app_with, TestApp};
 
 const LIST: &str = "query($first: Int, $after: String, $last: Int, $before: String, $filter: CaseFilterInput) {
   cases(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
@@ -201,6 +201,37 @@ async fn a_case_costs_one_statement_and_a_worklist_four() {
     assert_eq!(app.statements_of(worklist, json!({}), &committee).await, 4);
     let counted = "{ cases(first: 50) { totalCount nodes { id } } }";
     assert_eq!(app.statements_of(counted, json!({}), &committee).await, 2);
+}
+
+#[tokio::test]
+async fn reads_by_key_share_one_connection_per_worker_and_outlive_its_loss() {
+    use petition_api::db::key_reads::APPLICATION_NAME;
+    let app = spawn_app_with(&[("HTTP_WORKERS", "2")]).await;
+    let committee = app.token("demo.committee").await;
+    let first = app.ok("{ cases(first: 1) { nodes { id } } }", json!({}), &committee).await;
+    let id = first["cases"]["nodes"][0]["id"].clone();
+    let case = "query($id: ID!) { case(id: $id) { id status } }";
+    let many_at_once =
+        || futures_util::future::join_all((0..32).map(|_| app.graphql(case, json!({"id": id}), Some(&committee))));
+    let key_sessions = |app: &TestApp| {
+        let sql =
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1";
+        crate::helpers::number(&mut app.conn(), sql, &[APPLICATION_NAME])
+    };
+    for body in many_at_once().await {
+        assert_eq!(body["data"]["case"]["id"], id, "{body}");
+    }
+    // 32 reads at once, on at most one session per worker (not one per request, not one per pooled connection).
+    let sessions = key_sessions(&app);
+    assert!((1..=2).contains(&sessions), "{sessions} key read sessions for 2 workers");
+
+    // An administrator ends those sessions: the next reads notice, open new ones, and answer all the same.
+    let end = "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 \
+        AND datname = current_database()";
+    assert_eq!(crate::helpers::number(&mut app.conn(), end, &[APPLICATION_NAME]), sessions);
+    for body in many_at_once().await {
+        assert_eq!(body["data"]["case"]["id"], id, "{body}");
+    }
 }
 
 #[tokio::test]

@@ -168,13 +168,24 @@ async fn a_database_outage_is_unavailable_and_retryable_never_unauthenticated() 
     let seen = app.token("demo.clerk").await;
     app.ok("{ me { id } }", json!({}), &seen).await;
     let fresh = app.token("demo.unit").await;
+    // A case read by key, so that the workers hold their own sessions for such reads too.
+    let first = app.ok("{ cases(first: 1) { nodes { id } } }", json!({}), &seen).await;
+    let case = json!({"query": "query($id: ID!) { case(id: $id) { id } }",
+        "variables": {"id": first["cases"]["nodes"][0]["id"]}});
+    for _ in 0..4 {
+        app.ok(case["query"].as_str().unwrap(), case["variables"].clone(), &seen).await;
+    }
 
     app.cut_off_database(true);
     let started = Instant::now();
-    let asks = (0..20).map(|i| {
-        let token = [Some(seen.as_str()), Some(fresh.as_str()), None][i % 3];
-        let query = if token.is_some() { "{ me { id } }" } else { r#"{ jurisdiction(code: "510502") { name } }"# };
-        let mut req = app.client.post(format!("{}/graphql", app.address)).json(&json!({"query": query}));
+    let asks = (0..24).map(|i| {
+        let token = [Some(seen.as_str()), Some(fresh.as_str()), None, Some(seen.as_str())][i % 4];
+        let body = match i % 4 {
+            2 => json!({"query": r#"{ jurisdiction(code: "510502") { name } }"#}),
+            3 => case.clone(),
+            _ => json!({"query": "{ me { id } }"}),
+        };
+        let mut req = app.client.post(format!("{}/graphql", app.address)).json(&body);
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
@@ -210,6 +221,9 @@ async fn a_database_outage_is_unavailable_and_retryable_never_unauthenticated() 
     }
     assert!(answered["errors"].is_null(), "{answered}");
     app.ok("{ me { id } }", json!({}), &seen).await;
+    for _ in 0..4 {
+        app.ok(case["query"].as_str().unwrap(), case["variables"].clone(), &seen).await;
+    }
 }
 
 #[tokio::test]
