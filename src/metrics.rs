@@ -127,6 +127,11 @@ impl Metrics {
                 "Database connections in use (a pool always in full use makes requests wait, then UNAVAILABLE).",
                 i64::from(pool_connections.saturating_sub(pool_idle)),
             ),
+            (
+                "petition_db_key_read_sessions",
+                "Database sessions the HTTP workers hold for reads by key (one per worker), besides the pool.",
+                i64::try_from(pool.key_read_sessions).unwrap_or(i64::MAX),
+            ),
             ("petition_live_subscriptions", "Live subscriptions open.", self.subscriptions.load(Ordering::Relaxed)),
         ];
         for (name, help, value) in gauges {
@@ -163,6 +168,11 @@ impl Metrics {
                 "Waits for a connection that ran out (answered UNAVAILABLE).",
                 pool.timeouts as f64,
             ),
+            (
+                "petition_db_key_read_sessions_lost_total",
+                "Sessions for reads by key found lost (the database restarted, an administrator ended them) and replaced.",
+                pool.key_read_sessions_lost as f64,
+            ),
         ];
         for (name, help, value) in counters.chain(pool_counters) {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
@@ -179,6 +189,8 @@ pub struct PoolState {
     pub waits: u64,
     pub waited_seconds: f64,
     pub timeouts: u64,
+    pub key_read_sessions: usize,
+    pub key_read_sessions_lost: u64,
 }
 
 #[cfg(test)]
@@ -192,7 +204,16 @@ mod tests {
         m.request(Some("CaseById"), "NOT_FOUND", Duration::from_millis(30));
         m.request(None, "OK", Duration::from_secs(9));
         m.request(Some("bad\"name} 1"), "OK", Duration::from_millis(1));
-        let text = m.render(PoolState { connections: 4, idle: 1, waits: 7, waited_seconds: 0.25, timeouts: 1 });
+        let pool = PoolState {
+            connections: 4,
+            idle: 1,
+            waits: 7,
+            waited_seconds: 0.25,
+            timeouts: 1,
+            key_read_sessions: 2,
+            key_read_sessions_lost: 3,
+        };
+        let text = m.render(pool);
         assert!(text.contains("petition_requests_total{operation=\"CaseById\",code=\"OK\"} 1"), "{text}");
         assert!(text.contains("petition_requests_total{operation=\"CaseById\",code=\"NOT_FOUND\"} 1"));
         assert!(
@@ -204,6 +225,7 @@ mod tests {
         assert!(text.contains("petition_db_pool_in_use 3"));
         assert!(text.contains("petition_db_pool_waits_total 7") && text.contains("petition_db_pool_timeouts_total 1"));
         assert!(text.contains("petition_db_pool_wait_seconds_total 0.25"), "{text}");
+        assert!(text.contains("petition_db_key_read_sessions 2") && text.contains("key_read_sessions_lost_total 3"));
         for n in 0..(MAX_OPERATIONS + 10) {
             m.request(Some(&format!("Op{n}")), "OK", Duration::from_millis(1));
         }

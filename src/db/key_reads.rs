@@ -13,6 +13,7 @@
 //! the pool.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
@@ -37,11 +38,29 @@ pub struct KeyReads {
     /// to its own and no read crosses threads. Held here, not in a thread-local, so that the connections close when
     /// the pool does.
     by_thread: Mutex<HashMap<ThreadId, Slot>>,
+    /// Sessions found lost and replaced so far, for the operators' metrics.
+    lost: AtomicU64,
 }
 
 impl KeyReads {
     pub fn new(database_url: &str, connect_wait: std::time::Duration, statements: StatementCounter) -> KeyReads {
-        KeyReads { database_url: database_url.to_owned(), connect_wait, statements, by_thread: Mutex::default() }
+        KeyReads {
+            database_url: database_url.to_owned(),
+            connect_wait,
+            statements,
+            by_thread: Mutex::default(),
+            lost: AtomicU64::new(0),
+        }
+    }
+
+    /// The sessions open now (one per thread that has read by key).
+    pub fn sessions(&self) -> usize {
+        self.by_thread.lock().unwrap_or_else(|e| e.into_inner()).values().filter(|slot| slot.initialized()).count()
+    }
+
+    /// The sessions found lost and replaced so far.
+    pub fn lost(&self) -> u64 {
+        self.lost.load(Relaxed)
     }
 
     /// Opens a connection as reads will, to tell at start-up that the URL serves this driver too.
@@ -59,6 +78,7 @@ impl KeyReads {
         match read(&conn).await.map_err(AppError::from) {
             Err(lost) if lost.code == ErrorCode::Unavailable => {
                 self.forget(&conn);
+                self.lost.fetch_add(1, Relaxed);
                 tracing::info!("key reads: the connection was lost, reading again on a new one");
                 let conn = self.connection().await?;
                 Ok(read(&conn).await?)

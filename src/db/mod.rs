@@ -220,6 +220,11 @@ impl Db {
         self.key_reads.read(read).await
     }
 
+    /// The sessions for reads by key: how many are open, and how many were found lost and replaced so far.
+    pub fn key_read_sessions(&self) -> (usize, u64) {
+        (self.key_reads.sessions(), self.key_reads.lost())
+    }
+
     /// Tells at start-up whether the key reads' driver reaches the database the pool does.
     pub async fn check_key_reads(&self) -> anyhow::Result<()> {
         self.key_reads.check().await

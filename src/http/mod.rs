@@ -44,7 +44,10 @@ async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Htt
     use std::sync::atomic::Ordering::Relaxed;
     let pool = state.db.pool().state();
     let waits = state.db.pool_waits();
+    let (key_read_sessions, key_read_sessions_lost) = state.db.key_read_sessions();
     let pool = crate::metrics::PoolState {
+        key_read_sessions,
+        key_read_sessions_lost,
         connections: pool.connections,
         idle: pool.idle_connections,
         waits: waits.waits.load(Relaxed),

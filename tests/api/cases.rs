@@ -232,6 +232,9 @@ async fn reads_by_key_share_one_connection_per_worker_and_outlive_its_loss() {
     for body in many_at_once().await {
         assert_eq!(body["data"]["case"]["id"], id, "{body}");
     }
+    // The operators see it (`petition_db_key_read_sessions_lost_total`).
+    let (_, lost) = app.db.key_read_sessions();
+    assert!(lost >= 1 && lost <= sessions as u64, "{lost} lost of {sessions}");
 }
 
 #[tokio::test]

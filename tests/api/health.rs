@@ -320,6 +320,9 @@ async fn metrics_count_requests_by_operation_and_outcome() {
         "# TYPE petition_db_pool_in_use gauge",
         "petition_live_subscriptions 0",
         "petition_db_pool_waits_total 0",
+        // The case read by key above opened its worker's session.
+        "petition_db_key_read_sessions 1",
+        "petition_db_key_read_sessions_lost_total 0",
     ] {
         assert!(text.contains(line), "`{line}` in\n{text}");
     }
