@@ -156,19 +156,6 @@ fn filtered(scope: &CaseScope, filter: &CaseFilter) -> cases::BoxedQuery<'static
     q
 }
 
-/// The case with `reference`, if the scope reaches it.
-pub fn find_visible_by_reference(
-    conn: &mut PgConnection,
-    scope: &CaseScope,
-    reference: &str,
-) -> QueryResult<Option<Case>> {
-    filtered(scope, &CaseFilter::default())
-        .filter(cases::reference.eq(reference.to_owned()))
-        .select(Case::as_select())
-        .first(conn)
-        .optional()
-}
-
 /// The case with `id`, if the scope reaches it. The rule of [`visible_to`] in a statement of one fixed shape (a part
 /// of the scope the caller lacks binds NULL, which matches nothing), so that each connection prepares it once and
 /// PostgreSQL does not plan it again: reading one case is the most frequent request there is.
@@ -187,7 +174,7 @@ pub fn find_visible_pipelined<'c>(
     Box::pin(async move { diesel_async::RunQueryDsl::first(query, &mut &*conn).await.optional() })
 }
 
-/// As [`find_visible_by_reference`], on a pipelined connection.
+/// The case with `reference`, if the scope reaches it, on a pipelined connection.
 pub fn find_visible_by_reference_pipelined<'c>(
     conn: &'c diesel_async::AsyncPgConnection,
     scope: &CaseScope,
