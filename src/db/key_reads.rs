@@ -77,9 +77,11 @@ impl KeyReads {
         let conn = self.connection().await?;
         match read(&conn).await.map_err(AppError::from) {
             Err(lost) if lost.code == ErrorCode::Unavailable => {
-                self.forget(&conn);
-                self.lost.fetch_add(1, Relaxed);
-                tracing::info!("key reads: the connection was lost, reading again on a new one");
+                // Reads pipelined on the same session all find it lost; the first replaces it, and counts it.
+                if self.forget(&conn) {
+                    self.lost.fetch_add(1, Relaxed);
+                    tracing::info!("key reads: the connection was lost, reading again on a new one");
+                }
                 let conn = self.connection().await?;
                 Ok(read(&conn).await?)
             }
@@ -126,12 +128,15 @@ impl KeyReads {
         Ok(conn)
     }
 
-    /// Drops this thread's connection if it is still `broken` (another read may have replaced it already).
-    fn forget(&self, broken: &Arc<AsyncPgConnection>) {
+    /// Drops this thread's connection if it is still `broken` (another read may have replaced it already); tells
+    /// whether it did.
+    fn forget(&self, broken: &Arc<AsyncPgConnection>) -> bool {
         let mut by_thread = self.by_thread.lock().unwrap_or_else(|e| e.into_inner());
         let id = std::thread::current().id();
-        if by_thread.get(&id).and_then(|slot| slot.get()).is_some_and(|conn| Arc::ptr_eq(conn, broken)) {
+        let still = by_thread.get(&id).and_then(|slot| slot.get()).is_some_and(|conn| Arc::ptr_eq(conn, broken));
+        if still {
             by_thread.remove(&id);
         }
+        still
     }
 }
