@@ -148,21 +148,28 @@ impl From<diesel::result::Error> for AppError {
                 AppError::new(ErrorCode::Conflict, "the object was changed concurrently; reload and retry")
             }
             // The connection went away under the statement: the server shut down, restarted or was cut off.
-            Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                info,
-            ) => AppError::unavailable(info.message().to_owned()),
-            Error::DatabaseError(_, ref info) if connection_lost(info.message()) => AppError::unavailable(err),
+            ref lost if session_lost(lost) => AppError::unavailable(err),
             other => AppError::internal(other),
         }
     }
 }
 
-/// PostgreSQL's words for a session it ended (administrator command, shutdown, crash of another backend).
-fn connection_lost(message: &str) -> bool {
-    ["terminating connection", "server closed the connection", "no connection to the server", "connection to server"]
-        .iter()
-        .any(|m| message.contains(m))
+/// Whether `err` says the session itself is gone (the database shut down, restarted, or an administrator ended it),
+/// rather than that the statement failed: such a session serves nothing more, and the work may be tried on another.
+pub fn session_lost(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    // PostgreSQL's words for a session it ended (administrator command, shutdown, crash of another backend).
+    const LOST: [&str; 4] = [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "connection to server",
+    ];
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
+        Error::DatabaseError(_, info) => LOST.iter().any(|m| info.message().contains(m)),
+        _ => false,
+    }
 }
 
 /// No connection within the pool's wait: the database refuses connections, or every connection is busy.

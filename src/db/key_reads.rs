@@ -22,7 +22,7 @@ use futures_util::future::BoxFuture;
 use tokio::sync::OnceCell;
 
 use super::StatementCounter;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{session_lost, AppError, AppResult};
 
 type Slot = Arc<OnceCell<Arc<AsyncPgConnection>>>;
 
@@ -75,17 +75,17 @@ impl KeyReads {
         F: for<'c> Fn(&'c AsyncPgConnection) -> BoxFuture<'c, diesel::QueryResult<T>>,
     {
         let conn = self.connection().await?;
-        match read(&conn).await.map_err(AppError::from) {
-            Err(lost) if lost.code == ErrorCode::Unavailable => {
+        match read(&conn).await {
+            Err(lost) if session_lost(&lost) => {
                 // Reads pipelined on the same session all find it lost; the first replaces it, and counts it.
                 if self.forget(&conn) {
                     self.lost.fetch_add(1, Relaxed);
-                    tracing::info!("key reads: the connection was lost, reading again on a new one");
+                    tracing::info!(detail = %lost, "key reads: the session was lost, reading again on a new one");
                 }
                 let conn = self.connection().await?;
                 Ok(read(&conn).await?)
             }
-            done => done,
+            done => Ok(done?),
         }
     }
 

@@ -186,11 +186,12 @@ pub fn find_visible_by_reference_pipelined<'c>(
     Box::pin(async move { diesel_async::RunQueryDsl::first(query, &mut &*conn).await.optional() })
 }
 
-fn visible_by_id(scope: &CaseScope, id: Uuid) -> VisibleById {
+fn visible_by_id(scope: &CaseScope, id: Uuid) -> visible_by_id_statement {
     let subtree = scope.subtree.as_deref().map(|path| format!("{}%", escape_like(path)));
     visible_by_id_statement(id, scope.petitioner, subtree, scope.unit, scope.lead)
 }
 
+// `auto_type` names the statement's type after the function (`visible_by_id_statement`), for `visible_by_id`.
 #[diesel::dsl::auto_type]
 fn visible_by_id_statement(
     id: Uuid,
@@ -215,8 +216,6 @@ fn visible_by_id_statement(
             .or(cases::case_lead_account_id.eq(lead)),
     )
 }
-
-type VisibleById = visible_by_id_statement;
 
 /// The position of a case in the list order (newest received first).
 pub type CaseKey = super::page::TimeKey;
