@@ -10,6 +10,16 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
+/// The years a day given to the service may fall in: from the founding of the People's Republic, before any
+/// petition on record, to far past any period the law counts. A day outside is refused as bad input before any
+/// rule counts from it, so no arithmetic on days ever leaves what the calendar can hold.
+pub const SANE_YEARS: std::ops::RangeInclusive<i32> = 1949..=2200;
+
+/// Whether `day` falls in [`SANE_YEARS`].
+pub fn is_sane_day(day: NaiveDate) -> bool {
+    SANE_YEARS.contains(&day.year())
+}
+
 /// How a period is counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DayCount {

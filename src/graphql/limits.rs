@@ -1,7 +1,8 @@
 //! Checks of a whole request async-graphql does not have built in: the depth of what a query asks of the data
 //! (introspection measured by its own rule, so that GraphiQL's and codegen's standard query passes), the number of
 //! aliases in one operation (many aliases of one expensive field are the classic way to multiply work past depth
-//! and complexity limits), and control characters in any text argument.
+//! and complexity limits), control characters in any text argument, and days outside the sane years in any date
+//! argument (`date_arguments`).
 
 use std::sync::Arc;
 
@@ -211,6 +212,9 @@ impl Extension for DocumentChecksExtension {
         }
         if let Some(field) = control_characters_in(&doc, variables) {
             return Err(refusal("must not contain control characters".to_owned(), Some(field)));
+        }
+        if let Some(field) = super::date_arguments::insane_date_in(&ctx.schema_env.registry, &doc, variables) {
+            return Err(refusal(super::date_arguments::out_of_range_message(), Some(field)));
         }
         Ok(doc)
     }

@@ -6,6 +6,7 @@ pub mod administration;
 pub mod case;
 pub mod connection;
 pub mod context;
+pub mod date_arguments;
 pub mod documents;
 pub mod escalation;
 pub mod event_detail;

@@ -117,6 +117,7 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("must not be negative", "不能为负数"),
     ("must not hold control characters", "不能包含控制字符"),
     ("must not contain control characters", "不能包含控制字符"),
+    ("must be a day in the years {} to {}", "应为 {} 年至 {} 年之间的日期"),
     ("must lie after today", "必须晚于今天"),
     ("must not lie in the future", "不能晚于现在"),
     ("must not lie in the past", "不能早于现在"),

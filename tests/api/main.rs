@@ -6,6 +6,7 @@ mod administration;
 mod bad_input;
 mod cases;
 mod clients;
+mod dates;
 mod embedded;
 mod evidence;
 mod export;
