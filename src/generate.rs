@@ -27,7 +27,7 @@ use crate::error::{AppError, AppResult};
 use crate::models::case_event::{CaseEvent, NewCaseEvent};
 
 /// What to generate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     pub cases: u64,
     /// The province whose counties receive the cases.
@@ -38,28 +38,10 @@ pub struct Plan {
     pub seed: u64,
 }
 
-impl Plan {
-    /// Parses `--cases N [--province CODE] [--years N] [--seed N]`.
-    pub fn parse(args: &[String]) -> anyhow::Result<Plan> {
-        let mut plan = Plan { cases: 0, province: "510000".into(), years: 3, seed: 1 };
-        let mut it = args.iter();
-        while let Some(flag) = it.next() {
-            let value = it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))?;
-            let number = || value.replace('_', "").parse::<u64>().map_err(|_| anyhow::anyhow!("{flag}: not a number"));
-            match flag.as_str() {
-                "--cases" => plan.cases = number()?,
-                "--province" => plan.province = value.clone(),
-                "--years" => plan.years = number()?.clamp(1, 20) as u32,
-                "--seed" => plan.seed = number()?,
-                other => {
-                    anyhow::bail!("unknown option {other}; use --cases N [--province CODE] [--years N] [--seed N]")
-                }
-            }
-        }
-        if plan.cases == 0 {
-            anyhow::bail!("say how many cases: generate --cases 1000000");
-        }
-        Ok(plan)
+impl Default for Plan {
+    /// No cases yet; 四川省 over 3 years, seed 1.
+    fn default() -> Plan {
+        Plan { cases: 0, province: "510000".into(), years: 3, seed: 1 }
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod administration;
 pub mod auth;
 pub mod case_work;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -1,13 +1,16 @@
 //! `petition-api` serves the API; `petition-api print-schema` prints the GraphQL SDL; `petition-api generate
 //! --cases N` writes a synthetic province into the configured database; `import-regions`, `create-admin` and
-//! `import-staff` onboard a fresh database (README: Administration).
+//! `import-staff` onboard a fresh database (README: Administration). `petition-api --help` lists them (`cli`).
+
+use std::process::ExitCode;
 
 use anyhow::Context;
 use petition_api::administration::onboarding;
+use petition_api::cli::{self, Command, Invocation};
 use petition_api::config::{AppEnv, Settings};
 use petition_api::db::embedded::{self, EmbeddedPostgres};
 use petition_api::db::Db;
-use petition_api::startup::{prepare_database, Application, DatabaseUrls};
+use petition_api::startup::{made_up_data_allowed, prepare_database, Application, DatabaseUrls};
 use petition_api::{generate, graphql, telemetry};
 
 /// mimalloc rather than glibc's allocator: a request allocates and frees thousands of small objects on whichever
@@ -16,44 +19,77 @@ use petition_api::{generate, graphql, telemetry};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     petition_api::auth::password::return_large_blocks_to_the_system();
-    let args: Vec<String> = std::env::args().collect();
-    match args.get(1).map(String::as_str) {
-        Some("print-schema") => {
-            print!("{}", graphql::sdl());
-            Ok(())
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(Invocation::Run(command)) => command,
+        Ok(Invocation::Help(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
         }
-        None | Some("serve") => with_database(serve),
-        Some("generate") => {
-            let plan = generate::Plan::parse(&args[2..])?;
-            with_database(|settings, urls| generate(settings, urls, &plan))
+        Ok(Invocation::Version) => {
+            println!("{}", cli::version());
+            return ExitCode::SUCCESS;
         }
-        Some("import-regions") => {
-            let file = read_file(args.get(2), "import-regions FILE.csv")?;
-            with_database(|_, urls| import_regions(urls, &file))
+        Err(usage) => {
+            eprintln!("{usage}");
+            return ExitCode::from(2);
         }
-        Some("create-admin") => {
-            let options = CreateAdmin::parse(&args[2..])?;
-            with_database(|_, urls| create_admin(urls, &options))
+    };
+    match run(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:?}");
+            ExitCode::FAILURE
         }
-        Some("import-staff") => {
-            let file = read_file(args.get(2), "import-staff FILE.csv")?;
-            with_database(|_, urls| import_staff(urls, &file))
-        }
-        Some(other) => anyhow::bail!(
-            "unknown command `{other}`; use `serve` (the default), `generate`, `import-regions`, `create-admin`, \
-             `import-staff` or `print-schema`"
-        ),
     }
 }
 
+fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::PrintSchema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Serve => with_database(Demo::AsConfigured, serve),
+        // A generated province needs the demo data's units in development.
+        Command::Generate { plan, allow_production } => {
+            with_database(Demo::AsConfigured, |settings, urls| generate(settings, urls, &plan, allow_production))
+        }
+        Command::ImportRegions { file } => {
+            let file = read_file(&file)?;
+            with_database(Demo::Never, |_, urls| import_regions(urls, &file))
+        }
+        Command::CreateAdmin { jurisdiction, username, display_name } => {
+            let display_name = display_name.unwrap_or_else(|| username.clone());
+            with_database(Demo::Never, |_, urls| create_admin(urls, &jurisdiction, &username, &display_name))
+        }
+        Command::ImportStaff { file, update } => {
+            let file = read_file(&file)?;
+            with_database(Demo::Never, |_, urls| import_staff(urls, &file, update))
+        }
+    }
+}
+
+/// Whether a command loads the demo data into a development database.
+enum Demo {
+    /// As `DEMO_DATA` says (in development only).
+    AsConfigured,
+    /// Never: the onboarding commands put real organisations into a real database.
+    Never,
+}
+
 /// Runs `f` over the configured database, migrated and prepared (the embedded one when none is configured).
-fn with_database(f: impl FnOnce(Settings, &DatabaseUrls) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    let settings = Settings::from_env()?;
+fn with_database(demo: Demo, f: impl FnOnce(Settings, &DatabaseUrls) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let mut settings = Settings::from_env()?;
+    if matches!(demo, Demo::Never) {
+        settings.load_demo_data = false;
+    }
     telemetry::init(settings.log_format);
 
-    // Development without DATABASE_URL: our own PostgreSQL cluster, stopped again when we stop.
+    // Development without DATABASE_URL: our own PostgreSQL cluster, stopped again when we stop (unless another
+    // process, a server or a command beside it, still uses it).
     let (urls, cluster) = match &settings.database_url {
         Some(url) => {
             let owner = settings.migration_database_url.clone().unwrap_or_else(|| url.clone());
@@ -61,6 +97,18 @@ fn with_database(f: impl FnOnce(Settings, &DatabaseUrls) -> anyhow::Result<()>) 
         }
         None => {
             debug_assert_eq!(settings.env, AppEnv::Development);
+            // A URL of some database is given, only not the one that decides: the operator meant that database.
+            let given = [
+                ("MIGRATION_DATABASE_URL", settings.migration_database_url.is_some()),
+                ("DATABASE_READ_URL", settings.database_read_url.is_some()),
+            ];
+            if let Some((name, _)) = given.iter().find(|(_, set)| *set) {
+                anyhow::bail!(
+                    "{name} is set but DATABASE_URL is not: set DATABASE_URL to the same database as the server's \
+                     own role (README: Two database roles); without any database URL, development runs an embedded \
+                     PostgreSQL of its own instead"
+                );
+            }
             let root = EmbeddedPostgres::default_root("dev");
             let pg = EmbeddedPostgres::start(&root, &[])?;
             pg.ensure_database("petition")?;
@@ -74,22 +122,22 @@ fn with_database(f: impl FnOnce(Settings, &DatabaseUrls) -> anyhow::Result<()>) 
 
     let result = prepare_database(&settings, &urls).and_then(|()| f(settings, &urls));
     if let Some(pg) = cluster {
-        if let Err(e) = pg.stop() {
+        if let Err(e) = pg.release() {
             tracing::error!(error = %e, "could not stop the embedded PostgreSQL cluster");
         }
     }
     result
 }
 
-fn read_file(path: Option<&String>, usage: &str) -> anyhow::Result<String> {
-    let path = path.ok_or_else(|| anyhow::anyhow!("usage: petition-api {usage}"))?;
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))
+fn read_file(path: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// The owner's connection: onboarding writes what the server's own role may not (jurisdictions).
 fn owner_connection(urls: &DatabaseUrls) -> anyhow::Result<diesel::PgConnection> {
     use diesel::Connection;
-    diesel::PgConnection::establish(&urls.owner).context("cannot connect to the database")
+    diesel::PgConnection::establish(&urls.owner)
+        .context("cannot connect to the database as the owner of its tables (MIGRATION_DATABASE_URL)")
 }
 
 fn import_regions(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {
@@ -99,49 +147,22 @@ fn import_regions(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct CreateAdmin {
-    jurisdiction: String,
-    username: String,
-    display_name: String,
-}
-
-impl CreateAdmin {
-    fn parse(args: &[String]) -> anyhow::Result<CreateAdmin> {
-        const USAGE: &str =
-            "usage: petition-api create-admin --jurisdiction CODE --username NAME [--display-name TEXT]";
-        let (mut jurisdiction, mut username, mut display_name) = (None, None, None);
-        let mut it = args.iter();
-        while let Some(flag) = it.next() {
-            let value = it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value; {USAGE}"))?.clone();
-            match flag.as_str() {
-                "--jurisdiction" => jurisdiction = Some(value),
-                "--username" => username = Some(value),
-                "--display-name" => display_name = Some(value),
-                other => anyhow::bail!("unknown option {other}; {USAGE}"),
-            }
-        }
-        let (Some(jurisdiction), Some(username)) = (jurisdiction, username) else { anyhow::bail!(USAGE) };
-        let display_name = display_name.unwrap_or_else(|| username.clone());
-        Ok(CreateAdmin { jurisdiction, username, display_name })
-    }
-}
-
-fn create_admin(urls: &DatabaseUrls, o: &CreateAdmin) -> anyhow::Result<()> {
+fn create_admin(urls: &DatabaseUrls, jurisdiction: &str, username: &str, display_name: &str) -> anyhow::Result<()> {
     let mut conn = owner_connection(urls)?;
     let (account, temporary) =
-        onboarding::create_admin(&mut conn, &o.jurisdiction, &o.username, &o.display_name, chrono::Utc::now())?;
-    println!("admin {} of {} created", account.username, o.jurisdiction);
+        onboarding::create_admin(&mut conn, jurisdiction, username, display_name, chrono::Utc::now())?;
+    println!("admin {} of {jurisdiction} created", account.username);
     println!("temporary password (shown once; it must be changed at the first sign-in): {temporary}");
     Ok(())
 }
 
 /// Imports staff with a progress bar on a terminal (a plain count otherwise); prints the temporary passwords of
 /// the accounts made as CSV on standard output, and the refused lines with their reasons on standard error.
-fn import_staff(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {
+fn import_staff(urls: &DatabaseUrls, file: &str, update: bool) -> anyhow::Result<()> {
     use std::io::{IsTerminal, Write};
     let mut conn = owner_connection(urls)?;
     let terminal = std::io::stderr().is_terminal();
-    let outcomes = onboarding::import_staff(&mut conn, file, chrono::Utc::now(), |done, total| {
+    let outcomes = onboarding::import_staff(&mut conn, file, update, chrono::Utc::now(), |done, total| {
         if terminal {
             let filled = done * 40 / total.max(1);
             eprint!("\r[{}{}] {done}/{total} lines", "#".repeat(filled), ".".repeat(40 - filled));
@@ -151,7 +172,7 @@ fn import_staff(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {
     if terminal {
         eprintln!();
     }
-    let (mut created, mut present, mut refused) = (0, 0, 0);
+    let (mut created, mut present, mut updated, mut refused) = (0, 0, 0, 0);
     println!("line,username,temporary_password");
     for (line, outcome) in &outcomes {
         match outcome {
@@ -160,13 +181,20 @@ fn import_staff(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {
                 println!("{line},{username},{temporary_password}");
             }
             onboarding::StaffLine::Present { .. } => present += 1,
+            onboarding::StaffLine::Updated { username, differences } => {
+                updated += 1;
+                eprintln!("line {line} updated {username}: {}", differences.join("; "));
+            }
             onboarding::StaffLine::Refused { reason } => {
                 refused += 1;
                 eprintln!("line {line} refused: {reason}");
             }
         }
     }
-    eprintln!("{} lines: {created} accounts made, {present} already there, {refused} refused", outcomes.len());
+    eprintln!(
+        "{} lines: {created} accounts made, {updated} updated, {present} already there as described, {refused} refused",
+        outcomes.len()
+    );
     if refused > 0 {
         anyhow::bail!("{refused} line(s) refused; fix them and run the import again (it skips what is there)");
     }
@@ -192,10 +220,15 @@ fn serve(settings: Settings, urls: &DatabaseUrls) -> anyhow::Result<()> {
 
 /// Writes `plan.cases` synthetic cases as the owner of the tables (a bulk load recounts the figures), with a
 /// progress bar on standard error.
-fn generate(settings: Settings, urls: &DatabaseUrls, plan: &generate::Plan) -> anyhow::Result<()> {
-    use diesel::Connection;
+fn generate(
+    settings: Settings,
+    urls: &DatabaseUrls,
+    plan: &generate::Plan,
+    allow_production: bool,
+) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut conn = diesel::PgConnection::establish(&urls.owner).context("cannot connect to the database")?;
+    let mut conn = owner_connection(urls)?;
+    made_up_data_allowed(&mut conn, &settings, allow_production, "a generated province of made-up cases")?;
     let started = std::time::Instant::now();
     let report = generate::run(&mut conn, &settings, plan, chrono::Utc::now(), |done, total| {
         let width = 40;

@@ -44,10 +44,26 @@ pub fn prepare_database(settings: &Settings, urls: &DatabaseUrls) -> anyhow::Res
     use anyhow::Context;
     use diesel::Connection;
     let failed = |e: crate::error::AppError| anyhow::anyhow!("{e:?}");
+    let owner_setting = owner_setting(settings);
     let mut owner = diesel::PgConnection::establish(&urls.owner)
-        .context("cannot connect to the database as the owner of its tables (MIGRATION_DATABASE_URL)")?;
-    crate::db::run_migrations(&mut owner)?;
+        .with_context(|| format!("cannot connect to the database as the owner of its tables ({owner_setting})"))?;
+    crate::db::run_migrations(&mut owner).map_err(|e| {
+        let text = format!("{e:#}");
+        if text.contains("permission denied") || text.contains("must be owner") {
+            anyhow::anyhow!(
+                "the role of {owner_setting} cannot migrate the database ({text}): set MIGRATION_DATABASE_URL to the \
+                 same database as the owner of its tables; DATABASE_URL is the server's own role, which owns nothing \
+                 (README: Two database roles)"
+            )
+        } else {
+            e.context(format!("migrating the database as the role of {owner_setting}"))
+        }
+    })?;
+    if settings.env == crate::config::AppEnv::Production {
+        crate::models::served_environment::mark_production(&mut owner)?;
+    }
     if settings.load_demo_data {
+        made_up_data_allowed(&mut owner, settings, false, "the demo data (DEMO_DATA=false leaves it out)")?;
         let today = chrono::Utc::now().with_timezone(&settings.time_zone).date_naive();
         crate::demo::load_if_absent(&mut owner, settings, today).map_err(failed)?;
     }
@@ -84,6 +100,44 @@ pub fn prepare_database(settings: &Settings, urls: &DatabaseUrls) -> anyhow::Res
     Ok(())
 }
 
+/// The setting that names the owner's connection: `MIGRATION_DATABASE_URL`, or `DATABASE_URL` standing in for it.
+fn owner_setting(settings: &Settings) -> &'static str {
+    if settings.migration_database_url.is_some() {
+        "MIGRATION_DATABASE_URL"
+    } else {
+        "DATABASE_URL (MIGRATION_DATABASE_URL is not set)"
+    }
+}
+
+/// Refuses to write made-up data (`what`: the demo data, a generated province) into a production database, one
+/// used with `APP_ENV=production` before (the database remembers) or now, unless `allow_production`: its history is
+/// append-only, and made-up cases could never be removed from it.
+pub fn made_up_data_allowed(
+    owner: &mut diesel::PgConnection,
+    settings: &Settings,
+    allow_production: bool,
+    what: &str,
+) -> anyhow::Result<()> {
+    if allow_production {
+        return Ok(());
+    }
+    if settings.env == crate::config::AppEnv::Production {
+        anyhow::bail!(
+            "refusing to write {what} with APP_ENV=production: made-up cases could never be removed from an \
+             append-only history; pass --allow-production if this database is a copy meant for trials"
+        );
+    }
+    if let Some(since) = crate::models::served_environment::production_since(owner)? {
+        anyhow::bail!(
+            "refusing to write {what}: this database has been used with APP_ENV=production since {}, and made-up \
+             cases could never be removed from its append-only history; check DATABASE_URL, or pass \
+             --allow-production if this database is a copy meant for trials",
+            since.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    Ok(())
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -99,7 +153,7 @@ impl Application {
     /// As [`Application::build`], with the clock every time rule goes through (tests pass a manual one).
     pub fn build_with_clock(settings: Settings, db: Db, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         let listener = TcpListener::bind((settings.host, settings.port))
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port))?;
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}:{} (HOST, PORT): {e}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
         // A revoked session's access tokens live at most their lifetime, plus the leeway of the expiry check.
         let session_memory = settings.jwt.access_ttl + std::time::Duration::from_secs(60);

@@ -16,7 +16,7 @@ use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::permission::authorize_operator;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
-use crate::models::account::{self, Account, NewAccount};
+use crate::models::account::{self, Account, NewAccount, StaffChange};
 use crate::models::{jurisdiction, unit};
 
 /// Splits one CSV line into fields: commas separate, double quotes enclose fields that hold commas (`""` is a
@@ -178,6 +178,8 @@ pub enum StaffLine {
     Created { username: String, temporary_password: String },
     /// Already there as the line describes it (a re-run).
     Present { username: String },
+    /// There, and changed to what the line describes (`--update`); the differences, as `what: before → after`.
+    Updated { username: String, differences: Vec<String> },
     /// Refused, and why; nothing of the line was written.
     Refused { reason: String },
 }
@@ -186,11 +188,14 @@ pub enum StaffLine {
 pub const STAFF_COLUMNS: &str = "username,display_name,jurisdiction_code,unit_name,unit_kind,roles";
 
 /// `import-staff`: one account per line of `csv` (columns [`STAFF_COLUMNS`]; roles separated by `|`), each line
-/// in a transaction of its own, with its unit made if the jurisdiction has none of that name. Calls `progress` with
-/// (lines done, lines) after each line. Returns each line's number and outcome.
+/// in a transaction of its own, with its unit made if the jurisdiction has none of that name. A line naming an
+/// existing account that differs from it (unit, roles, display name) is refused with the differences, or with
+/// `update` applied to it and logged. Calls `progress` with (lines done, lines) after each line. Returns each line's
+/// number and outcome.
 pub fn import_staff(
     conn: &mut PgConnection,
     csv: &str,
+    update: bool,
     now: DateTime<Utc>,
     mut progress: impl FnMut(usize, usize),
 ) -> anyhow::Result<Vec<(usize, StaffLine)>> {
@@ -201,7 +206,7 @@ pub fn import_staff(
     let lines: Vec<(usize, &str)> = data_lines(csv).collect();
     let mut outcomes = Vec::with_capacity(lines.len());
     for (done, (number, text)) in lines.iter().enumerate() {
-        let outcome = match staff_line(conn, text, now) {
+        let outcome = match staff_line(conn, text, update, now) {
             Ok(outcome) => outcome,
             Err(e) => {
                 StaffLine::Refused { reason: e.field.map_or(e.message.clone(), |f| format!("{f}: {}", e.message)) }
@@ -213,55 +218,138 @@ pub fn import_staff(
     Ok(outcomes)
 }
 
-fn staff_line(conn: &mut PgConnection, text: &str, now: DateTime<Utc>) -> AppResult<StaffLine> {
-    let fields = csv_fields(text);
-    let [username, display_name, code, unit_name, unit_kind, roles] = &fields[..] else {
-        return Err(AppError::bad_input(
-            "line",
-            format!("expected 6 columns ({STAFF_COLUMNS}), found {}", fields.len()),
-        ));
-    };
-    let username = Username::parse(username, "username")?;
-    let display_name = parse_display_name(display_name, "display_name")?;
-    let unit_name = parse_display_name(unit_name, "unit_name")?;
-    let kind = UnitKind::parse(unit_kind).ok_or_else(|| {
-        AppError::bad_input("unit_kind", format!("`{unit_kind}` is none of BUREAU, HANDLING_UNIT, COMMITTEE"))
-    })?;
-    let roles = roles
-        .split('|')
-        .map(|r| Role::parse(r.trim()).ok_or_else(|| AppError::bad_input("roles", format!("`{r}` is no role"))))
-        .collect::<AppResult<Vec<Role>>>()?;
-    let roles = Role::staff_roles(&roles, "roles")?;
-    if let Some(existing) = account::find_by_username(conn, username.as_str())? {
-        let same = existing.jurisdiction_code.as_deref() == Some(code.as_str()) && existing.roles == roles;
-        return if same {
-            Ok(StaffLine::Present { username: existing.username })
-        } else {
-            Err(AppError::bad_input("username", "taken by another account"))
+/// One line of a staff file, parsed.
+struct StaffEntry {
+    username: Username,
+    display_name: String,
+    jurisdiction_code: String,
+    unit_name: String,
+    unit_kind: UnitKind,
+    roles: Vec<Role>,
+}
+
+impl StaffEntry {
+    fn parse(text: &str) -> AppResult<StaffEntry> {
+        let fields = csv_fields(text);
+        let [username, display_name, code, unit_name, unit_kind, roles] = &fields[..] else {
+            return Err(AppError::bad_input(
+                "line",
+                format!("expected 6 columns ({STAFF_COLUMNS}), found {}", fields.len()),
+            ));
         };
+        let unit_kind = UnitKind::parse(unit_kind).ok_or_else(|| {
+            AppError::bad_input("unit_kind", format!("`{unit_kind}` is none of BUREAU, HANDLING_UNIT, COMMITTEE"))
+        })?;
+        let roles = roles
+            .split('|')
+            .map(|r| Role::parse(r.trim()).ok_or_else(|| AppError::bad_input("roles", format!("`{r}` is no role"))))
+            .collect::<AppResult<Vec<Role>>>()?;
+        Ok(StaffEntry {
+            username: Username::parse(username, "username")?,
+            display_name: parse_display_name(display_name, "display_name")?,
+            jurisdiction_code: code.clone(),
+            unit_name: parse_display_name(unit_name, "unit_name")?,
+            unit_kind,
+            roles: Role::staff_roles(&roles, "roles")?,
+        })
+    }
+
+    /// The line's unit, made (and logged) if its jurisdiction has none of that name; refused if the jurisdiction is
+    /// unknown or the unit deactivated.
+    fn unit(&self, conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<unit::Unit> {
+        let code = &self.jurisdiction_code;
+        if jurisdiction::find(conn, code)?.is_none() {
+            return Err(AppError::bad_input("jurisdiction_code", format!("{code} is not known")));
+        }
+        let unit = ensure_unit(conn, "import-staff", code, self.unit_kind, &self.unit_name, now)?;
+        if !unit.active {
+            return Err(AppError::bad_input("unit_name", "this unit is deactivated"));
+        }
+        Ok(unit)
+    }
+
+    /// How `existing` differs from this line, as `what: before → after`.
+    fn differences(&self, conn: &mut PgConnection, existing: &Account) -> AppResult<Vec<String>> {
+        let mut differences = Vec::new();
+        if existing.display_name != self.display_name {
+            differences.push(format!("display name: {} → {}", existing.display_name, self.display_name));
+        }
+        let unit = match existing.unit_id {
+            Some(id) => unit::find(conn, id)?,
+            None => None,
+        };
+        let here = unit.as_ref().is_some_and(|u| {
+            u.name == self.unit_name && u.jurisdiction_code == self.jurisdiction_code && u.kind == self.unit_kind
+        });
+        if !here {
+            let before = unit.map_or_else(|| "none".to_owned(), |u| format!("{} ({})", u.name, u.jurisdiction_code));
+            differences.push(format!("unit: {before} → {} ({})", self.unit_name, self.jurisdiction_code));
+        }
+        if existing.roles != self.roles {
+            let names = |roles: &[Role]| roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("|");
+            differences.push(format!("roles: {} → {}", names(&existing.roles), names(&self.roles)));
+        }
+        Ok(differences)
+    }
+}
+
+fn staff_line(conn: &mut PgConnection, text: &str, update: bool, now: DateTime<Utc>) -> AppResult<StaffLine> {
+    let entry = StaffEntry::parse(text)?;
+    let username = entry.username.as_str().to_owned();
+    if let Some(existing) = account::find_by_username(conn, &username)? {
+        if existing.roles.contains(&Role::Petitioner) {
+            return Err(AppError::bad_input("username", "taken by a petitioner's account"));
+        }
+        let differences = entry.differences(conn, &existing)?;
+        if differences.is_empty() {
+            return Ok(StaffLine::Present { username });
+        }
+        if !update {
+            return Err(AppError::bad_input(
+                "username",
+                format!(
+                    "an account {username} exists and differs from this line ({}); run with --update to apply it",
+                    differences.join("; ")
+                ),
+            ));
+        }
+        return conn.transaction(|conn| {
+            let before = account::lock(conn, existing.id)?.ok_or_else(|| AppError::internal("account vanished"))?;
+            let unit = entry.unit(conn, now)?;
+            let change = StaffChange {
+                display_name: Some(&entry.display_name),
+                roles: Some(&entry.roles),
+                unit: Some((unit.id, &unit.jurisdiction_code)),
+            };
+            let after = account::update_staff(conn, &before, &change)?;
+            let actor = Actor::CommandLine("import-staff");
+            record_account(
+                conn,
+                &authorize_operator(),
+                actor,
+                AdminAction::AccountUpdated,
+                (Some(&before), &after),
+                now,
+            )?;
+            Ok(StaffLine::Updated { username, differences })
+        });
     }
     let (temporary, password) = temporary_password()?;
     let hash = password::hash(&password)?;
     conn.transaction(|conn| {
-        if jurisdiction::find(conn, code)?.is_none() {
-            return Err(AppError::bad_input("jurisdiction_code", format!("{code} is not known")));
-        }
-        let unit = ensure_unit(conn, "import-staff", code, kind, &unit_name, now)?;
-        if !unit.active {
-            return Err(AppError::bad_input("unit_name", "this unit is deactivated"));
-        }
+        let unit = entry.unit(conn, now)?;
         let new = NewAccount {
-            username: username.as_str(),
+            username: &username,
             password_hash: &hash,
-            display_name: &display_name,
-            roles: &roles,
+            display_name: &entry.display_name,
+            roles: &entry.roles,
             unit_id: Some(unit.id),
-            jurisdiction_code: Some(code),
+            jurisdiction_code: Some(&entry.jurisdiction_code),
             temporary_password: true,
         };
         create_account(conn, "import-staff", &new, now)?
             .ok_or_else(|| AppError::bad_input("username", "taken by another account"))?;
-        Ok(StaffLine::Created { username: username.as_str().to_owned(), temporary_password: temporary.clone() })
+        Ok(StaffLine::Created { username: username.clone(), temporary_password: temporary.clone() })
     })
 }
 

@@ -26,6 +26,17 @@ pub struct EmbeddedPostgres {
     bin_dir: PathBuf,
     root: PathBuf,
     run_as: Option<&'static str>,
+    /// A shared lock on `in-use.lock` for as long as this process uses the cluster: every process that uses it
+    /// holds one (the server, a command run beside it, the tests), so none stops it under another.
+    in_use: Option<std::fs::File>,
+}
+
+/// What [`EmbeddedPostgres::release`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Released {
+    Stopped,
+    /// Another process still uses the cluster.
+    LeftRunning,
 }
 
 impl EmbeddedPostgres {
@@ -46,8 +57,10 @@ impl EmbeddedPostgres {
         let bin_dir = find_bin_dir().ok_or_else(|| anyhow!(INSTALL_HINT))?;
         // SAFETY: as above.
         let run_as = (unsafe { libc::geteuid() } == 0).then_some(SERVICE_USER);
-        let pg = EmbeddedPostgres { bin_dir, root: root.to_path_buf(), run_as };
+        let mut pg = EmbeddedPostgres { bin_dir, root: root.to_path_buf(), run_as, in_use: None };
         pg.prepare_folders()?;
+        // Waits while another process is stopping the cluster (it holds the lock exclusively meanwhile).
+        pg.in_use = Some(pg.lock_in_use(libc::LOCK_SH)?);
         if !pg.data_dir().join("PG_VERSION").exists() {
             tracing::info!(dir = %pg.data_dir().display(), "initialising embedded PostgreSQL cluster");
             let data = pg.data_dir();
@@ -142,6 +155,39 @@ impl EmbeddedPostgres {
             .with_context(|| format!("cannot connect to the PostgreSQL cluster in {}", self.root.display()))
     }
 
+    /// Stops the cluster unless another process still uses it (it holds its own lock on `in-use.lock`): a command
+    /// run beside a server, or a server started beside a command, leaves the cluster to whoever ends last.
+    pub fn release(mut self) -> anyhow::Result<Released> {
+        drop(self.in_use.take());
+        let Ok(alone) = self.lock_in_use(libc::LOCK_EX | libc::LOCK_NB) else {
+            tracing::info!(dir = %self.root.display(), "embedded PostgreSQL left running: another process uses it");
+            return Ok(Released::LeftRunning);
+        };
+        // Held while stopping, so that a process starting meanwhile waits, then starts the cluster again.
+        self.stop()?;
+        drop(alone);
+        Ok(Released::Stopped)
+    }
+
+    /// `in-use.lock` in the cluster's folder, locked as `how` (`flock`; released when the file is closed, or when
+    /// the process ends however it ends).
+    fn lock_in_use(&self, how: libc::c_int) -> anyhow::Result<std::fs::File> {
+        use std::os::fd::AsRawFd;
+        let path = self.root.join("in-use.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        // SAFETY: flock on a descriptor this function owns; it has no other precondition.
+        if unsafe { libc::flock(file.as_raw_fd(), how) } != 0 {
+            bail!("{} is locked: {}", path.display(), std::io::Error::last_os_error());
+        }
+        Ok(file)
+    }
+
+    /// Stops the cluster, whoever else uses it.
     pub fn stop(&self) -> anyhow::Result<()> {
         let data = self.data_dir();
         self.run("pg_ctl", &["-D", path_str(&data)?, "-m", "fast", "-w", "stop"])?;
@@ -331,7 +377,7 @@ mod tests {
 
     #[test]
     fn url_points_at_the_socket_folder() {
-        let pg = EmbeddedPostgres { bin_dir: "/x".into(), root: "/var/tmp/p a/dev".into(), run_as: None };
+        let pg = EmbeddedPostgres { bin_dir: "/x".into(), root: "/var/tmp/p a/dev".into(), run_as: None, in_use: None };
         assert_eq!(pg.database_url("petition"), "postgres://postgres@/petition?host=%2Fvar%2Ftmp%2Fp%20a%2Fdev%2Frun");
     }
 

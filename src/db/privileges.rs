@@ -45,6 +45,8 @@ pub const RUNTIME_PRIVILEGES: &[(&str, &str)] = &[
     ("open_deadline_figure_changes", "SELECT, INSERT, DELETE"),
     ("open_case_figures", "SELECT, INSERT, UPDATE, DELETE"),
     ("open_case_figure_changes", "SELECT, INSERT, DELETE"),
+    // Written by the owner at a production start, read by the owner's tools: nothing.
+    ("served_environments", ""),
     // diesel's record of applied migrations: nothing.
     ("__diesel_schema_migrations", ""),
 ];

@@ -316,3 +316,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     supervision_notice_events,
     admin_events
 );
+
+diesel::table! {
+    served_environments (environment) {
+        environment -> Text,
+        first_served_at -> Timestamptz,
+    }
+}

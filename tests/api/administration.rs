@@ -346,25 +346,9 @@ async fn units_are_created_renamed_and_deactivated_once_no_open_case_is_with_the
 
 /// Runs the real binary against the database at `urls` as production would (two roles, strong secrets); returns
 /// (success, standard output, standard error).
-fn command(urls: &petition_api::startup::DatabaseUrls, args: &[&str]) -> (bool, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_petition-api"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("APP_ENV", "production")
-        .env("DATABASE_URL", &urls.server)
-        .env("MIGRATION_DATABASE_URL", &urls.owner)
-        .env("JWT_SECRET", "kR7vQ2mX9pL4sT8wZ1nB6yH3cF5gJ0dAeUiOoPqWxV")
-        .env("QUERY_CODE_SECRET", "Zp4Lq8Wm2Xn6Rb0Tv3Yc7Hd1Jf5Kg9Ns2Qa8Ue4Io6")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run petition-api");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+pub fn command(urls: &petition_api::startup::DatabaseUrls, args: &[&str]) -> (bool, String, String) {
+    let run = crate::helpers::run_binary(args, &crate::helpers::production_env(urls));
+    (run.code == Some(0), run.stdout, run.stderr)
 }
 
 /// From an empty production database: the regions and the first admin from the command line, then through the
@@ -420,7 +404,7 @@ async fn a_fresh_production_database_is_put_into_use() {
     // A bureau's staff from a file: made once, found there the second time.
     let (ok, out, err) = command(&urls, &["import-staff", "data/staff-sample.csv"]);
     assert!(ok, "{out}{err}");
-    assert!(err.contains("4 lines: 4 accounts made, 0 already there, 0 refused"), "{err}");
+    assert!(err.contains("4 lines: 4 accounts made, 0 updated, 0 already there as described, 0 refused"), "{err}");
     let passwords: Vec<&str> = out.lines().skip(1).collect();
     assert_eq!(passwords.len(), 4, "{out}");
     let (line, username, password) = {
@@ -432,7 +416,10 @@ async fn a_fresh_production_database_is_put_into_use() {
     let me = app.ok("{ me { roles unit { name kind } } }", json!({}), &unit_clerk).await;
     assert_eq!(me["me"]["unit"], json!({"name": "江阳区住房和城乡建设局", "kind": "HANDLING_UNIT"}));
     let (ok, _, err) = command(&urls, &["import-staff", "data/staff-sample.csv"]);
-    assert!(ok && err.contains("4 lines: 0 accounts made, 4 already there, 0 refused"), "{err}");
+    assert!(
+        ok && err.contains("4 lines: 0 accounts made, 0 updated, 4 already there as described, 0 refused"),
+        "{err}"
+    );
     let log = app.ok(LOG, json!({"f": {"action": "ACCOUNT_CREATED"}}), &admin).await;
     let by: Vec<&str> =
         log["adminEvents"]["nodes"].as_array().unwrap().iter().map(|e| e["actorName"].as_str().unwrap()).collect();
@@ -467,9 +454,10 @@ short,line
         "line 4 refused: roles",
         "line 5 refused: unit_kind",
         "line 6 refused: roles",
-        "line 7 refused: username: taken",
+        "line 7 refused: username: an account good.clerk exists and differs from this line (unit: 江阳区信访局 (510502) → \
+         纳溪区信访局 (510503)); run with --update",
         "line 8 refused: line",
-        "7 lines: 1 accounts made, 0 already there, 6 refused",
+        "7 lines: 1 accounts made, 0 updated, 0 already there as described, 6 refused",
     ] {
         assert!(err.contains(expected), "`{expected}` in {err}");
     }

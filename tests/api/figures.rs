@@ -436,8 +436,7 @@ async fn the_kept_figures_are_what_the_definitions_count_from_the_cases() {
     let app = spawn_app().await;
     let committee = app.token("demo.committee").await;
     let settings = petition_api::config::Settings::from_lookup(|_| None).unwrap();
-    let plan =
-        petition_api::generate::Plan::parse(&["--cases".into(), "4000".into(), "--years".into(), "2".into()]).unwrap();
+    let plan = petition_api::generate::Plan { cases: 4000, years: 2, ..Default::default() };
     let now = petition_api::clock::Clock::now(&*app.clock);
     // On a thread of its own: the server shares this test's runtime and must keep serving meanwhile.
     let pool = app.pool.clone();

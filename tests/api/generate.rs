@@ -15,7 +15,7 @@ fn count(conn: &mut PgConnection, sql: &str) -> i64 {
 async fn a_generated_province_is_consistent_and_the_api_reads_it() {
     let app = spawn_app().await;
     let settings = Settings::from_lookup(|_| None).unwrap();
-    let plan = Plan::parse(&["--cases".into(), "3000".into(), "--years".into(), "2".into()]).unwrap();
+    let plan = Plan { cases: 3000, years: 2, ..Plan::default() };
     let before = count(&mut app.conn(), "SELECT count(*) AS n FROM cases");
     let now = petition_api::clock::Clock::now(&*app.clock);
     // On a thread of its own: the server shares this test's runtime and must keep serving meanwhile.

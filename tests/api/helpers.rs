@@ -268,7 +268,7 @@ impl TestApp {
     pub async fn generate(&self, cases: usize) {
         use petition_api::generate::{self, Plan};
         let settings = Settings::from_lookup(|_| None).unwrap();
-        let plan = Plan::parse(&["--cases".into(), cases.to_string(), "--years".into(), "1".into()]).unwrap();
+        let plan = Plan { cases: cases as u64, years: 1, ..Plan::default() };
         let now = petition_api::clock::Clock::now(&*self.clock);
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || generate::run(&mut pool.get().unwrap(), &settings, &plan, now, |_, _| {}))
@@ -515,4 +515,44 @@ pub fn s3_server() -> &'static str {
         }
         panic!("moto_server did not start on port {port}");
     })
+}
+
+/// What a run of the real binary gave.
+pub struct BinaryRun {
+    /// The exit code (`None` when a signal ended it).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the real binary with `args` in the repository's folder, in an environment of exactly `env` (and `PATH`).
+pub fn run_binary(args: &[&str], env: &[(String, String)]) -> BinaryRun {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_petition-api"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("run petition-api");
+    BinaryRun {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The environment of a production deployment over `urls`: two roles, strong secrets.
+pub fn production_env(urls: &DatabaseUrls) -> Vec<(String, String)> {
+    [
+        ("APP_ENV", "production"),
+        ("DATABASE_URL", urls.server.as_str()),
+        ("MIGRATION_DATABASE_URL", urls.owner.as_str()),
+        ("JWT_SECRET", "kR7vQ2mX9pL4sT8wZ1nB6yH3cF5gJ0dAeUiOoPqWxV"),
+        ("QUERY_CODE_SECRET", "Zp4Lq8Wm2Xn6Rb0Tv3Yc7Hd1Jf5Kg9Ns2Qa8Ue4Io6"),
+        ("RUST_LOG", "warn"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
 }

@@ -6,6 +6,7 @@ mod administration;
 mod bad_input;
 mod cases;
 mod clients;
+mod command_line;
 mod dates;
 mod embedded;
 mod evidence;
