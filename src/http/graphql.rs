@@ -251,11 +251,16 @@ async fn execute_multipart(
 ) -> HttpResponse {
     use async_graphql::ParseRequestError;
     let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let options = async_graphql::http::MultipartOptions::default()
-        .max_file_size(crate::domain::evidence::MAX_FILE_BYTES)
-        .max_num_files(1);
+    // The limit is per part: a file of exactly the largest size passes, and the operation and map beside it have
+    // the rest of the body's allowance (async-graphql's `max_num_files` would cap the whole request at the size of
+    // the files alone).
+    let options =
+        async_graphql::http::MultipartOptions::default().max_file_size(crate::domain::evidence::MAX_FILE_BYTES);
     let reader = futures_util::io::AllowStdIo::new(std::io::Cursor::new(body));
     let request = match async_graphql::http::receive_body(content_type, reader, options).await {
+        Ok(request) if request.uploads.len() > 1 => {
+            return refusal(StatusCode::BAD_REQUEST, "one file per request: attach each file with its own attachFile")
+        }
         Ok(request) => request,
         Err(ParseRequestError::PayloadTooLarge) => {
             let message = format!("a file has at most {} MiB", crate::domain::evidence::MAX_FILE_BYTES >> 20);

@@ -126,7 +126,7 @@ async fn a_refused_file_leaves_nothing_behind() {
     }
     let mut large = photo(4);
     large.resize(20 * 1024 * 1024 + 1, 0);
-    let (status, body) = attach(&app, &petitioner, &case, "EVIDENCE", "large.jpg", large).await;
+    let (status, body) = attach(&app, &petitioner, &case, "EVIDENCE", "large.jpg", large.clone()).await;
     assert_eq!(status, 413, "{body}");
     let other = app.token("demo.naxi.clerk").await;
     let (_, body) = attach(&app, &other, &case, "EVIDENCE", "x.jpg", photo(5)).await;
@@ -134,6 +134,25 @@ async fn a_refused_file_leaves_nothing_behind() {
     let listed = app.ok(FILES, json!({"id": case}), &petitioner).await;
     assert_eq!(listed["case"]["attachments"], json!([]));
     assert!(!folder.exists() || std::fs::read_dir(&folder).unwrap().next().is_none(), "nothing stored");
+
+    // The limit is the file's: one of exactly 20 MiB passes, whatever the operation beside it weighs.
+    large.truncate(20 * 1024 * 1024);
+    let (status, body) = attach(&app, &petitioner, &case, "EVIDENCE", "exactly-20-MiB.jpg", large).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["attachFile"]["sizeBytes"], 20 * 1024 * 1024, "{body}");
+
+    // One file per request: two would double what one request may weigh.
+    let operations =
+        json!({"query": ATTACH, "variables": {"input": {"caseId": case, "kind": "EVIDENCE"}, "file": null}});
+    let part = |n| reqwest::multipart::Part::bytes(photo(n)).file_name("x.jpg").mime_str("image/jpeg").unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("operations", operations.to_string())
+        .text("map", json!({"0": ["variables.file"], "1": ["variables.file"]}).to_string())
+        .part("0", part(8))
+        .part("1", part(9));
+    let res = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&petitioner).multipart(form);
+    let res = res.send().await.unwrap();
+    assert_eq!(res.status(), 400);
 }
 
 /// The handling unit never sees an identity document, nor what the petitioner of an accusation brought; a wrong
