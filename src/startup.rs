@@ -43,11 +43,23 @@ pub struct DatabaseUrls {
 pub fn prepare_database(settings: &Settings, urls: &DatabaseUrls) -> anyhow::Result<()> {
     use anyhow::Context;
     use diesel::Connection;
-    let failed = |e: crate::error::AppError| anyhow::anyhow!("{e:?}");
     let owner_setting = owner_setting(settings);
     let mut owner = diesel::PgConnection::establish(&urls.owner)
         .with_context(|| format!("cannot connect to the database as the owner of its tables ({owner_setting})"))?;
-    crate::db::run_migrations(&mut owner).map_err(|e| {
+    crate::db::while_preparing(&mut owner, |owner| prepare_as_owner(settings, urls, owner, owner_setting))
+}
+
+/// [`prepare_database`] over the owner's connection, while no other process prepares the same database.
+fn prepare_as_owner(
+    settings: &Settings,
+    urls: &DatabaseUrls,
+    owner: &mut diesel::PgConnection,
+    owner_setting: &str,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use diesel::Connection;
+    let failed = |e: crate::error::AppError| anyhow::anyhow!("{e:?}");
+    crate::db::run_migrations(owner).map_err(|e| {
         let text = format!("{e:#}");
         if text.contains("permission denied") || text.contains("must be owner") {
             anyhow::anyhow!(
@@ -60,30 +72,30 @@ pub fn prepare_database(settings: &Settings, urls: &DatabaseUrls) -> anyhow::Res
         }
     })?;
     if settings.env == crate::config::AppEnv::Production {
-        crate::models::served_environment::mark_production(&mut owner)?;
+        crate::models::served_environment::mark_production(owner)?;
     }
     if settings.load_demo_data {
-        made_up_data_allowed(&mut owner, settings, false, "the demo data (DEMO_DATA=false leaves it out)")?;
+        made_up_data_allowed(owner, settings, false, "the demo data (DEMO_DATA=false leaves it out)")?;
         let today = chrono::Utc::now().with_timezone(&settings.time_zone).date_naive();
-        crate::demo::load_if_absent(&mut owner, settings, today).map_err(failed)?;
+        crate::demo::load_if_absent(owner, settings, today).map_err(failed)?;
     }
     // Cases written before deadlines were stored get theirs now (once; a no-op afterwards).
-    let filled = crate::case_work::history::backfill_deadlines(&mut owner, &settings.rules, &settings.calendar())
-        .map_err(failed)?;
+    let filled =
+        crate::case_work::history::backfill_deadlines(owner, &settings.rules, &settings.calendar()).map_err(failed)?;
     if filled > 0 {
         tracing::info!(cases = filled, "stored the deadlines of existing cases");
     }
     // The figures count days in the configured time zone; a change of it means counting again.
-    if crate::oversight::figures::count_days_in(&mut owner, settings.time_zone).map_err(failed)? {
+    if crate::oversight::figures::count_days_in(owner, settings.time_zone).map_err(failed)? {
         tracing::info!(time_zone = settings.time_zone.name(), "figures recounted in a new time zone");
     }
 
     let mut server = diesel::PgConnection::establish(&urls.server)
         .context("cannot connect to the database as the server's role (DATABASE_URL)")?;
     let server_role = crate::db::privileges::check_role(&mut server)?;
-    let owner_role = crate::db::privileges::check_role(&mut owner)?;
+    let owner_role = crate::db::privileges::check_role(owner)?;
     if server_role.role != owner_role.role {
-        crate::db::privileges::grant_runtime_privileges(&mut owner, &server_role.role)?;
+        crate::db::privileges::grant_runtime_privileges(owner, &server_role.role)?;
     }
     if server_role.is_privileged() {
         let why = format!(

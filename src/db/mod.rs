@@ -87,15 +87,27 @@ pub fn build_counted_pool(
 
 /// Applies pending migrations under a session advisory lock.
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<()> {
-    diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(conn)?;
-    let applied = conn.run_pending_migrations(MIGRATIONS).map(|v| v.len()).map_err(|e| anyhow::anyhow!("{e}"));
-    diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(conn)?;
-    let applied = applied?;
+    let applied = while_preparing(conn, |conn| {
+        conn.run_pending_migrations(MIGRATIONS).map(|v| v.len()).map_err(|e| anyhow::anyhow!("{e}"))
+    })?;
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
         analyze(conn)?;
     }
     Ok(())
+}
+
+/// Runs `f` holding the database's preparation lock (a session-level advisory lock, which the same session may
+/// take again inside): instances starting together prepare one after the other, since PostgreSQL refuses
+/// concurrent changes of one catalog row ("tuple concurrently updated") such as two grants on one table.
+pub fn while_preparing<T>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(conn)?;
+    let result = f(conn);
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(conn)?;
+    result
 }
 
 /// Refreshes the planner's statistics after bulk writes (migrations, the demo data, the deadline backfill, a

@@ -8,6 +8,7 @@ mod cases;
 mod clients;
 mod command_line;
 mod dates;
+mod deployment;
 mod embedded;
 mod evidence;
 mod export;
