@@ -27,4 +27,14 @@ fn main() {
         visit(Path::new(folder), &mut hasher);
     }
     println!("cargo:rustc-env=DATABASE_FINGERPRINT={:016x}", hasher.finish());
+    // The commit built, for `/metrics`' build information (`unknown` outside a git checkout).
+    let revision = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned());
+    println!("cargo:rustc-env=BUILD_REVISION={revision}");
 }

@@ -53,6 +53,9 @@ pub struct Settings {
     pub files_s3: Option<S3Store>,
     /// When set, `/metrics` answers only `Authorization: Bearer <this>` (`METRICS_TOKEN`).
     pub metrics_token: Option<String>,
+    /// Whether the schema answers introspection (`INTROSPECTION`, `on` by default; `off` for a production server
+    /// whose clients generate their types from `schema.graphql`).
+    pub introspection: bool,
     pub db_pool_size: u32,
     /// HTTP worker threads (`HTTP_WORKERS`); by default one per core: no worker waits for the database (blocking
     /// statements run on tokio's blocking threads, reads by key on pipelined asynchronous connections).
@@ -99,6 +102,33 @@ impl std::fmt::Debug for S3Store {
 }
 
 impl Settings {
+    /// What an operator should hear at the start of a production server: settings that leave it more open than a
+    /// production service should be. Each names the setting that closes it.
+    pub fn production_warnings(&self) -> Vec<String> {
+        if self.env != AppEnv::Production {
+            return Vec::new();
+        }
+        let mut warnings = Vec::new();
+        if self.metrics_token.is_none() {
+            warnings.push(
+                "METRICS_TOKEN is not set: /metrics answers anyone who reaches this server (set METRICS_TOKEN, and \
+                 give scrapers the token)"
+                    .to_owned(),
+            );
+        }
+        if self.introspection && self.trusted_documents.is_none() {
+            warnings.push(
+                "introspection is on: anyone may read the whole schema (set INTROSPECTION=off; clients generate \
+                 their types from schema.graphql)"
+                    .to_owned(),
+            );
+        }
+        if self.files_dir.is_none() && self.files_s3.is_none() {
+            warnings.push("neither FILES_DIR nor FILES_S3_BUCKET is set: attached files go under /var/tmp".to_owned());
+        }
+        warnings
+    }
+
     pub fn calendar(&self) -> WorkCalendar {
         WorkCalendar {
             tz: self.time_zone,
@@ -366,6 +396,11 @@ impl Settings {
                 })
                 .collect::<anyhow::Result<_>>()?,
             metrics_token: get("METRICS_TOKEN"),
+            introspection: match get("INTROSPECTION").as_deref() {
+                None | Some("on") | Some("true") => true,
+                Some("off") | Some("false") => false,
+                Some(other) => anyhow::bail!("INTROSPECTION must be `on` or `off`, not `{other}`"),
+            },
             trusted_documents: get("TRUSTED_DOCUMENTS").map(std::path::PathBuf::from),
             files_dir: get("FILES_DIR").map(std::path::PathBuf::from),
             files_s3: match get("FILES_S3_BUCKET") {
@@ -537,6 +572,27 @@ mod tests {
         }
         let err = settings(&[("QUERY_CODE_OLD_KEYS", "one:secret")]).unwrap_err().to_string();
         assert!(err.contains("QUERY_CODE_OLD_KEYS"), "{err}");
+    }
+
+    #[test]
+    fn production_warns_of_what_it_leaves_open() {
+        let production = [
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://x/y"),
+            ("JWT_SECRET", "kX9vQ2mLr7Tz4Wc8Hn1Yb6Pd3Fs0Ja5Ge2Uq"),
+            ("QUERY_CODE_SECRET", "Zt4Rk8Wn2Mb6Qy0Lc3Vx7Hd1Js5Fg9Pa2Ne"),
+        ];
+        let warnings = settings(&production).unwrap().production_warnings();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(warnings[0].contains("METRICS_TOKEN") && warnings[1].contains("INTROSPECTION=off"));
+        let closed = [
+            &production[..],
+            &[("METRICS_TOKEN", "t"), ("INTROSPECTION", "off"), ("FILES_DIR", "/var/lib/petition-api/files")],
+        ]
+        .concat();
+        assert_eq!(settings(&closed).unwrap().production_warnings(), Vec::<String>::new());
+        assert!(settings(&[]).unwrap().production_warnings().is_empty(), "development says nothing");
+        assert!(settings(&[("INTROSPECTION", "maybe")]).unwrap_err().to_string().contains("INTROSPECTION"));
     }
 
     #[test]

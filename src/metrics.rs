@@ -1,6 +1,7 @@
-//! What an operator watches, in Prometheus' text format at `GET /metrics`: requests by operation and outcome code,
-//! their latency, the database pool, live subscriptions, the deadline sweep. Kept by hand (a few counters behind a
-//! mutex): nothing here is on a path hotter than the request it counts.
+//! What an operator watches, in Prometheus' text format at `GET /metrics`: GraphQL requests by operation and
+//! outcome code, HTTP requests by route and status (exports, files and WebSocket upgrades too), their latency, the
+//! database pool, live subscriptions, the deadline sweep, the process (memory, CPU, file descriptors) and the
+//! build. Kept by hand (a few counters behind a mutex): nothing here is on a path hotter than the request it counts.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -21,6 +22,28 @@ struct Latency {
     sum: f64,
 }
 
+impl Latency {
+    fn observe(&mut self, took: Duration) {
+        let seconds = took.as_secs_f64();
+        let bucket = BUCKETS.iter().position(|b| seconds <= *b).unwrap_or(BUCKETS.len());
+        self.buckets[bucket] += 1;
+        self.sum += seconds;
+    }
+
+    /// The histogram's lines for one series, `labels` written as in `{...}` without the braces.
+    fn render(&self, out: &mut String, name: &str, labels: &str) {
+        let mut cumulative = 0;
+        for (bound, n) in BUCKETS.iter().zip(self.buckets.iter()) {
+            cumulative += n;
+            let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{bound}\"}} {cumulative}");
+        }
+        let count = cumulative + self.buckets[BUCKETS.len()];
+        let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {count}");
+        let _ = writeln!(out, "{name}_sum{{{labels}}} {}", self.sum);
+        let _ = writeln!(out, "{name}_count{{{labels}}} {count}");
+    }
+}
+
 #[derive(Default)]
 pub struct Metrics {
     /// (operation, outcome code) → requests.
@@ -28,6 +51,8 @@ pub struct Metrics {
     /// The operation labels in use, at most [`MAX_OPERATIONS`] (and `other`).
     operations: Mutex<std::collections::HashSet<String>>,
     latency: Mutex<BTreeMap<String, Latency>>,
+    /// (route pattern, status) -> HTTP requests and their latency.
+    http: Mutex<BTreeMap<(&'static str, u16), Latency>>,
     subscriptions: AtomicI64,
     deadlines_missed: AtomicU64,
     notices_overdue: AtomicU64,
@@ -69,11 +94,15 @@ impl Metrics {
             *requests.entry((label.clone(), outcome.to_owned())).or_default() += 1;
         }
         if let Ok(mut latency) = self.latency.lock() {
-            let entry = latency.entry(label).or_default();
-            let seconds = took.as_secs_f64();
-            let bucket = BUCKETS.iter().position(|b| seconds <= *b).unwrap_or(BUCKETS.len());
-            entry.buckets[bucket] += 1;
-            entry.sum += seconds;
+            latency.entry(label).or_default().observe(took);
+        }
+    }
+
+    /// One HTTP request: the route it matched (one of the server's patterns, or `unmatched`), its status and how
+    /// long it took until the response's head was ready.
+    pub fn http_request(&self, route: &'static str, status: u16, took: Duration) {
+        if let Ok(mut http) = self.http.lock() {
+            http.entry((route, status)).or_default().observe(took);
         }
     }
 
@@ -105,21 +134,28 @@ impl Metrics {
         out.push_str("# TYPE petition_request_duration_seconds histogram\n");
         if let Ok(latency) = self.latency.lock() {
             for (op, l) in latency.iter() {
-                let mut cumulative = 0;
-                for (bound, n) in BUCKETS.iter().zip(l.buckets.iter()) {
-                    cumulative += n;
-                    let _ = writeln!(
-                        out,
-                        "petition_request_duration_seconds_bucket{{operation=\"{op}\",le=\"{bound}\"}} {cumulative}"
-                    );
-                }
-                let count = cumulative + l.buckets[BUCKETS.len()];
-                let _ =
-                    writeln!(out, "petition_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {count}");
-                let _ = writeln!(out, "petition_request_duration_seconds_sum{{operation=\"{op}\"}} {}", l.sum);
-                let _ = writeln!(out, "petition_request_duration_seconds_count{{operation=\"{op}\"}} {count}");
+                l.render(&mut out, "petition_request_duration_seconds", &format!("operation=\"{op}\""));
             }
         }
+        out.push_str(
+            "# HELP petition_http_request_duration_seconds HTTP requests by route and status, and how long each took \
+             until its response began (a WebSocket's upgrade, an export's first rows).\n",
+        );
+        out.push_str("# TYPE petition_http_request_duration_seconds histogram\n");
+        if let Ok(http) = self.http.lock() {
+            for ((route, status), l) in http.iter() {
+                let labels = format!("route=\"{route}\",status=\"{status}\"");
+                l.render(&mut out, "petition_http_request_duration_seconds", &labels);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP petition_build_info The running build.\n# TYPE petition_build_info gauge\n\
+             petition_build_info{{version=\"{}\",revision=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION"),
+            env!("BUILD_REVISION")
+        );
+        process::render(&mut out);
         let gauges = [
             ("petition_db_pool_connections", "Database connections open in the pool.", i64::from(pool_connections)),
             (
@@ -178,6 +214,52 @@ impl Metrics {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
         }
         out
+    }
+}
+
+/// The standard process metrics (Prometheus' client libraries name them so), read from `/proc/self`: memory, CPU
+/// time, file descriptors, start time. Left out where `/proc` is not there.
+mod process {
+    use std::fmt::Write;
+
+    pub fn render(out: &mut String) {
+        let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return };
+        // The fields after the command's name, which is in parentheses and may hold spaces; `field(n)` is the
+        // n-th field as proc(5) numbers them.
+        let Some((_, rest)) = stat.rsplit_once(')') else { return };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        // SAFETY: sysconf has no preconditions.
+        let (ticks, page) =
+            unsafe { (libc::sysconf(libc::_SC_CLK_TCK) as f64, libc::sysconf(libc::_SC_PAGESIZE) as f64) };
+        let boot = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("btime ")?.trim().parse::<f64>().ok()))
+            .unwrap_or(0.0);
+        let open_fds = std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0) as f64;
+        let max_fds = std::fs::read_to_string("/proc/self/limits")
+            .ok()
+            .and_then(|l| {
+                l.lines().find(|l| l.starts_with("Max open files"))?.split_whitespace().nth(3)?.parse::<f64>().ok()
+            })
+            .unwrap_or(0.0);
+        let cpu = (field(14) + field(15)) / ticks;
+        let metrics = [
+            ("process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.", cpu),
+            ("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", field(24) * page),
+            ("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", field(23)),
+            ("process_open_fds", "gauge", "Open file descriptors.", open_fds),
+            ("process_max_fds", "gauge", "The most file descriptors the process may open.", max_fds),
+            (
+                "process_start_time_seconds",
+                "gauge",
+                "Start time since the epoch, in seconds.",
+                boot + field(22) / ticks,
+            ),
+        ];
+        for (name, kind, help, value) in metrics {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+        }
     }
 }
 

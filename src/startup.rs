@@ -164,6 +164,9 @@ impl Application {
 
     /// As [`Application::build`], with the clock every time rule goes through (tests pass a manual one).
     pub fn build_with_clock(settings: Settings, db: Db, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        for warning in settings.production_warnings() {
+            tracing::warn!("{warning}");
+        }
         let listener = TcpListener::bind((settings.host, settings.port))
             .map_err(|e| anyhow::anyhow!("cannot listen on {}:{} (HOST, PORT): {e}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
@@ -177,14 +180,12 @@ impl Application {
         let state = AppState {
             files: match &settings.files_s3 {
                 Some(s3) => crate::files::FileStore::s3(s3)?,
-                None => crate::files::FileStore::local(&settings.files_dir.clone().unwrap_or_else(|| {
-                    if settings.env == crate::config::AppEnv::Production {
-                        tracing::warn!(
-                            "neither FILES_DIR nor FILES_S3_BUCKET is set: attached files go under /var/tmp"
-                        );
-                    }
-                    crate::db::embedded::EmbeddedPostgres::default_root("files")
-                }))?,
+                None => crate::files::FileStore::local(
+                    &settings
+                        .files_dir
+                        .clone()
+                        .unwrap_or_else(|| crate::db::embedded::EmbeddedPostgres::default_root("files")),
+                )?,
             },
             live: LiveFeed::start(db.pool().clone(), callers.clone()),
             reads,
@@ -203,6 +204,9 @@ impl Application {
         let mut schema = schema_builder(&state.settings.limits).data(state.clone());
         if state.settings.trusted_documents.is_some() {
             schema = schema.extension(crate::graphql::documents::TrustedOnly(documents.clone()));
+        }
+        if !state.settings.introspection {
+            schema = schema.disable_introspection().extension(crate::graphql::limits::NoIntrospection);
         }
         let schema = schema.finish();
         let documents = web::Data::from(documents);

@@ -41,6 +41,13 @@ pub struct AccessLine<'a> {
     pub path: &'a str,
     pub status: u16,
     pub elapsed: Duration,
+    /// For a GraphQL request: the operation's name as the client gave it.
+    pub operation: Option<&'a str>,
+    /// The caller's roles (`CLERK`, `CLERK|CASE_LEAD`), `ANONYMOUS` without a token; unknown for the routes that do
+    /// not authenticate.
+    pub role: Option<&'a str>,
+    /// For a GraphQL request: `OK` or the first error's code.
+    pub outcome: Option<&'a str>,
 }
 
 static ACCESS_LOG: OnceLock<AccessLog> = OnceLock::new();
@@ -114,9 +121,15 @@ fn format_line(into: &mut Vec<u8>, format: LogFormat, at: chrono::DateTime<chron
     let _ = match format {
         LogFormat::Json => {
             let text = |s: &str| serde_json::to_string(s).unwrap_or_default();
+            let mut graphql = String::new();
+            for (name, value) in [("operation", line.operation), ("role", line.role), ("code", line.outcome)] {
+                if let Some(value) = value {
+                    graphql.push_str(&format!(r#","{name}":{}"#, text(value)));
+                }
+            }
             writeln!(
                 into,
-                r#"{{"timestamp":"{at}","level":"INFO","fields":{{"message":"request done","status":{},"elapsed_ms":{elapsed_ms},"elapsed_us":{}}},"span":{{"method":{},"path":{},"request_id":{},"name":"request"}}}}"#,
+                r#"{{"timestamp":"{at}","level":"INFO","fields":{{"message":"request done","status":{},"elapsed_ms":{elapsed_ms},"elapsed_us":{}{graphql}}},"span":{{"method":{},"path":{},"request_id":{},"name":"request"}}}}"#,
                 line.status,
                 line.elapsed.as_micros(),
                 text(line.method),
@@ -124,14 +137,22 @@ fn format_line(into: &mut Vec<u8>, format: LogFormat, at: chrono::DateTime<chron
                 text(line.request_id),
             )
         }
-        LogFormat::Pretty => writeln!(
-            into,
-            "{at}  INFO request{{request_id={} method={} path={}}}: request done status={} elapsed_ms={elapsed_ms}",
-            line.request_id,
-            line.method,
-            line.path.escape_debug(),
-            line.status,
-        ),
+        LogFormat::Pretty => {
+            let mut graphql = String::new();
+            for (name, value) in [("operation", line.operation), ("role", line.role), ("code", line.outcome)] {
+                if let Some(value) = value {
+                    graphql.push_str(&format!(" {name}={}", value.escape_debug()));
+                }
+            }
+            writeln!(
+                into,
+                "{at}  INFO request{{request_id={} method={} path={}}}: request done status={} elapsed_ms={elapsed_ms}{graphql}",
+                line.request_id,
+                line.method,
+                line.path.escape_debug(),
+                line.status,
+            )
+        }
     };
 }
 
@@ -146,6 +167,9 @@ mod tests {
             path,
             status: 200,
             elapsed: Duration::from_micros(1_250),
+            operation: Some("CaseById"),
+            role: Some("CLERK|CASE_LEAD"),
+            outcome: Some("NOT_FOUND"),
         }
     }
 
@@ -167,6 +191,9 @@ mod tests {
         assert_eq!(lines[1]["fields"]["elapsed_us"], 1_250);
         assert_eq!(lines[1]["span"]["request_id"], "d2d340c73b7b47099d84fed2229c95ba");
         assert_eq!(lines[1]["span"]["method"], "POST");
+        assert_eq!(lines[1]["fields"]["operation"], "CaseById");
+        assert_eq!(lines[1]["fields"]["role"], "CLERK|CASE_LEAD");
+        assert_eq!(lines[1]["fields"]["code"], "NOT_FOUND");
     }
 
     #[test]
@@ -176,6 +203,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().count(), 1, "{text}");
         assert!(text.contains("request_id=d2d340c73b7b47099d84fed2229c95ba method=POST path=/a\\nb"), "{text}");
+        assert!(text.ends_with("operation=CaseById role=CLERK|CASE_LEAD code=NOT_FOUND\n"), "{text}");
     }
 
     #[test]

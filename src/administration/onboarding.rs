@@ -305,11 +305,11 @@ fn staff_line(conn: &mut PgConnection, text: &str, update: bool, now: DateTime<U
             return Ok(StaffLine::Present { username });
         }
         if !update {
+            let listed = differences.join("; ");
             return Err(AppError::bad_input(
                 "username",
                 format!(
-                    "an account {username} exists and differs from this line ({}); run with --update to apply it",
-                    differences.join("; ")
+                    "an account {username} exists and differs from this line ({listed}); run with --update to apply it"
                 ),
             ));
         }

@@ -219,3 +219,48 @@ impl Extension for DocumentChecksExtension {
         Ok(doc)
     }
 }
+
+/// With `INTROSPECTION=off`: a document that asks for the schema (`__schema`, `__type`) is refused with a reason,
+/// where async-graphql alone would answer `null` and leave the client guessing. (`__typename` is not
+/// introspection of the schema, and stays.)
+pub struct NoIntrospection;
+
+impl ExtensionFactory for NoIntrospection {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(NoIntrospection)
+    }
+}
+
+fn asks_for_the_schema(set: &SelectionSet) -> bool {
+    set.items.iter().any(|item| match &item.node {
+        Selection::Field(f) => {
+            matches!(f.node.name.node.as_str(), "__schema" | "__type")
+                || asks_for_the_schema(&f.node.selection_set.node)
+        }
+        Selection::InlineFragment(f) => asks_for_the_schema(&f.node.selection_set.node),
+        Selection::FragmentSpread(_) => false,
+    })
+}
+
+#[async_trait::async_trait]
+impl Extension for NoIntrospection {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        let asks = doc.operations.iter().any(|(_, op)| asks_for_the_schema(&op.node.selection_set.node))
+            || doc.fragments.values().any(|f| asks_for_the_schema(&f.node.selection_set.node));
+        if asks {
+            return Err(refusal(
+                "introspection is turned off on this server (INTROSPECTION=off): the schema is in schema.graphql"
+                    .to_owned(),
+                None,
+            ));
+        }
+        Ok(doc)
+    }
+}

@@ -371,12 +371,28 @@ fn accepts(req: &HttpRequest, media_type: &str) -> bool {
 }
 
 /// Who is calling and the loaders of this request.
+/// What became of a GraphQL request, for the access log: the operation's name and `OK` or the first error's code.
+#[derive(Clone, Debug)]
+pub struct Answered {
+    pub operation: Option<String>,
+    pub code: String,
+}
+
+/// Who made a request, for the access log: the caller's roles joined by `|`, or `ANONYMOUS`.
+#[derive(Clone, Debug)]
+pub struct CallerRoles(pub String);
+
 pub(super) async fn request_data(req: &HttpRequest, state: &AppState) -> (RequestInfo, Loaders) {
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let auth = match bearer(req) {
         Ok(token) => authenticate(state, token.as_deref()).await,
         Err(()) => crate::graphql::context::Authentication::Invalid,
     };
+    let roles = match auth.caller() {
+        Some(caller) => caller.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("|"),
+        None => "ANONYMOUS".to_owned(),
+    };
+    req.extensions_mut().insert(CallerRoles(roles));
     let client_ip = super::client_addr::client_addr(req, &state.settings.trusted_proxies);
     let loaders = Loaders::new(state, auth.caller());
     (RequestInfo { auth, request_id, client_ip }, loaders)
@@ -397,7 +413,9 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
         Some(Outcome::Refused(status, code, message)) => {
             state.metrics.request(None, code.as_str(), started.elapsed());
             let message = if chinese { in_chinese(code.as_str(), &message) } else { message };
-            return coded_refusal(status, code, &message);
+            let mut answer = coded_refusal(status, code, &message);
+            answer.extensions_mut().insert(Answered { operation: None, code: code.as_str().to_owned() });
+            return answer;
         }
         None => {
             tracing::error!("a large request failed on its lane");
@@ -448,7 +466,9 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
     };
     let media_type = if graphql_response { GRAPHQL_RESPONSE } else { "application/json" };
     answer.content_type(format!("{media_type}; charset=utf-8"));
-    answer.body(body)
+    let mut answer = answer.body(body);
+    answer.extensions_mut().insert(Answered { operation, code: first_code.unwrap_or_else(|| "OK".to_owned()) });
+    answer
 }
 
 /// The media type of GraphQL over HTTP's answers.

@@ -118,6 +118,15 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("must not hold control characters", "不能包含控制字符"),
     ("must not contain control characters", "不能包含控制字符"),
     ("must be a day in the years {} to {}", "应为 {} 年至 {} 年之间的日期"),
+    ("taken by a petitioner's account", "已被信访人账户使用"),
+    (
+        "an account {} exists and differs from this line ({}); run with --update to apply it",
+        "账户 {} 已存在且与此行不同（{}）；如需按此行更新，请加 --update 重新运行",
+    ),
+    (
+        "introspection is turned off on this server (INTROSPECTION=off): the schema is in schema.graphql",
+        "此服务已关闭内省查询（INTROSPECTION=off）：接口定义见 schema.graphql",
+    ),
     ("must lie after today", "必须晚于今天"),
     ("must not lie in the future", "不能晚于现在"),
     ("must not lie in the past", "不能早于现在"),

@@ -15,6 +15,24 @@ use actix_web::{guard, web, HttpResponse};
 
 use crate::graphql::context::AppState;
 
+/// The server's route patterns, as the HTTP metrics label requests (anything else is `unmatched`).
+const ROUTES: [&str; 8] = [
+    "/graphql",
+    "/playground/{file}",
+    "/files/{id}",
+    "/export/cases.csv",
+    "/export/figures.csv",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+];
+
+/// The label of a request's route: its pattern when it matched one of [`ROUTES`], else `unmatched` (a client's
+/// paths are not labels).
+fn route_label(pattern: Option<&str>) -> &'static str {
+    pattern.and_then(|p| ROUTES.iter().find(|r| **r == p)).copied().unwrap_or("unmatched")
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql::execute))
         .route("/graphql", web::get().guard(guard::fn_guard(live::is_upgrade)).to(live::subscriptions))

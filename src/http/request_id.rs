@@ -32,16 +32,27 @@ pub async fn middleware(
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = std::time::Instant::now();
+    let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
     async move {
         let method = req.method().clone();
         let path = req.path().to_owned();
         let mut res = next.call(req).await?;
+        let elapsed = started.elapsed();
+        let status = res.status().as_u16();
+        if let Some(state) = state {
+            state.metrics.http_request(super::route_label(res.request().match_pattern().as_deref()), status, elapsed);
+        }
+        let graphql = res.response().extensions().get::<super::graphql::Answered>().cloned();
+        let role = res.request().extensions().get::<super::graphql::CallerRoles>().map(|r| r.0.clone());
         crate::telemetry::access(&crate::telemetry::AccessLine {
             request_id: &id,
             method: method.as_str(),
             path: &path,
-            status: res.status().as_u16(),
-            elapsed: started.elapsed(),
+            status,
+            elapsed,
+            operation: graphql.as_ref().and_then(|g| g.operation.as_deref()),
+            role: role.as_deref(),
+            outcome: graphql.as_ref().map(|g| g.code.as_str()),
         });
         if let Ok(value) = HeaderValue::from_str(&id) {
             res.headers_mut().insert(HeaderName::from_static(HEADER), value);

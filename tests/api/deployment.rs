@@ -300,7 +300,8 @@ async fn the_shipped_nginx_configuration_serves_every_route_of_two_instances() {
     let petitioner = token("demo.petitioner").await;
 
     // A query by GET.
-    let got = client.get(format!("{base}/graphql")).query(&[("query", "{ me { username } }")]).bearer_auth(&clerk);
+    let got = client.get(format!("{base}/graphql")).query(&[("query", "query WhoAmI { me { username } }")]);
+    let got = got.bearer_auth(&clerk);
     let got: Value = got.send().await.unwrap().json().await.unwrap();
     assert_eq!(got["data"]["me"]["username"], "demo.clerk", "{got}");
 
@@ -425,6 +426,17 @@ async fn the_shipped_nginx_configuration_serves_every_route_of_two_instances() {
         assert!(served > 0, "instance {port} served nothing");
     }
     drop(processes);
+
+    // The instances' logs: each request with its operation, the caller's role and the outcome; and no warning,
+    // since the example settings leave nothing open.
+    let logs: String = instances
+        .iter()
+        .map(|port| std::fs::read_to_string(work.join(format!("instance-{port}.log"))).unwrap())
+        .collect();
+    let access = logs.lines().find(|l| l.contains(r#""operation":"WhoAmI""#)).expect("the access log names it");
+    assert!(access.contains(r#""role":"CLERK","code":"OK""#), "{access}");
+    let warnings: Vec<&str> = logs.lines().filter(|l| l.contains(r#""level":"WARN""#)).collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
     std::fs::remove_dir_all(&work).ok();
 }
 

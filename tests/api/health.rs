@@ -1,4 +1,5 @@
 use crate::helpers::spawn_app;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[tokio::test]
 async fn health_and_readiness() {
@@ -349,4 +350,63 @@ async fn metrics_count_requests_by_operation_and_outcome() {
     for line in ["petition_db_pool_waits_total 1", "petition_db_pool_timeouts_total 1"] {
         assert!(text.contains(line), "`{line}` in\n{text}");
     }
+}
+
+/// `/metrics` has what every scraper expects besides the service's own figures: HTTP requests by route and status
+/// (exports, files, WebSocket upgrades and unknown paths too, which are one label), the process and the build.
+#[tokio::test]
+async fn metrics_show_http_routes_the_process_and_the_build() {
+    let app = crate::helpers::spawn_app().await;
+    let clerk = app.token("demo.clerk").await;
+    let get = |path: &str| app.client.get(format!("{}{path}", app.address)).bearer_auth(&clerk).send();
+    assert_eq!(get("/export/cases.csv").await.unwrap().status(), 200);
+    assert_eq!(get("/files/00000000-0000-0000-0000-000000000000").await.unwrap().status(), 404);
+    assert_eq!(get("/no/such/path/1").await.unwrap().status(), 404);
+    assert_eq!(get("/no/such/path/2").await.unwrap().status(), 404);
+    let mut upgrade = format!("{}/graphql", app.address.replace("http://", "ws://")).into_client_request().unwrap();
+    upgrade.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    let (socket, _) = tokio_tungstenite::connect_async(upgrade).await.expect("WebSocket upgrade");
+    drop(socket);
+    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    for line in [
+        "petition_http_request_duration_seconds_count{route=\"/graphql\",status=\"200\"} 1",
+        "petition_http_request_duration_seconds_count{route=\"/export/cases.csv\",status=\"200\"} 1",
+        "petition_http_request_duration_seconds_count{route=\"/files/{id}\",status=\"404\"} 1",
+        "petition_http_request_duration_seconds_count{route=\"unmatched\",status=\"404\"} 2",
+        "petition_http_request_duration_seconds_count{route=\"/graphql\",status=\"101\"} 1",
+        "# TYPE petition_http_request_duration_seconds histogram",
+        concat!("petition_build_info{version=\"", env!("CARGO_PKG_VERSION"), "\",revision=\""),
+        "# TYPE process_cpu_seconds_total counter",
+    ] {
+        assert!(text.contains(line), "`{line}` in\n{text}");
+    }
+    let value = |name: &str| -> f64 {
+        text.lines().find_map(|l| l.strip_prefix(&format!("{name} "))?.parse().ok()).unwrap_or(-1.0)
+    };
+    assert!(value("process_resident_memory_bytes") > 1e6, "{text}");
+    assert!(value("process_open_fds") > 3.0 && value("process_max_fds") >= value("process_open_fds"));
+    assert!(value("process_cpu_seconds_total") > 0.0);
+    let started = value("process_start_time_seconds");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    assert!(started > now - 24.0 * 3600.0 && started <= now + 1.0, "{started} vs {now}");
+}
+
+/// `INTROSPECTION=off`: the schema is not readable through the API (clients generate from `schema.graphql`), and
+/// everything else works.
+#[tokio::test]
+async fn introspection_can_be_turned_off() {
+    let app = crate::helpers::spawn_app_with(&[("INTROSPECTION", "off")]).await;
+    for query in
+        ["{ __schema { types { name } } }", "{ me { username } ... on Query { __type(name: \"Case\") { name } } }"]
+    {
+        let body = app.graphql(query, serde_json::json!({}), None).await;
+        assert_eq!(crate::helpers::error_code(&body), "BAD_USER_INPUT", "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("INTROSPECTION=off"), "{body}");
+        assert!(body.get("data").is_none(), "nothing ran: {body}");
+    }
+    let typename = app.graphql("{ __typename }", serde_json::json!({}), None).await;
+    assert_eq!(typename["data"]["__typename"], "Query");
+    let open = crate::helpers::spawn_app().await;
+    let body = open.graphql("{ __schema { queryType { name } } }", serde_json::json!({}), None).await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query", "on by default");
 }
