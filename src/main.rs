@@ -86,7 +86,7 @@ fn with_database(demo: Demo, f: impl FnOnce(Settings, &DatabaseUrls) -> anyhow::
     if matches!(demo, Demo::Never) {
         settings.load_demo_data = false;
     }
-    telemetry::init(settings.log_format);
+    let _telemetry = telemetry::init(settings.log_format)?;
 
     // Development without DATABASE_URL: our own PostgreSQL cluster, stopped again when we stop (unless another
     // process, a server or a command beside it, still uses it).

@@ -119,12 +119,7 @@ impl KeyReads {
         })?;
         let mut conn =
             AsyncPgConnection::try_from_client_and_connection(client, connection).await.map_err(|e| format!("{e}"))?;
-        let counter = self.statements.clone();
-        conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
-            if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
-                counter.count();
-            }
-        });
+        conn.set_instrumentation(super::instrumentation(self.statements.clone()));
         Ok(conn)
     }
 

@@ -47,13 +47,20 @@ struct CountStatements(StatementCounter);
 impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for CountStatements {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
         diesel::sql_query(announce::ANNOUNCE_AFTER_COMMIT).execute(conn).map_err(diesel::r2d2::Error::QueryError)?;
-        let counter = self.0.clone();
-        conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
-            if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
-                counter.count();
-            }
-        });
+        conn.set_instrumentation(instrumentation(self.0.clone()));
         Ok(())
+    }
+}
+
+/// What every connection reports of its statements: each is counted (benchmarks and tests count round trips), and
+/// traced over OTLP when traces are on (`telemetry::otlp`).
+fn instrumentation(counter: StatementCounter) -> impl diesel::connection::Instrumentation {
+    let mut spans = crate::telemetry::otlp::StatementSpans::default();
+    move |event: diesel::connection::InstrumentationEvent<'_>| {
+        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+            counter.count();
+        }
+        spans.follow(&event);
     }
 }
 

@@ -30,7 +30,29 @@ pub async fn middleware(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.path(),
+        // Filled in for traces over OTLP (`telemetry::otlp`), and only then.
+        otel.name = tracing::field::Empty,
+        otel.kind = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+        "http.route" = tracing::field::Empty,
+        "http.response.status_code" = tracing::field::Empty,
+        "graphql.operation.name" = tracing::field::Empty,
+        "petition.caller.roles" = tracing::field::Empty,
+        "petition.outcome" = tracing::field::Empty,
+    );
+    let traced = crate::telemetry::otlp::enabled();
+    if traced {
+        crate::telemetry::otlp::continue_trace(&span, req.headers());
+        let route = super::route_label(req.match_pattern().as_deref());
+        span.record("otel.name", format!("{} {route}", req.method()));
+        span.record("otel.kind", "server");
+        span.record("http.route", route);
+    }
     let started = std::time::Instant::now();
     let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
     async move {
@@ -44,6 +66,20 @@ pub async fn middleware(
         }
         let graphql = res.response().extensions().get::<super::graphql::Answered>().cloned();
         let role = res.request().extensions().get::<super::graphql::CallerRoles>().map(|r| r.0.clone());
+        if traced {
+            let span = tracing::Span::current();
+            span.record("http.response.status_code", status);
+            if let Some(g) = &graphql {
+                span.record("graphql.operation.name", g.operation.as_deref().unwrap_or("anonymous"));
+                span.record("petition.outcome", g.code.as_str());
+            }
+            if let Some(role) = &role {
+                span.record("petition.caller.roles", role.as_str());
+            }
+            if status >= 500 {
+                span.record("otel.status_code", "error");
+            }
+        }
         crate::telemetry::access(&crate::telemetry::AccessLine {
             request_id: &id,
             method: method.as_str(),

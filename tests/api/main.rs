@@ -26,3 +26,4 @@ mod reception;
 mod replay;
 mod schema;
 mod tokens;
+mod tracing;

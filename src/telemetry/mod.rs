@@ -10,23 +10,44 @@ use std::io::Write;
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
-use tracing_subscriber::{fmt, EnvFilter};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{fmt, EnvFilter, Layer};
 
 use crate::config::LogFormat;
 
-pub fn init(format: LogFormat) {
+pub mod otlp;
+
+/// Keeps the trace exporter for as long as the process runs; dropping it sends the spans still waiting.
+pub struct Telemetry(Option<opentelemetry_sdk::trace::SdkTracerProvider>);
+
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        if let Some(provider) = self.0.take() {
+            if let Err(e) = provider.shutdown() {
+                tracing::warn!(error = %e, "the last traces could not be sent");
+            }
+        }
+    }
+}
+
+/// Logs (and traces over OTLP when the environment asks for them, see [`otlp`]) from here on.
+pub fn init(format: LogFormat) -> anyhow::Result<Telemetry> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,diesel=warn"));
-    let builder = fmt().with_env_filter(filter).with_target(false);
-    // `try_init`: tests start many applications in one process; the first one installs the subscriber.
-    let _ = match format {
-        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
-        LogFormat::Pretty => builder.try_init(),
+    let logs = match format {
+        LogFormat::Json => fmt::layer().json().with_current_span(true).with_span_list(false).with_target(false).boxed(),
+        LogFormat::Pretty => fmt::layer().with_target(false).boxed(),
     };
+    let provider = otlp::provider()?;
+    let traces = provider.as_ref().map(otlp::layer);
+    // `try_init`: tests start many applications in one process; the first one installs the subscriber.
+    let _ = tracing_subscriber::registry().with(filter).with(logs).with(traces).try_init();
     if ACCESS_LOG.set(AccessLog::new(format, Box::new(std::io::stdout()))).is_ok() {
         if let Some(log) = ACCESS_LOG.get() {
             log.keep_writing();
         }
     }
+    Ok(Telemetry(provider))
 }
 
 /// How long an access log line may wait in memory before it is written.
