@@ -20,7 +20,7 @@ impl FileStore {
     /// Files under the folder `dir` (made if missing).
     pub fn local(dir: &std::path::Path) -> anyhow::Result<FileStore> {
         std::fs::create_dir_all(dir)
-            .map_err(|e| anyhow::anyhow!("cannot make the files folder {}: {e}", dir.display()))?;
+            .map_err(|e| anyhow::anyhow!("cannot make the files folder {} (FILES_DIR): {e}", dir.display()))?;
         let store = LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| anyhow::anyhow!("cannot use the files folder {}: {e}", dir.display()))?;
         Ok(FileStore { store: Arc::new(store) })

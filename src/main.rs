@@ -202,7 +202,8 @@ fn import_staff(urls: &DatabaseUrls, file: &str, update: bool) -> anyhow::Result
 }
 
 fn serve(settings: Settings, urls: &DatabaseUrls) -> anyhow::Result<()> {
-    let db = Db::connect(&urls.server, settings.db_pool_size, settings.db_pool_wait)?;
+    let db = Db::connect(&urls.server, settings.db_pool_size, settings.db_pool_wait)
+        .map_err(|e| e.context("the database as the server's role (DATABASE_URL)"))?;
     let (host, env) = (settings.host, settings.env);
     actix_web::rt::System::new().block_on(async move {
         db.check_key_reads().await?;

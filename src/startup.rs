@@ -174,7 +174,8 @@ impl Application {
         let session_memory = settings.jwt.access_ttl + std::time::Duration::from_secs(60);
         let callers = Arc::new(CallerCache::new(CALLERS_REMEMBERED, session_memory));
         let reads = match &settings.database_read_url {
-            Some(url) => Db::connect(url, settings.db_pool_size, settings.db_pool_wait)?,
+            Some(url) => Db::connect(url, settings.db_pool_size, settings.db_pool_wait)
+                .map_err(|e| e.context("the standby for reads (DATABASE_READ_URL)"))?,
             None => db.clone(),
         };
         let state = AppState {

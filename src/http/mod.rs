@@ -8,6 +8,7 @@ pub mod graphql;
 pub mod language;
 pub mod large_requests;
 pub mod live;
+pub mod panics;
 pub mod playground;
 pub mod request_id;
 
@@ -33,17 +34,22 @@ fn route_label(pattern: Option<&str>) -> &'static str {
     pattern.and_then(|p| ROUTES.iter().find(|r| **r == p)).copied().unwrap_or("unmatched")
 }
 
+/// Every route, each on a resource that answers its handlers' panics (`panics`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/graphql", web::post().to(graphql::execute))
-        .route("/graphql", web::get().guard(guard::fn_guard(live::is_upgrade)).to(live::subscriptions))
-        .route("/graphql", web::get().to(graphql::execute_get))
-        .route("/playground/{file}", web::get().to(playground::asset))
-        .route("/files/{id}", web::get().to(files::download))
-        .route("/export/cases.csv", web::get().to(export::cases))
-        .route("/export/figures.csv", web::get().to(export::figures))
-        .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
+    use panics::resource;
+    cfg.service(
+        resource("/graphql")
+            .route(web::post().to(graphql::execute))
+            .route(web::get().guard(guard::fn_guard(live::is_upgrade)).to(live::subscriptions))
+            .route(web::get().to(graphql::execute_get)),
+    )
+    .service(resource("/playground/{file}").route(web::get().to(playground::asset)))
+    .service(resource("/files/{id}").route(web::get().to(files::download)))
+    .service(resource("/export/cases.csv").route(web::get().to(export::cases)))
+    .service(resource("/export/figures.csv").route(web::get().to(export::figures)))
+    .service(resource("/healthz").route(web::get().to(healthz)))
+    .service(resource("/readyz").route(web::get().to(readyz)))
+    .service(resource("/metrics").route(web::get().to(metrics)));
 }
 
 /// The process is up.

@@ -100,6 +100,20 @@ fn start_up_errors_name_the_setting() {
     let out = run_binary(&["serve"], &env(&[("PORT", "eighty")]));
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("PORT"), "{}", out.stderr);
+
+    // A database that works, and one setting beside it that does not.
+    let (urls, _guard) = spare_database_urls();
+    let works = [("DATABASE_URL", urls.server.as_str()), ("MIGRATION_DATABASE_URL", &urls.owner), ("PORT", "0")];
+    for (setting, value) in [
+        ("DATABASE_READ_URL", "postgres://petition_server@127.0.0.1:1/petition"),
+        ("FILES_DIR", "/proc/no-such-folder/files"),
+        ("TRUSTED_DOCUMENTS", "/no/such/manifest.json"),
+    ] {
+        let settings = [&works[..], &[(setting, value), ("DB_POOL_WAIT_MS", "300"), ("RUST_LOG", "off")]].concat();
+        let out = run_binary(&["serve"], &env(&settings));
+        assert_eq!(out.code, Some(1), "{setting}: {}", out.stderr);
+        assert!(out.stderr.contains(setting), "{setting} named in: {}", out.stderr);
+    }
 }
 
 /// A staff line that names an existing account differently is a difference: refused with what differs, or applied

@@ -410,3 +410,32 @@ async fn introspection_can_be_turned_off() {
     let body = open.graphql("{ __schema { queryType { name } } }", serde_json::json!({}), None).await;
     assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query", "on by default");
 }
+
+/// Whatever bug a request meets, it is answered (`INTERNAL`, with the request id), never a connection dropped
+/// without a word; the server goes on serving.
+#[actix_web::test]
+async fn a_request_that_panics_is_answered_internal_with_its_request_id() {
+    use actix_web::{middleware::from_fn, test, web, App};
+    // As the server wires them: request ids outside, each route's resource answering its panics.
+    let service = test::init_service(
+        App::new()
+            .wrap(from_fn(petition_api::http::request_id::middleware))
+            .service(petition_api::http::panics::resource("/bug").route(web::get().to(|| async {
+                if std::hint::black_box(true) {
+                    panic!("a bug no request should reach");
+                }
+                "unreachable"
+            })))
+            .service(petition_api::http::panics::resource("/fine").route(web::get().to(|| async { "fine" }))),
+    )
+    .await;
+    let res = test::call_service(&service, test::TestRequest::get().uri("/bug").to_request()).await;
+    assert_eq!(res.status(), 500);
+    let id = res.headers().get("x-request-id").unwrap().to_str().unwrap().to_owned();
+    let body: serde_json::Value = test::read_body_json(res).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str());
+    assert_eq!(body["errors"][0]["message"], "internal error", "nothing of the cause");
+    let res = test::call_service(&service, test::TestRequest::get().uri("/fine").to_request()).await;
+    assert_eq!(res.status(), 200);
+}
