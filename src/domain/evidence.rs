@@ -61,15 +61,41 @@ pub fn clean_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !is_format(*c))
         .map(|c| if matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|' | ';') { '_' } else { c })
-        .take(MAX_NAME_CHARS)
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_owned();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim();
     if cleaned.is_empty() {
-        "file".to_owned()
-    } else {
-        cleaned
+        return "file".to_owned();
+    }
+    shortened(cleaned)
+}
+
+/// Invisible characters that change how a name reads without showing: the bidirectional controls (U+202E turns
+/// `invoice_gpj.exe` into what reads as `invoice_exe.jpg`), zero-width characters, and the other format characters
+/// a file name has no use for.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{E0000}'..='\u{E007F}')
+}
+
+/// `name` cut to [`MAX_NAME_CHARS`], keeping its extension (a short one: up to 10 characters after the last dot).
+fn shortened(name: &str) -> String {
+    if name.chars().count() <= MAX_NAME_CHARS {
+        return name.to_owned();
+    }
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext)
+        .filter(|ext| !ext.is_empty() && ext.chars().count() <= 10 && !ext.contains(' '));
+    match extension {
+        Some(ext) => {
+            let stem: String = name.chars().take(MAX_NAME_CHARS - ext.chars().count() - 1).collect();
+            format!("{}.{ext}", stem.trim_end())
+        }
+        None => name.chars().take(MAX_NAME_CHARS).collect(),
     }
 }
 
@@ -117,6 +143,14 @@ mod tests {
         assert_eq!(clean_name("...hidden"), "hidden");
         assert_eq!(clean_name("   "), "file");
         assert_eq!(clean_name(&"长".repeat(300)).chars().count(), MAX_NAME_CHARS);
+        // Invisible characters that make a name read otherwise are gone.
+        assert_eq!(clean_name("invoice_\u{202E}gpj.exe"), "invoice_gpj.exe");
+        assert_eq!(clean_name("\u{2066}照片\u{2069}\u{200E}\u{200F}\u{200B}.jpg\u{FEFF}"), "照片.jpg");
+        // A long name keeps its extension.
+        let long = clean_name(&format!("{}.pdf", "很长的文件名".repeat(40)));
+        assert_eq!(long.chars().count(), MAX_NAME_CHARS);
+        assert!(long.ends_with(".pdf"));
+        assert_eq!(clean_name(&format!("{}.x", "a".repeat(200))), format!("{}.x", "a".repeat(MAX_NAME_CHARS - 2)));
     }
 
     fn staff(kind: UnitKind) -> Caller {

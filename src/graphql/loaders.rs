@@ -187,7 +187,7 @@ impl Loaders {
         self.lazily(&self.sessions, || SessionById(self.db.clone()))
     }
 
-    /// Who booked each session, for the bureau that keeps it (keyed by session id and jurisdiction code).
+    /// Who booked each session, for the bureaus that may keep it (keyed by session id and jurisdiction code).
     pub fn desk_bookings(&self) -> &DataLoader<AtTheDesk<Booking>> {
         self.lazily(&self.desk_bookings, || AtTheDesk {
             db: self.db.clone(),
@@ -197,7 +197,7 @@ impl Loaders {
         })
     }
 
-    /// Who was received at each session, for the bureau that keeps it.
+    /// Who was received at each session, for the bureaus that may keep it.
     pub fn desk_visits(&self) -> &DataLoader<AtTheDesk<Visit>> {
         self.lazily(&self.desk_visits, || AtTheDesk {
             db: self.db.clone(),

@@ -82,5 +82,7 @@ pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscri
 
 /// The SDL as served; `schema.graphql` must equal it (a test checks).
 pub fn sdl() -> String {
-    schema_builder(&Limits::default()).finish().sdl()
+    // `@specifiedBy` included: introspection gives the scalars' `specifiedByURL`, so the file does too.
+    let options = async_graphql::SDLExportOptions::new().include_specified_by();
+    schema_builder(&Limits::default()).finish().sdl_with_options(options)
 }

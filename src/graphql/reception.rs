@@ -79,7 +79,8 @@ impl ReceptionSessionNode {
         self.0.cancellation_reason.as_deref()
     }
 
-    /// Who was received and what became of each matter: for the bureau that keeps the session only.
+    /// Who was received and what became of each matter: for the bureau clerks who may keep the session's reception
+    /// days, those of its jurisdiction or above (null for anyone else).
     async fn visits(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReceptionVisitNode>>> {
         // A token gone bad, or one of a temporary password, is refused here as on every field anyone may read.
         if viewer(ctx)?.is_none() {
@@ -90,7 +91,8 @@ impl ReceptionSessionNode {
         Ok(rows.map(|rows| rows.into_iter().map(ReceptionVisitNode).collect()))
     }
 
-    /// Who booked, in order: for the bureau that keeps the session only (null for anyone else).
+    /// Who booked, in order: for the bureau clerks who may keep the session's reception days, those of its
+    /// jurisdiction or above (null for anyone else).
     async fn bookings(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReceptionBookingNode>>> {
         if viewer(ctx)?.is_none() {
             return Ok(None);

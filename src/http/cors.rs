@@ -43,7 +43,10 @@ pub async fn middleware(
     if let Some(origin) = allowed.and_then(|o| HeaderValue::from_str(&o).ok()) {
         let headers = res.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("x-request-id, retry-after"));
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("x-request-id, retry-after, content-disposition"),
+        );
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
     }
     Ok(res.map_into_left_body())

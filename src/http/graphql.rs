@@ -375,12 +375,12 @@ fn accepts(req: &HttpRequest, media_type: &str) -> bool {
 #[derive(Clone, Debug)]
 pub struct Answered {
     pub operation: Option<String>,
-    pub code: String,
+    pub code: std::borrow::Cow<'static, str>,
 }
 
 /// Who made a request, for the access log: the caller's roles joined by `|`, or `ANONYMOUS`.
 #[derive(Clone, Debug)]
-pub struct CallerRoles(pub String);
+pub struct CallerRoles(pub std::borrow::Cow<'static, str>);
 
 pub(super) async fn request_data(req: &HttpRequest, state: &AppState) -> (RequestInfo, Loaders) {
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
@@ -388,9 +388,10 @@ pub(super) async fn request_data(req: &HttpRequest, state: &AppState) -> (Reques
         Ok(token) => authenticate(state, token.as_deref()).await,
         Err(()) => crate::graphql::context::Authentication::Invalid,
     };
-    let roles = match auth.caller() {
-        Some(caller) => caller.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("|"),
-        None => "ANONYMOUS".to_owned(),
+    let roles = match auth.caller().map(|c| c.roles.as_slice()) {
+        Some([one]) => one.as_str().into(),
+        Some(several) => several.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("|").into(),
+        None => "ANONYMOUS".into(),
     };
     req.extensions_mut().insert(CallerRoles(roles));
     let client_ip = super::client_addr::client_addr(req, &state.settings.trusted_proxies);
@@ -414,7 +415,7 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
             state.metrics.request(None, code.as_str(), started.elapsed());
             let message = if chinese { in_chinese(code.as_str(), &message) } else { message };
             let mut answer = coded_refusal(status, code, &message);
-            answer.extensions_mut().insert(Answered { operation: None, code: code.as_str().to_owned() });
+            answer.extensions_mut().insert(Answered { operation: None, code: code.as_str().into() });
             return answer;
         }
         None => {
@@ -467,7 +468,7 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
     let media_type = if graphql_response { GRAPHQL_RESPONSE } else { "application/json" };
     answer.content_type(format!("{media_type}; charset=utf-8"));
     let mut answer = answer.body(body);
-    answer.extensions_mut().insert(Answered { operation, code: first_code.unwrap_or_else(|| "OK".to_owned()) });
+    answer.extensions_mut().insert(Answered { operation, code: first_code.map_or("OK".into(), Into::into) });
     answer
 }
 

@@ -28,10 +28,10 @@ const ROUTES: [&str; 8] = [
     "/metrics",
 ];
 
-/// The label of a request's route: its pattern when it matched one of [`ROUTES`], else `unmatched` (a client's
-/// paths are not labels).
-fn route_label(pattern: Option<&str>) -> &'static str {
-    pattern.and_then(|p| ROUTES.iter().find(|r| **r == p)).copied().unwrap_or("unmatched")
+/// The label of a request's route: the name of the resource it matched (each is named after its pattern, see
+/// `panics::resource`) when that is one of [`ROUTES`], else `unmatched` (a client's paths are not labels).
+fn route_label(name: Option<&str>) -> &'static str {
+    name.and_then(|n| ROUTES.iter().find(|r| **r == n)).copied().unwrap_or("unmatched")
 }
 
 /// Every route, each on a resource that answers its handlers' panics (`panics`).

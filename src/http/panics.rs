@@ -13,7 +13,8 @@ use futures_util::FutureExt;
 
 use super::request_id::RequestId;
 
-/// The resource of `path`, with its handlers' panics answered.
+/// The resource of `path`, with its handlers' panics answered. It is named after its path, so that the metrics
+/// and traces label a request by its route (`HttpRequest::match_name`, read without matching the path again).
 pub fn resource(
     path: &str,
 ) -> Resource<
@@ -25,7 +26,7 @@ pub fn resource(
         InitError = (),
     >,
 > {
-    web::resource(path).wrap(from_fn(answer_panics))
+    web::resource(path).name(path).wrap(from_fn(answer_panics))
 }
 
 async fn answer_panics(

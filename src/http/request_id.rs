@@ -1,6 +1,7 @@
 //! A request id for every request: taken from a well-formed `x-request-id` header or made up, put in the tracing
 //! span of the request, returned in the response header, and attached to `INTERNAL` errors so that a client's
-//! report leads straight to the log line.
+//! report leads straight to the log line. The same middleware, outermost, sees every request end: it writes the
+//! access line, counts the request in the HTTP metrics, and completes the request's span for traces over OTLP.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -62,23 +63,13 @@ pub async fn middleware(
         let elapsed = started.elapsed();
         let status = res.status().as_u16();
         if let Some(state) = state {
-            state.metrics.http_request(super::route_label(res.request().match_pattern().as_deref()), status, elapsed);
+            state.metrics.http_request(super::route_label(res.request().match_name()), status, elapsed);
         }
-        let graphql = res.response().extensions().get::<super::graphql::Answered>().cloned();
-        let role = res.request().extensions().get::<super::graphql::CallerRoles>().map(|r| r.0.clone());
+        // Taken out of the extensions rather than copied: nothing reads them after this.
+        let graphql = res.response_mut().extensions_mut().remove::<super::graphql::Answered>();
+        let role = res.request().extensions_mut().remove::<super::graphql::CallerRoles>().map(|r| r.0);
         if traced {
-            let span = tracing::Span::current();
-            span.record("http.response.status_code", status);
-            if let Some(g) = &graphql {
-                span.record("graphql.operation.name", g.operation.as_deref().unwrap_or("anonymous"));
-                span.record("petition.outcome", g.code.as_str());
-            }
-            if let Some(role) = &role {
-                span.record("petition.caller.roles", role.as_str());
-            }
-            if status >= 500 {
-                span.record("otel.status_code", "error");
-            }
+            complete_span(status, graphql.as_ref(), role.as_deref());
         }
         crate::telemetry::access(&crate::telemetry::AccessLine {
             request_id: &id,
@@ -88,7 +79,7 @@ pub async fn middleware(
             elapsed,
             operation: graphql.as_ref().and_then(|g| g.operation.as_deref()),
             role: role.as_deref(),
-            outcome: graphql.as_ref().map(|g| g.code.as_str()),
+            outcome: graphql.as_ref().map(|g| g.code.as_ref()),
         });
         if let Ok(value) = HeaderValue::from_str(&id) {
             res.headers_mut().insert(HeaderName::from_static(HEADER), value);
@@ -97,4 +88,20 @@ pub async fn middleware(
     }
     .instrument(span)
     .await
+}
+
+/// The request's span, for traces over OTLP: its status, and what became of a GraphQL request.
+fn complete_span(status: u16, graphql: Option<&super::graphql::Answered>, role: Option<&str>) {
+    let span = tracing::Span::current();
+    span.record("http.response.status_code", status);
+    if let Some(g) = graphql {
+        span.record("graphql.operation.name", g.operation.as_deref().unwrap_or("anonymous"));
+        span.record("petition.outcome", g.code.as_ref());
+    }
+    if let Some(role) = role {
+        span.record("petition.caller.roles", role);
+    }
+    if status >= 500 {
+        span.record("otel.status_code", "error");
+    }
 }

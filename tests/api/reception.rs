@@ -62,9 +62,22 @@ async fn bookings_at_the_same_moment_never_exceed_the_places() {
     assert_eq!(shown["freePlaces"], 0, "{public}");
     assert_eq!(shown["leaderTitle"], "区委书记");
     assert!(shown["bookings"].is_null(), "{public}");
-    // The bureau sees who booked.
-    let desk = app.ok(PUBLIC, window, &clerk).await;
+    // The bureau sees who booked, and so do the bureaus above it, which may keep its reception days too; a
+    // handling unit, a neighbouring county's bureau and a committee do not.
+    let desk = app.ok(PUBLIC, window.clone(), &clerk).await;
     assert_eq!(desk["receptionSchedule"][0]["bookings"].as_array().map(Vec::len), Some(3), "{desk}");
+    for (who, sees) in [
+        ("demo.city", true),
+        ("demo.province", true),
+        ("demo.unit", false),
+        ("demo.naxi.clerk", false),
+        ("demo.city.committee", false),
+    ] {
+        let token = app.token(who).await;
+        let read = app.ok(PUBLIC, window.clone(), &token).await;
+        let bookings = &read["receptionSchedule"][0]["bookings"];
+        assert_eq!(bookings.as_array().map(Vec::len), sees.then_some(3), "{who}: {read}");
+    }
 }
 
 /// A schedule's leaders, the desk's bookings and visits, and a petitioner's booked sessions are read together, not

@@ -147,3 +147,21 @@ async fn every_history_entry_shows_its_details_typed() {
         assert!(kinds.get(kind).is_some_and(|t| t.is_string()), "{kind}: {kinds:?}");
     }
 }
+
+/// What clients generate from (`schema.graphql`) says of every scalar what introspection says: its
+/// `specifiedByURL` as `@specifiedBy`.
+#[tokio::test]
+async fn the_schema_file_specifies_the_scalars_as_introspection_does() {
+    let app = spawn_app().await;
+    let body = app.graphql("{ __schema { types { name kind specifiedByURL } } }", json!({}), None).await;
+    let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    let mut specified = 0;
+    for t in body["data"]["__schema"]["types"].as_array().unwrap() {
+        if let Some(url) = t["specifiedByURL"].as_str() {
+            let line = format!("scalar {} @specifiedBy(url: \"{url}\")", t["name"].as_str().unwrap());
+            assert!(file.contains(&line), "schema.graphql says `{line}`");
+            specified += 1;
+        }
+    }
+    assert!(specified >= 2, "DateTime and NaiveDate at least: {body}");
+}
