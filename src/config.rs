@@ -53,9 +53,6 @@ pub struct Settings {
     pub files_s3: Option<S3Store>,
     /// When set, `/metrics` answers only `Authorization: Bearer <this>` (`METRICS_TOKEN`).
     pub metrics_token: Option<String>,
-    /// Whether the schema answers introspection (`INTROSPECTION`, `on` by default; `off` for a production server
-    /// whose clients generate their types from `schema.graphql`).
-    pub introspection: bool,
     pub db_pool_size: u32,
     /// HTTP worker threads (`HTTP_WORKERS`); by default one per core: no worker waits for the database (blocking
     /// statements run on tokio's blocking threads, reads by key on pipelined asynchronous connections).
@@ -116,7 +113,7 @@ impl Settings {
                     .to_owned(),
             );
         }
-        if self.introspection && self.trusted_documents.is_none() {
+        if self.limits.introspection && self.trusted_documents.is_none() {
             warnings.push(
                 "introspection is on: anyone may read the whole schema (set INTROSPECTION=off; clients generate \
                  their types from schema.graphql)"
@@ -202,6 +199,9 @@ pub struct Limits {
     pub max_complexity: usize,
     pub max_aliases: usize,
     pub max_page_size: usize,
+    /// Whether documents may read the schema (`__schema`, `__type`): `INTROSPECTION`, on by default; `off` for a
+    /// production server whose clients generate their types from `schema.graphql`.
+    pub introspection: bool,
 }
 
 impl Default for Limits {
@@ -214,6 +214,7 @@ impl Default for Limits {
             max_complexity: 5000,
             max_aliases: 15,
             max_page_size: 100,
+            introspection: true,
         }
     }
 }
@@ -396,11 +397,6 @@ impl Settings {
                 })
                 .collect::<anyhow::Result<_>>()?,
             metrics_token: get("METRICS_TOKEN"),
-            introspection: match get("INTROSPECTION").as_deref() {
-                None | Some("on") | Some("true") => true,
-                Some("off") | Some("false") => false,
-                Some(other) => anyhow::bail!("INTROSPECTION must be `on` or `off`, not `{other}`"),
-            },
             trusted_documents: get("TRUSTED_DOCUMENTS").map(std::path::PathBuf::from),
             files_dir: get("FILES_DIR").map(std::path::PathBuf::from),
             files_s3: match get("FILES_S3_BUCKET") {
@@ -464,7 +460,14 @@ impl Settings {
             },
             time_zone,
             load_demo_data,
-            limits: Limits::default(),
+            limits: Limits {
+                introspection: match get("INTROSPECTION").as_deref() {
+                    None | Some("on") | Some("true") => true,
+                    Some("off") | Some("false") => false,
+                    Some(other) => anyhow::bail!("INTROSPECTION must be `on` or `off`, not `{other}`"),
+                },
+                ..Limits::default()
+            },
             login_throttle: LoginThrottle::default(),
             register_throttle: LoginThrottle::registrations(
                 match parse_or(get("REGISTRATIONS_PER_HOUR"), "REGISTRATIONS_PER_HOUR", 10u32)? {

@@ -206,9 +206,6 @@ impl Application {
         if state.settings.trusted_documents.is_some() {
             schema = schema.extension(crate::graphql::documents::TrustedOnly(documents.clone()));
         }
-        if !state.settings.introspection {
-            schema = schema.disable_introspection().extension(crate::graphql::limits::NoIntrospection);
-        }
         let schema = schema.finish();
         let documents = web::Data::from(documents);
         let app_state = state.clone();

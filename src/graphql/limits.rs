@@ -15,20 +15,19 @@ use async_graphql_value::{ConstValue, Value};
 /// The checks of a parsed document (before validation and execution), as one extension: data nested at most
 /// `max_depth` deep, introspection's type lists nested at most [`MAX_INTROSPECTION_NESTING`] deep, at most
 /// `max_aliases` aliases, and no control characters in any text argument.
+#[derive(Clone, Copy)]
 pub struct DocumentChecks {
     pub max_depth: usize,
     pub max_aliases: usize,
+    /// With `INTROSPECTION=off`, a document that asks for the schema (`__schema`, `__type`) is refused with the
+    /// reason (`__typename` is no introspection of the schema, and stays).
+    pub introspection: bool,
 }
 
 impl ExtensionFactory for DocumentChecks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DocumentChecksExtension { max_depth: self.max_depth, max_aliases: self.max_aliases })
+        Arc::new(*self)
     }
-}
-
-struct DocumentChecksExtension {
-    max_depth: usize,
-    max_aliases: usize,
 }
 
 /// How deep the fields that list a type's parts (`fields`, `inputFields`, `interfaces`, `possibleTypes`) may nest
@@ -182,7 +181,7 @@ pub fn control_characters_in(doc: &ExecutableDocument, variables: &Variables) ->
 }
 
 #[async_trait::async_trait]
-impl Extension for DocumentChecksExtension {
+impl Extension for DocumentChecks {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -213,6 +212,17 @@ impl Extension for DocumentChecksExtension {
         if let Some(field) = control_characters_in(&doc, variables) {
             return Err(refusal("must not contain control characters".to_owned(), Some(field)));
         }
+        let asks_for_the_schema = || {
+            doc.operations.iter().any(|(_, op)| asks_for_the_schema(&op.node.selection_set.node))
+                || doc.fragments.values().any(|f| asks_for_the_schema(&f.node.selection_set.node))
+        };
+        if !self.introspection && asks_for_the_schema() {
+            return Err(refusal(
+                "introspection is turned off on this server (INTROSPECTION=off): the schema is in schema.graphql"
+                    .to_owned(),
+                None,
+            ));
+        }
         if let Some(field) = super::date_arguments::insane_date_in(&ctx.schema_env.registry, &doc, variables) {
             return Err(refusal(super::date_arguments::out_of_range_message(), Some(field)));
         }
@@ -220,17 +230,7 @@ impl Extension for DocumentChecksExtension {
     }
 }
 
-/// With `INTROSPECTION=off`: a document that asks for the schema (`__schema`, `__type`) is refused with a reason,
-/// where async-graphql alone would answer `null` and leave the client guessing. (`__typename` is not
-/// introspection of the schema, and stays.)
-pub struct NoIntrospection;
-
-impl ExtensionFactory for NoIntrospection {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(NoIntrospection)
-    }
-}
-
+/// Whether `set` asks for the schema (`__schema`, `__type`) anywhere.
 fn asks_for_the_schema(set: &SelectionSet) -> bool {
     set.items.iter().any(|item| match &item.node {
         Selection::Field(f) => {
@@ -240,27 +240,4 @@ fn asks_for_the_schema(set: &SelectionSet) -> bool {
         Selection::InlineFragment(f) => asks_for_the_schema(&f.node.selection_set.node),
         Selection::FragmentSpread(_) => false,
     })
-}
-
-#[async_trait::async_trait]
-impl Extension for NoIntrospection {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        let asks = doc.operations.iter().any(|(_, op)| asks_for_the_schema(&op.node.selection_set.node))
-            || doc.fragments.values().any(|f| asks_for_the_schema(&f.node.selection_set.node));
-        if asks {
-            return Err(refusal(
-                "introspection is turned off on this server (INTROSPECTION=off): the schema is in schema.graphql"
-                    .to_owned(),
-                None,
-            ));
-        }
-        Ok(doc)
-    }
 }

@@ -62,11 +62,19 @@ pub type AppSchema = Schema<Query, Mutation, Subscription>;
 /// The schema with its limits but without runtime data (enough to print the SDL).
 pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     // Depth is checked by `DocumentChecks`, which measures introspection apart (see `limits`).
-    Schema::build(Query::default(), Mutation::default(), Subscription::default())
+    let builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)
         .limit_directives(10)
-        .extension(limits::DocumentChecks { max_depth: limits.max_depth, max_aliases: limits.max_aliases })
+        .extension(limits::DocumentChecks {
+            max_depth: limits.max_depth,
+            max_aliases: limits.max_aliases,
+            introspection: limits.introspection,
+        });
+    // Without introspection, async-graphql alone would answer `__schema` with null; `DocumentChecks` refuses it
+    // with the reason first.
+    let builder = if limits.introspection { builder } else { builder.disable_introspection() };
+    builder
         .override_output_type_description::<chrono::DateTime<chrono::FixedOffset>>(
             "An instant: RFC 3339 with its offset, e.g. `2026-03-01T09:30:00+08:00`. Answers give the time in the \
              service's time zone (Asia/Shanghai by default); inputs may use any offset.",

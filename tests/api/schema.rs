@@ -163,5 +163,5 @@ async fn the_schema_file_specifies_the_scalars_as_introspection_does() {
             specified += 1;
         }
     }
-    assert!(specified >= 2, "DateTime and NaiveDate at least: {body}");
+    assert!(specified >= 2, "DateTime and Upload at least: {body}");
 }
