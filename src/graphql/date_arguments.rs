@@ -3,6 +3,9 @@
 //! come from the schema, not from the resolvers, so a date argument added later is covered without a line of its
 //! own, and no day a client sends can reach arithmetic that leaves the calendar's range.
 
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
+
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::Variables;
@@ -16,9 +19,69 @@ pub fn out_of_range_message() -> String {
     format!("must be a day in the years {} to {}", SANE_YEARS.start(), SANE_YEARS.end())
 }
 
+/// The names of the fields, of any type, that take a day or an instant somewhere in their arguments (found once per
+/// schema). A document that gives arguments to none of them holds no date, and skips the typed walk: most requests,
+/// a case by id among them.
+#[derive(Clone, Default)]
+pub struct DateFields(Arc<OnceLock<HashSet<String>>>);
+
+impl DateFields {
+    fn of(&self, registry: &Registry) -> &HashSet<String> {
+        self.0.get_or_init(|| {
+            let mut names = HashSet::new();
+            for ty in registry.types.values() {
+                for field in ty.fields().into_iter().flat_map(|fields| fields.values()) {
+                    if field.args.values().any(|arg| holds_a_date(registry, &arg.ty, &mut Vec::new())) {
+                        names.insert(field.name.clone());
+                    }
+                }
+            }
+            names
+        })
+    }
+}
+
+/// Whether a value of type `ty` may hold a day or an instant (itself, in a list, in an input object's fields).
+fn holds_a_date<'r>(registry: &'r Registry, ty: &'r str, seen: &mut Vec<&'r str>) -> bool {
+    let name = MetaTypeName::concrete_typename(ty);
+    if matches!(name, "NaiveDate" | "DateTime") {
+        return true;
+    }
+    match registry.types.get(name) {
+        Some(MetaType::InputObject { input_fields, .. }) if !seen.contains(&name) => {
+            seen.push(name);
+            input_fields.values().any(|f| holds_a_date(registry, &f.ty, seen))
+        }
+        _ => false,
+    }
+}
+
+/// Whether `set` gives arguments to a field called one of `names`.
+fn gives_arguments_to(set: &SelectionSet, names: &HashSet<String>) -> bool {
+    set.items.iter().any(|item| match &item.node {
+        Selection::Field(f) => {
+            (!f.node.arguments.is_empty() && names.contains(f.node.name.node.as_str()))
+                || gives_arguments_to(&f.node.selection_set.node, names)
+        }
+        Selection::InlineFragment(f) => gives_arguments_to(&f.node.selection_set.node, names),
+        Selection::FragmentSpread(_) => false,
+    })
+}
+
 /// The path of the first argument (`from`, `input.happenedAt`, `filter.receivedFrom`, as resolvers name fields)
 /// holding a day or an instant outside the sane years.
-pub fn insane_date_in(registry: &Registry, doc: &ExecutableDocument, variables: &Variables) -> Option<String> {
+pub fn insane_date_in(
+    registry: &Registry,
+    date_fields: &DateFields,
+    doc: &ExecutableDocument,
+    variables: &Variables,
+) -> Option<String> {
+    let names = date_fields.of(registry);
+    let mentioned = doc.operations.iter().any(|(_, op)| gives_arguments_to(&op.node.selection_set.node, names))
+        || doc.fragments.values().any(|f| gives_arguments_to(&f.node.selection_set.node, names));
+    if !mentioned {
+        return None;
+    }
     let walk = Walk { registry, doc, variables };
     doc.operations.iter().find_map(|(_, op)| {
         let root = match op.node.ty {

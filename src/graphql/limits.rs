@@ -15,18 +15,19 @@ use async_graphql_value::{ConstValue, Value};
 /// The checks of a parsed document (before validation and execution), as one extension: data nested at most
 /// `max_depth` deep, introspection's type lists nested at most [`MAX_INTROSPECTION_NESTING`] deep, at most
 /// `max_aliases` aliases, and no control characters in any text argument.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct DocumentChecks {
     pub max_depth: usize,
     pub max_aliases: usize,
     /// With `INTROSPECTION=off`, a document that asks for the schema (`__schema`, `__type`) is refused with the
     /// reason (`__typename` is no introspection of the schema, and stays).
     pub introspection: bool,
+    pub date_fields: super::date_arguments::DateFields,
 }
 
 impl ExtensionFactory for DocumentChecks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(self.clone())
     }
 }
 
@@ -223,7 +224,8 @@ impl Extension for DocumentChecks {
                 None,
             ));
         }
-        if let Some(field) = super::date_arguments::insane_date_in(&ctx.schema_env.registry, &doc, variables) {
+        let registry = &ctx.schema_env.registry;
+        if let Some(field) = super::date_arguments::insane_date_in(registry, &self.date_fields, &doc, variables) {
             return Err(refusal(super::date_arguments::out_of_range_message(), Some(field)));
         }
         Ok(doc)

@@ -70,6 +70,7 @@ pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscri
             max_depth: limits.max_depth,
             max_aliases: limits.max_aliases,
             introspection: limits.introspection,
+            date_fields: Default::default(),
         });
     // Without introspection, async-graphql alone would answer `__schema` with null; `DocumentChecks` refuses it
     // with the reason first.
