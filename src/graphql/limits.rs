@@ -1,8 +1,8 @@
 //! Checks of a whole request async-graphql does not have built in: the depth of what a query asks of the data
 //! (introspection measured by its own rule, so that GraphiQL's and codegen's standard query passes), the number of
 //! aliases in one operation (many aliases of one expensive field are the classic way to multiply work past depth
-//! and complexity limits), control characters in any text argument, and days outside the sane years in any date
-//! argument (`date_arguments`).
+//! and complexity limits), control characters and more than a petition's length in any text argument, and days
+//! outside the sane years in any date argument (`date_arguments`).
 
 use std::sync::Arc;
 
@@ -123,62 +123,82 @@ pub fn aliases_in(doc: &ExecutableDocument) -> usize {
     ops + frags
 }
 
-// Control characters (NUL, the other C0 controls but tab, line feed and carriage return, and DEL) in any string
-// argument, written in the query or passed as a variable, are refused before anything runs: PostgreSQL cannot store
-// NUL, and none of them belongs in a petition, a name or an id. The error names the field as resolvers do
-// (`input.title`, `input.representatives.0.name`).
+// Text in any string argument, written in the query or passed as a variable, is checked before anything runs:
+// control characters (NUL, the other C0 controls but tab, line feed and carriage return, and DEL), which PostgreSQL
+// cannot store (NUL) and which belong in no petition, name or id; and a ceiling on its length,
+// [`MAX_ARGUMENT_CHARS`], the longest text any field takes, so that a field without a cap of its own still has one.
+// The error names the field as resolvers do (`input.title`, `input.representatives.0.name`).
 fn is_control(c: char) -> bool {
     matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}')
 }
 
-/// The path of the first string with a control character in a value given in the query.
-fn control_in_value(value: &Value, variables: &Variables, path: &str) -> Option<String> {
+/// The most characters any text argument may hold: a petition's content, the longest text the API takes. Fields
+/// have caps of their own below it (a title 200, a note 4,000).
+pub const MAX_ARGUMENT_CHARS: usize = crate::domain::person::CONTENT_MAX_CHARS;
+
+/// What is wrong with a text argument, if anything.
+fn text_problem(s: &str) -> Option<String> {
+    if s.chars().any(is_control) {
+        return Some("must not contain control characters".to_owned());
+    }
+    // Bytes first: no text of fewer bytes than the ceiling can hold more characters.
+    if s.len() > MAX_ARGUMENT_CHARS {
+        let chars = s.chars().count();
+        if chars > MAX_ARGUMENT_CHARS {
+            return Some(format!("at most {MAX_ARGUMENT_CHARS} characters (got {chars})"));
+        }
+    }
+    None
+}
+
+/// The path of the first string of a value given in the query that is not acceptable text, and why.
+fn bad_text_in_value(value: &Value, variables: &Variables, path: &str) -> Option<(String, String)> {
     match value {
-        Value::String(s) => s.chars().any(is_control).then(|| path.to_owned()),
-        Value::Variable(name) => variables.get(name).and_then(|v| control_in_const(v, path)),
+        Value::String(s) => text_problem(s).map(|why| (path.to_owned(), why)),
+        Value::Variable(name) => variables.get(name).and_then(|v| bad_text_in_const(v, path)),
         Value::List(items) => {
-            items.iter().enumerate().find_map(|(i, v)| control_in_value(v, variables, &format!("{path}.{i}")))
+            items.iter().enumerate().find_map(|(i, v)| bad_text_in_value(v, variables, &format!("{path}.{i}")))
         }
         Value::Object(fields) => {
-            fields.iter().find_map(|(k, v)| control_in_value(v, variables, &format!("{path}.{}", k.as_str())))
+            fields.iter().find_map(|(k, v)| bad_text_in_value(v, variables, &format!("{path}.{}", k.as_str())))
         }
         _ => None,
     }
 }
 
 /// The same for a variable's value.
-fn control_in_const(value: &ConstValue, path: &str) -> Option<String> {
+fn bad_text_in_const(value: &ConstValue, path: &str) -> Option<(String, String)> {
     match value {
-        ConstValue::String(s) => s.chars().any(is_control).then(|| path.to_owned()),
+        ConstValue::String(s) => text_problem(s).map(|why| (path.to_owned(), why)),
         ConstValue::List(items) => {
-            items.iter().enumerate().find_map(|(i, v)| control_in_const(v, &format!("{path}.{i}")))
+            items.iter().enumerate().find_map(|(i, v)| bad_text_in_const(v, &format!("{path}.{i}")))
         }
         ConstValue::Object(fields) => {
-            fields.iter().find_map(|(k, v)| control_in_const(v, &format!("{path}.{}", k.as_str())))
+            fields.iter().find_map(|(k, v)| bad_text_in_const(v, &format!("{path}.{}", k.as_str())))
         }
         _ => None,
     }
 }
 
-fn control_in_set(set: &SelectionSet, variables: &Variables) -> Option<String> {
+fn bad_text_in_set(set: &SelectionSet, variables: &Variables) -> Option<(String, String)> {
     set.items.iter().find_map(|item| match &item.node {
         Selection::Field(f) => f
             .node
             .arguments
             .iter()
-            .find_map(|(name, value)| control_in_value(&value.node, variables, name.node.as_str()))
-            .or_else(|| control_in_set(&f.node.selection_set.node, variables)),
-        Selection::InlineFragment(f) => control_in_set(&f.node.selection_set.node, variables),
+            .find_map(|(name, value)| bad_text_in_value(&value.node, variables, name.node.as_str()))
+            .or_else(|| bad_text_in_set(&f.node.selection_set.node, variables)),
+        Selection::InlineFragment(f) => bad_text_in_set(&f.node.selection_set.node, variables),
         Selection::FragmentSpread(_) => None,
     })
 }
 
-/// The field of the first argument anywhere in the document whose text holds a control character.
-pub fn control_characters_in(doc: &ExecutableDocument, variables: &Variables) -> Option<String> {
+/// The field of the first argument anywhere in the document whose text is not acceptable, and why.
+pub fn bad_text_in(doc: &ExecutableDocument, variables: &Variables) -> Option<(String, String)> {
     doc.operations
         .iter()
-        .find_map(|(_, op)| control_in_set(&op.node.selection_set.node, variables))
-        .or_else(|| doc.fragments.values().find_map(|f| control_in_set(&f.node.selection_set.node, variables)))
+        .find_map(|(_, op)| bad_text_in_set(&op.node.selection_set.node, variables))
+        .or_else(|| doc.fragments.values().find_map(|f| bad_text_in_set(&f.node.selection_set.node, variables)))
 }
 
 #[async_trait::async_trait]
@@ -210,8 +230,8 @@ impl Extension for DocumentChecks {
         if n > self.max_aliases {
             return Err(refusal(format!("too many aliases: {n}, at most {} allowed", self.max_aliases), None));
         }
-        if let Some(field) = control_characters_in(&doc, variables) {
-            return Err(refusal("must not contain control characters".to_owned(), Some(field)));
+        if let Some((field, why)) = bad_text_in(&doc, variables) {
+            return Err(refusal(why, Some(field)));
         }
         let asks_for_the_schema = || {
             doc.operations.iter().any(|(_, op)| asks_for_the_schema(&op.node.selection_set.node))

@@ -3,11 +3,11 @@
 
 mod accounts;
 mod administration;
+mod arguments;
 mod bad_input;
 mod cases;
 mod clients;
 mod command_line;
-mod dates;
 mod deployment;
 mod embedded;
 mod evidence;

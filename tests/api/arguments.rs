@@ -1,6 +1,7 @@
-//! Days and instants far outside any real period, sent to every date argument of the schema (found by
-//! introspection, so an argument added later is covered), as anonymous and as staff: each is `BAD_USER_INPUT`
-//! naming the argument, never a panic, a dropped connection or `INTERNAL`.
+//! What a client may send in any argument of the schema (found by introspection, so an argument added later is
+//! covered), tried as anonymous and as staff: days and instants far outside any real period in every date
+//! argument, and text longer than any field takes in every text argument. Each is `BAD_USER_INPUT` naming the
+//! argument, never a panic, a dropped connection, `INTERNAL` or a write.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -30,45 +31,30 @@ fn is_list(ty: &Value) -> bool {
     false
 }
 
-/// A far day, and a far instant, for the two date scalars.
-#[derive(Clone, Copy)]
-struct Far {
-    day: &'static str,
-    instant: &'static str,
-}
+/// The literal a probe puts where a scalar of this name goes; `None` where it puts nothing.
+type Leaf<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// Every place a date goes in a value of `ty` (up to three input objects deep): the literal that puts `date` there,
-/// and the path of the field the server must name.
-fn date_slots(
-    types: &BTreeMap<String, Value>,
-    ty: &Value,
-    path: &str,
-    far: Far,
-    depth: usize,
-) -> Vec<(String, String)> {
+/// Every place a probed scalar goes in a value of `ty` (up to three input objects deep): the literal that puts
+/// `leaf`'s value there, and the path of the field the server must name.
+fn slots(types: &BTreeMap<String, Value>, ty: &Value, path: &str, leaf: Leaf, depth: usize) -> Vec<(String, String)> {
     let wrap = |literal: String| if is_list(ty) { format!("[{literal}]") } else { literal };
-    let value = match named(ty) {
-        "NaiveDate" => Some(far.day),
-        "DateTime" => Some(far.instant),
-        _ => None,
-    };
-    if let Some(value) = value {
+    if let Some(value) = leaf(named(ty)) {
         let path = if is_list(ty) { format!("{path}.0") } else { path.to_owned() };
-        return vec![(wrap(format!("{value:?}")), path)];
+        return vec![(wrap(value), path)];
     }
     let Some(input) = types.get(named(ty)).filter(|t| t["kind"] == "INPUT_OBJECT") else { return vec![] };
     if depth == 3 {
         return vec![];
     }
-    let mut slots = Vec::new();
+    let mut slots_here = Vec::new();
     for field in input["inputFields"].as_array().unwrap() {
         let field_name = field["name"].as_str().unwrap();
         let inner = if is_list(ty) { format!("{path}.0.{field_name}") } else { format!("{path}.{field_name}") };
-        for (literal, at) in date_slots(types, &field["type"], &inner, far, depth + 1) {
-            slots.push((wrap(format!("{{{field_name}: {literal}}}")), at));
+        for (literal, at) in slots(types, &field["type"], &inner, leaf, depth + 1) {
+            slots_here.push((wrap(format!("{{{field_name}: {literal}}}")), at));
         }
     }
-    slots
+    slots_here
 }
 
 /// The shortest selection from the root `root` to each type (inline fragments into the members of interfaces and
@@ -100,13 +86,13 @@ fn paths_from(types: &BTreeMap<String, Value>, root: &str) -> BTreeMap<String, (
     paths
 }
 
-/// One probe: a document that puts a far date into one argument, and the field the refusal must name.
+/// One probe: a document that puts a bad value into one argument, and the field the refusal must name.
 struct Probe {
     document: String,
     field: String,
 }
 
-async fn probes(app: &TestApp, far: Far) -> Vec<Probe> {
+async fn probes(app: &TestApp, leaf: Leaf<'_>) -> Vec<Probe> {
     let query = format!(
         "{{ __schema {{ queryType {{ name }} mutationType {{ name }} types {{ name kind possibleTypes {{ name }} \
          fields {{ name args {{ name {TYPE_REF} }} {TYPE_REF} }} inputFields {{ name {TYPE_REF} }} }} }} }}"
@@ -125,7 +111,7 @@ async fn probes(app: &TestApp, far: Far) -> Vec<Probe> {
             for field in types[&ty]["fields"].as_array().into_iter().flatten() {
                 for arg in field["args"].as_array().unwrap() {
                     let arg_name = arg["name"].as_str().unwrap();
-                    for (literal, at) in date_slots(&types, &arg["type"], arg_name, far, 0) {
+                    for (literal, at) in slots(&types, &arg["type"], arg_name, leaf, 0) {
                         let f = field["name"].as_str().unwrap();
                         probes.push(Probe {
                             document: format!(
@@ -141,31 +127,60 @@ async fn probes(app: &TestApp, far: Far) -> Vec<Probe> {
     probes
 }
 
+/// Sends every probe as anonymous and as a clerk: each is refused as bad input naming its field, and the server
+/// is still there after them.
+async fn all_refused(app: &TestApp, probes: &[Probe], says: &str) {
+    let clerk = app.token("demo.clerk").await;
+    for probe in probes {
+        for token in [None, Some(clerk.as_str())] {
+            let body = app.graphql(&probe.document, json!({}), token).await;
+            // Each refusal is about the value itself (some documents also miss required arguments: values are
+            // checked before the document is validated).
+            assert_eq!(error_code(&body), "BAD_USER_INPUT", "{}: {body}", probe.document);
+            let named = body["errors"].as_array().unwrap().iter().any(|e| e["extensions"]["field"] == probe.field);
+            assert!(named, "{} names {}: {body}", probe.document, probe.field);
+            assert!(body["errors"][0]["message"].as_str().unwrap().contains(says), "{body}");
+        }
+    }
+    assert_eq!(app.graphql("{ __typename }", json!({}), None).await["data"]["__typename"], "Query");
+}
+
 #[tokio::test]
 async fn far_days_in_every_date_argument_are_bad_input_naming_it() {
     let app = spawn_app().await;
-    let clerk = app.token("demo.clerk").await;
-    let mut seen = 0;
-    let future = Far { day: "+262142-12-31", instant: "+262142-12-31T23:59:59Z" };
-    let past = Far { day: "-262143-01-01", instant: "0001-01-01T00:00:00+08:00" };
-    for far in [future, past] {
-        let probes = probes(&app, far).await;
+    for (day, instant) in [("+262142-12-31", "+262142-12-31T23:59:59Z"), ("-262143-01-01", "0001-01-01T00:00:00+08:00")]
+    {
+        let leaf = move |scalar: &str| match scalar {
+            "NaiveDate" => Some(format!("{day:?}")),
+            "DateTime" => Some(format!("{instant:?}")),
+            _ => None,
+        };
+        let probes = probes(&app, &leaf).await;
         assert!(probes.len() >= 10, "the schema has date arguments: {}", probes.len());
-        for probe in &probes {
-            for token in [None, Some(clerk.as_str())] {
-                let body = app.graphql(&probe.document, json!({}), token).await;
-                // Each refusal is about the date itself (some documents also miss required arguments: the date is
-                // checked before the document is validated).
-                assert_eq!(error_code(&body), "BAD_USER_INPUT", "{}: {body}", probe.document);
-                let named = body["errors"].as_array().unwrap().iter().any(|e| e["extensions"]["field"] == probe.field);
-                assert!(named, "{} names {}: {body}", probe.document, probe.field);
-                seen += 1;
-            }
-        }
+        all_refused(&app, &probes, "must be a day in the years 1949 to 2200").await;
     }
-    assert!(seen > 0);
-    // The server is still there, and still answers.
-    assert_eq!(app.graphql("{ __typename }", json!({}), None).await["data"]["__typename"], "Query");
+}
+
+/// No text argument is unbounded: a field without a cap of its own still takes no more than a petition's content.
+#[tokio::test]
+async fn text_longer_than_any_field_takes_is_refused_in_every_text_argument() {
+    let app = spawn_app().await;
+    let before = crate::helpers::cases_and_history(&app);
+    let long = format!("{:?}", "x".repeat(10_001));
+    let leaf = |scalar: &str| matches!(scalar, "String" | "ID").then(|| long.clone());
+    let probes = probes(&app, &leaf).await;
+    assert!(probes.len() >= 100, "the schema has text arguments: {}", probes.len());
+    all_refused(&app, &probes, "at most 10000 characters (got 10001)").await;
+    assert_eq!(crate::helpers::cases_and_history(&app), before, "nothing was written");
+    // A petition's content may be that long; one character more is refused (by the same ceiling).
+    let petitioner = app.token("demo.petitioner").await;
+    let submit = |content: String| {
+        json!({"i": {"jurisdictionCode": "510502", "title": "很长的信", "content": content,
+            "idempotencyKey": format!("long-{}", content.chars().count())}})
+    };
+    app.ok(crate::lifecycle::SUBMIT, submit("长".repeat(10_000)), &petitioner).await;
+    let refused = app.graphql(crate::lifecycle::SUBMIT, submit("长".repeat(10_001)), Some(&petitioner)).await;
+    assert_eq!(refused["errors"][0]["extensions"]["field"], "input.content", "{refused}");
 }
 
 #[tokio::test]
