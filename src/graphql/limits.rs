@@ -6,8 +6,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::ValidationResult;
 use async_graphql::{ServerError, ServerResult, Variables};
 // The document's own value type (with variables in it), which async-graphql does not re-export.
 use async_graphql_value::{ConstValue, Value};
@@ -19,6 +20,9 @@ use async_graphql_value::{ConstValue, Value};
 pub struct DocumentChecks {
     pub max_depth: usize,
     pub max_aliases: usize,
+    /// The most a document may cost (async-graphql's complexity: a field 1, a page times its size): refused with
+    /// the cost and the limit in `extensions`, where async-graphql's own limit says neither.
+    pub max_complexity: usize,
     /// With `INTROSPECTION=off`, a document that asks for the schema (`__schema`, `__type`) is refused with the
     /// reason (`__typename` is no introspection of the schema, and stays).
     pub introspection: bool,
@@ -203,6 +207,26 @@ pub fn bad_text_in(doc: &ExecutableDocument, variables: &Variables) -> Option<(S
 
 #[async_trait::async_trait]
 impl Extension for DocumentChecks {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let valid = next.run(ctx).await?;
+        if valid.complexity > self.max_complexity {
+            let mut refused = refusal(
+                format!("Query is too complex: it costs {}, at most {}", valid.complexity, self.max_complexity),
+                None,
+            );
+            if let Some(ext) = refused.extensions.as_mut() {
+                ext.set("cost", valid.complexity as u64);
+                ext.set("limit", self.max_complexity as u64);
+            }
+            return Err(vec![refused]);
+        }
+        Ok(valid)
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,

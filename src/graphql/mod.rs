@@ -62,13 +62,14 @@ pub type AppSchema = Schema<Query, Mutation, Subscription>;
 /// The schema with its limits but without runtime data (enough to print the SDL).
 pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     // Depth is checked by `DocumentChecks`, which measures introspection apart (see `limits`).
+    // Complexity is limited by `DocumentChecks` too, whose refusal states the cost and the limit.
     let builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
-        .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)
         .limit_directives(10)
         .extension(limits::DocumentChecks {
             max_depth: limits.max_depth,
             max_aliases: limits.max_aliases,
+            max_complexity: limits.max_complexity,
             introspection: limits.introspection,
             date_fields: Default::default(),
         });

@@ -118,6 +118,7 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("must not hold control characters", "不能包含控制字符"),
     ("must not contain control characters", "不能包含控制字符"),
     ("must be a day in the years {} to {}", "应为 {} 年至 {} 年之间的日期"),
+    ("Query is too complex: it costs {}, at most {}", "查询过于复杂：开销为 {}，最多允许 {}"),
     ("taken by a petitioner's account", "已被信访人账户使用"),
     (
         "an account {} exists and differs from this line ({}); run with --update to apply it",

@@ -91,6 +91,12 @@ async fn abusive_queries_are_refused_quickly() {
         )
         .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    // The refusal says what the query costs and what is allowed, in words and in `extensions`.
+    let cost = body["errors"][0]["extensions"]["cost"].as_u64().unwrap_or_else(|| panic!("a cost: {body}"));
+    assert!(cost > 5000, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["limit"], 5000, "{body}");
+    assert_eq!(body["errors"][0]["message"], format!("Query is too complex: it costs {cost}, at most 5000"));
+    assert!(body.get("data").is_none(), "nothing ran: {body}");
 
     // Still responsive.
     let body = app.graphql("{ __typename }", json!({}), None).await;
