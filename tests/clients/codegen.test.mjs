@@ -18,13 +18,20 @@ test('codegen reads the schema from the live URL and types an operation', async 
       }
     `);
     const output = join(dir, 'generated.ts');
+    // As the README's example: the service's scalars are strings on the wire (RFC 3339 instants, ISO days).
     await generate({
       schema: url,
       documents,
-      generates: { [output]: { plugins: ['typescript', 'typescript-operations'] } },
+      generates: { [output]: {
+        plugins: ['typescript', 'typescript-operations'],
+        config: { scalars: { DateTime: 'string', NaiveDate: 'string', Upload: 'File' } },
+      } },
       silent: true,
     }, true);
     const generated = readFileSync(output, 'utf8');
+    assert.match(generated, /DateTime: \{ input: string; output: string; \}/);
+    assert.match(generated, /NaiveDate: \{ input: string; output: string; \}/);
+    assert.doesNotMatch(generated, /DateTime: \{ input: any; output: any; \}/);
     assert.match(generated, /export type CaseCardQuery = /);
     assert.match(generated, /export enum CaseStatus \{/);
     assert.match(generated, /export type Mutation = \{/);
