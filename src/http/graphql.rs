@@ -205,6 +205,12 @@ pub async fn execute(
 ) -> HttpResponse {
     let started = Instant::now();
     let multipart = req.mime_type().ok().flatten().is_some_and(|m| m.essence_str() == "multipart/form-data");
+    if multipart && !asked_first(&req) {
+        let chinese = prefers_chinese(&req);
+        let message =
+            if chinese { in_chinese("BAD_USER_INPUT", CROSS_SITE_REFUSAL) } else { CROSS_SITE_REFUSAL.into() };
+        return refusal(StatusCode::BAD_REQUEST, &message);
+    }
     let limit = if multipart { MULTIPART_BODY_BYTES } else { state.settings.limits.max_body_bytes };
     let body = match read_body(&req, payload, limit).await {
         Ok(body) => body,
@@ -235,12 +241,28 @@ pub async fn execute(
     respond(&req, &state, outcome, started)
 }
 
+/// The headers of which one, not empty, makes a multipart request acceptable: a web page can only send them after
+/// the browser asked this server (a CORS preflight), which answers only the configured origins. A form on any other
+/// site can post `multipart/form-data` from a visitor's browser without asking: it must not run operations (those
+/// that need no token, such as registering, or anything on an intranet server the site's author cannot reach).
+/// The same headers as Apollo Server's CSRF prevention, and `X-Requested-With`. Proxies add none of them.
+const PREFLIGHT_HEADERS: [&str; 3] = ["apollo-require-preflight", "x-apollo-operation-name", "x-requested-with"];
+
+const CROSS_SITE_REFUSAL: &str = "a multipart request needs a header a web page cannot send without asking first \
+     (Apollo-Require-Preflight: true, X-Apollo-Operation-Name or X-Requested-With), so that no other site can send \
+     it from a visitor's browser";
+
+/// Whether the request carries one of [`PREFLIGHT_HEADERS`].
+fn asked_first(req: &HttpRequest) -> bool {
+    PREFLIGHT_HEADERS.iter().any(|name| req.headers().get(*name).is_some_and(|v| !v.as_bytes().trim_ascii().is_empty()))
+}
+
 /// The largest GraphQL multipart request: one file of the largest size accepted, and the operation beside it.
 const MULTIPART_BODY_BYTES: usize = crate::domain::evidence::MAX_FILE_BYTES + 256 * 1024;
 
 /// A GraphQL multipart request (the file upload specification): one operation and at most one file, of at most
-/// the largest size accepted; the operation is checked and run like any other. Browsers may send such a form
-/// across sites without asking, but never with the `Authorization` header, so such a post acts for nobody.
+/// the largest size accepted; the operation is checked and run like any other. It must carry one of
+/// [`PREFLIGHT_HEADERS`] (checked before the body is read).
 async fn execute_multipart(
     req: &HttpRequest,
     body: web::Bytes,

@@ -118,6 +118,13 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("must not hold control characters", "不能包含控制字符"),
     ("must not contain control characters", "不能包含控制字符"),
     ("must be a day in the years {} to {}", "应为 {} 年至 {} 年之间的日期"),
+    (
+        "a multipart request needs a header a web page cannot send without asking first (Apollo-Require-Preflight: \
+         true, X-Apollo-Operation-Name or X-Requested-With), so that no other site can send it from a visitor's \
+         browser",
+        "multipart 请求须带有网页不经预检便无法发送的请求头（Apollo-Require-Preflight: true、X-Apollo-Operation-Name \
+         或 X-Requested-With），以免其他网站借访问者的浏览器发送此请求",
+    ),
     ("Query is too complex: it costs {}, at most {}", "查询过于复杂：开销为 {}，最多允许 {}"),
     ("taken by a petitioner's account", "已被信访人账户使用"),
     (

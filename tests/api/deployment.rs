@@ -364,7 +364,9 @@ async fn the_shipped_nginx_configuration_serves_every_route_of_two_instances() {
             "0",
             reqwest::multipart::Part::bytes(photo.clone()).file_name("现场照片.jpg").mime_str("image/jpeg").unwrap(),
         );
-    let res = client.post(format!("{base}/graphql")).bearer_auth(&petitioner).multipart(form).send().await.unwrap();
+    let res =
+        client.post(format!("{base}/graphql")).bearer_auth(&petitioner).header("apollo-require-preflight", "true");
+    let res = res.multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let attached: Value = res.json().await.unwrap();
     let sha = hex::encode(Sha256::digest(&photo));

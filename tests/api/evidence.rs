@@ -33,8 +33,9 @@ async fn attach(app: &TestApp, token: &str, case: &str, kind: &str, name: &str, 
         .text("operations", operations.to_string())
         .text("map", json!({"0": ["variables.file"]}).to_string())
         .part("0", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()).mime_str("image/jpeg").unwrap());
-    let res =
-        app.client.post(format!("{}/graphql", app.address)).bearer_auth(token).multipart(form).send().await.unwrap();
+    let res = app.client.post(format!("{}/graphql", app.address)).bearer_auth(token);
+    // As Apollo's and urql's upload clients are set up: a header that makes a browser ask the server first.
+    let res = res.header("apollo-require-preflight", "true").multipart(form).send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
@@ -151,8 +152,48 @@ async fn a_refused_file_leaves_nothing_behind() {
         .part("0", part(8))
         .part("1", part(9));
     let res = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&petitioner).multipart(form);
-    let res = res.send().await.unwrap();
+    let res = res.header("x-requested-with", "XMLHttpRequest").send().await.unwrap();
     assert_eq!(res.status(), 400);
+}
+
+/// A form on another site can post `multipart/form-data` (or `text/plain`, or a urlencoded form) from a visitor's
+/// browser without asking the server first: none of them runs an operation, whatever it is. A request with a header
+/// a page can only send after asking (a CORS preflight) runs.
+#[tokio::test]
+async fn cross_site_forms_run_nothing() {
+    let app = spawn_app().await;
+    let register = |username: &str| {
+        json!({"query": "mutation($i: RegisterPetitionerInput!) { registerPetitioner(input: $i) { accessToken } }",
+            "variables": {"i": {"username": username, "password": "a-long-enough-password", "displayName": "某"}}})
+    };
+    let url = format!("{}/graphql", app.address);
+    let accounts = |app: &TestApp| crate::helpers::number(&mut app.conn(), "SELECT count(*) AS n FROM accounts", &[]);
+    let before = accounts(&app);
+    // Exactly what a browser sends for a form posted from elsewhere: its origin, and no header of the page's own.
+    let form =
+        reqwest::multipart::Form::new().text("operations", register("from.elsewhere").to_string()).text("map", "{}");
+    let res = app.client.post(&url).header("origin", "https://elsewhere.example").multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("Apollo-Require-Preflight"), "{body}");
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let res =
+            app.client.post(&url).header("origin", "https://elsewhere.example").header("content-type", content_type);
+        let res = res.body(register("from.elsewhere").to_string()).send().await.unwrap();
+        assert_eq!(res.status(), 415, "{content_type}");
+    }
+    assert_eq!(accounts(&app), before, "nothing was registered");
+    // The same request with a preflight-forcing header (and so from a page the server allowed) runs.
+    for header in ["apollo-require-preflight", "x-apollo-operation-name", "x-requested-with"] {
+        let username = format!("with.{}", header.replace('-', "."));
+        let form =
+            reqwest::multipart::Form::new().text("operations", register(&username).to_string()).text("map", "{}");
+        let res = app.client.post(&url).header(header, "true").multipart(form).send().await.unwrap();
+        let body: Value = res.json().await.unwrap();
+        assert!(body["errors"].is_null(), "{header}: {body}");
+    }
+    assert_eq!(accounts(&app), before + 3);
 }
 
 /// The handling unit never sees an identity document, nor what the petitioner of an accusation brought; a wrong
