@@ -6,7 +6,7 @@
 //! next event after the account's password or roles changed (which revokes the token). One
 //! connection holds at most [`MAX_SUBSCRIPTIONS_PER_CONNECTION`] subscriptions at once.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -162,12 +162,11 @@ fn signals(state: &AppState) -> impl Stream<Item = Signal> + Send + 'static {
 /// offered, so one client must not be able to multiply that without bound.
 pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 10;
 
-/// The open subscriptions of one connection (put in the connection's data), and whether the client asked for
-/// more than it may hold: the connection then closes with 4429 (`crate::http::live`).
+/// The open subscriptions of one connection (put in the connection's data): one more than it may hold is refused
+/// with `RATE_LIMITED` (an `error` message), and the others go on.
 #[derive(Clone, Default)]
 pub struct SubscriptionBudget {
     open: Arc<AtomicUsize>,
-    exceeded: Arc<AtomicBool>,
 }
 
 /// One open subscription's share of the budget, given back when the subscription's stream is dropped.
@@ -185,21 +184,13 @@ impl SubscriptionBudget {
         let permit = Permit(self.open.clone());
         if open >= MAX_SUBSCRIPTIONS_PER_CONNECTION {
             drop(permit);
-            self.exceeded.store(true, Ordering::SeqCst);
-            return Err(AppError::new(ErrorCode::RateLimited, too_many_subscriptions()));
+            let message = format!(
+                "at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection: complete one to open another"
+            );
+            return Err(AppError::new(ErrorCode::RateLimited, message));
         }
         Ok(permit)
     }
-
-    /// Whether the client asked for one subscription too many.
-    pub fn exceeded(&self) -> bool {
-        self.exceeded.load(Ordering::SeqCst)
-    }
-}
-
-/// Why a connection that asked for one subscription too many is refused (and closed).
-pub fn too_many_subscriptions() -> String {
-    format!("at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection")
 }
 
 /// Opens `stream` as a subscription of this connection: within its budget, and ending when the session's token

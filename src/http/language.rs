@@ -119,6 +119,10 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("must not contain control characters", "不能包含控制字符"),
     ("must be a day in the years {} to {}", "应为 {} 年至 {} 年之间的日期"),
     (
+        "at most {} subscriptions per connection: complete one to open another",
+        "每个连接最多 {} 个订阅：结束一个后才能再开新的",
+    ),
+    (
         "a multipart request needs a header a web page cannot send without asking first (Apollo-Require-Preflight: \
          true, X-Apollo-Operation-Name or X-Requested-With), so that no other site can send it from a visitor's \
          browser",

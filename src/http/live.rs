@@ -1,8 +1,10 @@
 //! `GET /graphql` with `Upgrade: websocket`: subscriptions over `graphql-transport-ws` (and the older
 //! `graphql-ws`). The access token comes in the `connection_init` payload (`{"authorization": "Bearer …"}` or
 //! `{"token": "…"}`), since browsers cannot set headers on WebSockets; a missing or bad token closes the
-//! connection with 4401, a temporary password's with 4403, one subscription too many with 4429 (the protocol's
-//! codes, which its clients treat as final instead of reconnecting in a loop). Each subscription ends when that
+//! connection with 4401, a temporary password's with 4403 (the protocol's codes, which its clients treat as final
+//! instead of reconnecting in a loop). An operation that fails before it yields anything (it does not validate, or
+//! is one subscription more than a connection may hold) is answered with the protocol's `error` message, its
+//! errors coded as over HTTP; the connection and its other subscriptions go on. Each subscription ends when that
 //! token expires, or at its next event after a password or role change.
 //!
 //! async-graphql runs the protocol; this module carries its messages over actix-ws, so that the close codes are
@@ -25,7 +27,7 @@ use super::request_id::RequestId;
 use crate::auth::session::authenticate_session;
 use crate::error::AppError;
 use crate::graphql::context::{AppState, Authentication, RequestInfo};
-use crate::graphql::live::{too_many_subscriptions, SubscriptionBudget};
+use crate::graphql::live::SubscriptionBudget;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::AppSchema;
 
@@ -55,8 +57,6 @@ mod close {
     pub const UNAUTHORIZED: u16 = 4401;
     /// A token that may not open live connections (a temporary password's).
     pub const FORBIDDEN: u16 = 4403;
-    /// A second `connection_init`, or one subscription more than a connection may hold.
-    pub const TOO_MANY: u16 = 4429;
     /// The database is away: try again later (RFC 6455's "try again later").
     pub const TRY_AGAIN_LATER: u16 = 1013;
     /// The client stopped answering pings.
@@ -135,7 +135,8 @@ pub async fn subscriptions(
     let protocol_stream = WebSocket::new(schema.get_ref().clone(), from_client, protocol).on_connection_init(init);
     let last_heard = Rc::new(Cell::new(Instant::now()));
     actix_web::rt::spawn(read_client(incoming, session.clone(), to_protocol, last_heard.clone()));
-    actix_web::rt::spawn(write_client(protocol_stream, session, refused_with, budget, last_heard));
+    let protocol_stream = Box::pin(failures_as_errors(protocol_stream));
+    actix_web::rt::spawn(write_client(protocol_stream, session, refused_with, last_heard));
     Ok(response)
 }
 
@@ -181,7 +182,6 @@ async fn write_client<S: futures_util::Stream<Item = WsMessage> + Unpin>(
     mut protocol_stream: S,
     mut session: actix_ws::Session,
     refused_with: Arc<AtomicU16>,
-    budget: SubscriptionBudget,
     last_heard: Rc<Cell<Instant>>,
 ) {
     use futures_util::StreamExt;
@@ -195,9 +195,6 @@ async fn write_client<S: futures_util::Stream<Item = WsMessage> + Unpin>(
                     acknowledged = acknowledged || text.contains(r#""connection_ack""#);
                     if session.text(text).await.is_err() {
                         return;
-                    }
-                    if budget.exceeded() {
-                        break (close::TOO_MANY, too_many_subscriptions());
                     }
                 }
                 Some(WsMessage::Close(code, reason)) => break (close_code(code, &refused_with), reason),
@@ -220,6 +217,61 @@ async fn write_client<S: futures_util::Stream<Item = WsMessage> + Unpin>(
     let _ = session.close(Some(CloseReason { code: CloseCode::Other(code), description: Some(reason) })).await;
 }
 
+/// How long after an operation's failure async-graphql's `complete` for it may take to come.
+const COMPLETE_WITHIN: Duration = Duration::from_millis(200);
+
+/// The protocol's messages, with an operation that failed before yielding anything answered as
+/// `graphql-transport-ws` says: one `error` message with its errors (coded as over HTTP, each once), where
+/// async-graphql sends a `next` holding only errors and then `complete`.
+fn failures_as_errors<S>(protocol: S) -> impl futures_util::Stream<Item = WsMessage>
+where
+    S: futures_util::Stream<Item = WsMessage> + Unpin,
+{
+    use futures_util::StreamExt;
+    futures_util::stream::unfold((protocol, None::<WsMessage>), |(mut protocol, held)| async move {
+        let message = match held {
+            Some(message) => message,
+            None => protocol.next().await?,
+        };
+        let WsMessage::Text(text) = &message else { return Some((message, (protocol, None))) };
+        let Some((id, errors)) = only_errors(text) else { return Some((message, (protocol, None))) };
+        match tokio::time::timeout(COMPLETE_WITHIN, protocol.next()).await {
+            Ok(Some(WsMessage::Text(next))) if completes(&next, &id) => {
+                let error = serde_json::json!({"type": "error", "id": id, "payload": errors});
+                Some((WsMessage::Text(error.to_string()), (protocol, None)))
+            }
+            // Anything else: the `next` goes as it is, and what came after it follows.
+            Ok(Some(other)) => Some((message, (protocol, Some(other)))),
+            Ok(None) | Err(_) => Some((message, (protocol, None))),
+        }
+    })
+}
+
+/// A `next` message that holds errors and no data: its operation's id and its errors, each once and coded.
+fn only_errors(text: &str) -> Option<(String, Vec<serde_json::Value>)> {
+    let message: serde_json::Value = serde_json::from_str(text).ok()?;
+    if message["type"] != "next" || !message["payload"]["data"].is_null() {
+        return None;
+    }
+    let mut errors: Vec<serde_json::Value> = Vec::new();
+    for error in message["payload"]["errors"].as_array()?.iter().cloned() {
+        let mut error = error;
+        if error["extensions"]["code"].is_null() {
+            error["extensions"]["code"] = "BAD_USER_INPUT".into();
+        }
+        if !errors.contains(&error) {
+            errors.push(error);
+        }
+    }
+    let id = message["id"].as_str()?.to_owned();
+    (!errors.is_empty()).then_some((id, errors))
+}
+
+/// Whether `text` is the `complete` of the operation `id`.
+fn completes(text: &str, id: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|m| m["type"] == "complete" && m["id"] == id)
+}
+
 /// The close code of `graphql-transport-ws` for async-graphql's own: a refused `connection_init` by why it was
 /// refused, a message that is not the protocol's 4400, a `subscribe` before the acknowledgement 4401.
 fn close_code(async_graphql_code: u16, refused_with: &AtomicU16) -> u16 {
@@ -234,6 +286,23 @@ fn close_code(async_graphql_code: u16, refused_with: &AtomicU16) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_operation_with_only_errors_is_one_error_message_with_coded_errors() {
+        let failed = r#"{"type":"next","id":"7","payload":{"data":null,"errors":[{"message":"Unknown field"},
+            {"message":"Unknown field"},{"message":"late","extensions":{"code":"RATE_LIMITED"}}]}}"#;
+        let (id, errors) = only_errors(failed).unwrap();
+        assert_eq!(id, "7");
+        assert_eq!(errors.len(), 2, "each error once: {errors:?}");
+        assert_eq!(errors[0]["extensions"]["code"], "BAD_USER_INPUT");
+        assert_eq!(errors[1]["extensions"]["code"], "RATE_LIMITED");
+        assert!(
+            only_errors(r#"{"type":"next","id":"7","payload":{"data":{"x":1},"errors":[{"message":"m"}]}}"#).is_none()
+        );
+        assert!(
+            completes(r#"{"type":"complete","id":"7"}"#, "7") && !completes(r#"{"type":"complete","id":"8"}"#, "7")
+        );
+    }
 
     #[test]
     fn tokens_come_from_the_init_payload() {

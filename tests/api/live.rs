@@ -259,19 +259,61 @@ async fn one_connection_holds_a_bounded_number_of_subscriptions() {
     for n in 0..=max {
         live.subscribe(&n.to_string(), CASE_EVENTS, json!({"j": "510502"})).await;
     }
-    // One too many: the server says why, and closes the connection with the protocol's 4429, which clients
-    // treat as final instead of reconnecting into the same refusal.
-    let mut said = Vec::new();
-    let closed = loop {
+    // One too many: only that one is refused, with the protocol's `error` message (4429 is the protocol's code for
+    // a repeated `connection_init`, not for this); the connection and the others go on.
+    // (They open side by side: which one comes eleventh is the server's to say.)
+    let refused = live.next().await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "RATE_LIMITED", "{refused}");
+    let refused = refused["id"].as_str().unwrap().to_owned();
+    // Once one completes, a new one is taken, and every open one still hears what happens.
+    let done = (0..=max).map(|n| n.to_string()).find(|id| *id != refused).unwrap();
+    live.send(json!({"id": done, "type": "complete"})).await;
+    tokio::time::sleep(SETTLE).await;
+    live.subscribe("again", CASE_EVENTS, json!({"j": "510502"})).await;
+    tokio::time::sleep(SETTLE).await;
+    let petitioner = app.token("demo.petitioner").await;
+    submit(&app, &petitioner, "订阅名额的测试").await;
+    let mut heard = std::collections::BTreeSet::new();
+    while heard.len() < max {
         let message = live.next().await;
-        if message["type"] == "closed" {
-            break message;
+        if message["type"] == "complete" && message["id"] == done.as_str() {
+            continue; // the server's answer to the client's `complete`
         }
-        said.push(message);
-    };
-    assert!(said.iter().any(|m| m["payload"]["errors"][0]["extensions"]["code"] == "RATE_LIMITED"), "{said:?}");
-    let reason = closed["reason"].as_str().unwrap();
-    assert!(reason.contains("4429") && reason.contains("subscriptions per connection"), "{reason}");
+        assert_eq!(message["type"], "next", "{message}");
+        heard.insert(message["id"].as_str().unwrap().to_owned());
+    }
+    let expected: std::collections::BTreeSet<String> = (0..=max)
+        .map(|n| n.to_string())
+        .filter(|id| *id != refused && *id != done)
+        .chain(["again".to_owned()])
+        .collect();
+    assert_eq!(heard, expected);
+}
+
+/// A subscription that does not validate is answered with the protocol's `error` message, its errors coded as
+/// over HTTP and each given once; the connection goes on.
+#[tokio::test]
+async fn a_subscription_that_fails_validation_is_an_error_message() {
+    let app = spawn_app().await;
+    let clerk = app.token("demo.clerk").await;
+    let mut live = Live::connect(&app.address, &clerk).await;
+    live.subscribe("bad", "subscription { caseEvents(jurisdictionCode: 510502) { nothingHere } }", json!({})).await;
+    let refused = live.next().await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["id"], "bad");
+    let errors = refused["payload"].as_array().unwrap();
+    assert!(!errors.is_empty() && errors.iter().all(|e| e["extensions"]["code"] == "BAD_USER_INPUT"), "{refused}");
+    let mut messages: Vec<&Value> = errors.iter().map(|e| &e["message"]).collect();
+    messages.dedup();
+    assert_eq!(messages.len(), errors.len(), "each error once: {refused}");
+    // The connection is still there.
+    live.subscribe("good", CASE_EVENTS, json!({"j": "510502"})).await;
+    tokio::time::sleep(SETTLE).await;
+    let petitioner = app.token("demo.petitioner").await;
+    submit(&app, &petitioner, "校验失败之后的订阅").await;
+    let next = live.next().await;
+    assert_eq!((next["type"].as_str(), next["id"].as_str()), (Some("next"), Some("good")), "{next}");
 }
 
 /// The protocol's close codes: no token 4401, a temporary password's token 4403, and a client's close is
@@ -417,8 +459,10 @@ async fn with_trusted_documents_only_registered_subscriptions_run() {
     let mut live = Live::connect(&trusted, &token).await;
     live.subscribe("other", "subscription { caseEvents(jurisdictionCode: \"510502\") { case { id } } }", json!({}))
         .await;
-    assert_eq!(live.refusal().await, "PERSISTED_QUERY_NOT_ALLOWED");
-    assert_eq!(live.next().await, json!({ "id": "other", "type": "complete" }));
+    // The protocol's `error` message, which ends the operation: no `complete` follows it.
+    let refused = live.next().await;
+    assert_eq!((refused["type"].as_str(), refused["id"].as_str()), (Some("error"), Some("other")), "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_ALLOWED");
     let hash = json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(CASE_EVENTS) } });
     let payload = json!({ "query": "", "variables": { "j": "510502" }, "extensions": hash });
     live.send(json!({ "id": "mine", "type": "subscribe", "payload": payload })).await;
