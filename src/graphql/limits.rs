@@ -31,8 +31,15 @@ pub struct DocumentChecks {
 
 impl ExtensionFactory for DocumentChecks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(self.clone())
+        Arc::new(Checked { limits: self.clone(), query: std::sync::Mutex::default() })
     }
+}
+
+/// One request's checks: the limits, and the query text, kept for putting the nulls of failed fields right after
+/// execution (`nulls`).
+struct Checked {
+    limits: DocumentChecks,
+    query: std::sync::Mutex<Option<String>>,
 }
 
 /// How deep the fields that list a type's parts (`fields`, `inputFields`, `interfaces`, `possibleTypes`) may nest
@@ -206,21 +213,37 @@ pub fn bad_text_in(doc: &ExecutableDocument, variables: &Variables) -> Option<(S
 }
 
 #[async_trait::async_trait]
-impl Extension for DocumentChecks {
+impl Extension for Checked {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: async_graphql::extensions::NextExecute<'_>,
+    ) -> async_graphql::Response {
+        let mut response = next.run(ctx, operation_name).await;
+        if response.errors.iter().any(|e| !e.path.is_empty()) {
+            let query = self.query.lock().ok().and_then(|mut q| q.take());
+            if let Some(doc) = query.and_then(|q| async_graphql::parser::parse_query(q).ok()) {
+                super::nulls::propagate(&mut response, &doc, operation_name, &ctx.schema_env.registry);
+            }
+        }
+        response
+    }
+
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let valid = next.run(ctx).await?;
-        if valid.complexity > self.max_complexity {
+        if valid.complexity > self.limits.max_complexity {
             let mut refused = refusal(
-                format!("Query is too complex: it costs {}, at most {}", valid.complexity, self.max_complexity),
+                format!("Query is too complex: it costs {}, at most {}", valid.complexity, self.limits.max_complexity),
                 None,
             );
             if let Some(ext) = refused.extensions.as_mut() {
                 ext.set("cost", valid.complexity as u64);
-                ext.set("limit", self.max_complexity as u64);
+                ext.set("limit", self.limits.max_complexity as u64);
             }
             return Err(vec![refused]);
         }
@@ -235,9 +258,13 @@ impl Extension for DocumentChecks {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
+        if let Ok(mut kept) = self.query.lock() {
+            *kept = Some(query.to_owned());
+        }
         let depths = document_depths(&doc);
-        if depths.data > self.max_depth {
-            let message = format!("Query is nested too deep: {} levels, at most {}", depths.data, self.max_depth);
+        if depths.data > self.limits.max_depth {
+            let message =
+                format!("Query is nested too deep: {} levels, at most {}", depths.data, self.limits.max_depth);
             return Err(refusal(message, None));
         }
         if depths.type_parts > MAX_INTROSPECTION_NESTING {
@@ -251,8 +278,8 @@ impl Extension for DocumentChecks {
             ));
         }
         let n = aliases_in(&doc);
-        if n > self.max_aliases {
-            return Err(refusal(format!("too many aliases: {n}, at most {} allowed", self.max_aliases), None));
+        if n > self.limits.max_aliases {
+            return Err(refusal(format!("too many aliases: {n}, at most {} allowed", self.limits.max_aliases), None));
         }
         if let Some((field, why)) = bad_text_in(&doc, variables) {
             return Err(refusal(why, Some(field)));
@@ -261,7 +288,7 @@ impl Extension for DocumentChecks {
             doc.operations.iter().any(|(_, op)| asks_for_the_schema(&op.node.selection_set.node))
                 || doc.fragments.values().any(|f| asks_for_the_schema(&f.node.selection_set.node))
         };
-        if !self.introspection && asks_for_the_schema() {
+        if !self.limits.introspection && asks_for_the_schema() {
             return Err(refusal(
                 "introspection is turned off on this server (INTROSPECTION=off): the schema is in schema.graphql"
                     .to_owned(),
@@ -269,7 +296,8 @@ impl Extension for DocumentChecks {
             ));
         }
         let registry = &ctx.schema_env.registry;
-        if let Some(field) = super::date_arguments::insane_date_in(registry, &self.date_fields, &doc, variables) {
+        if let Some(field) = super::date_arguments::insane_date_in(registry, &self.limits.date_fields, &doc, variables)
+        {
             return Err(refusal(super::date_arguments::out_of_range_message(), Some(field)));
         }
         Ok(doc)

@@ -18,6 +18,7 @@ pub mod limits;
 pub mod live;
 pub mod loaders;
 pub mod node;
+pub mod nulls;
 pub mod reception;
 pub mod supervision;
 pub mod tracking;

@@ -471,7 +471,7 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
     let graphql_response = accepts(req, GRAPHQL_RESPONSE);
     // Nothing of the request could be served because the database is away: say so at the HTTP level too, so that
     // proxies and clients retry instead of treating the body as an answer.
-    let mut answer = if unavailable && response.data == async_graphql::Value::Null {
+    let mut answer = if unavailable && crate::graphql::nulls::served_nothing(&response.data) {
         let mut answer = HttpResponse::ServiceUnavailable();
         answer.insert_header(("Retry-After", crate::error::UNAVAILABLE_RETRY_SECS.to_string()));
         answer

@@ -19,6 +19,7 @@ mod helpers;
 mod lifecycle;
 mod live;
 mod matrix;
+mod nulls;
 mod oversight;
 mod persisted;
 mod playground;
