@@ -82,3 +82,20 @@ test('Apollo Client with useGETForHashedQueries sends the hash by GET', async ()
   assert.equal(last.body.query, undefined);
   assert.match(JSON.parse(last.body.extensions).persistedQuery.sha256Hash, /^[0-9a-f]{64}$/);
 });
+
+test("Apollo Client with errorPolicy 'all' gets a failed field as null beside its siblings", async () => {
+  const token = await signIn('demo.clerk');
+  const client = apollo(token, []);
+  const result = await client.query({
+    query: gql`query Partial($id: ID!) { me { username } case(id: $id) { id } }`,
+    variables: { id: '00000000-0000-0000-0000-000000000000' },
+    errorPolicy: 'all',
+    fetchPolicy: 'no-cache',
+  });
+  // The field is there and null, as the generated types say (`case: … | null`), not undefined.
+  assert.ok(Object.hasOwn(result.data, 'case'), JSON.stringify(result.data));
+  assert.equal(result.data.case, null);
+  assert.equal(result.data.me.username, 'demo.clerk');
+  const errors = result.error?.errors ?? result.errors ?? [];
+  assert.equal(errors[0]?.extensions?.code, 'NOT_FOUND', JSON.stringify(result.error ?? result.errors));
+});
