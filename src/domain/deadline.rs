@@ -20,6 +20,12 @@ pub fn is_sane_day(day: NaiveDate) -> bool {
     SANE_YEARS.contains(&day.year())
 }
 
+/// The last day of a period that runs out at `due_at` (midnight at the end of that day, local time): the day a
+/// person is told, where `due_at` is the instant a machine compares with.
+pub fn last_day_before(due_at: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    (due_at - Duration::seconds(1)).with_timezone(&tz).date_naive()
+}
+
 /// How a period is counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DayCount {
@@ -99,6 +105,13 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_last_day_is_the_day_before_the_midnight_a_period_runs_out_at() {
+        let due = cal().due_at(at("2022-01-20T09:00:00+08:00"), 15, DayCount::Calendar);
+        assert_eq!(last_day_before(due, chrono_tz::Asia::Shanghai).to_string(), "2022-02-04");
+        assert_eq!(last_day_before(at("2022-02-05T00:00:00Z"), chrono_tz::UTC).to_string(), "2022-02-04");
     }
 
     #[test]

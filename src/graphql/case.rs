@@ -12,6 +12,7 @@ use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
 use super::supervision::SupervisionNoticeNode;
 use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
+use crate::domain::deadline::last_day_before;
 use crate::domain::details::{notice_of, Evaluation, LeadDesignated, RepeatLinked, ResolutionPlan, Supervised};
 use crate::domain::person::mask;
 use crate::domain::role::ActorRole;
@@ -184,6 +185,12 @@ impl CaseNode {
         self.0.next_due_at.map(|d| local_time(ctx, d))
     }
 
+    /// The last day of the earliest deadline staff still owe (`nextDueAt` is midnight at its end), as `dueOn`
+    /// of `deadlines` says it: the day to tell a person.
+    async fn next_due_on(&self, ctx: &Context<'_>) -> Option<chrono::NaiveDate> {
+        self.0.next_due_at.map(|d| last_day_before(d, state(ctx).settings.time_zone))
+    }
+
     /// The case lead (包案领导) in charge, if any. Petitioners see only that there is one, by name.
     async fn case_lead(&self, ctx: &Context<'_>) -> Result<Option<CaseLeadView>> {
         let Some(id) = self.0.case_lead_account_id else { return Ok(None) };
@@ -304,7 +311,7 @@ impl DeadlineView {
             owed_by_staff: d.kind.owed_by_staff(),
             starts_at: local_time(ctx, d.starts_at),
             due_at: local_time(ctx, d.due_at),
-            due_on: (d.due_at - chrono::Duration::seconds(1)).with_timezone(&tz).date_naive(),
+            due_on: last_day_before(d.due_at, tz),
             met_at: d.met_at.map(|m| local_time(ctx, m)),
             status: d.status(now),
         }

@@ -72,9 +72,14 @@ impl EscalationNode {
         local_time(ctx, self.0.requested_at)
     }
 
-    /// When the decision is due.
+    /// When the decision is due (midnight at the end of its last day).
     async fn due_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
         local_time(ctx, self.0.due_at)
+    }
+
+    /// The last day for the decision, as a date in the configured time zone.
+    async fn due_on(&self, ctx: &Context<'_>) -> chrono::NaiveDate {
+        crate::domain::deadline::last_day_before(self.0.due_at, state(ctx).settings.time_zone)
     }
 
     /// Whether it is still pending past its due time.

@@ -83,6 +83,11 @@ impl SupervisionNoticeNode {
         local_time(ctx, self.0.response_due_at)
     }
 
+    /// The last day for the written response, as a date in the configured time zone (as the issuer gave it).
+    async fn response_due_on(&self, ctx: &Context<'_>) -> NaiveDate {
+        crate::domain::deadline::last_day_before(self.0.response_due_at, state(ctx).settings.time_zone)
+    }
+
     /// Whether a response is owed and past due.
     async fn overdue(&self, ctx: &Context<'_>) -> bool {
         self.0.status.awaits_response() && self.0.response_due_at <= state(ctx).clock.now()

@@ -47,6 +47,12 @@ fn refused(e: AppError) -> HttpResponse {
 fn content_disposition(name: &str) -> String {
     let ascii: String =
         name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' }).collect();
+    named_attachment(&ascii, name)
+}
+
+/// `attachment` named `ascii` for clients that read only `filename` (it must be plain ASCII without quotes), and
+/// `name` for those that read RFC 5987's `filename*` (all current browsers).
+pub(super) fn named_attachment(ascii: &str, name: &str) -> String {
     let mut encoded = String::new();
     for byte in name.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {

@@ -447,26 +447,11 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
             async_graphql::Response::from_errors(vec![error])
         }
     };
-    let mut unavailable = false;
-    let mut first_code = None;
-    for error in &mut response.errors {
-        let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
-        let code = match ext.get("code") {
-            Some(async_graphql::Value::String(code)) => code.clone(),
-            _ => {
-                ext.set("code", "BAD_USER_INPUT");
-                "BAD_USER_INPUT".to_owned()
-            }
-        };
-        if code == "INTERNAL" {
-            ext.set("requestId", request_id.as_str());
-        }
-        if chinese {
-            error.message = in_chinese(&code, &error.message);
-        }
-        unavailable |= code == "UNAVAILABLE";
-        first_code.get_or_insert(code);
-    }
+    let first_code = code_errors(&mut response.errors, chinese, &request_id);
+    let unavailable = response
+        .errors
+        .iter()
+        .any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("UNAVAILABLE")));
     state.metrics.request(operation.as_deref(), first_code.as_deref().unwrap_or("OK"), started.elapsed());
     let graphql_response = accepts(req, GRAPHQL_RESPONSE);
     // Nothing of the request could be served because the database is away: say so at the HTTP level too, so that
@@ -492,6 +477,34 @@ fn respond(req: &HttpRequest, state: &AppState, outcome: Option<Outcome>, starte
     let mut answer = answer.body(body);
     answer.extensions_mut().insert(Answered { operation, code: first_code.map_or("OK".into(), Into::into) });
     answer
+}
+
+/// Gives every error a code (an uncoded one is the client's: `BAD_USER_INPUT`), the request id to `INTERNAL`
+/// ones, and the message in Chinese for a Chinese reader; the first error's code.
+pub(super) fn code_errors(
+    errors: &mut [async_graphql::ServerError],
+    chinese: bool,
+    request_id: &str,
+) -> Option<String> {
+    let mut first_code = None;
+    for error in errors {
+        let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        let code = match ext.get("code") {
+            Some(async_graphql::Value::String(code)) => code.clone(),
+            _ => {
+                ext.set("code", "BAD_USER_INPUT");
+                "BAD_USER_INPUT".to_owned()
+            }
+        };
+        if code == "INTERNAL" {
+            ext.set("requestId", request_id);
+        }
+        if chinese {
+            error.message = in_chinese(&code, &error.message);
+        }
+        first_code.get_or_insert(code);
+    }
+    first_code
 }
 
 /// The media type of GraphQL over HTTP's answers.

@@ -130,6 +130,16 @@ const CATALOGUE: &[(&str, &str)] = &[
          或 X-Requested-With），以免其他网站借访问者的浏览器发送此请求",
     ),
     ("Query is too complex: it costs {}, at most {}", "查询过于复杂：开销为 {}，最多允许 {}"),
+    // Exports.
+    ("must be a {} as a JSON object", "应为 JSON 对象形式的 {}"),
+    ("must be one of {}", "应为以下之一：{}"),
+    ("this export takes no order", "此导出不接受 order 参数"),
+    ("jurisdictionCode, from and to (ISO dates) are all needed", "须同时提供 jurisdictionCode、from 和 to（ISO 日期）"),
+    (
+        "the list has {} rows, more than a worksheet holds ({}): narrow the filter, or export CSV",
+        "列表共 {} 行，超过一张工作表的容量（{} 行）：请缩小筛选范围，或导出 CSV",
+    ),
+    ("the list has more rows than a worksheet holds", "列表行数超过一张工作表的容量"),
     ("taken by a petitioner's account", "已被信访人账户使用"),
     (
         "an account {} exists and differs from this line ({}); run with --update to apply it",

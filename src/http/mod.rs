@@ -16,22 +16,15 @@ use actix_web::{guard, web, HttpResponse};
 
 use crate::graphql::context::AppState;
 
-/// The server's route patterns, as the HTTP metrics label requests (anything else is `unmatched`).
-const ROUTES: [&str; 8] = [
-    "/graphql",
-    "/playground/{file}",
-    "/files/{id}",
-    "/export/cases.csv",
-    "/export/figures.csv",
-    "/healthz",
-    "/readyz",
-    "/metrics",
-];
+/// The server's route patterns besides the exports', as the HTTP metrics label requests (anything else is
+/// `unmatched`).
+const ROUTES: [&str; 6] = ["/graphql", "/playground/{file}", "/files/{id}", "/healthz", "/readyz", "/metrics"];
 
 /// The label of a request's route: the name of the resource it matched (each is named after its pattern, see
 /// `panics::resource`) when that is one of [`ROUTES`], else `unmatched` (a client's paths are not labels).
 fn route_label(name: Option<&str>) -> &'static str {
-    name.and_then(|n| ROUTES.iter().find(|r| **r == n)).copied().unwrap_or("unmatched")
+    let exports = export::FILES.iter().map(|(path, _, _)| path);
+    name.and_then(|n| ROUTES.iter().chain(exports).find(|r| **r == n)).copied().unwrap_or("unmatched")
 }
 
 /// Every route, each on a resource that answers its handlers' panics (`panics`).
@@ -45,11 +38,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/playground/{file}").route(web::get().to(playground::asset)))
     .service(resource("/files/{id}").route(web::get().to(files::download)))
-    .service(resource("/export/cases.csv").route(web::get().to(export::cases)))
-    .service(resource("/export/figures.csv").route(web::get().to(export::figures)))
     .service(resource("/healthz").route(web::get().to(healthz)))
     .service(resource("/readyz").route(web::get().to(readyz)))
     .service(resource("/metrics").route(web::get().to(metrics)));
+    for (path, what, format) in export::FILES {
+        let serve = move |req, params, state, schema| export::serve(req, params, state, schema, what, format);
+        cfg.service(resource(path).route(web::get().to(serve)));
+    }
 }
 
 /// The process is up.

@@ -145,3 +145,315 @@ async fn a_figures_export_holds_the_figures_of_the_place_and_each_child() {
     }
     assert!(table[1..].iter().any(|r| r[2] != "0"), "some figures to compare: {table:?}");
 }
+
+/// GETs an export as bytes: status, headers, body.
+async fn download(
+    app: &TestApp,
+    path: &str,
+    query: &[(&str, &str)],
+    token: &str,
+    lang: &str,
+) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let req = app.client.get(format!("{}/export/{path}", app.address)).query(query).header("accept-language", lang);
+    let res = req.bearer_auth(token).send().await.unwrap();
+    let (status, headers) = (res.status().as_u16(), res.headers().clone());
+    (status, headers, res.bytes().await.unwrap().to_vec())
+}
+
+/// The first sheet of a workbook, read by a spreadsheet reader: its name and its rows.
+fn sheet(bytes: &[u8]) -> (String, Vec<Vec<calamine::Data>>) {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    (name, range.rows().map(<[calamine::Data]>::to_vec).collect())
+}
+
+/// The worksheet's own XML, for what a reader does not report (the frozen header).
+fn sheet_xml(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
+    xml
+}
+
+fn day(cell: &calamine::Data) -> String {
+    match cell {
+        calamine::Data::DateTime(at) => at.as_datetime().unwrap().format("%Y-%m-%d").to_string(),
+        other => panic!("a date cell, not {other:?}"),
+    }
+}
+
+fn moment(cell: &calamine::Data) -> String {
+    match cell {
+        calamine::Data::DateTime(at) => at.as_datetime().unwrap().format("%Y-%m-%dT%H:%M:%S+08:00").to_string(),
+        other => panic!("a date cell, not {other:?}"),
+    }
+}
+
+fn words(cell: &calamine::Data) -> String {
+    match cell {
+        calamine::Data::String(s) => s.clone(),
+        calamine::Data::Empty => String::new(),
+        other => panic!("a text cell, not {other:?}"),
+    }
+}
+
+const LISTED: &str = "query($f: CaseFilterInput, $a: String) { cases(filter: $f, first: 100, after: $a) {
+    pageInfo { hasNextPage endCursor } nodes { reference status channel receivedAt groupSize overdue nextDueAt nextDueOn
+    deadlines { owedByStaff status dueOn dueAt } } } }";
+
+/// Every case `cases(filter)` lists for `token` with the fields the workbook test compares.
+async fn listed(app: &TestApp, token: &str, filter: Value) -> Vec<Value> {
+    let (mut all, mut after) = (Vec::new(), Value::Null);
+    loop {
+        let data = app.ok(LISTED, json!({ "f": filter, "a": after }), token).await;
+        all.extend(data["cases"]["nodes"].as_array().unwrap().iter().cloned());
+        if data["cases"]["pageInfo"]["hasNextPage"] != true {
+            return all;
+        }
+        after = data["cases"]["pageInfo"]["endCursor"].clone();
+    }
+}
+
+#[tokio::test]
+async fn an_excel_export_holds_the_lists_rows_as_numbers_dates_and_yes_no_under_a_frozen_header() {
+    let app = spawn_app().await;
+    app.generate(260).await;
+    let committee = app.token("demo.committee").await;
+    let filter = json!({ "jurisdictionCode": "510500" });
+    let query = [("filter", filter.to_string())];
+    let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, headers, bytes) = download(&app, "cases.xlsx", &query, &committee, "en").await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let today = app.clock_today();
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains(&format!("filename=\"cases-510500-{today}.xlsx\"")), "{disposition}");
+
+    let (name, rows) = sheet(&bytes);
+    assert_eq!(name, "cases");
+    let header: Vec<String> = rows[0].iter().map(words).collect();
+    let at = |column: &str| header.iter().position(|h| h == column).unwrap_or_else(|| panic!("{column}: {header:?}"));
+    let want = listed(&app, &committee, filter.clone()).await;
+    assert!(want.len() > 100, "more than a page: {}", want.len());
+    assert_eq!(rows.len() - 1, want.len());
+    let mut due_days = 0;
+    for (row, case) in rows[1..].iter().zip(&want) {
+        assert_eq!(words(&row[at("reference")]), case["reference"].as_str().unwrap());
+        assert_eq!(words(&row[at("status")]), case["status"].as_str().unwrap());
+        assert_eq!(row[at("groupSize")], calamine::Data::Float(case["groupSize"].as_f64().unwrap()));
+        assert_eq!(row[at("overdue")], calamine::Data::Bool(case["overdue"].as_bool().unwrap()));
+        assert_eq!(moment(&row[at("receivedAt")]), case["receivedAt"].as_str().unwrap());
+        // The next deadline as its last day, the day `deadlines` gives as `dueOn`, not the midnight after it.
+        match case["nextDueOn"].as_str() {
+            Some(due_on) => {
+                assert_eq!(day(&row[at("nextDueOn")]), due_on);
+                let deadline = case["deadlines"].as_array().unwrap().iter().find(|d| d["dueAt"] == case["nextDueAt"]);
+                assert_eq!(deadline.unwrap()["dueOn"], due_on);
+                due_days += 1;
+            }
+            None => assert_eq!(row[at("nextDueOn")], calamine::Data::Empty),
+        }
+    }
+    assert!(due_days > 10, "open cases with deadlines to compare: {due_days}");
+    let xml = sheet_xml(&bytes);
+    assert!(
+        xml.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#),
+        "{xml:.600}"
+    );
+
+    // In Chinese: the sheet, the header, the closed sets and yes/no in Chinese; the same rows.
+    let (_, headers, bytes) = download(&app, "cases.xlsx", &query, &committee, "zh-CN,zh;q=0.9").await;
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    let chinese_name = format!("信访事项-510500-{today}.xlsx");
+    let encoded = utf8_percent(&chinese_name);
+    assert!(disposition.ends_with(&format!("filename*=UTF-8''{encoded}")), "{disposition}");
+    let (name, rows) = sheet(&bytes);
+    assert_eq!((name.as_str(), words(&rows[0][0]).as_str()), ("信访事项", "编号"));
+    let statuses: std::collections::BTreeSet<String> = rows[1..].iter().map(|r| words(&r[1])).collect();
+    assert!(statuses.iter().all(|s| !s.is_ascii()), "{statuses:?}");
+    assert!(statuses.contains("已交办") || statuses.contains("已受理"), "{statuses:?}");
+    let overdue = rows[0].iter().position(|h| words(h) == "超期").unwrap();
+    for (row, case) in rows[1..].iter().zip(&want) {
+        assert_eq!(words(&row[overdue]), if case["overdue"] == true { "是" } else { "否" });
+    }
+    assert_eq!(rows.len() - 1, want.len());
+}
+
+#[tokio::test]
+async fn a_csv_export_in_chinese_names_values_in_chinese_and_due_days_as_days() {
+    let app = spawn_app().await;
+    let committee = app.token("demo.committee").await;
+    let (_, _, body) = export(&app, "cases.csv", &[], Some(&committee), "zh-CN").await;
+    let table = rows(&body);
+    let column = |name: &str| table[0].iter().position(|h| h == name).unwrap();
+    let want = listed(&app, &committee, json!({})).await;
+    assert_eq!(table.len() - 1, want.len());
+    for (row, case) in table[1..].iter().zip(&want) {
+        assert!(!row[column("状态")].is_ascii(), "{row:?}");
+        assert!(!row[column("渠道")].is_ascii(), "{row:?}");
+        assert!(["是", "否"].contains(&row[column("超期")].as_str()), "{row:?}");
+        assert_eq!(row[column("下一期限（截止日）")], case["nextDueOn"].as_str().unwrap_or_default());
+    }
+    assert!(want.iter().any(|c| c["nextDueOn"].is_string()));
+}
+
+#[tokio::test]
+async fn escalations_and_supervision_notices_are_exported_like_cases() {
+    use crate::lifecycle::{assign, submit};
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let committee = app.token("demo.committee").await;
+    let (case, reference, _) = submit(&app, &petitioner, "河道污染跨区").await;
+    assign(&app, &clerk, &case, 30).await;
+    let escalate = "mutation($i: EscalateCaseInput!) { escalateCase(input: $i) { escalation { id } } }";
+    app.ok(
+        escalate,
+        json!({"i": {"caseId": case, "kind": "URGENT_REPORT", "reason": "群体性苗头", "decisionDays": 3}}),
+        &clerk,
+    )
+    .await;
+    let unit = app.unit_id("510502", "江阳区住房和城乡建设局").await;
+    let issue = "mutation($i: IssueSupervisionNoticeInput!) { issueSupervisionNotice(input: $i) { id } }";
+    let notice = json!({"i": {"caseIds": [case], "targetUnitId": unit, "noticeType": "LISTED",
+        "trigger": "OVERDUE_HANDLING", "requirements": "=请于十日内书面反馈", "responseDueOn": app.clock_today().succ_opt().unwrap().to_string()}});
+    app.ok(issue, notice, &committee).await;
+
+    let listed = app
+        .ok(
+            "{ escalations(first: 50) { nodes { kind dueOn requestedAt case { reference } } }
+            supervisionNotices(first: 50) { nodes { noticeType responseDueOn cases { reference } } } }",
+            json!({}),
+            &committee,
+        )
+        .await;
+    let (status, _, body) = export(&app, "escalations.csv", &[], Some(&committee), "en").await;
+    assert_eq!(status, 200, "{body}");
+    let table = rows(&body);
+    assert_eq!(table[0][..3], ["caseReference", "kind", "status"]);
+    let escalations = listed["escalations"]["nodes"].as_array().unwrap();
+    assert_eq!(table.len() - 1, escalations.len());
+    let due = table[0].iter().position(|h| h == "dueOn").unwrap();
+    for (row, e) in table[1..].iter().zip(escalations) {
+        assert_eq!(
+            (row[0].as_str(), row[1].as_str()),
+            (e["case"]["reference"].as_str().unwrap(), e["kind"].as_str().unwrap())
+        );
+        assert_eq!(row[due], e["dueOn"].as_str().unwrap());
+    }
+    assert!(table[1..].iter().any(|r| r[0] == reference && r[1] == "URGENT_REPORT"));
+
+    let (status, headers, bytes) = download(&app, "supervision-notices.xlsx", &[], &committee, "zh-CN").await;
+    assert_eq!(status, 200);
+    assert!(headers["content-disposition"].to_str().unwrap().contains("supervision-notices-"), "{headers:?}");
+    let (name, sheet_rows) = sheet(&bytes);
+    assert_eq!(name, "督办通知");
+    let notices = listed["supervisionNotices"]["nodes"].as_array().unwrap();
+    assert_eq!(sheet_rows.len() - 1, notices.len());
+    let header: Vec<String> = sheet_rows[0].iter().map(words).collect();
+    let at = |h: &str| header.iter().position(|x| x == h).unwrap();
+    let ours =
+        sheet_rows[1..].iter().find(|r| words(&r[at("涉及信访事项")]) == reference).expect("the notice about the case");
+    assert_eq!(words(&ours[at("督办类型")]), "挂牌督办");
+    assert_eq!(words(&ours[at("督办事由")]), "办理超期");
+    assert_eq!(day(&ours[at("反馈期限（截止日）")]), app.clock_today().succ_opt().unwrap().to_string());
+    // In a workbook, text is text: a leading `=` is not a formula, and stays as written.
+    assert_eq!(words(&ours[at("督办要求")]), "=请于十日内书面反馈");
+    assert!(notices.iter().any(|n| n["responseDueOn"] == app.clock_today().succ_opt().unwrap().to_string()));
+}
+
+#[tokio::test]
+async fn export_parameters_are_refused_with_a_code_and_the_field_in_the_requests_language() {
+    let app = spawn_app().await;
+    let clerk = app.token("demo.clerk").await;
+    for (path, query, field, english, chinese) in [
+        (
+            "cases.csv",
+            ("order", "NEWEST"),
+            "order",
+            "must be one of RECEIVED_DESC, RECEIVED_ASC",
+            "应为以下之一：RECEIVED_DESC, RECEIVED_ASC",
+        ),
+        (
+            "cases.xlsx",
+            ("filter", "[1]"),
+            "filter",
+            "must be a CaseFilterInput as a JSON object",
+            "应为 JSON 对象形式的 CaseFilterInput",
+        ),
+        (
+            "escalations.xlsx",
+            ("order", "RECEIVED_ASC"),
+            "order",
+            "this export takes no order",
+            "此导出不接受 order 参数",
+        ),
+        (
+            "figures.xlsx",
+            ("from", "2026-01-01"),
+            "jurisdictionCode",
+            "jurisdictionCode, from and to (ISO dates) are all needed",
+            "须同时提供",
+        ),
+    ] {
+        for (lang, message) in [("en", english), ("zh-CN", chinese)] {
+            let (status, _, body) = export(&app, path, &[query], Some(&clerk), lang).await;
+            assert_eq!(status, 400, "{path}: {body}");
+            let body: Value = serde_json::from_str(&body).unwrap();
+            let error = &body["errors"][0];
+            assert_eq!(
+                (error["extensions"]["code"].as_str(), error["extensions"]["field"].as_str()),
+                (Some("BAD_USER_INPUT"), Some(field)),
+                "{body}"
+            );
+            assert!(error["message"].as_str().unwrap().starts_with(message), "{path} {lang}: {body}");
+        }
+    }
+    // A refusal by the query itself (a filter value the API refuses) is coded as over /graphql, in Chinese too.
+    let (status, _, body) =
+        export(&app, "escalations.csv", &[("filter", r#"{"caseId":"nonsense"}"#)], Some(&clerk), "zh-CN").await;
+    assert_eq!(status, 400, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert!(!body["errors"][0]["message"].as_str().unwrap().is_ascii(), "{body}");
+}
+
+#[tokio::test]
+async fn a_figures_workbook_holds_numbers_and_names_the_place_and_period() {
+    let app = spawn_app().await;
+    let committee = app.token("demo.city.committee").await;
+    let year = app.clock_today().format("%Y").to_string();
+    let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    let period = [("jurisdictionCode", "510500"), ("from", from.as_str()), ("to", to.as_str())];
+    let (status, headers, bytes) = download(&app, "figures.xlsx", &period, &committee, "zh-CN").await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains(&format!("filename=\"figures-510500-{from}-to-{to}.xlsx\"")), "{disposition}");
+    let (name, rows) = sheet(&bytes);
+    assert_eq!(name, "信访工作统计");
+    let data = app
+        .ok("query($from: NaiveDate!, $to: NaiveDate!) { jurisdiction(code: \"510500\") { name stats(from: $from, to: $to) { received } } }",
+            json!({ "from": from, "to": to }), &committee)
+        .await;
+    assert!(disposition.contains(&utf8_percent(data["jurisdiction"]["name"].as_str().unwrap())), "{disposition}");
+    assert_eq!(words(&rows[1][0]), "510500");
+    assert_eq!(rows[1][2], calamine::Data::Float(data["jurisdiction"]["stats"]["received"].as_f64().unwrap()));
+    assert!(
+        rows[1..].iter().all(|r| r[3..].iter().all(|c| matches!(c, calamine::Data::Float(_) | calamine::Data::Empty))),
+        "{rows:?}"
+    );
+}
+
+fn utf8_percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,436 @@
+//! Exports for portals, each as CSV and as an Excel workbook (`.xlsx`): `/export/cases`, `/export/escalations`
+//! and `/export/supervision-notices` (a list, with the filter (and order) of its GraphQL connection as
+//! parameters) and `/export/figures` (a jurisdiction's figures for a period and each of its children's), with the
+//! bearer token as for `/graphql`.
+//!
+//! An export runs the GraphQL queries a portal would run itself, as the caller, page after page, so what it holds
+//! is scope-checked and filtered exactly as the API's lists and figures are, by the same resolvers; a refusal
+//! (a bad filter, no token, no right to the figures) is the same error with the same code, in the request's
+//! language, before any row is sent. Rows are streamed as each page arrives (`csv`, `xlsx` say how each format
+//! writes them); should a later page fail, the body ends there without its final chunk, so the download fails
+//! instead of looking complete. Values are as the API shows them (due dates as the last day, like `dueOn`), the
+//! closed sets and yes/no in Chinese for a Chinese reader, and the file is named after what it holds, the place
+//! and the day or period.
+
+mod csv;
+mod table;
+mod xlsx;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use async_graphql::{Request, Variables};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+
+use super::files::named_attachment;
+use super::graphql::{code_errors, coded_refusal, request_data, status_of};
+use super::language::{in_chinese, prefers_chinese};
+use super::request_id::RequestId;
+use crate::error::ErrorCode;
+use crate::graphql::context::AppState;
+use crate::graphql::AppSchema;
+use table::{Cell, Kind, List, Reading};
+
+/// The file formats of every export.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+/// What an export holds.
+#[derive(Clone, Copy)]
+pub enum Export {
+    List(&'static List),
+    Figures,
+}
+
+/// Every export's path.
+pub const FILES: [(&str, Export, Format); 8] = [
+    ("/export/cases.csv", Export::List(&table::CASES), Format::Csv),
+    ("/export/cases.xlsx", Export::List(&table::CASES), Format::Xlsx),
+    ("/export/escalations.csv", Export::List(&table::ESCALATIONS), Format::Csv),
+    ("/export/escalations.xlsx", Export::List(&table::ESCALATIONS), Format::Xlsx),
+    ("/export/supervision-notices.csv", Export::List(&table::SUPERVISION_NOTICES), Format::Csv),
+    ("/export/supervision-notices.xlsx", Export::List(&table::SUPERVISION_NOTICES), Format::Xlsx),
+    ("/export/figures.csv", Export::Figures, Format::Csv),
+    ("/export/figures.xlsx", Export::Figures, Format::Xlsx),
+];
+
+/// The parameters of the exports: `filter` (the list's filter input as JSON) and `order` for lists;
+/// `jurisdictionCode`, `from` and `to` for figures.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Params {
+    filter: Option<String>,
+    order: Option<String>,
+    jurisdiction_code: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+pub async fn serve(
+    req: HttpRequest,
+    params: web::Query<Params>,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+    export: Export,
+    format: Format,
+) -> HttpResponse {
+    let asked = Asked { chinese: prefers_chinese(&req), format };
+    match export {
+        Export::List(list) => list_export(req, params.into_inner(), state, schema, list, asked).await,
+        Export::Figures => figures(req, params.into_inner(), state, schema, asked).await,
+    }
+}
+
+/// What the request asked for besides its parameters.
+#[derive(Clone, Copy)]
+struct Asked {
+    chinese: bool,
+    format: Format,
+}
+
+async fn list_export(
+    req: HttpRequest,
+    params: Params,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+    list: &'static List,
+    asked: Asked,
+) -> HttpResponse {
+    let mut variables = json!({ "first": state.settings.limits.max_page_size });
+    if let Some(filter) = params.filter.filter(|f| !f.is_empty()) {
+        match serde_json::from_str::<Value>(&filter) {
+            Ok(filter @ Value::Object(_)) => variables["filter"] = filter,
+            _ => return bad_parameter(asked, "filter", &format!("must be a {} as a JSON object", list.filter)),
+        }
+    }
+    if let Some(order) = params.order.filter(|o| !o.is_empty()) {
+        let Some((_, values)) = list.order else {
+            return bad_parameter(asked, "order", "this export takes no order");
+        };
+        let values = values();
+        if !values.contains(&order.as_str()) {
+            return bad_parameter(asked, "order", &format!("must be one of {}", values.join(", ")));
+        }
+        variables["order"] = json!(order);
+    }
+    let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
+    let state = state.into_inner();
+    let schema = schema.into_inner();
+    let query = list.query();
+    let first = match page(&req, &state, &schema, &query, variables.clone(), asked.chinese).await {
+        Ok(data) => data,
+        Err(refused) => return refused,
+    };
+    let connection = &first[list.field];
+    let rows = connection["totalCount"].as_u64().unwrap_or_default();
+    if asked.format == Format::Xlsx && rows >= xlsx::MAX_ROWS {
+        let message = format!(
+            "the list has {rows} rows, more than a worksheet holds ({}): narrow the filter, or export CSV",
+            xlsx::MAX_ROWS - 1
+        );
+        return bad_parameter(asked, "filter", &message);
+    }
+    let today = state.clock.now().with_timezone(&reading.tz);
+    let place = variables["filter"]["jurisdictionCode"]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| req.extensions().get::<CallerJurisdiction>().and_then(|c| c.0.clone()));
+    let name = FileName {
+        what: list.name,
+        place: place.as_deref().map(file_safe).unwrap_or_else(|| "own".into()),
+        place_name: None,
+        period: today.format("%Y-%m-%d").to_string(),
+    };
+    let nodes = move |data: &Value| -> Vec<Vec<Cell>> {
+        let nodes = data[list.field]["nodes"].as_array().map(Vec::as_slice).unwrap_or_default();
+        nodes.iter().map(|node| list.row(node, reading)).collect()
+    };
+    let (mut writer, mut head) = Writer::start(
+        asked.format,
+        list.name,
+        asked.chinese,
+        &list.header(asked.chinese),
+        &list.widths(),
+        today.naive_local(),
+    );
+    match writer.rows(nodes(&first)) {
+        Ok(bytes) => head.extend(bytes),
+        Err(xlsx::Full) => return bad_parameter(asked, "filter", "the list has more rows than a worksheet holds"),
+    }
+    // Each later page is fetched when the client has taken the previous one; after the last, the file's end.
+    let rest = futures_util::stream::unfold((next_cursor(&first[list.field]), Some(writer)), move |(next, writer)| {
+        let (req, state, schema, variables, query) =
+            (req.clone(), state.clone(), schema.clone(), variables.clone(), query.clone());
+        async move {
+            let mut writer = writer?;
+            let Some(after) = next else { return Some((Ok(web::Bytes::from(writer.finish())), (None, None))) };
+            let mut variables = variables;
+            variables["after"] = json!(after);
+            let failed = |why: &str| {
+                tracing::warn!(
+                    "a {} export failed after its first page ({why}); its body ends unfinished",
+                    list.name.0
+                );
+                Some((Err(actix_web::error::ErrorServiceUnavailable("the export could not be finished")), (None, None)))
+            };
+            let Ok(data) = page(&req, &state, &schema, &query, variables, false).await else {
+                return failed("a page failed");
+            };
+            let Ok(bytes) = writer.rows(nodes(&data)) else { return failed("the sheet is full") };
+            Some((Ok(web::Bytes::from(bytes)), (next_cursor(&data[list.field]), Some(writer))))
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok::<_, actix_web::Error>(web::Bytes::from(head)) }).chain(rest);
+    file_response(asked, &name).streaming(body)
+}
+
+async fn figures(
+    req: HttpRequest,
+    params: Params,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+    asked: Asked,
+) -> HttpResponse {
+    let (Some(code), Some(from), Some(to)) = (params.jurisdiction_code, params.from, params.to) else {
+        return bad_parameter(asked, "jurisdictionCode", "jurisdictionCode, from and to (ISO dates) are all needed");
+    };
+    let variables = json!({ "code": code, "from": from, "to": to });
+    let data = match page(&req, &state, &schema, FIGURES, variables, asked.chinese).await {
+        Ok(data) => data,
+        Err(refused) => return refused,
+    };
+    let place = &data["jurisdiction"];
+    if place.is_null() {
+        let message = if asked.chinese {
+            in_chinese("NOT_FOUND", "jurisdiction not found")
+        } else {
+            "jurisdiction not found".into()
+        };
+        return coded_refusal(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message);
+    }
+    let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
+    let (header, widths) = figures_columns(asked.chinese);
+    let children = place["children"].as_array().cloned().unwrap_or_default();
+    let rows: Vec<Vec<Cell>> =
+        std::iter::once(place).chain(children.iter()).map(|row| figures_row(row, reading)).collect();
+    let now = state.clock.now().with_timezone(&reading.tz).naive_local();
+    let what = ("figures", "信访工作统计");
+    let (mut writer, mut body) = Writer::start(asked.format, what, asked.chinese, &header, &widths, now);
+    body.extend(writer.rows(rows).unwrap_or_default());
+    body.extend(writer.finish());
+    let name = FileName {
+        what,
+        place: file_safe(&code),
+        place_name: place["name"].as_str().map(str::to_owned),
+        period: format!("{from}-to-{to}"),
+    };
+    file_response(asked, &name).body(body)
+}
+
+const FIGURES: &str = "query ExportFigures($code: String!, $from: NaiveDate!, $to: NaiveDate!) {
+  jurisdiction(code: $code) {
+    code name stats(from: $from, to: $to) { ...Figures }
+    children { code name stats(from: $from, to: $to) { ...Figures } }
+  }
+}
+fragment Figures on JurisdictionStats {
+  received
+  timelyAcceptance { numerator denominator rate }
+  onTimeAnswer { numerator denominator rate }
+  participation { numerator denominator rate }
+  bureauSatisfaction { numerator denominator rate }
+  unitSatisfaction { numerator denominator rate }
+  repeatRate { numerator denominator rate }
+  backlog { numerator denominator rate }
+  caseLeadResolution { numerator denominator rate }
+  supervisionNotices { issued open overdue }
+}";
+
+/// The rates of the figures, by field, with their Chinese names.
+const RATES: [(&str, &str); 8] = [
+    ("timelyAcceptance", "及时受理率"),
+    ("onTimeAnswer", "按期办结率"),
+    ("participation", "参评率"),
+    ("bureauSatisfaction", "信访部门满意率"),
+    ("unitSatisfaction", "责任单位满意率"),
+    ("repeatRate", "重复信访率"),
+    ("backlog", "积案率"),
+    ("caseLeadResolution", "包案化解率"),
+];
+
+/// The figures' header and widths: place, received, each rate's numerator, denominator and rate (in percent),
+/// and the supervision notices.
+fn figures_columns(chinese: bool) -> (Vec<String>, Vec<f32>) {
+    let mut header: Vec<String> = if chinese {
+        vec!["区划代码".into(), "名称".into(), "登记数".into()]
+    } else {
+        vec!["code".into(), "name".into(), "received".into()]
+    };
+    for (field, zh) in RATES {
+        if chinese {
+            header.extend(["分子", "分母", "（%）"].map(|p| format!("{zh}{p}")));
+        } else {
+            header.extend(["numerator", "denominator", "rate"].map(|p| format!("{field} {p}")));
+        }
+    }
+    header.extend(if chinese {
+        ["督办件数", "督办未结", "督办超期"].map(String::from)
+    } else {
+        ["noticesIssued", "noticesOpen", "noticesOverdue"].map(String::from)
+    });
+    let mut widths = vec![Kind::Text.width(); 2];
+    widths.extend(std::iter::repeat_n(Kind::Integer.width() + 4.0, header.len() - 2));
+    (header, widths)
+}
+
+fn figures_row(row: &Value, reading: Reading) -> Vec<Cell> {
+    let stats = &row["stats"];
+    let mut cells = vec![
+        Kind::Text.cell(&row["code"], reading),
+        Kind::Text.cell(&row["name"], reading),
+        Kind::Integer.cell(&stats["received"], reading),
+    ];
+    for (field, _) in RATES {
+        let ratio = &stats[field];
+        cells.extend([
+            Kind::Integer.cell(&ratio["numerator"], reading),
+            Kind::Integer.cell(&ratio["denominator"], reading),
+            Kind::Number.cell(&ratio["rate"], reading),
+        ]);
+    }
+    let notices = &stats["supervisionNotices"];
+    cells.extend(["issued", "open", "overdue"].map(|k| Kind::Integer.cell(&notices[k], reading)));
+    cells
+}
+
+/// One format's writer.
+enum Writer {
+    Csv,
+    Xlsx(Box<xlsx::Workbook>),
+}
+
+impl Writer {
+    /// The writer and the file's first bytes.
+    fn start(
+        format: Format,
+        what: (&str, &str),
+        chinese: bool,
+        header: &[String],
+        widths: &[f32],
+        now: chrono::NaiveDateTime,
+    ) -> (Writer, Vec<u8>) {
+        match format {
+            Format::Csv => (Writer::Csv, csv::head(header).into_bytes()),
+            Format::Xlsx => {
+                let (book, bytes) = xlsx::Workbook::start(if chinese { what.1 } else { what.0 }, header, widths, now);
+                (Writer::Xlsx(Box::new(book)), bytes)
+            }
+        }
+    }
+
+    fn rows(&mut self, rows: Vec<Vec<Cell>>) -> Result<Vec<u8>, xlsx::Full> {
+        match self {
+            Writer::Csv => {
+                let mut out = String::new();
+                for row in rows {
+                    csv::push_row(&mut out, row);
+                }
+                Ok(out.into_bytes())
+            }
+            Writer::Xlsx(book) => book.rows(&rows),
+        }
+    }
+
+    fn finish(self) -> Vec<u8> {
+        match self {
+            Writer::Csv => Vec::new(),
+            Writer::Xlsx(book) => book.finish(),
+        }
+    }
+}
+
+/// What a file is named after: what it holds, where, and when.
+struct FileName {
+    what: (&'static str, &'static str),
+    /// The jurisdiction's code.
+    place: String,
+    /// Its name, when known.
+    place_name: Option<String>,
+    /// The day of a list, the period of figures.
+    period: String,
+}
+
+fn file_response(asked: Asked, name: &FileName) -> actix_web::HttpResponseBuilder {
+    let extension = match asked.format {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    };
+    let ascii = format!("{}-{}-{}.{extension}", name.what.0, name.place, name.period);
+    let shown = if asked.chinese {
+        let place = match &name.place_name {
+            Some(place_name) => format!("{place_name}（{}）", name.place),
+            None => name.place.clone(),
+        };
+        format!("{}-{place}-{}.{extension}", name.what.1, name.period.replace("-to-", "至"))
+    } else {
+        ascii.clone()
+    };
+    let content_type = match asked.format {
+        Format::Csv => "text/csv; charset=utf-8",
+        Format::Xlsx => xlsx::CONTENT_TYPE,
+    };
+    let mut response = HttpResponse::Ok();
+    response.content_type(content_type).insert_header(("Content-Disposition", named_attachment(&ascii, &shown)));
+    response
+}
+
+/// A value from the request as part of a file name: letters, digits and `-` only, not too long.
+fn file_safe(value: &str) -> String {
+    let safe: String = value.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(24).collect();
+    if safe.is_empty() {
+        "all".into()
+    } else {
+        safe
+    }
+}
+
+/// The caller's jurisdiction code, kept by the first page for naming a list when the filter names none.
+#[derive(Clone)]
+struct CallerJurisdiction(Option<String>);
+
+/// Runs one query of an export as the caller; its data, or the refusal to answer with.
+async fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    schema: &AppSchema,
+    query: &str,
+    variables: Value,
+    chinese: bool,
+) -> Result<Value, HttpResponse> {
+    let (info, loaders) = request_data(req, state).await;
+    let jurisdiction = info.auth.caller().and_then(|c| c.jurisdiction.as_ref().map(|(code, _)| code.clone()));
+    req.extensions_mut().insert(CallerJurisdiction(jurisdiction));
+    let request = Request::new(query).variables(Variables::from_json(variables)).data(info).data(loaders);
+    let mut response = schema.execute(request).await;
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    if let Some(code) = code_errors(&mut response.errors, chinese, &request_id) {
+        return Err(HttpResponse::build(status_of(&code)).json(json!({ "errors": response.errors })));
+    }
+    Ok(response.data.into_json().unwrap_or_default())
+}
+
+fn next_cursor(connection: &Value) -> Option<String> {
+    let info = &connection["pageInfo"];
+    (info["hasNextPage"] == true).then(|| info["endCursor"].as_str().map(str::to_owned)).flatten()
+}
+
+/// A refused parameter: `BAD_USER_INPUT` naming it, in the request's language.
+fn bad_parameter(asked: Asked, field: &str, message: &str) -> HttpResponse {
+    let message = if asked.chinese { in_chinese("BAD_USER_INPUT", message) } else { message.to_owned() };
+    HttpResponse::BadRequest().json(json!({
+        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT", "field": field } }]
+    }))
+}
