@@ -14,7 +14,7 @@ use async_graphql::ErrorExtensionValues;
 use super::language::{in_chinese, prefers_chinese};
 use super::large_requests;
 use super::request_id::RequestId;
-use crate::auth::session::authenticate;
+use crate::auth::session::{authenticate_session, TokenSession};
 use crate::error::ErrorCode;
 use crate::graphql::context::{AppState, RequestInfo};
 use crate::graphql::documents::Documents;
@@ -75,7 +75,7 @@ fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limit
 
 /// What became of a request body: refused before execution, or executed. (Plain data, so that it can come back
 /// from the lane for large requests.)
-enum Outcome {
+pub(super) enum Outcome {
     Refused(StatusCode, ErrorCode, String),
     /// The response, and the operation's name (for the metrics).
     Executed(Box<async_graphql::Response>, Option<String>),
@@ -102,7 +102,7 @@ async fn decode_and_execute(
 
 /// `request` with its text (when it names a persisted document) and its parsed document, unless it goes beyond
 /// the caps (checked before anything is parsed or remembered) or names no document this server runs.
-fn admitted(
+pub(super) fn admitted(
     mut request: async_graphql::Request,
     document_id: Option<&str>,
     limits: &crate::config::Limits,
@@ -132,7 +132,7 @@ async fn executed(request: async_graphql::Request, schema: &AppSchema, info: Req
 
 /// The name of the document's first operation when it begins with one (`query CaseById { … }`): what the metrics
 /// count a request under when the client did not send `operationName`. Comments before it are skipped.
-fn named_operation(query: &str) -> Option<String> {
+pub(super) fn named_operation(query: &str) -> Option<String> {
     let mut rest = query.trim_start();
     while rest.starts_with('#') {
         rest = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
@@ -143,7 +143,7 @@ fn named_operation(query: &str) -> Option<String> {
 }
 
 /// A POST body as a GraphQL request with its `documentId`, if any, or why it is none.
-fn decode(body: &[u8]) -> Result<(async_graphql::Request, Option<String>), String> {
+pub(super) fn decode(body: &[u8]) -> Result<(async_graphql::Request, Option<String>), String> {
     let mut value: serde_json::Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => return Err(format!("the body is not valid JSON: {e}")),
@@ -164,7 +164,7 @@ fn decode(body: &[u8]) -> Result<(async_graphql::Request, Option<String>), Strin
     Ok((request, document_id))
 }
 
-fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
+pub(super) fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
     let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) else { return Ok(None) };
     let value = value.to_str().map_err(|_| ())?;
     match value.split_once(' ') {
@@ -177,7 +177,11 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
 
 /// Reads the body, refusing it as soon as it is known to exceed `limit` (by its declared length, or while it
 /// streams in), before any parsing.
-async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, HttpResponse> {
+pub(super) async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, HttpResponse> {
     use futures_util::StreamExt;
     let too_large = || refusal(StatusCode::PAYLOAD_TOO_LARGE, &format!("the request body exceeds {limit} bytes"));
     let declared =
@@ -310,36 +314,15 @@ pub async fn execute_get(
     documents: web::Data<Documents>,
 ) -> HttpResponse {
     let started = Instant::now();
-    let params = params.into_inner();
-    let names_document = params.extensions.is_some() || params.document_id.is_some();
-    let Some(query) = params.query.or_else(|| names_document.then(String::new)) else {
-        return if accepts(&req, "text/html") {
-            super::playground::page().await
-        } else {
-            refusal(StatusCode::BAD_REQUEST, "GET needs a `query` parameter (or send operations as POST)")
-        };
+    let (request, document_id) = match get_request(params.into_inner()) {
+        Ok(Some(asked)) => asked,
+        Ok(None) if accepts(&req, "text/html") => return super::playground::page().await,
+        Ok(None) => {
+            return refusal(StatusCode::BAD_REQUEST, "GET needs a `query` parameter (or send operations as POST)")
+        }
+        Err(why) => return refusal(StatusCode::BAD_REQUEST, why),
     };
-    let mut request = async_graphql::Request::new(query);
-    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
-        request = request.operation_name(name);
-    }
-    if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
-        match serde_json::from_str::<serde_json::Value>(&variables) {
-            Ok(value @ serde_json::Value::Object(_)) => {
-                request = request.variables(async_graphql::Variables::from_json(value));
-            }
-            _ => return refusal(StatusCode::BAD_REQUEST, "`variables` must be a JSON object"),
-        }
-    }
-    if let Some(extensions) = params.extensions.filter(|v| !v.is_empty()) {
-        match serde_json::from_str::<serde_json::Value>(&extensions) {
-            Ok(value @ serde_json::Value::Object(_)) => {
-                request.extensions = serde_json::from_value(value).unwrap_or_default();
-            }
-            _ => return refusal(StatusCode::BAD_REQUEST, "`extensions` must be a JSON object"),
-        }
-    }
-    let mut request = match admitted(request, params.document_id.as_deref(), &state.settings.limits, &documents) {
+    let mut request = match admitted(request, document_id.as_deref(), &state.settings.limits, &documents) {
         Ok(request) => request,
         Err(refused) => return respond(&req, &state, Some(refused), started),
     };
@@ -353,6 +336,34 @@ pub async fn execute_get(
     let (info, loaders) = request_data(&req, &state).await;
     let outcome = executed(request, &schema, info, loaders).await;
     respond(&req, &state, Some(outcome), started)
+}
+
+/// The GraphQL request a GET's parameters make and the persisted document they name; none without a query (or a
+/// document); or why they make none.
+pub(super) fn get_request(params: GetParams) -> Result<Option<(async_graphql::Request, Option<String>)>, &'static str> {
+    let names_document = params.extensions.is_some() || params.document_id.is_some();
+    let Some(query) = params.query.or_else(|| names_document.then(String::new)) else { return Ok(None) };
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
+        match serde_json::from_str::<serde_json::Value>(&variables) {
+            Ok(value @ serde_json::Value::Object(_)) => {
+                request = request.variables(async_graphql::Variables::from_json(value));
+            }
+            _ => return Err("`variables` must be a JSON object"),
+        }
+    }
+    if let Some(extensions) = params.extensions.filter(|v| !v.is_empty()) {
+        match serde_json::from_str::<serde_json::Value>(&extensions) {
+            Ok(value @ serde_json::Value::Object(_)) => {
+                request.extensions = serde_json::from_value(value).unwrap_or_default();
+            }
+            _ => return Err("`extensions` must be a JSON object"),
+        }
+    }
+    Ok(Some((request, params.document_id)))
 }
 
 /// The parameters of a GET request (GraphQL over HTTP).
@@ -370,11 +381,20 @@ pub struct GetParams {
 /// Whether the operation the request would run is a mutation (or a subscription, which GET cannot carry either),
 /// from the document [`Documents::prepare`] gave the request; one that does not parse is left to execution, which
 /// reports it.
-fn is_mutation(request: &mut async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
+pub(super) fn is_mutation(request: &mut async_graphql::Request) -> bool {
+    runs(request, |kind| kind != async_graphql::parser::types::OperationType::Query)
+}
+
+/// Whether the operation the request would run is of a kind `of` holds (any of them, when the document has several
+/// operations and the request names none).
+pub(super) fn runs(
+    request: &mut async_graphql::Request,
+    of: impl Fn(async_graphql::parser::types::OperationType) -> bool,
+) -> bool {
+    use async_graphql::parser::types::DocumentOperations;
     let name = request.operation_name.clone();
     let Ok(doc) = request.parsed_query() else { return false };
-    let kind = |op: &async_graphql::parser::types::OperationDefinition| op.ty != OperationType::Query;
+    let kind = |op: &async_graphql::parser::types::OperationDefinition| of(op.ty);
     match &doc.operations {
         DocumentOperations::Single(op) => kind(&op.node),
         DocumentOperations::Multiple(ops) => match &name {
@@ -405,10 +425,19 @@ pub struct Answered {
 pub struct CallerRoles(pub std::borrow::Cow<'static, str>);
 
 pub(super) async fn request_data(req: &HttpRequest, state: &AppState) -> (RequestInfo, Loaders) {
+    let (info, loaders, _) = request_data_with_session(req, state).await;
+    (info, loaders)
+}
+
+/// The request's data, and what a subscription keeps of its token (when it ends).
+pub(super) async fn request_data_with_session(
+    req: &HttpRequest,
+    state: &AppState,
+) -> (RequestInfo, Loaders, Option<TokenSession>) {
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-    let auth = match bearer(req) {
-        Ok(token) => authenticate(state, token.as_deref()).await,
-        Err(()) => crate::graphql::context::Authentication::Invalid,
+    let (auth, session) = match bearer(req) {
+        Ok(token) => authenticate_session(state, token.as_deref()).await,
+        Err(()) => (crate::graphql::context::Authentication::Invalid, None),
     };
     let roles = match auth.caller().map(|c| c.roles.as_slice()) {
         Some([one]) => one.as_str().into(),
@@ -418,7 +447,7 @@ pub(super) async fn request_data(req: &HttpRequest, state: &AppState) -> (Reques
     req.extensions_mut().insert(CallerRoles(roles));
     let client_ip = super::client_addr::client_addr(req, &state.settings.trusted_proxies);
     let loaders = Loaders::new(state, auth.caller());
-    (RequestInfo { auth, request_id, client_ip }, loaders)
+    (RequestInfo { auth, request_id, client_ip }, loaders, session)
 }
 
 /// The HTTP answer to what became of a request. Every error leaves with a code; with `Accept:

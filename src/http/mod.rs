@@ -11,6 +11,7 @@ pub mod live;
 pub mod panics;
 pub mod playground;
 pub mod request_id;
+pub mod sse;
 
 use actix_web::{guard, web, HttpResponse};
 
@@ -36,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().guard(guard::fn_guard(live::is_upgrade)).to(live::subscriptions))
             .route(web::get().to(graphql::execute_get)),
     )
+    .service(resource("/graphql/stream").route(web::post().to(sse::post)).route(web::get().to(sse::get)))
     .service(resource("/playground/{file}").route(web::get().to(playground::asset)))
     .service(resource("/files/{id}").route(web::get().to(files::download)))
     .service(resource("/healthz").route(web::get().to(healthz)))

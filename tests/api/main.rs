@@ -26,5 +26,6 @@ mod playground;
 mod reception;
 mod replay;
 mod schema;
+mod server_sent_events;
 mod tokens;
 mod tracing;

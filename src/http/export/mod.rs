@@ -384,6 +384,10 @@ fn file_response(asked: Asked, name: &FileName) -> actix_web::HttpResponseBuilde
     };
     let mut response = HttpResponse::Ok();
     response.content_type(content_type).insert_header(("Content-Disposition", named_attachment(&ascii, &shown)));
+    if asked.format == Format::Xlsx {
+        // A workbook is compressed already: not again on the way.
+        response.insert_header(("Content-Encoding", "identity"));
+    }
     response
 }
 
