@@ -1,6 +1,7 @@
 //! Real clients, unmodified, against a started server: Apollo Client (relay-style paging through its cache,
-//! automatic persisted queries by POST and GET), urql with its defaults, graphql-ws, GraphQL Code Generator from
-//! the live URL, and the `graphql-http` package's GraphQL-over-HTTP audits. They live in `tests/clients` as Node
+//! automatic persisted queries by POST and GET, errorPolicy 'all'), urql with its defaults and its file uploads,
+//! graphql-ws, graphql-sse, GraphQL Code Generator from the live URL, the `graphql-http` package's
+//! GraphQL-over-HTTP audits, and what another site's form makes a browser send. They live in `tests/clients` as Node
 //! tests; this test installs them from the npm registry (`npm ci`, once per change of `package-lock.json`) and
 //! runs them with `node --test` against a server of its own.
 //!
@@ -45,7 +46,7 @@ fn install_clients(dir: &Path) {
 }
 
 #[tokio::test]
-async fn apollo_urql_graphql_ws_codegen_and_the_http_audit_work_unmodified() {
+async fn apollo_urql_graphql_ws_graphql_sse_codegen_and_the_http_audit_work_unmodified() {
     let dir = clients_dir();
     tokio::task::spawn_blocking({
         let dir = dir.clone();
