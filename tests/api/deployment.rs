@@ -326,6 +326,17 @@ async fn the_shipped_nginx_configuration_serves_every_route_of_two_instances() {
         "subscription { caseEvents(jurisdictionCode: \"510502\") { event { kind } case { id } } }"}});
     socket.send(Message::Text(subscribe.to_string())).await.unwrap();
     read_until(&mut socket, "connection_ack").await;
+    // The same subscription over Server-Sent Events: its events pass the proxy as they come, not when a buffer fills.
+    let sse = client
+        .post(format!("{base}/graphql/stream"))
+        .header("accept", "text/event-stream")
+        .bearer_auth(&clerk)
+        .json(&json!({"query": "subscription { caseEvents(jurisdictionCode: \"510502\") { event { kind } case { id } } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sse.headers()["content-type"], "text/event-stream; charset=utf-8");
+    let mut sse = sse.bytes_stream();
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let submitted = graphql(
         SUBMIT,
@@ -337,6 +348,14 @@ async fn the_shipped_nginx_configuration_serves_every_route_of_two_instances() {
     let case = submitted["submitPetition"]["case"]["id"].as_str().unwrap().to_owned();
     let event = read_until(&mut socket, "next").await;
     assert_eq!(event["payload"]["data"]["caseEvents"]["case"]["id"], case.as_str(), "{event}");
+    let mut heard = String::new();
+    while !heard.contains(&case) {
+        let chunk =
+            tokio::time::timeout(Duration::from_secs(10), sse.next()).await.expect("the event through the proxy");
+        heard.push_str(std::str::from_utf8(&chunk.unwrap().unwrap()).unwrap());
+    }
+    assert!(heard.contains("event: next\ndata: {\"data\":{\"caseEvents\""), "{heard}");
+    drop(sse);
 
     // The playground, and every asset it loads.
     let page = client.get(format!("{base}/graphql")).header("accept", "text/html").send().await.unwrap();
