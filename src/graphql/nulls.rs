@@ -41,6 +41,57 @@ pub fn propagate(response: &mut Response, doc: &ExecutableDocument, operation: O
         }
         applied.push(target);
     }
+    // A key put back goes last in its object: put each object's keys in the order the query asked for them.
+    if !applied.is_empty() {
+        in_selection_order(&mut response.data, doc, &[&op.selection_set.node]);
+    }
+}
+
+/// Orders the keys of `data`'s objects as the selection sets `sets` (one, or several merged under one response
+/// key) ask for them, at every depth: an answer's fields come in the order of the query's (§6.3).
+fn in_selection_order(data: &mut Value, doc: &ExecutableDocument, sets: &[&SelectionSet]) {
+    match data {
+        Value::List(items) => items.iter_mut().for_each(|item| in_selection_order(item, doc, sets)),
+        Value::Object(fields) => {
+            let mut keys: Vec<(&str, Vec<&SelectionSet>)> = Vec::new();
+            for set in sets {
+                response_keys(doc, set, &mut keys);
+            }
+            let rank = |key: &Name| keys.iter().position(|(k, _)| *k == key.as_str()).unwrap_or(usize::MAX);
+            fields.sort_by(|a, _, b, _| rank(a).cmp(&rank(b)));
+            for (key, value) in fields.iter_mut() {
+                if let Some((_, sets)) = keys.iter().find(|(k, _)| *k == key.as_str()) {
+                    in_selection_order(value, doc, sets);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The response keys of `set` in document order, through fragments, each with the selection sets of its fields.
+fn response_keys<'d>(
+    doc: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    keys: &mut Vec<(&'d str, Vec<&'d SelectionSet>)>,
+) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) => {
+                let key = f.node.response_key().node.as_str();
+                match keys.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, sets)) => sets.push(&f.node.selection_set.node),
+                    None => keys.push((key, vec![&f.node.selection_set.node])),
+                }
+            }
+            Selection::InlineFragment(fragment) => response_keys(doc, &fragment.node.selection_set.node, keys),
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                    response_keys(doc, &fragment.node.selection_set.node, keys);
+                }
+            }
+        }
+    }
 }
 
 fn operation_of<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Option<&'d OperationDefinition> {
@@ -174,6 +225,22 @@ mod tests {
         let mut data = value(serde_json::json!({"list": []}));
         set_null(&mut data, &at(&["list", "3", "x"]));
         assert_eq!(data.into_json().unwrap(), serde_json::json!({"list": []}));
+    }
+
+    #[test]
+    fn a_failed_field_put_back_takes_its_place_in_the_querys_order() {
+        let doc = async_graphql::parser::parse_query(
+            "query { case(id: 1) { id } me { ...Me } } fragment Me on Account { username roles }",
+        )
+        .unwrap();
+        let mut data = value(serde_json::json!({"me": {"roles": [], "username": "x"}}));
+        set_null(&mut data, &at(&["case"]));
+        let op = operation_of(&doc, None).unwrap();
+        in_selection_order(&mut data, &doc, &[&op.selection_set.node]);
+        let Value::Object(top) = &data else { panic!("an object") };
+        assert_eq!(top.keys().map(Name::as_str).collect::<Vec<_>>(), ["case", "me"]);
+        let Value::Object(me) = &top["me"] else { panic!("an object") };
+        assert_eq!(me.keys().map(Name::as_str).collect::<Vec<_>>(), ["username", "roles"]);
     }
 
     #[test]

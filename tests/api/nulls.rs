@@ -30,4 +30,18 @@ async fn a_failed_field_is_null_beside_its_siblings() {
     assert_eq!(body["data"]["lost"], serde_json::Value::Null, "{body}");
     assert!(body["data"].as_object().unwrap().contains_key("lost"), "{body}");
     assert_eq!(body["data"]["mine"]["username"], "demo.clerk");
+
+    // The keys in the order the query asks for them, the failed field's included (the raw answer, as sent).
+    let raw = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&clerk)
+        .json(&json!({ "query": format!("{{ case(id: \"{none}\") {{ id }} me {{ username displayName }} }}") }))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(raw.starts_with(r#"{"data":{"case":null,"me":{"username":"demo.clerk","displayName":"#), "{raw}");
 }
