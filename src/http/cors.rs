@@ -10,6 +10,11 @@ use actix_web::{web, HttpResponse};
 
 use crate::state::AppState;
 
+/// The request headers an allowed page may send: the token, content negotiation, a request id, and the headers an
+/// upload must carry to show it was preflighted (`graphql::PREFLIGHT_HEADERS`; a test checks they are all here).
+const ALLOWED_HEADERS: &str = "authorization, content-type, accept, accept-language, x-request-id, \
+     apollo-require-preflight, x-apollo-operation-name, x-requested-with";
+
 /// How long a browser may remember a preflight's answer.
 const PREFLIGHT_MAX_AGE_SECS: &str = "600";
 
@@ -28,10 +33,7 @@ pub async fn middleware(
             Some(origin) => HttpResponse::NoContent()
                 .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str()))
                 .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
-                .insert_header((
-                    header::ACCESS_CONTROL_ALLOW_HEADERS,
-                    "authorization, content-type, accept, accept-language, x-request-id",
-                ))
+                .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS))
                 .insert_header((header::ACCESS_CONTROL_MAX_AGE, PREFLIGHT_MAX_AGE_SECS))
                 .insert_header((header::VARY, "Origin"))
                 .finish(),
@@ -50,4 +52,14 @@ pub async fn middleware(
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
     }
     Ok(res.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_page_allowed_to_upload_may_send_the_headers_an_upload_needs() {
+        for name in crate::http::graphql::PREFLIGHT_HEADERS {
+            assert!(super::ALLOWED_HEADERS.split(", ").any(|h| h == name), "{name}");
+        }
+    }
 }

@@ -250,7 +250,8 @@ pub async fn execute(
 /// site can post `multipart/form-data` from a visitor's browser without asking: it must not run operations (those
 /// that need no token, such as registering, or anything on an intranet server the site's author cannot reach).
 /// The same headers as Apollo Server's CSRF prevention, and `X-Requested-With`. Proxies add none of them.
-const PREFLIGHT_HEADERS: [&str; 3] = ["apollo-require-preflight", "x-apollo-operation-name", "x-requested-with"];
+pub(super) const PREFLIGHT_HEADERS: [&str; 3] =
+    ["apollo-require-preflight", "x-apollo-operation-name", "x-requested-with"];
 
 const CROSS_SITE_REFUSAL: &str = "a multipart request needs a header a web page cannot send without asking first \
      (Apollo-Require-Preflight: true, X-Apollo-Operation-Name or X-Requested-With), so that no other site can send \
