@@ -53,8 +53,12 @@ fn prepare(pg: &EmbeddedPostgres) -> String {
     let seed: Vec<&str> = SEED.lines().filter(|l| !l.starts_with('\\')).collect();
     conn.batch_execute(&seed.join("\n")).unwrap();
     let backfill = Instant::now();
-    let filled =
-        petition_api::case_work::history::backfill_deadlines(&mut conn, &settings.rules, &settings.calendar()).unwrap();
+    let filled = petition_api::services::case_work::history::backfill_deadlines(
+        &mut conn,
+        &settings.rules,
+        &settings.calendar(),
+    )
+    .unwrap();
     println!("stored the deadlines of {filled} cases in {:.1} s", backfill.elapsed().as_secs_f64());
     diesel::sql_query("ANALYZE").execute(&mut conn).unwrap();
     println!("seeded {CASES} cases and {} history entries in {:.1} s", CASES * 3, started.elapsed().as_secs_f64());

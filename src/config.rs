@@ -22,6 +22,10 @@ pub enum AppEnv {
     Production,
 }
 
+/// How long a request waits for a connection before it is told `UNAVAILABLE` (`DB_POOL_WAIT_MS`): short, so that
+/// an outage or an exhausted pool is reported while the client still waits, not after its own timeout.
+pub const DEFAULT_POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub env: AppEnv,
@@ -443,7 +447,7 @@ impl Settings {
             db_pool_wait: Duration::from_millis(parse_or(
                 get("DB_POOL_WAIT_MS"),
                 "DB_POOL_WAIT_MS",
-                crate::db::DEFAULT_POOL_WAIT.as_millis() as u64,
+                DEFAULT_POOL_WAIT.as_millis() as u64,
             )?),
             query_codes: query_code_keys(&get, env, jwt_secret.as_bytes())?,
             jwt: JwtSettings {

@@ -110,7 +110,7 @@ pub fn load_if_absent(conn: &mut PgConnection, settings: &Settings, today: Naive
 fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: &[String]) -> AppResult<()> {
     let mut names = HashMap::new();
     for csv in [REGIONS, TOWNSHIPS] {
-        for (code, name, level) in crate::administration::onboarding::import_regions(conn, csv)?.regions {
+        for (code, name, level) in crate::services::administration::onboarding::import_regions(conn, csv)?.regions {
             names.insert(code, (name, level));
         }
     }
@@ -417,7 +417,7 @@ fn load_case(
     let ended =
         case::CaseUpdate { outcome: Some(outcome), evaluation: Some(demo.evaluation.clone()), ..Default::default() };
     case::apply_update(conn, created.id, &ended, None, created.created_at)?;
-    crate::case_work::history::store_next_due(
+    crate::services::case_work::history::store_next_due(
         conn,
         &settings.rules,
         &settings.calendar(),

@@ -15,8 +15,6 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::case_work::history::facts;
-use crate::case_work::intake::ReferenceSerials;
 use crate::config::Settings;
 use crate::db::schema::{accounts, case_events, cases, jurisdictions, units};
 use crate::domain::case::{case_reference, CaseStatus, ClosureReason, EventKind, Outcome, ServedVia};
@@ -25,6 +23,8 @@ use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline};
 use crate::error::{AppError, AppResult};
 use crate::models::case_event::{CaseEvent, NewCaseEvent};
+use crate::models::serials::ReferenceSerials;
+use crate::services::case_work::history::facts;
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq)]

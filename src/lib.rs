@@ -2,9 +2,7 @@
 //! and joint-conference committees. See README.md to run it, `docs/DOMAIN.md` for the domain and
 //! `docs/ARCHITECTURE.md` for the layers and where each decision is made.
 
-pub mod administration;
 pub mod auth;
-pub mod case_work;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -19,8 +17,7 @@ pub mod http;
 pub mod live;
 pub mod metrics;
 pub mod models;
-pub mod oversight;
-pub mod reception;
+pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -5,11 +5,11 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use petition_api::administration::onboarding;
 use petition_api::cli::{self, Command, Invocation};
 use petition_api::config::{AppEnv, Settings};
 use petition_api::db::embedded::{self, EmbeddedPostgres};
 use petition_api::db::Db;
+use petition_api::services::administration::onboarding;
 use petition_api::startup::{made_up_data_allowed, prepare_database, Application, DatabaseUrls};
 use petition_api::{generate, graphql, telemetry};
 

@@ -12,13 +12,13 @@ use actix_web::{web, App, HttpServer};
 use crate::auth::callers::CallerCache;
 use crate::auth::throttle::LoginLimiter;
 use crate::auth::token::TokenKeys;
-use crate::case_work::intake::ReferenceSerials;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::graphql::schema_builder;
 use crate::http;
 use crate::live::LiveFeed;
+use crate::models::serials::ReferenceSerials;
 use crate::state::AppState;
 
 /// Serials of references a server process reserves at a time per county and year: intakes into one county take
@@ -80,13 +80,13 @@ fn prepare_as_owner(
         crate::demo::load_if_absent(owner, settings, today).map_err(failed)?;
     }
     // Cases written before deadlines were stored get theirs now (once; a no-op afterwards).
-    let filled =
-        crate::case_work::history::backfill_deadlines(owner, &settings.rules, &settings.calendar()).map_err(failed)?;
+    let filled = crate::services::case_work::history::backfill_deadlines(owner, &settings.rules, &settings.calendar())
+        .map_err(failed)?;
     if filled > 0 {
         tracing::info!(cases = filled, "stored the deadlines of existing cases");
     }
     // The figures count days in the configured time zone; a change of it means counting again.
-    if crate::oversight::figures::count_days_in(owner, settings.time_zone).map_err(failed)? {
+    if crate::services::oversight::figures::count_days_in(owner, settings.time_zone).map_err(failed)? {
         tracing::info!(time_zone = settings.time_zone.name(), "figures recounted in a new time zone");
     }
 
@@ -272,7 +272,7 @@ async fn compact_figures_every(state: AppState, every: std::time::Duration) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         ticks.tick().await;
-        match state.db.run(crate::oversight::figures::compact).await {
+        match state.db.run(crate::services::oversight::figures::compact).await {
             Ok(Some(n)) if n > 0 => tracing::debug!(folded = n, "figure differences folded"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "folding figure differences failed"),
@@ -285,8 +285,8 @@ async fn sweep_every(state: AppState, every: std::time::Duration) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         ticks.tick().await;
-        let env = crate::case_work::Environment::of(&state.settings, state.clock.now());
-        match state.db.run(move |conn| crate::oversight::sweep::run_once(conn, &env)).await {
+        let env = crate::services::case_work::Environment::of(&state.settings, state.clock.now());
+        match state.db.run(move |conn| crate::services::oversight::sweep::run_once(conn, &env)).await {
             Ok(report) if report != Default::default() => {
                 state.metrics.sweep(
                     report.deadlines_missed as u64,

@@ -28,7 +28,7 @@ pub struct AppState {
     /// Who is behind each token, remembered while the listener hears every account change.
     pub callers: Arc<crate::auth::callers::CallerCache>,
     /// Serial numbers of case references, reserved in blocks.
-    pub serials: Arc<crate::case_work::intake::ReferenceSerials>,
+    pub serials: Arc<crate::models::serials::ReferenceSerials>,
     /// What `/metrics` shows.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Where attached files' bytes live.

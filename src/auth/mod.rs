@@ -2,7 +2,6 @@
 
 pub mod callers;
 pub mod password;
-pub mod session;
 pub mod throttle;
 pub mod token;
 

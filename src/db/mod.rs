@@ -71,9 +71,7 @@ pub fn build_pool(database_url: &str, max_size: u32) -> anyhow::Result<PgPool> {
     build_counted_pool(database_url, max_size, DEFAULT_POOL_WAIT, StatementCounter::default())
 }
 
-/// How long a request waits for a connection before it is told `UNAVAILABLE` (`DB_POOL_WAIT_MS`): short, so that
-/// an outage or an exhausted pool is reported while the client still waits, not after its own timeout.
-pub const DEFAULT_POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+pub use crate::config::DEFAULT_POOL_WAIT;
 
 /// As [`build_pool`], counting statements into `counter`.
 pub fn build_counted_pool(

@@ -1,5 +1,5 @@
 //! The portal figures of DOMAIN.md §8 as numbers: each a numerator over a denominator, with the rate rounded to
-//! 0.1%. Pure: `crate::oversight::figures` counts, this divides.
+//! 0.1%. Pure: `crate::services::oversight::figures` counts, this divides.
 
 text_enum! {
     /// The period a portal compares the figures of a period with.

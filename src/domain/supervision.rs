@@ -1,5 +1,5 @@
 //! Supervision notices (督办, DOMAIN.md §6, Arts 39-40): their kinds and their lifecycle. Pure:
-//! `crate::oversight` loads, asks here (and `super::permission` who may act), and writes.
+//! `crate::services::oversight` loads, asks here (and `super::permission` who may act), and writes.
 
 use crate::error::{AppError, ErrorCode};
 

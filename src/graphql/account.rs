@@ -6,10 +6,10 @@ use chrono::{DateTime, FixedOffset};
 use super::context::{account_holder, local_time, request, state};
 use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
-use crate::auth::session::{self, Session};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::models::account::{self, Account};
+use crate::services::sessions::{self, Session};
 
 /// A user account: a petitioner or a member of staff.
 #[derive(Clone)]
@@ -124,7 +124,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new account.")] input: RegisterPetitionerInput,
     ) -> Result<AuthPayload> {
-        let session = session::register_petitioner(
+        let session = sessions::register_petitioner(
             state(ctx),
             &input.username,
             &input.password,
@@ -143,7 +143,7 @@ impl AccountMutation {
         #[graphql(desc = "The sign-in name.")] username: String,
         #[graphql(desc = "The password.")] password: String,
     ) -> Result<AuthPayload> {
-        Ok(AuthPayload(session::login(state(ctx), &username, &password, &request(ctx).client_ip).await?))
+        Ok(AuthPayload(sessions::login(state(ctx), &username, &password, &request(ctx).client_ip).await?))
     }
 
     /// Exchanges a refresh token for a new session. Each refresh token works once; presenting a used one again
@@ -153,7 +153,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The refresh token of the current session.")] refresh_token: String,
     ) -> Result<AuthPayload> {
-        Ok(AuthPayload(session::refresh(state(ctx), &refresh_token).await?))
+        Ok(AuthPayload(sessions::refresh(state(ctx), &refresh_token).await?))
     }
 
     /// Ends the session the refresh token belongs to. Always answers true, known token or not.
@@ -162,7 +162,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The refresh token of the session to end.")] refresh_token: String,
     ) -> Result<bool> {
-        session::logout(state(ctx), &refresh_token).await?;
+        sessions::logout(state(ctx), &refresh_token).await?;
         Ok(true)
     }
 
@@ -177,7 +177,7 @@ impl AccountMutation {
         let id = account_holder(ctx)?.account_id;
         let st = state(ctx);
         Ok(AuthPayload(
-            session::change_password(st, id, &current_password, &new_password, &request(ctx).client_ip).await?,
+            sessions::change_password(st, id, &current_password, &new_password, &request(ctx).client_ip).await?,
         ))
     }
 }

@@ -9,8 +9,6 @@ use super::account::AccountNode;
 use super::connection::{connection, scoped_page, wants_total, PageArgs};
 use super::context::{caller, filter_id, local_time, object_id, state};
 use super::jurisdiction::UnitNode;
-use crate::administration::accounts::{self, NewStaff, StaffUpdate, WithTemporaryPassword};
-use crate::administration::units;
 use crate::domain::administration::{AdminAction, AdminSubject};
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
@@ -20,6 +18,8 @@ use crate::models::account::{self as account_model, AccountFilter, AccountList};
 use crate::models::admin_event::{self, AdminEvent, AdminEventFilter};
 use crate::models::jurisdiction;
 use crate::models::page::TimeKey;
+use crate::services::administration::accounts::{self, NewStaff, StaffUpdate, WithTemporaryPassword};
+use crate::services::administration::units;
 
 connection!(
     AccountConnection,

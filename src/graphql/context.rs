@@ -4,9 +4,9 @@
 use async_graphql::{Context, ID};
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::case_work::{Environment, WorkContext};
 use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult};
+use crate::services::case_work::{Environment, WorkContext};
 
 pub use crate::auth::Authentication;
 pub use crate::state::AppState;

@@ -10,12 +10,12 @@ use super::connection::{connection, overdue_filter, scoped_page, PageArgs};
 use super::context::{caller, filter_id, local_time, object_id, state, work};
 use super::jurisdiction::JurisdictionNode;
 use super::loaders::Loaders;
-use crate::case_work::escalations::{self, EscalationRequest};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
 use crate::domain::scope::escalation_scope;
 use crate::error::AppError;
 use crate::models::escalation::{self as model, Escalation, EscalationFilter, EscalationList};
 use crate::models::page::TimeKey;
+use crate::services::case_work::escalations::{self, EscalationRequest};
 
 /// An escalation of a case to a higher body: a review (复查), re-review (复核), joint conference (联席会议) or
 /// urgent report.

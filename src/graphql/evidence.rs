@@ -6,12 +6,12 @@ use async_graphql::{Context, InputObject, Object, Result, Upload, ID};
 use chrono::{DateTime, FixedOffset};
 
 use super::context::{local_time, object_id, state, work};
-use crate::case_work::evidence;
 use crate::domain::evidence::{AttachmentKind, MAX_FILE_BYTES};
 use crate::domain::role::ActorRole;
 use crate::error::AppError;
 use crate::files::FileStore;
 use crate::models::attachment::Attachment;
+use crate::services::case_work::evidence;
 
 /// A file attached to a case.
 pub struct AttachmentNode(pub Attachment);

@@ -1,7 +1,7 @@
 //! The steps of handling a case after intake (DOMAIN.md §3, §4, §7): routing and acceptance (Arts 22-23), handling,
 //! case leads and activities (Arts 18, 32-34), answer, evaluation, review requests, closure and withdrawal. Each
 //! mutation is one transaction: a refusal changes nothing. The rules live in `crate::domain`, the steps in
-//! `crate::case_work`; this module only translates.
+//! `crate::services::case_work`; this module only translates.
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,17 +11,17 @@ use uuid::Uuid;
 use super::case::{CaseNode, PetitionerContact};
 use super::context::{object_id, state, work};
 use super::escalation::{EscalationNode, EscalationPayload};
-use crate::case_work::closing;
-use crate::case_work::contact;
-use crate::case_work::handling::{self, Activity, Answer};
-use crate::case_work::reviews;
-use crate::case_work::routing::{self, Route};
-use crate::case_work::WorkContext;
 use crate::domain::case::{Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
 use crate::domain::details::{Milestone, ResolutionPlan};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult};
 use crate::models::case::Case;
+use crate::services::case_work::closing;
+use crate::services::case_work::contact;
+use crate::services::case_work::handling::{self, Activity, Answer};
+use crate::services::case_work::reviews;
+use crate::services::case_work::routing::{self, Route};
+use crate::services::case_work::WorkContext;
 
 fn case_id(id: &ID) -> AppResult<Uuid> {
     object_id(id, "case")

@@ -1,5 +1,5 @@
 //! Intake (DOMAIN.md §3): a petitioner submits online or in the app; a bureau clerk records a letter, visit, call or
-//! fax. The rules live in `crate::domain`, intake itself in `crate::case_work::intake`; this module only translates.
+//! fax. The rules live in `crate::domain`, intake itself in `crate::services::case_work::intake`; this module only translates.
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::case::CaseNode;
 use super::context::{state, work};
-use crate::case_work::intake::{self, Intake, Petition, RecordedPetitioner, Representative};
 use crate::domain::case::{Category, Channel};
 use crate::error::AppError;
+use crate::services::case_work::intake::{self, Intake, Petition, RecordedPetitioner, Representative};
 
 /// A new case and its query code.
 #[derive(SimpleObject)]

@@ -14,7 +14,7 @@ use crate::domain::permission::may_see_figures;
 use crate::error::AppError;
 use crate::models::jurisdiction::{self, Jurisdiction, JurisdictionFilter};
 use crate::models::unit::{self, Unit, UnitFilter};
-use crate::oversight::figures::{Figures, Period};
+use crate::services::oversight::figures::{Figures, Period};
 
 /// A node of the administrative tree: province, city, county or township (行政区划).
 #[derive(Clone)]

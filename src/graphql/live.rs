@@ -19,7 +19,6 @@ use uuid::Uuid;
 use super::case::{CaseEventNode, CaseNode};
 use super::context::{caller, state, AppState};
 use super::supervision::{NoticeEventNode, SupervisionNoticeNode};
-use crate::auth::session::TokenSession;
 use crate::domain::organisation::is_within;
 use crate::domain::permission::{may_follow_cases, may_follow_cases_in, may_follow_notices_of};
 use crate::domain::scope::{case_scope, notice_scope, Caller};
@@ -27,6 +26,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::live::{CaseSignal, NoticeSignal, Signal};
 use crate::models::supervision_notice as notice_model;
 use crate::models::{account, case as case_model, jurisdiction, unit};
+use crate::services::sessions::TokenSession;
 
 /// What one signal means for one subscriber.
 enum Delivery<T> {

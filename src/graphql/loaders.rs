@@ -28,8 +28,8 @@ use crate::models::reception::{self as reception_model, Booking, ReceptionCounts
 use crate::models::supervision_notice::{self as notice_model, NoticeEvent, SupervisionNotice};
 use crate::models::unit::{self, Unit};
 use crate::models::unscoped;
-use crate::oversight::figures::{self, Figures, Period};
-use crate::reception;
+use crate::services::oversight::figures::{self, Figures, Period};
+use crate::services::reception;
 
 /// The loaders of one request, each made when a field first asks for it: most requests use one or two (reading
 /// one case uses none), and making all of them up front cost every request a dozen loaders and handles.

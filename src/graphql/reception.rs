@@ -10,7 +10,7 @@ use super::loaders::Loaders;
 use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus, MAX_SCHEDULE_DAYS};
 use crate::error::AppError;
 use crate::models::reception::{Booking, Session};
-use crate::reception::{self, Scheduling};
+use crate::services::reception::{self, Scheduling};
 
 /// A reception session (接访日、下访、约访).
 pub struct ReceptionSessionNode(pub Session);
@@ -392,7 +392,7 @@ impl ReceptionMutation {
                 let visitor = match (case_id, &input.petition) {
                     (Some(id), _) => reception::Visitor::Case(id),
                     (None, Some(p)) => reception::Visitor::Petition {
-                        petition: crate::case_work::intake::Petition {
+                        petition: crate::services::case_work::intake::Petition {
                             jurisdiction_code: "",
                             title: &p.title,
                             content: &p.content,

@@ -15,7 +15,7 @@ use crate::domain::supervision::{NoticeAction, NoticeStatus, NoticeTrigger, Noti
 use crate::error::{AppError, AppResult};
 use crate::models::page::TimeKey;
 use crate::models::supervision_notice::{self as model, NoticeEvent, NoticeFilter, NoticeList, SupervisionNotice};
-use crate::oversight::notices::{self, NoticeRequest, NoticeStep};
+use crate::services::oversight::notices::{self, NoticeRequest, NoticeStep};
 
 /// A supervision notice (督办通知) to a handling unit about one or more cases.
 #[derive(Clone)]

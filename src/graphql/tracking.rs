@@ -9,9 +9,9 @@ use chrono::{DateTime, FixedOffset};
 use super::case::DeadlineView;
 use super::context::{environment, local_time, request, state, viewer};
 use crate::auth::throttle::Verdict;
-use crate::case_work::tracking;
 use crate::domain::case::CaseStatus;
 use crate::error::AppError;
+use crate::services::case_work::tracking;
 
 /// What anyone with the reference and query code may know of a case.
 pub struct CaseProgress(tracking::Progress);

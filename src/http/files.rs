@@ -7,9 +7,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::graphql::{coded_refusal, request_data, status_of};
-use crate::case_work::{evidence, Environment, WorkContext};
 use crate::error::AppError;
 use crate::graphql::context::{AppState, Authentication};
+use crate::services::case_work::{evidence, Environment, WorkContext};
 
 pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
     let (info, _) = request_data(&req, &state).await;

@@ -14,12 +14,12 @@ use async_graphql::ErrorExtensionValues;
 use super::language::{in_chinese, prefers_chinese};
 use super::large_requests;
 use super::request_id::RequestId;
-use crate::auth::session::{authenticate_session, TokenSession};
 use crate::error::ErrorCode;
 use crate::graphql::context::{AppState, RequestInfo};
 use crate::graphql::documents::Documents;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::AppSchema;
+use crate::services::sessions::{authenticate_session, TokenSession};
 
 /// A GraphQL-shaped error response for requests refused before execution.
 pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {

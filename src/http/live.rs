@@ -24,12 +24,12 @@ use async_graphql::http::{WebSocket, WebSocketProtocols as Protocols, WsMessage}
 use async_graphql::Data;
 
 use super::request_id::RequestId;
-use crate::auth::session::authenticate_session;
 use crate::error::AppError;
 use crate::graphql::context::{AppState, Authentication, RequestInfo};
 use crate::graphql::live::SubscriptionBudget;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::AppSchema;
+use crate::services::sessions::authenticate_session;
 
 /// Whether the request asks to become a WebSocket.
 pub fn is_upgrade(ctx: &GuardContext<'_>) -> bool {

@@ -14,6 +14,7 @@ pub mod jurisdiction;
 pub mod page;
 pub mod reception;
 pub mod refresh_token;
+pub mod serials;
 pub mod served_environment;
 pub mod supervision_notice;
 pub mod unit;

@@ -56,9 +56,13 @@ async fn a_generated_province_is_consistent_and_the_api_reads_it() {
         .load(&mut conn)
         .unwrap();
     for id in ids {
-        let (_, derived) =
-            petition_api::case_work::history::deadlines_under(&mut conn, &settings.rules, &settings.calendar(), id)
-                .unwrap();
+        let (_, derived) = petition_api::services::case_work::history::deadlines_under(
+            &mut conn,
+            &settings.rules,
+            &settings.calendar(),
+            id,
+        )
+        .unwrap();
         let stored = petition_api::models::unscoped::deadlines(&mut conn, &[id]).unwrap();
         assert_eq!(stored.into_iter().map(|(_, d)| d).collect::<Vec<_>>(), derived, "case {id}");
     }

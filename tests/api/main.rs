@@ -18,6 +18,7 @@ mod figures;
 mod generate;
 mod health;
 mod helpers;
+mod layers;
 mod lifecycle;
 mod live;
 mod matrix;

@@ -303,9 +303,9 @@ async fn joint_conferences_and_urgent_reports_go_up_and_are_decided_there() {
 }
 
 /// What the server's own sweep works under, at the test's clock.
-fn sweep_environment(app: &TestApp) -> petition_api::case_work::Environment {
+fn sweep_environment(app: &TestApp) -> petition_api::services::case_work::Environment {
     let settings = petition_api::config::Settings::from_lookup(|_| None).unwrap();
-    petition_api::case_work::Environment::of(&settings, petition_api::clock::Clock::now(&*app.clock))
+    petition_api::services::case_work::Environment::of(&settings, petition_api::clock::Clock::now(&*app.clock))
 }
 
 #[tokio::test]
@@ -323,13 +323,13 @@ async fn the_sweep_closes_answered_cases_whose_petitioner_asked_no_review_in_tim
     // Within the 30 days nothing happens to it (the demo's older answered cases are closed on the way); after
     // them, one sweep closes it, and a second finds nothing left to do.
     app.clock.advance(Duration::days(20));
-    petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &sweep_environment(&app)).unwrap();
+    petition_api::services::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &sweep_environment(&app)).unwrap();
     assert_eq!(app.ok(q, json!({"id": case}), &clerk).await["case"]["status"], "ANSWERED");
     app.clock.advance(Duration::days(11));
     let env = sweep_environment(&app);
-    let report = petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &env).unwrap();
+    let report = petition_api::services::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &env).unwrap();
     assert!(report.cases_closed >= 1, "{report:?}");
-    let again = petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &env).unwrap();
+    let again = petition_api::services::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &env).unwrap();
     assert_eq!(again.cases_closed, 0);
 
     let seen = app.ok(q, json!({"id": case}), &clerk).await;
@@ -365,7 +365,7 @@ async fn the_sweep_records_each_miss_once_however_many_run_it() {
         .map(|_| {
             let (pool, env) = (app.pool.clone(), env.clone());
             std::thread::spawn(move || {
-                petition_api::oversight::sweep::run_once(&mut pool.get().unwrap(), &env).unwrap()
+                petition_api::services::oversight::sweep::run_once(&mut pool.get().unwrap(), &env).unwrap()
             })
         })
         .collect();
@@ -374,7 +374,7 @@ async fn the_sweep_records_each_miss_once_however_many_run_it() {
     let overdue: usize = reports.iter().map(|r| r.notices_overdue).sum();
     assert!(missed >= 1, "{reports:?}");
     assert_eq!(overdue, 1, "{reports:?}");
-    let again = petition_api::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &env).unwrap();
+    let again = petition_api::services::oversight::sweep::run_once(&mut app.pool.get().unwrap(), &env).unwrap();
     assert_eq!(again, Default::default());
 
     // The unit never accepted: the miss shows in the history, to the petitioner as well.

@@ -210,7 +210,7 @@ pub fn cancel_booking(conn: &mut PgConnection, caller: &Caller, now: DateTime<Ut
 /// A visitor received at a session: an existing case, or a petition recorded there.
 pub enum Visitor<'a> {
     Case(Uuid),
-    Petition { petition: crate::case_work::intake::Petition<'a>, petitioner_name: &'a str },
+    Petition { petition: crate::services::case_work::intake::Petition<'a>, petitioner_name: &'a str },
 }
 
 /// The bureau records a visitor the leader received: the case gets a RECEPTION entry (or a petition is recorded
@@ -219,15 +219,15 @@ pub enum Visitor<'a> {
 #[allow(clippy::too_many_arguments)]
 pub fn record_visit(
     conn: &mut PgConnection,
-    ctx: &crate::case_work::WorkContext,
-    serials: &crate::case_work::intake::ReferenceSerials,
+    ctx: &crate::services::case_work::WorkContext,
+    serials: &crate::models::serials::ReferenceSerials,
     query_codes: &crate::config::QueryCodeKeys,
     session_id: Uuid,
     visitor: Visitor<'_>,
     persons: i32,
     leader_takes_charge: bool,
 ) -> AppResult<(model::Visit, Option<String>)> {
-    use crate::case_work::{handling, intake};
+    use crate::services::case_work::{handling, intake};
     if !(1..=1000).contains(&persons) {
         return Err(AppError::bad_input("input.persons", "1 to 1000"));
     }
@@ -262,7 +262,7 @@ pub fn record_visit(
     };
     conn.transaction(|conn| {
         let case = if new_petition {
-            crate::case_work::engine::load(conn, ctx, case_id, None)?
+            crate::services::case_work::engine::load(conn, ctx, case_id, None)?
         } else {
             let activity = handling::Activity {
                 kind: crate::domain::case::EventKind::Reception,

@@ -6,11 +6,8 @@
 //!
 //! Intakes into one county must not wait for each other. The serial of the reference is taken before the
 //! intake's transaction, from a block this server process reserved in a statement of its own (see
-//! [`ReferenceSerials`]), so no intake holds the county's counter while it writes; a submission retried at the same
+//! [`ReferenceSerials`](crate::models::serials::ReferenceSerials)), so no intake holds the county's counter while it writes; a submission retried at the same
 //! moment waits only for its twin, on the row of its idempotency key that the first one claimed.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Datelike, Utc};
 use diesel::{Connection, PgConnection};
@@ -37,6 +34,7 @@ use crate::models::case::{self as case_model, Case, NewCase};
 use crate::models::case_event::NewCaseEvent;
 use crate::models::idempotency;
 use crate::models::jurisdiction::{self, Jurisdiction};
+use crate::models::serials::ReferenceSerials;
 
 /// What a petition says, however it arrived.
 pub struct Petition<'a> {
@@ -97,42 +95,6 @@ fn check(conn: &mut PgConnection, p: &Petition<'_>) -> AppResult<Checked> {
         phone: phone.map(|p| p.as_str().to_owned()),
         id_number: id_number.map(|i| i.as_str().to_owned()),
     })
-}
-
-/// Serial numbers of references (`<county>-<year>-<serial>`), handed out by this server process from blocks it
-/// reserves in the database, `block` at a time, each in a statement of its own outside any transaction. Serials are
-/// unique and rise within a process; a block's unused rest is lost when the process stops, and a serial taken by an
-/// intake that then fails is not reused, so references may have gaps (nothing requires them not to).
-pub struct ReferenceSerials {
-    block: i32,
-    /// Per jurisdiction and year: the next serial to hand out and the last one reserved.
-    free: Mutex<HashMap<(String, i32), (i32, i32)>>,
-}
-
-impl ReferenceSerials {
-    pub fn new(block: i32) -> ReferenceSerials {
-        ReferenceSerials { block: block.max(1), free: Mutex::new(HashMap::new()) }
-    }
-
-    /// The next serial for `jurisdiction` in `year`. `conn` must not be inside a transaction: a reservation is
-    /// committed at once, so that the counter's row is not held while the intake writes.
-    pub fn take(&self, conn: &mut PgConnection, jurisdiction: &str, year: i32) -> AppResult<i32> {
-        // Held while reserving (once per block): the others wait a statement's time, not a transaction's.
-        let mut free = self.free.lock().map_err(|_| AppError::internal("reference serials poisoned"))?;
-        let key = (jurisdiction.to_owned(), year);
-        match free.get_mut(&key) {
-            Some((next, last)) if *next <= *last => {
-                *next += 1;
-                Ok(*next - 1)
-            }
-            _ => {
-                let last = case_model::reserve_serials(conn, jurisdiction, year, self.block)?;
-                let first = last - self.block + 1;
-                free.insert(key, (first + 1, last));
-                Ok(first)
-            }
-        }
-    }
 }
 
 struct Filing<'a> {

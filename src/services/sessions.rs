@@ -5,9 +5,9 @@ use std::time::Instant;
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::password;
-use super::throttle::Verdict;
-use super::token::{hash_opaque, new_refresh_token, Subject};
+use crate::auth::password;
+use crate::auth::throttle::Verdict;
+use crate::auth::token::{hash_opaque, new_refresh_token, Subject};
 use crate::domain::credentials::{parse_display_name, Password, Username};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -245,8 +245,8 @@ pub struct TokenSession {
 pub async fn authenticate_session(
     state: &AppState,
     bearer: Option<&str>,
-) -> (super::Authentication, Option<TokenSession>) {
-    use super::Authentication;
+) -> (crate::auth::Authentication, Option<TokenSession>) {
+    use crate::auth::Authentication;
     let Some(token) = bearer else { return (Authentication::Anonymous, None) };
     let Ok(claims) = state.tokens.verify(token) else { return (Authentication::Invalid, None) };
     let session = chrono::DateTime::from_timestamp(claims.exp, 0).map(|expires| TokenSession {

@@ -7,8 +7,6 @@ use diesel::PgConnection;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::case_work::engine::{perform_authorized, Step};
-use crate::case_work::WorkContext;
 use crate::domain::case::EventKind;
 use crate::domain::deadline::DayCount;
 use crate::domain::details::{to_payload, NoticeIssued, NoticeReopened, NoticeResponded, Supervised};
@@ -23,6 +21,8 @@ use crate::domain::supervision::{
 use crate::error::{AppError, AppResult};
 use crate::models::supervision_notice::{self as model, NewNotice, NewNoticeEvent, NoticeUpdate, SupervisionNotice};
 use crate::models::{case as case_model, jurisdiction, unit};
+use crate::services::case_work::engine::{perform_authorized, Step};
+use crate::services::case_work::WorkContext;
 
 /// What an issuer asks of a unit.
 pub struct NoticeRequest {

@@ -8,8 +8,6 @@ use chrono::{DateTime, Utc};
 use diesel::Connection;
 use diesel::PgConnection;
 
-use crate::case_work::history::{self, stamp};
-use crate::case_work::Environment;
 use crate::domain::case::{ClosureReason, EventKind};
 use crate::domain::details::Closed;
 use crate::domain::details::{to_payload, NoticeOverdue};
@@ -22,6 +20,8 @@ use crate::models::case_event::{self, NewCaseEvent};
 use crate::models::deadline;
 use crate::models::supervision_notice::{self as notice_model, NewNoticeEvent};
 use crate::models::unscoped;
+use crate::services::case_work::history::{self, stamp};
+use crate::services::case_work::Environment;
 
 /// What one run recorded.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
