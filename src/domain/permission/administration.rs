@@ -1,0 +1,88 @@
+//! Administration: accounts and units by admins, and the operator's commands.
+
+use uuid::Uuid;
+
+use super::{act, Authorized};
+use crate::domain::organisation::is_within;
+use crate::domain::role::Role;
+use crate::domain::scope::Caller;
+use crate::error::AppError;
+
+/// Whether `caller` may administer what is placed in the jurisdiction with path `placed_at` (an account, a unit,
+/// or where a new one goes), as DOMAIN.md §1-2 give it: an admin, inside its own jurisdiction's subtree. Since
+/// everything an admin touches lies at its level or below, no admin can grant `ADMIN` above its own level.
+/// Outside the subtree the object does not exist for the admin (`what` names it in the `NOT_FOUND`); a caller who
+/// is no admin is `FORBIDDEN`.
+pub fn authorize_administration(
+    caller: &Caller,
+    placed_at: &str,
+    what: &str,
+) -> Result<Authorized<act::Administer>, AppError> {
+    may_administer(caller)?;
+    match caller.jurisdiction_path() {
+        Some(own) if is_within(placed_at, own) => Ok(Authorized::grant(Role::Admin)),
+        _ => Err(AppError::not_found(what)),
+    }
+}
+
+/// Whether `caller` administers anything at all: asked before the object is looked up, so that to anyone but an
+/// admin every administrative operation is the same `FORBIDDEN`, whether or not the object exists.
+pub fn may_administer(caller: &Caller) -> Result<(), AppError> {
+    if caller.has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("only an admin creates or changes accounts and units"))
+    }
+}
+
+/// Whoever runs an administrative command of the binary (`create-admin`, `import-staff`) holds the database
+/// owner's credentials, more than any admin has: the command acts with an admin's proof, and the log names it.
+pub fn authorize_operator() -> Authorized<act::Administer> {
+    Authorized::grant(Role::Admin)
+}
+
+/// Whether an admin change may take the `ADMIN` role away from an account (by deactivating it or by its new
+/// roles): not when the admin does it to itself and is the last active admin of its jurisdiction, which would leave
+/// the jurisdiction with nobody to administer it.
+pub fn may_give_up_administration(caller: &Caller, subject: Uuid, other_active_admins: i64) -> Result<(), AppError> {
+    if subject == caller.account_id && other_active_admins == 0 {
+        return Err(AppError::forbidden(
+            "you are the last active admin of your jurisdiction: make another admin first, then step down",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::organisation::UnitKind;
+    use crate::domain::scope::{petitioner, staff};
+    use crate::error::ErrorCode;
+
+    const COUNTY: &str = "510000/510500/510502/";
+    const CITY: &str = "510000/510500/";
+
+    #[test]
+    fn an_admin_administers_its_subtree_only() {
+        let admin = staff(Role::Admin, UnitKind::Bureau, 1, CITY);
+        assert!(authorize_administration(&admin, COUNTY, "unit").is_ok());
+        assert!(authorize_administration(&admin, CITY, "unit").is_ok());
+        let above = authorize_administration(&admin, "510000/", "unit").unwrap_err();
+        assert_eq!(above.code, ErrorCode::NotFound);
+        let sibling = authorize_administration(&admin, "510000/510600/", "unit").unwrap_err();
+        assert_eq!(sibling.code, ErrorCode::NotFound);
+        for caller in [staff(Role::Clerk, UnitKind::Bureau, 1, CITY), petitioner(3)] {
+            assert_eq!(authorize_administration(&caller, COUNTY, "unit").unwrap_err().code, ErrorCode::Forbidden);
+        }
+    }
+
+    #[test]
+    fn the_last_admin_cannot_step_down_but_may_retire_another() {
+        let admin = staff(Role::Admin, UnitKind::Bureau, 1, COUNTY);
+        let other = Uuid::from_u128(99);
+        assert_eq!(may_give_up_administration(&admin, admin.account_id, 0).unwrap_err().code, ErrorCode::Forbidden);
+        assert!(may_give_up_administration(&admin, admin.account_id, 1).is_ok());
+        assert!(may_give_up_administration(&admin, other, 0).is_ok());
+    }
+}

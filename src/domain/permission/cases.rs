@@ -1,0 +1,216 @@
+//! Acts on a case: its steps, intake, reception, escalations, and revealing the petitioner's contact.
+
+use uuid::Uuid;
+
+use super::{act, covers, staff_in, Authorized};
+use crate::domain::escalation::EscalationKind;
+use crate::domain::organisation::UnitKind;
+use crate::domain::role::Role;
+use crate::domain::scope::Caller;
+use crate::domain::visibility::{may_see_petitioner, CaseFacts};
+use crate::error::{AppError, ErrorCode};
+
+/// Who is attached to a case, for deciding who may act on it.
+#[derive(Clone, Debug)]
+pub struct CaseParties {
+    pub jurisdiction_path: String,
+    pub current_unit_id: Option<Uuid>,
+    pub case_lead_account_id: Option<Uuid>,
+    pub petitioner_account_id: Option<Uuid>,
+}
+
+/// What someone wants to do to a case (besides reading it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// Forward, assign, route out, not accept (Art 22).
+    Route,
+    /// Agree or disagree with a unit's objection.
+    DecideObjection,
+    /// Accept or object (Art 23).
+    Respond,
+    /// Classify, answer, and other handling.
+    Handle,
+    /// Extend the handling period (Art 34).
+    Extend,
+    /// Close with a signed closure commitment.
+    Close,
+    /// Log a reception, visit, consultation or note.
+    LogActivity,
+    /// Designate a case lead (Art 18).
+    DesignateCaseLead,
+    /// Set the resolution plan.
+    SetResolutionPlan,
+    /// Evaluate, request a review, withdraw: the petitioner's own acts.
+    PetitionerAct,
+    /// Attach a file, or withdraw one: the petitioner, and staff working on the case.
+    Attach,
+}
+
+impl Operation {
+    /// Who may do it, in words, for refusals.
+    pub const fn who(self) -> &'static str {
+        match self {
+            Operation::Route | Operation::DecideObjection => "a bureau clerk of the case's jurisdiction or above",
+            Operation::Respond => "a clerk of the handling unit",
+            Operation::Handle => "a clerk of the handling unit or the case lead",
+            Operation::Extend => "the case lead",
+            Operation::Close => "a clerk of the handling unit or the bureau",
+            Operation::LogActivity => "staff working on the case",
+            Operation::DesignateCaseLead => "a committee member or bureau clerk of the jurisdiction",
+            Operation::SetResolutionPlan => "the case's lead",
+            Operation::PetitionerAct => "the petitioner",
+            Operation::Attach => "the petitioner or staff working on the case",
+        }
+    }
+}
+
+/// Whether `caller`, who can see the case, may perform `op`; the proof carries the role they act in.
+///
+/// Mirrors the "who" column of DOMAIN.md §3: bureau clerks of the case's jurisdiction or above route it and decide
+/// objections; the handling unit's clerks accept or object; its clerks and the case's lead (or a lead of the
+/// handling unit) handle it; only leads extend; committee members and bureau clerks designate leads; the
+/// petitioner evaluates, asks for reviews and withdraws.
+pub fn authorize(caller: &Caller, op: Operation, parties: &CaseParties) -> Result<Authorized<act::CaseStep>, AppError> {
+    let covering = covers(caller, &parties.jurisdiction_path);
+    let bureau_clerk = staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) && covering;
+    let at_unit = parties.current_unit_id.is_some() && caller.unit.map(|(id, _)| id) == parties.current_unit_id;
+    let unit_clerk = caller.has_role(Role::Clerk) && at_unit;
+    let lead = caller.has_role(Role::CaseLead) && (parties.case_lead_account_id == Some(caller.account_id) || at_unit);
+    let committee = staff_in(caller, Role::CommitteeMember, &[UnitKind::Committee]) && covering;
+    let petitioner = parties.petitioner_account_id == Some(caller.account_id);
+
+    let allowed: &[(bool, Role)] = match op {
+        Operation::Route | Operation::DecideObjection => &[(bureau_clerk, Role::Clerk)],
+        Operation::Respond => &[(unit_clerk, Role::Clerk)],
+        Operation::Handle => &[(unit_clerk, Role::Clerk), (lead, Role::CaseLead)],
+        Operation::Extend => &[(lead, Role::CaseLead)],
+        Operation::Close => &[(unit_clerk || bureau_clerk, Role::Clerk)],
+        Operation::LogActivity => {
+            &[(unit_clerk || bureau_clerk, Role::Clerk), (lead, Role::CaseLead), (committee, Role::CommitteeMember)]
+        }
+        Operation::DesignateCaseLead => &[(committee, Role::CommitteeMember), (bureau_clerk, Role::Clerk)],
+        Operation::SetResolutionPlan => {
+            &[(lead && parties.case_lead_account_id == Some(caller.account_id), Role::CaseLead)]
+        }
+        Operation::PetitionerAct => &[(petitioner, Role::Petitioner)],
+        Operation::Attach => &[
+            (petitioner, Role::Petitioner),
+            (unit_clerk || bureau_clerk, Role::Clerk),
+            (lead, Role::CaseLead),
+            (committee, Role::CommitteeMember),
+        ],
+    };
+    allowed
+        .iter()
+        .find(|(ok, _)| *ok)
+        .map(|(_, role)| Authorized::grant(*role))
+        .ok_or_else(|| AppError::forbidden(format!("only {} may do this", op.who())))
+}
+
+/// Whether `caller` may submit a petition of their own: petitioners do; staff record what they receive.
+pub fn authorize_submission(caller: &Caller) -> Result<Authorized<act::Submit>, AppError> {
+    if !caller.has_role(Role::Petitioner) {
+        return Err(AppError::forbidden("only petitioners submit petitions; staff record them with recordPetition"));
+    }
+    Ok(Authorized::grant(Role::Petitioner))
+}
+
+/// Whether `caller` may record a petition received in the jurisdiction with path `path`: bureau clerks of it or
+/// above.
+pub fn authorize_recording(caller: &Caller, path: &str) -> Result<Authorized<act::Record>, AppError> {
+    if !(staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) && covers(caller, path)) {
+        return Err(AppError::forbidden("only bureau clerks of this jurisdiction or above record petitions here"));
+    }
+    Ok(Authorized::grant(Role::Clerk))
+}
+
+/// Whether `caller` may keep the reception days of the jurisdiction with path `path` (schedule, publish, cancel,
+/// and see who booked): bureau clerks of it or above.
+pub fn authorize_reception_desk(caller: &Caller, path: &str) -> Result<Authorized<act::Record>, AppError> {
+    if !(staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) && covers(caller, path)) {
+        return Err(AppError::forbidden("only bureau clerks of this jurisdiction or above keep its reception days"));
+    }
+    Ok(Authorized::grant(Role::Clerk))
+}
+
+/// Whether `caller`, who may read the case, may see the petitioner's contact data in full (an audited act): staff
+/// working on cases (not admins) who may know who petitioned.
+pub fn may_reveal_contact(caller: &Caller, case: &CaseFacts) -> Result<Authorized<act::RevealContact>, AppError> {
+    caller
+        .roles
+        .iter()
+        .copied()
+        .find(|r| r.is_staff() && *r != Role::Admin)
+        .filter(|_| may_see_petitioner(caller, case))
+        .map(Authorized::grant)
+        .ok_or_else(|| AppError::forbidden("you may not know who petitioned in this case"))
+}
+
+/// Who may raise a case to a joint conference or report it up: bureau clerks and committee members whose
+/// jurisdiction covers the case, and the case's lead.
+pub fn may_escalate(caller: &Caller, parties: &CaseParties) -> Result<Authorized<act::Escalate>, AppError> {
+    // Designating a lead needs exactly the covering bureau clerk or committee member; the lead of the case is the
+    // third party with standing.
+    if let Ok(designating) = authorize(caller, Operation::DesignateCaseLead, parties) {
+        return Ok(Authorized::grant(designating.role()));
+    }
+    if caller.has_role(Role::CaseLead) && parties.case_lead_account_id == Some(caller.account_id) {
+        return Ok(Authorized::grant(Role::CaseLead));
+    }
+    Err(AppError::forbidden("only bureau clerks or committee members over the case, or its case lead, escalate it"))
+}
+
+/// Who decides an escalation addressed to the jurisdiction `to_code`: staff placed exactly there. Reviews by its
+/// bureau clerks or case leads; joint conferences by its committee members; urgent reports by its bureau or
+/// committee staff.
+pub fn may_decide(
+    caller: &Caller,
+    kind: EscalationKind,
+    to_code: &str,
+) -> Result<Authorized<act::DecideEscalation>, AppError> {
+    let at_target = caller.jurisdiction.as_ref().is_some_and(|(code, _)| code == to_code);
+    let candidates: &[(Role, UnitKind)] = match kind {
+        EscalationKind::Review | EscalationKind::ReReview => {
+            &[(Role::Clerk, UnitKind::Bureau), (Role::CaseLead, UnitKind::Bureau)]
+        }
+        EscalationKind::JointConference => &[(Role::CommitteeMember, UnitKind::Committee)],
+        EscalationKind::UrgentReport => &[
+            (Role::Clerk, UnitKind::Bureau),
+            (Role::CaseLead, UnitKind::Bureau),
+            (Role::CommitteeMember, UnitKind::Committee),
+        ],
+    };
+    candidates
+        .iter()
+        .find(|(role, unit)| at_target && caller.has_role(*role) && caller.unit_kind() == Some(*unit))
+        .map(|(role, _)| Authorized::grant(*role))
+        .ok_or_else(|| {
+            AppError::forbidden(match kind {
+                EscalationKind::JointConference => {
+                    "only committee members of the addressed joint conference decide this"
+                }
+                EscalationKind::UrgentReport => "only bureau or committee staff of the addressed level decide this",
+                _ => "only bureau clerks or case leads of the reviewing level decide this",
+            })
+        })
+}
+
+/// Who may withdraw a pending escalation: whoever asked for it, for joint conferences and urgent reports (a
+/// petitioner gives up a review by withdrawing the case), provided they still may escalate the case.
+pub fn may_withdraw(
+    caller: &Caller,
+    kind: EscalationKind,
+    requested_by: Option<Uuid>,
+    parties: &CaseParties,
+) -> Result<Authorized<act::Escalate>, AppError> {
+    if kind.is_review() {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "a review is given up by withdrawing the case (withdrawCase)",
+        ));
+    }
+    if requested_by != Some(caller.account_id) {
+        return Err(AppError::forbidden("only whoever asked for the escalation withdraws it"));
+    }
+    may_escalate(caller, parties)
+}

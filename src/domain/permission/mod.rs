@@ -1,0 +1,126 @@
+//! Permission: what a caller may do to an object it can read (DOMAIN.md §2-§6). Every such decision in the product
+//! is made in this module, and each one that allows a write returns an [`Authorized`] proof.
+//!
+//! The functions that write (the step engine, intake, escalations, supervision notices) take the proof as an
+//! argument, and only this module can make one: a new mutation that forgot to ask does not compile. Reading is
+//! governed by [`super::scope`] (which objects) and [`super::visibility`] (which of their parts).
+
+use std::marker::PhantomData;
+
+use super::organisation::{is_within, UnitKind};
+use super::role::Role;
+use super::scope::Caller;
+
+mod administration;
+mod cases;
+mod oversight;
+#[cfg(test)]
+mod tests;
+
+pub use administration::{authorize_administration, authorize_operator, may_administer, may_give_up_administration};
+pub use cases::{
+    authorize, authorize_reception_desk, authorize_recording, authorize_submission, may_decide, may_escalate,
+    may_reveal_contact, may_withdraw, CaseParties, Operation,
+};
+pub use oversight::{
+    authorize_notice, may_follow_cases, may_follow_cases_in, may_follow_notices_of, may_issue, may_see_figures,
+    NoticeParties,
+};
+
+/// Proof that the rules of this module allowed the caller an act of kind `A`, and the role they act in (which the
+/// history records). It can only be made here:
+///
+/// ```
+/// use petition_api::domain::permission::{act, authorize_submission, Authorized};
+/// # use petition_api::domain::{role::Role, scope::Caller};
+/// # let caller = Caller { account_id: uuid::Uuid::nil(), username: "p".into(), display_name: "p".into(), roles: vec![Role::Petitioner],
+/// #     unit: None, jurisdiction: None };
+/// let proof: Authorized<act::Submit> = authorize_submission(&caller).unwrap();
+/// assert_eq!(proof.role(), Role::Petitioner);
+/// ```
+///
+/// Code outside the domain cannot make one up, neither through the constructor nor by spelling out the value:
+///
+/// ```compile_fail
+/// use petition_api::domain::permission::{act, Authorized};
+/// use petition_api::domain::role::Role;
+/// let forged: Authorized<act::Submit> = Authorized::grant(Role::Petitioner);
+/// ```
+///
+/// ```compile_fail
+/// use petition_api::domain::permission::{act, Authorized};
+/// use petition_api::domain::role::Role;
+/// let forged: Authorized<act::Submit> = Authorized { role: Role::Petitioner, act: std::marker::PhantomData };
+/// ```
+#[derive(Debug)]
+#[must_use = "a permission is asked for in order to act on it"]
+pub struct Authorized<A> {
+    role: Role,
+    act: PhantomData<A>,
+}
+
+impl<A> Authorized<A> {
+    fn grant(role: Role) -> Self {
+        Authorized { role, act: PhantomData }
+    }
+
+    /// The role the caller acts in.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+}
+
+/// The kinds of acts a proof allows.
+pub mod act {
+    /// A step on a case ([`super::authorize`]).
+    #[derive(Debug)]
+    pub struct CaseStep;
+    /// Submitting one's own petition ([`super::authorize_submission`]).
+    #[derive(Debug)]
+    pub struct Submit;
+    /// Recording a petition received by a bureau ([`super::authorize_recording`]).
+    #[derive(Debug)]
+    pub struct Record;
+    /// Raising a case to a joint conference or an urgent report, or withdrawing that ([`super::may_escalate`]).
+    #[derive(Debug)]
+    pub struct Escalate;
+    /// Deciding an escalation ([`super::may_decide`]).
+    #[derive(Debug)]
+    pub struct DecideEscalation;
+    /// Issuing a supervision notice ([`super::may_issue`]).
+    #[derive(Debug)]
+    pub struct IssueNotice;
+    /// A step on a supervision notice ([`super::authorize_notice`]).
+    #[derive(Debug)]
+    pub struct ActOnNotice;
+    /// Reading the portal figures of a jurisdiction ([`super::may_see_figures`]).
+    #[derive(Debug)]
+    pub struct SeeFigures;
+    /// Seeing the petitioner's contact data in full ([`super::may_reveal_contact`]).
+    #[derive(Debug)]
+    pub struct RevealContact;
+    /// Creating or changing an account or unit ([`super::authorize_administration`]).
+    #[derive(Debug)]
+    pub struct Administer;
+
+    /// The acts that file a new case.
+    pub trait Files {}
+    impl Files for Submit {}
+    impl Files for Record {}
+
+    /// The acts that write a step into a case's history.
+    pub trait OnCase {}
+    impl OnCase for CaseStep {}
+    impl OnCase for Escalate {}
+    impl OnCase for DecideEscalation {}
+    impl OnCase for IssueNotice {}
+}
+
+fn staff_in(caller: &Caller, role: Role, kinds: &[UnitKind]) -> bool {
+    caller.has_role(role) && caller.unit_kind().is_some_and(|k| kinds.contains(&k))
+}
+
+/// Whether the caller's jurisdiction is the one with `path` or above it.
+fn covers(caller: &Caller, path: &str) -> bool {
+    caller.jurisdiction_path().is_some_and(|p| is_within(path, p))
+}

@@ -1,0 +1,165 @@
+//! The role × act rules of cases, figures, live feeds and notices.
+
+use uuid::Uuid;
+
+use super::*;
+use crate::domain::escalation::EscalationKind;
+use crate::domain::organisation::UnitKind;
+use crate::domain::role::Role;
+use crate::domain::scope::{petitioner, staff};
+use crate::domain::supervision::NoticeAction;
+use crate::domain::visibility::CaseFacts;
+use crate::error::ErrorCode;
+
+const COUNTY: &str = "510000/510500/510502/";
+
+fn parties() -> CaseParties {
+    CaseParties {
+        jurisdiction_path: COUNTY.into(),
+        current_unit_id: Some(Uuid::from_u128(5)),
+        case_lead_account_id: Some(Uuid::from_u128(77)),
+        petitioner_account_id: Some(Uuid::from_u128(99)),
+    }
+}
+
+#[test]
+fn each_operation_has_its_actors() {
+    let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
+    let city_bureau = staff(Role::Clerk, UnitKind::Bureau, 2, "510000/510500/");
+    let other_county = staff(Role::Clerk, UnitKind::Bureau, 3, "510000/510500/510503/");
+    let unit_clerk = staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY);
+    let other_unit = staff(Role::Clerk, UnitKind::HandlingUnit, 6, COUNTY);
+    let mut lead = staff(Role::CaseLead, UnitKind::Bureau, 7, COUNTY);
+    lead.account_id = Uuid::from_u128(77);
+    let committee = staff(Role::CommitteeMember, UnitKind::Committee, 8, "510000/");
+    let petitioner = petitioner(99);
+    let p = parties();
+    let ok = |c: &Caller, op| authorize(c, op, &p).is_ok();
+
+    assert!(ok(&bureau, Operation::Route) && ok(&city_bureau, Operation::Route));
+    assert!(!ok(&other_county, Operation::Route) && !ok(&unit_clerk, Operation::Route));
+    assert!(ok(&unit_clerk, Operation::Respond) && !ok(&other_unit, Operation::Respond));
+    assert!(!ok(&bureau, Operation::Respond));
+    assert!(ok(&unit_clerk, Operation::Handle) && ok(&lead, Operation::Handle));
+    assert!(!ok(&bureau, Operation::Handle) && !ok(&petitioner, Operation::Handle));
+    assert!(ok(&lead, Operation::Extend) && !ok(&unit_clerk, Operation::Extend));
+    assert!(ok(&committee, Operation::DesignateCaseLead) && ok(&bureau, Operation::DesignateCaseLead));
+    assert!(!ok(&unit_clerk, Operation::DesignateCaseLead));
+    assert!(ok(&lead, Operation::SetResolutionPlan) && !ok(&bureau, Operation::SetResolutionPlan));
+    assert!(ok(&petitioner, Operation::PetitionerAct) && !ok(&bureau, Operation::PetitionerAct));
+    assert_eq!(authorize(&lead, Operation::Handle, &p).unwrap().role(), Role::CaseLead);
+    let err = authorize(&unit_clerk, Operation::Route, &p).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Forbidden);
+}
+
+#[test]
+fn figures_are_for_bureau_and_committee_staff_over_the_subtree() {
+    let committee = staff(Role::CommitteeMember, UnitKind::Committee, 8, "510000/");
+    let sees = |c: &Caller, path: &str| may_see_figures(c, path).is_ok();
+    assert!(sees(&committee, COUNTY) && sees(&committee, "510000/"));
+    let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
+    assert!(sees(&bureau, COUNTY) && !sees(&bureau, "510000/510500/"));
+    assert!(!sees(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), COUNTY));
+    assert!(!sees(&staff(Role::Admin, UnitKind::Bureau, 1, COUNTY), COUNTY));
+}
+
+#[test]
+fn live_feeds_follow_the_jurisdiction_and_the_unit() {
+    let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
+    assert!(may_follow_cases_in(&bureau, COUNTY).is_ok());
+    assert!(may_follow_cases_in(&bureau, "510000/510500/").is_err());
+    assert!(may_follow_cases_in(&petitioner(3), COUNTY).is_err());
+    let unit = Uuid::from_u128(5);
+    assert!(may_follow_notices_of(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), unit, COUNTY).is_ok());
+    assert!(may_follow_notices_of(&staff(Role::Clerk, UnitKind::HandlingUnit, 6, COUNTY), unit, COUNTY).is_err());
+    assert!(may_follow_notices_of(&bureau, unit, COUNTY).is_ok());
+    assert!(may_follow_notices_of(&bureau, unit, "510000/510500/510503/").is_err());
+}
+
+#[test]
+fn petitioners_submit_and_bureau_clerks_record() {
+    assert_eq!(authorize_submission(&petitioner(1)).unwrap().role(), Role::Petitioner);
+    let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
+    assert_eq!(authorize_submission(&bureau).unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(authorize_recording(&bureau, COUNTY).unwrap().role(), Role::Clerk);
+    assert!(authorize_recording(&bureau, "510000/510500/510503/").is_err());
+    assert!(authorize_recording(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), COUNTY).is_err());
+}
+
+#[test]
+fn contact_is_revealed_to_case_workers_who_may_know_the_petitioner() {
+    let case = CaseFacts { petitioner_account_id: None, category: None, is_anonymous: false };
+    assert!(may_reveal_contact(&staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY), &case).is_ok());
+    assert!(may_reveal_contact(&staff(Role::Admin, UnitKind::Bureau, 1, COUNTY), &case).is_err());
+    let anonymous = CaseFacts { is_anonymous: true, ..case };
+    assert!(may_reveal_contact(&staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY), &anonymous).is_err());
+}
+
+#[test]
+fn each_escalation_has_its_deciders() {
+    let committee = staff(Role::CommitteeMember, UnitKind::Committee, 1, "510000/510500/");
+    let bureau = staff(Role::Clerk, UnitKind::Bureau, 2, "510000/510500/");
+    assert!(may_decide(&committee, EscalationKind::JointConference, "510500").is_ok());
+    assert!(may_decide(&bureau, EscalationKind::JointConference, "510500").is_err());
+    assert!(may_decide(&committee, EscalationKind::JointConference, "510000").is_err());
+    assert!(may_decide(&bureau, EscalationKind::UrgentReport, "510500").is_ok());
+    assert!(may_decide(&bureau, EscalationKind::Review, "510500").is_ok());
+    assert!(may_decide(&committee, EscalationKind::Review, "510500").is_err());
+}
+
+#[test]
+fn only_the_requester_withdraws_and_not_reviews() {
+    let me = staff(Role::Clerk, UnitKind::Bureau, 2, COUNTY);
+    let mine = Some(me.account_id);
+    let p = parties();
+    assert!(may_withdraw(&me, EscalationKind::JointConference, mine, &p).is_ok());
+    let other = may_withdraw(&me, EscalationKind::UrgentReport, Some(Uuid::from_u128(99)), &p).unwrap_err();
+    assert_eq!(other.code, ErrorCode::Forbidden);
+    let review = may_withdraw(&me, EscalationKind::Review, mine, &p).unwrap_err();
+    assert_eq!(review.code, ErrorCode::InvalidTransition);
+}
+
+#[test]
+fn covering_staff_and_the_lead_escalate() {
+    let p = CaseParties { petitioner_account_id: None, ..parties() };
+    assert!(may_escalate(&staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY), &p).is_ok());
+    assert!(may_escalate(&staff(Role::CommitteeMember, UnitKind::Committee, 8, "510000/"), &p).is_ok());
+    assert!(may_escalate(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), &p).is_err());
+    let mut lead = staff(Role::CaseLead, UnitKind::HandlingUnit, 5, COUNTY);
+    lead.account_id = Uuid::from_u128(77);
+    assert_eq!(may_escalate(&lead, &p).unwrap().role(), Role::CaseLead);
+}
+
+#[test]
+fn issuers_are_committee_members_or_bureau_clerks_at_or_above() {
+    let issue = |c: &Caller, path: &str| may_issue(c, path, "input.targetUnitId").map(|p| p.role());
+    let committee = staff(Role::CommitteeMember, UnitKind::Committee, 1, "510000/");
+    assert_eq!(issue(&committee, COUNTY).unwrap(), Role::CommitteeMember);
+    assert_eq!(issue(&staff(Role::Clerk, UnitKind::Bureau, 2, COUNTY), COUNTY).unwrap(), Role::Clerk);
+    let neighbour = issue(&staff(Role::Clerk, UnitKind::Bureau, 3, "510000/510500/510503/"), COUNTY).unwrap_err();
+    assert_eq!((neighbour.code, neighbour.field.as_deref()), (ErrorCode::BadUserInput, Some("input.targetUnitId")));
+    let unit_clerk = issue(&staff(Role::Clerk, UnitKind::HandlingUnit, 4, COUNTY), COUNTY).unwrap_err();
+    assert_eq!(unit_clerk.code, ErrorCode::Forbidden);
+    assert!(issue(&staff(Role::CaseLead, UnitKind::Bureau, 5, COUNTY), COUNTY).is_err());
+    // Below the target's level is not enough.
+    assert!(issue(&staff(Role::Clerk, UnitKind::Bureau, 6, COUNTY), "510000/510500/").is_err());
+}
+
+#[test]
+fn the_target_answers_and_the_issuer_closes() {
+    let parties = NoticeParties { target_unit_id: Uuid::from_u128(5), issuer_unit_id: Uuid::from_u128(1) };
+    let unit_clerk = staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY);
+    let unit_lead = staff(Role::CaseLead, UnitKind::HandlingUnit, 5, COUNTY);
+    let other_unit = staff(Role::Clerk, UnitKind::HandlingUnit, 6, COUNTY);
+    let issuer = staff(Role::CommitteeMember, UnitKind::Committee, 1, "510000/");
+    for action in [NoticeAction::Acknowledge, NoticeAction::Respond] {
+        assert!(authorize_notice(&unit_clerk, action, &parties).is_ok());
+        assert!(authorize_notice(&unit_lead, action, &parties).is_ok());
+        assert!(authorize_notice(&other_unit, action, &parties).is_err());
+        assert!(authorize_notice(&issuer, action, &parties).is_err());
+    }
+    for action in [NoticeAction::Close, NoticeAction::Reopen] {
+        assert!(authorize_notice(&issuer, action, &parties).is_ok());
+        assert_eq!(authorize_notice(&unit_clerk, action, &parties).unwrap_err().code, ErrorCode::Forbidden);
+    }
+}
