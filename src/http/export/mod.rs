@@ -99,23 +99,10 @@ async fn list_export(
     list: &'static List,
     asked: Asked,
 ) -> HttpResponse {
-    let mut variables = json!({ "first": state.settings.limits.max_page_size });
-    if let Some(filter) = params.filter.filter(|f| !f.is_empty()) {
-        match serde_json::from_str::<Value>(&filter) {
-            Ok(filter @ Value::Object(_)) => variables["filter"] = filter,
-            _ => return bad_parameter(asked, "filter", &format!("must be a {} as a JSON object", list.filter)),
-        }
-    }
-    if let Some(order) = params.order.filter(|o| !o.is_empty()) {
-        let Some((_, values)) = list.order else {
-            return bad_parameter(asked, "order", "this export takes no order");
-        };
-        let values = values();
-        if !values.contains(&order.as_str()) {
-            return bad_parameter(asked, "order", &format!("must be one of {}", values.join(", ")));
-        }
-        variables["order"] = json!(order);
-    }
+    let variables = match list_variables(&params, list, state.settings.limits.max_page_size) {
+        Ok(variables) => variables,
+        Err((field, why)) => return bad_parameter(asked, field, &why),
+    };
     let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
     let state = state.into_inner();
     let schema = schema.into_inner();
@@ -144,10 +131,6 @@ async fn list_export(
         place_name: None,
         period: today.format("%Y-%m-%d").to_string(),
     };
-    let nodes = move |data: &Value| -> Vec<Vec<Cell>> {
-        let nodes = data[list.field]["nodes"].as_array().map(Vec::as_slice).unwrap_or_default();
-        nodes.iter().map(|node| list.row(node, reading)).collect()
-    };
     let (mut writer, mut head) = Writer::start(
         asked.format,
         list.name,
@@ -156,35 +139,82 @@ async fn list_export(
         &list.widths(),
         today.naive_local(),
     );
-    match writer.rows(nodes(&first)) {
+    match writer.rows(list.rows(&first, reading)) {
         Ok(bytes) => head.extend(bytes),
         Err(xlsx::Full) => return bad_parameter(asked, "filter", "the list has more rows than a worksheet holds"),
     }
-    // Each later page is fetched when the client has taken the previous one; after the last, the file's end.
-    let rest = futures_util::stream::unfold((next_cursor(&first[list.field]), Some(writer)), move |(next, writer)| {
-        let (req, state, schema, variables, query) =
-            (req.clone(), state.clone(), schema.clone(), variables.clone(), query.clone());
-        async move {
-            let mut writer = writer?;
-            let Some(after) = next else { return Some((Ok(web::Bytes::from(writer.finish())), (None, None))) };
-            let mut variables = variables;
-            variables["after"] = json!(after);
-            let failed = |why: &str| {
-                tracing::warn!(
-                    "a {} export failed after its first page ({why}); its body ends unfinished",
-                    list.name.0
-                );
-                Some((Err(actix_web::error::ErrorServiceUnavailable("the export could not be finished")), (None, None)))
-            };
-            let Ok(data) = page(&req, &state, &schema, &query, variables, false).await else {
-                return failed("a page failed");
-            };
-            let Ok(bytes) = writer.rows(nodes(&data)) else { return failed("the sheet is full") };
-            Some((Ok(web::Bytes::from(bytes)), (next_cursor(&data[list.field]), Some(writer))))
-        }
-    });
+    let later = Later { req, state, schema, query, variables, list, reading };
+    let rest = later.pages(next_cursor(&first[list.field]), writer);
     let body = futures_util::stream::once(async move { Ok::<_, actix_web::Error>(web::Bytes::from(head)) }).chain(rest);
     file_response(asked, &name).streaming(body)
+}
+
+/// The variables of a list's query from the request's `filter` and `order`, or which of them is refused and why.
+fn list_variables(params: &Params, list: &List, page_size: usize) -> Result<Value, (&'static str, String)> {
+    let mut variables = json!({ "first": page_size });
+    if let Some(filter) = params.filter.as_deref().filter(|f| !f.is_empty()) {
+        match serde_json::from_str::<Value>(filter) {
+            Ok(filter @ Value::Object(_)) => variables["filter"] = filter,
+            _ => return Err(("filter", format!("must be a {} as a JSON object", list.filter))),
+        }
+    }
+    if let Some(order) = params.order.as_deref().filter(|o| !o.is_empty()) {
+        let Some((_, values)) = list.order else {
+            return Err(("order", "this export takes no order".into()));
+        };
+        let values = values();
+        if !values.contains(&order) {
+            return Err(("order", format!("must be one of {}", values.join(", "))));
+        }
+        variables["order"] = json!(order);
+    }
+    Ok(variables)
+}
+
+/// What fetching a list's later pages needs.
+struct Later {
+    req: HttpRequest,
+    state: std::sync::Arc<AppState>,
+    schema: std::sync::Arc<AppSchema>,
+    query: String,
+    variables: Value,
+    list: &'static List,
+    reading: Reading,
+}
+
+impl Later {
+    /// The rest of the file: each page after `next`, fetched when the client has taken the previous one, then the
+    /// file's end. Should a page fail, the stream ends with an error instead of the end, so the download fails.
+    fn pages(
+        self,
+        next: Option<String>,
+        writer: Writer,
+    ) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> {
+        let later = std::rc::Rc::new(self);
+        futures_util::stream::unfold((next, Some(writer)), move |(next, writer)| {
+            let later = later.clone();
+            async move {
+                let mut writer = writer?;
+                let Some(after) = next else { return Some((Ok(web::Bytes::from(writer.finish())), (None, None))) };
+                let failed = |why: &str| {
+                    let what = later.list.name.0;
+                    tracing::warn!("a {what} export failed after its first page ({why}); its body ends unfinished");
+                    let error = actix_web::error::ErrorServiceUnavailable("the export could not be finished");
+                    Some((Err(error), (None, None)))
+                };
+                let mut variables = later.variables.clone();
+                variables["after"] = json!(after);
+                let Ok(data) = page(&later.req, &later.state, &later.schema, &later.query, variables, false).await
+                else {
+                    return failed("a page failed");
+                };
+                let Ok(bytes) = writer.rows(later.list.rows(&data, later.reading)) else {
+                    return failed("the sheet is full");
+                };
+                Some((Ok(web::Bytes::from(bytes)), (next_cursor(&data[later.list.field]), Some(writer))))
+            }
+        })
+    }
 }
 
 async fn figures(

@@ -284,6 +284,12 @@ impl List {
         self.columns.iter().map(|c| c.kind.width()).collect()
     }
 
+    /// The rows of a page of the list (GraphQL's data of one query).
+    pub fn rows(&self, data: &Value, reading: Reading) -> Vec<Vec<Cell>> {
+        let nodes = data[self.field]["nodes"].as_array().map(Vec::as_slice).unwrap_or_default();
+        nodes.iter().map(|node| self.row(node, reading)).collect()
+    }
+
     /// The cells of one node.
     pub fn row(&self, node: &Value, reading: Reading) -> Vec<Cell> {
         self.columns.iter().map(|c| c.kind.cell(c.path.iter().fold(node, |v, key| &v[*key]), reading)).collect()
