@@ -5,12 +5,6 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 
-use super::connection::{connection, overdue_filter, scoped_page, PageArgs};
-use super::context::{caller, filter_id, local_time, object_id, state};
-use super::escalation::EscalationNode;
-use super::jurisdiction::{JurisdictionNode, UnitNode};
-use super::loaders::Loaders;
-use super::supervision::SupervisionNoticeNode;
 use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
 use crate::domain::deadline::last_day_before;
 use crate::domain::details::{notice_of, Evaluation, LeadDesignated, RepeatLinked, ResolutionPlan, Supervised};
@@ -20,8 +14,20 @@ use crate::domain::schedule::{Deadline, DeadlineKind, DeadlineStatus};
 use crate::domain::scope::{case_scope, Caller};
 use crate::domain::visibility::{case_view, CaseView, PetitionerView};
 use crate::error::AppError;
+use crate::graphql::connection::{connection, overdue_filter, scoped_page, PageArgs};
+use crate::graphql::context::{caller, filter_id, local_time, object_id, state};
+use crate::graphql::escalation::EscalationNode;
+use crate::graphql::jurisdiction::{JurisdictionNode, UnitNode};
+use crate::graphql::loaders::Loaders;
+use crate::graphql::supervision::SupervisionNoticeNode;
 use crate::models::case::{self as case_model, Case, CaseFilter, CaseKey, CaseList};
 use crate::models::case_event::CaseEvent;
+
+mod event;
+mod query;
+
+pub use event::*;
+pub use query::*;
 
 /// A petition case (信访事项).
 #[derive(Clone)]
@@ -222,14 +228,14 @@ impl CaseNode {
 
     /// The files attached to the case, oldest first, withdrawn ones included (marked): those the caller may see
     /// (the handling unit never sees identity documents, nor what the petitioner of an accusation brought).
-    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<super::evidence::AttachmentNode>> {
+    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::evidence::AttachmentNode>> {
         let caller = caller(ctx)?;
         let facts = self.0.facts();
         let rows = ctx.data_unchecked::<Loaders>().attachments().load_one(self.0.id).await?.unwrap_or_default();
         Ok(rows
             .into_iter()
             .filter(|a| crate::domain::evidence::shows_attachment(caller, &facts, a.kind, a.by_petitioner()))
-            .map(super::evidence::AttachmentNode)
+            .map(crate::graphql::evidence::AttachmentNode)
             .collect())
     }
 
@@ -318,237 +324,6 @@ impl DeadlineView {
     }
 }
 
-/// An entry in a case's history.
-pub struct CaseEventNode {
-    pub event: CaseEvent,
-    /// Seen by the petitioner: no internal note, no actor.
-    pub public: bool,
-}
-
-/// An entry in a case's history (append-only).
-#[Object(name = "CaseEvent")]
-impl CaseEventNode {
-    /// What happened (a transition, an activity or an administrative act).
-    async fn kind(&self) -> EventKind {
-        self.event.kind
-    }
-
-    /// The status before, for transitions.
-    async fn from_status(&self) -> Option<CaseStatus> {
-        self.event.from_status
-    }
-
-    /// The status after, for transitions.
-    async fn to_status(&self) -> Option<CaseStatus> {
-        self.event.to_status
-    }
-
-    /// When it happened.
-    async fn occurred_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.event.occurred_at)
-    }
-
-    /// When it was recorded (may be later than it happened).
-    async fn recorded_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.event.recorded_at)
-    }
-
-    /// The text addressed to the petitioner, if any (a notice, the handling opinion, where to go).
-    async fn notice(&self) -> Option<&str> {
-        notice_of(&self.event.payload)
-    }
-
-    /// The internal note; null for petitioners.
-    async fn note(&self) -> Option<&str> {
-        if self.public {
-            None
-        } else {
-            self.event.note.as_deref()
-        }
-    }
-
-    /// The role the actor acted in (`SYSTEM` for the deadline sweep's entries).
-    async fn actor_role(&self) -> Option<ActorRole> {
-        self.event.actor_role.as_deref().and_then(ActorRole::parse)
-    }
-
-    /// Who acted (an account id); null for petitioners.
-    async fn actor_id(&self) -> Option<ID> {
-        if self.public {
-            None
-        } else {
-            self.event.actor_account_id.map(|id| ID(id.to_string()))
-        }
-    }
-
-    /// What this kind of entry records, as a typed object per kind; staff only. The ids of other objects show
-    /// only where the reader may see them (the earlier case a repeat links to, the notice that supervised the case).
-    async fn detail(&self, ctx: &Context<'_>) -> Result<Option<super::event_detail::CaseEventDetail>> {
-        if self.public {
-            return Ok(None);
-        }
-        super::event_detail::of(ctx, &self.event).await
-    }
-
-    /// The same details as untyped JSON; staff only.
-    #[graphql(deprecation = "use `detail`, which has a type per kind of entry")]
-    async fn details(&self, ctx: &Context<'_>) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
-        if self.public {
-            return Ok(None);
-        }
-        if super::event_detail::hides_file(ctx, &self.event).await? {
-            return Ok(None);
-        }
-        let mut details = self.event.payload.clone();
-        let loaders = ctx.data_unchecked::<Loaders>();
-        let hidden = match self.event.kind {
-            EventKind::RepeatLinked => match RepeatLinked::deserialize(&details) {
-                Ok(link) => loaders.case().load_one(link.repeat_of).await?.is_none().then_some("repeatOf"),
-                Err(_) => None,
-            },
-            EventKind::Supervised => match Supervised::deserialize(&details) {
-                Ok(s) => {
-                    let visible = loaders.notices_of_case().load_one(self.event.case_id).await?.unwrap_or_default();
-                    (!visible.iter().any(|n| n.id == s.notice_id)).then_some("noticeId")
-                }
-                Err(_) => None,
-            },
-            _ => None,
-        };
-        if let (Some(key), Some(fields)) = (hidden, details.as_object_mut()) {
-            fields.remove(key);
-        }
-        Ok(Some(async_graphql::Json(details)))
-    }
-
-    /// Whether only staff see this entry.
-    async fn staff_only(&self) -> bool {
-        self.event.staff_only
-    }
-}
-
-connection!(
-    CaseConnection,
-    CaseEdge,
-    CaseNode,
-    "A page of cases (Relay connection).",
-    "A case in a page, with its cursor."
-);
-
-/// The order of a case list.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CaseOrder {
-    /// Newest received first.
-    #[default]
-    ReceivedDesc,
-    /// Oldest received first.
-    ReceivedAsc,
-}
-
-/// Which cases to list, on top of what the caller may see anyway.
-#[derive(InputObject, Default)]
-pub struct CaseFilterInput {
-    /// Only cases in one of these statuses.
-    pub status: Option<Vec<CaseStatus>>,
-    /// Only cases of this category.
-    pub category: Option<Category>,
-    /// Only cases in the subtree of this jurisdiction.
-    pub jurisdiction_code: Option<String>,
-    /// Only cases now with this unit.
-    pub unit_id: Option<ID>,
-    /// Only cases led by this case lead.
-    pub case_lead_id: Option<ID>,
-    /// Only cases with a staff deadline past due and unmet (true), or only the others (false is not supported:
-    /// leave it out).
-    pub overdue: Option<bool>,
-    /// Only cases received at or after this time.
-    pub received_from: Option<DateTime<Utc>>,
-    /// Only cases received before this time.
-    pub received_before: Option<DateTime<Utc>>,
-    /// Only cases whose title or content contains this text (works for Chinese; at least 1 character).
-    pub search: Option<String>,
-}
-
-#[derive(Default)]
-pub struct CaseQuery;
-
-#[Object]
-impl CaseQuery {
-    /// One case. `NOT_FOUND` when it does not exist or lies outside what the caller may see.
-    async fn case(&self, ctx: &Context<'_>, #[graphql(desc = "The case's id.")] id: ID) -> Result<Option<CaseNode>> {
-        let scope = case_scope(caller(ctx)?);
-        let id = object_id(&id, "case")?;
-        let found = state(ctx).db.read_by_key(|conn| case_model::find_visible_pipelined(conn, &scope, id)).await?;
-        Ok(Some(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?)))
-    }
-
-    /// One case by its reference, within what the caller may see.
-    async fn case_by_reference(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The reference, e.g. `510502-2022-000017`.")] reference: String,
-    ) -> Result<Option<CaseNode>> {
-        let scope = case_scope(caller(ctx)?);
-        let found = state(ctx)
-            .db
-            .read_by_key(|conn| case_model::find_visible_by_reference_pipelined(conn, &scope, reference.trim()))
-            .await?;
-        Ok(Some(CaseNode(found.ok_or_else(|| AppError::not_found("case"))?)))
-    }
-
-    /// The cases the caller may see, paged. Petitioners see their own; staff the cases of their jurisdiction's
-    /// subtree (handling units: the cases with their unit; case leads also the cases they lead).
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
-    #[allow(clippy::too_many_arguments)]
-    async fn cases(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which cases.")] filter: Option<CaseFilterInput>,
-        #[graphql(desc = "The order; newest received first by default.")] order: Option<CaseOrder>,
-        #[graphql(desc = "Return the first n items (at most the maximum page size).")] first: Option<i32>,
-        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return the last n items (at most the maximum page size).")] last: Option<i32>,
-        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
-    ) -> Result<CaseConnection> {
-        let scope = case_scope(caller(ctx)?);
-        let st = state(ctx);
-        let page = PageArgs { first, after, last, before }.parse::<CaseKey>(st.settings.limits.max_page_size)?;
-        let f = filter.unwrap_or_default();
-        if let (Some(from), Some(before)) = (f.received_from, f.received_before) {
-            if from > before {
-                return Err(AppError::bad_input("filter.receivedBefore", "must not lie before receivedFrom").into());
-            }
-        }
-        let search = f.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
-            return Err(AppError::bad_input("filter.search", "at most 100 characters").into());
-        }
-        let unit_id = filter_id(f.unit_id.as_ref(), "filter.unitId")?;
-        let case_lead_id = filter_id(f.case_lead_id.as_ref(), "filter.caseLeadId")?;
-        let now = st.clock.now();
-        let filter = CaseFilter {
-            statuses: f.status,
-            category: f.category,
-            within_path: None,
-            unit_id,
-            case_lead_id,
-            overdue_at: overdue_filter(f.overdue, now)?,
-            received_from: f.received_from,
-            received_before: f.received_before,
-            text: search,
-            ascending: order.unwrap_or_default() == CaseOrder::ReceivedAsc,
-        };
-        let (rows, total) = scoped_page::<CaseList>(ctx, scope, filter, f.jurisdiction_code, page).await?;
-        Ok(CaseConnection::build(rows, total, case_model::key_of, CaseNode))
-    }
-}
-
-/// A stored JSON value as its type; one that does not read (never written by this service) is logged and shown as
-/// absent rather than failing the whole case.
-fn stored<T: serde::de::DeserializeOwned>(value: &serde_json::Value, what: &str) -> Option<T> {
-    serde_json::from_value(value.clone()).map_err(|e| tracing::error!(error = %e, "a stored {what} does not read")).ok()
-}
-
 /// A case lead's resolution plan (路线图、时间表、任务书).
 #[derive(SimpleObject)]
 #[graphql(name = "ResolutionPlan")]
@@ -596,4 +371,10 @@ impl From<Evaluation> for EvaluationView {
     fn from(e: Evaluation) -> Self {
         EvaluationView { bureau: e.bureau, unit: e.unit, reason: e.reason }
     }
+}
+
+/// A stored JSON value as its type; one that does not read (never written by this service) is logged and shown as
+/// absent rather than failing the whole case.
+fn stored<T: serde::de::DeserializeOwned>(value: &serde_json::Value, what: &str) -> Option<T> {
+    serde_json::from_value(value.clone()).map_err(|e| tracing::error!(error = %e, "a stored {what} does not read")).ok()
 }

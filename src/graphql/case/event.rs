@@ -1,0 +1,112 @@
+//! A case's history entries as the API shows them.
+
+use super::*;
+
+/// An entry in a case's history.
+pub struct CaseEventNode {
+    pub event: CaseEvent,
+    /// Seen by the petitioner: no internal note, no actor.
+    pub public: bool,
+}
+
+/// An entry in a case's history (append-only).
+#[Object(name = "CaseEvent")]
+impl CaseEventNode {
+    /// What happened (a transition, an activity or an administrative act).
+    async fn kind(&self) -> EventKind {
+        self.event.kind
+    }
+
+    /// The status before, for transitions.
+    async fn from_status(&self) -> Option<CaseStatus> {
+        self.event.from_status
+    }
+
+    /// The status after, for transitions.
+    async fn to_status(&self) -> Option<CaseStatus> {
+        self.event.to_status
+    }
+
+    /// When it happened.
+    async fn occurred_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.event.occurred_at)
+    }
+
+    /// When it was recorded (may be later than it happened).
+    async fn recorded_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        local_time(ctx, self.event.recorded_at)
+    }
+
+    /// The text addressed to the petitioner, if any (a notice, the handling opinion, where to go).
+    async fn notice(&self) -> Option<&str> {
+        notice_of(&self.event.payload)
+    }
+
+    /// The internal note; null for petitioners.
+    async fn note(&self) -> Option<&str> {
+        if self.public {
+            None
+        } else {
+            self.event.note.as_deref()
+        }
+    }
+
+    /// The role the actor acted in (`SYSTEM` for the deadline sweep's entries).
+    async fn actor_role(&self) -> Option<ActorRole> {
+        self.event.actor_role.as_deref().and_then(ActorRole::parse)
+    }
+
+    /// Who acted (an account id); null for petitioners.
+    async fn actor_id(&self) -> Option<ID> {
+        if self.public {
+            None
+        } else {
+            self.event.actor_account_id.map(|id| ID(id.to_string()))
+        }
+    }
+
+    /// What this kind of entry records, as a typed object per kind; staff only. The ids of other objects show
+    /// only where the reader may see them (the earlier case a repeat links to, the notice that supervised the case).
+    async fn detail(&self, ctx: &Context<'_>) -> Result<Option<crate::graphql::event_detail::CaseEventDetail>> {
+        if self.public {
+            return Ok(None);
+        }
+        crate::graphql::event_detail::of(ctx, &self.event).await
+    }
+
+    /// The same details as untyped JSON; staff only.
+    #[graphql(deprecation = "use `detail`, which has a type per kind of entry")]
+    async fn details(&self, ctx: &Context<'_>) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
+        if self.public {
+            return Ok(None);
+        }
+        if crate::graphql::event_detail::hides_file(ctx, &self.event).await? {
+            return Ok(None);
+        }
+        let mut details = self.event.payload.clone();
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let hidden = match self.event.kind {
+            EventKind::RepeatLinked => match RepeatLinked::deserialize(&details) {
+                Ok(link) => loaders.case().load_one(link.repeat_of).await?.is_none().then_some("repeatOf"),
+                Err(_) => None,
+            },
+            EventKind::Supervised => match Supervised::deserialize(&details) {
+                Ok(s) => {
+                    let visible = loaders.notices_of_case().load_one(self.event.case_id).await?.unwrap_or_default();
+                    (!visible.iter().any(|n| n.id == s.notice_id)).then_some("noticeId")
+                }
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        if let (Some(key), Some(fields)) = (hidden, details.as_object_mut()) {
+            fields.remove(key);
+        }
+        Ok(Some(async_graphql::Json(details)))
+    }
+
+    /// Whether only staff see this entry.
+    async fn staff_only(&self) -> bool {
+        self.event.staff_only
+    }
+}
