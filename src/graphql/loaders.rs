@@ -20,6 +20,7 @@ use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
 use crate::models::account;
+use crate::models::attachment::{self, Attachment};
 use crate::models::case::{self as case_model, Case};
 use crate::models::case_event::CaseEvent;
 use crate::models::escalation::Escalation;
@@ -208,6 +209,34 @@ impl Loaders {
     }
 }
 
+/// A loader that reads the rows of all its keys in one statement (`$read`, with `$conn` and the keys as `$keys`)
+/// and gives each key its value: `one(key of a row)` a row per key, `grouped(key of a row)` the rows of each key in
+/// the order read, `pairs` (key, value) rows grouped by key, `pairs_one` (key, value) rows one per key.
+macro_rules! loader {
+    ($(#[$doc:meta])* $name:ident: $key:ty => $value:ty, |$conn:ident, $keys:ident| $read:expr, $($shape:tt)+) => {
+        $(#[$doc])*
+        pub struct $name(Db);
+
+        impl Loader<$key> for $name {
+            type Value = $value;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $value> {
+                let owned = keys.to_vec();
+                let rows = self.0.run(move |$conn| {
+                    let $keys = &owned;
+                    Ok($read?)
+                }).await?;
+                Ok(loader!(@answer rows, $($shape)+))
+            }
+        }
+    };
+    (@answer $rows:ident, one($by:expr)) => { by_key($rows, $by) };
+    (@answer $rows:ident, grouped($by:expr)) => { grouped($rows, $by) };
+    (@answer $rows:ident, pairs) => { grouped_pairs($rows) };
+    (@answer $rows:ident, pairs_one) => { $rows.into_iter().collect() };
+}
+
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
 
 /// Pairs of (key, value), grouped by key in the order they came.
@@ -219,118 +248,57 @@ fn grouped_pairs<K: Hash + Eq, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Ha
     map
 }
 
+/// Rows of several keys, one per key.
+fn by_key<K: Hash + Eq, V>(rows: impl IntoIterator<Item = V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
+    rows.into_iter().map(|row| (key(&row), row)).collect()
+}
+
 /// Rows of several keys, grouped by key in the order they came.
 fn grouped<K: Hash + Eq, V>(rows: impl IntoIterator<Item = V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
     grouped_pairs(rows.into_iter().map(|row| (key(&row), row)))
 }
 
-pub struct JurisdictionByCode(Db);
+loader!(
+    JurisdictionByCode: String => Jurisdiction,
+    |conn, keys| jurisdiction::find_many(conn, keys),
+    one(|j| j.code.clone())
+);
 
-impl Loader<String> for JurisdictionByCode {
-    type Value = Jurisdiction;
-    type Error = async_graphql::Error;
+loader!(
+    ChildrenByParent: String => Vec<Jurisdiction>,
+    |conn, keys| jurisdiction::children_of(conn, keys),
+    grouped(|j| j.parent_code.clone().unwrap_or_default())
+);
 
-    async fn load(&self, keys: &[String]) -> LoadResult<String, Jurisdiction> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(jurisdiction::find_many(conn, &keys)?)).await?;
-        Ok(rows.into_iter().map(|j| (j.code.clone(), j)).collect())
-    }
-}
+loader!(
+    UnitById: Uuid => Unit, |conn, keys| unit::find_many(conn, keys), one(|u| u.id)
+);
 
-pub struct ChildrenByParent(Db);
+loader!(
+    UnitsByJurisdiction: String => Vec<Unit>,
+    |conn, keys| unit::of_jurisdictions(conn, keys),
+    grouped(|u| u.jurisdiction_code.clone())
+);
 
-impl Loader<String> for ChildrenByParent {
-    type Value = Vec<Jurisdiction>;
-    type Error = async_graphql::Error;
+loader!(
+    /// Whole histories (staff-only entries included; resolvers filter by viewer).
+    EventsByCase: Uuid => Vec<CaseEvent>, |conn, keys| unscoped::histories(conn, keys, true), grouped(|e| e.case_id)
+);
 
-    async fn load(&self, keys: &[String]) -> LoadResult<String, Vec<Jurisdiction>> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(jurisdiction::children_of(conn, &keys)?)).await?;
-        Ok(grouped(rows, |j| j.parent_code.clone().unwrap_or_default()))
-    }
-}
+loader!(
+    /// The stored deadlines of each case (kept by every step, so a list does not re-derive them from histories).
+    DeadlinesByCase: Uuid => Vec<Deadline>, |conn, keys| unscoped::deadlines(conn, keys), pairs
+);
 
-pub struct UnitById(Db);
+loader!(
+    /// The files of each case (resolvers filter by viewer: the confidentiality rule of DOMAIN.md §7).
+    AttachmentsByCase: Uuid => Vec<Attachment>, |conn, keys| attachment::of_cases(conn, keys), grouped(|a| a.case_id)
+);
 
-impl Loader<Uuid> for UnitById {
-    type Value = Unit;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Unit> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(unit::find_many(conn, &keys)?)).await?;
-        Ok(rows.into_iter().map(|u| (u.id, u)).collect())
-    }
-}
-
-pub struct UnitsByJurisdiction(Db);
-
-impl Loader<String> for UnitsByJurisdiction {
-    type Value = Vec<Unit>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[String]) -> LoadResult<String, Vec<Unit>> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(unit::of_jurisdictions(conn, &keys)?)).await?;
-        Ok(grouped(rows, |u| u.jurisdiction_code.clone()))
-    }
-}
-
-/// Whole histories (staff-only entries included; resolvers filter by viewer).
-pub struct EventsByCase(Db);
-
-impl Loader<Uuid> for EventsByCase {
-    type Value = Vec<CaseEvent>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<CaseEvent>> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(unscoped::histories(conn, &keys, true)?)).await?;
-        Ok(grouped(rows, |e| e.case_id))
-    }
-}
-
-/// The stored deadlines of each case (kept by every step, so a list does not re-derive them from histories).
-pub struct DeadlinesByCase(Db);
-
-impl Loader<Uuid> for DeadlinesByCase {
-    type Value = Vec<Deadline>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Deadline>> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(unscoped::deadlines(conn, &keys)?)).await?;
-        Ok(grouped_pairs(rows))
-    }
-}
-
-/// The files of each case (resolvers filter by viewer: the confidentiality rule of DOMAIN.md §7).
-pub struct AttachmentsByCase(Db);
-
-impl Loader<Uuid> for AttachmentsByCase {
-    type Value = Vec<crate::models::attachment::Attachment>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Self::Value> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(crate::models::attachment::of_cases(conn, &keys)?)).await?;
-        Ok(grouped(rows, |a| a.case_id))
-    }
-}
-
-/// Every escalation of each case (resolvers filter by viewer: petitioners see only their reviews).
-pub struct EscalationsByCase(Db);
-
-impl Loader<Uuid> for EscalationsByCase {
-    type Value = Vec<Escalation>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Escalation>> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(unscoped::escalations(conn, &keys)?)).await?;
-        Ok(grouped(rows, |e| e.case_id))
-    }
-}
+loader!(
+    /// Every escalation of each case (resolvers filter by viewer: petitioners see only their reviews).
+    EscalationsByCase: Uuid => Vec<Escalation>, |conn, keys| unscoped::escalations(conn, keys), grouped(|e| e.case_id)
+);
 
 pub struct VisibleCaseById(Db, CaseScope);
 
@@ -361,32 +329,14 @@ impl Loader<Uuid> for NoticesByCase {
     }
 }
 
-/// The ids of the cases of each notice (resolvers then load the ones the caller may see).
-pub struct CaseIdsByNotice(Db);
+loader!(
+    /// The ids of the cases of each notice (resolvers then load the ones the caller may see).
+    CaseIdsByNotice: Uuid => Vec<Uuid>, |conn, keys| notice_model::case_ids_of(conn, keys), pairs
+);
 
-impl Loader<Uuid> for CaseIdsByNotice {
-    type Value = Vec<Uuid>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<Uuid>> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(notice_model::case_ids_of(conn, &keys)?)).await?;
-        Ok(grouped_pairs(rows))
-    }
-}
-
-pub struct EventsByNotice(Db);
-
-impl Loader<Uuid> for EventsByNotice {
-    type Value = Vec<NoticeEvent>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<NoticeEvent>> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(notice_model::events_of(conn, &keys)?)).await?;
-        Ok(grouped(rows, |e| e.notice_id))
-    }
-}
+loader!(
+    EventsByNotice: Uuid => Vec<NoticeEvent>, |conn, keys| notice_model::events_of(conn, keys), grouped(|e| e.notice_id)
+);
 
 /// A jurisdiction (code and materialised path) and a period to count.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -485,31 +435,13 @@ impl Loader<(String, Period)> for ReceptionBySubtree {
     }
 }
 
-pub struct DisplayNameById(Db);
+loader!(
+    DisplayNameById: Uuid => String, |conn, keys| account::display_names(conn, keys), pairs_one
+);
 
-impl Loader<Uuid> for DisplayNameById {
-    type Value = String;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, String> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(account::display_names(conn, &keys)?)).await?;
-        Ok(rows.into_iter().collect())
-    }
-}
-
-pub struct SessionById(Db);
-
-impl Loader<Uuid> for SessionById {
-    type Value = Session;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Session> {
-        let keys = keys.to_vec();
-        let rows = self.0.run(move |conn| Ok(reception_model::find_sessions(conn, &keys)?)).await?;
-        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
-    }
-}
+loader!(
+    SessionById: Uuid => Session, |conn, keys| reception_model::find_sessions(conn, keys), one(|s| s.id)
+);
 
 /// What only the bureau keeping a session sees of it, for the sessions of one level of a query together (a week's
 /// schedule at the desk): one statement for their jurisdictions, one for the rows. A session the caller does not

@@ -5,10 +5,7 @@ use super::*;
 
 /// The refusal of a request beyond the caps checked before anything is parsed, so that no document or variable is
 /// large enough to hold a worker: the query text, and the length of every list in the variables.
-fn beyond_limits(
-    request: &async_graphql::Request,
-    limits: &crate::config::Limits,
-) -> Option<Outcome> {
+fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limits) -> Option<Outcome> {
     if request.query.len() > limits.max_query_bytes {
         return Some(Outcome::Refused(
             StatusCode::PAYLOAD_TOO_LARGE,
