@@ -120,9 +120,8 @@ impl Metrics {
     }
 
     /// Everything, in Prometheus' text format, with the pool's state as it is now.
-    pub fn render(&self, pool: PoolState) -> String {
-        let (pool_connections, pool_idle) = (pool.connections, pool.idle);
-        let mut out = String::new();
+    /// The requests: GraphQL's by operation and outcome, with their latency, and HTTP's by route and status.
+    fn render_requests(&self, out: &mut String) {
         out.push_str("# HELP petition_requests_total GraphQL requests by operation name and outcome code.\n");
         out.push_str("# TYPE petition_requests_total counter\n");
         if let Ok(requests) = self.requests.lock() {
@@ -134,7 +133,7 @@ impl Metrics {
         out.push_str("# TYPE petition_request_duration_seconds histogram\n");
         if let Ok(latency) = self.latency.lock() {
             for (op, l) in latency.iter() {
-                l.render(&mut out, "petition_request_duration_seconds", &format!("operation=\"{op}\""));
+                l.render(out, "petition_request_duration_seconds", &format!("operation=\"{op}\""));
             }
         }
         out.push_str(
@@ -145,9 +144,14 @@ impl Metrics {
         if let Ok(http) = self.http.lock() {
             for ((route, status), l) in http.iter() {
                 let labels = format!("route=\"{route}\",status=\"{status}\"");
-                l.render(&mut out, "petition_http_request_duration_seconds", &labels);
+                l.render(out, "petition_http_request_duration_seconds", &labels);
             }
         }
+    }
+
+    pub fn render(&self, pool: PoolState) -> String {
+        let mut out = String::new();
+        self.render_requests(&mut out);
         let _ = writeln!(
             out,
             "# HELP petition_build_info The running build.\n# TYPE petition_build_info gauge\n\
@@ -156,6 +160,7 @@ impl Metrics {
             env!("BUILD_REVISION")
         );
         process::render(&mut out);
+        let (pool_connections, pool_idle) = (pool.connections, pool.idle);
         let gauges = [
             ("petition_db_pool_connections", "Database connections open in the pool.", i64::from(pool_connections)),
             (

@@ -153,86 +153,95 @@ impl EventFact {
     }
 }
 
-/// Every deadline the history implies, in the order they arose. Computed from the events' own times, so a letter
-/// recorded late is already late.
-pub fn schedule(events: &[EventFact], rules: &Rules, cal: &WorkCalendar) -> Vec<Deadline> {
-    let mut out: Vec<Deadline> = Vec::new();
-    let open = |out: &mut Vec<Deadline>, kind, start: DateTime<Utc>, days, count| {
-        out.push(Deadline {
-            kind,
-            starts_at: start,
-            due_at: cal.due_at(start, days, count),
-            met_at: None,
-            waived: false,
-        });
-    };
-    // Closes the pending deadlines of `kinds`: met at `at`, or waived.
-    let settle = |out: &mut Vec<Deadline>, kinds: &[DeadlineKind], at: DateTime<Utc>, met: bool| {
-        for d in out.iter_mut().filter(|d| kinds.contains(&d.kind) && d.pending()) {
+/// The deadlines while a history is read: each period opens, is met or waived, and may be lengthened.
+struct Book<'a> {
+    out: Vec<Deadline>,
+    cal: &'a WorkCalendar,
+}
+
+impl Book<'_> {
+    fn open(&mut self, kind: DeadlineKind, start: DateTime<Utc>, days: u32, count: DayCount) {
+        let due_at = self.cal.due_at(start, days, count);
+        self.out.push(Deadline { kind, starts_at: start, due_at, met_at: None, waived: false });
+    }
+
+    /// Closes the pending deadlines of `kinds`: met at `at`, or waived.
+    fn settle(&mut self, kinds: &[DeadlineKind], at: DateTime<Utc>, met: bool) {
+        for d in self.pending(kinds) {
             if met {
                 d.met_at = Some(at);
             } else {
                 d.waived = true;
             }
         }
-    };
+    }
+
+    /// The pending deadlines of `kinds`.
+    fn pending<'d>(&'d mut self, kinds: &'d [DeadlineKind]) -> impl Iterator<Item = &'d mut Deadline> {
+        self.out.iter_mut().filter(|d| kinds.contains(&d.kind) && d.pending())
+    }
+}
+
+/// Every deadline the history implies, in the order they arose. Computed from the events' own times, so a letter
+/// recorded late is already late.
+pub fn schedule(events: &[EventFact], rules: &Rules, cal: &WorkCalendar) -> Vec<Deadline> {
+    let mut book = Book { out: Vec::new(), cal };
     let mut handling_days = None;
     use DeadlineKind as K;
     for e in events {
         match e.kind {
             EventKind::Submitted | EventKind::Recorded => {
-                open(&mut out, K::Route, e.at, rules.route_days, DayCount::Calendar)
+                book.open(K::Route, e.at, rules.route_days, DayCount::Calendar)
             }
             EventKind::Forwarded | EventKind::Assigned => {
-                settle(&mut out, &[K::Route], e.at, true);
+                book.settle(&[K::Route], e.at, true);
                 handling_days = e.handling_days;
-                open(&mut out, K::Accept, e.at, rules.accept_days, DayCount::Calendar);
-                open(&mut out, K::Object, e.at, rules.object_working_days, DayCount::Working);
+                book.open(K::Accept, e.at, rules.accept_days, DayCount::Calendar);
+                book.open(K::Object, e.at, rules.object_working_days, DayCount::Working);
             }
-            EventKind::RoutedOut | EventKind::NotAccepted => settle(&mut out, &[K::Route], e.at, true),
+            EventKind::RoutedOut | EventKind::NotAccepted => book.settle(&[K::Route], e.at, true),
             EventKind::Objected => {
-                settle(&mut out, &[K::Object, K::Accept], e.at, true);
+                book.settle(&[K::Object, K::Accept], e.at, true);
             }
             // Back to the bureau: a new routing period from the decision.
-            EventKind::ObjectionUpheld => open(&mut out, K::Route, e.at, rules.route_days, DayCount::Calendar),
+            EventKind::ObjectionUpheld => book.open(K::Route, e.at, rules.route_days, DayCount::Calendar),
             // Back to the unit, which must now accept.
-            EventKind::ObjectionRejected => open(&mut out, K::Accept, e.at, rules.accept_days, DayCount::Calendar),
+            EventKind::ObjectionRejected => book.open(K::Accept, e.at, rules.accept_days, DayCount::Calendar),
             EventKind::Accepted => {
-                settle(&mut out, &[K::Accept], e.at, true);
-                settle(&mut out, &[K::Object], e.at, false);
-                open(&mut out, K::Answer, e.at, handling_days.unwrap_or(rules.answer_days), DayCount::Calendar);
+                book.settle(&[K::Accept], e.at, true);
+                book.settle(&[K::Object], e.at, false);
+                book.open(K::Answer, e.at, handling_days.unwrap_or(rules.answer_days), DayCount::Calendar);
             }
             EventKind::Extended => {
                 let days = i64::from(e.extension_days.unwrap_or(0));
-                for d in out.iter_mut().filter(|d| d.kind == K::Answer && d.pending()) {
+                for d in book.pending(&[K::Answer]) {
                     d.due_at = cal.end_of_day(
                         cal.local_date(d.due_at) - chrono::Duration::days(1) + chrono::Duration::days(days),
                     );
                 }
             }
             EventKind::Answered => {
-                settle(&mut out, &[K::Answer], e.at, true);
-                open(&mut out, K::Evaluate, e.at, rules.evaluation_days, DayCount::Calendar);
-                open(&mut out, K::RequestReview, e.at, rules.request_review_days, DayCount::Calendar);
+                book.settle(&[K::Answer], e.at, true);
+                book.open(K::Evaluate, e.at, rules.evaluation_days, DayCount::Calendar);
+                book.open(K::RequestReview, e.at, rules.request_review_days, DayCount::Calendar);
             }
-            EventKind::Evaluated => settle(&mut out, &[K::Evaluate], e.at, true),
+            EventKind::Evaluated => book.settle(&[K::Evaluate], e.at, true),
             EventKind::ReviewRequested => {
-                settle(&mut out, &[K::RequestReview], e.at, true);
-                open(&mut out, K::DecideReview, e.at, rules.decide_review_days, DayCount::Calendar);
+                book.settle(&[K::RequestReview], e.at, true);
+                book.open(K::DecideReview, e.at, rules.decide_review_days, DayCount::Calendar);
             }
             EventKind::Reviewed => {
-                settle(&mut out, &[K::DecideReview], e.at, true);
-                open(&mut out, K::RequestReReview, e.at, rules.request_review_days, DayCount::Calendar);
+                book.settle(&[K::DecideReview], e.at, true);
+                book.open(K::RequestReReview, e.at, rules.request_review_days, DayCount::Calendar);
             }
             EventKind::ReReviewRequested => {
-                settle(&mut out, &[K::RequestReReview], e.at, true);
-                open(&mut out, K::DecideReReview, e.at, rules.decide_review_days, DayCount::Calendar);
+                book.settle(&[K::RequestReReview], e.at, true);
+                book.open(K::DecideReReview, e.at, rules.decide_review_days, DayCount::Calendar);
             }
-            EventKind::ReReviewed => settle(&mut out, &[K::DecideReReview], e.at, true),
+            EventKind::ReReviewed => book.settle(&[K::DecideReReview], e.at, true),
             EventKind::Hearing => {
                 let days = i64::from(e.hearing_days.unwrap_or(0));
-                for d in out.iter_mut().filter(|d| matches!(d.kind, K::DecideReview | K::DecideReReview) && d.pending())
-                {
+                for d in book.pending(&[K::DecideReview, K::DecideReReview]) {
                     d.due_at += chrono::Duration::days(days);
                 }
             }
@@ -240,12 +249,12 @@ pub fn schedule(events: &[EventFact], rules: &Rules, cal: &WorkCalendar) -> Vec<
                 let all: Vec<DeadlineKind> = DeadlineKind::ALL.to_vec();
                 // Evaluation stays possible after closure; everything else is no longer owed.
                 let ended: Vec<DeadlineKind> = all.into_iter().filter(|k| *k != K::Evaluate).collect();
-                settle(&mut out, &ended, e.at, false);
+                book.settle(&ended, e.at, false);
             }
             _ => {}
         }
     }
-    out
+    book.out
 }
 
 /// The earliest due time among deadlines staff still owe, for the case row's `next_due_at` (overdue filter, sweep).

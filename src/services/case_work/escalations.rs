@@ -58,46 +58,7 @@ pub fn escalate(
     let parties = parties(conn, &case)?;
     let proof = may_escalate(&ctx.caller, &parties)?;
     let case_path = &parties.jurisdiction_path;
-    let to = match (&req.disputed_with, &req.to_code) {
-        (Some(_), _) if req.kind != EscalationKind::JointConference => {
-            return Err(AppError::bad_input("input.disputedWith", "jurisdiction disputes go to a joint conference"))
-        }
-        (Some(_), Some(_)) => {
-            return Err(AppError::bad_input(
-                "input.toJurisdictionCode",
-                "a dispute goes to the common superior; leave this out",
-            ))
-        }
-        (Some(other), None) => {
-            let other = jurisdiction::find(conn, other.trim())?
-                .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.disputedWith"))?;
-            if other.code == case.jurisdiction_code {
-                return Err(AppError::bad_input("input.disputedWith", "name the other jurisdiction in the dispute"));
-            }
-            common_superior(case_path, &other.path).ok_or_else(|| {
-                AppError::bad_input("input.disputedWith", "the two jurisdictions have no common superior here")
-            })?
-        }
-        (None, Some(code)) => {
-            let target = jurisdiction::find(conn, code.trim())?
-                .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.toJurisdictionCode"))?;
-            // A joint conference may be the case's own jurisdiction's; an urgent report goes above it.
-            let above = is_within(case_path, &target.path)
-                && (req.kind == EscalationKind::JointConference || target.code != case.jurisdiction_code);
-            if !above {
-                return Err(AppError::bad_input(
-                    "input.toJurisdictionCode",
-                    "must be the case's jurisdiction (joint conferences) or one above it",
-                ));
-            }
-            target.code
-        }
-        (None, None) => match parent_code(case_path) {
-            Some(code) => code,
-            None if req.kind == EscalationKind::JointConference => case.jurisdiction_code.clone(),
-            None => return Err(AppError::new(ErrorCode::InvalidTransition, "there is no level above to report to")),
-        },
-    };
+    let to = addressed_to(conn, &req, &case, case_path)?;
     // What was asked is checked first; whether the case allows it now, after.
     if !case.status.is_open() {
         return Err(AppError::new(
@@ -235,4 +196,50 @@ pub fn withdraw(
     let e =
         escalation::settle(conn, e.id, EscalationStatus::Withdrawn, None, &reason, ctx.caller.account_id, ctx.env.now)?;
     Ok((case, e))
+}
+
+/// The code of the jurisdiction an escalation of `case` goes to: the common superior of a dispute, the one named
+/// (the case's own for a joint conference, or one above it), or by default the level above.
+fn addressed_to(conn: &mut PgConnection, req: &EscalationRequest, case: &Case, case_path: &str) -> AppResult<String> {
+    let to = match (&req.disputed_with, &req.to_code) {
+        (Some(_), _) if req.kind != EscalationKind::JointConference => {
+            return Err(AppError::bad_input("input.disputedWith", "jurisdiction disputes go to a joint conference"))
+        }
+        (Some(_), Some(_)) => {
+            return Err(AppError::bad_input(
+                "input.toJurisdictionCode",
+                "a dispute goes to the common superior; leave this out",
+            ))
+        }
+        (Some(other), None) => {
+            let other = jurisdiction::find(conn, other.trim())?
+                .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.disputedWith"))?;
+            if other.code == case.jurisdiction_code {
+                return Err(AppError::bad_input("input.disputedWith", "name the other jurisdiction in the dispute"));
+            }
+            common_superior(case_path, &other.path).ok_or_else(|| {
+                AppError::bad_input("input.disputedWith", "the two jurisdictions have no common superior here")
+            })?
+        }
+        (None, Some(code)) => {
+            let target = jurisdiction::find(conn, code.trim())?
+                .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.toJurisdictionCode"))?;
+            // A joint conference may be the case's own jurisdiction's; an urgent report goes above it.
+            let above = is_within(case_path, &target.path)
+                && (req.kind == EscalationKind::JointConference || target.code != case.jurisdiction_code);
+            if !above {
+                return Err(AppError::bad_input(
+                    "input.toJurisdictionCode",
+                    "must be the case's jurisdiction (joint conferences) or one above it",
+                ));
+            }
+            target.code
+        }
+        (None, None) => match parent_code(case_path) {
+            Some(code) => code,
+            None if req.kind == EscalationKind::JointConference => case.jurisdiction_code.clone(),
+            None => return Err(AppError::new(ErrorCode::InvalidTransition, "there is no level above to report to")),
+        },
+    };
+    Ok(to)
 }

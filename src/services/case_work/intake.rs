@@ -146,39 +146,14 @@ fn file<A: act::Files>(
     let text = format!("{} {}", c.title, c.content);
     let earlier =
         case_model::earlier_similar(conn, f.petitioner_account, c.id_number.as_deref(), c.phone.as_deref(), &text)?;
-    // Art 36 ¶3 and Art 19 ¶3: not accepted again.
-    let refusal = earlier.as_ref().and_then(|e| {
-        let accepted_below = !matches!(
-            e.status,
-            CaseStatus::Submitted | CaseStatus::Forwarded | CaseStatus::Assigned | CaseStatus::Objected
-        ) && is_within(&e.path, &c.jurisdiction.path)
-            && e.path != c.jurisdiction.path;
-        if e.status == CaseStatus::Final {
-            Some("该事项已经复核终结，不再受理 (Art 36 ¶3)")
-        } else if accepted_below {
-            Some("该事项已由下级机关受理并在办理期限内，不再受理 (Art 19 ¶3)")
-        } else {
-            None
-        }
-    });
+    let refusal = earlier.as_ref().and_then(|e| not_accepted_again(e, &c.jurisdiction.path));
     let repeat_of = earlier.as_ref().map(|e| e.id);
     let reference = &f.reference;
     let query_code = new_query_code(&mut rand::thread_rng());
     let status = if refusal.is_some() { CaseStatus::NotAccepted } else { CaseStatus::Submitted };
     // The history intake writes, and the deadlines it implies: known before anything is written, so the case row
     // goes in once, with its next due date (no second write of a freshly indexed row).
-    let mut written = vec![(f.event, None, Some(CaseStatus::Submitted), to_payload(&Received { channel: f.channel }))];
-    if let Some(earlier) = repeat_of {
-        written.push((EventKind::RepeatLinked, None, None, to_payload(&RepeatLinked { repeat_of: earlier })));
-    }
-    if let Some(reason) = refusal {
-        written.push((
-            EventKind::NotAccepted,
-            Some(CaseStatus::Submitted),
-            Some(CaseStatus::NotAccepted),
-            to_payload(&Told { notice: reason.to_owned() }),
-        ));
-    }
+    let written = intake_history(f.event, f.channel, repeat_of, refusal);
     let facts: Vec<EventFact> = written.iter().map(|(kind, ..)| EventFact::new(*kind, f.received_at)).collect();
     let deadlines = schedule(&facts, &ctx.env.rules, &ctx.env.calendar);
     let new = NewCase {
@@ -347,41 +322,14 @@ pub fn record(
         return Err(AppError::bad_input("input.channel", "clerks record LETTER, VISIT, PHONE or FAX"));
     }
     let received_at = check_past(received_at, ctx.env.now, None, "input.receivedAt")?;
-    if representatives.len() > MAX_REPRESENTATIVES {
-        return Err(AppError::bad_input(
-            "input.representatives",
-            format!("at most {MAX_REPRESENTATIVES} representatives"),
-        ));
-    }
-    if !(1..=100_000).contains(&group_size) {
-        return Err(AppError::bad_input("input.groupSize", "1 to 100000"));
-    }
-    let reps = representatives
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let name = parse_display_name(r.name, &format!("input.representatives.{i}.name"))?;
-            let phone =
-                r.phone.map(|p| PhoneNumber::parse(p, &format!("input.representatives.{i}.phone"))).transpose()?;
-            Ok(json!({"name": name, "phone": phone.map(|p| p.as_str().to_owned())}))
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let reps = group(representatives, group_size)?;
     let name = parse_display_name(petitioner.name, "input.petitioner.name")?;
     let checked = check(conn, petition)?;
     let proof = authorize_recording(&ctx.caller, &checked.jurisdiction.path)?;
     // Received where the clerk's bureau sits: above the matter's county, a skip-level petition.
     let clerk_at = ctx.caller.jurisdiction.as_ref().map(|(code, _)| code.as_str()).unwrap_or_default();
-    let received = received_by(conn, &checked, clerk_at, "input.jurisdictionCode")?;
-    let received = if !national_channel {
-        received
-    } else if received.0 == ReceivedLevel::Province {
-        (ReceivedLevel::National, received.1)
-    } else {
-        return Err(AppError::bad_input(
-            "input.nationalChannel",
-            "only a provincial bureau records petitions passed on from national channels",
-        ));
-    };
+    let received =
+        through_national_channel(received_by(conn, &checked, clerk_at, "input.jurisdictionCode")?, national_channel)?;
     if let Some(account) = petitioner.account_id {
         let ok = crate::models::account::find(conn, account)?.is_some_and(|a| a.roles.contains(&Role::Petitioner));
         if !ok {
@@ -418,4 +366,76 @@ pub fn record(
         tracing::info!(reference = %intake.case.reference, "recorded petition not accepted: earlier final or accepted case");
     }
     Ok(intake)
+}
+
+/// The representatives of a group petition as stored, each name and phone checked, and the group's size checked.
+fn group(representatives: &[Representative<'_>], group_size: i32) -> AppResult<Vec<serde_json::Value>> {
+    if representatives.len() > MAX_REPRESENTATIVES {
+        let message = format!("at most {MAX_REPRESENTATIVES} representatives");
+        return Err(AppError::bad_input("input.representatives", message));
+    }
+    if !(1..=100_000).contains(&group_size) {
+        return Err(AppError::bad_input("input.groupSize", "1 to 100000"));
+    }
+    representatives
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let name = parse_display_name(r.name, &format!("input.representatives.{i}.name"))?;
+            let phone =
+                r.phone.map(|p| PhoneNumber::parse(p, &format!("input.representatives.{i}.phone"))).transpose()?;
+            Ok(json!({"name": name, "phone": phone.map(|p| p.as_str().to_owned())}))
+        })
+        .collect()
+}
+
+/// Where a recorded petition was received, when a provincial bureau records one passed on from a national channel.
+fn through_national_channel(
+    received: (ReceivedLevel, Option<String>),
+    national_channel: bool,
+) -> AppResult<(ReceivedLevel, Option<String>)> {
+    match (national_channel, received.0) {
+        (false, _) => Ok(received),
+        (true, ReceivedLevel::Province) => Ok((ReceivedLevel::National, received.1)),
+        (true, _) => Err(AppError::bad_input(
+            "input.nationalChannel",
+            "only a provincial bureau records petitions passed on from national channels",
+        )),
+    }
+}
+
+/// Why a petition that repeats `earlier` is not accepted again, if it is not: the matter's re-review is final
+/// (Art 36 ¶3), or a body below the one it reached accepted it and is within its periods (Art 19 ¶3).
+fn not_accepted_again(earlier: &case_model::EarlierCase, path: &str) -> Option<&'static str> {
+    let accepted_below = !matches!(
+        earlier.status,
+        CaseStatus::Submitted | CaseStatus::Forwarded | CaseStatus::Assigned | CaseStatus::Objected
+    ) && is_within(&earlier.path, path)
+        && earlier.path != path;
+    if earlier.status == CaseStatus::Final {
+        Some("该事项已经复核终结，不再受理 (Art 36 ¶3)")
+    } else if accepted_below {
+        Some("该事项已由下级机关受理并在办理期限内，不再受理 (Art 19 ¶3)")
+    } else {
+        None
+    }
+}
+
+/// The entries intake writes: the petition received, its link to an earlier case, and its refusal, if any; each
+/// as (kind, from status, to status, details).
+fn intake_history(
+    event: EventKind,
+    channel: Channel,
+    repeat_of: Option<Uuid>,
+    refusal: Option<&str>,
+) -> Vec<(EventKind, Option<CaseStatus>, Option<CaseStatus>, serde_json::Value)> {
+    let mut written = vec![(event, None, Some(CaseStatus::Submitted), to_payload(&Received { channel }))];
+    if let Some(earlier) = repeat_of {
+        written.push((EventKind::RepeatLinked, None, None, to_payload(&RepeatLinked { repeat_of: earlier })));
+    }
+    if let Some(reason) = refusal {
+        let told = to_payload(&Told { notice: reason.to_owned() });
+        written.push((EventKind::NotAccepted, Some(CaseStatus::Submitted), Some(CaseStatus::NotAccepted), told));
+    }
+    written
 }
