@@ -404,7 +404,7 @@ fn load_case(
                 from_status: *from,
                 to_status: *to,
                 actor_account_id: actor,
-                actor_role: actor.map(|_| role.as_str()),
+                actor_role: actor.map(|_| role.into()),
                 occurred_at: morning(tz, *on),
                 note: note.as_deref(),
                 payload: payload.clone(),

@@ -35,6 +35,19 @@ text_enum! {
     }
 }
 
+/// The role a user acted in, as a history records it.
+impl From<Role> for ActorRole {
+    fn from(role: Role) -> ActorRole {
+        match role {
+            Role::Petitioner => ActorRole::Petitioner,
+            Role::Clerk => ActorRole::Clerk,
+            Role::CaseLead => ActorRole::CaseLead,
+            Role::CommitteeMember => ActorRole::CommitteeMember,
+            Role::Admin => ActorRole::Admin,
+        }
+    }
+}
+
 impl Role {
     /// Staff roles act within a jurisdiction subtree; a petitioner acts only on their own matters.
     pub const fn is_staff(self) -> bool {

@@ -304,7 +304,7 @@ pub async fn hides_file(ctx: &Context<'_>, event: &CaseEvent) -> Result<bool> {
     };
     let caller = super::context::caller(ctx)?;
     let Some(case) = ctx.data_unchecked::<Loaders>().case().load_one(event.case_id).await? else { return Ok(true) };
-    let by_petitioner = event.actor_role.as_deref() == Some(crate::domain::role::Role::Petitioner.as_str());
+    let by_petitioner = event.actor_role == Some(crate::domain::role::ActorRole::Petitioner);
     Ok(!crate::domain::evidence::shows_attachment(caller, &case.facts(), file.kind, by_petitioner))
 }
 

@@ -53,7 +53,7 @@ impl AttachmentNode {
 
     /// In which role the uploader acted.
     async fn uploader_role(&self) -> Option<ActorRole> {
-        ActorRole::parse(&self.0.uploader_role)
+        Some(self.0.uploader_role)
     }
 
     /// When it was attached.

@@ -163,7 +163,7 @@ impl NoticeEventNode {
 
     /// The role the actor acted in (`SYSTEM` for the sweep).
     async fn actor_role(&self) -> Option<crate::domain::role::ActorRole> {
-        self.0.actor_role.as_deref().and_then(crate::domain::role::ActorRole::parse)
+        self.0.actor_role
     }
 
     /// A note given with the step.

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::db::schema::attachments;
 use crate::domain::evidence::AttachmentKind;
+use crate::domain::role::ActorRole;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = attachments, check_for_backend(diesel::pg::Pg))]
@@ -20,7 +21,7 @@ pub struct Attachment {
     pub sha256: String,
     pub storage_key: String,
     pub uploaded_by: Uuid,
-    pub uploader_role: String,
+    pub uploader_role: ActorRole,
     pub uploaded_at: DateTime<Utc>,
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub withdrawal_reason: Option<String>,
@@ -29,7 +30,7 @@ pub struct Attachment {
 impl Attachment {
     /// Whether the petitioner attached it (which the confidentiality rule asks).
     pub fn by_petitioner(&self) -> bool {
-        self.uploader_role == crate::domain::role::Role::Petitioner.as_str()
+        self.uploader_role == ActorRole::Petitioner
     }
 }
 
@@ -46,7 +47,7 @@ pub struct NewAttachment<'a> {
     pub sha256: &'a str,
     pub storage_key: &'a str,
     pub uploaded_by: Uuid,
-    pub uploader_role: &'a str,
+    pub uploader_role: ActorRole,
     pub uploaded_at: DateTime<Utc>,
 }
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::db::announce;
 use crate::db::schema::case_events;
 use crate::domain::case::{CaseStatus, EventKind};
+use crate::domain::role::ActorRole;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = case_events, check_for_backend(diesel::pg::Pg))]
@@ -17,7 +18,7 @@ pub struct CaseEvent {
     pub from_status: Option<CaseStatus>,
     pub to_status: Option<CaseStatus>,
     pub actor_account_id: Option<Uuid>,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<ActorRole>,
     pub occurred_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
     pub note: Option<String>,
@@ -34,7 +35,7 @@ pub struct NewCaseEvent<'a> {
     pub from_status: Option<CaseStatus>,
     pub to_status: Option<CaseStatus>,
     pub actor_account_id: Option<Uuid>,
-    pub actor_role: Option<&'a str>,
+    pub actor_role: Option<ActorRole>,
     pub occurred_at: DateTime<Utc>,
     pub note: Option<&'a str>,
     pub payload: serde_json::Value,

@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
+use crate::domain::role::ActorRole;
 use crate::domain::scope::NoticeScope;
 use crate::domain::supervision::{NoticeEventKind, NoticeStatus, NoticeTrigger, NoticeType};
 
@@ -45,7 +46,7 @@ pub struct NoticeEvent {
     pub from_status: Option<NoticeStatus>,
     pub to_status: Option<NoticeStatus>,
     pub actor_account_id: Option<Uuid>,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<ActorRole>,
     pub occurred_at: DateTime<Utc>,
     pub note: Option<String>,
     pub payload: serde_json::Value,
@@ -144,7 +145,7 @@ pub struct NewNoticeEvent<'a> {
     pub from_status: Option<NoticeStatus>,
     pub to_status: Option<NoticeStatus>,
     pub actor_account_id: Option<Uuid>,
-    pub actor_role: Option<&'a str>,
+    pub actor_role: Option<ActorRole>,
     pub occurred_at: DateTime<Utc>,
     pub note: Option<&'a str>,
     pub payload: serde_json::Value,

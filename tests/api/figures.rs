@@ -297,6 +297,9 @@ async fn the_database_knows_exactly_the_statuses_and_event_kinds_of_the_rules() 
     let refused = diesel::sql_query("UPDATE accounts SET roles = '{CLERK,ROOT}' WHERE username = 'demo.clerk'")
         .execute(&mut app.conn());
     assert!(format!("{:?}", refused.unwrap_err()).contains("accounts_roles_known"));
+    // The role a file was attached in is read as a closed set too.
+    let known = "SELECT count(*) AS n FROM pg_constraint WHERE conname = 'attachments_uploader_role_known'";
+    assert_eq!(crate::helpers::number(&mut app.conn(), known, &[]), 1);
 }
 
 #[tokio::test]

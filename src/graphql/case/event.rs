@@ -53,7 +53,7 @@ impl CaseEventNode {
 
     /// The role the actor acted in (`SYSTEM` for the deadline sweep's entries).
     async fn actor_role(&self) -> Option<ActorRole> {
-        self.event.actor_role.as_deref().and_then(ActorRole::parse)
+        self.event.actor_role
     }
 
     /// Who acted (an account id); null for petitioners.

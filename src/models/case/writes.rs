@@ -2,6 +2,7 @@
 //! case), the reference serials' counter, and the updates each step makes.
 
 use super::*;
+use crate::domain::role::ActorRole;
 
 /// An earlier case intake found for a new petition.
 #[derive(Queryable, Debug)]
@@ -188,7 +189,7 @@ pub fn insert_with_history(
         from_statuses: entries.iter().map(|e| e.from_status.map(CaseStatus::as_str)).collect(),
         to_statuses: entries.iter().map(|e| e.to_status.map(CaseStatus::as_str)).collect(),
         actors: entries.iter().map(|e| e.actor_account_id).collect(),
-        actor_roles: entries.iter().map(|e| e.actor_role).collect(),
+        actor_roles: entries.iter().map(|e| e.actor_role.map(ActorRole::as_str)).collect(),
         occurred: entries.iter().map(|e| e.occurred_at).collect(),
         notes: entries.iter().map(|e| e.note).collect(),
         payloads: entries.iter().map(|e| &e.payload).collect(),

@@ -97,7 +97,7 @@ pub fn record(
                 sha256: &file.sha256,
                 storage_key,
                 uploaded_by: ctx.caller.account_id,
-                uploader_role: role.as_str(),
+                uploader_role: role.into(),
                 uploaded_at: ctx.env.now,
             },
         )?)

@@ -12,6 +12,7 @@ use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::details::{to_payload, DeadlineMissed, Details, Periods};
 use crate::domain::permission::Authorized;
+use crate::domain::role::ActorRole;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline, DeadlineKind, EventFact, Rules};
 use crate::error::AppResult;
 use crate::models::case::Case;
@@ -38,7 +39,7 @@ pub fn entry_on<'a, A>(
         from_status: None,
         to_status: None,
         actor_account_id: Some(ctx.caller.account_id),
-        actor_role: Some(proof.role().as_str()),
+        actor_role: Some(proof.role().into()),
         occurred_at: ctx.env.now,
         note: None,
         payload: json!({}),
@@ -144,7 +145,7 @@ pub fn system_entry<'a>(
         from_status: None,
         to_status: None,
         actor_account_id: None,
-        actor_role: Some("SYSTEM"),
+        actor_role: Some(ActorRole::System),
         occurred_at: at,
         note: None,
         payload: to_payload(details),

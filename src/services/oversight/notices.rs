@@ -69,7 +69,7 @@ fn entry_by<'a, A>(
         from_status: None,
         to_status: None,
         actor_account_id: Some(ctx.caller.account_id),
-        actor_role: Some(proof.role().as_str()),
+        actor_role: Some(proof.role().into()),
         occurred_at: ctx.env.now,
         note: None,
         payload: json!({}),

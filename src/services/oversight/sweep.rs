@@ -72,7 +72,7 @@ pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepRe
                         from_status: None,
                         to_status: None,
                         actor_account_id: None,
-                        actor_role: Some("SYSTEM"),
+                        actor_role: Some(crate::domain::role::ActorRole::System),
                         occurred_at: n.response_due_at,
                         note: None,
                         payload: to_payload(&NoticeOverdue { due_at: stamp(n.response_due_at) }),

@@ -1,0 +1,1 @@
+ALTER TABLE attachments DROP CONSTRAINT attachments_uploader_role_known;
