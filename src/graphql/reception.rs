@@ -473,9 +473,11 @@ impl ReceptionFigures {
             f.new_petitions += r.new_petitions;
             taken += r.taken_in_charge;
             resolved += r.taken_resolved;
-            if let Some(kind) = ReceptionKind::parse(&r.kind) {
-                f.by_kind.push(ReceptionKindFigures { kind, sessions_held: r.sessions, persons_received: r.persons });
-            }
+            f.by_kind.push(ReceptionKindFigures {
+                kind: r.kind,
+                sessions_held: r.sessions,
+                persons_received: r.persons,
+            });
         }
         f.taken_in_charge_resolved = crate::domain::figures::Ratio::new(resolved, taken).into();
         f

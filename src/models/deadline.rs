@@ -123,14 +123,14 @@ pub fn review_windows_lapsed(
 pub struct Missed {
     pub case_id: Uuid,
     pub jurisdiction_code: String,
-    pub kind: String,
+    pub kind: DeadlineKind,
     pub due_at: DateTime<Utc>,
 }
 
 /// Deadlines of `kinds` that ran out unmet before `now` and have no `DEADLINE_MISSED` entry yet, oldest first.
 pub fn missed_unrecorded(
     conn: &mut PgConnection,
-    kinds: &[&str],
+    kinds: &[DeadlineKind],
     now: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<Missed>> {

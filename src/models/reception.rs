@@ -233,10 +233,10 @@ pub fn visits_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<
 }
 
 /// Reception figures of the sessions of a subtree that started on the instants `[from, to)`.
-#[derive(QueryableByName, Clone, Debug, Default)]
+#[derive(QueryableByName, Clone, Debug)]
 pub struct ReceptionCounts {
     #[diesel(sql_type = diesel::sql_types::Text)]
-    pub kind: String,
+    pub kind: ReceptionKind,
     /// Sessions held (批次): sessions with at least one visitor recorded.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub sessions: i64,

@@ -38,15 +38,13 @@ const BATCH: i64 = 500;
 pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepReport> {
     let now = env.now;
     let mut report = SweepReport::default();
-    let staff_owed: Vec<&str> = DeadlineKind::ALL.iter().filter(|k| k.owed_by_staff()).map(|k| k.as_str()).collect();
+    let staff_owed: Vec<DeadlineKind> = DeadlineKind::ALL.iter().copied().filter(|k| k.owed_by_staff()).collect();
     loop {
         let (seen, written) = conn.transaction(|conn| -> AppResult<(usize, usize)> {
             let missed = deadline::missed_unrecorded(conn, &staff_owed, now, BATCH)?;
             let mut written = 0;
             for m in &missed {
-                // Only kinds this build knows were asked for.
-                let Some(deadline) = DeadlineKind::parse(&m.kind) else { continue };
-                let entry = history::missed_entry(m.case_id, &m.jurisdiction_code, deadline, m.due_at);
+                let entry = history::missed_entry(m.case_id, &m.jurisdiction_code, m.kind, m.due_at);
                 let fresh = case_event::append_once(conn, &entry)?;
                 written += usize::from(fresh);
             }
