@@ -9,7 +9,7 @@ use petition_api::cli::{self, Command, Invocation};
 use petition_api::config::{AppEnv, Settings};
 use petition_api::db::embedded::{self, EmbeddedPostgres};
 use petition_api::db::Db;
-use petition_api::services::administration::onboarding;
+use petition_api::services::administration::{onboarding, Operator};
 use petition_api::startup::{made_up_data_allowed, prepare_database, Application, DatabaseUrls};
 use petition_api::{generate, graphql, telemetry};
 
@@ -148,9 +148,9 @@ fn import_regions(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {
 }
 
 fn create_admin(urls: &DatabaseUrls, jurisdiction: &str, username: &str, display_name: &str) -> anyhow::Result<()> {
-    let mut conn = owner_connection(urls)?;
+    let mut operator = Operator::connect(&urls.owner)?;
     let (account, temporary) =
-        onboarding::create_admin(&mut conn, jurisdiction, username, display_name, chrono::Utc::now())?;
+        onboarding::create_admin(&mut operator, jurisdiction, username, display_name, chrono::Utc::now())?;
     println!("admin {} of {jurisdiction} created", account.username);
     println!("temporary password (shown once; it must be changed at the first sign-in): {temporary}");
     Ok(())
@@ -160,9 +160,9 @@ fn create_admin(urls: &DatabaseUrls, jurisdiction: &str, username: &str, display
 /// the accounts made as CSV on standard output, and the refused lines with their reasons on standard error.
 fn import_staff(urls: &DatabaseUrls, file: &str, update: bool) -> anyhow::Result<()> {
     use std::io::{IsTerminal, Write};
-    let mut conn = owner_connection(urls)?;
+    let mut operator = Operator::connect(&urls.owner)?;
     let terminal = std::io::stderr().is_terminal();
-    let outcomes = onboarding::import_staff(&mut conn, file, update, chrono::Utc::now(), |done, total| {
+    let outcomes = onboarding::import_staff(&mut operator, file, update, chrono::Utc::now(), |done, total| {
         if terminal {
             let filled = done * 40 / total.max(1);
             eprint!("\r[{}{}] {done}/{total} lines", "#".repeat(filled), ".".repeat(40 - filled));

@@ -365,6 +365,15 @@ async fn a_fresh_production_database_is_put_into_use() {
     let temporary = out.lines().find_map(|l| l.split(": ").nth(1)).expect("the temporary password").trim().to_owned();
     let (ok, _, err) = command(&urls, &["create-admin", "--jurisdiction", "510502", "--username", "chen.admin"]);
     assert!(!ok && err.contains("exists"), "a second admin of that name is refused: {err}");
+    // The server's own role owns nothing: with its credentials in place of the owner's, no command may act.
+    let server_only = petition_api::startup::DatabaseUrls { server: urls.server.clone(), owner: urls.server.clone() };
+    let (ok, _, err) =
+        command(&server_only, &["create-admin", "--jurisdiction", "510502", "--username", "mallory.admin"]);
+    assert!(!ok && err.contains("MIGRATION_DATABASE_URL"), "{err}");
+    // Nor can code that links the library: the operator's proof comes only with a connection as the tables' owner.
+    let refused = petition_api::services::administration::Operator::connect(&urls.server).err().expect("refused");
+    assert!(refused.to_string().contains("does not own the tables"), "{refused}");
+    assert!(petition_api::services::administration::Operator::connect(&urls.owner).is_ok());
 
     let app = crate::helpers::spawn_app_over(database, &[]).await;
     let admin = first_sign_in(&app, "chen.admin", &temporary).await;

@@ -35,9 +35,33 @@ pub fn may_administer(caller: &Caller) -> Result<(), AppError> {
     }
 }
 
+/// That the one acting is connected to the database as the owner of its tables (or a superuser): more than any
+/// admin may do. Made only inside the crate, from the database's own answer
+/// (`services::administration::Operator::connect` asks it).
+#[derive(Debug)]
+pub struct TableOwner(());
+
+impl TableOwner {
+    /// The evidence, when the database said the connected role owns the tables.
+    pub(crate) fn confirmed(owns_tables: bool) -> Option<TableOwner> {
+        owns_tables.then_some(TableOwner(()))
+    }
+}
+
 /// Whoever runs an administrative command of the binary (`create-admin`, `import-staff`) holds the database
 /// owner's credentials, more than any admin has: the command acts with an admin's proof, and the log names it.
-pub fn authorize_operator() -> Authorized<act::Administer> {
+/// Only the crate can ask, with the evidence the database gave; code that links the library cannot:
+///
+/// ```compile_fail
+/// use petition_api::domain::permission::authorize_operator;
+/// let proof = authorize_operator(todo!());
+/// ```
+///
+/// ```compile_fail
+/// use petition_api::domain::permission::TableOwner;
+/// let forged = TableOwner(());
+/// ```
+pub(crate) fn authorize_operator(_owner: &TableOwner) -> Authorized<act::Administer> {
     Authorized::grant(Role::Admin)
 }
 

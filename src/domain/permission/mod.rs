@@ -17,7 +17,8 @@ mod oversight;
 #[cfg(test)]
 mod tests;
 
-pub use administration::{authorize_administration, authorize_operator, may_administer, may_give_up_administration};
+pub(crate) use administration::authorize_operator;
+pub use administration::{authorize_administration, may_administer, may_give_up_administration, TableOwner};
 pub use cases::{
     authorize, authorize_reception_desk, authorize_recording, authorize_submission, may_decide, may_escalate,
     may_reveal_contact, may_withdraw, CaseParties, Operation,

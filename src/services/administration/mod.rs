@@ -4,6 +4,9 @@
 
 pub mod accounts;
 pub mod onboarding;
+mod operator;
+
+pub use operator::Operator;
 pub mod units;
 
 use chrono::{DateTime, Utc};

@@ -8,12 +8,13 @@ use diesel::{Connection, PgConnection};
 
 use super::accounts::record as record_account;
 use super::units::record as record_unit;
+use super::Operator;
 use super::{temporary_password, Actor};
 use crate::auth::password;
 use crate::domain::administration::AdminAction;
 use crate::domain::credentials::{parse_display_name, Username};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
-use crate::domain::permission::authorize_operator;
+use crate::domain::permission::{act, Authorized};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::account::{self, Account, NewAccount, StaffChange};
@@ -83,13 +84,14 @@ pub fn import_regions(conn: &mut PgConnection, csv: &str) -> AppResult<RegionRep
 /// A staff account made from the command line (logged under the command's name); `None` if the username is taken.
 fn create_account(
     conn: &mut PgConnection,
+    proof: &Authorized<act::Administer>,
     command: &str,
     new: &NewAccount<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Account>> {
     let Some(created) = account::insert(conn, new)? else { return Ok(None) };
     let actor = Actor::CommandLine(command);
-    record_account(conn, &authorize_operator(), actor, AdminAction::AccountCreated, (None, &created), now)?;
+    record_account(conn, proof, actor, AdminAction::AccountCreated, (None, &created), now)?;
     Ok(Some(created))
 }
 
@@ -97,6 +99,7 @@ fn create_account(
 /// of another kind.
 fn ensure_unit(
     conn: &mut PgConnection,
+    proof: &Authorized<act::Administer>,
     command: &str,
     jurisdiction_code: &str,
     kind: UnitKind,
@@ -110,14 +113,7 @@ fn ensure_unit(
         None => {
             let created = unit::insert(conn, jurisdiction_code, kind, name)?
                 .ok_or_else(|| AppError::internal("unit created meanwhile"))?;
-            record_unit(
-                conn,
-                &authorize_operator(),
-                Actor::CommandLine(command),
-                AdminAction::UnitCreated,
-                (None, &created),
-                now,
-            )?;
+            record_unit(conn, proof, Actor::CommandLine(command), AdminAction::UnitCreated, (None, &created), now)?;
             Ok(created)
         }
     }
@@ -126,7 +122,7 @@ fn ensure_unit(
 /// `create-admin`: the first admin of a jurisdiction, placed in its bureau (made if there is none). Refuses an
 /// existing username. Returns the account and its temporary password.
 pub fn create_admin(
-    conn: &mut PgConnection,
+    operator: &mut Operator,
     jurisdiction_code: &str,
     username: &str,
     display_name: &str,
@@ -137,6 +133,7 @@ pub fn create_admin(
         .map_err(|e| anyhow::anyhow!("--display-name: {}", e.message))?;
     let (temporary, password) = temporary_password().map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let hash = password::hash(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (conn, proof) = operator.parts();
     let created = conn.transaction(|conn| {
         let place = jurisdiction::find(conn, jurisdiction_code)?.ok_or_else(|| {
             AppError::bad_input(
@@ -150,7 +147,8 @@ pub fn create_admin(
         let bureau = match bureau {
             Some(b) => b,
             None => {
-                ensure_unit(conn, "create-admin", &place.code, UnitKind::Bureau, &format!("{}信访局", place.name), now)?
+                let name = format!("{}信访局", place.name);
+                ensure_unit(conn, proof, "create-admin", &place.code, UnitKind::Bureau, &name, now)?
             }
         };
         let new = NewAccount {
@@ -162,7 +160,7 @@ pub fn create_admin(
             jurisdiction_code: Some(&place.code),
             temporary_password: true,
         };
-        create_account(conn, "create-admin", &new, now)?
+        create_account(conn, proof, "create-admin", &new, now)?
             .ok_or_else(|| AppError::bad_input("--username", format!("{} exists already", username.as_str())))
     });
     match created {
@@ -193,7 +191,7 @@ pub const STAFF_COLUMNS: &str = "username,display_name,jurisdiction_code,unit_na
 /// `update` applied to it and logged. Calls `progress` with (lines done, lines) after each line. Returns each line's
 /// number and outcome.
 pub fn import_staff(
-    conn: &mut PgConnection,
+    operator: &mut Operator,
     csv: &str,
     update: bool,
     now: DateTime<Utc>,
@@ -205,8 +203,9 @@ pub fn import_staff(
     }
     let lines: Vec<(usize, &str)> = data_lines(csv).collect();
     let mut outcomes = Vec::with_capacity(lines.len());
+    let (conn, proof) = operator.parts();
     for (done, (number, text)) in lines.iter().enumerate() {
-        let outcome = match staff_line(conn, text, update, now) {
+        let outcome = match staff_line(conn, proof, text, update, now) {
             Ok(outcome) => outcome,
             Err(e) => {
                 StaffLine::Refused { reason: e.field.map_or(e.message.clone(), |f| format!("{f}: {}", e.message)) }
@@ -256,12 +255,17 @@ impl StaffEntry {
 
     /// The line's unit, made (and logged) if its jurisdiction has none of that name; refused if the jurisdiction is
     /// unknown or the unit deactivated.
-    fn unit(&self, conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<unit::Unit> {
+    fn unit(
+        &self,
+        conn: &mut PgConnection,
+        proof: &Authorized<act::Administer>,
+        now: DateTime<Utc>,
+    ) -> AppResult<unit::Unit> {
         let code = &self.jurisdiction_code;
         if jurisdiction::find(conn, code)?.is_none() {
             return Err(AppError::bad_input("jurisdiction_code", format!("{code} is not known")));
         }
-        let unit = ensure_unit(conn, "import-staff", code, self.unit_kind, &self.unit_name, now)?;
+        let unit = ensure_unit(conn, proof, "import-staff", code, self.unit_kind, &self.unit_name, now)?;
         if !unit.active {
             return Err(AppError::bad_input("unit_name", "this unit is deactivated"));
         }
@@ -293,7 +297,13 @@ impl StaffEntry {
     }
 }
 
-fn staff_line(conn: &mut PgConnection, text: &str, update: bool, now: DateTime<Utc>) -> AppResult<StaffLine> {
+fn staff_line(
+    conn: &mut PgConnection,
+    proof: &Authorized<act::Administer>,
+    text: &str,
+    update: bool,
+    now: DateTime<Utc>,
+) -> AppResult<StaffLine> {
     let entry = StaffEntry::parse(text)?;
     let username = entry.username.as_str().to_owned();
     if let Some(existing) = account::find_by_username(conn, &username)? {
@@ -315,7 +325,7 @@ fn staff_line(conn: &mut PgConnection, text: &str, update: bool, now: DateTime<U
         }
         return conn.transaction(|conn| {
             let before = account::lock(conn, existing.id)?.ok_or_else(|| AppError::internal("account vanished"))?;
-            let unit = entry.unit(conn, now)?;
+            let unit = entry.unit(conn, proof, now)?;
             let change = StaffChange {
                 display_name: Some(&entry.display_name),
                 roles: Some(&entry.roles),
@@ -323,21 +333,14 @@ fn staff_line(conn: &mut PgConnection, text: &str, update: bool, now: DateTime<U
             };
             let after = account::update_staff(conn, &before, &change)?;
             let actor = Actor::CommandLine("import-staff");
-            record_account(
-                conn,
-                &authorize_operator(),
-                actor,
-                AdminAction::AccountUpdated,
-                (Some(&before), &after),
-                now,
-            )?;
+            record_account(conn, proof, actor, AdminAction::AccountUpdated, (Some(&before), &after), now)?;
             Ok(StaffLine::Updated { username, differences })
         });
     }
     let (temporary, password) = temporary_password()?;
     let hash = password::hash(&password)?;
     conn.transaction(|conn| {
-        let unit = entry.unit(conn, now)?;
+        let unit = entry.unit(conn, proof, now)?;
         let new = NewAccount {
             username: &username,
             password_hash: &hash,
@@ -347,7 +350,7 @@ fn staff_line(conn: &mut PgConnection, text: &str, update: bool, now: DateTime<U
             jurisdiction_code: Some(&entry.jurisdiction_code),
             temporary_password: true,
         };
-        create_account(conn, "import-staff", &new, now)?
+        create_account(conn, proof, "import-staff", &new, now)?
             .ok_or_else(|| AppError::bad_input("username", "taken by another account"))?;
         Ok(StaffLine::Created { username: username.clone(), temporary_password: temporary.clone() })
     })
