@@ -329,7 +329,7 @@ async fn notice_update(
             if notice.target_unit_id != unit && notice.issuer_unit_id != unit {
                 return Ok(Ok(None));
             }
-            Ok(Ok(notice_model::find_event(conn, signal.id)?.map(|e| (notice, e))))
+            Ok(Ok(crate::models::unscoped::notice_history_entry(conn, signal.id)?.map(|e| (notice, e))))
         })
         .await;
     match found {

@@ -20,7 +20,7 @@ use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
 use crate::models::account;
-use crate::models::attachment::{self, Attachment};
+use crate::models::attachment::Attachment;
 use crate::models::case::{self as case_model, Case};
 use crate::models::case_event::CaseEvent;
 use crate::models::escalation::Escalation;
@@ -193,7 +193,7 @@ impl Loaders {
         self.lazily(&self.desk_bookings, || AtTheDesk {
             db: self.db.clone(),
             caller: self.caller.clone(),
-            read: reception_model::bookings_of_sessions,
+            read: unscoped::bookings_of_sessions,
             session_of: |b| b.session_id,
         })
     }
@@ -203,7 +203,7 @@ impl Loaders {
         self.lazily(&self.desk_visits, || AtTheDesk {
             db: self.db.clone(),
             caller: self.caller.clone(),
-            read: reception_model::visits_of_sessions,
+            read: unscoped::visits_of_sessions,
             session_of: |v| v.session_id,
         })
     }
@@ -292,7 +292,7 @@ loader!(
 
 loader!(
     /// The files of each case (resolvers filter by viewer: the confidentiality rule of DOMAIN.md §7).
-    AttachmentsByCase: Uuid => Vec<Attachment>, |conn, keys| attachment::of_cases(conn, keys), grouped(|a| a.case_id)
+    AttachmentsByCase: Uuid => Vec<Attachment>, |conn, keys| unscoped::attachments(conn, keys), grouped(|a| a.case_id)
 );
 
 loader!(
@@ -331,11 +331,11 @@ impl Loader<Uuid> for NoticesByCase {
 
 loader!(
     /// The ids of the cases of each notice (resolvers then load the ones the caller may see).
-    CaseIdsByNotice: Uuid => Vec<Uuid>, |conn, keys| notice_model::case_ids_of(conn, keys), pairs
+    CaseIdsByNotice: Uuid => Vec<Uuid>, |conn, keys| unscoped::cases_of_notices(conn, keys), pairs
 );
 
 loader!(
-    EventsByNotice: Uuid => Vec<NoticeEvent>, |conn, keys| notice_model::events_of(conn, keys), grouped(|e| e.notice_id)
+    EventsByNotice: Uuid => Vec<NoticeEvent>, |conn, keys| unscoped::notice_histories(conn, keys), grouped(|e| e.notice_id)
 );
 
 /// A jurisdiction (code and materialised path) and a period to count.

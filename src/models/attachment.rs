@@ -56,12 +56,12 @@ pub fn insert(conn: &mut PgConnection, new: &NewAttachment<'_>) -> QueryResult<A
 }
 
 /// How many files a case holds (withdrawn ones too).
-pub fn count_of_case(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<i64> {
+pub(in crate::models) fn count_of_case(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<i64> {
     attachments::table.filter(attachments::case_id.eq(case_id)).count().get_result(conn)
 }
 
 /// The files of these cases, oldest first.
-pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Attachment>> {
+pub(in crate::models) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Attachment>> {
     attachments::table
         .filter(attachments::case_id.eq_any(case_ids))
         .order((attachments::uploaded_at, attachments::id))
@@ -70,7 +70,7 @@ pub fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<A
 }
 
 /// One attachment by id, whatever its case (the caller checks the case).
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Attachment>> {
+pub(in crate::models) fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Attachment>> {
     attachments::table.find(id).select(Attachment::as_select()).first(conn).optional()
 }
 

@@ -81,7 +81,11 @@ pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResul
 /// Cases with no stored deadlines yet (written before deadlines were stored, or in bulk): id and jurisdiction, in
 /// id order after `after`. A case whose history implies no deadline at all stays without any, so callers walk on by
 /// id rather than asking again from the start.
-pub fn cases_without(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -> QueryResult<Vec<(Uuid, String)>> {
+pub(in crate::models) fn cases_without(
+    conn: &mut PgConnection,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<(Uuid, String)>> {
     let mut q = cases::table
         .filter(diesel::dsl::not(diesel::dsl::exists(
             case_deadlines::table.filter(case_deadlines::case_id.eq(cases::id)),
@@ -98,7 +102,7 @@ pub fn cases_without(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -
 
 /// Answered or reviewed cases whose window to request a review (or re-review) ran out unused before `now`, with
 /// the moment it ran out, oldest first (DOMAIN.md §3 row 10: the sweep closes them).
-pub fn review_windows_lapsed(
+pub(in crate::models) fn review_windows_lapsed(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
     limit: i64,
@@ -128,7 +132,7 @@ pub struct Missed {
 }
 
 /// Deadlines of `kinds` that ran out unmet before `now` and have no `DEADLINE_MISSED` entry yet, oldest first.
-pub fn missed_unrecorded(
+pub(in crate::models) fn missed_unrecorded(
     conn: &mut PgConnection,
     kinds: &[DeadlineKind],
     now: DateTime<Utc>,

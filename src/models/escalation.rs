@@ -185,7 +185,11 @@ pub fn find_visible(conn: &mut PgConnection, scope: &EscalationScope, id: Uuid) 
 }
 
 /// Whether the case has a pending escalation of `kind`.
-pub fn pending_of_kind(conn: &mut PgConnection, case_id: Uuid, kind: EscalationKind) -> QueryResult<bool> {
+pub(in crate::models) fn pending_of_kind(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    kind: EscalationKind,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         escalations::table
             .filter(escalations::case_id.eq(case_id))

@@ -157,7 +157,7 @@ pub fn cancel_booking(conn: &mut PgConnection, id: Uuid, at: DateTime<Utc>) -> Q
     .optional()
 }
 
-pub fn find_booking(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
+pub(in crate::models) fn find_booking(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
     reception_bookings::table.find(id).select(Booking::as_select()).first(conn).optional()
 }
 
@@ -172,7 +172,7 @@ pub fn bookings_of(conn: &mut PgConnection, petitioner: Uuid, limit: i64) -> Que
 }
 
 /// The bookings of the sessions `ids`, each session's in the order they were made.
-pub fn bookings_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Booking>> {
+pub(in crate::models) fn bookings_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Booking>> {
     reception_bookings::table
         .filter(reception_bookings::session_id.eq_any(ids))
         .order((reception_bookings::session_id, reception_bookings::booked_at, reception_bookings::id))
@@ -224,7 +224,7 @@ pub fn insert_visit(
 }
 
 /// The visitors received at the sessions `ids`, each session's in the order they were recorded.
-pub fn visits_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Visit>> {
+pub(in crate::models) fn visits_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Visit>> {
     reception_visits::table
         .filter(reception_visits::session_id.eq_any(ids))
         .order((reception_visits::session_id, reception_visits::recorded_at, reception_visits::id))

@@ -161,7 +161,7 @@ pub fn append_event(conn: &mut PgConnection, e: &NewNoticeEvent<'_>) -> QueryRes
 }
 
 /// The histories of several notices, each oldest first.
-pub fn events_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<NoticeEvent>> {
+pub(in crate::models) fn events_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<NoticeEvent>> {
     supervision_notice_events::table
         .filter(supervision_notice_events::notice_id.eq_any(notice_ids))
         .order((
@@ -173,7 +173,7 @@ pub fn events_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Ve
         .load(conn)
 }
 
-pub fn find_event(conn: &mut PgConnection, id: i64) -> QueryResult<Option<NoticeEvent>> {
+pub(in crate::models) fn find_event(conn: &mut PgConnection, id: i64) -> QueryResult<Option<NoticeEvent>> {
     supervision_notice_events::table.find(id).select(NoticeEvent::as_select()).first(conn).optional()
 }
 
@@ -308,7 +308,7 @@ pub fn of_cases(
 }
 
 /// The case ids of each of `notice_ids`: (notice id, case id).
-pub fn case_ids_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
+pub(in crate::models) fn case_ids_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
     supervision_notice_cases::table
         .filter(supervision_notice_cases::notice_id.eq_any(notice_ids))
         .order((supervision_notice_cases::notice_id, supervision_notice_cases::case_id))
@@ -317,7 +317,7 @@ pub fn case_ids_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<
 }
 
 /// Notices awaiting a response past due at `now` with no `OVERDUE` entry for that due time yet (the sweep).
-pub fn overdue_unrecorded(
+pub(in crate::models) fn overdue_unrecorded(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
     limit: i64,

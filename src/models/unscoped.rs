@@ -1,4 +1,5 @@
-//! Readers that do not filter by scope, gathered here so that every use is easy to review (`unscoped::`).
+//! Readers that do not filter by scope, gathered here so that every use is easy to review (`unscoped::`); a test
+//! (`tests/api/shape.rs`) finds any public reader without a scope in the other model files of scoped objects.
 //!
 //! Each is for code that has already established, through a scoped query (`case::find_visible`,
 //! `case::lock_visible`, `escalation::find_visible`, ...), that the caller may read the case the rows belong to;
@@ -8,10 +9,17 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::case::Case;
+use chrono::{DateTime, Utc};
+
+use super::attachment::Attachment;
+use super::case::{Case, EarlierCase};
 use super::case_event::CaseEvent;
+use super::deadline::Missed;
 use super::escalation::Escalation;
-use crate::domain::schedule::Deadline;
+use super::reception::{Booking, Visit};
+use super::supervision_notice::{NoticeEvent, SupervisionNotice};
+use crate::domain::escalation::EscalationKind;
+use crate::domain::schedule::{Deadline, DeadlineKind};
 
 /// The histories of cases the caller may read, each in the order things happened.
 pub fn histories(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: bool) -> QueryResult<Vec<CaseEvent>> {
@@ -52,4 +60,103 @@ pub fn lock_case_for_system(conn: &mut PgConnection, id: Uuid) -> QueryResult<Op
 /// A case and its query code's digest by reference, for public tracking (the code is the scope).
 pub fn case_by_reference(conn: &mut PgConnection, reference: &str) -> QueryResult<Option<(Case, Vec<u8>)>> {
     super::case::find_by_reference(conn, reference)
+}
+
+/// How many files a case has, for the limit per case (the caller was allowed to attach to it).
+pub fn attachment_count(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<i64> {
+    super::attachment::count_of_case(conn, case_id)
+}
+
+/// The files of cases the caller may read (resolvers then apply the confidentiality rule).
+pub fn attachments(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Attachment>> {
+    super::attachment::of_cases(conn, case_ids)
+}
+
+/// One file, whose case is then read through the caller's scope before anything of it is shown.
+pub fn attachment(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Attachment>> {
+    super::attachment::find(conn, id)
+}
+
+/// Whether an escalation of `kind` of a case the caller may read is pending.
+pub fn escalation_pending(conn: &mut PgConnection, case_id: Uuid, kind: EscalationKind) -> QueryResult<bool> {
+    super::escalation::pending_of_kind(conn, case_id, kind)
+}
+
+/// The system's backfill: cases whose deadlines were never stored.
+pub fn cases_without_deadlines(
+    conn: &mut PgConnection,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<(Uuid, String)>> {
+    super::deadline::cases_without(conn, after, limit)
+}
+
+/// The sweep: answered cases whose window to ask for a review lapsed.
+pub fn review_windows_lapsed(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
+    super::deadline::review_windows_lapsed(conn, now, limit)
+}
+
+/// The sweep: deadlines of `kinds` that ran out unmet and are not yet in their case's history.
+pub fn missed_deadlines(
+    conn: &mut PgConnection,
+    kinds: &[DeadlineKind],
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Missed>> {
+    super::deadline::missed_unrecorded(conn, kinds, now, limit)
+}
+
+/// The sweep: notices past their response time whose history does not say so yet.
+pub fn notices_overdue_unrecorded(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<SupervisionNotice>> {
+    super::supervision_notice::overdue_unrecorded(conn, now, limit)
+}
+
+/// The histories of notices the caller may read.
+pub fn notice_histories(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<NoticeEvent>> {
+    super::supervision_notice::events_of(conn, notice_ids)
+}
+
+/// One entry of a notice's history, announced to a subscriber who is then checked against its notice.
+pub fn notice_history_entry(conn: &mut PgConnection, id: i64) -> QueryResult<Option<NoticeEvent>> {
+    super::supervision_notice::find_event(conn, id)
+}
+
+/// The ids of the cases of notices the caller may read (resolvers then load those it may see).
+pub fn cases_of_notices(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    super::supervision_notice::case_ids_of(conn, notice_ids)
+}
+
+/// One booking, which the service then holds to the caller (their own, or their desk's).
+pub fn booking(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
+    super::reception::find_booking(conn, id)
+}
+
+/// The bookings of reception sessions the caller keeps (`services::reception::at_the_desk` checks first).
+pub fn bookings_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Booking>> {
+    super::reception::bookings_of_sessions(conn, ids)
+}
+
+/// The visits of reception sessions the caller keeps (`services::reception::at_the_desk` checks first).
+pub fn visits_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Visit>> {
+    super::reception::visits_of_sessions(conn, ids)
+}
+
+/// Intake's repeat check, across every jurisdiction: an earlier case of the same person about the same matter
+/// (Art 19 ¶3, Art 36 ¶3). Only its id, status and place leave intake, as the new case's link and refusal.
+pub fn earlier_similar(
+    conn: &mut PgConnection,
+    account: Option<Uuid>,
+    id_number: Option<&str>,
+    phone: Option<&str>,
+    text: &str,
+) -> QueryResult<Option<EarlierCase>> {
+    super::case::earlier_similar(conn, account, id_number, phone, text)
 }

@@ -198,7 +198,7 @@ fn full() -> AppError {
 /// A petitioner gives up their booking; the place is free again.
 pub fn cancel_booking(conn: &mut PgConnection, caller: &Caller, now: DateTime<Utc>, id: Uuid) -> AppResult<Booking> {
     conn.transaction(|conn| {
-        let mine = model::find_booking(conn, id)?.filter(|b| b.petitioner_account_id == caller.account_id);
+        let mine = crate::models::unscoped::booking(conn, id)?.filter(|b| b.petitioner_account_id == caller.account_id);
         let Some(booking) = mine else { return Err(AppError::not_found("booking")) };
         let cancelled = model::cancel_booking(conn, booking.id, now)?
             .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "the booking is cancelled already"))?;

@@ -547,7 +547,7 @@ fn scans_of(conn: &mut diesel::PgConnection, index: &str) -> i64 {
 #[tokio::test]
 async fn the_similar_matter_search_is_answered_by_its_own_index_or_not_by_an_index_at_all() {
     use diesel::{Connection, RunQueryDsl};
-    use petition_api::models::case::earlier_similar;
+    use petition_api::models::unscoped::earlier_similar;
     let app = spawn_app().await;
     let petitioner = app.token("demo.petitioner").await;
     let (first, _, _) = submit(&app, &petitioner, "河道垃圾长期无人清理").await;

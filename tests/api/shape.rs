@@ -161,3 +161,71 @@ fn a_functions_length_runs_from_its_fn_to_its_closing_brace() {
     let text = "fn short() {\n    1\n}\n\nimpl X {\n    pub async fn inner(&self) {\n        a();\n    }\n}\ntrait T {\n    fn declared(&self);\n}\n";
     assert_eq!(functions(text), [("short".to_owned(), 3), ("inner".to_owned(), 3)]);
 }
+
+/// The model files of the objects a scope governs (cases and all that hangs off them).
+const SCOPED_MODELS: &[&str] = &[
+    "attachment.rs",
+    "case/mod.rs",
+    "case/writes.rs",
+    "case_event.rs",
+    "deadline.rs",
+    "escalation.rs",
+    "reception.rs",
+    "supervision_notice.rs",
+];
+
+/// Public functions of those files that read without a scope, and why that is right.
+const READ_WITHOUT_SCOPE: &[(&str, &str)] = &[
+    ("key_of", "a row's cursor key, no read"),
+    ("visible_to", "builds the scope's filter"),
+    ("find_session", "reception sessions are public once published; the desk's rights are checked by the service"),
+    ("find_sessions", "reception sessions are public"),
+    ("lock_session", "reception sessions are public"),
+    ("published", "the public reception schedule"),
+    ("bookings_of", "the petitioner's own bookings, by the petitioner's id"),
+    ("counts", "reception figures of subtrees the caller may see figures of (may_see_figures first)"),
+];
+
+/// What writers' names begin with.
+const WRITERS: &[&str] = &[
+    "insert",
+    "append",
+    "replace",
+    "settle",
+    "withdraw",
+    "update",
+    "set_",
+    "take_",
+    "free_",
+    "cancel_",
+    "apply_",
+    "reserve_",
+    "next_serial",
+];
+
+#[test]
+fn every_reader_that_ignores_scope_is_in_unscoped() {
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/models");
+    let mut outside = Vec::new();
+    for file in SCOPED_MODELS {
+        let text = std::fs::read_to_string(models.join(file)).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (at, _) in code.match_indices("\npub fn ") {
+            let rest = &code[at + "\npub fn ".len()..];
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let signature = &rest[..rest.find('{').unwrap_or(rest.len())];
+            let scoped = signature.contains("Scope");
+            let writes = WRITERS.iter().any(|verb| name.starts_with(verb));
+            let allowed = READ_WITHOUT_SCOPE.iter().any(|(n, _)| *n == name);
+            if !(scoped || writes || allowed) {
+                outside.push(format!("src/models/{file}: {name}"));
+            }
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "readers without a scope belong in models/unscoped.rs (pub(in crate::models) here, a documented wrapper \
+         there):\n{}",
+        outside.join("\n")
+    );
+}

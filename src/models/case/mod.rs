@@ -17,9 +17,10 @@ use crate::domain::visibility::CaseFacts;
 
 mod writes;
 
+pub(in crate::models) use writes::earlier_similar;
 pub use writes::{
-    apply_update, earlier_similar, insert, insert_with_history, next_serial, reserve_serials, set_next_due_many,
-    CaseUpdate, EarlierCase, NewCase,
+    apply_update, insert, insert_with_history, next_serial, reserve_serials, set_next_due_many, CaseUpdate,
+    EarlierCase, NewCase,
 };
 
 #[derive(Queryable, Selectable, Clone, Debug)]

@@ -19,7 +19,7 @@ pub struct EarlierCase {
 /// original rather than its repeats). Each arm is answered by an index on petitioner and text together
 /// (migrations/…_similar_matter_indexes, …_intake_plans); the similarity is computed again only for the cases it
 /// finds.
-pub fn earlier_similar(
+pub(in crate::models) fn earlier_similar(
     conn: &mut PgConnection,
     account: Option<Uuid>,
     id_number: Option<&str>,

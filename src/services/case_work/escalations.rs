@@ -66,7 +66,7 @@ pub fn escalate(
             format!("the case is {}; nothing to escalate", case.status.as_str()),
         ));
     }
-    if escalation::pending_of_kind(conn, case.id, req.kind)? {
+    if crate::models::unscoped::escalation_pending(conn, case.id, req.kind)? {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
             format!("a {} escalation of this case is already pending", req.kind.as_str()),

@@ -178,7 +178,7 @@ pub fn backfill_deadlines(conn: &mut PgConnection, rules: &Rules, calendar: &Wor
     use std::collections::HashMap;
     let (mut filled, mut after) = (0, None);
     loop {
-        let batch = crate::models::deadline::cases_without(conn, after, 1_000)?;
+        let batch = crate::models::unscoped::cases_without_deadlines(conn, after, 1_000)?;
         let Some((last, _)) = batch.last() else {
             if filled > 0 {
                 crate::db::analyze(conn)?;

@@ -144,8 +144,13 @@ fn file<A: act::Files>(
 ) -> AppResult<Intake> {
     let c = &f.checked;
     let text = format!("{} {}", c.title, c.content);
-    let earlier =
-        case_model::earlier_similar(conn, f.petitioner_account, c.id_number.as_deref(), c.phone.as_deref(), &text)?;
+    let earlier = crate::models::unscoped::earlier_similar(
+        conn,
+        f.petitioner_account,
+        c.id_number.as_deref(),
+        c.phone.as_deref(),
+        &text,
+    )?;
     let refusal = earlier.as_ref().and_then(|e| not_accepted_again(e, &c.jurisdiction.path));
     let repeat_of = earlier.as_ref().map(|e| e.id);
     let reference = &f.reference;

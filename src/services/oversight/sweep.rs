@@ -17,7 +17,6 @@ use crate::domain::supervision::NoticeEventKind;
 use crate::error::AppResult;
 use crate::models::case::{self as case_model, CaseUpdate};
 use crate::models::case_event::{self, NewCaseEvent};
-use crate::models::deadline;
 use crate::models::supervision_notice::{self as notice_model, NewNoticeEvent};
 use crate::models::unscoped;
 use crate::services::case_work::history::{self, stamp};
@@ -41,7 +40,7 @@ pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepRe
     let staff_owed: Vec<DeadlineKind> = DeadlineKind::ALL.iter().copied().filter(|k| k.owed_by_staff()).collect();
     loop {
         let (seen, written) = conn.transaction(|conn| -> AppResult<(usize, usize)> {
-            let missed = deadline::missed_unrecorded(conn, &staff_owed, now, BATCH)?;
+            let missed = unscoped::missed_deadlines(conn, &staff_owed, now, BATCH)?;
             let mut written = 0;
             for m in &missed {
                 let entry = history::missed_entry(m.case_id, &m.jurisdiction_code, m.kind, m.due_at);
@@ -58,7 +57,7 @@ pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepRe
     }
     loop {
         let (seen, written) = conn.transaction(|conn| -> AppResult<(usize, usize)> {
-            let overdue = notice_model::overdue_unrecorded(conn, now, BATCH)?;
+            let overdue = unscoped::notices_overdue_unrecorded(conn, now, BATCH)?;
             let mut written = 0;
             for n in &overdue {
                 let fresh = notice_model::append_event_once(
@@ -87,7 +86,7 @@ pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepRe
     }
     loop {
         let (seen, closed) = conn.transaction(|conn| -> AppResult<(usize, usize)> {
-            let lapsed = deadline::review_windows_lapsed(conn, now, BATCH)?;
+            let lapsed = unscoped::review_windows_lapsed(conn, now, BATCH)?;
             let mut closed = 0;
             for (case_id, lapsed_at) in &lapsed {
                 closed += usize::from(close_unreviewed(conn, env, *case_id, *lapsed_at)?);
