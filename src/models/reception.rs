@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{jurisdictions, reception_bookings, reception_sessions, reception_visits};
+use crate::domain::permission::{act, Authorized};
 use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -54,7 +55,11 @@ pub struct Booking {
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
-pub fn insert_session(conn: &mut PgConnection, new: &NewSession<'_>) -> QueryResult<Session> {
+pub fn insert_session(
+    conn: &mut PgConnection,
+    _desk: &Authorized<act::KeepReceptionDays>,
+    new: &NewSession<'_>,
+) -> QueryResult<Session> {
     diesel::insert_into(reception_sessions::table).values(new).returning(Session::as_returning()).get_result(conn)
 }
 
@@ -73,6 +78,7 @@ pub fn lock_session(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Ses
 
 pub fn set_status(
     conn: &mut PgConnection,
+    _desk: &Authorized<act::KeepReceptionDays>,
     id: Uuid,
     status: SessionStatus,
     reason: Option<&str>,
@@ -103,7 +109,7 @@ pub fn published(
 }
 
 /// Takes one place of a published session that has one free: the session, or none when it is full or not open.
-pub fn take_place(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
+pub fn take_place(conn: &mut PgConnection, _booking: &Authorized<act::Book>, id: Uuid) -> QueryResult<Option<Session>> {
     diesel::update(
         reception_sessions::table
             .find(id)
@@ -117,7 +123,7 @@ pub fn take_place(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Sessi
 }
 
 /// Gives a place back.
-pub fn free_place(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+pub fn free_place(conn: &mut PgConnection, _booking: &Authorized<act::Book>, id: Uuid) -> QueryResult<usize> {
     diesel::update(reception_sessions::table.find(id).filter(reception_sessions::booked.gt(0)))
         .set(reception_sessions::booked.eq(reception_sessions::booked - 1))
         .execute(conn)
@@ -126,6 +132,7 @@ pub fn free_place(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
 /// Inserts a booking; none when the petitioner holds one for the session already (the unique index).
 pub fn insert_booking(
     conn: &mut PgConnection,
+    _booking: &Authorized<act::Book>,
     session_id: Uuid,
     petitioner: Uuid,
     matter: &str,
@@ -147,7 +154,12 @@ pub fn insert_booking(
         .optional()
 }
 
-pub fn cancel_booking(conn: &mut PgConnection, id: Uuid, at: DateTime<Utc>) -> QueryResult<Option<Booking>> {
+pub fn cancel_booking(
+    conn: &mut PgConnection,
+    _booking: &Authorized<act::Book>,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<Option<Booking>> {
     diesel::update(
         reception_bookings::table.find(id).filter(reception_bookings::status.eq(BookingStatus::Booked.as_str())),
     )
@@ -196,6 +208,7 @@ pub struct Visit {
 /// Records a visitor received at a session; none when the case was recorded at the session already.
 pub fn insert_visit(
     conn: &mut PgConnection,
+    _desk: &Authorized<act::KeepReceptionDays>,
     session_id: Uuid,
     case_id: Uuid,
     jurisdiction_code: &str,

@@ -10,7 +10,7 @@ use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::domain::organisation::is_within;
-use crate::domain::permission::authorize_reception_desk;
+use crate::domain::permission::{act, authorize_booking, authorize_reception_desk, Authorized};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::reception::{ReceptionKind, SessionStatus, MAX_CAPACITY};
 use crate::domain::role::Role;
@@ -39,7 +39,7 @@ pub fn schedule(
 ) -> AppResult<Session> {
     let place_of = jurisdiction::find(conn, s.jurisdiction_code)?
         .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.jurisdictionCode"))?;
-    let _desk = authorize_reception_desk(caller, &place_of.path)?;
+    let desk = authorize_reception_desk(caller, &place_of.path)?;
     let title = parse_text(s.leader_title, "input.leaderTitle", 50)?;
     let place = parse_text(s.place, "input.place", 200)?;
     if s.starts_at <= now {
@@ -64,6 +64,7 @@ pub fn schedule(
     }
     Ok(model::insert_session(
         conn,
+        &desk,
         &NewSession {
             id: Uuid::new_v4(),
             jurisdiction_code: &place_of.code,
@@ -79,37 +80,39 @@ pub fn schedule(
     )?)
 }
 
-/// A session the caller keeps (bureau clerks over it), locked; `NOT_FOUND` for anyone else who could not see it.
-fn kept(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<Session> {
+/// A session the caller keeps (bureau clerks over it), locked, with the proof; `NOT_FOUND` for anyone else who
+/// could not see it.
+fn kept(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> AppResult<(Session, Authorized<act::KeepReceptionDays>)> {
     let session = model::lock_session(conn, id)?.ok_or_else(|| AppError::not_found("reception session"))?;
-    if let Err(refused) = authorize_reception_desk(caller, &path_of(conn, &session)?) {
-        return Err(if session.status == SessionStatus::Published {
-            refused
-        } else {
-            AppError::not_found("reception session")
-        });
+    match authorize_reception_desk(caller, &path_of(conn, &session)?) {
+        Ok(desk) => Ok((session, desk)),
+        Err(refused) if session.status == SessionStatus::Published => Err(refused),
+        Err(_) => Err(AppError::not_found("reception session")),
     }
-    Ok(session)
 }
 
 pub fn publish(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<Session> {
     conn.transaction(|conn| {
-        let session = kept(conn, caller, id)?;
+        let (session, desk) = kept(conn, caller, id)?;
         if session.status != SessionStatus::Scheduled {
             return Err(AppError::new(ErrorCode::InvalidTransition, "only a scheduled session is published"));
         }
-        Ok(model::set_status(conn, id, SessionStatus::Published, None)?)
+        Ok(model::set_status(conn, &desk, id, SessionStatus::Published, None)?)
     })
 }
 
 pub fn cancel(conn: &mut PgConnection, caller: &Caller, id: Uuid, reason: &str) -> AppResult<Session> {
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     conn.transaction(|conn| {
-        let session = kept(conn, caller, id)?;
+        let (session, desk) = kept(conn, caller, id)?;
         if session.status == SessionStatus::Cancelled {
             return Err(AppError::new(ErrorCode::InvalidTransition, "the session is cancelled already"));
         }
-        Ok(model::set_status(conn, id, SessionStatus::Cancelled, Some(&reason))?)
+        Ok(model::set_status(conn, &desk, id, SessionStatus::Cancelled, Some(&reason))?)
     })
 }
 
@@ -166,9 +169,7 @@ pub fn book(
     matter: &str,
     case_id: Option<Uuid>,
 ) -> AppResult<Booking> {
-    if !caller.has_role(Role::Petitioner) {
-        return Err(AppError::forbidden("petitioners book reception days; staff schedule them"));
-    }
+    let booking = authorize_booking(caller)?;
     let matter = parse_text(matter, "input.matter", 200)?;
     if let Some(case_id) = case_id {
         let scope = crate::domain::scope::case_scope(caller);
@@ -179,14 +180,14 @@ pub fn book(
         }
     }
     conn.transaction(|conn| {
-        let Some(session) = model::take_place(conn, session_id)? else {
+        let Some(session) = model::take_place(conn, &booking, session_id)? else {
             let open = model::find_session(conn, session_id)?.is_some_and(|s| s.status == SessionStatus::Published);
             return Err(if open { full() } else { AppError::not_found("reception session") });
         };
         if session.starts_at <= now {
             return Err(AppError::new(ErrorCode::DeadlinePassed, "the session has begun"));
         }
-        model::insert_booking(conn, session_id, caller.account_id, &matter, case_id, now)?
+        model::insert_booking(conn, &booking, session_id, caller.account_id, &matter, case_id, now)?
             .ok_or_else(|| AppError::new(ErrorCode::Conflict, "you hold a place in this session already"))
     })
 }
@@ -197,12 +198,13 @@ fn full() -> AppError {
 
 /// A petitioner gives up their booking; the place is free again.
 pub fn cancel_booking(conn: &mut PgConnection, caller: &Caller, now: DateTime<Utc>, id: Uuid) -> AppResult<Booking> {
+    let proof = authorize_booking(caller).map_err(|_| AppError::not_found("booking"))?;
     conn.transaction(|conn| {
         let mine = crate::models::unscoped::booking(conn, id)?.filter(|b| b.petitioner_account_id == caller.account_id);
         let Some(booking) = mine else { return Err(AppError::not_found("booking")) };
-        let cancelled = model::cancel_booking(conn, booking.id, now)?
+        let cancelled = model::cancel_booking(conn, &proof, booking.id, now)?
             .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "the booking is cancelled already"))?;
-        model::free_place(conn, booking.session_id)?;
+        model::free_place(conn, &proof, booking.session_id)?;
         Ok(cancelled)
     })
 }
@@ -231,7 +233,7 @@ pub fn record_visit(
     if !(1..=1000).contains(&persons) {
         return Err(AppError::bad_input("input.persons", "1 to 1000"));
     }
-    let session = conn.transaction(|conn| kept(conn, &ctx.caller, session_id))?;
+    let (session, desk) = conn.transaction(|conn| kept(conn, &ctx.caller, session_id))?;
     if session.status == SessionStatus::Cancelled {
         return Err(AppError::new(ErrorCode::InvalidTransition, "the session is cancelled already"));
     }
@@ -280,6 +282,7 @@ pub fn record_visit(
         }
         let visit = model::insert_visit(
             conn,
+            &desk,
             session_id,
             case_id,
             &case.jurisdiction_code,

@@ -126,11 +126,19 @@ pub fn authorize_recording(caller: &Caller, path: &str) -> Result<Authorized<act
 
 /// Whether `caller` may keep the reception days of the jurisdiction with path `path` (schedule, publish, cancel,
 /// and see who booked): bureau clerks of it or above.
-pub fn authorize_reception_desk(caller: &Caller, path: &str) -> Result<Authorized<act::Record>, AppError> {
+pub fn authorize_reception_desk(caller: &Caller, path: &str) -> Result<Authorized<act::KeepReceptionDays>, AppError> {
     if !(staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) && covers(caller, path)) {
         return Err(AppError::forbidden("only bureau clerks of this jurisdiction or above keep its reception days"));
     }
     Ok(Authorized::grant(Role::Clerk))
+}
+
+/// Whether `caller` may book a place at a reception session (or give one up): petitioners do; staff schedule.
+pub fn authorize_booking(caller: &Caller) -> Result<Authorized<act::Book>, AppError> {
+    if !caller.has_role(Role::Petitioner) {
+        return Err(AppError::forbidden("petitioners book reception days; staff schedule them"));
+    }
+    Ok(Authorized::grant(Role::Petitioner))
 }
 
 /// Whether `caller`, who may read the case, may see the petitioner's contact data in full (an audited act): staff

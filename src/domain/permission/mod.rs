@@ -20,8 +20,8 @@ mod tests;
 pub(crate) use administration::authorize_operator;
 pub use administration::{authorize_administration, may_administer, may_give_up_administration, TableOwner};
 pub use cases::{
-    authorize, authorize_reception_desk, authorize_recording, authorize_submission, may_decide, may_escalate,
-    may_reveal_contact, may_withdraw, CaseParties, Operation,
+    authorize, authorize_booking, authorize_reception_desk, authorize_recording, authorize_submission, may_decide,
+    may_escalate, may_reveal_contact, may_withdraw, CaseParties, Operation,
 };
 pub use oversight::{
     authorize_notice, may_follow_cases, may_follow_cases_in, may_follow_notices_of, may_issue, may_see_figures,
@@ -100,11 +100,25 @@ pub mod act {
     /// Seeing the petitioner's contact data in full ([`super::may_reveal_contact`]).
     #[derive(Debug)]
     pub struct RevealContact;
+    /// Keeping a bureau's reception days: scheduling, publishing, cancelling sessions, recording visits
+    /// ([`super::authorize_reception_desk`]). It files no case: a petition recorded at a session asks for
+    /// [`Record`] itself.
+    #[derive(Debug)]
+    pub struct KeepReceptionDays;
+    /// Booking a place at a reception session, or giving it up ([`super::authorize_booking`]).
+    #[derive(Debug)]
+    pub struct Book;
     /// Creating or changing an account or unit ([`super::authorize_administration`]).
     #[derive(Debug)]
     pub struct Administer;
 
-    /// The acts that file a new case.
+    /// The acts that file a new case. Keeping reception days is not one of them:
+    ///
+    /// ```compile_fail
+    /// use petition_api::domain::permission::act;
+    /// fn files<A: act::Files>() {}
+    /// files::<act::KeepReceptionDays>();
+    /// ```
     pub trait Files {}
     impl Files for Submit {}
     impl Files for Record {}
