@@ -16,8 +16,8 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
 use super::graphql::{
-    admitted, code_errors, decode, get_request, named_operation, read_body, refusal, request_data_with_session, runs,
-    Answered, GetParams, Outcome,
+    admitted, code_errors, decode, get_request, mutations_only_by_post, named_operation, read_body, refusal,
+    request_data_with_session, runs, unless_json, Answered, GetParams, Outcome,
 };
 use super::language::prefers_chinese;
 use super::request_id::RequestId;
@@ -39,13 +39,8 @@ pub async fn post(
     schema: web::Data<AppSchema>,
     documents: web::Data<Documents>,
 ) -> HttpResponse {
-    let is_json =
-        req.mime_type().ok().flatten().is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
-    if !is_json {
-        return refusal(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send operations as POST with Content-Type: application/json",
-        );
+    if let Some(refused) = unless_json(&req) {
+        return refused;
     }
     let body = match read_body(&req, payload, state.settings.limits.max_body_bytes).await {
         Ok(body) => body,
@@ -76,11 +71,7 @@ pub async fn get(
     let mut admitted = admitted(request, document_id.as_deref(), &state.settings.limits, &documents);
     if let Ok(request) = &mut admitted {
         if runs(request, |kind| kind == async_graphql::parser::types::OperationType::Mutation) {
-            let mut refused = refusal(StatusCode::METHOD_NOT_ALLOWED, "mutations are accepted only as POST");
-            refused
-                .headers_mut()
-                .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static("POST"));
-            return refused;
+            return mutations_only_by_post();
         }
     }
     stream(&req, state.into_inner(), schema.into_inner(), admitted).await

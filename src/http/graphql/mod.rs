@@ -74,13 +74,8 @@ pub async fn execute(
     if multipart {
         return execute_multipart(&req, body.freeze(), &state, &schema, &documents, started).await;
     }
-    let is_json =
-        req.mime_type().ok().flatten().is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
-    if !is_json {
-        return refusal(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send operations as POST with Content-Type: application/json",
-        );
+    if let Some(refused) = unless_json(&req) {
+        return refused;
     }
     let (info, loaders) = request_data(&req, &state).await;
     let large = body.len() > large_requests::INLINE_BODY_BYTES;
@@ -179,11 +174,7 @@ pub async fn execute_get(
         Err(refused) => return respond(&req, &state, Some(refused), started),
     };
     if is_mutation(&mut request) {
-        let mut refused = refusal(StatusCode::METHOD_NOT_ALLOWED, "mutations are accepted only as POST");
-        refused
-            .headers_mut()
-            .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static("POST"));
-        return refused;
+        return mutations_only_by_post();
     }
     let (info, loaders) = request_data(&req, &state).await;
     let outcome = executed(request, &schema, info, loaders).await;
@@ -294,6 +285,24 @@ pub(super) fn code_errors(
         first_code.get_or_insert(code);
     }
     first_code
+}
+
+/// The refusal of a body that is not JSON (which also keeps browsers' cross-site form posts out).
+pub(super) fn unless_json(req: &HttpRequest) -> Option<HttpResponse> {
+    let is_json =
+        req.mime_type().ok().flatten().is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
+    (!is_json).then(|| {
+        refusal(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send operations as POST with Content-Type: application/json")
+    })
+}
+
+/// The refusal of a mutation sent by GET: 405, allowing POST.
+pub(super) fn mutations_only_by_post() -> HttpResponse {
+    let mut refused = refusal(StatusCode::METHOD_NOT_ALLOWED, "mutations are accepted only as POST");
+    refused
+        .headers_mut()
+        .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static("POST"));
+    refused
 }
 
 /// The media type of GraphQL over HTTP's answers.
