@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Settings;
+use crate::domain::permission::SystemWrite;
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -397,6 +398,7 @@ fn load_case(
         let (actor, role) = if petitioners_act { (petitioner_account, Role::Petitioner) } else { (clerk, Role::Clerk) };
         case_event::append(
             conn,
+            &SystemWrite::new(),
             &NewCaseEvent {
                 case_id: created.id,
                 jurisdiction_code: &demo.jurisdiction,
@@ -416,7 +418,7 @@ fn load_case(
     let outcome = demo.timeline.iter().rev().find(|s| s.what == "ANSWERED").and_then(|s| s.outcome);
     let ended =
         case::CaseUpdate { outcome: Some(outcome), evaluation: Some(demo.evaluation.clone()), ..Default::default() };
-    case::apply_update(conn, created.id, &ended, None, created.created_at)?;
+    case::apply_update(conn, &SystemWrite::new(), created.id, &ended, None, created.created_at)?;
     crate::services::case_work::history::store_next_due(
         conn,
         &settings.rules,

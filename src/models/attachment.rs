@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::db::schema::attachments;
 use crate::domain::evidence::AttachmentKind;
+use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -51,7 +52,7 @@ pub struct NewAttachment<'a> {
     pub uploaded_at: DateTime<Utc>,
 }
 
-pub fn insert(conn: &mut PgConnection, new: &NewAttachment<'_>) -> QueryResult<Attachment> {
+pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, new: &NewAttachment<'_>) -> QueryResult<Attachment> {
     diesel::insert_into(attachments::table).values(new).returning(Attachment::as_returning()).get_result(conn)
 }
 
@@ -77,6 +78,7 @@ pub(in crate::models) fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<
 /// Marks an attachment withdrawn, unless it was already; the withdrawn one, or none.
 pub fn withdraw(
     conn: &mut PgConnection,
+    _decided: &impl Decision,
     id: Uuid,
     by: Uuid,
     reason: &str,

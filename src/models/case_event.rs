@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::db::announce;
 use crate::db::schema::case_events;
 use crate::domain::case::{CaseStatus, EventKind};
+use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -42,7 +43,7 @@ pub struct NewCaseEvent<'a> {
     pub staff_only: bool,
 }
 
-pub fn append(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<i64> {
+pub fn append(conn: &mut PgConnection, _decided: &impl Decision, e: &NewCaseEvent<'_>) -> QueryResult<i64> {
     let id = diesel::insert_into(case_events::table).values(e).returning(case_events::id).get_result(conn)?;
     announce::case_entry_written(id);
     Ok(id)
@@ -67,7 +68,7 @@ pub(super) fn of_cases(
 
 /// As [`append`], but does nothing when a unique index says the entry is already there (the sweep's
 /// `DEADLINE_MISSED`, recorded once however many servers sweep). Returns whether it was written.
-pub fn append_once(conn: &mut PgConnection, e: &NewCaseEvent<'_>) -> QueryResult<bool> {
+pub fn append_once(conn: &mut PgConnection, _decided: &impl Decision, e: &NewCaseEvent<'_>) -> QueryResult<bool> {
     let id: Option<i64> = diesel::insert_into(case_events::table)
         .values(e)
         .on_conflict_do_nothing()

@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::schema::{cases, escalations, jurisdictions};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
+use crate::domain::permission::Decision;
 use crate::domain::scope::EscalationScope;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -47,7 +48,7 @@ pub struct NewEscalation<'a> {
     pub disputed_with: Option<&'a str>,
 }
 
-pub fn insert(conn: &mut PgConnection, e: &NewEscalation<'_>) -> QueryResult<Escalation> {
+pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, e: &NewEscalation<'_>) -> QueryResult<Escalation> {
     diesel::insert_into(escalations::table)
         .values((
             escalations::id.eq(Uuid::new_v4()),
@@ -79,23 +80,29 @@ pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResul
         .load(conn)
 }
 
-/// Ends a pending escalation: `DECIDED` with a decision, or `WITHDRAWN`; `text` is the opinion or the reason.
+/// How a pending escalation ends: `DECIDED` with a decision, or `WITHDRAWN`; `text` is the opinion or the reason.
+pub struct Settlement<'a> {
+    pub status: EscalationStatus,
+    pub decision: Option<EscalationDecision>,
+    pub text: &'a str,
+    pub by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+/// Ends a pending escalation.
 pub fn settle(
     conn: &mut PgConnection,
+    _decided: &impl Decision,
     id: Uuid,
-    status: EscalationStatus,
-    decision: Option<EscalationDecision>,
-    text: &str,
-    by: Uuid,
-    at: DateTime<Utc>,
+    s: &Settlement<'_>,
 ) -> QueryResult<Escalation> {
     diesel::update(escalations::table.find(id))
         .set((
-            escalations::status.eq(status),
-            escalations::decision.eq(decision),
-            escalations::opinion.eq(text),
-            escalations::decided_by.eq(by),
-            escalations::decided_at.eq(at),
+            escalations::status.eq(s.status),
+            escalations::decision.eq(s.decision),
+            escalations::opinion.eq(s.text),
+            escalations::decided_by.eq(s.by),
+            escalations::decided_at.eq(s.at),
         ))
         .returning(Escalation::as_returning())
         .get_result(conn)

@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
+use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
 use crate::domain::scope::NoticeScope;
 use crate::domain::supervision::{NoticeEventKind, NoticeStatus, NoticeTrigger, NoticeType};
@@ -65,7 +66,12 @@ pub struct NewNotice<'a> {
 }
 
 /// Inserts a notice about `cases` (id and jurisdiction code of each).
-pub fn insert(conn: &mut PgConnection, n: &NewNotice<'_>, cases: &[(Uuid, &str)]) -> QueryResult<SupervisionNotice> {
+pub fn insert(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    n: &NewNotice<'_>,
+    cases: &[(Uuid, &str)],
+) -> QueryResult<SupervisionNotice> {
     let notice = diesel::insert_into(supervision_notices::table)
         .values((
             supervision_notices::id.eq(Uuid::new_v4()),
@@ -120,7 +126,12 @@ struct NoticeChanges {
     response_due_at: Option<DateTime<Utc>>,
 }
 
-pub fn update(conn: &mut PgConnection, id: Uuid, u: NoticeUpdate) -> QueryResult<SupervisionNotice> {
+pub fn update(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    id: Uuid,
+    u: NoticeUpdate,
+) -> QueryResult<SupervisionNotice> {
     let changes = NoticeChanges {
         status: u.status,
         acknowledged_at: u.acknowledged_at,
@@ -151,7 +162,7 @@ pub struct NewNoticeEvent<'a> {
     pub payload: serde_json::Value,
 }
 
-pub fn append_event(conn: &mut PgConnection, e: &NewNoticeEvent<'_>) -> QueryResult<i64> {
+pub fn append_event(conn: &mut PgConnection, _decided: &impl Decision, e: &NewNoticeEvent<'_>) -> QueryResult<i64> {
     let id = diesel::insert_into(supervision_notice_events::table)
         .values(e)
         .returning(supervision_notice_events::id)
@@ -341,7 +352,11 @@ pub(in crate::models) fn overdue_unrecorded(
 
 /// As [`append_event`], but does nothing when a unique index says the entry is already there (the sweep's
 /// `OVERDUE`, recorded once however many servers sweep). Returns whether it was written.
-pub fn append_event_once(conn: &mut PgConnection, e: &NewNoticeEvent<'_>) -> QueryResult<bool> {
+pub fn append_event_once(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    e: &NewNoticeEvent<'_>,
+) -> QueryResult<bool> {
     let id: Option<i64> = diesel::insert_into(supervision_notice_events::table)
         .values(e)
         .on_conflict_do_nothing()

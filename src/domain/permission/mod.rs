@@ -71,6 +71,42 @@ impl<A> Authorized<A> {
     }
 }
 
+/// A decision that allows a write: a caller's [`Authorized`] proof, or the service's own [`SystemWrite`]. The
+/// writers of `crate::models` take one, so that nothing is written that nobody decided. Sealed: only this module
+/// says what is a decision.
+///
+/// ```compile_fail
+/// struct Anything;
+/// impl petition_api::domain::permission::Decision for Anything {}
+/// ```
+pub trait Decision: sealed::Sealed {}
+
+impl<A> Decision for Authorized<A> {}
+impl Decision for SystemWrite {}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<A> Sealed for super::Authorized<A> {}
+    impl Sealed for super::SystemWrite {}
+}
+
+/// What the service writes on its own, with no caller: what the deadline sweep observed (a missed deadline, an
+/// overdue notice, a lapsed review window, written as `SYSTEM`), the stored deadlines it backfills, and the bulk
+/// loads of the data tools. Made only inside the crate, where each use is named:
+///
+/// ```compile_fail
+/// let forged = petition_api::domain::permission::SystemWrite(());
+/// ```
+#[derive(Debug)]
+pub struct SystemWrite(());
+
+impl SystemWrite {
+    /// The sweep, the backfill and the data tools ask for it; nothing that answers a caller does.
+    pub(crate) fn new() -> SystemWrite {
+        SystemWrite(())
+    }
+}
+
 /// The kinds of acts a proof allows.
 pub mod act {
     /// A step on a case ([`super::authorize`]).

@@ -2,6 +2,7 @@
 //! case), the reference serials' counter, and the updates each step makes.
 
 use super::*;
+use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
 
 /// An earlier case intake found for a new petition.
@@ -178,6 +179,7 @@ fn insert_statement<'a>(
 /// subscribers once committed.
 pub fn insert_with_history(
     conn: &mut PgConnection,
+    _decided: &impl Decision,
     new: &NewCase<'_>,
     entries: &[NewCaseEvent<'_>],
     deadlines: &[Deadline],
@@ -331,6 +333,7 @@ pub struct CaseUpdate {
 /// Applies `update`, sets the derived `next_due_at`, and bumps the version.
 pub fn apply_update(
     conn: &mut PgConnection,
+    _decided: &impl Decision,
     id: Uuid,
     update: &CaseUpdate,
     next_due_at: Option<DateTime<Utc>>,

@@ -27,6 +27,7 @@ pub fn reveal_contact(
     let proof = may_reveal_contact(&ctx.caller, &case.facts())?;
     case_event::append(
         conn,
+        &proof,
         &NewCaseEvent {
             note: Some(&purpose),
             staff_only: true,

@@ -143,6 +143,7 @@ pub fn perform_authorized<A: act::OnCase>(
     }
     case_event::append(
         conn,
+        proof,
         &NewCaseEvent {
             from_status: to.map(|_| from),
             to_status: to,
@@ -157,5 +158,5 @@ pub fn perform_authorized<A: act::OnCase>(
         step.update.status = Some(to);
     }
     let next_due = history::next_due(conn, &ctx.env, &case)?;
-    Ok(case_model::apply_update(conn, case.id, &step.update, next_due, ctx.env.now)?)
+    Ok(case_model::apply_update(conn, proof, case.id, &step.update, next_due, ctx.env.now)?)
 }

@@ -20,7 +20,7 @@ use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::visibility::case_view;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::Case;
-use crate::models::escalation::{self, Escalation, NewEscalation};
+use crate::models::escalation::{self, Escalation, NewEscalation, Settlement};
 use crate::models::jurisdiction;
 use crate::models::unscoped;
 
@@ -75,6 +75,7 @@ pub fn escalate(
     let due = ctx.env.calendar.due_at(ctx.env.now, days, DayCount::Calendar);
     let e = escalation::insert(
         conn,
+        &proof,
         &NewEscalation {
             case_id: case.id,
             jurisdiction_code: &case.jurisdiction_code,
@@ -142,15 +143,14 @@ pub fn decide(
         step.details(&EscalationDecided { escalation_id, escalation_kind, decision, opinion: opinion.clone() });
     }
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
-    let e = escalation::settle(
-        conn,
-        e.id,
-        EscalationStatus::Decided,
-        Some(decision),
-        &opinion,
-        ctx.caller.account_id,
-        ctx.env.now,
-    )?;
+    let settlement = Settlement {
+        status: EscalationStatus::Decided,
+        decision: Some(decision),
+        text: &opinion,
+        by: ctx.caller.account_id,
+        at: ctx.env.now,
+    };
+    let e = escalation::settle(conn, &proof, e.id, &settlement)?;
     Ok((case, e))
 }
 
@@ -193,8 +193,14 @@ pub fn withdraw(
     step.staff_only = true;
     step.details(&EscalationWithdrawn { escalation_id: e.id, escalation_kind: kind, reason: reason.clone() });
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
-    let e =
-        escalation::settle(conn, e.id, EscalationStatus::Withdrawn, None, &reason, ctx.caller.account_id, ctx.env.now)?;
+    let settlement = Settlement {
+        status: EscalationStatus::Withdrawn,
+        decision: None,
+        text: &reason,
+        by: ctx.caller.account_id,
+        at: ctx.env.now,
+    };
+    let e = escalation::settle(conn, &proof, e.id, &settlement)?;
     Ok((case, e))
 }
 

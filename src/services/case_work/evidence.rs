@@ -8,14 +8,14 @@ use diesel::{Connection, PgConnection};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::engine::{load, parties, perform_on, Step};
+use super::engine::{load, parties, perform_authorized, Step};
 use super::WorkContext;
 use crate::domain::case::EventKind;
 use crate::domain::details::{FileAttached, FileWithdrawn};
 use crate::domain::evidence::{
     clean_name, shows_attachment, sniff, AttachmentKind, MAX_FILES_PER_CASE, MAX_FILE_BYTES,
 };
-use crate::domain::permission::{authorize, Operation};
+use crate::domain::permission::{act, authorize, Authorized, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -53,13 +53,17 @@ pub fn check_file(name: &str, bytes: &[u8], field: &str) -> AppResult<CheckedFil
 
 /// Whether the caller may attach a file to the case, and it has room for one: the case and the role the caller
 /// attaches in, or why not. Run before the bytes are stored.
-pub fn may_attach(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid) -> AppResult<(Case, Role)> {
+pub fn may_attach(
+    conn: &mut PgConnection,
+    ctx: &WorkContext,
+    case_id: Uuid,
+) -> AppResult<(Case, Authorized<act::CaseStep>)> {
     let case = load(conn, ctx, case_id, None)?;
-    let role = authorize(&ctx.caller, Operation::Attach, &parties(conn, &case)?)?.role();
+    let proof = authorize(&ctx.caller, Operation::Attach, &parties(conn, &case)?)?;
     if crate::models::unscoped::attachment_count(conn, case_id)? >= MAX_FILES_PER_CASE {
         return Err(AppError::bad_input("input.caseId", format!("a case holds at most {MAX_FILES_PER_CASE} files")));
     }
-    Ok((case, role))
+    Ok((case, proof))
 }
 
 /// Records a file whose bytes are stored under `storage_key`: the attachment and its history entry, in one
@@ -73,7 +77,7 @@ pub fn record(
     storage_key: &str,
 ) -> AppResult<Attachment> {
     conn.transaction(|conn| {
-        let (case, role) = may_attach(conn, ctx, case_id)?;
+        let (case, proof) = may_attach(conn, ctx, case_id)?;
         let jurisdiction_code = case.jurisdiction_code.clone();
         let mut step = Step::new(Operation::Attach, EventKind::FileAttached);
         step.details(&FileAttached {
@@ -83,9 +87,10 @@ pub fn record(
             size_bytes: file.size,
             sha256: file.sha256.clone(),
         });
-        perform_on(conn, ctx, case, &mut step)?;
+        perform_authorized(conn, ctx, case, &mut step, &proof)?;
         Ok(attachment::insert(
             conn,
+            &proof,
             &NewAttachment {
                 id: file.id,
                 case_id,
@@ -97,7 +102,7 @@ pub fn record(
                 sha256: &file.sha256,
                 storage_key,
                 uploaded_by: ctx.caller.account_id,
-                uploader_role: role.into(),
+                uploader_role: proof.role().into(),
                 uploaded_at: ctx.env.now,
             },
         )?)
@@ -123,15 +128,15 @@ pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid, reason: &s
     conn.transaction(|conn| {
         let (found, case) = visible(conn, ctx, id)?;
         let case = load(conn, ctx, case.id, None)?;
-        let role = authorize(&ctx.caller, Operation::Attach, &parties(conn, &case)?)?.role();
-        if role == Role::Petitioner && found.uploaded_by != ctx.caller.account_id {
+        let proof = authorize(&ctx.caller, Operation::Attach, &parties(conn, &case)?)?;
+        if proof.role() == Role::Petitioner && found.uploaded_by != ctx.caller.account_id {
             return Err(AppError::forbidden("a petitioner withdraws only the files they attached"));
         }
-        let withdrawn = attachment::withdraw(conn, id, ctx.caller.account_id, &reason, ctx.env.now)?
+        let withdrawn = attachment::withdraw(conn, &proof, id, ctx.caller.account_id, &reason, ctx.env.now)?
             .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "this file was already withdrawn"))?;
         let mut step = Step::new(Operation::Attach, EventKind::FileWithdrawn);
         step.details(&FileWithdrawn { attachment_id: id, reason });
-        perform_on(conn, ctx, case, &mut step)?;
+        perform_authorized(conn, ctx, case, &mut step, &proof)?;
         Ok(withdrawn)
     })
 }

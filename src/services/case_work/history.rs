@@ -12,6 +12,7 @@ use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::details::{to_payload, DeadlineMissed, Details, Periods};
 use crate::domain::permission::Authorized;
+use crate::domain::permission::SystemWrite;
 use crate::domain::role::ActorRole;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline, DeadlineKind, EventFact, Rules};
 use crate::error::AppResult;
@@ -102,7 +103,8 @@ pub fn sync_deadlines(
             DeadlineMissed::deserialize(&e.payload).is_ok_and(|m| m.deadline == d.kind && m.due_at == stamp(d.due_at))
         });
         if !recorded {
-            case_event::append_once(conn, &missed_entry(case_id, jurisdiction_code, d.kind, d.due_at))?;
+            let entry = missed_entry(case_id, jurisdiction_code, d.kind, d.due_at);
+            case_event::append_once(conn, &SystemWrite::new(), &entry)?;
         }
     }
     Ok(next_staff_due(&deadlines))

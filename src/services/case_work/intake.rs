@@ -202,7 +202,7 @@ fn file<A: act::Files>(
             ..history::entry_on(ctx, proof, f.case_id, &c.jurisdiction.code, kind)
         })
         .collect();
-    let case = case_model::insert_with_history(conn, &new, &entries, &deadlines)?;
+    let case = case_model::insert_with_history(conn, proof, &new, &entries, &deadlines)?;
     Ok(Intake { case, query_code: Some(query_code) })
 }
 

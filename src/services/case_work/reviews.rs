@@ -6,14 +6,14 @@
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::engine::{load, perform_on, Step};
+use super::engine::{load, parties, perform_authorized, Step};
 use super::WorkContext;
 use crate::domain::case::CaseStatus;
 use crate::domain::deadline::DayCount;
 use crate::domain::details::ReviewRequested;
 use crate::domain::escalation::EscalationKind;
 use crate::domain::lifecycle::Action;
-use crate::domain::permission::Operation;
+use crate::domain::permission::{authorize, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::case::Case;
@@ -60,10 +60,12 @@ pub fn request(
     let to = parent_of(conn, &from)?;
     let mut step = Step::transition(Operation::PetitionerAct, action);
     step.details(&ReviewRequested { reason: reason.clone(), to: to.clone() });
-    let case = perform_on(conn, ctx, case, &mut step)?;
+    let proof = authorize(&ctx.caller, step.op, &parties(conn, &case)?)?;
+    let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     let due = ctx.env.calendar.due_at(ctx.env.now, ctx.env.rules.decide_review_days, DayCount::Calendar);
     let e = escalation::insert(
         conn,
+        &proof,
         &NewEscalation {
             case_id: case.id,
             jurisdiction_code: &case.jurisdiction_code,

@@ -115,6 +115,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     }
     let notice = model::insert(
         conn,
+        &proof,
         &NewNotice {
             jurisdiction_code: &target.jurisdiction_code,
             target_unit_id: target.id,
@@ -130,6 +131,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     )?;
     model::append_event(
         conn,
+        &proof,
         &NewNoticeEvent {
             to_status: Some(NoticeStatus::Issued),
             payload: to_payload(&NoticeIssued {
@@ -209,9 +211,10 @@ pub fn act(
             None
         }
     };
-    let notice = model::update(conn, notice.id, update)?;
+    let notice = model::update(conn, &proof, notice.id, update)?;
     model::append_event(
         conn,
+        &proof,
         &NewNoticeEvent {
             from_status: Some(from),
             to_status: Some(to),

@@ -12,6 +12,7 @@ use crate::domain::case::{ClosureReason, EventKind};
 use crate::domain::details::Closed;
 use crate::domain::details::{to_payload, NoticeOverdue};
 use crate::domain::lifecycle::{next_status, Action};
+use crate::domain::permission::SystemWrite;
 use crate::domain::schedule::DeadlineKind;
 use crate::domain::supervision::NoticeEventKind;
 use crate::error::AppResult;
@@ -44,7 +45,7 @@ pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepRe
             let mut written = 0;
             for m in &missed {
                 let entry = history::missed_entry(m.case_id, &m.jurisdiction_code, m.kind, m.due_at);
-                let fresh = case_event::append_once(conn, &entry)?;
+                let fresh = case_event::append_once(conn, &SystemWrite::new(), &entry)?;
                 written += usize::from(fresh);
             }
             Ok((missed.len(), written))
@@ -62,6 +63,7 @@ pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepRe
             for n in &overdue {
                 let fresh = notice_model::append_event_once(
                     conn,
+                    &SystemWrite::new(),
                     &NewNoticeEvent {
                         notice_id: n.id,
                         jurisdiction_code: &n.jurisdiction_code,
@@ -111,8 +113,10 @@ fn close_unreviewed(
 ) -> AppResult<bool> {
     let Some(case) = unscoped::lock_case_for_system(conn, case_id)? else { return Ok(false) };
     let Ok(to) = next_status(case.status, Action::Close, false) else { return Ok(false) };
+    let system = SystemWrite::new();
     case_event::append(
         conn,
+        &system,
         &NewCaseEvent {
             from_status: Some(case.status),
             to_status: Some(to),
@@ -127,6 +131,6 @@ fn close_unreviewed(
     )?;
     let next_due = history::next_due(conn, env, &case)?;
     let update = CaseUpdate { status: Some(to), ..Default::default() };
-    case_model::apply_update(conn, case.id, &update, next_due, env.now)?;
+    case_model::apply_update(conn, &system, case.id, &update, next_due, env.now)?;
     Ok(true)
 }
