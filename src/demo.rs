@@ -119,7 +119,8 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
     // Units: bureau, committee and departments at every level down to counties; a government per township.
     let mut units: HashMap<(String, &str), Uuid> = HashMap::new();
     let insert = |conn: &mut PgConnection, code: &str, kind: UnitKind, name: String| {
-        unit::insert(conn, code, kind, &name)?.ok_or_else(|| AppError::internal(format!("demo unit {name} exists")))
+        unit::insert(conn, &SystemWrite::new(), code, kind, &name)?
+            .ok_or_else(|| AppError::internal(format!("demo unit {name} exists")))
     };
     let mut codes: Vec<&String> = names.keys().collect();
     codes.sort();
@@ -152,7 +153,8 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
             jurisdiction_code: place.map(|(code, _)| code),
             temporary_password: false,
         };
-        let created = account::insert(conn, &new)?.ok_or_else(|| AppError::internal("demo account exists"))?;
+        let created = account::insert(conn, &SystemWrite::new(), &new)?
+            .ok_or_else(|| AppError::internal("demo account exists"))?;
         account_ids.insert(*username, created.id);
     }
 
@@ -180,7 +182,8 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
             jurisdiction_code: Some(&demo.jurisdiction),
             temporary_password: false,
         };
-        let created = account::insert(conn, &new)?.ok_or_else(|| AppError::internal("demo lead exists"))?;
+        let created =
+            account::insert(conn, &SystemWrite::new(), &new)?.ok_or_else(|| AppError::internal("demo lead exists"))?;
         leads.insert(demo.jurisdiction.clone(), Lead { id: created.id, name });
     }
     for (index, demo) in cases.iter().enumerate() {

@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::schema::{accounts, jurisdictions, refresh_tokens, units};
 use crate::domain::organisation::UnitKind;
+use crate::domain::permission::Decision;
 use crate::domain::role::Role;
 use crate::domain::scope::{AccountScope, Caller};
 
@@ -68,7 +69,12 @@ pub struct StaffChange<'a> {
 
 /// Applies `change` to `current` (read, and locked, by the caller). A change of roles or unit bumps the token
 /// version: tokens carry them, so older ones must stop working.
-pub fn update_staff(conn: &mut PgConnection, current: &Account, change: &StaffChange<'_>) -> QueryResult<Account> {
+pub fn update_staff(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    current: &Account,
+    change: &StaffChange<'_>,
+) -> QueryResult<Account> {
     let moves = change.roles.is_some_and(|r| r != current.roles.as_slice())
         || change.unit.is_some_and(|(unit, _)| Some(unit) != current.unit_id);
     diesel::update(accounts::table.find(current.id))
@@ -85,7 +91,7 @@ pub fn update_staff(conn: &mut PgConnection, current: &Account, change: &StaffCh
 }
 
 /// Deactivates or reactivates the account. Either way its token version moves on, so every token it holds ends.
-pub fn set_active(conn: &mut PgConnection, id: Uuid, active: bool) -> QueryResult<Account> {
+pub fn set_active(conn: &mut PgConnection, _decided: &impl Decision, id: Uuid, active: bool) -> QueryResult<Account> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::active.eq(active),
@@ -97,7 +103,12 @@ pub fn set_active(conn: &mut PgConnection, id: Uuid, active: bool) -> QueryResul
 }
 
 /// Replaces the password with a temporary one (changed at the next sign-in); every token of the account ends.
-pub fn set_temporary_password(conn: &mut PgConnection, id: Uuid, password_hash: &str) -> QueryResult<Account> {
+pub fn set_temporary_password(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    id: Uuid,
+    password_hash: &str,
+) -> QueryResult<Account> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::password_hash.eq(password_hash),
@@ -209,7 +220,7 @@ pub fn find_visible(conn: &mut PgConnection, scope: &AccountScope, id: Uuid) -> 
 }
 
 /// Inserts the account; `Ok(None)` when the username is taken.
-pub fn insert(conn: &mut PgConnection, new: &NewAccount<'_>) -> QueryResult<Option<Account>> {
+pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, new: &NewAccount<'_>) -> QueryResult<Option<Account>> {
     diesel::insert_into(accounts::table)
         .values((
             accounts::id.eq(Uuid::new_v4()),
@@ -229,24 +240,16 @@ pub fn insert(conn: &mut PgConnection, new: &NewAccount<'_>) -> QueryResult<Opti
 }
 
 /// Sets a new password hash and bumps the token version, which invalidates every token issued before.
-pub fn set_password(conn: &mut PgConnection, id: Uuid, password_hash: &str) -> QueryResult<Account> {
+pub fn set_password(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    id: Uuid,
+    password_hash: &str,
+) -> QueryResult<Account> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::password_hash.eq(password_hash),
             accounts::must_change_password.eq(false),
-            accounts::token_version.eq(accounts::token_version + 1),
-            accounts::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Account::as_returning())
-        .get_result(conn)
-}
-
-/// Replaces the roles and bumps the token version (tokens carry roles, so older ones must stop working).
-pub fn set_roles(conn: &mut PgConnection, id: Uuid, roles: &[Role]) -> QueryResult<Account> {
-    let roles: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
-    diesel::update(accounts::table.find(id))
-        .set((
-            accounts::roles.eq(roles),
             accounts::token_version.eq(accounts::token_version + 1),
             accounts::updated_at.eq(diesel::dsl::now),
         ))

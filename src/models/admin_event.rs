@@ -10,6 +10,7 @@ use super::jurisdiction::escape_like;
 use super::page::{Page, PageRequest};
 use crate::db::schema::{admin_events, jurisdictions};
 use crate::domain::administration::{AdminAction, AdminSubject};
+use crate::domain::permission::{act, Authorized};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = admin_events, check_for_backend(diesel::pg::Pg))]
@@ -40,6 +41,7 @@ pub struct Change<'a> {
 /// Appends `e`, made by the admin `actor_account_id` (`None` for the command line) called `actor_name`.
 pub fn append(
     conn: &mut PgConnection,
+    _decided: &Authorized<act::Administer>,
     actor_account_id: Option<Uuid>,
     actor_name: &str,
     e: &Change<'_>,

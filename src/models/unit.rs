@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::page::{Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions, units};
 use crate::domain::organisation::UnitKind;
+use crate::domain::permission::Decision;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = units, check_for_backend(diesel::pg::Pg))]
@@ -80,6 +81,7 @@ pub fn count(conn: &mut PgConnection, filter: &UnitFilter) -> QueryResult<i64> {
 /// Inserts the unit; `Ok(None)` when its jurisdiction already has a unit of that name.
 pub fn insert(
     conn: &mut PgConnection,
+    _decided: &impl Decision,
     jurisdiction_code: &str,
     kind: UnitKind,
     name: &str,
@@ -103,7 +105,13 @@ pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Unit>> {
 }
 
 /// Renames the unit or changes its kind; `Ok(None)` when the new name is taken in its jurisdiction.
-pub fn update(conn: &mut PgConnection, current: &Unit, name: &str, kind: UnitKind) -> QueryResult<Option<Unit>> {
+pub fn update(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    current: &Unit,
+    name: &str,
+    kind: UnitKind,
+) -> QueryResult<Option<Unit>> {
     let id = current.id;
     let taken = units::table
         .filter(units::jurisdiction_code.eq(&current.jurisdiction_code))
@@ -121,7 +129,7 @@ pub fn update(conn: &mut PgConnection, current: &Unit, name: &str, kind: UnitKin
         .map(Some)
 }
 
-pub fn set_active(conn: &mut PgConnection, id: Uuid, active: bool) -> QueryResult<Unit> {
+pub fn set_active(conn: &mut PgConnection, _decided: &impl Decision, id: Uuid, active: bool) -> QueryResult<Unit> {
     diesel::update(units::table.find(id)).set(units::active.eq(active)).returning(Unit::as_returning()).get_result(conn)
 }
 

@@ -9,8 +9,9 @@ use crate::auth::password;
 use crate::auth::throttle::Verdict;
 use crate::auth::token::{hash_opaque, new_refresh_token, Subject};
 use crate::domain::credentials::{parse_display_name, Password, Username};
+use crate::domain::permission::{authorize_password_change, authorize_registration};
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult};
 use crate::models::account::LoadedCaller;
 use crate::models::{account, refresh_token};
 use crate::state::AppState;
@@ -80,7 +81,7 @@ pub async fn register_petitioner(
                 jurisdiction_code: None,
                 temporary_password: false,
             };
-            let created = account::insert(conn, &new)?
+            let created = account::insert(conn, &authorize_registration(), &new)?
                 .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
             open_session(conn, &st, created, Uuid::new_v4())
         })
@@ -203,18 +204,17 @@ pub async fn change_password(
     if let Verdict::Refuse(wait) = state.login_limiter.check(&keys, Instant::now()) {
         return Err(AppError::rate_limited(wait.as_secs().max(1)));
     }
-    if !password::verify_async(current, Some(found.password_hash.clone())).await? {
+    let matches = password::verify_async(current, Some(found.password_hash.clone())).await?;
+    let role = found.roles.first().copied().unwrap_or(Role::Petitioner);
+    let proof = authorize_password_change(role, matches).inspect_err(|_| {
         state.login_limiter.record_failure(&keys, Instant::now());
-        return Err(
-            AppError::new(ErrorCode::Unauthenticated, "the current password is wrong").with_field("currentPassword")
-        );
-    }
+    })?;
     let hash = password::hash_async(new).await?;
     let st = state.clone();
     let session = state
         .db
         .transaction(move |conn| {
-            let updated = account::set_password(conn, account_id, &hash)?;
+            let updated = account::set_password(conn, &proof, account_id, &hash)?;
             tracing::info!(account = %account_id, "password changed; older tokens invalidated");
             open_session(conn, &st, updated, Uuid::new_v4())
         })

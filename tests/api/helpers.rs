@@ -387,20 +387,21 @@ impl TestApp {
                 &petition_api::domain::credentials::Password::parse_new(DEMO_PASSWORD, "p").unwrap(),
             )
             .unwrap();
-            petition_api::models::account::insert(
-                &mut conn,
-                &petition_api::models::account::NewAccount {
-                    username,
-                    password_hash: &hash,
-                    display_name: username,
-                    roles: &[role],
-                    unit_id: Some(unit),
-                    jurisdiction_code: Some(jurisdiction),
-                    temporary_password: false,
-                },
-            )
-            .unwrap()
-            .expect("new username");
+            // Written as a fixture, beside the service (whose writers need a decision no test can make).
+            use diesel::{ExpressionMethods, RunQueryDsl};
+            use petition_api::db::schema::accounts as a;
+            diesel::insert_into(a::table)
+                .values((
+                    a::id.eq(uuid::Uuid::new_v4()),
+                    a::username.eq(username),
+                    a::password_hash.eq(&hash),
+                    a::display_name.eq(username),
+                    a::roles.eq(vec![role.as_str()]),
+                    a::unit_id.eq(Some(unit)),
+                    a::jurisdiction_code.eq(Some(jurisdiction)),
+                ))
+                .execute(&mut conn)
+                .expect("new username");
         }
         self.token(username).await
     }

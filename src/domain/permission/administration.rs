@@ -6,7 +6,7 @@ use super::{act, Authorized};
 use crate::domain::organisation::is_within;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// Whether `caller` may administer what is placed in the jurisdiction with path `placed_at` (an account, a unit,
 /// or where a new one goes), as DOMAIN.md §1-2 give it: an admin, inside its own jurisdiction's subtree. Since
@@ -63,6 +63,26 @@ impl TableOwner {
 /// ```
 pub(crate) fn authorize_operator(_owner: &TableOwner) -> Authorized<act::Administer> {
     Authorized::grant(Role::Admin)
+}
+
+/// Anyone may register as a petitioner (how often from one address is limited elsewhere); staff accounts are made
+/// only by admins ([`authorize_administration`]) and the operator.
+pub fn authorize_registration() -> Authorized<act::Register> {
+    Authorized::grant(Role::Petitioner)
+}
+
+/// The holder of an account changes its password when they gave the current one (`current_password_matches`, the
+/// hash's verdict), acting in `role`, the first of the account's roles.
+pub fn authorize_password_change(
+    role: Role,
+    current_password_matches: bool,
+) -> Result<Authorized<act::OwnPassword>, AppError> {
+    if !current_password_matches {
+        return Err(
+            AppError::new(ErrorCode::Unauthenticated, "the current password is wrong").with_field("currentPassword")
+        );
+    }
+    Ok(Authorized::grant(role))
 }
 
 /// Whether an admin change may take the `ADMIN` role away from an account (by deactivating it or by its new

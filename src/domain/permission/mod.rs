@@ -18,7 +18,10 @@ mod oversight;
 mod tests;
 
 pub(crate) use administration::authorize_operator;
-pub use administration::{authorize_administration, may_administer, may_give_up_administration, TableOwner};
+pub use administration::{
+    authorize_administration, authorize_password_change, authorize_registration, may_administer,
+    may_give_up_administration, TableOwner,
+};
 pub use cases::{
     authorize, authorize_booking, authorize_reception_desk, authorize_recording, authorize_submission, may_decide,
     may_escalate, may_reveal_contact, may_withdraw, CaseParties, Operation,
@@ -144,6 +147,12 @@ pub mod act {
     /// Booking a place at a reception session, or giving it up ([`super::authorize_booking`]).
     #[derive(Debug)]
     pub struct Book;
+    /// Registering oneself as a petitioner ([`super::authorize_registration`]).
+    #[derive(Debug)]
+    pub struct Register;
+    /// Changing one's own password, the current one given ([`super::authorize_password_change`]).
+    #[derive(Debug)]
+    pub struct OwnPassword;
     /// Creating or changing an account or unit ([`super::authorize_administration`]).
     #[derive(Debug)]
     pub struct Administer;

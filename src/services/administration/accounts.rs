@@ -143,6 +143,7 @@ pub async fn create(
             let (proof, unit_id, code) = placement(conn, &caller, new.unit_id)?;
             let created = account::insert(
                 conn,
+                &proof,
                 &NewAccount {
                     username: username.as_str(),
                     password_hash: &hash,
@@ -188,7 +189,7 @@ pub async fn update(
                 roles: roles.as_deref(),
                 unit: unit.as_ref().map(|(_, unit_id, code)| (*unit_id, code.as_str())),
             };
-            let after = account::update_staff(conn, &before, &change)?;
+            let after = account::update_staff(conn, &proof, &before, &change)?;
             record(conn, &proof, Actor::Admin(&caller), AdminAction::AccountUpdated, (Some(&before), &after), now)?;
             Ok(after)
         })
@@ -219,7 +220,7 @@ pub async fn set_active(
                 keeps_an_admin(conn, &caller, &before, false)?;
                 refresh_token::revoke_account(conn, id, now)?;
             }
-            let after = account::set_active(conn, id, active)?;
+            let after = account::set_active(conn, &proof, id, active)?;
             let action = if active { AdminAction::AccountReactivated } else { AdminAction::AccountDeactivated };
             record(conn, &proof, Actor::Admin(&caller), action, (Some(&before), &after), now)?;
             Ok(after)
@@ -244,7 +245,7 @@ pub async fn reset_password(
         .transaction(move |conn| {
             let (proof, before) = administered(conn, &caller, id)?;
             refresh_token::revoke_account(conn, id, now)?;
-            let after = account::set_temporary_password(conn, id, &hash)?;
+            let after = account::set_temporary_password(conn, &proof, id, &hash)?;
             record(conn, &proof, Actor::Admin(&caller), AdminAction::PasswordReset, (Some(&before), &after), now)?;
             Ok(after)
         })

@@ -37,7 +37,7 @@ pub enum Actor<'a> {
 /// Appends `change` to the administration log.
 pub fn log(
     conn: &mut PgConnection,
-    _proof: &Authorized<act::Administer>,
+    proof: &Authorized<act::Administer>,
     actor: Actor<'_>,
     change: Change<'_>,
     now: DateTime<Utc>,
@@ -46,6 +46,6 @@ pub fn log(
         Actor::Admin(caller) => (Some(caller.account_id), caller.username.clone()),
         Actor::CommandLine(command) => (None, format!("petition-api {command}")),
     };
-    admin_event::append(conn, actor_account_id, &actor_name, &change, now)?;
+    admin_event::append(conn, proof, actor_account_id, &actor_name, &change, now)?;
     Ok(())
 }

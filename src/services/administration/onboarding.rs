@@ -89,7 +89,7 @@ fn create_account(
     new: &NewAccount<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Account>> {
-    let Some(created) = account::insert(conn, new)? else { return Ok(None) };
+    let Some(created) = account::insert(conn, proof, new)? else { return Ok(None) };
     let actor = Actor::CommandLine(command);
     record_account(conn, proof, actor, AdminAction::AccountCreated, (None, &created), now)?;
     Ok(Some(created))
@@ -111,7 +111,7 @@ fn ensure_unit(
         Some(u) if u.kind == kind => Ok(u),
         Some(u) => Err(AppError::bad_input("unit_kind", format!("{name} exists as a {}", u.kind.as_str()))),
         None => {
-            let created = unit::insert(conn, jurisdiction_code, kind, name)?
+            let created = unit::insert(conn, proof, jurisdiction_code, kind, name)?
                 .ok_or_else(|| AppError::internal("unit created meanwhile"))?;
             record_unit(conn, proof, Actor::CommandLine(command), AdminAction::UnitCreated, (None, &created), now)?;
             Ok(created)
@@ -331,7 +331,7 @@ fn staff_line(
                 roles: Some(&entry.roles),
                 unit: Some((unit.id, &unit.jurisdiction_code)),
             };
-            let after = account::update_staff(conn, &before, &change)?;
+            let after = account::update_staff(conn, proof, &before, &change)?;
             let actor = Actor::CommandLine("import-staff");
             record_account(conn, proof, actor, AdminAction::AccountUpdated, (Some(&before), &after), now)?;
             Ok(StaffLine::Updated { username, differences })

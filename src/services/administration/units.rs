@@ -76,7 +76,7 @@ pub async fn create(
             let field = "input.jurisdictionCode";
             let path = jurisdiction::subtree_path(conn, &jurisdiction_code, field)?;
             let proof = authorize_administration(&caller, &path, "jurisdiction").map_err(|e| e.with_field(field))?;
-            let created = unit::insert(conn, &jurisdiction_code, kind, &name)?.ok_or_else(taken)?;
+            let created = unit::insert(conn, &proof, &jurisdiction_code, kind, &name)?.ok_or_else(taken)?;
             record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitCreated, (None, &created), now)?;
             Ok(created)
         })
@@ -103,7 +103,7 @@ pub async fn update(
         .transaction(move |conn| {
             let (proof, before) = administered(conn, &caller, id)?;
             let name = name.unwrap_or_else(|| before.name.clone());
-            let after = unit::update(conn, &before, &name, kind.unwrap_or(before.kind))?.ok_or_else(taken)?;
+            let after = unit::update(conn, &proof, &before, &name, kind.unwrap_or(before.kind))?.ok_or_else(taken)?;
             record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitUpdated, (Some(&before), &after), now)?;
             Ok(after)
         })
@@ -128,7 +128,7 @@ pub async fn deactivate(state: &AppState, caller: &Caller, id: Uuid, now: DateTi
                     format!("{open} open case(s) are with this unit: route them elsewhere first"),
                 ));
             }
-            let after = unit::set_active(conn, id, false)?;
+            let after = unit::set_active(conn, &proof, id, false)?;
             record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitDeactivated, (Some(&before), &after), now)?;
             Ok(after)
         })
