@@ -111,7 +111,9 @@ pub fn load_if_absent(conn: &mut PgConnection, settings: &Settings, today: Naive
 fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: &[String]) -> AppResult<()> {
     let mut names = HashMap::new();
     for csv in [REGIONS, TOWNSHIPS] {
-        for (code, name, level) in crate::services::administration::onboarding::import_regions(conn, csv)?.regions {
+        for (code, name, level) in
+            crate::services::administration::onboarding::regions(conn, &SystemWrite::new(), csv)?.regions
+        {
             names.insert(code, (name, level));
         }
     }
@@ -357,6 +359,7 @@ fn load_case(
     let hash = crate::auth::token::stored_query_code(&settings.query_codes, &query_code);
     let created = case::insert(
         conn,
+        &SystemWrite::new(),
         &case::NewCase {
             id: Uuid::new_v4(),
             reference: &reference,

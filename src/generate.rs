@@ -213,7 +213,7 @@ pub fn run(
             }
             let deadlines: Vec<(Uuid, &str, &[Deadline])> =
                 batch_deadlines.iter().map(|(id, code, d)| (*id, code.as_str(), d.as_slice())).collect();
-            crate::models::deadline::insert_many(conn, &deadlines)?;
+            crate::models::deadline::insert_many(conn, &crate::domain::permission::SystemWrite::new(), &deadlines)?;
             Ok::<_, AppError>(())
         })?;
         report.cases += n as u64;

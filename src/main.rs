@@ -141,8 +141,8 @@ fn owner_connection(urls: &DatabaseUrls) -> anyhow::Result<diesel::PgConnection>
 }
 
 fn import_regions(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {
-    let report =
-        onboarding::import_regions(&mut owner_connection(urls)?, file).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let report = onboarding::import_regions(&mut Operator::connect(&urls.owner)?, file)
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     println!("{} jurisdictions added, {} already there", report.added, report.present);
     Ok(())
 }

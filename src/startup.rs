@@ -72,7 +72,7 @@ fn prepare_as_owner(
         }
     })?;
     if settings.env == crate::config::AppEnv::Production {
-        crate::models::served_environment::mark_production(owner)?;
+        crate::models::served_environment::mark_production(owner, &crate::domain::permission::SystemWrite::new())?;
     }
     if settings.load_demo_data {
         made_up_data_allowed(owner, settings, false, "the demo data (DEMO_DATA=false leaves it out)")?;

@@ -7,22 +7,28 @@ use uuid::Uuid;
 
 use crate::db::schema::{case_deadlines, cases};
 use crate::domain::case::CaseStatus;
+use crate::domain::permission::Decision;
 use crate::domain::schedule::{Deadline, DeadlineKind};
 
 /// Replaces the stored deadlines of a case with `deadlines`.
 pub fn replace(
     conn: &mut PgConnection,
+    decided: &impl Decision,
     case_id: Uuid,
     jurisdiction_code: &str,
     deadlines: &[Deadline],
 ) -> QueryResult<()> {
     diesel::delete(case_deadlines::table.filter(case_deadlines::case_id.eq(case_id))).execute(conn)?;
-    insert_many(conn, &[(case_id, jurisdiction_code, deadlines)])
+    insert_many(conn, decided, &[(case_id, jurisdiction_code, deadlines)])
 }
 
 /// Stores the deadlines of cases that have none stored: case, its jurisdiction, its deadlines in order. Many rows
 /// per statement (PostgreSQL takes at most 65,535 parameters in one).
-pub fn insert_many(conn: &mut PgConnection, cases: &[(Uuid, &str, &[Deadline])]) -> QueryResult<()> {
+pub fn insert_many(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    cases: &[(Uuid, &str, &[Deadline])],
+) -> QueryResult<()> {
     let rows: Vec<_> = cases
         .iter()
         .flat_map(|(case_id, jurisdiction_code, deadlines)| {

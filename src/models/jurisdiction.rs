@@ -6,6 +6,7 @@ use super::page::{Page, PageRequest};
 use crate::db::schema::jurisdictions;
 use crate::domain::organisation::child_path;
 use crate::domain::organisation::JurisdictionLevel;
+use crate::domain::permission::Decision;
 use crate::error::{AppError, AppResult};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -89,6 +90,7 @@ pub fn count(conn: &mut PgConnection, filter: &JurisdictionFilter) -> QueryResul
 /// Inserts a jurisdiction under `parent_code` (which must exist), computing its path.
 pub fn insert(
     conn: &mut PgConnection,
+    _decided: &impl Decision,
     code: &str,
     name: &str,
     level: JurisdictionLevel,

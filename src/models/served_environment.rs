@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::served_environments;
+use crate::domain::permission::Decision;
 
 const PRODUCTION: &str = "production";
 
 /// Records that a production server uses this database (once; later starts change nothing).
-pub fn mark_production(conn: &mut PgConnection) -> QueryResult<()> {
+pub fn mark_production(conn: &mut PgConnection, _decided: &impl Decision) -> QueryResult<()> {
     diesel::insert_into(served_environments::table)
         .values(served_environments::environment.eq(PRODUCTION))
         .on_conflict_do_nothing()

@@ -131,7 +131,7 @@ pub struct NewCase<'a> {
     pub received_by_code: Option<&'a str>,
 }
 
-pub fn insert(conn: &mut PgConnection, new: &NewCase<'_>) -> QueryResult<Case> {
+pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, new: &NewCase<'_>) -> QueryResult<Case> {
     insert_statement(new).get_result(conn)
 }
 
@@ -351,7 +351,11 @@ pub fn apply_update(
 }
 
 /// Sets `next_due_at` of many cases in one statement (after their deadlines were stored in bulk).
-pub fn set_next_due_many(conn: &mut PgConnection, dues: &[(Uuid, Option<DateTime<Utc>>)]) -> QueryResult<usize> {
+pub fn set_next_due_many(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    dues: &[(Uuid, Option<DateTime<Utc>>)],
+) -> QueryResult<usize> {
     use diesel::sql_types::{Array, Nullable, Timestamptz, Uuid as SqlUuid};
     let (ids, at): (Vec<Uuid>, Vec<Option<DateTime<Utc>>>) = dues.iter().copied().unzip();
     diesel::sql_query(

@@ -14,7 +14,7 @@ use crate::auth::password;
 use crate::domain::administration::AdminAction;
 use crate::domain::credentials::{parse_display_name, Username};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
-use crate::domain::permission::{act, Authorized};
+use crate::domain::permission::{act, Authorized, Decision};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::account::{self, Account, NewAccount, StaffChange};
@@ -55,7 +55,13 @@ pub struct RegionReport {
 
 /// Imports jurisdictions from `code,name,level,parent_code` lines (parents before their children), in one
 /// transaction: all or nothing. Codes already present are left as they are.
-pub fn import_regions(conn: &mut PgConnection, csv: &str) -> AppResult<RegionReport> {
+pub fn import_regions(operator: &mut Operator, csv: &str) -> AppResult<RegionReport> {
+    let (conn, proof) = operator.parts();
+    regions(conn, proof, csv)
+}
+
+/// [`import_regions`] with the decision that allows it (the operator's, or the demo data's).
+pub(crate) fn regions(conn: &mut PgConnection, decided: &impl Decision, csv: &str) -> AppResult<RegionReport> {
     conn.transaction(|conn| {
         let mut report = RegionReport::default();
         for (line, text) in data_lines(csv) {
@@ -74,7 +80,7 @@ pub fn import_regions(conn: &mut PgConnection, csv: &str) -> AppResult<RegionRep
             if let Some(parent) = parent.filter(|p| jurisdiction::find(conn, p).ok().flatten().is_none()) {
                 return Err(AppError::internal(format!("line {line}: parent {parent} is not known (yet)")));
             }
-            jurisdiction::insert(conn, code, name, level, parent)?;
+            jurisdiction::insert(conn, decided, code, name, level, parent)?;
             report.added += 1;
         }
         Ok(report)

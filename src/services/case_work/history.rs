@@ -95,7 +95,7 @@ pub fn sync_deadlines(
     jurisdiction_code: &str,
 ) -> AppResult<Option<DateTime<Utc>>> {
     let (events, deadlines) = deadlines_under(conn, rules, calendar, case_id)?;
-    crate::models::deadline::replace(conn, case_id, jurisdiction_code, &deadlines)?;
+    crate::models::deadline::replace(conn, &SystemWrite::new(), case_id, jurisdiction_code, &deadlines)?;
     // A deadline met late was missed all the same (Arts 42-46 hold units to it): recorded as the sweep records one
     // still unmet, once.
     for d in deadlines.iter().filter(|d| d.kind.owed_by_staff() && d.met_at.is_some_and(|met| met > d.due_at)) {
@@ -170,7 +170,7 @@ pub fn store_next_due(
     jurisdiction_code: &str,
 ) -> AppResult<()> {
     let due = sync_deadlines(conn, rules, calendar, case_id, jurisdiction_code)?;
-    crate::models::case::set_next_due_many(conn, &[(case_id, due)])?;
+    crate::models::case::set_next_due_many(conn, &SystemWrite::new(), &[(case_id, due)])?;
     Ok(())
 }
 
@@ -203,9 +203,9 @@ pub fn backfill_deadlines(conn: &mut PgConnection, rules: &Rules, calendar: &Wor
         conn.transaction(|conn| {
             let rows: Vec<(Uuid, &str, &[Deadline])> =
                 derived.iter().map(|(id, c, d)| (*id, *c, d.as_slice())).collect();
-            crate::models::deadline::insert_many(conn, &rows)?;
+            crate::models::deadline::insert_many(conn, &SystemWrite::new(), &rows)?;
             let dues: Vec<_> = derived.iter().map(|(id, _, d)| (*id, next_staff_due(d))).collect();
-            crate::models::case::set_next_due_many(conn, &dues)?;
+            crate::models::case::set_next_due_many(conn, &SystemWrite::new(), &dues)?;
             Ok::<_, crate::error::AppError>(())
         })?;
         filled += batch.len();

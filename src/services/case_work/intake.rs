@@ -271,7 +271,7 @@ pub fn submit(
     conn.transaction(|conn| {
         // The key is claimed before anything is written; a twin of this request (a retry sent at the same moment)
         // waits in its own claim until this one commits, then finds this case. Unrelated submissions do not wait.
-        if !idempotency::claim(conn, account, key, "submitPetition", case_id)? {
+        if !idempotency::claim(conn, &proof, account, key, "submitPetition", case_id)? {
             return submitted_before(conn, ctx, key);
         }
         file(
