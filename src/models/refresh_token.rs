@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::refresh_tokens;
+use crate::domain::permission::Decision;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = refresh_tokens, check_for_backend(diesel::pg::Pg))]
@@ -20,6 +21,7 @@ pub struct RefreshToken {
 
 pub fn insert(
     conn: &mut PgConnection,
+    _decided: &impl Decision,
     account_id: Uuid,
     family_id: Uuid,
     token_hash: &[u8],
@@ -49,11 +51,16 @@ pub fn find_for_update(conn: &mut PgConnection, token_hash: &[u8]) -> QueryResul
         .optional()
 }
 
-pub fn mark_used(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
+pub fn mark_used(conn: &mut PgConnection, _decided: &impl Decision, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(refresh_tokens::table.find(id)).set(refresh_tokens::used_at.eq(now)).execute(conn).map(|_| ())
 }
 
-pub fn revoke_family(conn: &mut PgConnection, family_id: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn revoke_family(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(family_id)))
         .filter(refresh_tokens::revoked_at.is_null())
         .set(refresh_tokens::revoked_at.eq(now))
@@ -70,7 +77,12 @@ pub fn revoked_since(conn: &mut PgConnection, since: DateTime<Utc>) -> QueryResu
 }
 
 /// Ends every session of the account (each revoked family is announced, so its access tokens stop at once).
-pub fn revoke_account(conn: &mut PgConnection, account_id: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn revoke_account(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    account_id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     diesel::update(refresh_tokens::table.filter(refresh_tokens::account_id.eq(account_id)))
         .filter(refresh_tokens::revoked_at.is_null())
         .set(refresh_tokens::revoked_at.eq(now))

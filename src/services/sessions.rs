@@ -9,7 +9,9 @@ use crate::auth::password;
 use crate::auth::throttle::Verdict;
 use crate::auth::token::{hash_opaque, new_refresh_token, Subject};
 use crate::domain::credentials::{parse_display_name, Password, Username};
-use crate::domain::permission::{authorize_password_change, authorize_registration};
+use crate::domain::permission::{
+    authorize_password_change, authorize_registration, authorize_session, Decision, SystemWrite,
+};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::account::LoadedCaller;
@@ -29,9 +31,15 @@ fn bad_credentials() -> AppError {
     AppError::unauthenticated("wrong username or password")
 }
 
+/// The role an account acts in on its own sessions: its first.
+fn first_role(account: &account::Account) -> Role {
+    account.roles.first().copied().unwrap_or(Role::Petitioner)
+}
+
 /// Issues an access token and a refresh token in `family` (a new family at login).
 fn open_session(
     conn: &mut diesel::PgConnection,
+    decided: &impl Decision,
     state: &AppState,
     account: account::Account,
     family: Uuid,
@@ -47,7 +55,8 @@ fn open_session(
     };
     let (access_token, expires) = state.tokens.issue(subject, now)?;
     let (refresh, hash) = new_refresh_token();
-    refresh_token::insert(conn, account.id, family, &hash, account.token_version, now + state.tokens.refresh_ttl())?;
+    let expires_at = now + state.tokens.refresh_ttl();
+    refresh_token::insert(conn, decided, account.id, family, &hash, account.token_version, expires_at)?;
     Ok(Session { access_token, access_token_expires_at: expires, refresh_token: refresh, account })
 }
 
@@ -81,9 +90,10 @@ pub async fn register_petitioner(
                 jurisdiction_code: None,
                 temporary_password: false,
             };
-            let created = account::insert(conn, &authorize_registration(), &new)?
+            let registered = authorize_registration();
+            let created = account::insert(conn, &registered, &new)?
                 .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
-            open_session(conn, &st, created, Uuid::new_v4())
+            open_session(conn, &registered, &st, created, Uuid::new_v4())
         })
         .await
 }
@@ -105,7 +115,8 @@ pub async fn login(state: &AppState, username: &str, password: &str, client_ip: 
     let name = username.as_str().to_owned();
     let found = state.db.run(move |conn| Ok(account::find_by_username(conn, &name)?)).await?;
     let ok = password::verify_async(password, found.as_ref().map(|a| a.password_hash.clone())).await?;
-    let Some(account) = found.filter(|_| ok) else {
+    let signed_in = found.as_ref().and_then(|a| authorize_session(first_role(a), ok));
+    let (Some(account), Some(signed_in)) = (found, signed_in) else {
         state.login_limiter.record_failure(&keys, Instant::now());
         tracing::info!(username = username.as_str(), client_ip, "login failed");
         return Err(bad_credentials());
@@ -117,7 +128,7 @@ pub async fn login(state: &AppState, username: &str, password: &str, client_ip: 
         return Err(AppError::unauthenticated("this account is deactivated; ask an admin of your jurisdiction"));
     }
     let st = state.clone();
-    state.db.transaction(move |conn| open_session(conn, &st, account, Uuid::new_v4())).await
+    state.db.transaction(move |conn| open_session(conn, &signed_in, &st, account, Uuid::new_v4())).await
 }
 
 enum RefreshOutcome {
@@ -141,16 +152,18 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
             };
             let account = account::find(conn, stored.account_id)?;
             let current = account.as_ref().is_some_and(|a| a.token_version == stored.token_version);
-            if stored.used_at.is_some() || stored.revoked_at.is_some() || stored.expires_at <= now || !current {
+            let holds = stored.used_at.is_none() && stored.revoked_at.is_none() && stored.expires_at > now && current;
+            let rotated = account.as_ref().and_then(|a| authorize_session(first_role(a), holds));
+            let (Some(account), Some(rotated)) = (account, rotated) else {
                 if stored.used_at.is_some() && stored.revoked_at.is_none() {
                     tracing::warn!(family = %stored.family_id, "refresh token reused; revoking its family");
                 }
-                refresh_token::revoke_family(conn, stored.family_id, now)?;
+                // The service's own reaction: a token kept by someone else ends its whole family.
+                refresh_token::revoke_family(conn, &SystemWrite::new(), stored.family_id, now)?;
                 return Ok(RefreshOutcome::Refused(Some(stored.family_id)));
-            }
-            refresh_token::mark_used(conn, stored.id, now)?;
-            let account = account.ok_or_else(|| AppError::internal("token without account"))?;
-            Ok(RefreshOutcome::Rotated(Box::new(open_session(conn, &st, account, stored.family_id)?)))
+            };
+            refresh_token::mark_used(conn, &rotated, stored.id, now)?;
+            Ok(RefreshOutcome::Rotated(Box::new(open_session(conn, &rotated, &st, account, stored.family_id)?)))
         })
         .await?;
     match outcome {
@@ -173,7 +186,8 @@ pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
         .db
         .transaction(move |conn| {
             let Some(stored) = refresh_token::find_for_update(conn, &hash)? else { return Ok(None) };
-            refresh_token::revoke_family(conn, stored.family_id, Utc::now())?;
+            // Whoever holds a session's refresh token may end the session (ending one takes nothing from anyone).
+            refresh_token::revoke_family(conn, &SystemWrite::new(), stored.family_id, Utc::now())?;
             Ok(Some(stored.family_id))
         })
         .await?;
@@ -205,8 +219,7 @@ pub async fn change_password(
         return Err(AppError::rate_limited(wait.as_secs().max(1)));
     }
     let matches = password::verify_async(current, Some(found.password_hash.clone())).await?;
-    let role = found.roles.first().copied().unwrap_or(Role::Petitioner);
-    let proof = authorize_password_change(role, matches).inspect_err(|_| {
+    let proof = authorize_password_change(first_role(&found), matches).inspect_err(|_| {
         state.login_limiter.record_failure(&keys, Instant::now());
     })?;
     let hash = password::hash_async(new).await?;
@@ -216,7 +229,7 @@ pub async fn change_password(
         .transaction(move |conn| {
             let updated = account::set_password(conn, &proof, account_id, &hash)?;
             tracing::info!(account = %account_id, "password changed; older tokens invalidated");
-            open_session(conn, &st, updated, Uuid::new_v4())
+            open_session(conn, &proof, &st, updated, Uuid::new_v4())
         })
         .await;
     // This process forgets at once; the others when the change is announced.

@@ -65,6 +65,13 @@ pub(crate) fn authorize_operator(_owner: &TableOwner) -> Authorized<act::Adminis
     Authorized::grant(Role::Admin)
 }
 
+/// A session of an account opens (or rotates) for whoever presents credentials that hold: a matching password, or
+/// a refresh token of the account that is unused, unrevoked, unexpired and of the account's current version.
+/// `role` is the account's first.
+pub fn authorize_session(role: Role, credentials_hold: bool) -> Option<Authorized<act::Session>> {
+    credentials_hold.then(|| Authorized::grant(role))
+}
+
 /// Anyone may register as a petitioner (how often from one address is limited elsewhere); staff accounts are made
 /// only by admins ([`authorize_administration`]) and the operator.
 pub fn authorize_registration() -> Authorized<act::Register> {

@@ -19,7 +19,7 @@ mod tests;
 
 pub(crate) use administration::authorize_operator;
 pub use administration::{
-    authorize_administration, authorize_password_change, authorize_registration, may_administer,
+    authorize_administration, authorize_password_change, authorize_registration, authorize_session, may_administer,
     may_give_up_administration, TableOwner,
 };
 pub use cases::{
@@ -147,6 +147,9 @@ pub mod act {
     /// Booking a place at a reception session, or giving it up ([`super::authorize_booking`]).
     #[derive(Debug)]
     pub struct Book;
+    /// Opening or rotating a session of one's own account ([`super::authorize_session`]).
+    #[derive(Debug)]
+    pub struct Session;
     /// Registering oneself as a petitioner ([`super::authorize_registration`]).
     #[derive(Debug)]
     pub struct Register;

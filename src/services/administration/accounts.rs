@@ -218,7 +218,7 @@ pub async fn set_active(
             }
             if !active {
                 keeps_an_admin(conn, &caller, &before, false)?;
-                refresh_token::revoke_account(conn, id, now)?;
+                refresh_token::revoke_account(conn, &proof, id, now)?;
             }
             let after = account::set_active(conn, &proof, id, active)?;
             let action = if active { AdminAction::AccountReactivated } else { AdminAction::AccountDeactivated };
@@ -244,7 +244,7 @@ pub async fn reset_password(
         .db
         .transaction(move |conn| {
             let (proof, before) = administered(conn, &caller, id)?;
-            refresh_token::revoke_account(conn, id, now)?;
+            refresh_token::revoke_account(conn, &proof, id, now)?;
             let after = account::set_temporary_password(conn, &proof, id, &hash)?;
             record(conn, &proof, Actor::Admin(&caller), AdminAction::PasswordReset, (Some(&before), &after), now)?;
             Ok(after)
