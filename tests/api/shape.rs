@@ -229,3 +229,37 @@ fn every_reader_that_ignores_scope_is_in_unscoped() {
         outside.join("\n")
     );
 }
+
+/// Writers of `models` that take no decision, and why.
+const WRITE_WITHOUT_DECISION: &[(&str, &str)] = &[
+    ("next_serial", "a reference's serial number: a counter, no record"),
+    ("reserve_serials", "a block of serial numbers: a counter, no record"),
+];
+
+#[test]
+fn every_writer_in_the_models_takes_a_decision() {
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/models");
+    let mut files = Vec::new();
+    sources(&models, &mut files);
+    let mut undecided = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (at, _) in code.match_indices("\npub fn ") {
+            let rest = &code[at + "\npub fn ".len()..];
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let signature = &rest[..rest.find('{').unwrap_or(rest.len())];
+            let writes = WRITERS.iter().any(|verb| name.starts_with(verb)) || name.starts_with("mark_");
+            let decided = signature.contains("Decision") || signature.contains("Authorized<");
+            let excused = WRITE_WITHOUT_DECISION.iter().any(|(n, _)| *n == name);
+            if writes && !decided && !excused {
+                undecided.push(format!("{}: {name}", file.strip_prefix(&models).unwrap().display()));
+            }
+        }
+    }
+    assert!(
+        undecided.is_empty(),
+        "writers need the decision that allows them (`&impl Decision`):\n{}",
+        undecided.join("\n")
+    );
+}
