@@ -52,7 +52,8 @@ pub struct NewAttachment<'a> {
     pub uploaded_at: DateTime<Utc>,
 }
 
-pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, new: &NewAttachment<'_>) -> QueryResult<Attachment> {
+pub fn insert(conn: &mut PgConnection, decided: &impl Decision, new: &NewAttachment<'_>) -> QueryResult<Attachment> {
+    super::decided_for(decided, new.case_id)?;
     diesel::insert_into(attachments::table).values(new).returning(Attachment::as_returning()).get_result(conn)
 }
 

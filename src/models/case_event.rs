@@ -43,7 +43,8 @@ pub struct NewCaseEvent<'a> {
     pub staff_only: bool,
 }
 
-pub fn append(conn: &mut PgConnection, _decided: &impl Decision, e: &NewCaseEvent<'_>) -> QueryResult<i64> {
+pub fn append(conn: &mut PgConnection, decided: &impl Decision, e: &NewCaseEvent<'_>) -> QueryResult<i64> {
+    super::decided_for(decided, e.case_id)?;
     let id = diesel::insert_into(case_events::table).values(e).returning(case_events::id).get_result(conn)?;
     announce::case_entry_written(id);
     Ok(id)
@@ -68,7 +69,8 @@ pub(super) fn of_cases(
 
 /// As [`append`], but does nothing when a unique index says the entry is already there (the sweep's
 /// `DEADLINE_MISSED`, recorded once however many servers sweep). Returns whether it was written.
-pub fn append_once(conn: &mut PgConnection, _decided: &impl Decision, e: &NewCaseEvent<'_>) -> QueryResult<bool> {
+pub fn append_once(conn: &mut PgConnection, decided: &impl Decision, e: &NewCaseEvent<'_>) -> QueryResult<bool> {
+    super::decided_for(decided, e.case_id)?;
     let id: Option<i64> = diesel::insert_into(case_events::table)
         .values(e)
         .on_conflict_do_nothing()

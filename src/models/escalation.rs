@@ -48,7 +48,8 @@ pub struct NewEscalation<'a> {
     pub disputed_with: Option<&'a str>,
 }
 
-pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, e: &NewEscalation<'_>) -> QueryResult<Escalation> {
+pub fn insert(conn: &mut PgConnection, decided: &impl Decision, e: &NewEscalation<'_>) -> QueryResult<Escalation> {
+    super::decided_for(decided, e.case_id)?;
     diesel::insert_into(escalations::table)
         .values((
             escalations::id.eq(Uuid::new_v4()),

@@ -19,3 +19,17 @@ pub mod served_environment;
 pub mod supervision_notice;
 pub mod unit;
 pub mod unscoped;
+
+/// Refuses a decision granted for another object than the one written about (a proof for case A used on case B):
+/// a mistake in the code, answered as an internal error, and nothing is written.
+pub(crate) fn decided_for(
+    decided: &impl crate::domain::permission::Decision,
+    object: uuid::Uuid,
+) -> diesel::QueryResult<()> {
+    if decided.allows(object) {
+        Ok(())
+    } else {
+        tracing::error!(%object, "a write was attempted with a decision about another object");
+        Err(diesel::result::Error::QueryBuilderError("a decision about another object".into()))
+    }
+}

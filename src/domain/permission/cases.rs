@@ -13,6 +13,8 @@ use crate::error::{AppError, ErrorCode};
 /// Who is attached to a case, for deciding who may act on it.
 #[derive(Clone, Debug)]
 pub struct CaseParties {
+    /// The case: proofs granted over it are for it alone.
+    pub case_id: Uuid,
     pub jurisdiction_path: String,
     pub current_unit_id: Option<Uuid>,
     pub case_lead_account_id: Option<Uuid>,
@@ -103,7 +105,7 @@ pub fn authorize(caller: &Caller, op: Operation, parties: &CaseParties) -> Resul
     allowed
         .iter()
         .find(|(ok, _)| *ok)
-        .map(|(_, role)| Authorized::grant(*role))
+        .map(|(_, role)| Authorized::grant_on(*role, parties.case_id))
         .ok_or_else(|| AppError::forbidden(format!("only {} may do this", op.who())))
 }
 
@@ -160,10 +162,10 @@ pub fn may_escalate(caller: &Caller, parties: &CaseParties) -> Result<Authorized
     // Designating a lead needs exactly the covering bureau clerk or committee member; the lead of the case is the
     // third party with standing.
     if let Ok(designating) = authorize(caller, Operation::DesignateCaseLead, parties) {
-        return Ok(Authorized::grant(designating.role()));
+        return Ok(Authorized::grant_on(designating.role(), parties.case_id));
     }
     if caller.has_role(Role::CaseLead) && parties.case_lead_account_id == Some(caller.account_id) {
-        return Ok(Authorized::grant(Role::CaseLead));
+        return Ok(Authorized::grant_on(Role::CaseLead, parties.case_id));
     }
     Err(AppError::forbidden("only bureau clerks or committee members over the case, or its case lead, escalate it"))
 }

@@ -54,18 +54,25 @@ pub use oversight::{
 /// ```compile_fail
 /// use petition_api::domain::permission::{act, Authorized};
 /// use petition_api::domain::role::Role;
-/// let forged: Authorized<act::Submit> = Authorized { role: Role::Petitioner, act: std::marker::PhantomData };
+/// let forged: Authorized<act::Submit> =
+///     Authorized { role: Role::Petitioner, object: None, act: std::marker::PhantomData };
 /// ```
 #[derive(Debug)]
 #[must_use = "a permission is asked for in order to act on it"]
 pub struct Authorized<A> {
     role: Role,
+    /// The object it was granted for (a case), when it was granted for one: writers refuse it for any other.
+    object: Option<uuid::Uuid>,
     act: PhantomData<A>,
 }
 
 impl<A> Authorized<A> {
     fn grant(role: Role) -> Self {
-        Authorized { role, act: PhantomData }
+        Authorized { role, object: None, act: PhantomData }
+    }
+
+    fn grant_on(role: Role, object: uuid::Uuid) -> Self {
+        Authorized { role, object: Some(object), act: PhantomData }
     }
 
     /// The role the caller acts in.
@@ -82,10 +89,37 @@ impl<A> Authorized<A> {
 /// struct Anything;
 /// impl petition_api::domain::permission::Decision for Anything {}
 /// ```
-pub trait Decision: sealed::Sealed {}
+pub trait Decision: sealed::Sealed {
+    /// Whether it allows writing about `object`. A proof granted for one case does not allow a write about
+    /// another, which the writers refuse:
+    ///
+    /// ```
+    /// use petition_api::domain::permission::{authorize, CaseParties, Decision, Operation};
+    /// # use petition_api::domain::{organisation::UnitKind, role::Role, scope::Caller};
+    /// # let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+    /// # let clerk = Caller { account_id: uuid::Uuid::nil(), username: "c".into(), display_name: "c".into(),
+    /// #     roles: vec![Role::Clerk], unit: Some((uuid::Uuid::from_u128(9), UnitKind::Bureau)),
+    /// #     jurisdiction: Some(("510502".into(), "510000/510500/510502/".into())) };
+    /// let parties = CaseParties { case_id: a, jurisdiction_path: "510000/510500/510502/".into(),
+    ///     current_unit_id: None, case_lead_account_id: None, petitioner_account_id: None };
+    /// let proof = authorize(&clerk, Operation::Route, &parties).unwrap();
+    /// assert!(proof.allows(a));
+    /// assert!(!proof.allows(b));
+    /// ```
+    fn allows(&self, object: uuid::Uuid) -> bool;
+}
 
-impl<A> Decision for Authorized<A> {}
-impl Decision for SystemWrite {}
+impl<A> Decision for Authorized<A> {
+    fn allows(&self, object: uuid::Uuid) -> bool {
+        self.object.is_none_or(|granted| granted == object)
+    }
+}
+
+impl Decision for SystemWrite {
+    fn allows(&self, _object: uuid::Uuid) -> bool {
+        true
+    }
+}
 
 mod sealed {
     pub trait Sealed {}

@@ -15,11 +15,25 @@ const COUNTY: &str = "510000/510500/510502/";
 
 fn parties() -> CaseParties {
     CaseParties {
+        case_id: Uuid::from_u128(1000),
         jurisdiction_path: COUNTY.into(),
         current_unit_id: Some(Uuid::from_u128(5)),
         case_lead_account_id: Some(Uuid::from_u128(77)),
         petitioner_account_id: Some(Uuid::from_u128(99)),
     }
+}
+
+#[test]
+fn a_proof_for_one_case_allows_writing_about_that_case_only() {
+    let bureau = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
+    let p = parties();
+    let proof = authorize(&bureau, Operation::Route, &p).unwrap();
+    assert!(proof.allows(p.case_id));
+    assert!(!proof.allows(Uuid::from_u128(1001)));
+    let escalate = may_escalate(&bureau, &p).unwrap();
+    assert!(escalate.allows(p.case_id) && !escalate.allows(Uuid::from_u128(1001)));
+    // A proof granted for no one object (a submission) is not bound.
+    assert!(authorize_submission(&petitioner(1)).unwrap().allows(Uuid::from_u128(1001)));
 }
 
 #[test]

@@ -333,12 +333,13 @@ pub struct CaseUpdate {
 /// Applies `update`, sets the derived `next_due_at`, and bumps the version.
 pub fn apply_update(
     conn: &mut PgConnection,
-    _decided: &impl Decision,
+    decided: &impl Decision,
     id: Uuid,
     update: &CaseUpdate,
     next_due_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> QueryResult<Case> {
+    crate::models::decided_for(decided, id)?;
     diesel::update(cases::table.find(id))
         .set((
             update,

@@ -85,6 +85,7 @@ pub fn parties(conn: &mut PgConnection, case: &Case) -> AppResult<CaseParties> {
         .ok_or_else(|| AppError::internal("case without jurisdiction"))?
         .path;
     Ok(CaseParties {
+        case_id: case.id,
         jurisdiction_path: path,
         current_unit_id: case.current_unit_id,
         case_lead_account_id: case.case_lead_account_id,
