@@ -128,10 +128,11 @@ struct NoticeChanges {
 
 pub fn update(
     conn: &mut PgConnection,
-    _decided: &impl Decision,
+    decided: &impl Decision,
     id: Uuid,
     u: NoticeUpdate,
 ) -> QueryResult<SupervisionNotice> {
+    super::decided_for(decided, id)?;
     let changes = NoticeChanges {
         status: u.status,
         acknowledged_at: u.acknowledged_at,
@@ -162,7 +163,8 @@ pub struct NewNoticeEvent<'a> {
     pub payload: serde_json::Value,
 }
 
-pub fn append_event(conn: &mut PgConnection, _decided: &impl Decision, e: &NewNoticeEvent<'_>) -> QueryResult<i64> {
+pub fn append_event(conn: &mut PgConnection, decided: &impl Decision, e: &NewNoticeEvent<'_>) -> QueryResult<i64> {
+    super::decided_for(decided, e.notice_id)?;
     let id = diesel::insert_into(supervision_notice_events::table)
         .values(e)
         .returning(supervision_notice_events::id)
@@ -354,9 +356,10 @@ pub(in crate::models) fn overdue_unrecorded(
 /// `OVERDUE`, recorded once however many servers sweep). Returns whether it was written.
 pub fn append_event_once(
     conn: &mut PgConnection,
-    _decided: &impl Decision,
+    decided: &impl Decision,
     e: &NewNoticeEvent<'_>,
 ) -> QueryResult<bool> {
+    super::decided_for(decided, e.notice_id)?;
     let id: Option<i64> = diesel::insert_into(supervision_notice_events::table)
         .values(e)
         .on_conflict_do_nothing()

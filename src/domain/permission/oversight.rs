@@ -74,6 +74,8 @@ pub fn may_issue(caller: &Caller, target_path: &str, field: &str) -> Result<Auth
 /// The units a notice joins.
 #[derive(Clone, Copy, Debug)]
 pub struct NoticeParties {
+    /// The notice: proofs granted over it are for it alone.
+    pub notice_id: Uuid,
     pub target_unit_id: Uuid,
     pub issuer_unit_id: Uuid,
 }
@@ -96,7 +98,7 @@ pub fn authorize_notice(
     };
     if unit == Some(unit_needed) {
         if let Some(role) = roles.iter().find(|r| caller.has_role(**r)) {
-            return Ok(Authorized::grant(*role));
+            return Ok(Authorized::grant_on(*role, parties.notice_id));
         }
     }
     Err(AppError::forbidden(format!("only {who} may do this")))

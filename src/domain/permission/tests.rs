@@ -161,7 +161,11 @@ fn issuers_are_committee_members_or_bureau_clerks_at_or_above() {
 
 #[test]
 fn the_target_answers_and_the_issuer_closes() {
-    let parties = NoticeParties { target_unit_id: Uuid::from_u128(5), issuer_unit_id: Uuid::from_u128(1) };
+    let parties = NoticeParties {
+        notice_id: Uuid::from_u128(2000),
+        target_unit_id: Uuid::from_u128(5),
+        issuer_unit_id: Uuid::from_u128(1),
+    };
     let unit_clerk = staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY);
     let unit_lead = staff(Role::CaseLead, UnitKind::HandlingUnit, 5, COUNTY);
     let other_unit = staff(Role::Clerk, UnitKind::HandlingUnit, 6, COUNTY);
@@ -176,4 +180,7 @@ fn the_target_answers_and_the_issuer_closes() {
         assert!(authorize_notice(&issuer, action, &parties).is_ok());
         assert_eq!(authorize_notice(&unit_clerk, action, &parties).unwrap_err().code, ErrorCode::Forbidden);
     }
+    // The proof is for this notice alone.
+    let proof = authorize_notice(&unit_clerk, NoticeAction::Acknowledge, &parties).unwrap();
+    assert!(proof.allows(parties.notice_id) && !proof.allows(Uuid::from_u128(2001)));
 }

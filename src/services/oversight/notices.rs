@@ -176,7 +176,11 @@ pub fn act(
     let scope = notice_scope(&ctx.caller);
     let notice =
         model::lock_visible(conn, &scope, notice_id)?.ok_or_else(|| AppError::not_found("supervision notice"))?;
-    let parties = NoticeParties { target_unit_id: notice.target_unit_id, issuer_unit_id: notice.issuer_unit_id };
+    let parties = NoticeParties {
+        notice_id: notice.id,
+        target_unit_id: notice.target_unit_id,
+        issuer_unit_id: notice.issuer_unit_id,
+    };
     let proof = authorize_notice(&ctx.caller, action, &parties)?;
     let from = notice.status;
     let to = next_notice_status(from, action)?;
