@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::db::schema::attachments;
 use crate::domain::evidence::AttachmentKind;
-use crate::domain::permission::Decision;
+use crate::domain::permission::{act, Authorized};
 use crate::domain::role::ActorRole;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -52,7 +52,11 @@ pub struct NewAttachment<'a> {
     pub uploaded_at: DateTime<Utc>,
 }
 
-pub fn insert(conn: &mut PgConnection, decided: &impl Decision, new: &NewAttachment<'_>) -> QueryResult<Attachment> {
+pub fn insert(
+    conn: &mut PgConnection,
+    decided: &Authorized<act::Attach>,
+    new: &NewAttachment<'_>,
+) -> QueryResult<Attachment> {
     super::decided_for(decided, new.case_id)?;
     diesel::insert_into(attachments::table).values(new).returning(Attachment::as_returning()).get_result(conn)
 }
@@ -79,7 +83,7 @@ pub(in crate::models) fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<
 /// Marks an attachment withdrawn, unless it was already; the withdrawn one, or none.
 pub fn withdraw(
     conn: &mut PgConnection,
-    _decided: &impl Decision,
+    _decided: &Authorized<act::Attach>,
     id: Uuid,
     by: Uuid,
     reason: &str,

@@ -109,6 +109,13 @@ pub fn authorize(caller: &Caller, op: Operation, parties: &CaseParties) -> Resul
         .ok_or_else(|| AppError::forbidden(format!("only {} may do this", op.who())))
 }
 
+/// Whether `caller` may attach a file to the case (or withdraw one): its petitioner, the staff working on it, its
+/// lead and the committee (the rule of [`Operation::Attach`]); the proof is for this case alone.
+pub fn authorize_attachment(caller: &Caller, parties: &CaseParties) -> Result<Authorized<act::Attach>, AppError> {
+    let step = authorize(caller, Operation::Attach, parties)?;
+    Ok(Authorized::grant_on(step.role(), parties.case_id))
+}
+
 /// Whether `caller` may submit a petition of their own: petitioners do; staff record what they receive.
 pub fn authorize_submission(caller: &Caller) -> Result<Authorized<act::Submit>, AppError> {
     if !caller.has_role(Role::Petitioner) {

@@ -23,8 +23,8 @@ pub use administration::{
     may_give_up_administration, TableOwner,
 };
 pub use cases::{
-    authorize, authorize_booking, authorize_reception_desk, authorize_recording, authorize_submission, may_decide,
-    may_escalate, may_reveal_contact, may_withdraw, CaseParties, Operation,
+    authorize, authorize_attachment, authorize_booking, authorize_reception_desk, authorize_recording,
+    authorize_submission, may_decide, may_escalate, may_reveal_contact, may_withdraw, CaseParties, Operation,
 };
 pub use oversight::{
     authorize_notice, may_follow_cases, may_follow_cases_in, may_follow_notices_of, may_issue, may_see_figures,
@@ -173,6 +173,9 @@ pub mod act {
     /// Seeing the petitioner's contact data in full ([`super::may_reveal_contact`]).
     #[derive(Debug)]
     pub struct RevealContact;
+    /// Attaching a file to a case, or withdrawing one ([`super::authorize_attachment`]).
+    #[derive(Debug)]
+    pub struct Attach;
     /// Keeping a bureau's reception days: scheduling, publishing, cancelling sessions, recording visits
     /// ([`super::authorize_reception_desk`]). It files no case: a petition recorded at a session asks for
     /// [`Record`] itself.
@@ -211,6 +214,7 @@ pub mod act {
     impl OnCase for Escalate {}
     impl OnCase for DecideEscalation {}
     impl OnCase for IssueNotice {}
+    impl OnCase for Attach {}
 }
 
 fn staff_in(caller: &Caller, role: Role, kinds: &[UnitKind]) -> bool {

@@ -15,7 +15,7 @@ use crate::domain::details::{FileAttached, FileWithdrawn};
 use crate::domain::evidence::{
     clean_name, shows_attachment, sniff, AttachmentKind, MAX_FILES_PER_CASE, MAX_FILE_BYTES,
 };
-use crate::domain::permission::{act, authorize, Authorized, Operation};
+use crate::domain::permission::{act, authorize_attachment, Authorized, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -57,9 +57,9 @@ pub fn may_attach(
     conn: &mut PgConnection,
     ctx: &WorkContext,
     case_id: Uuid,
-) -> AppResult<(Case, Authorized<act::CaseStep>)> {
+) -> AppResult<(Case, Authorized<act::Attach>)> {
     let case = load(conn, ctx, case_id, None)?;
-    let proof = authorize(&ctx.caller, Operation::Attach, &parties(conn, &case)?)?;
+    let proof = authorize_attachment(&ctx.caller, &parties(conn, &case)?)?;
     if crate::models::unscoped::attachment_count(conn, case_id)? >= MAX_FILES_PER_CASE {
         return Err(AppError::bad_input("input.caseId", format!("a case holds at most {MAX_FILES_PER_CASE} files")));
     }
@@ -128,7 +128,7 @@ pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid, reason: &s
     conn.transaction(|conn| {
         let (found, case) = visible(conn, ctx, id)?;
         let case = load(conn, ctx, case.id, None)?;
-        let proof = authorize(&ctx.caller, Operation::Attach, &parties(conn, &case)?)?;
+        let proof = authorize_attachment(&ctx.caller, &parties(conn, &case)?)?;
         if proof.role() == Role::Petitioner && found.uploaded_by != ctx.caller.account_id {
             return Err(AppError::forbidden("a petitioner withdraws only the files they attached"));
         }
