@@ -89,17 +89,18 @@ async fn stream(
     let request = match admitted {
         Ok(request) => request,
         Err(refused) => {
-            let (code, message) = match refused {
-                Outcome::Refused(_, code, message) => (code, message),
-                Outcome::Executed(..) => unreachable!("admission refuses before execution"),
+            // What was refused before execution, as the one result of the stream.
+            let mut response = match refused {
+                Outcome::Refused(_, code, message) => {
+                    let mut error = async_graphql::ServerError::new(message, None);
+                    error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
+                    async_graphql::Response::from_errors(vec![error])
+                }
+                Outcome::Executed(response, _) => *response,
             };
-            let mut error = async_graphql::ServerError::new(message, None);
-            error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
-            let mut errors = vec![error];
-            code_errors(&mut errors, chinese, &request_id);
-            let events = [next_event(&async_graphql::Response::from_errors(errors)), COMPLETE.to_vec()].concat();
-            let answered = Answered { operation: None, code: code.as_str().into() };
-            return events_response(answered).body(events);
+            let code = code_errors(&mut response.errors, chinese, &request_id).unwrap_or_else(|| "OK".into());
+            let events = [next_event(&response), COMPLETE.to_vec()].concat();
+            return events_response(Answered { operation: None, code: code.into() }).body(events);
         }
     };
     let operation = request.operation_name.clone().or_else(|| named_operation(&request.query));
