@@ -54,7 +54,7 @@ impl TableOwner {
 ///
 /// ```compile_fail
 /// use petition_api::domain::permission::authorize_operator;
-/// let proof = authorize_operator(todo!());
+/// let mint = authorize_operator;
 /// ```
 ///
 /// ```compile_fail
