@@ -277,7 +277,7 @@ fn load_case(
         let to = if assigned { CaseStatus::Assigned } else { CaseStatus::Forwarded };
         // The handling period set on assignment is what the answer deadline runs by (Art 34).
         let routed = Routed {
-            unit_id,
+            unit_id: unit_id.into(),
             unit_name: unit_name.clone(),
             handling_days: demo.handling_days.filter(|_| assigned),
             notice: format!("已转交{unit_name}办理"),
@@ -339,8 +339,11 @@ fn load_case(
             }
             "CASE_LEAD_ASSIGNED" => {
                 let lead = lead.ok_or_else(|| AppError::internal(format!("demo story {index}: no lead")))?;
-                let designated =
-                    LeadDesignated { lead_id: lead.id, lead_name: lead.name.clone(), reception_session_id: None };
+                let designated = LeadDesignated {
+                    lead_id: lead.id.into(),
+                    lead_name: lead.name.clone(),
+                    reception_session_id: None,
+                };
                 push(&mut events, "CASE_LEAD_DESIGNATED", None, &mut status, day, note, to_payload(&designated))
             }
             "VISIT" | "HOME_VISIT" => push(&mut events, "HOME_VISIT", None, &mut status, day, note, json!({})),

@@ -400,7 +400,7 @@ fn story(
         };
         // The details the API writes for each kind (`domain::details`), so the history reads the same.
         let notice = format!("已转交{unit_name}办理");
-        let routed = Routed { unit_id: unit, unit_name: unit_name.clone(), handling_days, notice };
+        let routed = Routed { unit_id: unit.into(), unit_name: unit_name.clone(), handling_days, notice };
         if !push(&mut case, kind, Some(to), routed_at, to_payload(&routed)) {
             break 'story;
         }

@@ -59,6 +59,7 @@ pub mod details;
 pub mod escalation;
 pub mod evidence;
 pub mod figures;
+pub mod ids;
 pub mod labels;
 pub mod lifecycle;
 pub mod organisation;

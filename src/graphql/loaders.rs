@@ -53,6 +53,7 @@ pub struct Loaders {
     units_of: OnceLock<DataLoader<UnitsByJurisdiction>>,
     case: OnceLock<DataLoader<VisibleCaseById>>,
     notices_of_case: OnceLock<DataLoader<NoticesByCase>>,
+    notice: OnceLock<DataLoader<VisibleNoticeById>>,
     cases_of_notice: OnceLock<DataLoader<CaseIdsByNotice>>,
     notice_events: OnceLock<DataLoader<EventsByNotice>>,
     figures: OnceLock<DataLoader<FiguresByJurisdiction>>,
@@ -85,6 +86,7 @@ impl Loaders {
             units_of: OnceLock::new(),
             case: OnceLock::new(),
             notices_of_case: OnceLock::new(),
+            notice: OnceLock::new(),
             cases_of_notice: OnceLock::new(),
             notice_events: OnceLock::new(),
             figures: OnceLock::new(),
@@ -148,6 +150,11 @@ impl Loaders {
     }
 
     /// Supervision notices about each case, as far as the caller may see them.
+    /// The notices the caller may see, by id.
+    pub fn notice(&self) -> &DataLoader<VisibleNoticeById> {
+        self.lazily(&self.notice, || VisibleNoticeById(self.db.clone(), self.notices.clone()))
+    }
+
     pub fn notices_of_case(&self) -> &DataLoader<NoticesByCase> {
         self.lazily(&self.notices_of_case, || NoticesByCase(self.db.clone(), self.notices.clone()))
     }
@@ -310,6 +317,22 @@ impl Loader<Uuid> for VisibleCaseById {
         let (keys, scope) = (keys.to_vec(), self.1.clone());
         let rows = self.0.run(move |conn| Ok(case_model::find_many_visible(conn, &scope, &keys)?)).await?;
         Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+}
+
+pub struct VisibleNoticeById(Db, NoticeScope);
+
+impl Loader<Uuid> for VisibleNoticeById {
+    type Value = SupervisionNotice;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, SupervisionNotice> {
+        let (keys, scope) = (keys.to_vec(), self.1.clone());
+        if scope.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = self.0.run(move |conn| Ok(notice_model::find_many_visible(conn, &scope, &keys)?)).await?;
+        Ok(rows.into_iter().map(|n| (n.id, n)).collect())
     }
 }
 

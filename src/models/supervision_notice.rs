@@ -284,6 +284,18 @@ pub fn find_visible(conn: &mut PgConnection, scope: &NoticeScope, id: Uuid) -> Q
         .optional()
 }
 
+/// The notices among `ids` that the scope reaches.
+pub fn find_many_visible(
+    conn: &mut PgConnection,
+    scope: &NoticeScope,
+    ids: &[Uuid],
+) -> QueryResult<Vec<SupervisionNotice>> {
+    filtered(scope, &NoticeFilter::default())
+        .filter(supervision_notices::id.eq_any(ids))
+        .select(SupervisionNotice::as_select())
+        .load(conn)
+}
+
 /// As [`find_visible`], locking the row for the rest of the transaction (one step at a time per notice).
 pub fn lock_visible(conn: &mut PgConnection, scope: &NoticeScope, id: Uuid) -> QueryResult<Option<SupervisionNotice>> {
     supervision_notices::table

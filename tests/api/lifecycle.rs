@@ -667,16 +667,20 @@ async fn a_repeat_shows_the_earlier_case_only_to_readers_who_may_see_it() {
         )
         .await;
     let again = again["submitPetition"]["case"]["id"].as_str().unwrap().to_owned();
-    let q = "query($id: ID!) { case(id: $id) { repeatOf { id } events { kind details } } }";
-    let repeat_link = |data: &Value| {
+    let q = "query($id: ID!) { case(id: $id) { repeatOf { id }
+        events { kind details detail { __typename ... on RepeatLinkedDetail { repeatOf } } } } }";
+    let entry = |data: &Value| {
         let events = data["case"]["events"].as_array().unwrap().clone();
-        events.into_iter().find(|e| e["kind"] == "REPEAT_LINKED").expect("a repeat link")["details"].clone()
+        events.into_iter().find(|e| e["kind"] == "REPEAT_LINKED").expect("a repeat link")
     };
+    let repeat_link = |data: &Value| entry(data)["details"].clone();
+    let typed_link = |data: &Value| entry(data)["detail"].clone();
 
     let naxi = app.staff("nx.clerk", Role::Clerk, "510503", "纳溪区信访局").await;
     let seen = app.ok(q, json!({"id": again}), &naxi).await;
     assert!(seen["case"]["repeatOf"].is_null());
     assert!(repeat_link(&seen).get("repeatOf").is_none(), "{seen}");
+    assert_eq!(typed_link(&seen), json!({"__typename": "RepeatLinkedDetail", "repeatOf": null}));
     assert!(!seen.to_string().contains(&first), "no trace of the other county's case: {seen}");
 
     // The city covers both counties and sees the link.
@@ -684,6 +688,7 @@ async fn a_repeat_shows_the_earlier_case_only_to_readers_who_may_see_it() {
     let seen = app.ok(q, json!({"id": again}), &city).await;
     assert_eq!(seen["case"]["repeatOf"]["id"], first.as_str());
     assert_eq!(repeat_link(&seen)["repeatOf"], first.as_str());
+    assert_eq!(typed_link(&seen), json!({"__typename": "RepeatLinkedDetail", "repeatOf": first}));
 }
 
 #[tokio::test]

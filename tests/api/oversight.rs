@@ -21,8 +21,8 @@ const NOTICE: &str = "query($id: ID!) { supervisionNotice(id: $id) { status over
     events { kind fromStatus toStatus actorRole } } }";
 const NOTICES: &str = "query($f: SupervisionNoticeFilterInput) { supervisionNotices(first: 20, filter: $f) {
     totalCount nodes { id status } } }";
-const CASE_NOTICES: &str = "query($id: ID!) { case(id: $id) { supervisionNotices { id } events { kind staffOnly }
-    escalations { kind } } }";
+const CASE_NOTICES: &str = "query($id: ID!) { case(id: $id) { supervisionNotices { id } events { kind staffOnly
+    detail { ... on SupervisedDetail { noticeId noticeType trigger } } } escalations { kind } } }";
 const ESCALATE: &str = "mutation($i: EscalateCaseInput!) { escalateCase(input: $i) { case { status }
     escalation { id kind status toJurisdiction disputedWith overdue } } }";
 const DECIDE: &str = "mutation($i: DecideEscalationInput!) { decideEscalation(input: $i) { case { status }
@@ -98,6 +98,11 @@ async fn a_supervision_notice_from_issue_to_close() {
         .unwrap()
         .iter()
         .any(|e| e["kind"] == "SUPERVISED" && e["staffOnly"] == true));
+    let supervised = seen["case"]["events"].as_array().unwrap().iter().find(|e| e["kind"] == "SUPERVISED").cloned();
+    assert_eq!(
+        supervised.unwrap()["detail"],
+        json!({"noticeId": id, "noticeType": "SUPERVISION", "trigger": "OVERDUE_ACCEPTANCE"})
+    );
     let own = app.ok(CASE_NOTICES, json!({"id": case}), &petitioner).await;
     assert_eq!(own["case"]["supervisionNotices"], json!([]));
     assert!(!own["case"]["events"].as_array().unwrap().iter().any(|e| e["kind"] == "SUPERVISED"));

@@ -1,6 +1,7 @@
 //! A case's history entries as the API shows them.
 
 use super::*;
+use crate::graphql::event_detail::{shows_case, shows_notice};
 
 /// An entry in a case's history.
 pub struct CaseEventNode {
@@ -84,17 +85,13 @@ impl CaseEventNode {
             return Ok(None);
         }
         let mut details = self.event.payload.clone();
-        let loaders = ctx.data_unchecked::<Loaders>();
         let hidden = match self.event.kind {
             EventKind::RepeatLinked => match RepeatLinked::deserialize(&details) {
-                Ok(link) => loaders.case().load_one(link.repeat_of).await?.is_none().then_some("repeatOf"),
+                Ok(link) => (!shows_case(ctx, link.repeat_of).await?).then_some("repeatOf"),
                 Err(_) => None,
             },
             EventKind::Supervised => match Supervised::deserialize(&details) {
-                Ok(s) => {
-                    let visible = loaders.notices_of_case().load_one(self.event.case_id).await?.unwrap_or_default();
-                    (!visible.iter().any(|n| n.id == s.notice_id)).then_some("noticeId")
-                }
+                Ok(s) => (!shows_notice(ctx, s.notice_id).await?).then_some("noticeId"),
                 Err(_) => None,
             },
             _ => None,

@@ -207,11 +207,11 @@ impl CaseNode {
     }
 
     /// The case lead's resolution plan (路线图、时间表、任务书); staff only.
-    async fn resolution_plan(&self, ctx: &Context<'_>) -> Result<Option<ResolutionPlanView>> {
+    async fn resolution_plan(&self, ctx: &Context<'_>) -> Result<Option<ResolutionPlan>> {
         if self.view(caller(ctx)?).public_only {
             return Ok(None);
         }
-        Ok(self.0.resolution_plan.as_ref().and_then(|p| stored::<ResolutionPlan>(p, "resolution plan")).map(Into::into))
+        Ok(self.0.resolution_plan.as_ref().and_then(|p| stored::<ResolutionPlan>(p, "resolution plan")))
     }
 
     /// The petitioner's evaluation of the bureau and the handling unit, once given.
@@ -321,37 +321,6 @@ impl DeadlineView {
             met_at: d.met_at.map(|m| local_time(ctx, m)),
             status: d.status(now),
         }
-    }
-}
-
-/// A case lead's resolution plan (路线图、时间表、任务书).
-#[derive(SimpleObject)]
-#[graphql(name = "ResolutionPlan")]
-pub struct ResolutionPlanView {
-    /// Who works on it.
-    pub team: Vec<String>,
-    /// The plan.
-    pub plan: String,
-    /// The steps, each due by a day.
-    pub milestones: Vec<MilestoneView>,
-    /// When the matter should be resolved.
-    pub target_date: chrono::NaiveDate,
-}
-
-/// A step of a resolution plan.
-#[derive(SimpleObject)]
-#[graphql(name = "Milestone")]
-pub struct MilestoneView {
-    /// What is to be done.
-    pub title: String,
-    /// By when.
-    pub due: chrono::NaiveDate,
-}
-
-impl From<ResolutionPlan> for ResolutionPlanView {
-    fn from(p: ResolutionPlan) -> Self {
-        let milestones = p.milestones.into_iter().map(|m| MilestoneView { title: m.title, due: m.due }).collect();
-        ResolutionPlanView { team: p.team, plan: p.plan, milestones, target_date: p.target_date }
     }
 }
 

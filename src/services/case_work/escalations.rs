@@ -92,7 +92,7 @@ pub fn escalate(
     let mut step = Step::new(Operation::LogActivity, EventKind::Escalated);
     step.staff_only = true;
     step.details(&Escalated {
-        escalation_id: e.id,
+        escalation_id: e.id.into(),
         escalation_kind: req.kind,
         to,
         reason,
@@ -138,9 +138,19 @@ pub fn decide(
     // `notice` is what the petitioner reads; only review decisions are addressed to them.
     let (escalation_id, escalation_kind) = (e.id, kind);
     if kind.is_review() {
-        step.details(&ReviewDecided { escalation_id, escalation_kind, decision, notice: opinion.clone() });
+        step.details(&ReviewDecided {
+            escalation_id: escalation_id.into(),
+            escalation_kind,
+            decision,
+            notice: opinion.clone(),
+        });
     } else {
-        step.details(&EscalationDecided { escalation_id, escalation_kind, decision, opinion: opinion.clone() });
+        step.details(&EscalationDecided {
+            escalation_id: escalation_id.into(),
+            escalation_kind,
+            decision,
+            opinion: opinion.clone(),
+        });
     }
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     let settlement = Settlement {
@@ -191,7 +201,7 @@ pub fn withdraw(
     }
     let mut step = Step::new(Operation::LogActivity, EventKind::EscalationWithdrawn);
     step.staff_only = true;
-    step.details(&EscalationWithdrawn { escalation_id: e.id, escalation_kind: kind, reason: reason.clone() });
+    step.details(&EscalationWithdrawn { escalation_id: e.id.into(), escalation_kind: kind, reason: reason.clone() });
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     let settlement = Settlement {
         status: EscalationStatus::Withdrawn,

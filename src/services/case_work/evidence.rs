@@ -81,7 +81,7 @@ pub fn record(
         let jurisdiction_code = case.jurisdiction_code.clone();
         let mut step = Step::new(Operation::Attach, EventKind::FileAttached);
         step.details(&FileAttached {
-            attachment_id: file.id,
+            attachment_id: file.id.into(),
             kind,
             file_name: file.name.clone(),
             size_bytes: file.size,
@@ -135,7 +135,7 @@ pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid, reason: &s
         let withdrawn = attachment::withdraw(conn, &proof, id, ctx.caller.account_id, &reason, ctx.env.now)?
             .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "this file was already withdrawn"))?;
         let mut step = Step::new(Operation::Attach, EventKind::FileWithdrawn);
-        step.details(&FileWithdrawn { attachment_id: id, reason });
+        step.details(&FileWithdrawn { attachment_id: id.into(), reason });
         perform_authorized(conn, ctx, case, &mut step, &proof)?;
         Ok(withdrawn)
     })

@@ -120,9 +120,9 @@ pub fn designate_case_lead(
         }
     }
     step.details(&LeadDesignated {
-        lead_id: lead.id,
+        lead_id: lead.id.into(),
         lead_name: lead.display_name,
-        reception_session_id: at_reception,
+        reception_session_id: at_reception.map(Into::into),
     });
     step.update.case_lead_account_id = Some(Some(lead.id));
     step.update.is_backlog = backlog;

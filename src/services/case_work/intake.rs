@@ -436,7 +436,7 @@ fn intake_history(
 ) -> Vec<(EventKind, Option<CaseStatus>, Option<CaseStatus>, serde_json::Value)> {
     let mut written = vec![(event, None, Some(CaseStatus::Submitted), to_payload(&Received { channel }))];
     if let Some(earlier) = repeat_of {
-        written.push((EventKind::RepeatLinked, None, None, to_payload(&RepeatLinked { repeat_of: earlier })));
+        written.push((EventKind::RepeatLinked, None, None, to_payload(&RepeatLinked { repeat_of: earlier.into() })));
     }
     if let Some(reason) = refusal {
         let told = to_payload(&Told { notice: reason.to_owned() });

@@ -72,7 +72,7 @@ pub fn route(
             };
             let mut step = Step::transition(Operation::Route, action);
             let notice = format!("已转交{}办理", target.name);
-            step.details(&Routed { unit_id, unit_name: target.name, handling_days, notice });
+            step.details(&Routed { unit_id: unit_id.into(), unit_name: target.name, handling_days, notice });
             step.update.current_unit_id = Some(Some(unit_id));
             step.update.handling_days = Some(handling_days);
             step.update.routing = Some(Some(routing));

@@ -135,7 +135,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
         &NewNoticeEvent {
             to_status: Some(NoticeStatus::Issued),
             payload: to_payload(&NoticeIssued {
-                case_ids,
+                case_ids: case_ids.into_iter().map(Into::into).collect(),
                 notice_type: req.notice_type,
                 trigger: req.trigger,
                 response_due_at: notice.response_due_at,
@@ -147,7 +147,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     for case in cases {
         let mut step = Step::new(Operation::LogActivity, EventKind::Supervised);
         step.staff_only = true;
-        step.details(&Supervised { notice_id: notice.id, notice_type: req.notice_type, trigger: req.trigger });
+        step.details(&Supervised { notice_id: notice.id.into(), notice_type: req.notice_type, trigger: req.trigger });
         perform_authorized(conn, ctx, case, &mut step, &proof)?;
     }
     Ok(notice)
