@@ -87,6 +87,17 @@ const COMMANDS: &[CommandSpec] = &[
         ],
     },
     CommandSpec {
+        name: "verify-history",
+        summary: "recompute the hash chains of every history (cases, supervision notices, the administration log) and \
+                  name each entry that no longer matches what was written; exit 1 if any does",
+        operand: None,
+        options: &[OptionSpec {
+            flag: "--case",
+            value: Some("REF"),
+            help: "only the history of the case with this reference",
+        }],
+    },
+    CommandSpec {
         name: "print-schema",
         summary: "print the GraphQL schema as served (SDL)",
         operand: None,
@@ -113,6 +124,7 @@ pub enum Command {
     CreateAdmin { jurisdiction: String, username: String, display_name: Option<String> },
     ImportStaff { file: PathBuf, update: bool },
     Generate { plan: Plan, allow_production: bool },
+    VerifyHistory { case: Option<String> },
 }
 
 /// A command line the parser does not accept: what is wrong, and the usage to print with it (exit code 2).
@@ -248,6 +260,7 @@ impl Given {
         Ok(match self.command.name {
             "serve" => Command::Serve,
             "print-schema" => Command::PrintSchema,
+            "verify-history" => Command::VerifyHistory { case: self.value("--case") },
             "import-regions" => Command::ImportRegions { file: self.file() },
             "import-staff" => Command::ImportStaff { file: self.file(), update: self.switch("--update") },
             "create-admin" => Command::CreateAdmin {

@@ -1,6 +1,6 @@
 //! `petition-api` serves the API; `petition-api print-schema` prints the GraphQL SDL; `petition-api generate
 //! --cases N` writes a synthetic province into the configured database; `import-regions`, `create-admin` and
-//! `import-staff` onboard a fresh database (README: Administration). `petition-api --help` lists them (`cli`).
+//! `import-staff` onboard a fresh database (README: Administration); `verify-history` checks the histories' hash chains. `petition-api --help` lists them (`cli`).
 
 use std::process::ExitCode;
 
@@ -9,7 +9,7 @@ use petition_api::cli::{self, Command, Invocation};
 use petition_api::config::{AppEnv, Settings};
 use petition_api::db::embedded::{self, EmbeddedPostgres};
 use petition_api::db::Db;
-use petition_api::services::administration::{onboarding, Operator};
+use petition_api::services::administration::{history_check, onboarding, Operator};
 use petition_api::startup::{made_up_data_allowed, prepare_database, Application, DatabaseUrls};
 use petition_api::{generate, graphql, telemetry};
 
@@ -65,6 +65,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             let display_name = display_name.unwrap_or_else(|| username.clone());
             with_database(Demo::Never, |_, urls| create_admin(urls, &jurisdiction, &username, &display_name))
         }
+        Command::VerifyHistory { case } => with_database(Demo::Never, |_, urls| verify_history(urls, case.as_deref())),
         Command::ImportStaff { file, update } => {
             let file = read_file(&file)?;
             with_database(Demo::Never, |_, urls| import_staff(urls, &file, update))
@@ -138,6 +139,35 @@ fn owner_connection(urls: &DatabaseUrls) -> anyhow::Result<diesel::PgConnection>
     use diesel::Connection;
     diesel::PgConnection::establish(&urls.owner)
         .context("cannot connect to the database as the owner of its tables (MIGRATION_DATABASE_URL)")
+}
+
+/// Prints each entry that does not match on standard output, the count per history on standard error (with
+/// progress on a terminal); fails when any entry does not match.
+fn verify_history(urls: &DatabaseUrls, case: Option<&str>) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+    let mut operator = Operator::connect(&urls.owner)?;
+    let terminal = std::io::stderr().is_terminal();
+    let report = history_check::verify_history(&mut operator, case, |history, checked| {
+        if terminal {
+            eprint!("\r{}: {checked} entries checked", history.table());
+            let _ = std::io::stderr().flush();
+        }
+    })
+    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    if terminal {
+        eprintln!();
+    }
+    for finding in &report.findings {
+        println!("{finding}");
+    }
+    for (history, checked) in &report.checked {
+        let named = report.findings.iter().filter(|f| f.history == *history).count();
+        eprintln!("{}: {checked} entries checked, {named} do not match", history.table());
+    }
+    if !report.findings.is_empty() {
+        anyhow::bail!("{} history entries do not match what was written", report.findings.len());
+    }
+    Ok(())
 }
 
 fn import_regions(urls: &DatabaseUrls, file: &str) -> anyhow::Result<()> {

@@ -49,6 +49,9 @@ diesel::table! {
         jurisdiction_code -> Text,
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
+        chain_position -> Int4,
+        prev_digest -> Nullable<Text>,
+        digest -> Text,
     }
 }
 
@@ -266,6 +269,9 @@ diesel::table! {
         occurred_at -> Timestamptz,
         note -> Nullable<Text>,
         payload -> Jsonb,
+        chain_position -> Int4,
+        prev_digest -> Nullable<Text>,
+        digest -> Text,
     }
 }
 
@@ -284,6 +290,9 @@ diesel::table! {
         note -> Nullable<Text>,
         payload -> Jsonb,
         staff_only -> Bool,
+        chain_position -> Int4,
+        prev_digest -> Nullable<Text>,
+        digest -> Text,
     }
 }
 

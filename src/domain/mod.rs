@@ -53,6 +53,7 @@ macro_rules! text_enum {
 
 pub mod administration;
 pub mod case;
+pub mod chain;
 pub mod credentials;
 pub mod deadline;
 pub mod details;

@@ -32,6 +32,18 @@ use crate::models::unscoped;
 use crate::services::oversight::figures::{self, Figures, Period};
 use crate::services::reception;
 
+/// `pub fn name(&self) -> &DataLoader<Type>` for loaders made from the database handle alone.
+macro_rules! by_key_of_db {
+    ($($(#[$doc:meta])* $name:ident: $loader:ident,)+) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self) -> &DataLoader<$loader> {
+                self.lazily(&self.$name, || $loader(self.db.clone()))
+            }
+        )+
+    };
+}
+
 /// The loaders of one request, each made when a field first asks for it: most requests use one or two (reading
 /// one case uses none), and making all of them up front cost every request a dozen loaders and handles.
 pub struct Loaders {
@@ -45,6 +57,7 @@ pub struct Loaders {
     notices: NoticeScope,
     events: OnceLock<DataLoader<EventsByCase>>,
     deadlines: OnceLock<DataLoader<DeadlinesByCase>>,
+    history_heads: OnceLock<DataLoader<HistoryHeadByCase>>,
     escalations: OnceLock<DataLoader<EscalationsByCase>>,
     attachments: OnceLock<DataLoader<AttachmentsByCase>>,
     jurisdiction: OnceLock<DataLoader<JurisdictionByCode>>,
@@ -78,6 +91,7 @@ impl Loaders {
             notices: caller.map(notice_scope).unwrap_or_default(),
             events: OnceLock::new(),
             deadlines: OnceLock::new(),
+            history_heads: OnceLock::new(),
             escalations: OnceLock::new(),
             attachments: OnceLock::new(),
             jurisdiction: OnceLock::new(),
@@ -112,36 +126,24 @@ impl Loaders {
         })
     }
 
-    pub fn events(&self) -> &DataLoader<EventsByCase> {
-        self.lazily(&self.events, || EventsByCase(self.db.clone()))
-    }
-
-    pub fn deadlines(&self) -> &DataLoader<DeadlinesByCase> {
-        self.lazily(&self.deadlines, || DeadlinesByCase(self.db.clone()))
-    }
-
-    pub fn attachments(&self) -> &DataLoader<AttachmentsByCase> {
-        self.lazily(&self.attachments, || AttachmentsByCase(self.db.clone()))
-    }
-
-    pub fn escalations(&self) -> &DataLoader<EscalationsByCase> {
-        self.lazily(&self.escalations, || EscalationsByCase(self.db.clone()))
-    }
-
-    pub fn jurisdiction(&self) -> &DataLoader<JurisdictionByCode> {
-        self.lazily(&self.jurisdiction, || JurisdictionByCode(self.db.clone()))
-    }
-
-    pub fn children(&self) -> &DataLoader<ChildrenByParent> {
-        self.lazily(&self.children, || ChildrenByParent(self.db.clone()))
-    }
-
-    pub fn unit(&self) -> &DataLoader<UnitById> {
-        self.lazily(&self.unit, || UnitById(self.db.clone()))
-    }
-
-    pub fn units_of(&self) -> &DataLoader<UnitsByJurisdiction> {
-        self.lazily(&self.units_of, || UnitsByJurisdiction(self.db.clone()))
+    // Loaders that need only the database, and read rows the caller may see (the case or notice was read through
+    // the caller's scope first) or rows of no one's (jurisdictions, units).
+    by_key_of_db! {
+        events: EventsByCase,
+        deadlines: DeadlinesByCase,
+        history_heads: HistoryHeadByCase,
+        attachments: AttachmentsByCase,
+        escalations: EscalationsByCase,
+        jurisdiction: JurisdictionByCode,
+        children: ChildrenByParent,
+        unit: UnitById,
+        units_of: UnitsByJurisdiction,
+        cases_of_notice: CaseIdsByNotice,
+        notice_events: EventsByNotice,
+        /// Accounts' display names (the leaders named in a reception schedule).
+        display_names: DisplayNameById,
+        /// Reception sessions by id (the sessions of a petitioner's bookings).
+        sessions: SessionById,
     }
 
     /// Cases by id, as far as the caller may see them.
@@ -149,22 +151,14 @@ impl Loaders {
         self.lazily(&self.case, || VisibleCaseById(self.db.clone(), self.cases.clone()))
     }
 
-    /// Supervision notices about each case, as far as the caller may see them.
     /// The notices the caller may see, by id.
     pub fn notice(&self) -> &DataLoader<VisibleNoticeById> {
         self.lazily(&self.notice, || VisibleNoticeById(self.db.clone(), self.notices.clone()))
     }
 
+    /// Supervision notices about each case, as far as the caller may see them.
     pub fn notices_of_case(&self) -> &DataLoader<NoticesByCase> {
         self.lazily(&self.notices_of_case, || NoticesByCase(self.db.clone(), self.notices.clone()))
-    }
-
-    pub fn cases_of_notice(&self) -> &DataLoader<CaseIdsByNotice> {
-        self.lazily(&self.cases_of_notice, || CaseIdsByNotice(self.db.clone()))
-    }
-
-    pub fn notice_events(&self) -> &DataLoader<EventsByNotice> {
-        self.lazily(&self.notice_events, || EventsByNotice(self.db.clone()))
     }
 
     pub fn figures(&self) -> &DataLoader<FiguresByJurisdiction> {
@@ -183,16 +177,6 @@ impl Loaders {
             db: self.reads.clone(),
             calendar: self.settings.calendar(),
         })
-    }
-
-    /// Accounts' display names (the leaders named in a reception schedule).
-    pub fn display_names(&self) -> &DataLoader<DisplayNameById> {
-        self.lazily(&self.display_names, || DisplayNameById(self.db.clone()))
-    }
-
-    /// Reception sessions by id (the sessions of a petitioner's bookings).
-    pub fn sessions(&self) -> &DataLoader<SessionById> {
-        self.lazily(&self.sessions, || SessionById(self.db.clone()))
     }
 
     /// Who booked each session, for the bureaus that may keep it (keyed by session id and jurisdiction code).
@@ -295,6 +279,11 @@ loader!(
 loader!(
     /// The stored deadlines of each case (kept by every step, so a list does not re-derive them from histories).
     DeadlinesByCase: Uuid => Vec<Deadline>, |conn, keys| unscoped::deadlines(conn, keys), pairs
+);
+
+loader!(
+    /// The digest at the head of each case's history chain (the case was read through the caller's scope).
+    HistoryHeadByCase: Uuid => String, |conn, keys| unscoped::history_heads(conn, keys), pairs_one
 );
 
 loader!(

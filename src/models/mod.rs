@@ -9,6 +9,7 @@ pub mod case_event;
 pub mod deadline;
 pub mod escalation;
 pub mod figures;
+mod history_chain;
 pub mod idempotency;
 pub mod jurisdiction;
 pub mod page;

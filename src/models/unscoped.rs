@@ -21,6 +21,28 @@ use super::supervision_notice::{NoticeEvent, SupervisionNotice};
 use crate::domain::escalation::EscalationKind;
 use crate::domain::schedule::{Deadline, DeadlineKind};
 
+/// A page of one history's entries in chain order, for `verify-history`: the operator reads every chain (the
+/// command runs as the tables' owner).
+pub fn history_chain_entries(
+    conn: &mut PgConnection,
+    history: crate::domain::chain::History,
+    case: Option<Uuid>,
+    after: Option<(Uuid, i32)>,
+    limit: i64,
+) -> QueryResult<Vec<crate::domain::chain::StoredEntry>> {
+    super::history_chain::entries(conn, history, case, after, limit)
+}
+
+/// The digests at the head of the histories of cases the caller may read (`Case.historyDigest`).
+pub fn history_heads(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+    super::history_chain::heads(conn, case_ids)
+}
+
+/// The references of cases named in `verify-history`'s report.
+pub fn references(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+    super::history_chain::references(conn, case_ids)
+}
+
 /// The histories of cases the caller may read, each in the order things happened.
 pub fn histories(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: bool) -> QueryResult<Vec<CaseEvent>> {
     super::case_event::of_cases(conn, case_ids, include_staff_only)

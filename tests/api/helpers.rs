@@ -344,6 +344,11 @@ impl TestApp {
     pub fn server_role_connection(&self) -> PgConnection {
         PgConnection::establish(&self.url).expect("connect as the server's role")
     }
+
+    /// The URLs of this server's database, as its own role and as the tables' owner (for the command line).
+    pub fn urls(&self) -> DatabaseUrls {
+        DatabaseUrls { server: self.url.clone(), owner: cluster().pg.database_url_as(OWNER_ROLE, &self.database) }
+    }
 }
 
 /// The `extensions.code` of the first error, or panics when there is none.

@@ -18,6 +18,7 @@ mod figures;
 mod generate;
 mod health;
 mod helpers;
+mod history_chain;
 mod lifecycle;
 mod live;
 mod matrix;

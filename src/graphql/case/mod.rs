@@ -214,6 +214,18 @@ impl CaseNode {
         Ok(self.0.resolution_plan.as_ref().and_then(|p| stored::<ResolutionPlan>(p, "resolution plan")))
     }
 
+    /// The SHA-256 at the head of the case's history chain, in hex; staff only. Every entry's digest covers its
+    /// content and the digest before it, so this value changes with any entry added and names the whole history as
+    /// it stands: kept as a receipt, it shows later whether the record is still the one read
+    /// (`petition-api verify-history` checks the chain itself). Petitioners see null: the digest moves with
+    /// entries they do not see.
+    async fn history_digest(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if self.view(caller(ctx)?).public_only {
+            return Ok(None);
+        }
+        ctx.data_unchecked::<Loaders>().history_heads().load_one(self.0.id).await
+    }
+
     /// The petitioner's evaluation of the bureau and the handling unit, once given.
     async fn evaluation(&self) -> Option<EvaluationView> {
         self.0.evaluation.as_ref().and_then(|e| stored::<Evaluation>(e, "evaluation")).map(Into::into)

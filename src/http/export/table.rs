@@ -209,6 +209,7 @@ pub const CASES: List = List {
         column("overdue", "超期", &["overdue"], Kind::YesNo),
         column("nextDueOn", "下一期限（截止日）", &["nextDueOn"], Kind::Day),
         column("outcome", "办理结果", &["outcome"], Kind::Label(outcome)),
+        column("historyDigest", "履历摘要（SHA-256）", &["historyDigest"], Kind::Text),
     ],
 };
 

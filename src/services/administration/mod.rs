@@ -3,6 +3,7 @@
 //! `domain::permission` (`authorize_administration`); the log entry needs the proof it returns.
 
 pub mod accounts;
+pub mod history_check;
 pub mod onboarding;
 mod operator;
 

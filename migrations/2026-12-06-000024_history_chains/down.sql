@@ -1,0 +1,15 @@
+DROP TRIGGER case_events_chain ON case_events;
+DROP TRIGGER supervision_notice_events_chain ON supervision_notice_events;
+DROP TRIGGER admin_events_chain ON admin_events;
+DROP FUNCTION chain_case_event();
+DROP FUNCTION chain_notice_event();
+DROP FUNCTION chain_admin_event();
+DROP FUNCTION case_event_digest(case_events);
+DROP FUNCTION notice_event_digest(supervision_notice_events);
+DROP FUNCTION admin_event_digest(admin_events);
+ALTER TABLE case_events DROP COLUMN chain_position, DROP COLUMN prev_digest, DROP COLUMN digest;
+ALTER TABLE supervision_notice_events DROP COLUMN chain_position, DROP COLUMN prev_digest, DROP COLUMN digest;
+ALTER TABLE admin_events DROP COLUMN chain_position, DROP COLUMN prev_digest, DROP COLUMN digest;
+DROP FUNCTION history_digest(TEXT);
+DROP FUNCTION history_instant(TIMESTAMPTZ);
+DROP FUNCTION history_field(TEXT);
