@@ -127,6 +127,16 @@ stmts() { # port token body N
     $PSQL postgres -F' | ' -c "SELECT calls, round(mean_exec_time::numeric, 3), left(regexp_replace(query, '\s+', ' ', 'g'), 160)
       FROM pg_stat_statements WHERE dbid = $DB_OID_SQL ORDER BY calls DESC, total_exec_time DESC LIMIT 15"; } >> "$LOG/statements.log"
 }
+# The history's insert during the last load: the statements that insert into case_events, their mean time per
+# statement and per row (the hash chain's trigger runs inside them), from pg_stat_statements since the last reset.
+history_insert() {
+  $PSQL postgres -F' ' -c "SELECT coalesce(sum(calls), 0), coalesce(sum(rows), 0),
+      coalesce(round((sum(total_exec_time) / nullif(sum(calls), 0))::numeric, 3), 0),
+      coalesce(round((sum(total_exec_time) * 1000 / nullif(sum(rows), 0))::numeric, 1), 0)
+    FROM pg_stat_statements WHERE dbid = $DB_OID_SQL AND query ILIKE 'INSERT INTO \"case_events\"%'" |
+    awk '{ printf "statements %s rows %s | %s ms a statement, %s us a row", $1, $2, $3, $4 }'
+}
+
 top_sql() { # label: the statements that took the most time since the last reset
   { echo "--- top SQL by total time: $1"
     $PSQL postgres -F' | ' -c "SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
@@ -343,6 +353,7 @@ phase_intake() {
     local a=$(snap)
     local cs=$(cpu_split "$b" "$a" "${IDUR%s}")
     top_sql "submitPetition round $r"
+    say "FIG history insert during submitPetition r$r | ours $(history_insert)"
     b=$(snap); h=$(intake_run "$PORT" "" submit "$history"); a=$(snap)
     local ch=$(cpu_split "$b" "$a" "${IDUR%s}")
     b=$(snap); p=$(intake_run "$PGLPORT" "" pgl); a=$(snap)
