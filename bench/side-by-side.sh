@@ -127,13 +127,14 @@ stmts() { # port token body N
     $PSQL postgres -F' | ' -c "SELECT calls, round(mean_exec_time::numeric, 3), left(regexp_replace(query, '\s+', ' ', 'g'), 160)
       FROM pg_stat_statements WHERE dbid = $DB_OID_SQL ORDER BY calls DESC, total_exec_time DESC LIMIT 15"; } >> "$LOG/statements.log"
 }
-# The history's insert during the last load: the statements that insert into case_events, their mean time per
-# statement and per row (the hash chain's trigger runs inside them), from pg_stat_statements since the last reset.
+# The history's insert during the last load: the statements that insert into case_events (intake's writes the case
+# and its entries in one statement), their mean time per statement and per entry written (the hash chain's trigger
+# runs inside them), from pg_stat_statements since the last reset.
 history_insert() {
   $PSQL postgres -F' ' -c "SELECT coalesce(sum(calls), 0), coalesce(sum(rows), 0),
       coalesce(round((sum(total_exec_time) / nullif(sum(calls), 0))::numeric, 3), 0),
       coalesce(round((sum(total_exec_time) * 1000 / nullif(sum(rows), 0))::numeric, 1), 0)
-    FROM pg_stat_statements WHERE dbid = $DB_OID_SQL AND query ILIKE 'INSERT INTO \"case_events\"%'" |
+    FROM pg_stat_statements WHERE dbid = $DB_OID_SQL AND (query LIKE '%INSERT INTO case_events%' OR query LIKE '%INSERT INTO \"case_events\"%')" |
     awk '{ printf "statements %s rows %s | %s ms a statement, %s us a row", $1, $2, $3, $4 }'
 }
 

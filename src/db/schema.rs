@@ -52,6 +52,7 @@ diesel::table! {
         chain_position -> Int4,
         prev_digest -> Nullable<Text>,
         digest -> Text,
+        written_in -> Int8,
     }
 }
 
@@ -272,6 +273,7 @@ diesel::table! {
         chain_position -> Int4,
         prev_digest -> Nullable<Text>,
         digest -> Text,
+        written_in -> Int8,
     }
 }
 
@@ -293,6 +295,7 @@ diesel::table! {
         chain_position -> Int4,
         prev_digest -> Nullable<Text>,
         digest -> Text,
+        written_in -> Int8,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod escalation;
 pub mod event_detail;
 pub mod evidence;
+pub mod feed;
 pub mod handling;
 pub mod intake;
 pub mod jurisdiction;
@@ -39,6 +40,7 @@ pub struct Query(
     supervision::SupervisionQuery,
     node::NodeQuery,
     reception::ReceptionQuery,
+    feed::FeedQuery,
 );
 
 /// Everything that can be changed. Mutations are accepted only over POST with a JSON body.

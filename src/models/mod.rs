@@ -8,6 +8,7 @@ pub mod case;
 pub mod case_event;
 pub mod deadline;
 pub mod escalation;
+pub mod feed;
 pub mod figures;
 mod history_chain;
 pub mod idempotency;

@@ -19,7 +19,9 @@ fn help_and_version_exit_0_and_usage_errors_exit_2() {
     for args in [&["--help"][..], &["-h"], &["help"]] {
         let out = run(args);
         assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
-        for command in ["serve", "import-regions", "create-admin", "import-staff", "generate", "verify-history", "print-schema"] {
+        for command in
+            ["serve", "import-regions", "create-admin", "import-staff", "generate", "verify-history", "print-schema"]
+        {
             assert!(out.stdout.contains(command), "{args:?} lists {command}: {}", out.stdout);
         }
     }

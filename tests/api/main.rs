@@ -14,6 +14,7 @@ mod deployment;
 mod embedded;
 mod evidence;
 mod export;
+mod feed;
 mod figures;
 mod generate;
 mod health;

@@ -167,6 +167,7 @@ const SCOPED_MODELS: &[&str] = &[
     "case_event.rs",
     "deadline.rs",
     "escalation.rs",
+    "feed.rs",
     "reception.rs",
     "supervision_notice.rs",
 ];
@@ -180,6 +181,7 @@ const READ_WITHOUT_SCOPE: &[(&str, &str)] = &[
     ("lock_session", "reception sessions are public"),
     ("published", "the public reception schedule"),
     ("bookings_of", "the petitioner's own bookings, by the petitioner's id"),
+    ("horizon", "the feed's horizon: a transaction id, no rows"),
     ("counts", "reception figures of subtrees the caller may see figures of (may_see_figures first)"),
 ];
 

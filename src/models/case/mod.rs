@@ -74,10 +74,10 @@ impl Case {
     }
 }
 
-type CaseCondition = Box<dyn BoxableExpression<cases::table, Pg, SqlType = Bool>>;
+pub(in crate::models) type CaseCondition = Box<dyn BoxableExpression<cases::table, Pg, SqlType = Bool>>;
 
 /// Cases whose jurisdiction lies in the subtree with materialised path `path`.
-fn in_subtree(path: &str) -> CaseCondition {
+pub(in crate::models) fn in_subtree(path: &str) -> CaseCondition {
     let codes = jurisdictions::table
         .filter(jurisdictions::path.like(format!("{}%", escape_like(path))))
         .select(jurisdictions::code);

@@ -1,0 +1,155 @@
+//! The event feed (migration 25): history entries in the order a reader may take them, never missing one that
+//! commits late. Entries are ordered by (the transaction that wrote them, their history, their id) and given out
+//! only below the horizon (`feed_horizon()`, the oldest transaction still running).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
+use uuid::Uuid;
+
+use super::case::{in_subtree, visible_to};
+use super::case_event::CaseEvent;
+use crate::db::schema::{case_events, cases};
+use crate::domain::case::EventKind;
+use crate::domain::scope::CaseScope;
+
+/// Which history an entry comes from, in the feed's order among entries of one transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    Case = 0,
+}
+
+/// An entry's place in the feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FeedKey {
+    pub written_in: i64,
+    pub source: i16,
+    pub id: i64,
+}
+
+impl FeedKey {
+    /// The place just before every entry written by `transaction` or after it (where a new webhook starts).
+    pub fn before(transaction: i64) -> FeedKey {
+        FeedKey { written_in: transaction - 1, source: i16::MAX, id: i64::MAX }
+    }
+
+    /// The key as clients see it (`FeedEvent.position`, a webhook's `webhook-id`): its [`text`](Self::text) in
+    /// URL-safe base64, as every cursor of the API.
+    pub fn position(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.text())
+    }
+
+    /// A key from its [`position`](Self::position).
+    pub fn from_position(position: &str) -> Option<FeedKey> {
+        FeedKey::from_text(&String::from_utf8(URL_SAFE_NO_PAD.decode(position).ok()?).ok()?)
+    }
+
+    /// `transaction.source.id`.
+    pub fn text(&self) -> String {
+        format!("{}.{}.{}", self.written_in, self.source, self.id)
+    }
+
+    pub fn from_text(text: &str) -> Option<FeedKey> {
+        let mut parts = text.split('.');
+        let key = FeedKey {
+            written_in: parts.next()?.parse().ok()?,
+            source: parts.next()?.parse().ok()?,
+            id: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(key)
+    }
+}
+
+/// Below this, every transaction has ended: the entries written below it are final.
+pub fn horizon(conn: &mut PgConnection) -> QueryResult<i64> {
+    diesel::select(sql::<BigInt>("feed_horizon()")).get_result(conn)
+}
+
+/// What a reader asks the feed for, besides its scope.
+#[derive(Clone, Debug, Default)]
+pub struct FeedFilter {
+    pub kinds: Option<Vec<EventKind>>,
+    /// The materialised path of a jurisdiction whose subtree the entries' cases lie in.
+    pub within_path: Option<String>,
+    pub case_id: Option<Uuid>,
+    /// Only entries a petitioner may see (a petitioner's feed).
+    pub public_only: bool,
+}
+
+/// Entries of `source` after `after`, in feed order: those of a later transaction, or of the same one from a later
+/// history, or of the same history with a larger id.
+fn after_key(
+    source: Source,
+    after: Option<FeedKey>,
+) -> Box<dyn BoxableExpression<case_events::table, diesel::pg::Pg, SqlType = Bool>> {
+    let Some(after) = after else { return Box::new(sql::<Bool>("TRUE")) };
+    let own = source as i16;
+    if own > after.source {
+        Box::new(case_events::written_in.ge(after.written_in))
+    } else if own < after.source {
+        Box::new(case_events::written_in.gt(after.written_in))
+    } else {
+        Box::new(
+            case_events::written_in
+                .gt(after.written_in)
+                .or(case_events::written_in.eq(after.written_in).and(case_events::id.gt(after.id))),
+        )
+    }
+}
+
+/// Up to `limit` entries of the histories of cases `scope` reaches, after `after` and below the horizon, in feed
+/// order, each with its key.
+pub fn case_entries(
+    conn: &mut PgConnection,
+    scope: &CaseScope,
+    filter: &FeedFilter,
+    after: Option<FeedKey>,
+    limit: i64,
+) -> QueryResult<Vec<(FeedKey, CaseEvent)>> {
+    let mut reachable = cases::table.filter(visible_to(scope)).select(cases::id).into_boxed();
+    if let Some(path) = &filter.within_path {
+        reachable = reachable.filter(in_subtree(path));
+    }
+    let mut q = case_events::table
+        .filter(case_events::case_id.eq_any(reachable))
+        .filter(case_events::written_in.lt(sql::<BigInt>("feed_horizon()")))
+        .filter(after_key(Source::Case, after))
+        .into_boxed();
+    if let Some(kinds) = &filter.kinds {
+        q = q.filter(case_events::kind.eq_any(kinds.clone()));
+    }
+    if let Some(case_id) = filter.case_id {
+        q = q.filter(case_events::case_id.eq(case_id));
+    }
+    if filter.public_only {
+        q = q.filter(case_events::staff_only.eq(false));
+    }
+    let rows: Vec<(i64, CaseEvent)> = q
+        .order((case_events::written_in, case_events::id))
+        .limit(limit)
+        .select((case_events::written_in, CaseEvent::as_select()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(written_in, e)| (FeedKey { written_in, source: Source::Case as i16, id: e.id }, e))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_reads_back_and_garbage_does_not() {
+        let key = FeedKey { written_in: 7_000_123, source: 0, id: 42 };
+        assert_eq!(FeedKey::from_position(&key.position()), Some(key));
+        assert_eq!(FeedKey::from_text("1.0.2"), Some(FeedKey { written_in: 1, source: 0, id: 2 }));
+        for bad in ["", "1.0", "1.0.2.3", "a.b.c", "MS4wLjI="] {
+            assert_eq!(FeedKey::from_position(bad), None, "{bad}");
+        }
+        assert!(FeedKey::before(10) < FeedKey { written_in: 10, source: 0, id: 0 });
+        assert!(FeedKey::before(10) > FeedKey { written_in: 9, source: 0, id: 1 });
+    }
+}

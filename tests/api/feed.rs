@@ -1,0 +1,150 @@
+//! The event feed (`events`): what the mobile app's backend reads to tell petitioners what happened, from where it
+//! left off, never missing an entry.
+
+use diesel::connection::SimpleConnection;
+use serde_json::{json, Value};
+
+use crate::helpers::{error_code, spawn_app, TestApp};
+use crate::lifecycle::{assign, submit, ACCEPT};
+
+const FEED: &str = "query($after: String, $first: Int, $filter: FeedEventFilterInput) {
+    events(after: $after, first: $first, filter: $filter) {
+        edges { cursor node { position source kind caseId occurredAt caseEvent { kind staffOnly note } } }
+        pageInfo { hasNextPage endCursor } } }";
+
+/// Every event the caller's feed gives from `after` on, page by page: (cursor, node), and the last cursor.
+async fn read_all(app: &TestApp, token: &str, after: Option<String>, filter: Value) -> (Vec<Value>, Option<String>) {
+    let (mut events, mut after) = (Vec::new(), after);
+    loop {
+        let page = app.ok(FEED, json!({"after": after, "first": 3, "filter": filter}), token).await;
+        let edges = page["events"]["edges"].as_array().unwrap().clone();
+        for edge in &edges {
+            assert_eq!(edge["cursor"], edge["node"]["position"]);
+        }
+        let more = page["events"]["pageInfo"]["hasNextPage"] == true;
+        if let Some(end) = page["events"]["pageInfo"]["endCursor"].as_str() {
+            after = Some(end.to_owned());
+        }
+        events.extend(edges.into_iter().map(|e| e["node"].clone()));
+        if !more {
+            return (events, after);
+        }
+    }
+}
+
+fn kinds_of(events: &[Value], case: &str) -> Vec<String> {
+    events.iter().filter(|e| e["caseId"] == case).map(|e| e["kind"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn the_feed_gives_each_entry_once_in_order_and_goes_on_from_where_a_reader_stopped() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (clerk, unit) = (app.token("demo.clerk").await, app.token("demo.unit").await);
+    let (_, before) = read_all(&app, &clerk, None, json!({})).await;
+    let (id, ..) = submit(&app, &petitioner, "小区路灯损坏多日").await;
+    assign(&app, &clerk, &id, 30).await;
+
+    let (seen, at) = read_all(&app, &clerk, before.clone(), json!({})).await;
+    let history = app.ok("query($id: ID!) { case(id: $id) { events { kind } } }", json!({"id": id}), &clerk).await;
+    let kinds: Vec<String> =
+        history["case"]["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(kinds_of(&seen, &id), kinds, "the case's entries, in its order");
+    assert!(seen.iter().all(|e| e["source"] == "CASE"));
+
+    // The reader stopped at `at`; what happens next is all it gets, once.
+    app.ok(ACCEPT, json!({"i": {"caseId": id}}), &unit).await;
+    let (next, _) = read_all(&app, &clerk, at.clone(), json!({})).await;
+    assert_eq!(kinds_of(&next, &id), ["ACCEPTED"]);
+    let (again, _) = read_all(&app, &clerk, at, json!({"caseId": id, "kinds": ["ACCEPTED"]})).await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["caseEvent"]["kind"], "ACCEPTED");
+}
+
+#[tokio::test]
+async fn a_petitioners_feed_holds_the_public_entries_of_their_own_cases_only() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (clerk, unit) = (app.token("demo.clerk").await, app.token("demo.unit").await);
+    let (id, ..) = submit(&app, &petitioner, "楼道堆放杂物").await;
+    assign(&app, &clerk, &id, 30).await;
+    app.ok(
+        "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+        json!({"i": {"caseId": id, "kind": "NOTE", "happenedAt": chrono::Utc::now(), "note": "内部记录"}}),
+        &unit,
+    )
+    .await;
+    let (own, _) = read_all(&app, &petitioner, None, json!({})).await;
+    assert!(kinds_of(&own, &id).contains(&"SUBMITTED".to_owned()), "{own:?}");
+    assert!(!kinds_of(&own, &id).contains(&"NOTE".to_owned()), "no staff-only entry: {own:?}");
+    assert!(own.iter().all(|e| e["caseEvent"]["staffOnly"] == false && e["caseEvent"]["note"].is_null()));
+    let mine = app.ok("{ cases(first: 100) { nodes { id } } }", json!({}), &petitioner).await;
+    let mine: Vec<&Value> = mine["cases"]["nodes"].as_array().unwrap().iter().map(|c| &c["id"]).collect();
+    assert!(own.iter().all(|e| mine.contains(&&e["caseId"])), "only their own cases");
+
+    // Staff see the note; a petitioner of another case sees nothing of this one.
+    let (staff, _) = read_all(&app, &clerk, None, json!({"caseId": id})).await;
+    assert!(kinds_of(&staff, &id).contains(&"NOTE".to_owned()));
+    let registered = app
+        .graphql(
+            "mutation { registerPetitioner(input: {username: \"other.person\", password: \"another-password\", \
+             displayName: \"他人\"}) { accessToken } }",
+            json!({}),
+            None,
+        )
+        .await;
+    let other = registered["data"]["registerPetitioner"]["accessToken"].as_str().unwrap().to_owned();
+    let (theirs, _) = read_all(&app, &other, None, json!({"caseId": id})).await;
+    assert_eq!(theirs, Vec::<Value>::new());
+}
+
+/// The property the feed exists for: an entry that a slower transaction commits after a reader has gone past
+/// newer ones is still given to that reader, after the place it reached.
+#[tokio::test]
+async fn an_entry_committed_late_is_not_skipped() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let clerk = app.token("demo.clerk").await;
+    let (slow_case, ..) = submit(&app, &petitioner, "慢事务的案件").await;
+    let (fast_case, ..) = submit(&app, &petitioner, "快事务的案件").await;
+    let (_, start) = read_all(&app, &clerk, None, json!({})).await;
+
+    // A writer begins (and takes its transaction id) first, and is slow to commit.
+    let mut slow = app.server_role_connection();
+    slow.batch_execute(&format!(
+        "BEGIN; INSERT INTO case_events (case_id, jurisdiction_code, kind, occurred_at, note, staff_only) \
+         VALUES ('{slow_case}', '510502', 'NOTE', now(), '慢', true)"
+    ))
+    .unwrap();
+    // Meanwhile a request writes and commits.
+    assign(&app, &clerk, &fast_case, 30).await;
+    let (meanwhile, at) = read_all(&app, &clerk, start, json!({})).await;
+    assert_eq!(meanwhile, Vec::<Value>::new(), "nothing is final while an older transaction runs");
+
+    slow.batch_execute("COMMIT").unwrap();
+    let (after, _) = read_all(&app, &clerk, at, json!({})).await;
+    let order: Vec<(String, String)> = after
+        .iter()
+        .map(|e| (e["caseId"].as_str().unwrap().to_owned(), e["kind"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(order.first(), Some(&(slow_case.clone(), "NOTE".to_owned())), "{order:?}");
+    assert!(order.contains(&(fast_case, "ASSIGNED".to_owned())), "{order:?}");
+}
+
+#[tokio::test]
+async fn the_feed_refuses_what_it_cannot_answer_with_the_field_named() {
+    let app = spawn_app().await;
+    let clerk = app.token("demo.clerk").await;
+    for (variables, code, field) in [
+        (json!({"first": -1}), "BAD_USER_INPUT", "first"),
+        (json!({"first": 101}), "BAD_USER_INPUT", "first"),
+        (json!({"after": "not-a-position"}), "BAD_USER_INPUT", "after"),
+        (json!({"filter": {"caseId": "nope"}}), "BAD_USER_INPUT", "filter.caseId"),
+        (json!({"filter": {"jurisdictionCode": "999999"}}), "NOT_FOUND", "filter.jurisdictionCode"),
+    ] {
+        let body = app.graphql(FEED, variables.clone(), Some(&clerk)).await;
+        assert_eq!(error_code(&body), code, "{variables}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{variables}: {body}");
+    }
+    assert_eq!(error_code(&app.graphql(FEED, json!({}), None).await), "UNAUTHENTICATED");
+}
