@@ -243,7 +243,14 @@ impl Application {
         let sweep =
             self.state.settings.sweep_interval.map(|every| tokio::spawn(sweep_every(self.state.clone(), every)));
         let compaction = tokio::spawn(compact_figures_every(self.state.clone(), FIGURE_COMPACTION_INTERVAL));
+        let webhooks =
+            self.state.settings.webhook_interval.map(|every| {
+                tokio::spawn(crate::services::webhooks::delivery::deliver_every(self.state.clone(), every))
+            });
         let result = self.server.await;
+        if let Some(webhooks) = webhooks {
+            webhooks.abort();
+        }
         if let Some(sweep) = sweep {
             sweep.abort();
         }

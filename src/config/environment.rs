@@ -136,6 +136,10 @@ impl Settings {
                 0 => None,
                 secs => Some(Duration::from_secs(secs)),
             },
+            webhook_interval: match parse_or(get("WEBHOOK_INTERVAL_MS"), "WEBHOOK_INTERVAL_MS", 1_000u64)? {
+                0 => None,
+                ms => Some(Duration::from_millis(ms)),
+            },
             loader_delay: match get("DATALOADER_DELAY_US") {
                 Some(v) => Duration::from_micros(parse_or(Some(v), "DATALOADER_DELAY_US", 0)?),
                 None => DEFAULT_BATCH_DELAY,

@@ -82,6 +82,9 @@ pub struct Settings {
     pub loader_delay: Duration,
     /// How often the deadline sweep runs; `None` (`SWEEP_INTERVAL_SECS=0`) turns it off.
     pub sweep_interval: Option<Duration>,
+    /// How often this server looks for webhooks to deliver; `None` (`WEBHOOK_INTERVAL_MS=0`) leaves delivery to
+    /// the other servers.
+    pub webhook_interval: Option<Duration>,
 }
 
 /// An S3-compatible bucket for attached files.

@@ -37,6 +37,9 @@ pub const RUNTIME_PRIVILEGES: &[(&str, &str)] = &[
     ("case_events", "SELECT, INSERT"),
     ("supervision_notice_events", "SELECT, INSERT"),
     ("admin_events", "SELECT, INSERT"),
+    // Webhooks: made and changed by admins, leased and moved on by the delivery workers; every attempt recorded.
+    ("webhooks", "SELECT, INSERT, UPDATE"),
+    ("webhook_deliveries", "SELECT, INSERT"),
     // The portal figures' aggregates: the triggers append differences, the compaction folds them into totals.
     ("figure_settings", "SELECT"),
     ("case_figures", "SELECT, INSERT, UPDATE, DELETE"),

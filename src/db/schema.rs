@@ -309,6 +309,40 @@ diesel::joinable!(supervision_notice_cases -> supervision_notices (notice_id));
 diesel::joinable!(supervision_notice_cases -> cases (case_id));
 diesel::joinable!(supervision_notice_events -> supervision_notices (notice_id));
 
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        jurisdiction_code -> Text,
+        url -> Text,
+        kinds -> Nullable<Array<Text>>,
+        secret -> Text,
+        status -> Text,
+        after_written_in -> Int8,
+        after_source -> Int2,
+        after_id -> Int8,
+        failures -> Int4,
+        failing_since -> Nullable<Timestamptz>,
+        next_attempt_at -> Timestamptz,
+        leased_by -> Nullable<Uuid>,
+        lease_until -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Int8,
+        webhook_id -> Uuid,
+        message_id -> Text,
+        event_kind -> Text,
+        attempted_at -> Timestamptz,
+        status_code -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        succeeded -> Bool,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     reception_sessions,
     reception_bookings,
@@ -326,7 +360,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     supervision_notices,
     supervision_notice_cases,
     supervision_notice_events,
-    admin_events
+    admin_events,
+    webhooks,
+    webhook_deliveries
 );
 
 diesel::table! {

@@ -72,3 +72,4 @@ pub mod schedule;
 pub mod scope;
 pub mod supervision;
 pub mod visibility;
+pub mod webhook;

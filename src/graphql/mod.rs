@@ -23,6 +23,7 @@ pub mod nulls;
 pub mod reception;
 pub mod supervision;
 pub mod tracking;
+pub mod webhook;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
@@ -41,6 +42,7 @@ pub struct Query(
     node::NodeQuery,
     reception::ReceptionQuery,
     feed::FeedQuery,
+    webhook::WebhookQuery,
 );
 
 /// Everything that can be changed. Mutations are accepted only over POST with a JSON body.
@@ -54,6 +56,7 @@ pub struct Mutation(
     supervision::SupervisionMutation,
     evidence::EvidenceMutation,
     reception::ReceptionMutation,
+    webhook::WebhookMutation,
 );
 
 /// Everything that can be followed live, over WebSocket at `/graphql` (`graphql-transport-ws`).

@@ -21,6 +21,7 @@ pub mod served_environment;
 pub mod supervision_notice;
 pub mod unit;
 pub mod unscoped;
+pub mod webhook;
 
 /// Refuses a decision granted for another object than the one written about (a proof for case A used on case B):
 /// a mistake in the code, answered as an internal error, and nothing is written.

@@ -6,3 +6,4 @@ pub mod case_work;
 pub mod oversight;
 pub mod reception;
 pub mod sessions;
+pub mod webhooks;

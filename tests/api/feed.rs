@@ -32,6 +32,28 @@ async fn read_all(app: &TestApp, token: &str, after: Option<String>, filter: Val
     }
 }
 
+/// Reads on from `after` until `done` holds of all read so far (an entry is given out once every older transaction
+/// of the cluster has ended: under a busy test run, a moment after it committed).
+async fn read_until(
+    app: &TestApp,
+    token: &str,
+    after: Option<String>,
+    filter: Value,
+    done: impl Fn(&[Value]) -> bool,
+) -> (Vec<Value>, Option<String>) {
+    let (mut events, mut at) = (Vec::new(), after);
+    for _ in 0..200 {
+        let (more, next) = read_all(app, token, at.clone(), filter.clone()).await;
+        events.extend(more);
+        at = next;
+        if done(&events) {
+            return (events, at);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the feed never held what was awaited: {events:?}");
+}
+
 fn kinds_of(events: &[Value], case: &str) -> Vec<String> {
     events.iter().filter(|e| e["caseId"] == case).map(|e| e["kind"].as_str().unwrap().to_owned()).collect()
 }
@@ -45,16 +67,17 @@ async fn the_feed_gives_each_entry_once_in_order_and_goes_on_from_where_a_reader
     let (id, ..) = submit(&app, &petitioner, "小区路灯损坏多日").await;
     assign(&app, &clerk, &id, 30).await;
 
-    let (seen, at) = read_all(&app, &clerk, before.clone(), json!({})).await;
     let history = app.ok("query($id: ID!) { case(id: $id) { events { kind } } }", json!({"id": id}), &clerk).await;
     let kinds: Vec<String> =
         history["case"]["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect();
+    let (seen, at) = read_until(&app, &clerk, before, json!({}), |e| kinds_of(e, &id).len() >= kinds.len()).await;
     assert_eq!(kinds_of(&seen, &id), kinds, "the case's entries, in its order");
     assert!(seen.iter().all(|e| e["source"] == "CASE"));
 
     // The reader stopped at `at`; what happens next is all it gets, once.
     app.ok(ACCEPT, json!({"i": {"caseId": id}}), &unit).await;
-    let (next, _) = read_all(&app, &clerk, at.clone(), json!({})).await;
+    let accepted = |e: &[Value]| kinds_of(e, &id).contains(&"ACCEPTED".to_owned());
+    let (next, _) = read_until(&app, &clerk, at.clone(), json!({}), accepted).await;
     assert_eq!(kinds_of(&next, &id), ["ACCEPTED"]);
     let (again, _) = read_all(&app, &clerk, at, json!({"caseId": id, "kinds": ["ACCEPTED"]})).await;
     assert_eq!(again.len(), 1);
@@ -74,6 +97,9 @@ async fn a_petitioners_feed_holds_the_public_entries_of_their_own_cases_only() {
         &unit,
     )
     .await;
+    // Once the note is final (staff see it), the petitioner's feed is read.
+    let noted = |e: &[Value]| kinds_of(e, &id).contains(&"NOTE".to_owned());
+    let (staff, _) = read_until(&app, &clerk, None, json!({"caseId": id}), noted).await;
     let (own, _) = read_all(&app, &petitioner, None, json!({})).await;
     assert!(kinds_of(&own, &id).contains(&"SUBMITTED".to_owned()), "{own:?}");
     assert!(!kinds_of(&own, &id).contains(&"NOTE".to_owned()), "no staff-only entry: {own:?}");
@@ -83,7 +109,6 @@ async fn a_petitioners_feed_holds_the_public_entries_of_their_own_cases_only() {
     assert!(own.iter().all(|e| mine.contains(&&e["caseId"])), "only their own cases");
 
     // Staff see the note; a petitioner of another case sees nothing of this one.
-    let (staff, _) = read_all(&app, &clerk, None, json!({"caseId": id})).await;
     assert!(kinds_of(&staff, &id).contains(&"NOTE".to_owned()));
     let registered = app
         .graphql(
@@ -107,7 +132,8 @@ async fn an_entry_committed_late_is_not_skipped() {
     let clerk = app.token("demo.clerk").await;
     let (slow_case, ..) = submit(&app, &petitioner, "慢事务的案件").await;
     let (fast_case, ..) = submit(&app, &petitioner, "快事务的案件").await;
-    let (_, start) = read_all(&app, &clerk, None, json!({})).await;
+    let filed = |e: &[Value]| kinds_of(e, &fast_case).contains(&"SUBMITTED".to_owned());
+    let (_, start) = read_until(&app, &clerk, None, json!({}), filed).await;
 
     // A writer begins (and takes its transaction id) first, and is slow to commit.
     let mut slow = app.server_role_connection();
@@ -122,7 +148,8 @@ async fn an_entry_committed_late_is_not_skipped() {
     assert_eq!(meanwhile, Vec::<Value>::new(), "nothing is final while an older transaction runs");
 
     slow.batch_execute("COMMIT").unwrap();
-    let (after, _) = read_all(&app, &clerk, at, json!({})).await;
+    let both = |e: &[Value]| !kinds_of(e, &slow_case).is_empty() && !kinds_of(e, &fast_case).is_empty();
+    let (after, _) = read_until(&app, &clerk, at, json!({}), both).await;
     let order: Vec<(String, String)> = after
         .iter()
         .map(|e| (e["caseId"].as_str().unwrap().to_owned(), e["kind"].as_str().unwrap().to_owned()))

@@ -220,8 +220,10 @@ pub async fn spawn_app_over(database: String, env: &[(&str, &str)]) -> TestApp {
         ("DATABASE_URL".to_owned(), url.clone()),
         ("PORT".to_owned(), "0".to_owned()),
         ("DB_POOL_SIZE".to_owned(), "4".to_owned()),
-        // Tests that want the sweep run it themselves, or set an interval.
+        // Tests that want the sweep run it themselves, or set an interval; likewise webhook delivery, whose polling
+        // would otherwise count among a request's statements.
         ("SWEEP_INTERVAL_SECS".to_owned(), "0".to_owned()),
+        ("WEBHOOK_INTERVAL_MS".to_owned(), "0".to_owned()),
     ]);
     for (k, v) in env {
         vars.insert(k.to_string(), v.to_string());
@@ -253,6 +255,7 @@ impl TestApp {
             ("DATABASE_URL", self.url.clone()),
             ("PORT", "0".to_owned()),
             ("SWEEP_INTERVAL_SECS", "0".to_owned()),
+            ("WEBHOOK_INTERVAL_MS", "0".to_owned()),
         ]);
         for (k, v) in env {
             vars.insert(k, v.to_string());

@@ -34,3 +34,4 @@ mod server_sent_events;
 mod shape;
 mod tokens;
 mod tracing;
+mod webhooks;

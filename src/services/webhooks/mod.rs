@@ -1,0 +1,133 @@
+//! Webhooks (DOMAIN.md §9): admins of a jurisdiction subscribe an integrator's endpoint to the event feed of their
+//! subtree; the servers deliver it, signed, at least once and in feed order (`delivery`). One shape with the other
+//! services: `fn(conn, &WorkContext, …)`, the GraphQL layer owns the transaction.
+
+pub mod delivery;
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::case::EventKind;
+use crate::domain::permission::{act, authorize_administration, may_administer, Authorized};
+use crate::domain::scope::Caller;
+use crate::domain::webhook::{WebhookSecret, WebhookStatus};
+use crate::error::{AppError, AppResult};
+use crate::models::feed::{self, FeedKey};
+use crate::models::jurisdiction;
+use crate::models::webhook::{self as model, Delivery, NewWebhook, Webhook};
+
+/// The longest URL a webhook may have.
+const MAX_URL: usize = 2_000;
+
+/// A webhook as an admin asks for it.
+pub struct WebhookRequest {
+    pub url: String,
+    pub kinds: Option<Vec<EventKind>>,
+    pub jurisdiction_code: String,
+}
+
+/// A URL an endpoint can be reached at: `http` or `https` with a host, and nothing a header could not carry.
+fn parse_url(url: &str) -> AppResult<String> {
+    let url = url.trim();
+    let bad = |why: &str| AppError::bad_input("input.url", why.to_owned());
+    if url.len() > MAX_URL {
+        return Err(bad("at most 2,000 characters"));
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| bad("an http:// or https:// address"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.contains('@') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("an address with a host, without spaces or credentials"));
+    }
+    Ok(url.to_owned())
+}
+
+/// A webhook the caller administers, locked for the rest of the transaction, with the proof to change it. Others
+/// are `NOT_FOUND`; callers who administer nothing are `FORBIDDEN`.
+fn administered(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> AppResult<(Authorized<act::Administer>, Webhook)> {
+    may_administer(caller)?;
+    let hook = model::lock(conn, id)?.ok_or_else(|| AppError::not_found("webhook"))?;
+    let path = jurisdiction::subtree_path(conn, &hook.jurisdiction_code, "input.webhookId")?;
+    Ok((authorize_administration(caller, &path, "webhook")?, hook))
+}
+
+/// Makes a webhook; delivery starts with the events that become final from now on. The secret is returned once.
+pub fn create(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    req: &WebhookRequest,
+) -> AppResult<(Webhook, String)> {
+    may_administer(caller)?;
+    let path = jurisdiction::subtree_path(conn, &req.jurisdiction_code, "input.jurisdictionCode")?;
+    let proof = authorize_administration(caller, &path, "jurisdiction")?;
+    let url = parse_url(&req.url)?;
+    if req.kinds.as_ref().is_some_and(Vec::is_empty) {
+        return Err(AppError::bad_input("input.kinds", "leave it out for every kind, or name at least one"));
+    }
+    let secret = WebhookSecret::generate(&mut rand::thread_rng()).to_text();
+    let start = FeedKey::before(feed::horizon(conn)?);
+    let hook = model::insert(
+        conn,
+        &proof,
+        &NewWebhook {
+            id: Uuid::new_v4(),
+            jurisdiction_code: &req.jurisdiction_code,
+            url: &url,
+            kinds: req.kinds.clone(),
+            secret: &secret,
+            after_written_in: start.written_in,
+            after_source: start.source,
+            after_id: start.id,
+            next_attempt_at: now,
+            created_by: caller.account_id,
+            created_at: now,
+        },
+    )?;
+    Ok((hook, secret))
+}
+
+/// Stops delivering to a webhook.
+pub fn disable(conn: &mut PgConnection, caller: &Caller, now: DateTime<Utc>, id: Uuid) -> AppResult<Webhook> {
+    let (proof, _) = administered(conn, caller, id)?;
+    Ok(model::update_status(conn, &proof, id, WebhookStatus::Disabled, None, now)?)
+}
+
+/// Delivers again, at once: from `after` (a feed position) when given, else from where delivery stood; a disabled
+/// or dead webhook is active again.
+pub fn redeliver(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    id: Uuid,
+    after: Option<FeedKey>,
+) -> AppResult<Webhook> {
+    let (proof, _) = administered(conn, caller, id)?;
+    Ok(model::update_status(conn, &proof, id, WebhookStatus::Active, after, now)?)
+}
+
+/// A new secret, returned once; deliveries are signed with it from now on.
+pub fn rotate_secret(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<(Webhook, String)> {
+    let (proof, _) = administered(conn, caller, id)?;
+    let secret = WebhookSecret::generate(&mut rand::thread_rng()).to_text();
+    Ok((model::update_secret(conn, &proof, id, &secret)?, secret))
+}
+
+/// The webhooks of the jurisdictions the caller administers, newest first.
+pub fn list(conn: &mut PgConnection, caller: &Caller) -> AppResult<Vec<Webhook>> {
+    may_administer(caller)?;
+    let Some(path) = caller.jurisdiction_path() else { return Ok(Vec::new()) };
+    Ok(model::list_within(conn, path)?)
+}
+
+/// The latest attempts of each webhook (the caller read the webhooks through [`list`]).
+pub fn recent_deliveries(conn: &mut PgConnection, ids: &[Uuid], per_webhook: i64) -> AppResult<Vec<Delivery>> {
+    Ok(model::deliveries_of(conn, ids, per_webhook)?)
+}
