@@ -46,7 +46,7 @@ pub struct AccountFilterInput {
 
 /// An entry of the administration log: who changed which account or unit, how, and when.
 #[derive(Clone)]
-pub struct AdminEventNode(AdminEvent);
+pub struct AdminEventNode(pub AdminEvent);
 
 /// An entry of the administration log (append-only): who changed which account or unit, how, and when.
 #[Object(name = "AdminEvent")]

@@ -90,6 +90,36 @@ fn filtered(subtree: &str, f: &AdminEventFilter) -> admin_events::BoxedQuery<'st
     q
 }
 
+/// Up to `limit` entries about what is placed in the subtree at `subtree` (an admin's), after `after` in the feed and
+/// below its horizon, in feed order (`models::feed`). None when the filter names a case: they are about accounts and
+/// units.
+pub fn feed_entries(
+    conn: &mut PgConnection,
+    subtree: &str,
+    filter: &super::feed::FeedFilter,
+    after: Option<super::feed::FeedKey>,
+    limit: i64,
+) -> QueryResult<Vec<(super::feed::FeedKey, AdminEvent)>> {
+    use super::feed::{kinds_known, FeedKey, Source};
+    if filter.case_id.is_some() {
+        return Ok(Vec::new());
+    }
+    let within = AdminEventFilter { within_path: filter.within_path.clone(), ..Default::default() };
+    let mut q = filtered(subtree, &within).filter(super::feed::after("admin_events", Source::Administration, after));
+    if let Some(actions) = kinds_known(filter, AdminAction::parse) {
+        q = q.filter(admin_events::action.eq_any(actions));
+    }
+    let rows: Vec<(i64, AdminEvent)> = q
+        .order((admin_events::written_in, admin_events::id))
+        .limit(limit)
+        .select((admin_events::written_in, AdminEvent::as_select()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(written_in, e)| (FeedKey { written_in, source: Source::Administration as i16, id: e.id }, e))
+        .collect())
+}
+
 /// The entries about what is placed in the subtree at `subtree`, newest first, paged by id.
 pub fn list(
     conn: &mut PgConnection,

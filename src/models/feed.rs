@@ -19,6 +19,8 @@ use crate::domain::scope::CaseScope;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
     Case = 0,
+    Notice = 1,
+    Administration = 2,
 }
 
 /// An entry's place in the feed.
@@ -70,7 +72,9 @@ pub fn horizon(conn: &mut PgConnection) -> QueryResult<i64> {
 /// What a reader asks the feed for, besides its scope.
 #[derive(Clone, Debug, Default)]
 pub struct FeedFilter {
-    pub kinds: Option<Vec<EventKind>>,
+    /// The kinds' names (of case entries, notice entries or administrative actions); each history reads the ones
+    /// it knows.
+    pub kinds: Option<Vec<String>>,
     /// The materialised path of a jurisdiction whose subtree the entries' cases lie in.
     pub within_path: Option<String>,
     pub case_id: Option<Uuid>,
@@ -78,25 +82,31 @@ pub struct FeedFilter {
     pub public_only: bool,
 }
 
-/// Entries of `source` after `after`, in feed order: those of a later transaction, or of the same one from a later
-/// history, or of the same history with a larger id.
-fn after_key(
+/// The condition that keeps the entries of history `table` (`source`) that come after `after` in the feed and lie
+/// below the horizon: those of a later transaction, or of the same one from a later history, or of the same history
+/// with a larger id. The numbers are the key's own integers, so the text is safe to build.
+pub(in crate::models) fn after<QS>(
+    table: &str,
     source: Source,
     after: Option<FeedKey>,
-) -> Box<dyn BoxableExpression<case_events::table, diesel::pg::Pg, SqlType = Bool>> {
-    let Some(after) = after else { return Box::new(sql::<Bool>("TRUE")) };
-    let own = source as i16;
-    if own > after.source {
-        Box::new(case_events::written_in.ge(after.written_in))
-    } else if own < after.source {
-        Box::new(case_events::written_in.gt(after.written_in))
-    } else {
-        Box::new(
-            case_events::written_in
-                .gt(after.written_in)
-                .or(case_events::written_in.eq(after.written_in).and(case_events::id.gt(after.id))),
-        )
-    }
+) -> Box<dyn BoxableExpression<QS, diesel::pg::Pg, SqlType = Bool>> {
+    let horizon = format!("{table}.written_in < feed_horizon()");
+    let Some(after) = after else { return Box::new(sql::<Bool>(&horizon)) };
+    let (w, id) = (after.written_in, after.id);
+    let later = match (source as i16).cmp(&after.source) {
+        std::cmp::Ordering::Greater => format!("{table}.written_in >= {w}"),
+        std::cmp::Ordering::Less => format!("{table}.written_in > {w}"),
+        std::cmp::Ordering::Equal => {
+            format!("({table}.written_in > {w} OR ({table}.written_in = {w} AND {table}.id > {id}))")
+        }
+    };
+    Box::new(sql::<Bool>(&format!("{horizon} AND {later}")))
+}
+
+/// The kinds of `filter` this history knows (`parse`), or `None` for every kind; `Some(empty)` when the filter names
+/// none of them.
+pub(in crate::models) fn kinds_known<K>(filter: &FeedFilter, parse: impl Fn(&str) -> Option<K>) -> Option<Vec<K>> {
+    filter.kinds.as_ref().map(|names| names.iter().filter_map(|n| parse(n)).collect())
 }
 
 /// Up to `limit` entries of the histories of cases `scope` reaches, after `after` and below the horizon, in feed
@@ -114,11 +124,10 @@ pub fn case_entries(
     }
     let mut q = case_events::table
         .filter(case_events::case_id.eq_any(reachable))
-        .filter(case_events::written_in.lt(sql::<BigInt>("feed_horizon()")))
-        .filter(after_key(Source::Case, after))
+        .filter(self::after("case_events", Source::Case, after))
         .into_boxed();
-    if let Some(kinds) = &filter.kinds {
-        q = q.filter(case_events::kind.eq_any(kinds.clone()));
+    if let Some(kinds) = kinds_known(filter, EventKind::parse) {
+        q = q.filter(case_events::kind.eq_any(kinds));
     }
     if let Some(case_id) = filter.case_id {
         q = q.filter(case_events::case_id.eq(case_id));

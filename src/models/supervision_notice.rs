@@ -296,6 +296,48 @@ pub fn find_many_visible(
         .load(conn)
 }
 
+/// Up to `limit` entries of the histories of the notices `scope` reaches, after `after` in the feed and below its
+/// horizon, in feed order (`models::feed`); about one case when the filter names it.
+pub fn feed_entries(
+    conn: &mut PgConnection,
+    scope: &NoticeScope,
+    filter: &super::feed::FeedFilter,
+    after: Option<super::feed::FeedKey>,
+    limit: i64,
+) -> QueryResult<Vec<(super::feed::FeedKey, NoticeEvent)>> {
+    use super::feed::{kinds_known, FeedKey, Source};
+    let mut reachable =
+        supervision_notices::table.filter(visible_to(scope)).select(supervision_notices::id).into_boxed();
+    if let Some(path) = &filter.within_path {
+        let codes = jurisdictions::table
+            .filter(jurisdictions::path.like(format!("{}%", super::jurisdiction::escape_like(path))))
+            .select(jurisdictions::code);
+        reachable = reachable.filter(supervision_notices::jurisdiction_code.eq_any(codes));
+    }
+    if let Some(case_id) = filter.case_id {
+        let about = supervision_notice_cases::table
+            .filter(supervision_notice_cases::case_id.eq(case_id))
+            .select(supervision_notice_cases::notice_id);
+        reachable = reachable.filter(supervision_notices::id.eq_any(about));
+    }
+    let mut q = supervision_notice_events::table
+        .filter(supervision_notice_events::notice_id.eq_any(reachable))
+        .filter(super::feed::after("supervision_notice_events", Source::Notice, after))
+        .into_boxed();
+    if let Some(kinds) = kinds_known(filter, NoticeEventKind::parse) {
+        q = q.filter(supervision_notice_events::kind.eq_any(kinds));
+    }
+    let rows: Vec<(i64, NoticeEvent)> = q
+        .order((supervision_notice_events::written_in, supervision_notice_events::id))
+        .limit(limit)
+        .select((supervision_notice_events::written_in, NoticeEvent::as_select()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(written_in, e)| (FeedKey { written_in, source: Source::Notice as i16, id: e.id }, e))
+        .collect())
+}
+
 /// As [`find_visible`], locking the row for the rest of the transaction (one step at a time per notice).
 pub fn lock_visible(conn: &mut PgConnection, scope: &NoticeScope, id: Uuid) -> QueryResult<Option<SupervisionNotice>> {
     supervision_notices::table

@@ -9,7 +9,8 @@ use crate::lifecycle::{assign, submit, ACCEPT};
 
 const FEED: &str = "query($after: String, $first: Int, $filter: FeedEventFilterInput) {
     events(after: $after, first: $first, filter: $filter) {
-        edges { cursor node { position source kind caseId occurredAt caseEvent { kind staffOnly note } } }
+        edges { cursor node { position source kind caseId noticeId occurredAt caseEvent { kind staffOnly note }
+            supervisionNoticeEvent { kind } adminEvent { action } } }
         pageInfo { hasNextPage endCursor } } }";
 
 /// Every event the caller's feed gives from `after` on, page by page: (cursor, node), and the last cursor.
@@ -174,4 +175,57 @@ async fn the_feed_refuses_what_it_cannot_answer_with_the_field_named() {
         assert_eq!(body["errors"][0]["extensions"]["field"], field, "{variables}: {body}");
     }
     assert_eq!(error_code(&app.graphql(FEED, json!({}), None).await), "UNAUTHENTICATED");
+}
+
+/// Notice entries reach whoever may read the notice (the committee, the supervised unit), not the petitioner; the
+/// administration log reaches its admins only.
+#[tokio::test]
+async fn notices_reach_those_who_see_them_and_the_administration_log_its_admins() {
+    let app = spawn_app().await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (clerk, unit, committee) =
+        (app.token("demo.clerk").await, app.token("demo.unit").await, app.token("demo.committee").await);
+    let (id, ..) = submit(&app, &petitioner, "电梯停运无人维修").await;
+    assign(&app, &clerk, &id, 30).await;
+    app.clock.advance(chrono::Duration::days(16));
+    let target = app.unit_id("510502", "江阳区住房和城乡建设局").await;
+    let issued = app
+        .ok(
+            "mutation($i: IssueSupervisionNoticeInput!) { issueSupervisionNotice(input: $i) { id } }",
+            json!({"i": {"caseIds": [id], "targetUnitId": target, "noticeType": "SUPERVISION",
+                "trigger": "OVERDUE_ACCEPTANCE", "requirements": "请立即受理"}}),
+            &committee,
+        )
+        .await;
+    let notice = issued["issueSupervisionNotice"]["id"].as_str().unwrap().to_owned();
+    let issued_entry = |e: &[Value]| {
+        e.iter()
+            .any(|x| x["source"] == "SUPERVISION_NOTICE" && x["noticeId"] == notice.as_str() && x["kind"] == "ISSUED")
+    };
+    let (seen, _) = read_until(&app, &committee, None, json!({"kinds": ["ISSUED"]}), issued_entry).await;
+    assert!(seen.iter().all(|e| e["kind"] == "ISSUED"), "{seen:?}");
+    let entry = seen.iter().find(|e| e["noticeId"] == notice.as_str()).unwrap();
+    assert_eq!(entry["supervisionNoticeEvent"]["kind"], "ISSUED");
+    assert!(entry["caseEvent"].is_null() && entry["caseId"].is_null());
+    // The unit follows its case, and the notices about it, by the case.
+    let (about, _) = read_until(&app, &unit, None, json!({"caseId": id}), issued_entry).await;
+    assert!(about.iter().any(|e| e["source"] == "CASE" && e["kind"] == "SUPERVISED"), "{about:?}");
+    let (own, _) = read_all(&app, &petitioner, None, json!({})).await;
+    assert!(own.iter().all(|e| e["source"] == "CASE"), "no notice reaches the petitioner: {own:?}");
+
+    let admin = app.token("demo.admin").await;
+    app.ok(
+        "mutation($i: CreateUnitInput!) { createUnit(input: $i) { id } }",
+        json!({"i": {"jurisdictionCode": "510502", "kind": "HANDLING_UNIT", "name": "江阳区教育局"}}),
+        &admin,
+    )
+    .await;
+    let created =
+        |e: &[Value]| e.iter().any(|x| x["source"] == "ADMINISTRATION" && x["adminEvent"]["action"] == "UNIT_CREATED");
+    read_until(&app, &admin, None, json!({"kinds": ["UNIT_CREATED"]}), created).await;
+    let (theirs, _) = read_all(&app, &clerk, None, json!({"kinds": ["UNIT_CREATED"]})).await;
+    assert_eq!(theirs, Vec::<Value>::new(), "the log is the admins'");
+    let body = app.graphql(FEED, json!({"filter": {"kinds": ["NO_SUCH_KIND"]}}), Some(&admin)).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "filter.kinds");
 }

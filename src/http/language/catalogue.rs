@@ -139,6 +139,7 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
     ("only `true` is supported; leave it out for all", "只支持 `true`；要列出全部请省略此项"),
     ("a period covers at most {} days", "统计期间最长 {} 天"),
     ("{} is not known", "{} 不存在"),
+    ("{} is no kind of entry", "{} 不是任何履历记录的种类"),
     ("no such jurisdiction", "没有此行政区划"),
     (
         "not a mainland mobile or landline number (e.g. 13812345678, 0830-1234567)",

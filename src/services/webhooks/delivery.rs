@@ -126,7 +126,8 @@ async fn deliver_one(state: &AppState, client: &reqwest::Client, server: Uuid) -
 
 /// The events waiting for `hook`, with their cases' references.
 async fn pending(state: &AppState, hook: &Webhook) -> AppResult<Vec<(FeedKey, CaseEvent, Option<String>)>> {
-    let (code, kinds, after) = (hook.jurisdiction_code.clone(), hook.kinds.clone(), hook.position());
+    let kinds = hook.kinds.as_ref().map(|kinds| kinds.iter().map(|k| k.as_str().to_owned()).collect());
+    let (code, after) = (hook.jurisdiction_code.clone(), hook.position());
     state
         .db
         .run(move |conn| {
