@@ -1,6 +1,6 @@
 //! Real clients, unmodified, against a started server: Apollo Client (relay-style paging through its cache,
 //! automatic persisted queries by POST and GET, errorPolicy 'all'), urql with its defaults and its file uploads,
-//! graphql-ws, graphql-sse, GraphQL Code Generator from the live URL, the `graphql-http` package's
+//! graphql-ws, graphql-sse, GraphQL Code Generator from the live URL, the Standard Webhooks library checking deliveries, the `graphql-http` package's
 //! GraphQL-over-HTTP audits, and what another site's form makes a browser send. They live in `tests/clients` as Node
 //! tests; this test installs them from the npm registry (`npm ci`, once per change of `package-lock.json`) and
 //! runs them with `node --test` against a server of its own.
@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::helpers::{spawn_app, DEMO_PASSWORD};
+use crate::helpers::{spawn_app_with, DEMO_PASSWORD};
 
 fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("clients")
@@ -54,7 +54,8 @@ async fn apollo_urql_graphql_ws_graphql_sse_codegen_and_the_http_audit_work_unmo
     })
     .await
     .unwrap();
-    let app = spawn_app().await;
+    // With webhook delivery on: the webhook test (the Standard Webhooks library) waits for a POST.
+    let app = spawn_app_with(&[("WEBHOOK_INTERVAL_MS", "100")]).await;
     let url = format!("{}/graphql", app.address);
     tokio::task::spawn_blocking(move || {
         let env = [("GRAPHQL_URL", url.as_str()), ("DEMO_PASSWORD", DEMO_PASSWORD), ("NO_COLOR", "1")];
