@@ -62,7 +62,9 @@ DECLARE
     last_position INTEGER;
     last_digest TEXT;
 BEGIN
-    PERFORM 1 FROM cases WHERE id = NEW.case_id FOR NO KEY UPDATE;
+    -- A case this transaction inserted or changed is locked by it already (and intake, which inserts the case and
+    -- its first entries in one statement, writes no lock record).
+    PERFORM 1 FROM cases WHERE id = NEW.case_id AND xmin <> pg_current_xact_id()::xid FOR NO KEY UPDATE;
     SELECT chain_position, digest INTO last_position, last_digest
         FROM case_events WHERE case_id = NEW.case_id ORDER BY chain_position DESC LIMIT 1;
     NEW.chain_position := coalesce(last_position, 0) + 1;
@@ -77,7 +79,8 @@ DECLARE
     last_position INTEGER;
     last_digest TEXT;
 BEGIN
-    PERFORM 1 FROM supervision_notices WHERE id = NEW.notice_id FOR NO KEY UPDATE;
+    PERFORM 1 FROM supervision_notices WHERE id = NEW.notice_id AND xmin <> pg_current_xact_id()::xid
+        FOR NO KEY UPDATE;
     SELECT chain_position, digest INTO last_position, last_digest
         FROM supervision_notice_events WHERE notice_id = NEW.notice_id ORDER BY chain_position DESC LIMIT 1;
     NEW.chain_position := coalesce(last_position, 0) + 1;
