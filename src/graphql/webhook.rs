@@ -5,7 +5,7 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset};
 
-use super::context::{caller, local_time, object_id, state};
+use super::context::{local_time, object_id, state, work};
 use crate::domain::case::EventKind;
 use crate::domain::webhook::WebhookStatus;
 use crate::error::AppError;
@@ -156,8 +156,8 @@ pub struct WebhookQuery;
 impl WebhookQuery {
     /// The webhooks of the jurisdictions the caller administers, newest first (admins only).
     async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<WebhookNode>> {
-        let who = caller(ctx)?.clone();
-        let rows = state(ctx).db.run(move |conn| webhooks::list(conn, &who)).await?;
+        let work = work(ctx)?;
+        let rows = state(ctx).db.run(move |conn| webhooks::list(conn, &work)).await?;
         Ok(rows.into_iter().map(WebhookNode).collect())
     }
 }
@@ -173,10 +173,9 @@ impl WebhookMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The webhook.")] input: CreateWebhookInput,
     ) -> Result<WebhookWithSecret> {
-        let who = caller(ctx)?.clone();
-        let now = state(ctx).clock.now();
+        let work = work(ctx)?;
         let request = WebhookRequest { url: input.url, kinds: input.kinds, jurisdiction_code: input.jurisdiction_code };
-        let (hook, secret) = state(ctx).db.transaction(move |conn| webhooks::create(conn, &who, now, &request)).await?;
+        let (hook, secret) = state(ctx).db.transaction(move |conn| webhooks::create(conn, &work, &request)).await?;
         Ok(WebhookWithSecret { secret, webhook: WebhookNode(hook) })
     }
 
@@ -186,10 +185,9 @@ impl WebhookMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The webhook.")] input: WebhookInput,
     ) -> Result<WebhookNode> {
-        let who = caller(ctx)?.clone();
+        let work = work(ctx)?;
         let id = object_id(&input.webhook_id, "webhook")?;
-        let now = state(ctx).clock.now();
-        Ok(WebhookNode(state(ctx).db.transaction(move |conn| webhooks::disable(conn, &who, now, id)).await?))
+        Ok(WebhookNode(state(ctx).db.transaction(move |conn| webhooks::disable(conn, &work, id)).await?))
     }
 
     /// A new signing secret, shown this once; every delivery from now on is signed with it.
@@ -198,9 +196,9 @@ impl WebhookMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The webhook.")] input: WebhookInput,
     ) -> Result<WebhookWithSecret> {
-        let who = caller(ctx)?.clone();
+        let work = work(ctx)?;
         let id = object_id(&input.webhook_id, "webhook")?;
-        let (hook, secret) = state(ctx).db.transaction(move |conn| webhooks::rotate_secret(conn, &who, id)).await?;
+        let (hook, secret) = state(ctx).db.transaction(move |conn| webhooks::rotate_secret(conn, &work, id)).await?;
         Ok(WebhookWithSecret { secret, webhook: WebhookNode(hook) })
     }
 
@@ -211,7 +209,7 @@ impl WebhookMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The webhook, and from where.")] input: RedeliverWebhookInput,
     ) -> Result<WebhookNode> {
-        let who = caller(ctx)?.clone();
+        let work = work(ctx)?;
         let id = object_id(&input.webhook_id, "webhook")?;
         let after = input
             .after
@@ -219,7 +217,6 @@ impl WebhookMutation {
                 FeedKey::from_position(&p).ok_or_else(|| AppError::bad_input("input.after", "not a feed position"))
             })
             .transpose()?;
-        let now = state(ctx).clock.now();
-        Ok(WebhookNode(state(ctx).db.transaction(move |conn| webhooks::redeliver(conn, &who, now, id, after)).await?))
+        Ok(WebhookNode(state(ctx).db.transaction(move |conn| webhooks::redeliver(conn, &work, id, after)).await?))
     }
 }

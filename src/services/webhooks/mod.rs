@@ -4,7 +4,6 @@
 
 pub mod delivery;
 
-use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use uuid::Uuid;
 
@@ -16,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::models::feed::{self, FeedKey};
 use crate::models::jurisdiction;
 use crate::models::webhook::{self as model, Delivery, NewWebhook, Webhook};
+use crate::services::case_work::WorkContext;
 
 /// The longest URL a webhook may have.
 const MAX_URL: usize = 2_000;
@@ -59,12 +59,8 @@ fn administered(
 }
 
 /// Makes a webhook; delivery starts with the events that become final from now on. The secret is returned once.
-pub fn create(
-    conn: &mut PgConnection,
-    caller: &Caller,
-    now: DateTime<Utc>,
-    req: &WebhookRequest,
-) -> AppResult<(Webhook, String)> {
+pub fn create(conn: &mut PgConnection, work: &WorkContext, req: &WebhookRequest) -> AppResult<(Webhook, String)> {
+    let (caller, now) = (&work.caller, work.env.now);
     may_administer(caller)?;
     let path = jurisdiction::subtree_path(conn, &req.jurisdiction_code, "input.jurisdictionCode")?;
     let proof = authorize_administration(caller, &path, "jurisdiction")?;
@@ -95,35 +91,29 @@ pub fn create(
 }
 
 /// Stops delivering to a webhook.
-pub fn disable(conn: &mut PgConnection, caller: &Caller, now: DateTime<Utc>, id: Uuid) -> AppResult<Webhook> {
-    let (proof, _) = administered(conn, caller, id)?;
-    Ok(model::update_status(conn, &proof, id, WebhookStatus::Disabled, None, now)?)
+pub fn disable(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<Webhook> {
+    let (proof, _) = administered(conn, &work.caller, id)?;
+    Ok(model::update_status(conn, &proof, id, WebhookStatus::Disabled, None, work.env.now)?)
 }
 
 /// Delivers again, at once: from `after` (a feed position) when given, else from where delivery stood; a disabled
 /// or dead webhook is active again.
-pub fn redeliver(
-    conn: &mut PgConnection,
-    caller: &Caller,
-    now: DateTime<Utc>,
-    id: Uuid,
-    after: Option<FeedKey>,
-) -> AppResult<Webhook> {
-    let (proof, _) = administered(conn, caller, id)?;
-    Ok(model::update_status(conn, &proof, id, WebhookStatus::Active, after, now)?)
+pub fn redeliver(conn: &mut PgConnection, work: &WorkContext, id: Uuid, after: Option<FeedKey>) -> AppResult<Webhook> {
+    let (proof, _) = administered(conn, &work.caller, id)?;
+    Ok(model::update_status(conn, &proof, id, WebhookStatus::Active, after, work.env.now)?)
 }
 
 /// A new secret, returned once; deliveries are signed with it from now on.
-pub fn rotate_secret(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<(Webhook, String)> {
-    let (proof, _) = administered(conn, caller, id)?;
+pub fn rotate_secret(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<(Webhook, String)> {
+    let (proof, _) = administered(conn, &work.caller, id)?;
     let secret = WebhookSecret::generate(&mut rand::thread_rng()).to_text();
     Ok((model::update_secret(conn, &proof, id, &secret)?, secret))
 }
 
 /// The webhooks of the jurisdictions the caller administers, newest first.
-pub fn list(conn: &mut PgConnection, caller: &Caller) -> AppResult<Vec<Webhook>> {
-    may_administer(caller)?;
-    let Some(path) = caller.jurisdiction_path() else { return Ok(Vec::new()) };
+pub fn list(conn: &mut PgConnection, work: &WorkContext) -> AppResult<Vec<Webhook>> {
+    may_administer(&work.caller)?;
+    let Some(path) = work.caller.jurisdiction_path() else { return Ok(Vec::new()) };
     Ok(model::list_within(conn, path)?)
 }
 
