@@ -214,12 +214,7 @@ async fn notices_reach_those_who_see_them_and_the_administration_log_its_admins(
     assert!(own.iter().all(|e| e["source"] == "CASE"), "no notice reaches the petitioner: {own:?}");
 
     let admin = app.token("demo.admin").await;
-    app.ok(
-        "mutation($i: CreateUnitInput!) { createUnit(input: $i) { id } }",
-        json!({"i": {"jurisdictionCode": "510502", "kind": "HANDLING_UNIT", "name": "江阳区教育局"}}),
-        &admin,
-    )
-    .await;
+    app.new_unit("江阳区教育局").await;
     let created =
         |e: &[Value]| e.iter().any(|x| x["source"] == "ADMINISTRATION" && x["adminEvent"]["action"] == "UNIT_CREATED");
     read_until(&app, &admin, None, json!({"kinds": ["UNIT_CREATED"]}), created).await;

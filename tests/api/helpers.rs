@@ -348,6 +348,19 @@ impl TestApp {
         PgConnection::establish(&self.url).expect("connect as the server's role")
     }
 
+    /// A new handling unit of 江阳区 (510502), made by its admin through the API (an entry in the administration log).
+    pub async fn new_unit(&self, name: &str) -> String {
+        let admin = self.token("demo.admin").await;
+        let made = self
+            .ok(
+                "mutation($i: CreateUnitInput!) { createUnit(input: $i) { id } }",
+                json!({"i": {"jurisdictionCode": "510502", "kind": "HANDLING_UNIT", "name": name}}),
+                &admin,
+            )
+            .await;
+        made["createUnit"]["id"].as_str().unwrap().to_owned()
+    }
+
     /// The URLs of this server's database, as its own role and as the tables' owner (for the command line).
     pub fn urls(&self) -> DatabaseUrls {
         DatabaseUrls { server: self.url.clone(), owner: cluster().pg.database_url_as(OWNER_ROLE, &self.database) }

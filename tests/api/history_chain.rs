@@ -67,13 +67,7 @@ async fn the_history_verifies_as_written_and_a_rewritten_entry_is_named_with_its
     let app = spawn_app().await;
     let (id, reference) = a_case_with_history(&app).await;
     // The administration log too.
-    let admin = app.token("demo.admin").await;
-    app.ok(
-        "mutation($i: CreateUnitInput!) { createUnit(input: $i) { id } }",
-        json!({"i": {"jurisdictionCode": "510502", "kind": "HANDLING_UNIT", "name": "江阳区教育局"}}),
-        &admin,
-    )
-    .await;
+    app.new_unit("江阳区教育局").await;
 
     let clean = verify(&app, &[]);
     assert_eq!(clean.code, Some(0), "{}{}", clean.stdout, clean.stderr);
@@ -128,14 +122,8 @@ async fn a_rewrite_that_recomputes_the_digest_is_still_named() {
     assert!(found.stdout.starts_with(&format!("case_events entry {changed} of case {reference}: it was rewritten")));
 
     // An entry of the administration log taken out is noticed at the next one.
-    let admin = app.token("demo.admin").await;
     for name in ["江阳区教育局", "江阳区民政局", "江阳区卫生健康局"] {
-        app.ok(
-            "mutation($i: CreateUnitInput!) { createUnit(input: $i) { id } }",
-            json!({"i": {"jurisdictionCode": "510502", "kind": "HANDLING_UNIT", "name": name}}),
-            &admin,
-        )
-        .await;
+        app.new_unit(name).await;
     }
     rewrite_as_owner(
         &app,
