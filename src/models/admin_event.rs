@@ -100,7 +100,7 @@ pub fn feed_entries(
     after: Option<super::feed::FeedKey>,
     limit: i64,
 ) -> QueryResult<Vec<(super::feed::FeedKey, AdminEvent)>> {
-    use super::feed::{kinds_known, FeedKey, Source};
+    use super::feed::{keyed, kinds_known, Source};
     if filter.case_id.is_some() {
         return Ok(Vec::new());
     }
@@ -114,10 +114,7 @@ pub fn feed_entries(
         .limit(limit)
         .select((admin_events::written_in, AdminEvent::as_select()))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(written_in, e)| (FeedKey { written_in, source: Source::Administration as i16, id: e.id }, e))
-        .collect())
+    Ok(keyed(rows, Source::Administration, |e| e.id))
 }
 
 /// The entries about what is placed in the subtree at `subtree`, newest first, paged by id.

@@ -103,6 +103,11 @@ pub(in crate::models) fn after<QS>(
     Box::new(sql::<Bool>(&format!("{horizon} AND {later}")))
 }
 
+/// Rows of one history read with their transaction, keyed by their place in the feed.
+pub(in crate::models) fn keyed<E>(rows: Vec<(i64, E)>, source: Source, id: impl Fn(&E) -> i64) -> Vec<(FeedKey, E)> {
+    rows.into_iter().map(|(written_in, e)| (FeedKey { written_in, source: source as i16, id: id(&e) }, e)).collect()
+}
+
 /// The kinds of `filter` this history knows (`parse`), or `None` for every kind; `Some(empty)` when the filter names
 /// none of them.
 pub(in crate::models) fn kinds_known<K>(filter: &FeedFilter, parse: impl Fn(&str) -> Option<K>) -> Option<Vec<K>> {
@@ -140,10 +145,7 @@ pub fn case_entries(
         .limit(limit)
         .select((case_events::written_in, CaseEvent::as_select()))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(written_in, e)| (FeedKey { written_in, source: Source::Case as i16, id: e.id }, e))
-        .collect())
+    Ok(keyed(rows, Source::Case, |e| e.id))
 }
 
 #[cfg(test)]

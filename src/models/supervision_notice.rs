@@ -305,7 +305,7 @@ pub fn feed_entries(
     after: Option<super::feed::FeedKey>,
     limit: i64,
 ) -> QueryResult<Vec<(super::feed::FeedKey, NoticeEvent)>> {
-    use super::feed::{kinds_known, FeedKey, Source};
+    use super::feed::{keyed, kinds_known, Source};
     let mut reachable =
         supervision_notices::table.filter(visible_to(scope)).select(supervision_notices::id).into_boxed();
     if let Some(path) = &filter.within_path {
@@ -332,10 +332,7 @@ pub fn feed_entries(
         .limit(limit)
         .select((supervision_notice_events::written_in, NoticeEvent::as_select()))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(written_in, e)| (FeedKey { written_in, source: Source::Notice as i16, id: e.id }, e))
-        .collect())
+    Ok(keyed(rows, Source::Notice, |e| e.id))
 }
 
 /// As [`find_visible`], locking the row for the rest of the transaction (one step at a time per notice).
