@@ -176,6 +176,10 @@ pub fn run(
                     note: None,
                     payload: s.payload.clone(),
                     staff_only: false,
+                    // Not written yet: the insert's trigger chains it.
+                    chain_position: 0,
+                    prev_digest: None,
+                    digest: String::new(),
                 })
                 .collect();
             let deadlines = schedule(&facts(&history), &settings.rules, &settings.calendar());

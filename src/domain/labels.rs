@@ -1,8 +1,9 @@
 //! What a Chinese office calls the values of the closed sets it reads in exports: the words of the regulation and
 //! of petition offices, one per value. Each match is exhaustive, so a new value does not compile without its words.
 
-use super::case::{CaseStatus, Category, Channel, Outcome};
+use super::case::{CaseStatus, Category, Channel, EventKind, Outcome};
 use super::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
+use super::role::ActorRole;
 use super::supervision::{NoticeStatus, NoticeTrigger, NoticeType};
 
 /// A value's name in Chinese.
@@ -115,6 +116,56 @@ in_chinese!(NoticeStatus {
     Reopened => "重新督办",
 });
 
+in_chinese!(EventKind {
+    Submitted => "网上提交",
+    Recorded => "登记",
+    Forwarded => "转送",
+    Assigned => "交办",
+    RoutedOut => "告知其他途径",
+    NotAccepted => "不予受理",
+    Objected => "单位提出异议",
+    ObjectionUpheld => "异议成立",
+    ObjectionRejected => "异议不成立",
+    Accepted => "受理",
+    Classified => "分类办理",
+    Extended => "延长办理期限",
+    Answered => "出具处理意见",
+    Evaluated => "满意度评价",
+    ReviewRequested => "申请复查",
+    Reviewed => "出具复查意见",
+    ReReviewRequested => "申请复核",
+    ReReviewed => "出具复核意见",
+    Closed => "办结",
+    Withdrawn => "撤回信访事项",
+    CaseLeadDesignated => "确定包案领导",
+    PlanSet => "制定化解方案",
+    Reception => "接访",
+    HomeVisit => "下访",
+    Appointment => "约访",
+    ReturnVisit => "回访",
+    Consultation => "会商",
+    Hearing => "听证",
+    Note => "备注",
+    ContactRevealed => "查看联系方式",
+    RepeatLinked => "关联重复信访",
+    DeadlineMissed => "期限届满未办",
+    Escalated => "提请协调或报告",
+    EscalationDecided => "提请事项已决定",
+    EscalationWithdrawn => "撤回提请",
+    Supervised => "督办",
+    FileAttached => "上传材料",
+    FileWithdrawn => "撤回材料",
+});
+
+in_chinese!(ActorRole {
+    Petitioner => "信访人",
+    Clerk => "信访工作人员",
+    CaseLead => "包案领导",
+    CommitteeMember => "联席会议成员",
+    Admin => "管理员",
+    System => "系统",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +188,8 @@ mod tests {
         distinct(NoticeType::ALL);
         distinct(NoticeTrigger::ALL);
         distinct(NoticeStatus::ALL);
+        distinct(EventKind::ALL);
+        distinct(ActorRole::ALL);
         assert_eq!((yes_no(true), yes_no(false)), ("是", "否"));
     }
 }

@@ -25,6 +25,10 @@ pub struct CaseEvent {
     pub note: Option<String>,
     pub payload: serde_json::Value,
     pub staff_only: bool,
+    /// Its place in the case's hash chain (1, 2, …), the digest before it and its own (migration 24).
+    pub chain_position: i32,
+    pub prev_digest: Option<String>,
+    pub digest: String,
 }
 
 #[derive(Insertable)]

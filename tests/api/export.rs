@@ -457,3 +457,88 @@ fn utf8_percent(text: &str) -> String {
         })
         .collect()
 }
+
+const HISTORY: &str = "query($id: ID!) { case(id: $id) { reference historyDigest
+    events { kind chainPosition previousDigest digest staffOnly note } } }";
+
+#[tokio::test]
+async fn a_case_history_export_carries_each_entrys_place_and_digest_in_the_chain() {
+    let app = spawn_app().await;
+    let (id, reference) = crate::history_chain::a_case_with_history(&app).await;
+    let unit = app.token("demo.unit").await;
+    let note = json!({"i": {"caseId": id, "kind": "NOTE", "happenedAt": chrono::Utc::now(), "note": "已电话联系"}});
+    app.ok("mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }", note, &unit).await;
+    let clerk = app.token("demo.clerk").await;
+    let seen = app.ok(HISTORY, json!({"id": id}), &clerk).await;
+    let entries = seen["case"]["events"].as_array().unwrap().clone();
+    assert!(entries.len() >= 4, "{entries:?}");
+
+    // CSV by the case's id: an entry a row, in chain order; each row names the digest before it, the row above's,
+    // and the last digest is the case's receipt.
+    let (status, content_type, body) = export(&app, "case-history.csv", &[("caseId", &id)], Some(&clerk), "en").await;
+    assert_eq!((status, content_type.as_str()), (200, "text/csv; charset=utf-8"), "{body}");
+    let table = rows(&body);
+    let column = |name: &str| table[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}"));
+    let (position, kind, previous, digest) =
+        (column("chainPosition"), column("kind"), column("previousDigest"), column("digest"));
+    assert_eq!(table.len() - 1, entries.len(), "{body}");
+    for (at, (row, entry)) in table[1..].iter().zip(&entries).enumerate() {
+        assert_eq!(row[position], (at + 1).to_string());
+        assert_eq!(row[kind], entry["kind"].as_str().unwrap());
+        assert_eq!(row[digest], entry["digest"].as_str().unwrap());
+        assert_eq!(row[digest].len(), 64, "{row:?}");
+        let before = if at == 0 { "" } else { table[at][digest].as_str() };
+        assert_eq!(row[previous], before, "{row:?}");
+    }
+    assert_eq!(table.last().unwrap()[digest], seen["case"]["historyDigest"].as_str().unwrap());
+
+    // Excel by its reference, in Chinese: the same digests, the kinds in Chinese, named after the case.
+    let (status, headers, bytes) =
+        download(&app, "case-history.xlsx", &[("reference", &reference)], &clerk, "zh-CN").await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    let chinese_name = format!("信访事项履历-{reference}-{}.xlsx", app.clock_today());
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains(&format!("filename=\"case-history-{reference}-")), "{disposition}");
+    assert!(disposition.ends_with(&format!("filename*=UTF-8''{}", utf8_percent(&chinese_name))), "{disposition}");
+    let (name, sheet_rows) = sheet(&bytes);
+    assert_eq!((name.as_str(), words(&sheet_rows[0][0]).as_str()), ("信访事项履历", "序号"));
+    let digests: Vec<String> = sheet_rows[1..].iter().map(|r| words(&r[digest])).collect();
+    assert_eq!(digests, table[1..].iter().map(|r| r[digest].clone()).collect::<Vec<_>>());
+    assert!(sheet_rows[1..].iter().all(|r| !words(&r[kind]).is_ascii()), "{sheet_rows:?}");
+    assert_eq!(sheet_rows[1][position], calamine::Data::Float(1.0));
+
+    // The petitioner's copy: the public entries only, without the chain (it runs through entries they do not
+    // see), exactly as `Case.events` shows them.
+    let petitioner = app.token("demo.petitioner").await;
+    let own = app.ok(HISTORY, json!({"id": id}), &petitioner).await;
+    let public = own["case"]["events"].as_array().unwrap();
+    let (status, _, body) = export(&app, "case-history.csv", &[("caseId", &id)], Some(&petitioner), "en").await;
+    assert_eq!(status, 200, "{body}");
+    let mine = rows(&body);
+    assert_eq!(mine.len() - 1, public.len());
+    assert!(public.len() < entries.len(), "the note is staff-only: {public:?}");
+    assert!(mine[1..].iter().all(|r| r[digest].is_empty() && r[position].is_empty()), "{mine:?}");
+
+    // Outside the caller's scope, by id or by reference: NOT_FOUND, and nothing of the case.
+    let naxi = app.token("demo.naxi.clerk").await;
+    for query in [("caseId", id.as_str()), ("reference", reference.as_str())] {
+        let (status, _, body) = export(&app, "case-history.csv", &[query], Some(&naxi), "en").await;
+        assert_eq!(status, 404, "{body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND", "{body}");
+        assert!(!body.to_string().contains(&reference) || query.0 == "reference", "{body}");
+    }
+    // Bad parameters: refused with the parameter named, in the request's language.
+    for (query, message) in [
+        (vec![], "caseId or reference is needed"),
+        (vec![("caseId", "510502-2026-000001")], "must be a case's id (a UUID)"),
+    ] {
+        let (status, _, body) = export(&app, "case-history.csv", &query, Some(&clerk), "en").await;
+        assert_eq!(status, 400, "{body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["field"], "caseId", "{body}");
+        assert_eq!(body["errors"][0]["message"], message, "{body}");
+    }
+    let (_, _, body) = export(&app, "case-history.xlsx", &[], Some(&clerk), "zh-CN").await;
+    assert!(body.contains("须提供 caseId 或 reference"), "{body}");
+}

@@ -52,7 +52,7 @@ fn entry_ids(app: &TestApp, case: &str) -> Vec<i64> {
         .collect()
 }
 
-async fn a_case_with_history(app: &TestApp) -> (String, String) {
+pub(crate) async fn a_case_with_history(app: &TestApp) -> (String, String) {
     let petitioner = app.token("demo.petitioner").await;
     let (clerk, unit) = (app.token("demo.clerk").await, app.token("demo.unit").await);
     let (id, ..) = submit(app, &petitioner, "小区路灯损坏多日").await;

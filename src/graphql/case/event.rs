@@ -45,11 +45,7 @@ impl CaseEventNode {
 
     /// The internal note; null for petitioners.
     async fn note(&self) -> Option<&str> {
-        if self.public {
-            None
-        } else {
-            self.event.note.as_deref()
-        }
+        self.staff_view().and_then(|e| e.note.as_deref())
     }
 
     /// The role the actor acted in (`SYSTEM` for the deadline sweep's entries).
@@ -59,11 +55,7 @@ impl CaseEventNode {
 
     /// Who acted (an account id); null for petitioners.
     async fn actor_id(&self) -> Option<ID> {
-        if self.public {
-            None
-        } else {
-            self.event.actor_account_id.map(|id| ID(id.to_string()))
-        }
+        self.staff_view().and_then(|e| e.actor_account_id).map(|id| ID(id.to_string()))
     }
 
     /// What this kind of entry records, as a typed object per kind; staff only. The ids of other objects show
@@ -105,5 +97,30 @@ impl CaseEventNode {
     /// Whether only staff see this entry.
     async fn staff_only(&self) -> bool {
         self.event.staff_only
+    }
+
+    /// Its place in the case's history chain (1 for the first entry); staff only, as petitioners do not see every
+    /// entry.
+    async fn chain_position(&self) -> Option<i32> {
+        self.staff_view().map(|e| e.chain_position)
+    }
+
+    /// The digest of the entry before it in the chain, in hex (null for the first); staff only.
+    async fn previous_digest(&self) -> Option<&str> {
+        self.staff_view().and_then(|e| e.prev_digest.as_deref())
+    }
+
+    /// The SHA-256 of this entry's content and of the digest before it, in hex, as the database computed it when
+    /// the entry was written; staff only. The last entry's is `Case.historyDigest`; `petition-api verify-history`
+    /// recomputes them all.
+    async fn digest(&self) -> Option<&str> {
+        self.staff_view().map(|e| e.digest.as_str())
+    }
+}
+
+impl CaseEventNode {
+    /// The entry, for a staff reader; none for the petitioner.
+    fn staff_view(&self) -> Option<&CaseEvent> {
+        (!self.public).then_some(&self.event)
     }
 }

@@ -1,7 +1,7 @@
 //! Exports for portals, each as CSV and as an Excel workbook (`.xlsx`): `/export/cases`, `/export/escalations`
 //! and `/export/supervision-notices` (a list, with the filter (and order) of its GraphQL connection as
-//! parameters) and `/export/figures` (a jurisdiction's figures for a period and each of its children's), with the
-//! bearer token as for `/graphql`.
+//! parameters), `/export/figures` (a jurisdiction's figures for a period and each of its children's) and
+//! `/export/case-history` (one case's history with each entry's digest), with the bearer token as for `/graphql`.
 //!
 //! An export runs the GraphQL queries a portal would run itself, as the caller, page after page, so what it holds
 //! is scope-checked and filtered exactly as the API's lists and figures are, by the same resolvers; a refusal
@@ -43,10 +43,11 @@ pub enum Format {
 pub enum Export {
     List(&'static List),
     Figures,
+    CaseHistory,
 }
 
 /// Every export's path.
-pub const FILES: [(&str, Export, Format); 8] = [
+pub const FILES: [(&str, Export, Format); 10] = [
     ("/export/cases.csv", Export::List(&table::CASES), Format::Csv),
     ("/export/cases.xlsx", Export::List(&table::CASES), Format::Xlsx),
     ("/export/escalations.csv", Export::List(&table::ESCALATIONS), Format::Csv),
@@ -55,10 +56,12 @@ pub const FILES: [(&str, Export, Format); 8] = [
     ("/export/supervision-notices.xlsx", Export::List(&table::SUPERVISION_NOTICES), Format::Xlsx),
     ("/export/figures.csv", Export::Figures, Format::Csv),
     ("/export/figures.xlsx", Export::Figures, Format::Xlsx),
+    ("/export/case-history.csv", Export::CaseHistory, Format::Csv),
+    ("/export/case-history.xlsx", Export::CaseHistory, Format::Xlsx),
 ];
 
 /// The parameters of the exports: `filter` (the list's filter input as JSON) and `order` for lists;
-/// `jurisdictionCode`, `from` and `to` for figures.
+/// `jurisdictionCode`, `from` and `to` for figures; `caseId` or `reference` for a case's history.
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Params {
@@ -67,6 +70,8 @@ pub struct Params {
     jurisdiction_code: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    case_id: Option<String>,
+    reference: Option<String>,
 }
 
 pub async fn serve(
@@ -81,6 +86,7 @@ pub async fn serve(
     match export {
         Export::List(list) => list_export(req, params.into_inner(), state, schema, list, asked).await,
         Export::Figures => figures(req, params.into_inner(), state, schema, asked).await,
+        Export::CaseHistory => case_history(req, params.into_inner(), state, schema, asked).await,
     }
 }
 
@@ -135,8 +141,8 @@ async fn list_export(
         asked.format,
         list.name,
         asked.chinese,
-        &list.header(asked.chinese),
-        &list.widths(),
+        &list.columns.header(asked.chinese),
+        &list.columns.widths(),
         today.naive_local(),
     );
     match writer.rows(list.rows(&first, reading)) {
@@ -234,12 +240,7 @@ async fn figures(
     };
     let place = &data["jurisdiction"];
     if place.is_null() {
-        let message = if asked.chinese {
-            in_chinese("NOT_FOUND", "jurisdiction not found")
-        } else {
-            "jurisdiction not found".into()
-        };
-        return coded_refusal(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message);
+        return not_found(asked, "jurisdiction not found");
     }
     let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
     let (header, widths) = figures_columns(asked.chinese);
@@ -290,6 +291,54 @@ const RATES: [(&str, &str); 8] = [
     ("backlog", "积案率"),
     ("caseLeadResolution", "包案化解率"),
 ];
+
+/// One case's history, every entry the caller may see, in one file (a history is tens of entries, so one query).
+async fn case_history(
+    req: HttpRequest,
+    params: Params,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+    asked: Asked,
+) -> HttpResponse {
+    let (root, variables) = match (params.case_id.filter(|id| !id.is_empty()), params.reference) {
+        (Some(id), _) if uuid::Uuid::parse_str(&id).is_err() => {
+            return bad_parameter(asked, "caseId", "must be a case's id (a UUID)")
+        }
+        (Some(id), _) => ("case(id: $key)", json!({ "key": id })),
+        (None, Some(reference)) if !reference.is_empty() => {
+            ("caseByReference(reference: $key)", json!({ "key": reference }))
+        }
+        _ => return bad_parameter(asked, "caseId", "caseId or reference is needed"),
+    };
+    let key_type = if root.starts_with("case(") { "ID" } else { "String" };
+    let query = format!(
+        "query ExportCaseHistory($key: {key_type}!) {{ case: {root} {{ reference events {} }} }}",
+        table::CASE_HISTORY.selection()
+    );
+    let data = match page(&req, &state, &schema, &query, variables, asked.chinese).await {
+        Ok(data) => data,
+        Err(refused) => return refused,
+    };
+    let case = &data["case"];
+    let Some(reference) = case["reference"].as_str() else { return not_found(asked, "case not found") };
+    let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
+    let today = state.clock.now().with_timezone(&reading.tz);
+    let what = ("case-history", "信访事项履历");
+    let columns = &table::CASE_HISTORY;
+    let (mut writer, mut body) = Writer::start(
+        asked.format,
+        what,
+        asked.chinese,
+        &columns.header(asked.chinese),
+        &columns.widths(),
+        today.naive_local(),
+    );
+    body.extend(writer.rows(columns.rows(&case["events"], reading)).unwrap_or_default());
+    body.extend(writer.finish());
+    let name =
+        FileName { what, place: file_safe(reference), place_name: None, period: today.format("%Y-%m-%d").to_string() };
+    file_response(asked, &name).body(body)
+}
 
 /// The figures' header and widths: place, received, each rate's numerator, denominator and rate (in percent),
 /// and the supervision notices.
@@ -459,6 +508,12 @@ async fn page(
 fn next_cursor(connection: &Value) -> Option<String> {
     let info = &connection["pageInfo"];
     (info["hasNextPage"] == true).then(|| info["endCursor"].as_str().map(str::to_owned)).flatten()
+}
+
+/// `NOT_FOUND`, in the request's language: what an export is about is not there for the caller.
+fn not_found(asked: Asked, message: &str) -> HttpResponse {
+    let message = if asked.chinese { in_chinese("NOT_FOUND", message) } else { message.to_owned() };
+    coded_refusal(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message)
 }
 
 /// A refused parameter: `BAD_USER_INPUT` naming it, in the request's language.

@@ -4,9 +4,10 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
-use crate::domain::case::{CaseStatus, Category, Channel, Outcome};
+use crate::domain::case::{CaseStatus, Category, Channel, EventKind, Outcome};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
 use crate::domain::labels::{yes_no, InChinese};
+use crate::domain::role::ActorRole;
 use crate::domain::supervision::{NoticeStatus, NoticeTrigger, NoticeType};
 
 /// What kind of value a column holds, and so how each format writes it.
@@ -30,12 +31,15 @@ pub enum Kind {
     Label(fn(&str) -> Option<&'static str>),
     /// A list of objects, by one field of each (the references of a notice's cases).
     Joined(&'static str),
+    /// A SHA-256 in hex: a column wide enough to read it whole.
+    Digest,
 }
 
 impl Kind {
     /// How wide its column is, in characters.
     pub fn width(self) -> f32 {
         match self {
+            Kind::Digest => 66.0,
             Kind::Prose => 40.0,
             Kind::Moment => 20.0,
             Kind::Joined(_) => 30.0,
@@ -161,6 +165,12 @@ fn trigger(s: &str) -> Option<&'static str> {
 fn notice_status(s: &str) -> Option<&'static str> {
     label(NoticeStatus::parse)(s)
 }
+fn event_kind(s: &str) -> Option<&'static str> {
+    label(EventKind::parse)(s)
+}
+fn actor_role(s: &str) -> Option<&'static str> {
+    label(ActorRole::parse)(s)
+}
 
 /// The values of `CaseOrder`, as the schema spells them.
 fn case_orders() -> Vec<&'static str> {
@@ -183,8 +193,11 @@ pub struct List {
     pub filter: &'static str,
     /// The type of its `order` argument and that type's values, when it takes one.
     pub order: Option<Order>,
-    pub columns: &'static [Column],
+    pub columns: Columns,
 }
+
+/// The columns of a file, in order.
+pub struct Columns(pub &'static [Column]);
 
 pub const CASES: List = List {
     name: ("cases", "信访事项"),
@@ -192,7 +205,7 @@ pub const CASES: List = List {
     field: "cases",
     filter: "CaseFilterInput",
     order: Some(("CaseOrder", case_orders)),
-    columns: &[
+    columns: Columns(&[
         column("reference", "编号", &["reference"], Kind::Text),
         column("status", "状态", &["status"], Kind::Label(case_status)),
         column("channel", "渠道", &["channel"], Kind::Label(channel)),
@@ -209,8 +222,8 @@ pub const CASES: List = List {
         column("overdue", "超期", &["overdue"], Kind::YesNo),
         column("nextDueOn", "下一期限（截止日）", &["nextDueOn"], Kind::Day),
         column("outcome", "办理结果", &["outcome"], Kind::Label(outcome)),
-        column("historyDigest", "履历摘要（SHA-256）", &["historyDigest"], Kind::Text),
-    ],
+        column("historyDigest", "履历摘要（SHA-256）", &["historyDigest"], Kind::Digest),
+    ]),
 };
 
 pub const ESCALATIONS: List = List {
@@ -219,7 +232,7 @@ pub const ESCALATIONS: List = List {
     field: "escalations",
     filter: "EscalationFilterInput",
     order: None,
-    columns: &[
+    columns: Columns(&[
         column("caseReference", "信访事项编号", &["case", "reference"], Kind::Text),
         column("kind", "类型", &["kind"], Kind::Label(escalation_kind)),
         column("status", "状态", &["status"], Kind::Label(escalation_status)),
@@ -233,7 +246,7 @@ pub const ESCALATIONS: List = List {
         column("decision", "决定", &["decision"], Kind::Label(decision)),
         column("opinion", "意见", &["opinion"], Kind::Prose),
         column("decidedAt", "决定时间", &["decidedAt"], Kind::Moment),
-    ],
+    ]),
 };
 
 pub const SUPERVISION_NOTICES: List = List {
@@ -242,7 +255,7 @@ pub const SUPERVISION_NOTICES: List = List {
     field: "supervisionNotices",
     filter: "SupervisionNoticeFilterInput",
     order: None,
-    columns: &[
+    columns: Columns(&[
         column("noticeType", "督办类型", &["noticeType"], Kind::Label(notice_type)),
         column("trigger", "督办事由", &["trigger"], Kind::Label(trigger)),
         column("status", "状态", &["status"], Kind::Label(notice_status)),
@@ -257,7 +270,7 @@ pub const SUPERVISION_NOTICES: List = List {
         column("adopted", "是否采纳", &["adopted"], Kind::YesNo),
         column("closedAt", "办结时间", &["closedAt"], Kind::Moment),
         column("requirements", "督办要求", &["requirements"], Kind::Prose),
-    ],
+    ]),
 };
 
 impl List {
@@ -273,27 +286,58 @@ impl List {
             self.operation,
             self.filter,
             self.field,
-            selection(self.columns)
+            self.columns.selection()
         )
-    }
-
-    pub fn header(&self, chinese: bool) -> Vec<String> {
-        self.columns.iter().map(|c| if chinese { c.zh } else { c.en }.to_owned()).collect()
-    }
-
-    pub fn widths(&self) -> Vec<f32> {
-        self.columns.iter().map(|c| c.kind.width()).collect()
     }
 
     /// The rows of a page of the list (GraphQL's data of one query).
     pub fn rows(&self, data: &Value, reading: Reading) -> Vec<Vec<Cell>> {
-        let nodes = data[self.field]["nodes"].as_array().map(Vec::as_slice).unwrap_or_default();
+        self.columns.rows(&data[self.field]["nodes"], reading)
+    }
+}
+
+/// One case's history (`/export/case-history`): every entry `Case.events` shows the caller, oldest first, with its
+/// place in the hash chain, the digest before it and its own, so that a reader can follow the chain from entry to
+/// entry and compare its last digest with a receipt of `Case.historyDigest`.
+pub const CASE_HISTORY: Columns = Columns(&[
+    column("chainPosition", "序号", &["chainPosition"], Kind::Integer),
+    column("kind", "类型", &["kind"], Kind::Label(event_kind)),
+    column("fromStatus", "原状态", &["fromStatus"], Kind::Label(case_status)),
+    column("toStatus", "新状态", &["toStatus"], Kind::Label(case_status)),
+    column("occurredAt", "发生时间", &["occurredAt"], Kind::Moment),
+    column("recordedAt", "记录时间", &["recordedAt"], Kind::Moment),
+    column("actorRole", "经办角色", &["actorRole"], Kind::Label(actor_role)),
+    column("actorId", "经办人账号", &["actorId"], Kind::Text),
+    column("notice", "告知内容", &["notice"], Kind::Prose),
+    column("note", "内部备注", &["note"], Kind::Prose),
+    column("staffOnly", "仅工作人员可见", &["staffOnly"], Kind::YesNo),
+    column("previousDigest", "前一条摘要（SHA-256）", &["previousDigest"], Kind::Digest),
+    column("digest", "摘要（SHA-256）", &["digest"], Kind::Digest),
+]);
+
+impl Columns {
+    pub fn header(&self, chinese: bool) -> Vec<String> {
+        self.0.iter().map(|c| if chinese { c.zh } else { c.en }.to_owned()).collect()
+    }
+
+    pub fn widths(&self) -> Vec<f32> {
+        self.0.iter().map(|c| c.kind.width()).collect()
+    }
+
+    /// The rows of a list of nodes (as GraphQL answered them).
+    pub fn rows(&self, nodes: &Value, reading: Reading) -> Vec<Vec<Cell>> {
+        let nodes = nodes.as_array().map(Vec::as_slice).unwrap_or_default();
         nodes.iter().map(|node| self.row(node, reading)).collect()
     }
 
     /// The cells of one node.
     pub fn row(&self, node: &Value, reading: Reading) -> Vec<Cell> {
-        self.columns.iter().map(|c| c.kind.cell(c.path.iter().fold(node, |v, key| &v[*key]), reading)).collect()
+        self.0.iter().map(|c| c.kind.cell(c.path.iter().fold(node, |v, key| &v[*key]), reading)).collect()
+    }
+
+    /// The selection set that fetches every column's path, nested fields merged (`jurisdiction { code name }`).
+    pub fn selection(&self) -> String {
+        selection(self.0)
     }
 }
 

@@ -93,6 +93,8 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
     ("must be one of {}", "应为以下之一：{}"),
     ("this export takes no order", "此导出不接受 order 参数"),
     ("jurisdictionCode, from and to (ISO dates) are all needed", "须同时提供 jurisdictionCode、from 和 to（ISO 日期）"),
+    ("caseId or reference is needed", "须提供 caseId 或 reference"),
+    ("must be a case's id (a UUID)", "应为信访事项的 id（UUID）"),
     (
         "the list has {} rows, more than a worksheet holds ({}): narrow the filter, or export CSV",
         "列表共 {} 行，超过一张工作表的容量（{} 行）：请缩小筛选范围，或导出 CSV",
