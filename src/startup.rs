@@ -292,7 +292,7 @@ async fn sweep_every(state: AppState, every: std::time::Duration) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         ticks.tick().await;
-        let env = crate::services::case_work::Environment::of(&state.settings, state.clock.now());
+        let env = crate::services::Environment::of(&state.settings, state.clock.now());
         match state.db.run(move |conn| crate::services::oversight::sweep::run_once(conn, &env)).await {
             Ok(report) if report != Default::default() => {
                 state.metrics.sweep(

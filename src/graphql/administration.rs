@@ -4,22 +4,26 @@
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, FixedOffset};
+use uuid::Uuid;
 
 use super::account::AccountNode;
 use super::connection::{connection, scoped_page, wants_total, PageArgs};
-use super::context::{caller, filter_id, local_time, object_id, state};
+use super::context::{caller, filter_id, local_time, object_id, state, work};
 use super::jurisdiction::UnitNode;
 use crate::domain::administration::{AdminAction, AdminSubject};
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::{account_scope, admin_log_scope};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::models::account::{self as account_model, AccountFilter, AccountList};
 use crate::models::admin_event::{self, AdminEvent, AdminEventFilter};
 use crate::models::jurisdiction;
 use crate::models::page::TimeKey;
-use crate::services::administration::accounts::{self, NewStaff, StaffUpdate, WithTemporaryPassword};
+use crate::services::administration::accounts::{
+    self, NewStaff, StaffUpdate, TemporaryPassword, WithTemporaryPassword,
+};
 use crate::services::administration::units;
+use crate::services::WorkContext;
 
 connection!(
     AccountConnection,
@@ -264,10 +268,22 @@ impl StaffAccountPayload {
 
 /// `deactivateAccount` and `reactivateAccount`.
 async fn set_active(ctx: &Context<'_>, id: ID, active: bool) -> Result<AccountNode> {
-    let caller = caller(ctx)?;
     let id = object_id(&id, "account")?;
+    Ok(AccountNode(account_change(ctx, id, move |conn, work| accounts::set_active(conn, work, id, active)).await?))
+}
+
+/// Runs a change of account `id` in one transaction; after the commit this server forgets the account's cached
+/// caller at once (the others hear of it through the commit's announcement).
+async fn account_change<T: Send + 'static>(
+    ctx: &Context<'_>,
+    id: Uuid,
+    change: impl FnOnce(&mut diesel::PgConnection, &WorkContext) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    let work = work(ctx)?;
     let st = state(ctx);
-    Ok(AccountNode(accounts::set_active(st, caller, id, active, st.clock.now()).await?))
+    let changed = st.db.transaction(move |conn| change(conn, &work)).await?;
+    st.callers.forget(id);
+    Ok(changed)
 }
 
 #[derive(Default)]
@@ -282,11 +298,12 @@ impl AdministrationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new account.")] input: CreateStaffAccountInput,
     ) -> Result<StaffAccountPayload> {
-        let caller = caller(ctx)?;
+        let work = work(ctx)?;
         let unit_id = object_id(&input.unit_id, "unit").map_err(|e| e.with_field("input.unitId"))?;
         let new = NewStaff { username: input.username, display_name: input.display_name, unit_id, roles: input.roles };
-        let st = state(ctx);
-        Ok(StaffAccountPayload(accounts::create(st, caller, new, st.clock.now()).await?))
+        let password = TemporaryPassword::for_admin(&work.caller).await?;
+        let created = state(ctx).db.transaction(move |conn| accounts::create(conn, &work, &new, password)).await?;
+        Ok(StaffAccountPayload(created))
     }
 
     /// Changes a staff account's display name, unit or roles. A new unit or new roles end the account's tokens (it
@@ -297,13 +314,11 @@ impl AdministrationMutation {
         #[graphql(desc = "The account's id.")] id: ID,
         #[graphql(desc = "What to change.")] input: UpdateStaffAccountInput,
     ) -> Result<AccountNode> {
-        let caller = caller(ctx)?;
         let id = object_id(&id, "account")?;
         let unit_id = input.unit_id.map(|u| object_id(&u, "unit").map_err(|e| e.with_field("input.unitId")));
         let update =
             StaffUpdate { display_name: input.display_name, unit_id: unit_id.transpose()?, roles: input.roles };
-        let st = state(ctx);
-        Ok(AccountNode(accounts::update(st, caller, id, update, st.clock.now()).await?))
+        Ok(AccountNode(account_change(ctx, id, move |conn, work| accounts::update(conn, work, id, &update)).await?))
     }
 
     /// Deactivates an account: it cannot sign in, and its tokens and sessions end at once; its name stays in every
@@ -332,11 +347,9 @@ impl AdministrationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new unit.")] input: CreateUnitInput,
     ) -> Result<UnitNode> {
-        let caller = caller(ctx)?;
-        let st = state(ctx);
-        let created =
-            units::create(st, caller, input.jurisdiction_code, input.kind, &input.name, st.clock.now()).await?;
-        Ok(UnitNode(created))
+        let work = work(ctx)?;
+        let create = move |conn: &mut _| units::create(conn, &work, &input.jurisdiction_code, input.kind, &input.name);
+        Ok(UnitNode(state(ctx).db.transaction(create).await?))
     }
 
     /// Renames a unit or changes its kind. Logged in `adminEvents`.
@@ -346,19 +359,18 @@ impl AdministrationMutation {
         #[graphql(desc = "The unit's id.")] id: ID,
         #[graphql(desc = "What to change.")] input: UpdateUnitInput,
     ) -> Result<UnitNode> {
-        let caller = caller(ctx)?;
+        let work = work(ctx)?;
         let id = object_id(&id, "unit")?;
-        let st = state(ctx);
-        Ok(UnitNode(units::update(st, caller, id, input.name.as_deref(), input.kind, st.clock.now()).await?))
+        let update = move |conn: &mut _| units::update(conn, &work, id, input.name.as_deref(), input.kind);
+        Ok(UnitNode(state(ctx).db.transaction(update).await?))
     }
 
     /// Deactivates a unit: it takes no new cases or staff, and stays for the history. Refused
     /// (`INVALID_TRANSITION`, saying how many) while open cases are with it. Logged in `adminEvents`.
     async fn deactivate_unit(&self, ctx: &Context<'_>, #[graphql(desc = "The unit's id.")] id: ID) -> Result<UnitNode> {
-        let caller = caller(ctx)?;
+        let work = work(ctx)?;
         let id = object_id(&id, "unit")?;
-        let st = state(ctx);
-        Ok(UnitNode(units::deactivate(st, caller, id, st.clock.now()).await?))
+        Ok(UnitNode(state(ctx).db.transaction(move |conn| units::deactivate(conn, &work, id)).await?))
     }
 
     /// Sets a new temporary password (to be changed at the next sign-in) and ends every session of the account.
@@ -368,9 +380,9 @@ impl AdministrationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account's id.")] id: ID,
     ) -> Result<StaffAccountPayload> {
-        let caller = caller(ctx)?;
         let id = object_id(&id, "account")?;
-        let st = state(ctx);
-        Ok(StaffAccountPayload(accounts::reset_password(st, caller, id, st.clock.now()).await?))
+        let password = TemporaryPassword::for_admin(caller(ctx)?).await?;
+        let reset = move |conn: &mut _, work: &WorkContext| accounts::reset_password(conn, work, id, password);
+        Ok(StaffAccountPayload(account_change(ctx, id, reset).await?))
     }
 }

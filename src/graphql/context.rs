@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult};
-use crate::services::case_work::{Environment, WorkContext};
+use crate::services::{Environment, WorkContext};
 
 pub use crate::auth::Authentication;
 pub use crate::state::AppState;

@@ -221,7 +221,7 @@ pub enum Visitor<'a> {
 #[allow(clippy::too_many_arguments)]
 pub fn record_visit(
     conn: &mut PgConnection,
-    ctx: &crate::services::case_work::WorkContext,
+    ctx: &crate::services::WorkContext,
     serials: &crate::models::serials::ReferenceSerials,
     query_codes: &crate::config::QueryCodeKeys,
     session_id: Uuid,

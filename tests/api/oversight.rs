@@ -308,9 +308,9 @@ async fn joint_conferences_and_urgent_reports_go_up_and_are_decided_there() {
 }
 
 /// What the server's own sweep works under, at the test's clock.
-fn sweep_environment(app: &TestApp) -> petition_api::services::case_work::Environment {
+fn sweep_environment(app: &TestApp) -> petition_api::services::Environment {
     let settings = petition_api::config::Settings::from_lookup(|_| None).unwrap();
-    petition_api::services::case_work::Environment::of(&settings, petition_api::clock::Clock::now(&*app.clock))
+    petition_api::services::Environment::of(&settings, petition_api::clock::Clock::now(&*app.clock))
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ use crate::services::case_work::contact;
 use crate::services::case_work::handling::{self, Activity, Answer};
 use crate::services::case_work::reviews;
 use crate::services::case_work::routing::{self, Route};
-use crate::services::case_work::WorkContext;
+use crate::services::WorkContext;
 
 mod inputs;
 

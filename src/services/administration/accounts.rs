@@ -18,7 +18,7 @@ use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::account::{self, Account, NewAccount, StaffChange};
 use crate::models::{jurisdiction, refresh_token, unit};
-use crate::state::AppState;
+use crate::services::WorkContext;
 
 /// A new member of staff.
 pub struct NewStaff {
@@ -118,58 +118,57 @@ fn keeps_an_admin(conn: &mut PgConnection, caller: &Caller, subject: &Account, s
     may_give_up_administration(caller, subject.id, others)
 }
 
-/// A new temporary password and its hash, hashed on the hashing threads.
-async fn temporary_password_hash() -> AppResult<(String, String)> {
-    let (temporary, password) = super::temporary_password()?;
-    Ok((temporary, password::hash_async(password).await?))
+/// A temporary password and its hash, made before the transaction that stores it: hashing runs on the hashing
+/// threads, which a transaction should not wait for.
+pub struct TemporaryPassword {
+    /// As handed to the account's holder, once.
+    shown: String,
+    hash: String,
+}
+
+impl TemporaryPassword {
+    /// A new one, for an admin: anyone else is refused before the cost of hashing.
+    pub async fn for_admin(caller: &Caller) -> AppResult<TemporaryPassword> {
+        may_administer(caller)?;
+        let (shown, password) = super::temporary_password()?;
+        Ok(TemporaryPassword { shown, hash: password::hash_async(password).await? })
+    }
 }
 
 /// `createStaffAccount`.
-pub async fn create(
-    state: &AppState,
-    caller: &Caller,
-    new: NewStaff,
-    now: DateTime<Utc>,
+pub fn create(
+    conn: &mut PgConnection,
+    work: &WorkContext,
+    new: &NewStaff,
+    password: TemporaryPassword,
 ) -> AppResult<WithTemporaryPassword> {
+    let caller = &work.caller;
     may_administer(caller)?;
     let username = Username::parse(&new.username, "input.username")?;
     let display_name = parse_display_name(&new.display_name, "input.displayName")?;
     let roles = Role::staff_roles(&new.roles, "input.roles")?;
-    let (temporary, hash) = temporary_password_hash().await?;
-    let caller = caller.clone();
-    let account = state
-        .db
-        .transaction(move |conn| {
-            let (proof, unit_id, code) = placement(conn, &caller, new.unit_id)?;
-            let created = account::insert(
-                conn,
-                &proof,
-                &NewAccount {
-                    username: username.as_str(),
-                    password_hash: &hash,
-                    display_name: &display_name,
-                    roles: &roles,
-                    unit_id: Some(unit_id),
-                    jurisdiction_code: Some(&code),
-                    temporary_password: true,
-                },
-            )?
-            .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
-            record(conn, &proof, Actor::Admin(&caller), AdminAction::AccountCreated, (None, &created), now)?;
-            Ok(created)
-        })
-        .await?;
-    Ok(WithTemporaryPassword { account, temporary_password: temporary })
+    let (proof, unit_id, code) = placement(conn, caller, new.unit_id)?;
+    let created = account::insert(
+        conn,
+        &proof,
+        &NewAccount {
+            username: username.as_str(),
+            password_hash: &password.hash,
+            display_name: &display_name,
+            roles: &roles,
+            unit_id: Some(unit_id),
+            jurisdiction_code: Some(&code),
+            temporary_password: true,
+        },
+    )?
+    .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
+    record(conn, &proof, Actor::Admin(caller), AdminAction::AccountCreated, (None, &created), work.env.now)?;
+    Ok(WithTemporaryPassword { account: created, temporary_password: password.shown })
 }
 
-/// `updateStaffAccount`.
-pub async fn update(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-    update: StaffUpdate,
-    now: DateTime<Utc>,
-) -> AppResult<Account> {
+/// `updateStaffAccount`. The caller forgets the account's cached caller after the commit.
+pub fn update(conn: &mut PgConnection, work: &WorkContext, id: Uuid, update: &StaffUpdate) -> AppResult<Account> {
+    let caller = &work.caller;
     may_administer(caller)?;
     if update.display_name.is_none() && update.unit_id.is_none() && update.roles.is_none() {
         return Err(AppError::bad_input("input", "give a display name, a unit or roles to change"));
@@ -177,79 +176,51 @@ pub async fn update(
     let display_name =
         update.display_name.as_deref().map(|n| parse_display_name(n, "input.displayName")).transpose()?;
     let roles = update.roles.as_deref().map(|r| Role::staff_roles(r, "input.roles")).transpose()?;
-    let caller = caller.clone();
-    let updated = state
-        .db
-        .transaction(move |conn| {
-            let (proof, before) = administered(conn, &caller, id)?;
-            let unit = update.unit_id.map(|u| placement(conn, &caller, u)).transpose()?;
-            keeps_an_admin(conn, &caller, &before, roles.as_ref().is_none_or(|r| r.contains(&Role::Admin)))?;
-            let change = StaffChange {
-                display_name: display_name.as_deref(),
-                roles: roles.as_deref(),
-                unit: unit.as_ref().map(|(_, unit_id, code)| (*unit_id, code.as_str())),
-            };
-            let after = account::update_staff(conn, &proof, &before, &change)?;
-            record(conn, &proof, Actor::Admin(&caller), AdminAction::AccountUpdated, (Some(&before), &after), now)?;
-            Ok(after)
-        })
-        .await?;
-    state.callers.forget(id);
-    Ok(updated)
+    let (proof, before) = administered(conn, caller, id)?;
+    let unit = update.unit_id.map(|u| placement(conn, caller, u)).transpose()?;
+    keeps_an_admin(conn, caller, &before, roles.as_ref().is_none_or(|r| r.contains(&Role::Admin)))?;
+    let change = StaffChange {
+        display_name: display_name.as_deref(),
+        roles: roles.as_deref(),
+        unit: unit.as_ref().map(|(_, unit_id, code)| (*unit_id, code.as_str())),
+    };
+    let after = account::update_staff(conn, &proof, &before, &change)?;
+    let now = work.env.now;
+    record(conn, &proof, Actor::Admin(caller), AdminAction::AccountUpdated, (Some(&before), &after), now)?;
+    Ok(after)
 }
 
-/// `deactivateAccount` (`active: false`) and `reactivateAccount` (`true`).
-pub async fn set_active(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-    active: bool,
-    now: DateTime<Utc>,
-) -> AppResult<Account> {
-    may_administer(caller)?;
-    let caller = caller.clone();
-    let changed = state
-        .db
-        .transaction(move |conn| {
-            let (proof, before) = administered(conn, &caller, id)?;
-            if before.active == active {
-                let state = if active { "active" } else { "deactivated" };
-                return Err(AppError::new(ErrorCode::InvalidTransition, format!("the account is already {state}")));
-            }
-            if !active {
-                keeps_an_admin(conn, &caller, &before, false)?;
-                refresh_token::revoke_account(conn, &proof, id, now)?;
-            }
-            let after = account::set_active(conn, &proof, id, active)?;
-            let action = if active { AdminAction::AccountReactivated } else { AdminAction::AccountDeactivated };
-            record(conn, &proof, Actor::Admin(&caller), action, (Some(&before), &after), now)?;
-            Ok(after)
-        })
-        .await?;
-    state.callers.forget(id);
-    Ok(changed)
+/// `deactivateAccount` (`active: false`) and `reactivateAccount` (`true`). The caller forgets the account's cached
+/// caller after the commit.
+pub fn set_active(conn: &mut PgConnection, work: &WorkContext, id: Uuid, active: bool) -> AppResult<Account> {
+    let (caller, now) = (&work.caller, work.env.now);
+    let (proof, before) = administered(conn, caller, id)?;
+    if before.active == active {
+        let state = if active { "active" } else { "deactivated" };
+        return Err(AppError::new(ErrorCode::InvalidTransition, format!("the account is already {state}")));
+    }
+    if !active {
+        keeps_an_admin(conn, caller, &before, false)?;
+        refresh_token::revoke_account(conn, &proof, id, now)?;
+    }
+    let after = account::set_active(conn, &proof, id, active)?;
+    let action = if active { AdminAction::AccountReactivated } else { AdminAction::AccountDeactivated };
+    record(conn, &proof, Actor::Admin(caller), action, (Some(&before), &after), now)?;
+    Ok(after)
 }
 
-/// `resetPassword`: a new temporary password; every session of the account ends.
-pub async fn reset_password(
-    state: &AppState,
-    caller: &Caller,
+/// `resetPassword`: a new temporary password; every session of the account ends. The caller forgets the
+/// account's cached caller after the commit.
+pub fn reset_password(
+    conn: &mut PgConnection,
+    work: &WorkContext,
     id: Uuid,
-    now: DateTime<Utc>,
+    password: TemporaryPassword,
 ) -> AppResult<WithTemporaryPassword> {
-    may_administer(caller)?;
-    let (temporary, hash) = temporary_password_hash().await?;
-    let caller = caller.clone();
-    let account = state
-        .db
-        .transaction(move |conn| {
-            let (proof, before) = administered(conn, &caller, id)?;
-            refresh_token::revoke_account(conn, &proof, id, now)?;
-            let after = account::set_temporary_password(conn, &proof, id, &hash)?;
-            record(conn, &proof, Actor::Admin(&caller), AdminAction::PasswordReset, (Some(&before), &after), now)?;
-            Ok(after)
-        })
-        .await?;
-    state.callers.forget(id);
-    Ok(WithTemporaryPassword { account, temporary_password: temporary })
+    let (caller, now) = (&work.caller, work.env.now);
+    let (proof, before) = administered(conn, caller, id)?;
+    refresh_token::revoke_account(conn, &proof, id, now)?;
+    let after = account::set_temporary_password(conn, &proof, id, &password.hash)?;
+    record(conn, &proof, Actor::Admin(caller), AdminAction::PasswordReset, (Some(&before), &after), now)?;
+    Ok(WithTemporaryPassword { account: after, temporary_password: password.shown })
 }

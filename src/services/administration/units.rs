@@ -15,7 +15,7 @@ use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::jurisdiction;
 use crate::models::unit::{self, Unit};
-use crate::state::AppState;
+use crate::services::WorkContext;
 
 fn snapshot(u: &Unit) -> serde_json::Value {
     serde_json::json!({
@@ -59,78 +59,62 @@ pub(super) fn record(
 }
 
 /// `createUnit`.
-pub async fn create(
-    state: &AppState,
-    caller: &Caller,
-    jurisdiction_code: String,
+pub fn create(
+    conn: &mut PgConnection,
+    work: &WorkContext,
+    jurisdiction_code: &str,
     kind: UnitKind,
     name: &str,
-    now: DateTime<Utc>,
 ) -> AppResult<Unit> {
+    let caller = &work.caller;
     may_administer(caller)?;
     let name = parse_display_name(name, "input.name")?;
-    let caller = caller.clone();
-    state
-        .db
-        .transaction(move |conn| {
-            let field = "input.jurisdictionCode";
-            let path = jurisdiction::subtree_path(conn, &jurisdiction_code, field)?;
-            let proof = authorize_administration(&caller, &path, "jurisdiction").map_err(|e| e.with_field(field))?;
-            let created = unit::insert(conn, &proof, &jurisdiction_code, kind, &name)?.ok_or_else(taken)?;
-            record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitCreated, (None, &created), now)?;
-            Ok(created)
-        })
-        .await
+    let field = "input.jurisdictionCode";
+    let path = jurisdiction::subtree_path(conn, jurisdiction_code, field)?;
+    let proof = authorize_administration(caller, &path, "jurisdiction").map_err(|e| e.with_field(field))?;
+    let created = unit::insert(conn, &proof, jurisdiction_code, kind, &name)?.ok_or_else(taken)?;
+    record(conn, &proof, Actor::Admin(caller), AdminAction::UnitCreated, (None, &created), work.env.now)?;
+    Ok(created)
 }
 
 /// `updateUnit`: a new name or kind (or both).
-pub async fn update(
-    state: &AppState,
-    caller: &Caller,
+pub fn update(
+    conn: &mut PgConnection,
+    work: &WorkContext,
     id: Uuid,
     name: Option<&str>,
     kind: Option<UnitKind>,
-    now: DateTime<Utc>,
 ) -> AppResult<Unit> {
+    let caller = &work.caller;
     may_administer(caller)?;
     if name.is_none() && kind.is_none() {
         return Err(AppError::bad_input("input", "give a name or a kind to change"));
     }
     let name = name.map(|n| parse_display_name(n, "input.name")).transpose()?;
-    let caller = caller.clone();
-    state
-        .db
-        .transaction(move |conn| {
-            let (proof, before) = administered(conn, &caller, id)?;
-            let name = name.unwrap_or_else(|| before.name.clone());
-            let after = unit::update(conn, &proof, &before, &name, kind.unwrap_or(before.kind))?.ok_or_else(taken)?;
-            record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitUpdated, (Some(&before), &after), now)?;
-            Ok(after)
-        })
-        .await
+    let (proof, before) = administered(conn, caller, id)?;
+    let name = name.unwrap_or_else(|| before.name.clone());
+    let after = unit::update(conn, &proof, &before, &name, kind.unwrap_or(before.kind))?.ok_or_else(taken)?;
+    let now = work.env.now;
+    record(conn, &proof, Actor::Admin(caller), AdminAction::UnitUpdated, (Some(&before), &after), now)?;
+    Ok(after)
 }
 
 /// `deactivateUnit`: refused while open cases are with the unit (they must be routed elsewhere first).
-pub async fn deactivate(state: &AppState, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> AppResult<Unit> {
-    may_administer(caller)?;
-    let caller = caller.clone();
-    state
-        .db
-        .transaction(move |conn| {
-            let (proof, before) = administered(conn, &caller, id)?;
-            if !before.active {
-                return Err(AppError::new(ErrorCode::InvalidTransition, "the unit is already deactivated"));
-            }
-            let open = unit::open_cases_with(conn, id)?;
-            if open > 0 {
-                return Err(AppError::new(
-                    ErrorCode::InvalidTransition,
-                    format!("{open} open case(s) are with this unit: route them elsewhere first"),
-                ));
-            }
-            let after = unit::set_active(conn, &proof, id, false)?;
-            record(conn, &proof, Actor::Admin(&caller), AdminAction::UnitDeactivated, (Some(&before), &after), now)?;
-            Ok(after)
-        })
-        .await
+pub fn deactivate(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<Unit> {
+    let caller = &work.caller;
+    let (proof, before) = administered(conn, caller, id)?;
+    if !before.active {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "the unit is already deactivated"));
+    }
+    let open = unit::open_cases_with(conn, id)?;
+    if open > 0 {
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            format!("{open} open case(s) are with this unit: route them elsewhere first"),
+        ));
+    }
+    let after = unit::set_active(conn, &proof, id, false)?;
+    let now = work.env.now;
+    record(conn, &proof, Actor::Admin(caller), AdminAction::UnitDeactivated, (Some(&before), &after), now)?;
+    Ok(after)
 }

@@ -16,33 +16,8 @@ pub mod tracking;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::deadline::WorkCalendar;
-use crate::domain::schedule::Rules;
-use crate::domain::scope::Caller;
 use crate::error::AppError;
-
-/// What case work needs besides who acts: the moment, and the rules and calendar that turn a history into
-/// deadlines. Public tracking needs only this; every step needs it with a caller.
-#[derive(Clone)]
-pub struct Environment {
-    pub now: DateTime<Utc>,
-    pub rules: Rules,
-    pub calendar: WorkCalendar,
-}
-
-impl Environment {
-    /// The environment the settings give, at `now`.
-    pub fn of(settings: &crate::config::Settings, now: DateTime<Utc>) -> Environment {
-        Environment { now, rules: settings.rules.clone(), calendar: settings.calendar() }
-    }
-}
-
-/// Who is acting, and in which environment.
-#[derive(Clone)]
-pub struct WorkContext {
-    pub caller: Caller,
-    pub env: Environment,
-}
+use crate::services::{Environment, WorkContext};
 
 /// Checks a time a client says something happened: not in the future (a few minutes of clock skew allowed) and
 /// not before `not_before`.

@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::models::supervision_notice::{self as model, NewNotice, NewNoticeEvent, NoticeUpdate, SupervisionNotice};
 use crate::models::{case as case_model, jurisdiction, unit};
 use crate::services::case_work::engine::{perform_authorized, Step};
-use crate::services::case_work::WorkContext;
+use crate::services::WorkContext;
 
 /// What an issuer asks of a unit.
 pub struct NoticeRequest {

@@ -21,7 +21,7 @@ use crate::models::case_event::{self, NewCaseEvent};
 use crate::models::supervision_notice::{self as notice_model, NewNoticeEvent};
 use crate::models::unscoped;
 use crate::services::case_work::history::{self, stamp};
-use crate::services::case_work::Environment;
+use crate::services::Environment;
 
 /// What one run recorded.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::models::feed::{self, FeedKey};
 use crate::models::jurisdiction;
 use crate::models::webhook::{self as model, Delivery, NewWebhook, Webhook};
-use crate::services::case_work::WorkContext;
+use crate::services::WorkContext;
 
 /// The longest URL a webhook may have.
 const MAX_URL: usize = 2_000;
