@@ -2,9 +2,9 @@
 //! petitioners, and the bureau's scheduling, publishing and cancelling.
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use super::context::{caller, local_time, object_id, state, viewer};
+use super::context::{caller, local_time, object_id, state, viewer, work};
 use super::jurisdiction::JurisdictionNode;
 use super::loaders::Loaders;
 use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus, MAX_SCHEDULE_DAYS};
@@ -212,27 +212,6 @@ impl ReceptionBookingNode {
     }
 }
 
-/// A session to schedule.
-#[derive(InputObject)]
-pub struct ScheduleReceptionInput {
-    /// Where it belongs: the bureau's jurisdiction, or a township the leader goes down to.
-    pub jurisdiction_code: String,
-    /// The receiving leader: an account with `CASE_LEAD` whose jurisdiction covers this one.
-    pub leader_account_id: ID,
-    /// The leader's title as the public schedule shows it.
-    pub leader_title: String,
-    /// How the leader receives.
-    pub kind: ReceptionKind,
-    /// When it starts (in the future).
-    pub starts_at: DateTime<Utc>,
-    /// When it ends (within a day of the start).
-    pub ends_at: DateTime<Utc>,
-    /// Where.
-    pub place: String,
-    /// Places, 1 to 500.
-    pub capacity: i32,
-}
-
 /// Calling a session off.
 #[derive(InputObject)]
 pub struct CancelReceptionInput {
@@ -298,32 +277,10 @@ impl ReceptionMutation {
     async fn schedule_reception(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The session.")] input: ScheduleReceptionInput,
+        #[graphql(desc = "The session.")] input: Scheduling,
     ) -> Result<ReceptionSessionNode> {
-        let who = caller(ctx)?.clone();
-        let leader =
-            input.leader_account_id.parse().map_err(|_| AppError::bad_input("input.leaderAccountId", "not an id"))?;
-        let now = state(ctx).clock.now();
-        let session = state(ctx)
-            .db
-            .run(move |conn| {
-                reception::schedule(
-                    conn,
-                    &who,
-                    now,
-                    &Scheduling {
-                        jurisdiction_code: &input.jurisdiction_code,
-                        leader_account_id: leader,
-                        leader_title: &input.leader_title,
-                        kind: input.kind,
-                        starts_at: input.starts_at,
-                        ends_at: input.ends_at,
-                        place: &input.place,
-                        capacity: input.capacity,
-                    },
-                )
-            })
-            .await?;
+        let work = work(ctx)?;
+        let session = state(ctx).db.transaction(move |conn| reception::schedule(conn, &work, &input)).await?;
         Ok(ReceptionSessionNode(session))
     }
 
@@ -333,9 +290,9 @@ impl ReceptionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The session.")] session_id: ID,
     ) -> Result<ReceptionSessionNode> {
-        let who = caller(ctx)?.clone();
+        let work = work(ctx)?;
         let id = object_id(&session_id, "reception session")?;
-        Ok(ReceptionSessionNode(state(ctx).db.run(move |conn| reception::publish(conn, &who, id)).await?))
+        Ok(ReceptionSessionNode(state(ctx).db.transaction(move |conn| reception::publish(conn, &work, id)).await?))
     }
 
     /// Calls a session off, with the reason those who booked read.
@@ -344,9 +301,10 @@ impl ReceptionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The session and why.")] input: CancelReceptionInput,
     ) -> Result<ReceptionSessionNode> {
-        let who = caller(ctx)?.clone();
+        let work = work(ctx)?;
         let id = object_id(&input.session_id, "reception session")?;
-        let cancelled = state(ctx).db.run(move |conn| reception::cancel(conn, &who, id, &input.reason)).await?;
+        let cancel = move |conn: &mut _| reception::cancel(conn, &work, id, &input.reason);
+        let cancelled = state(ctx).db.transaction(cancel).await?;
         Ok(ReceptionSessionNode(cancelled))
     }
 
@@ -357,16 +315,15 @@ impl ReceptionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The session and the matter.")] input: BookReceptionInput,
     ) -> Result<ReceptionBookingNode> {
-        let who = caller(ctx)?.clone();
+        let work = work(ctx)?;
         let id = object_id(&input.session_id, "reception session")?;
         let case_id = input
             .case_id
             .as_ref()
             .map(|c| c.parse().map_err(|_| AppError::not_found("case").with_field("input.caseId")))
             .transpose()?;
-        let now = state(ctx).clock.now();
-        let booking =
-            state(ctx).db.run(move |conn| reception::book(conn, &who, now, id, &input.matter, case_id)).await?;
+        let book = move |conn: &mut _| reception::book(conn, &work, id, &input.matter, case_id);
+        let booking = state(ctx).db.transaction(book).await?;
         Ok(ReceptionBookingNode(booking))
     }
 
@@ -378,7 +335,7 @@ impl ReceptionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The visitor.")] input: RecordReceptionVisitInput,
     ) -> Result<RecordReceptionVisitPayload> {
-        let w = super::context::work(ctx)?;
+        let w = work(ctx)?;
         let session = object_id(&input.session_id, "reception session")?;
         let case_id = input.case_id.as_ref().map(|c| object_id(c, "case")).transpose()?;
         if case_id.is_some() == input.petition.is_some() {
@@ -427,10 +384,10 @@ impl ReceptionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The booking.")] booking_id: ID,
     ) -> Result<ReceptionBookingNode> {
-        let who = caller(ctx)?.clone();
+        let work = work(ctx)?;
         let id = object_id(&booking_id, "booking")?;
-        let now = state(ctx).clock.now();
-        Ok(ReceptionBookingNode(state(ctx).db.run(move |conn| reception::cancel_booking(conn, &who, now, id)).await?))
+        let cancel = move |conn: &mut _| reception::cancel_booking(conn, &work, id);
+        Ok(ReceptionBookingNode(state(ctx).db.transaction(cancel).await?))
     }
 }
 

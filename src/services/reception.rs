@@ -18,31 +18,42 @@ use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::models::reception::{self as model, Booking, NewSession, Session};
 use crate::models::{account, case as case_model, jurisdiction};
+use crate::services::WorkContext;
 
-/// A session as a clerk schedules it.
-pub struct Scheduling<'a> {
-    pub jurisdiction_code: &'a str,
-    pub leader_account_id: Uuid,
-    pub leader_title: &'a str,
+// The GraphQL input itself, so that the API and the service read one declaration (the row is the model's
+// `NewSession`).
+/// A session to schedule.
+#[derive(async_graphql::InputObject)]
+#[graphql(name = "ScheduleReceptionInput")]
+pub struct Scheduling {
+    /// Where it belongs: the bureau's jurisdiction, or a township the leader goes down to.
+    pub jurisdiction_code: String,
+    /// The receiving leader: an account with `CASE_LEAD` whose jurisdiction covers this one.
+    pub leader_account_id: async_graphql::ID,
+    /// The leader's title as the public schedule shows it.
+    pub leader_title: String,
+    /// How the leader receives.
     pub kind: ReceptionKind,
+    /// When it starts (in the future).
     pub starts_at: DateTime<Utc>,
+    /// When it ends (within a day of the start).
     pub ends_at: DateTime<Utc>,
-    pub place: &'a str,
+    /// Where.
+    pub place: String,
+    /// Places, 1 to 500.
     pub capacity: i32,
 }
 
-pub fn schedule(
-    conn: &mut PgConnection,
-    caller: &Caller,
-    now: DateTime<Utc>,
-    s: &Scheduling<'_>,
-) -> AppResult<Session> {
-    let place_of = jurisdiction::find(conn, s.jurisdiction_code)?
+/// `scheduleReception`: a bureau clerk schedules a session for a leader (not public until published).
+pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> AppResult<Session> {
+    let leader_id: Uuid =
+        s.leader_account_id.parse().map_err(|_| AppError::bad_input("input.leaderAccountId", "not an id"))?;
+    let place_of = jurisdiction::find(conn, &s.jurisdiction_code)?
         .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.jurisdictionCode"))?;
-    let desk = authorize_reception_desk(caller, &place_of.path)?;
-    let title = parse_text(s.leader_title, "input.leaderTitle", 50)?;
-    let place = parse_text(s.place, "input.place", 200)?;
-    if s.starts_at <= now {
+    let desk = authorize_reception_desk(&work.caller, &place_of.path)?;
+    let title = parse_text(&s.leader_title, "input.leaderTitle", 50)?;
+    let place = parse_text(&s.place, "input.place", 200)?;
+    if s.starts_at <= work.env.now {
         return Err(AppError::bad_input("input.startsAt", "must not lie in the past"));
     }
     if s.ends_at <= s.starts_at || s.ends_at - s.starts_at > Duration::hours(24) {
@@ -51,7 +62,7 @@ pub fn schedule(
     if !(1..=MAX_CAPACITY).contains(&s.capacity) {
         return Err(AppError::bad_input("input.capacity", format!("1 to {MAX_CAPACITY}")));
     }
-    let leader = account::find(conn, s.leader_account_id)?.filter(|a| a.active && a.roles.contains(&Role::CaseLead));
+    let leader = account::find(conn, leader_id)?.filter(|a| a.active && a.roles.contains(&Role::CaseLead));
     let leader_covers = match leader.as_ref().and_then(|l| l.jurisdiction_code.as_deref()) {
         Some(code) => jurisdiction::find(conn, code)?.is_some_and(|j| is_within(&place_of.path, &j.path)),
         None => false,
@@ -68,14 +79,14 @@ pub fn schedule(
         &NewSession {
             id: Uuid::new_v4(),
             jurisdiction_code: &place_of.code,
-            leader_account_id: s.leader_account_id,
+            leader_account_id: leader_id,
             leader_title: &title,
             kind: s.kind,
             starts_at: s.starts_at,
             ends_at: s.ends_at,
             place: &place,
             capacity: s.capacity,
-            scheduled_by: caller.account_id,
+            scheduled_by: work.caller.account_id,
         },
     )?)
 }
@@ -95,25 +106,23 @@ fn kept(
     }
 }
 
-pub fn publish(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<Session> {
-    conn.transaction(|conn| {
-        let (session, desk) = kept(conn, caller, id)?;
-        if session.status != SessionStatus::Scheduled {
-            return Err(AppError::new(ErrorCode::InvalidTransition, "only a scheduled session is published"));
-        }
-        Ok(model::set_status(conn, &desk, id, SessionStatus::Published, None)?)
-    })
+/// `publishReception`: puts a scheduled session on the public schedule.
+pub fn publish(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<Session> {
+    let (session, desk) = kept(conn, &work.caller, id)?;
+    if session.status != SessionStatus::Scheduled {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "only a scheduled session is published"));
+    }
+    Ok(model::set_status(conn, &desk, id, SessionStatus::Published, None)?)
 }
 
-pub fn cancel(conn: &mut PgConnection, caller: &Caller, id: Uuid, reason: &str) -> AppResult<Session> {
+/// `cancelReception`: calls a session off, with the reason those who booked read.
+pub fn cancel(conn: &mut PgConnection, work: &WorkContext, id: Uuid, reason: &str) -> AppResult<Session> {
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
-    conn.transaction(|conn| {
-        let (session, desk) = kept(conn, caller, id)?;
-        if session.status == SessionStatus::Cancelled {
-            return Err(AppError::new(ErrorCode::InvalidTransition, "the session is cancelled already"));
-        }
-        Ok(model::set_status(conn, &desk, id, SessionStatus::Cancelled, Some(&reason))?)
-    })
+    let (session, desk) = kept(conn, &work.caller, id)?;
+    if session.status == SessionStatus::Cancelled {
+        return Err(AppError::new(ErrorCode::InvalidTransition, "the session is cancelled already"));
+    }
+    Ok(model::set_status(conn, &desk, id, SessionStatus::Cancelled, Some(&reason))?)
 }
 
 /// The materialised path of a session's jurisdiction.
@@ -160,15 +169,16 @@ pub fn public_schedule(
     Ok(model::published(conn, &place.path, from, to, 500)?)
 }
 
-/// A petitioner books a place; `case_id`, if given, must be one of their own cases.
+/// `bookReception`: a petitioner books a place; `case_id`, if given, must be one of their own cases. In the
+/// caller's transaction, so that a refused booking gives its place back.
 pub fn book(
     conn: &mut PgConnection,
-    caller: &Caller,
-    now: DateTime<Utc>,
+    work: &WorkContext,
     session_id: Uuid,
     matter: &str,
     case_id: Option<Uuid>,
 ) -> AppResult<Booking> {
+    let (caller, now) = (&work.caller, work.env.now);
     let booking = authorize_booking(caller)?;
     let matter = parse_text(matter, "input.matter", 200)?;
     if let Some(case_id) = case_id {
@@ -179,34 +189,31 @@ pub fn book(
             return Err(AppError::not_found("case").with_field("input.caseId"));
         }
     }
-    conn.transaction(|conn| {
-        let Some(session) = model::take_place(conn, &booking, session_id)? else {
-            let open = model::find_session(conn, session_id)?.is_some_and(|s| s.status == SessionStatus::Published);
-            return Err(if open { full() } else { AppError::not_found("reception session") });
-        };
-        if session.starts_at <= now {
-            return Err(AppError::new(ErrorCode::DeadlinePassed, "the session has begun"));
-        }
-        model::insert_booking(conn, &booking, session_id, caller.account_id, &matter, case_id, now)?
-            .ok_or_else(|| AppError::new(ErrorCode::Conflict, "you hold a place in this session already"))
-    })
+    let Some(session) = model::take_place(conn, &booking, session_id)? else {
+        let open = model::find_session(conn, session_id)?.is_some_and(|s| s.status == SessionStatus::Published);
+        return Err(if open { full() } else { AppError::not_found("reception session") });
+    };
+    if session.starts_at <= now {
+        return Err(AppError::new(ErrorCode::DeadlinePassed, "the session has begun"));
+    }
+    model::insert_booking(conn, &booking, session_id, caller.account_id, &matter, case_id, now)?
+        .ok_or_else(|| AppError::new(ErrorCode::Conflict, "you hold a place in this session already"))
 }
 
 fn full() -> AppError {
     AppError::new(ErrorCode::Conflict, "no places are left in this session")
 }
 
-/// A petitioner gives up their booking; the place is free again.
-pub fn cancel_booking(conn: &mut PgConnection, caller: &Caller, now: DateTime<Utc>, id: Uuid) -> AppResult<Booking> {
+/// `cancelReceptionBooking`: a petitioner gives up their booking; the place is free again.
+pub fn cancel_booking(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<Booking> {
+    let caller = &work.caller;
     let proof = authorize_booking(caller).map_err(|_| AppError::not_found("booking"))?;
-    conn.transaction(|conn| {
-        let mine = crate::models::unscoped::booking(conn, id)?.filter(|b| b.petitioner_account_id == caller.account_id);
-        let Some(booking) = mine else { return Err(AppError::not_found("booking")) };
-        let cancelled = model::cancel_booking(conn, &proof, booking.id, now)?
-            .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "the booking is cancelled already"))?;
-        model::free_place(conn, &proof, booking.session_id)?;
-        Ok(cancelled)
-    })
+    let mine = crate::models::unscoped::booking(conn, id)?.filter(|b| b.petitioner_account_id == caller.account_id);
+    let Some(booking) = mine else { return Err(AppError::not_found("booking")) };
+    let cancelled = model::cancel_booking(conn, &proof, booking.id, work.env.now)?
+        .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "the booking is cancelled already"))?;
+    model::free_place(conn, &proof, booking.session_id)?;
+    Ok(cancelled)
 }
 
 /// A visitor received at a session: an existing case, or a petition recorded there.
@@ -215,13 +222,15 @@ pub enum Visitor<'a> {
     Petition { petition: crate::services::case_work::intake::Petition<'a>, petitioner_name: &'a str },
 }
 
-/// The bureau records a visitor the leader received: the case gets a RECEPTION entry (or a petition is recorded
-/// there first, channel VISIT, with its own reference), then in one transaction the leader takes charge of it on
-/// the spot when asked (包案) and the visit is recorded against the session.
+/// `recordReceptionVisit`: the bureau records a visitor the leader received: the case gets a RECEPTION entry (or a
+/// petition is recorded there first, channel VISIT, with its own reference), then in one transaction the leader
+/// takes charge of it on the spot when asked (包案) and the visit is recorded against the session. Like intake,
+/// whose serials are reserved in a statement of their own, `conn` must not be inside a transaction: this opens
+/// its own.
 #[allow(clippy::too_many_arguments)]
 pub fn record_visit(
     conn: &mut PgConnection,
-    ctx: &crate::services::WorkContext,
+    ctx: &WorkContext,
     serials: &crate::models::serials::ReferenceSerials,
     query_codes: &crate::config::QueryCodeKeys,
     session_id: Uuid,
