@@ -1,15 +1,21 @@
 //! Accounts and sessions: `me`, `registerPetitioner`, `login`, `refreshToken`, `logout`, `changePassword`.
 
+use std::time::Instant;
+
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, FixedOffset};
 
 use super::context::{account_holder, local_time, request, state};
 use super::jurisdiction::{JurisdictionNode, UnitNode};
 use super::loaders::Loaders;
+use crate::auth::password;
+use crate::auth::throttle::Verdict;
+use crate::domain::credentials::{Password, Username};
+use crate::domain::permission::authorize_password_change;
 use crate::domain::role::Role;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::models::account::{self, Account};
-use crate::services::sessions::{self, Session};
+use crate::services::sessions::{self, Refreshed, Registration, Session, SessionContext};
 
 /// A user account: a petitioner or a member of staff.
 #[derive(Clone)]
@@ -124,15 +130,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new account.")] input: RegisterPetitionerInput,
     ) -> Result<AuthPayload> {
-        let session = sessions::register_petitioner(
-            state(ctx),
-            &input.username,
-            &input.password,
-            &input.display_name,
-            &request(ctx).client_ip,
-        )
-        .await?;
-        Ok(AuthPayload(session))
+        Ok(AuthPayload(register(ctx, &input).await?))
     }
 
     /// Signs in. A wrong password and an unknown user get the same `UNAUTHENTICATED`; repeated failures are slowed
@@ -143,7 +141,7 @@ impl AccountMutation {
         #[graphql(desc = "The sign-in name.")] username: String,
         #[graphql(desc = "The password.")] password: String,
     ) -> Result<AuthPayload> {
-        Ok(AuthPayload(sessions::login(state(ctx), &username, &password, &request(ctx).client_ip).await?))
+        Ok(AuthPayload(login(ctx, &username, &password).await?))
     }
 
     /// Exchanges a refresh token for a new session. Each refresh token works once; presenting a used one again
@@ -153,7 +151,19 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The refresh token of the current session.")] refresh_token: String,
     ) -> Result<AuthPayload> {
-        Ok(AuthPayload(sessions::refresh(state(ctx), &refresh_token).await?))
+        let st = state(ctx);
+        let sc = SessionContext::of(st);
+        match st.db.transaction(move |conn| sessions::refresh(conn, &sc, &refresh_token)).await? {
+            Refreshed::Rotated(session) => Ok(AuthPayload(*session)),
+            Refreshed::Refused(ended) => {
+                // The family's revocation is committed; this server refuses its access tokens at once, the others
+                // when the revocation is announced.
+                if let Some(session) = ended {
+                    st.callers.revoke_session(session);
+                }
+                Err(AppError::unauthenticated("invalid or expired refresh token").into())
+            }
+        }
     }
 
     /// Ends the session the refresh token belongs to. Always answers true, known token or not.
@@ -162,7 +172,12 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The refresh token of the session to end.")] refresh_token: String,
     ) -> Result<bool> {
-        sessions::logout(state(ctx), &refresh_token).await?;
+        let st = state(ctx);
+        let sc = SessionContext::of(st);
+        // This server refuses the session's access tokens at once, the others when the revocation is announced.
+        if let Some(session) = st.db.transaction(move |conn| sessions::logout(conn, &sc, &refresh_token)).await? {
+            st.callers.revoke_session(session);
+        }
         Ok(true)
     }
 
@@ -174,10 +189,79 @@ impl AccountMutation {
         #[graphql(desc = "The password now in use.")] current_password: String,
         #[graphql(desc = "The new password, 10 to 128 characters.")] new_password: String,
     ) -> Result<AuthPayload> {
-        let id = account_holder(ctx)?.account_id;
-        let st = state(ctx);
-        Ok(AuthPayload(
-            sessions::change_password(st, id, &current_password, &new_password, &request(ctx).client_ip).await?,
-        ))
+        Ok(AuthPayload(change_password(ctx, &current_password, &new_password).await?))
     }
+}
+
+// The flows of the session acts: throttling, and hashing or verifying passwords on the hashing threads, around the
+// service's act in one transaction.
+
+/// Every registration from an address counts, not only failures: a burst of registrations is what is limited.
+async fn register(ctx: &Context<'_>, input: &RegisterPetitionerInput) -> AppResult<Session> {
+    let st = state(ctx);
+    let keys = [format!("register:{}", request(ctx).client_ip)];
+    if let Verdict::Refuse(wait) = st.register_limiter.check(&keys, Instant::now()) {
+        return Err(AppError::rate_limited(wait.as_secs().max(1)));
+    }
+    st.register_limiter.record_failure(&keys, Instant::now());
+    let (registration, password) = Registration::parse(&input.username, &input.password, &input.display_name)?;
+    let hash = password::hash_async(password).await?;
+    let sc = SessionContext::of(st);
+    st.db.transaction(move |conn| sessions::register(conn, &sc, &registration, &hash)).await
+}
+
+/// Throttled by account and by address: slowed after a few failures, then refused for a while.
+async fn login(ctx: &Context<'_>, username: &str, password: &str) -> AppResult<Session> {
+    let (st, client_ip) = (state(ctx), request(ctx).client_ip.as_str());
+    let username = Username::parse(username, "username")?;
+    let password = Password::parse_attempt(password, "password")?;
+    let account_key = format!("user:{}", username.as_str());
+    let keys = [account_key.clone(), format!("ip:{client_ip}")];
+    match st.login_limiter.check(&keys, Instant::now()) {
+        Verdict::Refuse(wait) => {
+            tracing::warn!(username = username.as_str(), client_ip, "login refused: too many failures");
+            return Err(AppError::rate_limited(wait.as_secs().max(1)));
+        }
+        Verdict::Allow(delay) if !delay.is_zero() => tokio::time::sleep(delay).await,
+        Verdict::Allow(_) => {}
+    }
+    let name = username.as_str().to_owned();
+    let found = st.db.run(move |conn| Ok(account::find_by_username(conn, &name)?)).await?;
+    let matched = password::verify_async(password, found.as_ref().map(|a| a.password_hash.clone())).await?;
+    let Some(admitted) = sessions::admitted(found, matched) else {
+        st.login_limiter.record_failure(&keys, Instant::now());
+        tracing::info!(username = username.as_str(), client_ip, "login failed");
+        return Err(sessions::bad_credentials());
+    };
+    st.login_limiter.record_success(&account_key);
+    let sc = SessionContext::of(st);
+    st.db.transaction(move |conn| sessions::sign_in(conn, &sc, admitted)).await
+}
+
+/// The current password checked (failures count towards the sign-in throttle), the new one hashed, then the act;
+/// this server forgets the account's cached caller at once, the others when the change is announced.
+async fn change_password(ctx: &Context<'_>, current: &str, new: &str) -> AppResult<Session> {
+    let (st, account_id) = (state(ctx), account_holder(ctx)?.account_id);
+    let current = Password::parse_attempt(current, "currentPassword")?;
+    let new = Password::parse_new(new, "newPassword")?;
+    if current == new {
+        return Err(AppError::bad_input("newPassword", "the new password must differ from the current one"));
+    }
+    let found = st
+        .db
+        .run(move |conn| account::find(conn, account_id)?.ok_or_else(|| AppError::unauthenticated("account gone")))
+        .await?;
+    let keys = [format!("user:{}", found.username), format!("ip:{}", request(ctx).client_ip)];
+    if let Verdict::Refuse(wait) = st.login_limiter.check(&keys, Instant::now()) {
+        return Err(AppError::rate_limited(wait.as_secs().max(1)));
+    }
+    let matches = password::verify_async(current, Some(found.password_hash.clone())).await?;
+    let proof = authorize_password_change(sessions::session_role(&found), matches).inspect_err(|_| {
+        st.login_limiter.record_failure(&keys, Instant::now());
+    })?;
+    let hash = password::hash_async(new).await?;
+    let sc = SessionContext::of(st);
+    let session = st.db.transaction(move |conn| sessions::change_password(conn, &sc, &proof, account_id, &hash)).await;
+    st.callers.forget(account_id);
+    session
 }

@@ -1,50 +1,64 @@
-//! Account flows: registering, signing in, rotating refresh tokens, signing out, changing passwords.
+//! Sessions: registering, signing in, rotating refresh tokens, signing out and changing passwords, each the
+//! database's side of the act over the caller's transaction, in the services' one shape with [`SessionContext`] in
+//! place of a `WorkContext` (these acts come before there is a caller, or for an account on a temporary password).
+//! The rest of each flow, throttling by account and address and hashing or verifying passwords on the hashing
+//! threads, is the GraphQL layer's (`graphql/account.rs`), which owns the async boundary. Authenticating a
+//! request's token, which is no act, is here too.
 
-use std::time::Instant;
+use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
 use uuid::Uuid;
 
-use crate::auth::password;
-use crate::auth::throttle::Verdict;
-use crate::auth::token::{hash_opaque, new_refresh_token, Subject};
+use crate::auth::token::{hash_opaque, new_refresh_token, Subject, TokenKeys};
 use crate::domain::credentials::{parse_display_name, Password, Username};
-use crate::domain::permission::{
-    authorize_password_change, authorize_registration, authorize_session, Decision, SystemWrite,
-};
+use crate::domain::permission::{act, authorize_registration, authorize_session, Authorized, Decision, SystemWrite};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::account::LoadedCaller;
 use crate::models::{account, refresh_token};
 use crate::state::AppState;
 
+/// What a session act needs: the keys that sign tokens, and the moment by the wall clock. Tokens are checked
+/// against the wall clock by whoever reads them, so they are issued by it, not by the service's injectable clock.
+pub struct SessionContext {
+    pub tokens: Arc<TokenKeys>,
+    pub now: DateTime<Utc>,
+}
+
+impl SessionContext {
+    pub fn of(state: &AppState) -> SessionContext {
+        SessionContext { tokens: state.tokens.clone(), now: Utc::now() }
+    }
+}
+
 /// A signed-in session: what `login` and friends return.
 pub struct Session {
     pub access_token: String,
-    pub access_token_expires_at: chrono::DateTime<Utc>,
+    pub access_token_expires_at: DateTime<Utc>,
     pub refresh_token: String,
     pub account: account::Account,
 }
 
 /// One answer for a wrong password and an unknown user alike.
-fn bad_credentials() -> AppError {
+pub fn bad_credentials() -> AppError {
     AppError::unauthenticated("wrong username or password")
 }
 
 /// The role an account acts in on its own sessions: its first.
-fn first_role(account: &account::Account) -> Role {
+pub fn session_role(account: &account::Account) -> Role {
     account.roles.first().copied().unwrap_or(Role::Petitioner)
 }
 
-/// Issues an access token and a refresh token in `family` (a new family at login).
+/// Issues an access token and a refresh token in `family` (a new family at sign-in).
 fn open_session(
-    conn: &mut diesel::PgConnection,
+    conn: &mut PgConnection,
     decided: &impl Decision,
-    state: &AppState,
+    sc: &SessionContext,
     account: account::Account,
     family: Uuid,
 ) -> AppResult<Session> {
-    let now = Utc::now();
     let subject = Subject {
         account_id: account.id,
         roles: &account.roles,
@@ -53,188 +67,127 @@ fn open_session(
         version: account.token_version,
         session: family,
     };
-    let (access_token, expires) = state.tokens.issue(subject, now)?;
+    let (access_token, expires) = sc.tokens.issue(subject, sc.now)?;
     let (refresh, hash) = new_refresh_token();
-    let expires_at = now + state.tokens.refresh_ttl();
+    let expires_at = sc.now + sc.tokens.refresh_ttl();
     refresh_token::insert(conn, decided, account.id, family, &hash, account.token_version, expires_at)?;
     Ok(Session { access_token, access_token_expires_at: expires, refresh_token: refresh, account })
 }
 
-pub async fn register_petitioner(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    display_name: &str,
-    client_ip: &str,
-) -> AppResult<Session> {
-    // Every attempt counts, not only failures: a burst of registrations from one address is what is limited.
-    let keys = [format!("register:{client_ip}")];
-    if let Verdict::Refuse(wait) = state.register_limiter.check(&keys, Instant::now()) {
-        return Err(AppError::rate_limited(wait.as_secs().max(1)));
-    }
-    state.register_limiter.record_failure(&keys, Instant::now());
-    let username = Username::parse(username, "input.username")?;
-    let password = Password::parse_new(password, "input.password")?;
-    let display_name = parse_display_name(display_name, "input.displayName")?;
-    let hash = password::hash_async(password).await?;
-    let st = state.clone();
-    state
-        .db
-        .transaction(move |conn| {
-            let new = account::NewAccount {
-                username: username.as_str(),
-                password_hash: &hash,
-                display_name: &display_name,
-                roles: &[Role::Petitioner],
-                unit_id: None,
-                jurisdiction_code: None,
-                temporary_password: false,
-            };
-            let registered = authorize_registration();
-            let created = account::insert(conn, &registered, &new)?
-                .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
-            open_session(conn, &registered, &st, created, Uuid::new_v4())
-        })
-        .await
+/// A petitioner's registration, checked before its password is hashed.
+pub struct Registration {
+    username: Username,
+    display_name: String,
 }
 
-/// Throttles by account and by address: slowed after a few failures, then refused for a while.
-pub async fn login(state: &AppState, username: &str, password: &str, client_ip: &str) -> AppResult<Session> {
-    let username = Username::parse(username, "username")?;
-    let password = Password::parse_attempt(password, "password")?;
-    let account_key = format!("user:{}", username.as_str());
-    let keys = [account_key.clone(), format!("ip:{client_ip}")];
-    match state.login_limiter.check(&keys, Instant::now()) {
-        Verdict::Refuse(wait) => {
-            tracing::warn!(username = username.as_str(), client_ip, "login refused: too many failures");
-            return Err(AppError::rate_limited(wait.as_secs().max(1)));
-        }
-        Verdict::Allow(delay) if !delay.is_zero() => tokio::time::sleep(delay).await,
-        Verdict::Allow(_) => {}
+impl Registration {
+    /// The registration and the password to hash, or what is wrong with them.
+    pub fn parse(username: &str, password: &str, display_name: &str) -> AppResult<(Registration, Password)> {
+        let username = Username::parse(username, "input.username")?;
+        let password = Password::parse_new(password, "input.password")?;
+        let display_name = parse_display_name(display_name, "input.displayName")?;
+        Ok((Registration { username, display_name }, password))
     }
-    let name = username.as_str().to_owned();
-    let found = state.db.run(move |conn| Ok(account::find_by_username(conn, &name)?)).await?;
-    let ok = password::verify_async(password, found.as_ref().map(|a| a.password_hash.clone())).await?;
-    let signed_in = found.as_ref().and_then(|a| authorize_session(first_role(a), ok));
-    let (Some(account), Some(signed_in)) = (found, signed_in) else {
-        state.login_limiter.record_failure(&keys, Instant::now());
-        tracing::info!(username = username.as_str(), client_ip, "login failed");
-        return Err(bad_credentials());
+}
+
+/// `registerPetitioner`: the account, signed in.
+pub fn register(
+    conn: &mut PgConnection,
+    sc: &SessionContext,
+    registration: &Registration,
+    password_hash: &str,
+) -> AppResult<Session> {
+    let new = account::NewAccount {
+        username: registration.username.as_str(),
+        password_hash,
+        display_name: &registration.display_name,
+        roles: &[Role::Petitioner],
+        unit_id: None,
+        jurisdiction_code: None,
+        temporary_password: false,
     };
-    state.login_limiter.record_success(&account_key);
-    // Said only to whoever knows the password: the account exists but was deactivated.
+    let registered = authorize_registration();
+    let created = account::insert(conn, &registered, &new)?
+        .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
+    open_session(conn, &registered, sc, created, Uuid::new_v4())
+}
+
+/// Whom a sign-in admits, once the password was checked against the account found (if any): the account and the
+/// decision to open its session. A wrong password and an unknown user are refused alike (`None`).
+pub fn admitted(
+    found: Option<account::Account>,
+    password_matched: bool,
+) -> Option<(account::Account, Authorized<act::Session>)> {
+    let signed_in = found.as_ref().and_then(|a| authorize_session(session_role(a), password_matched))?;
+    found.map(|account| (account, signed_in))
+}
+
+/// `login`, once admitted: refused for a deactivated account (said only to whoever knows the password), else a new
+/// session.
+pub fn sign_in(
+    conn: &mut PgConnection,
+    sc: &SessionContext,
+    (account, signed_in): (account::Account, Authorized<act::Session>),
+) -> AppResult<Session> {
     if !account.active {
-        tracing::info!(username = username.as_str(), client_ip, "login refused: account deactivated");
+        tracing::info!(username = account.username, "login refused: account deactivated");
         return Err(AppError::unauthenticated("this account is deactivated; ask an admin of your jurisdiction"));
     }
-    let st = state.clone();
-    state.db.transaction(move |conn| open_session(conn, &signed_in, &st, account, Uuid::new_v4())).await
+    open_session(conn, &signed_in, sc, account, Uuid::new_v4())
 }
 
-enum RefreshOutcome {
+/// What presenting a refresh token came to.
+pub enum Refreshed {
     Rotated(Box<Session>),
-    /// Reused, revoked, expired or outdated: the family (if the token was known) is revoked (committed) and the
-    /// caller told no.
+    /// Reused, revoked, expired or outdated: the family (if the token was known) is revoked and must be committed
+    /// so, and the caller told no.
     Refused(Option<Uuid>),
 }
 
-/// Rotates a refresh token: the presented one is used up and a new one of the same family returned. A token that
-/// was already used means someone kept a copy, so the whole family is revoked.
-pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
-    let hash = hash_opaque(token);
-    let st = state.clone();
-    let outcome = state
-        .db
-        .transaction(move |conn| {
-            let now = Utc::now();
-            let Some(stored) = refresh_token::find_for_update(conn, &hash)? else {
-                return Ok(RefreshOutcome::Refused(None));
-            };
-            let account = account::find(conn, stored.account_id)?;
-            let current = account.as_ref().is_some_and(|a| a.token_version == stored.token_version);
-            let holds = stored.used_at.is_none() && stored.revoked_at.is_none() && stored.expires_at > now && current;
-            let rotated = account.as_ref().and_then(|a| authorize_session(first_role(a), holds));
-            let (Some(account), Some(rotated)) = (account, rotated) else {
-                if stored.used_at.is_some() && stored.revoked_at.is_none() {
-                    tracing::warn!(family = %stored.family_id, "refresh token reused; revoking its family");
-                }
-                // The service's own reaction: a token kept by someone else ends its whole family.
-                refresh_token::revoke_family(conn, &SystemWrite::new(), stored.family_id, now)?;
-                return Ok(RefreshOutcome::Refused(Some(stored.family_id)));
-            };
-            refresh_token::mark_used(conn, &rotated, stored.id, now)?;
-            Ok(RefreshOutcome::Rotated(Box::new(open_session(conn, &rotated, &st, account, stored.family_id)?)))
-        })
-        .await?;
-    match outcome {
-        RefreshOutcome::Rotated(session) => Ok(*session),
-        RefreshOutcome::Refused(ended) => {
-            if let Some(session) = ended {
-                state.callers.revoke_session(session);
-            }
-            Err(AppError::unauthenticated("invalid or expired refresh token"))
+/// `refreshToken`: the presented token is used up and a new one of the same family returned. A token that was
+/// already used means someone kept a copy, so the whole family is revoked.
+pub fn refresh(conn: &mut PgConnection, sc: &SessionContext, token: &str) -> AppResult<Refreshed> {
+    let now = sc.now;
+    let Some(stored) = refresh_token::find_for_update(conn, &hash_opaque(token))? else {
+        return Ok(Refreshed::Refused(None));
+    };
+    let account = account::find(conn, stored.account_id)?;
+    let current = account.as_ref().is_some_and(|a| a.token_version == stored.token_version);
+    let holds = stored.used_at.is_none() && stored.revoked_at.is_none() && stored.expires_at > now && current;
+    let rotated = account.as_ref().and_then(|a| authorize_session(session_role(a), holds));
+    let (Some(account), Some(rotated)) = (account, rotated) else {
+        if stored.used_at.is_some() && stored.revoked_at.is_none() {
+            tracing::warn!(family = %stored.family_id, "refresh token reused; revoking its family");
         }
-    }
+        // The service's own reaction: a token kept by someone else ends its whole family.
+        refresh_token::revoke_family(conn, &SystemWrite::new(), stored.family_id, now)?;
+        return Ok(Refreshed::Refused(Some(stored.family_id)));
+    };
+    refresh_token::mark_used(conn, &rotated, stored.id, now)?;
+    Ok(Refreshed::Rotated(Box::new(open_session(conn, &rotated, sc, account, stored.family_id)?)))
 }
 
-/// Ends the session: revokes the refresh token's family, and with it the session's access tokens (this process
-/// refuses them at once, the others when the revocation is announced). Answers the same whether or not the token
-/// existed.
-pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
-    let hash = hash_opaque(token);
-    let ended = state
-        .db
-        .transaction(move |conn| {
-            let Some(stored) = refresh_token::find_for_update(conn, &hash)? else { return Ok(None) };
-            // Whoever holds a session's refresh token may end the session (ending one takes nothing from anyone).
-            refresh_token::revoke_family(conn, &SystemWrite::new(), stored.family_id, Utc::now())?;
-            Ok(Some(stored.family_id))
-        })
-        .await?;
-    if let Some(session) = ended {
-        state.callers.revoke_session(session);
-    }
-    Ok(())
+/// `logout`: revokes the refresh token's family, and with it the session's access tokens; the session ended, if
+/// the token was known (the caller then refuses its access tokens at once).
+pub fn logout(conn: &mut PgConnection, sc: &SessionContext, token: &str) -> AppResult<Option<Uuid>> {
+    let Some(stored) = refresh_token::find_for_update(conn, &hash_opaque(token))? else { return Ok(None) };
+    // Whoever holds a session's refresh token may end the session (ending one takes nothing from anyone).
+    refresh_token::revoke_family(conn, &SystemWrite::new(), stored.family_id, sc.now)?;
+    Ok(Some(stored.family_id))
 }
 
-/// Sets a new password after checking the current one; every older access and refresh token stops working.
-pub async fn change_password(
-    state: &AppState,
+/// `changePassword`, once the current password was checked (`proof`): the new hash, and a new session; every
+/// older access and refresh token stops working.
+pub fn change_password(
+    conn: &mut PgConnection,
+    sc: &SessionContext,
+    proof: &Authorized<act::OwnPassword>,
     account_id: Uuid,
-    current: &str,
-    new: &str,
-    client_ip: &str,
+    new_hash: &str,
 ) -> AppResult<Session> {
-    let current = Password::parse_attempt(current, "currentPassword")?;
-    let new = Password::parse_new(new, "newPassword")?;
-    if current == new {
-        return Err(AppError::bad_input("newPassword", "the new password must differ from the current one"));
-    }
-    let found = state
-        .db
-        .run(move |conn| account::find(conn, account_id)?.ok_or_else(|| AppError::unauthenticated("account gone")))
-        .await?;
-    let keys = [format!("user:{}", found.username), format!("ip:{client_ip}")];
-    if let Verdict::Refuse(wait) = state.login_limiter.check(&keys, Instant::now()) {
-        return Err(AppError::rate_limited(wait.as_secs().max(1)));
-    }
-    let matches = password::verify_async(current, Some(found.password_hash.clone())).await?;
-    let proof = authorize_password_change(first_role(&found), matches).inspect_err(|_| {
-        state.login_limiter.record_failure(&keys, Instant::now());
-    })?;
-    let hash = password::hash_async(new).await?;
-    let st = state.clone();
-    let session = state
-        .db
-        .transaction(move |conn| {
-            let updated = account::set_password(conn, &proof, account_id, &hash)?;
-            tracing::info!(account = %account_id, "password changed; older tokens invalidated");
-            open_session(conn, &proof, &st, updated, Uuid::new_v4())
-        })
-        .await;
-    // This process forgets at once; the others when the change is announced.
-    state.callers.forget(account_id);
-    session
+    let updated = account::set_password(conn, proof, account_id, new_hash)?;
+    tracing::info!(account = %account_id, "password changed; older tokens invalidated");
+    open_session(conn, proof, sc, updated, Uuid::new_v4())
 }
 
 /// Resolves the bearer token of a request into who is calling. The token's version must match the account's,
