@@ -90,13 +90,15 @@ pub struct Settlement<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Ends a pending escalation.
+/// Ends a pending escalation; the decision must be about this one (a proof for another escalation of the same
+/// case is refused).
 pub fn settle(
     conn: &mut PgConnection,
-    _decided: &impl Decision,
+    decided: &impl Decision,
     id: Uuid,
     s: &Settlement<'_>,
 ) -> QueryResult<Escalation> {
+    super::decided_for(decided, id)?;
     diesel::update(escalations::table.find(id))
         .set((
             escalations::status.eq(s.status),

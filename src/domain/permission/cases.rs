@@ -177,16 +177,38 @@ pub fn may_escalate(caller: &Caller, parties: &CaseParties) -> Result<Authorized
     Err(AppError::forbidden("only bureau clerks or committee members over the case, or its case lead, escalate it"))
 }
 
-/// Who decides an escalation addressed to the jurisdiction `to_code`: staff placed exactly there. Reviews by its
-/// bureau clerks or case leads; joint conferences by its committee members; urgent reports by its bureau or
-/// committee staff.
-pub fn may_decide(
-    caller: &Caller,
-    kind: EscalationKind,
-    to_code: &str,
-) -> Result<Authorized<act::DecideEscalation>, AppError> {
-    let at_target = caller.jurisdiction.as_ref().is_some_and(|(code, _)| code == to_code);
-    let candidates: &[(Role, UnitKind)] = match kind {
+/// An escalation, as deciding or withdrawing it needs it.
+pub struct EscalationParties<'a> {
+    pub escalation_id: Uuid,
+    /// The case it is about.
+    pub case_id: Uuid,
+    pub kind: EscalationKind,
+    /// The jurisdiction it is addressed to (its code).
+    pub to_code: &'a str,
+    pub requested_by: Option<Uuid>,
+}
+
+/// Who decides an escalation: staff placed exactly at the jurisdiction it is addressed to. Reviews by its bureau
+/// clerks or case leads; joint conferences by its committee members; urgent reports by its bureau or committee
+/// staff. The proof holds for this escalation and the step on its case, nothing else:
+///
+/// ```
+/// use petition_api::domain::escalation::EscalationKind;
+/// use petition_api::domain::permission::{may_decide, Decision, EscalationParties};
+/// # use petition_api::domain::{organisation::UnitKind, role::Role, scope::Caller};
+/// # let (case, escalation, other) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2), uuid::Uuid::from_u128(3));
+/// # let member = Caller { account_id: uuid::Uuid::nil(), username: "m".into(), display_name: "m".into(),
+/// #     roles: vec![Role::CommitteeMember], unit: Some((uuid::Uuid::from_u128(9), UnitKind::Committee)),
+/// #     jurisdiction: Some(("510500".into(), "510000/510500/".into())) };
+/// let e = EscalationParties { escalation_id: escalation, case_id: case, kind: EscalationKind::JointConference,
+///     to_code: "510500", requested_by: None };
+/// let proof = may_decide(&member, &e).unwrap();
+/// assert!(proof.allows(escalation) && proof.allows(case));
+/// assert!(!proof.allows(other), "another escalation of the same case is refused");
+/// ```
+pub fn may_decide(caller: &Caller, e: &EscalationParties<'_>) -> Result<Authorized<act::DecideEscalation>, AppError> {
+    let at_target = caller.jurisdiction.as_ref().is_some_and(|(code, _)| code == e.to_code);
+    let candidates: &[(Role, UnitKind)] = match e.kind {
         EscalationKind::Review | EscalationKind::ReReview => {
             &[(Role::Clerk, UnitKind::Bureau), (Role::CaseLead, UnitKind::Bureau)]
         }
@@ -200,9 +222,9 @@ pub fn may_decide(
     candidates
         .iter()
         .find(|(role, unit)| at_target && caller.has_role(*role) && caller.unit_kind() == Some(*unit))
-        .map(|(role, _)| Authorized::grant(*role))
+        .map(|(role, _)| Authorized::grant_on_part(*role, e.case_id, e.escalation_id))
         .ok_or_else(|| {
-            AppError::forbidden(match kind {
+            AppError::forbidden(match e.kind {
                 EscalationKind::JointConference => {
                     "only committee members of the addressed joint conference decide this"
                 }
@@ -212,22 +234,22 @@ pub fn may_decide(
         })
 }
 
-/// Who may withdraw a pending escalation: whoever asked for it, for joint conferences and urgent reports (a
-/// petitioner gives up a review by withdrawing the case), provided they still may escalate the case.
+/// Whoever asked for a joint conference or an urgent report withdraws it, while they still have standing on the
+/// case; a review is given up by withdrawing the case. The proof holds for this escalation and its case.
 pub fn may_withdraw(
     caller: &Caller,
-    kind: EscalationKind,
-    requested_by: Option<Uuid>,
+    e: &EscalationParties<'_>,
     parties: &CaseParties,
 ) -> Result<Authorized<act::Escalate>, AppError> {
-    if kind.is_review() {
+    if e.kind.is_review() {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
             "a review is given up by withdrawing the case (withdrawCase)",
         ));
     }
-    if requested_by != Some(caller.account_id) {
+    if e.requested_by != Some(caller.account_id) {
         return Err(AppError::forbidden("only whoever asked for the escalation withdraws it"));
     }
-    may_escalate(caller, parties)
+    let standing = may_escalate(caller, parties)?;
+    Ok(Authorized::grant_on_part(standing.role(), e.case_id, e.escalation_id))
 }

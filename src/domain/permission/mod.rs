@@ -24,7 +24,8 @@ pub use administration::{
 };
 pub use cases::{
     authorize, authorize_attachment, authorize_booking, authorize_reception_desk, authorize_recording,
-    authorize_submission, may_decide, may_escalate, may_reveal_contact, may_withdraw, CaseParties, Operation,
+    authorize_submission, may_decide, may_escalate, may_reveal_contact, may_withdraw, CaseParties, EscalationParties,
+    Operation,
 };
 pub use oversight::{
     authorize_notice, may_follow_cases, may_follow_cases_in, may_follow_notices_of, may_issue, may_see_figures,
@@ -61,18 +62,27 @@ pub use oversight::{
 #[must_use = "a permission is asked for in order to act on it"]
 pub struct Authorized<A> {
     role: Role,
-    /// The object it was granted for (a case), when it was granted for one: writers refuse it for any other.
+    /// The object it was granted for (a case, a notice), when it was granted for one: writers refuse it for any
+    /// other.
     object: Option<uuid::Uuid>,
+    /// A second object it was granted for, one that belongs to the first (an escalation of the case).
+    part: Option<uuid::Uuid>,
     act: PhantomData<A>,
 }
 
 impl<A> Authorized<A> {
     fn grant(role: Role) -> Self {
-        Authorized { role, object: None, act: PhantomData }
+        Authorized { role, object: None, part: None, act: PhantomData }
     }
 
     fn grant_on(role: Role, object: uuid::Uuid) -> Self {
-        Authorized { role, object: Some(object), act: PhantomData }
+        Authorized { role, object: Some(object), part: None, act: PhantomData }
+    }
+
+    /// For `object` and one `part` of it (an escalation of the case): a step on the case and a write about that
+    /// part, and nothing else.
+    fn grant_on_part(role: Role, object: uuid::Uuid, part: uuid::Uuid) -> Self {
+        Authorized { role, object: Some(object), part: Some(part), act: PhantomData }
     }
 
     /// The role the caller acts in.
@@ -111,7 +121,7 @@ pub trait Decision: sealed::Sealed {
 
 impl<A> Decision for Authorized<A> {
     fn allows(&self, object: uuid::Uuid) -> bool {
-        self.object.is_none_or(|granted| granted == object)
+        self.object.is_none_or(|granted| granted == object) || self.part == Some(object)
     }
 }
 

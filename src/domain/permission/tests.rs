@@ -113,23 +113,41 @@ fn contact_is_revealed_to_case_workers_who_may_know_the_petitioner() {
 fn each_escalation_has_its_deciders() {
     let committee = staff(Role::CommitteeMember, UnitKind::Committee, 1, "510000/510500/");
     let bureau = staff(Role::Clerk, UnitKind::Bureau, 2, "510000/510500/");
-    assert!(may_decide(&committee, EscalationKind::JointConference, "510500").is_ok());
-    assert!(may_decide(&bureau, EscalationKind::JointConference, "510500").is_err());
-    assert!(may_decide(&committee, EscalationKind::JointConference, "510000").is_err());
-    assert!(may_decide(&bureau, EscalationKind::UrgentReport, "510500").is_ok());
-    assert!(may_decide(&bureau, EscalationKind::Review, "510500").is_ok());
-    assert!(may_decide(&committee, EscalationKind::Review, "510500").is_err());
+    let to = |kind, to_code| EscalationParties {
+        escalation_id: Uuid::from_u128(3001),
+        case_id: Uuid::from_u128(3002),
+        kind,
+        to_code,
+        requested_by: None,
+    };
+    let decided = may_decide(&committee, &to(EscalationKind::JointConference, "510500")).unwrap();
+    assert!(decided.allows(Uuid::from_u128(3001)) && decided.allows(Uuid::from_u128(3002)));
+    assert!(!decided.allows(Uuid::from_u128(3003)), "bound to its escalation and case");
+    assert!(may_decide(&bureau, &to(EscalationKind::JointConference, "510500")).is_err());
+    assert!(may_decide(&committee, &to(EscalationKind::JointConference, "510000")).is_err());
+    assert!(may_decide(&bureau, &to(EscalationKind::UrgentReport, "510500")).is_ok());
+    assert!(may_decide(&bureau, &to(EscalationKind::Review, "510500")).is_ok());
+    assert!(may_decide(&committee, &to(EscalationKind::Review, "510500")).is_err());
 }
 
 #[test]
 fn only_the_requester_withdraws_and_not_reviews() {
     let me = staff(Role::Clerk, UnitKind::Bureau, 2, COUNTY);
-    let mine = Some(me.account_id);
     let p = parties();
-    assert!(may_withdraw(&me, EscalationKind::JointConference, mine, &p).is_ok());
-    let other = may_withdraw(&me, EscalationKind::UrgentReport, Some(Uuid::from_u128(99)), &p).unwrap_err();
+    let asked = |kind, requested_by| EscalationParties {
+        escalation_id: Uuid::from_u128(3001),
+        case_id: p.case_id,
+        kind,
+        to_code: "510500",
+        requested_by,
+    };
+    let mine = Some(me.account_id);
+    let withdrawn = may_withdraw(&me, &asked(EscalationKind::JointConference, mine), &p).unwrap();
+    assert!(withdrawn.allows(Uuid::from_u128(3001)) && withdrawn.allows(p.case_id));
+    assert!(!withdrawn.allows(Uuid::from_u128(3003)));
+    let other = may_withdraw(&me, &asked(EscalationKind::UrgentReport, Some(Uuid::from_u128(99))), &p).unwrap_err();
     assert_eq!(other.code, ErrorCode::Forbidden);
-    let review = may_withdraw(&me, EscalationKind::Review, mine, &p).unwrap_err();
+    let review = may_withdraw(&me, &asked(EscalationKind::Review, mine), &p).unwrap_err();
     assert_eq!(review.code, ErrorCode::InvalidTransition);
 }
 

@@ -15,7 +15,7 @@ use crate::domain::escalation::{
 };
 use crate::domain::lifecycle::Action;
 use crate::domain::organisation::is_within;
-use crate::domain::permission::{may_decide, may_escalate, may_withdraw, Operation};
+use crate::domain::permission::{may_decide, may_escalate, may_withdraw, EscalationParties, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::visibility::case_view;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -115,7 +115,7 @@ pub fn decide(
     let opinion = parse_text(opinion, "input.opinion", NOTE_MAX_CHARS)?;
     // The case must be visible to the decider; otherwise the escalation does not exist for them.
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
-    let proof = may_decide(&ctx.caller, kind, &e.to_jurisdiction)?;
+    let proof = may_decide(&ctx.caller, &escalation_parties(&e))?;
     if e.status != EscalationStatus::Pending {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation was already decided"));
     }
@@ -164,6 +164,16 @@ pub fn decide(
     Ok((case, e))
 }
 
+fn escalation_parties(e: &Escalation) -> EscalationParties<'_> {
+    EscalationParties {
+        escalation_id: e.id,
+        case_id: e.case_id,
+        kind: e.kind,
+        to_code: &e.to_jurisdiction,
+        requested_by: e.requested_by,
+    }
+}
+
 /// Loads a pending-or-not escalation for a step on it: through the case (whose lock serialises the steps), hidden
 /// from petitioners unless it is their review. Returns the locked case, the escalation read under the lock, and
 /// its kind.
@@ -195,7 +205,7 @@ pub fn withdraw(
 ) -> AppResult<(Case, Escalation)> {
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
-    let proof = may_withdraw(&ctx.caller, kind, e.requested_by, &parties(conn, &case)?)?;
+    let proof = may_withdraw(&ctx.caller, &escalation_parties(&e), &parties(conn, &case)?)?;
     if e.status != EscalationStatus::Pending {
         return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation is no longer pending"));
     }
