@@ -161,7 +161,8 @@ impl AccountMutation {
                 if let Some(session) = ended {
                     st.callers.revoke_session(session);
                 }
-                Err(AppError::unauthenticated("invalid or expired refresh token").into())
+                let refused = AppError::unauthenticated("invalid or expired refresh token");
+                Err(refused.into())
             }
         }
     }
