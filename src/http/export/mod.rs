@@ -12,7 +12,9 @@
 //! closed sets and yes/no in Chinese for a Chinese reader, and the file is named after what it holds, the place
 //! and the day or period.
 
+mod case_history;
 mod csv;
+mod figures;
 mod table;
 mod xlsx;
 
@@ -29,7 +31,7 @@ use super::request_id::RequestId;
 use crate::error::ErrorCode;
 use crate::graphql::context::AppState;
 use crate::graphql::AppSchema;
-use table::{Cell, Kind, List, Reading};
+use table::{Cell, List, Reading};
 
 /// The file formats of every export.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -85,8 +87,8 @@ pub async fn serve(
     let asked = Asked { chinese: prefers_chinese(&req), format };
     match export {
         Export::List(list) => list_export(req, params.into_inner(), state, schema, list, asked).await,
-        Export::Figures => figures(req, params.into_inner(), state, schema, asked).await,
-        Export::CaseHistory => case_history(req, params.into_inner(), state, schema, asked).await,
+        Export::Figures => figures::serve(req, params.into_inner(), state, schema, asked).await,
+        Export::CaseHistory => case_history::serve(req, params.into_inner(), state, schema, asked).await,
     }
 }
 
@@ -221,168 +223,6 @@ impl Later {
             }
         })
     }
-}
-
-async fn figures(
-    req: HttpRequest,
-    params: Params,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    asked: Asked,
-) -> HttpResponse {
-    let (Some(code), Some(from), Some(to)) = (params.jurisdiction_code, params.from, params.to) else {
-        return bad_parameter(asked, "jurisdictionCode", "jurisdictionCode, from and to (ISO dates) are all needed");
-    };
-    let variables = json!({ "code": code, "from": from, "to": to });
-    let data = match page(&req, &state, &schema, FIGURES, variables, asked.chinese).await {
-        Ok(data) => data,
-        Err(refused) => return refused,
-    };
-    let place = &data["jurisdiction"];
-    if place.is_null() {
-        return not_found(asked, "jurisdiction not found");
-    }
-    let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
-    let (header, widths) = figures_columns(asked.chinese);
-    let children = place["children"].as_array().cloned().unwrap_or_default();
-    let rows: Vec<Vec<Cell>> =
-        std::iter::once(place).chain(children.iter()).map(|row| figures_row(row, reading)).collect();
-    let now = state.clock.now().with_timezone(&reading.tz).naive_local();
-    let what = ("figures", "信访工作统计");
-    let (mut writer, mut body) = Writer::start(asked.format, what, asked.chinese, &header, &widths, now);
-    body.extend(writer.rows(rows).unwrap_or_default());
-    body.extend(writer.finish());
-    let name = FileName {
-        what,
-        place: file_safe(&code),
-        place_name: place["name"].as_str().map(str::to_owned),
-        period: format!("{from}-to-{to}"),
-    };
-    file_response(asked, &name).body(body)
-}
-
-const FIGURES: &str = "query ExportFigures($code: String!, $from: NaiveDate!, $to: NaiveDate!) {
-  jurisdiction(code: $code) {
-    code name stats(from: $from, to: $to) { ...Figures }
-    children { code name stats(from: $from, to: $to) { ...Figures } }
-  }
-}
-fragment Figures on JurisdictionStats {
-  received
-  timelyAcceptance { numerator denominator rate }
-  onTimeAnswer { numerator denominator rate }
-  participation { numerator denominator rate }
-  bureauSatisfaction { numerator denominator rate }
-  unitSatisfaction { numerator denominator rate }
-  repeatRate { numerator denominator rate }
-  backlog { numerator denominator rate }
-  caseLeadResolution { numerator denominator rate }
-  supervisionNotices { issued open overdue }
-}";
-
-/// The rates of the figures, by field, with their Chinese names.
-const RATES: [(&str, &str); 8] = [
-    ("timelyAcceptance", "及时受理率"),
-    ("onTimeAnswer", "按期办结率"),
-    ("participation", "参评率"),
-    ("bureauSatisfaction", "信访部门满意率"),
-    ("unitSatisfaction", "责任单位满意率"),
-    ("repeatRate", "重复信访率"),
-    ("backlog", "积案率"),
-    ("caseLeadResolution", "包案化解率"),
-];
-
-/// One case's history, every entry the caller may see, in one file (a history is tens of entries, so one query).
-async fn case_history(
-    req: HttpRequest,
-    params: Params,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    asked: Asked,
-) -> HttpResponse {
-    let (root, variables) = match (params.case_id.filter(|id| !id.is_empty()), params.reference) {
-        (Some(id), _) if uuid::Uuid::parse_str(&id).is_err() => {
-            return bad_parameter(asked, "caseId", "must be a case's id (a UUID)")
-        }
-        (Some(id), _) => ("case(id: $key)", json!({ "key": id })),
-        (None, Some(reference)) if !reference.is_empty() => {
-            ("caseByReference(reference: $key)", json!({ "key": reference }))
-        }
-        _ => return bad_parameter(asked, "caseId", "caseId or reference is needed"),
-    };
-    let key_type = if root.starts_with("case(") { "ID" } else { "String" };
-    let query = format!(
-        "query ExportCaseHistory($key: {key_type}!) {{ case: {root} {{ reference events {} }} }}",
-        table::CASE_HISTORY.selection()
-    );
-    let data = match page(&req, &state, &schema, &query, variables, asked.chinese).await {
-        Ok(data) => data,
-        Err(refused) => return refused,
-    };
-    let case = &data["case"];
-    let Some(reference) = case["reference"].as_str() else { return not_found(asked, "case not found") };
-    let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
-    let today = state.clock.now().with_timezone(&reading.tz);
-    let what = ("case-history", "信访事项履历");
-    let columns = &table::CASE_HISTORY;
-    let (mut writer, mut body) = Writer::start(
-        asked.format,
-        what,
-        asked.chinese,
-        &columns.header(asked.chinese),
-        &columns.widths(),
-        today.naive_local(),
-    );
-    body.extend(writer.rows(columns.rows(&case["events"], reading)).unwrap_or_default());
-    body.extend(writer.finish());
-    let name =
-        FileName { what, place: file_safe(reference), place_name: None, period: today.format("%Y-%m-%d").to_string() };
-    file_response(asked, &name).body(body)
-}
-
-/// The figures' header and widths: place, received, each rate's numerator, denominator and rate (in percent),
-/// and the supervision notices.
-fn figures_columns(chinese: bool) -> (Vec<String>, Vec<f32>) {
-    let mut header: Vec<String> = if chinese {
-        vec!["区划代码".into(), "名称".into(), "登记数".into()]
-    } else {
-        vec!["code".into(), "name".into(), "received".into()]
-    };
-    for (field, zh) in RATES {
-        if chinese {
-            header.extend(["分子", "分母", "（%）"].map(|p| format!("{zh}{p}")));
-        } else {
-            header.extend(["numerator", "denominator", "rate"].map(|p| format!("{field} {p}")));
-        }
-    }
-    header.extend(if chinese {
-        ["督办件数", "督办未结", "督办超期"].map(String::from)
-    } else {
-        ["noticesIssued", "noticesOpen", "noticesOverdue"].map(String::from)
-    });
-    let mut widths = vec![Kind::Text.width(); 2];
-    widths.extend(std::iter::repeat_n(Kind::Integer.width() + 4.0, header.len() - 2));
-    (header, widths)
-}
-
-fn figures_row(row: &Value, reading: Reading) -> Vec<Cell> {
-    let stats = &row["stats"];
-    let mut cells = vec![
-        Kind::Text.cell(&row["code"], reading),
-        Kind::Text.cell(&row["name"], reading),
-        Kind::Integer.cell(&stats["received"], reading),
-    ];
-    for (field, _) in RATES {
-        let ratio = &stats[field];
-        cells.extend([
-            Kind::Integer.cell(&ratio["numerator"], reading),
-            Kind::Integer.cell(&ratio["denominator"], reading),
-            Kind::Number.cell(&ratio["rate"], reading),
-        ]);
-    }
-    let notices = &stats["supervisionNotices"];
-    cells.extend(["issued", "open", "overdue"].map(|k| Kind::Integer.cell(&notices[k], reading)));
-    cells
 }
 
 /// One format's writer.

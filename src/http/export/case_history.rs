@@ -1,0 +1,58 @@
+//! `/export/case-history`: one case's history as a file, every entry the caller may see with its place in the
+//! hash chain and its digests (`table::CASE_HISTORY`).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::table::{self, Reading};
+use super::{bad_parameter, file_response, file_safe, not_found, page, Asked, FileName, Params, Writer};
+use crate::graphql::context::AppState;
+use crate::graphql::AppSchema;
+
+/// One case's history, every entry the caller may see, in one file (a history is tens of entries, so one query).
+pub(super) async fn serve(
+    req: HttpRequest,
+    params: Params,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+    asked: Asked,
+) -> HttpResponse {
+    let (root, variables) = match (params.case_id.filter(|id| !id.is_empty()), params.reference) {
+        (Some(id), _) if uuid::Uuid::parse_str(&id).is_err() => {
+            return bad_parameter(asked, "caseId", "must be a case's id (a UUID)")
+        }
+        (Some(id), _) => ("case(id: $key)", json!({ "key": id })),
+        (None, Some(reference)) if !reference.is_empty() => {
+            ("caseByReference(reference: $key)", json!({ "key": reference }))
+        }
+        _ => return bad_parameter(asked, "caseId", "caseId or reference is needed"),
+    };
+    let key_type = if root.starts_with("case(") { "ID" } else { "String" };
+    let query = format!(
+        "query ExportCaseHistory($key: {key_type}!) {{ case: {root} {{ reference events {} }} }}",
+        table::CASE_HISTORY.selection()
+    );
+    let data = match page(&req, &state, &schema, &query, variables, asked.chinese).await {
+        Ok(data) => data,
+        Err(refused) => return refused,
+    };
+    let case = &data["case"];
+    let Some(reference) = case["reference"].as_str() else { return not_found(asked, "case not found") };
+    let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
+    let today = state.clock.now().with_timezone(&reading.tz);
+    let what = ("case-history", "信访事项履历");
+    let columns = &table::CASE_HISTORY;
+    let (mut writer, mut body) = Writer::start(
+        asked.format,
+        what,
+        asked.chinese,
+        &columns.header(asked.chinese),
+        &columns.widths(),
+        today.naive_local(),
+    );
+    body.extend(writer.rows(columns.rows(&case["events"], reading)).unwrap_or_default());
+    body.extend(writer.finish());
+    let name =
+        FileName { what, place: file_safe(reference), place_name: None, period: today.format("%Y-%m-%d").to_string() };
+    file_response(asked, &name).body(body)
+}
