@@ -21,7 +21,7 @@ use crate::domain::case::{case_reference, CaseStatus, ClosureReason, EventKind, 
 use crate::domain::details::{to_payload, Answered, Closed, Routed, Told};
 use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::case_event::{CaseEvent, NewCaseEvent};
 use crate::models::serials::ReferenceSerials;
 use crate::services::case_work::history::facts;
@@ -129,7 +129,7 @@ pub fn run(
 ) -> AppResult<Report> {
     let counties = counties(conn, &plan.province)?;
     if counties.is_empty() {
-        return Err(AppError::bad_input("--province", "no county of this province has a handling unit"));
+        return Err(AppError::bad_input("--province", Message::NoCountyWithHandlingUnit));
     }
     let petitioners = petitioner_pool(conn, 1_000)?;
     let mut rng = StdRng::seed_from_u64(plan.seed);
@@ -236,7 +236,7 @@ fn counties(conn: &mut PgConnection, province: &str) -> AppResult<Vec<County>> {
         .select(jurisdictions::path)
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::bad_input("--province", "no such jurisdiction"))?;
+        .ok_or_else(|| AppError::bad_input("--province", Message::NoSuchJurisdiction))?;
     let rows: Vec<(String, Option<String>, Uuid, String)> = jurisdictions::table
         .inner_join(units::table.on(units::jurisdiction_code.eq(jurisdictions::code)))
         .filter(jurisdictions::level.eq("COUNTY"))

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::config::JwtSettings;
 use crate::config::QueryCodeKeys;
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 
 /// The claims of an access token: who, which roles, which unit and jurisdiction, and the account's token version at
 /// issue time (a password or role change bumps the version and so invalidates older tokens).
@@ -119,7 +119,7 @@ impl TokenKeys {
         }
         let claims = Arc::new(verdict.map(|data| data.claims).map_err(|e| {
             tracing::debug!(error = %e, "access token rejected");
-            AppError::unauthenticated("invalid or expired access token")
+            AppError::unauthenticated(Message::InvalidAccessToken)
         })?);
         if let Ok(mut verified) = self.verified.write() {
             // Full: start over rather than keep an eviction order on the hot path; expired tokens go with the rest.

@@ -5,7 +5,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 
 pub const USERNAME_MIN_CHARS: usize = 3;
 pub const USERNAME_MAX_CHARS: usize = 64;
@@ -24,11 +24,11 @@ impl Username {
         if !(USERNAME_MIN_CHARS..=USERNAME_MAX_CHARS).contains(&chars) {
             return Err(AppError::bad_input(
                 field,
-                format!("a username has {USERNAME_MIN_CHARS} to {USERNAME_MAX_CHARS} characters"),
+                Message::UsernameLength(USERNAME_MIN_CHARS.to_string(), USERNAME_MAX_CHARS.to_string()),
             ));
         }
         if !name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-            return Err(AppError::bad_input(field, "a username may hold only letters, digits, `.`, `_` and `-`"));
+            return Err(AppError::bad_input(field, Message::UsernameCharacters));
         }
         Ok(Username(name))
     }
@@ -54,13 +54,10 @@ impl Password {
         let pw = Password::normalise(raw);
         let chars = pw.0.chars().count();
         if chars < PASSWORD_MIN_CHARS {
-            return Err(AppError::bad_input(
-                field,
-                format!("a password needs at least {PASSWORD_MIN_CHARS} characters"),
-            ));
+            return Err(AppError::bad_input(field, Message::PasswordAtLeast(PASSWORD_MIN_CHARS.to_string())));
         }
         if chars > PASSWORD_MAX_CHARS {
-            return Err(AppError::bad_input(field, format!("a password has at most {PASSWORD_MAX_CHARS} characters")));
+            return Err(AppError::bad_input(field, Message::PasswordAtMost(PASSWORD_MAX_CHARS.to_string())));
         }
         Ok(pw)
     }
@@ -69,7 +66,7 @@ impl Password {
     /// and telling a guesser about the rules would only help them.
     pub fn parse_attempt(raw: &str, field: &str) -> Result<Password, AppError> {
         if raw.chars().count() > PASSWORD_MAX_CHARS * 4 {
-            return Err(AppError::bad_input(field, "password too long"));
+            return Err(AppError::bad_input(field, Message::PasswordTooLong));
         }
         Ok(Password::normalise(raw))
     }
@@ -88,10 +85,10 @@ pub fn parse_display_name(raw: &str, field: &str) -> Result<String, AppError> {
     let name: String = raw.nfkc().collect::<String>().trim().to_owned();
     let chars = name.chars().count();
     if chars == 0 || chars > DISPLAY_NAME_MAX_CHARS {
-        return Err(AppError::bad_input(field, format!("a name has 1 to {DISPLAY_NAME_MAX_CHARS} characters")));
+        return Err(AppError::bad_input(field, Message::NameLength(DISPLAY_NAME_MAX_CHARS.to_string())));
     }
     if name.chars().any(char::is_control) {
-        return Err(AppError::bad_input(field, "a name may not hold control characters"));
+        return Err(AppError::bad_input(field, Message::NameControlCharacters));
     }
     Ok(name)
 }

@@ -2,7 +2,7 @@
 
 use super::case::{CaseStatus, EventKind};
 use super::schedule::DeadlineKind;
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode, Message};
 
 /// The transitions of the table in DOMAIN.md §3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub fn next_status(from: CaseStatus, action: Action, assigned: bool) -> Result<C
         (from, action) => {
             return Err(AppError::new(
                 ErrorCode::InvalidTransition,
-                format!("a case in status {} cannot be {:?}", from.as_str(), action),
+                Message::CaseCannot(from.as_str().to_owned(), format!("{action:?}")),
             ))
         }
     };

@@ -1,6 +1,6 @@
 //! Petitioners' personal data as parsed types, and how staff see it masked (DOMAIN.md §7).
 
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const CONTENT_MAX_CHARS: usize = 10_000;
@@ -29,7 +29,7 @@ impl PhoneNumber {
         if mobile || landline {
             Ok(PhoneNumber(s))
         } else {
-            Err(AppError::bad_input(field, "not a mainland mobile or landline number (e.g. 13812345678, 0830-1234567)"))
+            Err(AppError::bad_input(field, Message::NotAPhoneNumber))
         }
     }
 
@@ -50,13 +50,13 @@ impl IdNumber {
             && bytes[..17].iter().all(u8::is_ascii_digit)
             && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
         if !well_formed {
-            return Err(AppError::bad_input(field, "an ID number has 17 digits and a check digit or X"));
+            return Err(AppError::bad_input(field, Message::IdNumberForm));
         }
         const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
         const CHECK: &[u8; 11] = b"10X98765432";
         let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
         if CHECK[(sum % 11) as usize] != bytes[17] {
-            return Err(AppError::bad_input(field, "the ID number's check digit does not match"));
+            return Err(AppError::bad_input(field, Message::IdNumberCheckDigit));
         }
         Ok(IdNumber(s))
     }
@@ -83,14 +83,14 @@ pub fn mask(value: &str, keep_start: usize, keep_end: usize) -> String {
 pub fn parse_text(raw: &str, field: &str, max: usize) -> Result<String, AppError> {
     let text = raw.trim();
     if text.is_empty() {
-        return Err(AppError::bad_input(field, "must not be empty"));
+        return Err(AppError::bad_input(field, Message::Empty));
     }
     let n = text.chars().count();
     if n > max {
-        return Err(AppError::bad_input(field, format!("at most {max} characters (got {n})")));
+        return Err(AppError::bad_input(field, Message::TooManyCharacters(max.to_string(), n.to_string())));
     }
     if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(AppError::bad_input(field, "must not hold control characters"));
+        return Err(AppError::bad_input(field, Message::ControlCharacters));
     }
     Ok(text.to_owned())
 }

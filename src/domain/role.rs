@@ -57,18 +57,18 @@ impl Role {
     /// The roles of a staff account as an admin gives them: at least one, each a staff role (petitioners register
     /// themselves), each once. `BAD_USER_INPUT` naming `field` otherwise.
     pub fn staff_roles(roles: &[Role], field: &str) -> Result<Vec<Role>, crate::error::AppError> {
-        use crate::error::AppError;
+        use crate::error::{AppError, Message};
         if roles.is_empty() {
-            return Err(AppError::bad_input(field, "give at least one role"));
+            return Err(AppError::bad_input(field, Message::NoRoles));
         }
         if roles.contains(&Role::Petitioner) {
-            return Err(AppError::bad_input(field, "PETITIONER is no staff role: petitioners register themselves"));
+            return Err(AppError::bad_input(field, Message::PetitionerNotStaff));
         }
         let mut unique = roles.to_vec();
         unique.sort_by_key(|r| r.as_str());
         unique.dedup();
         if unique.len() != roles.len() {
-            return Err(AppError::bad_input(field, "a role is given twice"));
+            return Err(AppError::bad_input(field, Message::RoleTwice));
         }
         Ok(roles.to_vec())
     }

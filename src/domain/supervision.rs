@@ -1,7 +1,7 @@
 //! Supervision notices (督办, DOMAIN.md §6, Arts 39-40): their kinds and their lifecycle. Pure:
 //! `crate::services::oversight` loads, asks here (and `super::permission` who may act), and writes.
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode, Message};
 
 text_enum! {
     /// What kind of supervision a notice exercises.
@@ -134,7 +134,7 @@ pub fn next_notice_status(from: NoticeStatus, action: NoticeAction) -> Result<No
         (S::Responded | S::Closed, NoticeAction::Reopen) => Ok(S::Reopened),
         _ => Err(AppError::new(
             ErrorCode::InvalidTransition,
-            format!("a notice in status {} cannot be {}", from.as_str(), action.verb()),
+            Message::NoticeCannot(from.as_str().to_string(), action.verb().to_string()),
         )),
     }
 }

@@ -13,7 +13,7 @@ use crate::auth::throttle::Verdict;
 use crate::domain::credentials::{Password, Username};
 use crate::domain::permission::authorize_password_change;
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::account::{self, Account};
 use crate::services::sessions::{self, Refreshed, Registration, Session, SessionContext};
 
@@ -115,7 +115,7 @@ impl AccountQuery {
     async fn me(&self, ctx: &Context<'_>) -> Result<AccountNode> {
         let id = account_holder(ctx)?.account_id;
         let found = state(ctx).db.run(move |conn| Ok(account::find(conn, id)?)).await?;
-        Ok(AccountNode(found.ok_or_else(|| AppError::unauthenticated("account gone"))?))
+        Ok(AccountNode(found.ok_or_else(|| AppError::unauthenticated(Message::AccountGone))?))
     }
 }
 
@@ -161,7 +161,7 @@ impl AccountMutation {
                 if let Some(session) = ended {
                     st.callers.revoke_session(session);
                 }
-                let refused = AppError::unauthenticated("invalid or expired refresh token");
+                let refused = AppError::unauthenticated(Message::InvalidRefreshToken);
                 Err(refused.into())
             }
         }
@@ -246,11 +246,13 @@ async fn change_password(ctx: &Context<'_>, current: &str, new: &str) -> AppResu
     let current = Password::parse_attempt(current, "currentPassword")?;
     let new = Password::parse_new(new, "newPassword")?;
     if current == new {
-        return Err(AppError::bad_input("newPassword", "the new password must differ from the current one"));
+        return Err(AppError::bad_input("newPassword", Message::NewPasswordSame));
     }
     let found = st
         .db
-        .run(move |conn| account::find(conn, account_id)?.ok_or_else(|| AppError::unauthenticated("account gone")))
+        .run(move |conn| {
+            account::find(conn, account_id)?.ok_or_else(|| AppError::unauthenticated(Message::AccountGone))
+        })
         .await?;
     let keys = [format!("user:{}", found.username), format!("ip:{}", request(ctx).client_ip)];
     if let Verdict::Refuse(wait) = st.login_limiter.check(&keys, Instant::now()) {

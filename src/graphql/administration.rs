@@ -14,7 +14,7 @@ use crate::domain::administration::{AdminAction, AdminSubject};
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::{account_scope, admin_log_scope};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::account::{self as account_model, AccountFilter, AccountList};
 use crate::models::admin_event::{self, AdminEvent, AdminEventFilter};
 use crate::models::jurisdiction;
@@ -182,8 +182,7 @@ impl AdministrationQuery {
         #[graphql(desc = "Return the last n items (at most the maximum page size).")] last: Option<i32>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<AdminEventConnection> {
-        let subtree =
-            admin_log_scope(caller(ctx)?).ok_or_else(|| AppError::forbidden("the administration log is for admins"))?;
+        let subtree = admin_log_scope(caller(ctx)?).ok_or_else(|| AppError::forbidden(Message::LogForAdmins))?;
         let st = state(ctx);
         let page = PageArgs { first, after, last, before }.parse::<i64>(st.settings.limits.max_page_size)?;
         let f = filter.unwrap_or_default();

@@ -3,7 +3,7 @@
 use async_graphql::SimpleObject;
 use base64::Engine;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::jurisdiction::subtree_path;
 use crate::models::page::{Page, PageRequest, ScopedList};
 
@@ -67,7 +67,7 @@ pub fn overdue_filter(
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
     match flag {
-        Some(false) => Err(AppError::bad_input("filter.overdue", "only `true` is supported; leave it out for all")),
+        Some(false) => Err(AppError::bad_input("filter.overdue", Message::OnlyTrue)),
         Some(true) => Ok(Some(now)),
         None => Ok(None),
     }
@@ -126,7 +126,7 @@ fn decode_cursor<K: CursorKey>(cursor: &str, field: &str) -> AppResult<K> {
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|s| K::decode(&s))
-        .ok_or_else(|| AppError::bad_input(field, "not a cursor this list gave out"))
+        .ok_or_else(|| AppError::bad_input(field, Message::NotACursor))
 }
 
 impl PageArgs {
@@ -135,9 +135,9 @@ impl PageArgs {
         let size = |n: Option<i32>, field: &str| -> AppResult<Option<usize>> {
             match n {
                 None => Ok(None),
-                Some(n) if n < 0 => Err(AppError::bad_input(field, "must not be negative")),
+                Some(n) if n < 0 => Err(AppError::bad_input(field, Message::Negative)),
                 Some(n) if n as usize > max_page_size => {
-                    Err(AppError::bad_input(field, format!("at most {max_page_size} items per page")))
+                    Err(AppError::bad_input(field, Message::PageTooLarge(max_page_size.to_string())))
                 }
                 Some(n) => Ok(Some(n as usize)),
             }
@@ -145,7 +145,7 @@ impl PageArgs {
         let first = size(self.first, "first")?;
         let last = size(self.last, "last")?;
         if first.is_some() && last.is_some() {
-            return Err(AppError::bad_input("last", "give either `first` or `last`, not both"));
+            return Err(AppError::bad_input("last", Message::FirstOrLast));
         }
         let after = self.after.as_deref().map(|c| decode_cursor(c, "after")).transpose()?;
         let before = self.before.as_deref().map(|c| decode_cursor(c, "before")).transpose()?;

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::domain::scope::Caller;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::services::{Environment, WorkContext};
 
 pub use crate::auth::Authentication;
@@ -32,8 +32,8 @@ pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Caller> {
     match &request(ctx).auth {
         Authentication::Authenticated(caller) => Ok(caller),
         Authentication::Provisional(_) => Err(must_change_password()),
-        Authentication::Anonymous => Err(AppError::unauthenticated("sign in first: this needs an access token")),
-        Authentication::Invalid => Err(AppError::unauthenticated("invalid or expired access token")),
+        Authentication::Anonymous => Err(AppError::unauthenticated(Message::SignInFirst)),
+        Authentication::Invalid => Err(AppError::unauthenticated(Message::InvalidAccessToken)),
         Authentication::Unavailable => Err(AppError::unavailable("the account behind the token could not be loaded")),
     }
 }
@@ -48,7 +48,7 @@ pub fn account_holder<'a>(ctx: &Context<'a>) -> AppResult<&'a Caller> {
 }
 
 fn must_change_password() -> AppError {
-    AppError::forbidden("you signed in with a temporary password: change it first (changePassword)")
+    AppError::forbidden(Message::TemporaryPasswordChangeFirst)
 }
 
 /// The caller if any, for data that anonymous users may read too. A presented but invalid token is still an error:
@@ -58,7 +58,7 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<Option<&'a Caller>> {
         Authentication::Authenticated(caller) => Ok(Some(caller)),
         Authentication::Provisional(_) => Err(must_change_password()),
         Authentication::Anonymous => Ok(None),
-        Authentication::Invalid => Err(AppError::unauthenticated("invalid or expired access token")),
+        Authentication::Invalid => Err(AppError::unauthenticated(Message::InvalidAccessToken)),
         Authentication::Unavailable => Err(AppError::unavailable("the account behind the token could not be loaded")),
     }
 }
@@ -86,5 +86,5 @@ pub fn object_id(id: &ID, what: &str) -> AppResult<uuid::Uuid> {
 
 /// An id given in a list filter; garbage is bad input naming `field`.
 pub fn filter_id(id: Option<&ID>, field: &str) -> AppResult<Option<uuid::Uuid>> {
-    id.map(|id| id.parse().map_err(|_| AppError::bad_input(field, "not an id"))).transpose()
+    id.map(|id| id.parse().map_err(|_| AppError::bad_input(field, Message::NotAnId))).transpose()
 }

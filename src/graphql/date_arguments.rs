@@ -15,8 +15,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use crate::domain::deadline::{is_sane_day, SANE_YEARS};
 
 /// The message of the refusal (the field is named beside it).
-pub fn out_of_range_message() -> String {
-    format!("must be a day in the years {} to {}", SANE_YEARS.start(), SANE_YEARS.end())
+pub fn out_of_range_message() -> crate::error::Message {
+    crate::error::Message::DayOutOfYears(SANE_YEARS.start().to_string(), SANE_YEARS.end().to_string())
 }
 
 /// The names of the fields, of any type, that take a day or an instant somewhere in their arguments (found once per

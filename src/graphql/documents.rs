@@ -23,7 +23,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ServerResult};
 use sha2::{Digest, Sha256};
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Message};
 
 /// How many parsed documents a server process remembers.
 pub const REMEMBERED_DOCUMENTS: usize = 512;
@@ -184,17 +184,11 @@ impl Extension for TrustedOnlyExtension {
 }
 
 fn not_registered() -> Refused {
-    Refused::new(
-        ErrorCode::PersistedQueryNotAllowed,
-        "this server runs only the operations registered with it (trusted documents); send a registered one's hash",
-    )
+    Refused::new(ErrorCode::PersistedQueryNotAllowed, Message::TrustedDocumentsOnly.english())
 }
 
 fn mismatch() -> Refused {
-    Refused::new(
-        ErrorCode::BadUserInput,
-        "the persisted query's sha256Hash is not the SHA-256 of the query sent with it",
-    )
+    Refused::new(ErrorCode::BadUserInput, Message::PersistedHashMismatch.english())
 }
 
 /// The hash of Apollo's `extensions.persistedQuery`, if the request has one.

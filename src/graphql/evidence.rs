@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use super::context::{local_time, object_id, state, work};
 use crate::domain::evidence::{AttachmentKind, MAX_FILE_BYTES};
 use crate::domain::role::ActorRole;
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 use crate::files::FileStore;
 use crate::models::attachment::Attachment;
 use crate::services::case_work::evidence;
@@ -112,7 +112,7 @@ impl EvidenceMutation {
     ) -> Result<AttachmentNode> {
         let w = work(ctx)?;
         let case_id = object_id(&input.case_id, "case")?;
-        let upload = file.value(ctx).map_err(|_| AppError::bad_input("file", "the upload could not be read"))?;
+        let upload = file.value(ctx).map_err(|_| AppError::bad_input("file", Message::UploadUnreadable))?;
         let name = upload.filename.clone();
         let bytes = tokio::task::spawn_blocking(move || {
             use std::io::Read;
@@ -121,7 +121,7 @@ impl EvidenceMutation {
         })
         .await
         .map_err(AppError::internal)?
-        .map_err(|_| AppError::bad_input("file", "the upload could not be read"))?;
+        .map_err(|_| AppError::bad_input("file", Message::UploadUnreadable))?;
         let checked = evidence::check_file(&name, &bytes, "file")?;
         let st = state(ctx);
         let ask = w.clone();

@@ -14,7 +14,7 @@ use crate::domain::administration::AdminAction;
 use crate::domain::case::EventKind;
 use crate::domain::scope::{admin_log_scope, case_scope, notice_scope};
 use crate::domain::supervision::NoticeEventKind;
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 use crate::models::admin_event;
 use crate::models::feed::{self, FeedFilter, FeedKey};
 use crate::models::jurisdiction::subtree_path;
@@ -193,7 +193,7 @@ impl FeedQuery {
         let case_id = filter_id(f.case_id.as_ref(), "filter.caseId")?;
         if let Some(kinds) = &f.kinds {
             if let Some(unknown) = kinds.iter().find(|k| !is_kind(k)) {
-                return Err(AppError::bad_input("filter.kinds", format!("{unknown} is no kind of entry")).into());
+                return Err(AppError::bad_input("filter.kinds", Message::NoKindOfEntry(unknown.to_string())).into());
             }
         }
         let (cases, notices, log) = (case_scope(caller), notice_scope(caller), admin_log_scope(caller));

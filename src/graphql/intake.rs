@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::case::CaseNode;
 use super::context::{state, work};
 use crate::domain::case::{Category, Channel};
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 use crate::services::case_work::intake::{self, Intake, Petition, RecordedPetitioner, Representative};
 
 /// A new case and its query code.
@@ -176,7 +176,9 @@ impl IntakeMutation {
             .petitioner
             .account_id
             .as_ref()
-            .map(|id| id.parse::<Uuid>().map_err(|_| AppError::bad_input("input.petitioner.accountId", "not an id")))
+            .map(|id| {
+                id.parse::<Uuid>().map_err(|_| AppError::bad_input("input.petitioner.accountId", Message::NotAnId))
+            })
             .transpose()?;
         let serials = state(ctx).serials.clone();
         let result = state(ctx)

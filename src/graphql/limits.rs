@@ -13,6 +13,8 @@ use async_graphql::{ServerError, ServerResult, Variables};
 // The document's own value type (with variables in it), which async-graphql does not re-export.
 use async_graphql_value::{ConstValue, Value};
 
+use crate::error::Message;
+
 /// The checks of a parsed document (before validation and execution), as one extension: data nested at most
 /// `max_depth` deep, introspection's type lists nested at most [`MAX_INTROSPECTION_NESTING`] deep, at most
 /// `max_aliases` aliases, and no control characters in any text argument.
@@ -104,8 +106,10 @@ fn document_depths(doc: &ExecutableDocument) -> Depths {
 }
 
 /// A refusal of the document as bad input, naming the field at fault when there is one.
-fn refusal(message: String, field: Option<String>) -> ServerError {
-    let mut err = ServerError::new(message, None);
+fn refusal(message: Message, field: Option<String>) -> ServerError {
+    let mut err = ServerError::new(message.english(), None);
+    // The edge renders it in the request's language.
+    err.source = Some(std::sync::Arc::new(message));
     let mut ext = async_graphql::ErrorExtensionValues::default();
     ext.set("code", "BAD_USER_INPUT");
     if let Some(field) = field {
@@ -148,22 +152,22 @@ fn is_control(c: char) -> bool {
 pub const MAX_ARGUMENT_CHARS: usize = crate::domain::person::CONTENT_MAX_CHARS;
 
 /// What is wrong with a text argument, if anything.
-fn text_problem(s: &str) -> Option<String> {
+fn text_problem(s: &str) -> Option<Message> {
     if s.chars().any(is_control) {
-        return Some("must not contain control characters".to_owned());
+        return Some(Message::ContainsControlCharacters);
     }
     // Bytes first: no text of fewer bytes than the ceiling can hold more characters.
     if s.len() > MAX_ARGUMENT_CHARS {
         let chars = s.chars().count();
         if chars > MAX_ARGUMENT_CHARS {
-            return Some(format!("at most {MAX_ARGUMENT_CHARS} characters (got {chars})"));
+            return Some(Message::TooManyCharacters(MAX_ARGUMENT_CHARS.to_string(), chars.to_string()));
         }
     }
     None
 }
 
 /// The path of the first string of a value given in the query that is not acceptable text, and why.
-fn bad_text_in_value(value: &Value, variables: &Variables, path: &str) -> Option<(String, String)> {
+fn bad_text_in_value(value: &Value, variables: &Variables, path: &str) -> Option<(String, Message)> {
     match value {
         Value::String(s) => text_problem(s).map(|why| (path.to_owned(), why)),
         Value::Variable(name) => variables.get(name).and_then(|v| bad_text_in_const(v, path)),
@@ -178,7 +182,7 @@ fn bad_text_in_value(value: &Value, variables: &Variables, path: &str) -> Option
 }
 
 /// The same for a variable's value.
-fn bad_text_in_const(value: &ConstValue, path: &str) -> Option<(String, String)> {
+fn bad_text_in_const(value: &ConstValue, path: &str) -> Option<(String, Message)> {
     match value {
         ConstValue::String(s) => text_problem(s).map(|why| (path.to_owned(), why)),
         ConstValue::List(items) => {
@@ -191,7 +195,7 @@ fn bad_text_in_const(value: &ConstValue, path: &str) -> Option<(String, String)>
     }
 }
 
-fn bad_text_in_set(set: &SelectionSet, variables: &Variables) -> Option<(String, String)> {
+fn bad_text_in_set(set: &SelectionSet, variables: &Variables) -> Option<(String, Message)> {
     set.items.iter().find_map(|item| match &item.node {
         Selection::Field(f) => f
             .node
@@ -205,7 +209,7 @@ fn bad_text_in_set(set: &SelectionSet, variables: &Variables) -> Option<(String,
 }
 
 /// The field of the first argument anywhere in the document whose text is not acceptable, and why.
-pub fn bad_text_in(doc: &ExecutableDocument, variables: &Variables) -> Option<(String, String)> {
+pub fn bad_text_in(doc: &ExecutableDocument, variables: &Variables) -> Option<(String, Message)> {
     doc.operations
         .iter()
         .find_map(|(_, op)| bad_text_in_set(&op.node.selection_set.node, variables))
@@ -237,10 +241,8 @@ impl Extension for Checked {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let valid = next.run(ctx).await?;
         if valid.complexity > self.limits.max_complexity {
-            let mut refused = refusal(
-                format!("Query is too complex: it costs {}, at most {}", valid.complexity, self.limits.max_complexity),
-                None,
-            );
+            let cost = Message::QueryTooComplex(valid.complexity.to_string(), self.limits.max_complexity.to_string());
+            let mut refused = refusal(cost, None);
             if let Some(ext) = refused.extensions.as_mut() {
                 ext.set("cost", valid.complexity as u64);
                 ext.set("limit", self.limits.max_complexity as u64);
@@ -263,23 +265,17 @@ impl Extension for Checked {
         }
         let depths = document_depths(&doc);
         if depths.data > self.limits.max_depth {
-            let message =
-                format!("Query is nested too deep: {} levels, at most {}", depths.data, self.limits.max_depth);
+            let message = Message::QueryTooDeep(depths.data.to_string(), self.limits.max_depth.to_string());
             return Err(refusal(message, None));
         }
         if depths.type_parts > MAX_INTROSPECTION_NESTING {
-            return Err(refusal(
-                format!(
-                    "introspection nests type parts (fields, inputFields, interfaces, possibleTypes) {} deep, at \
-                     most {MAX_INTROSPECTION_NESTING}",
-                    depths.type_parts
-                ),
-                None,
-            ));
+            let nesting =
+                Message::IntrospectionTooDeep(depths.type_parts.to_string(), MAX_INTROSPECTION_NESTING.to_string());
+            return Err(refusal(nesting, None));
         }
         let n = aliases_in(&doc);
         if n > self.limits.max_aliases {
-            return Err(refusal(format!("too many aliases: {n}, at most {} allowed", self.limits.max_aliases), None));
+            return Err(refusal(Message::TooManyAliases(n.to_string(), self.limits.max_aliases.to_string()), None));
         }
         if let Some((field, why)) = bad_text_in(&doc, variables) {
             return Err(refusal(why, Some(field)));
@@ -289,11 +285,7 @@ impl Extension for Checked {
                 || doc.fragments.values().any(|f| asks_for_the_schema(&f.node.selection_set.node))
         };
         if !self.limits.introspection && asks_for_the_schema() {
-            return Err(refusal(
-                "introspection is turned off on this server (INTROSPECTION=off): the schema is in schema.graphql"
-                    .to_owned(),
-                None,
-            ));
+            return Err(refusal(Message::IntrospectionOff, None));
         }
         let registry = &ctx.schema_env.registry;
         if let Some(field) = super::date_arguments::insane_date_in(registry, &self.limits.date_fields, &doc, variables)

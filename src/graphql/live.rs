@@ -22,7 +22,7 @@ use super::supervision::{NoticeEventNode, SupervisionNoticeNode};
 use crate::domain::organisation::is_within;
 use crate::domain::permission::{may_follow_cases, may_follow_cases_in, may_follow_notices_of};
 use crate::domain::scope::{case_scope, notice_scope, Caller};
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::live::{CaseSignal, NoticeSignal, Signal};
 use crate::models::supervision_notice as notice_model;
 use crate::models::{account, case as case_model, jurisdiction, unit};
@@ -184,9 +184,7 @@ impl SubscriptionBudget {
         let permit = Permit(self.open.clone());
         if open >= MAX_SUBSCRIPTIONS_PER_CONNECTION {
             drop(permit);
-            let message = format!(
-                "at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection: complete one to open another"
-            );
+            let message = Message::TooManySubscriptions(MAX_SUBSCRIPTIONS_PER_CONNECTION.to_string());
             return Err(AppError::new(ErrorCode::RateLimited, message));
         }
         Ok(permit)
@@ -363,7 +361,7 @@ impl NoticeSubscription {
         let own = caller.unit.map(|(id, _)| id);
         let unit_id = match &unit_id {
             Some(id) => id.parse().map_err(|_| AppError::not_found("unit").with_field("unitId"))?,
-            None => own.ok_or_else(|| AppError::forbidden("supervision notices are for staff"))?,
+            None => own.ok_or_else(|| AppError::forbidden(Message::NoticesForStaff))?,
         };
         if own != Some(unit_id) {
             let unit_path = st

@@ -8,7 +8,7 @@ use super::context::{caller, local_time, object_id, state, viewer, work};
 use super::jurisdiction::JurisdictionNode;
 use super::loaders::Loaders;
 use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus, MAX_SCHEDULE_DAYS};
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 use crate::models::reception::{Booking, Session};
 use crate::services::reception::{self, Scheduling};
 
@@ -249,9 +249,7 @@ impl ReceptionQuery {
     ) -> Result<Vec<ReceptionSessionNode>> {
         viewer(ctx)?;
         if to < from || (to - from).num_days() >= MAX_SCHEDULE_DAYS {
-            return Err(
-                AppError::bad_input("to", format!("from 0 to {} days after `from`", MAX_SCHEDULE_DAYS - 1)).into()
-            );
+            return Err(AppError::bad_input("to", Message::ScheduleSpan((MAX_SCHEDULE_DAYS - 1).to_string())).into());
         }
         let calendar = state(ctx).settings.calendar();
         let (start, end) = (calendar.end_of_day(from - chrono::Duration::days(1)), calendar.end_of_day(to));
@@ -339,7 +337,7 @@ impl ReceptionMutation {
         let session = object_id(&input.session_id, "reception session")?;
         let case_id = input.case_id.as_ref().map(|c| object_id(c, "case")).transpose()?;
         if case_id.is_some() == input.petition.is_some() {
-            return Err(AppError::bad_input("input.caseId", "give either caseId or petition").into());
+            return Err(AppError::bad_input("input.caseId", Message::CaseOrPetition).into());
         }
         let st = state(ctx);
         let (serials, keys) = (st.serials.clone(), st.settings.query_codes.clone());
@@ -361,7 +359,7 @@ impl ReceptionMutation {
                         },
                         petitioner_name: &p.petitioner_name,
                     },
-                    (None, None) => return Err(AppError::bad_input("input.caseId", "give either caseId or petition")),
+                    (None, None) => return Err(AppError::bad_input("input.caseId", Message::CaseOrPetition)),
                 };
                 reception::record_visit(
                     conn,

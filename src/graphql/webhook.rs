@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use super::context::{local_time, object_id, state, work};
 use crate::domain::case::EventKind;
 use crate::domain::webhook::WebhookStatus;
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 use crate::models::feed::FeedKey;
 use crate::models::webhook::{Delivery, Webhook};
 use crate::services::webhooks::{self, WebhookRequest};
@@ -74,7 +74,7 @@ impl WebhookNode {
         #[graphql(desc = "How many (1 to 100).", default = 20)] first: i32,
     ) -> Result<Vec<WebhookDelivery>> {
         if !(1..=MAX_DELIVERIES).contains(&first) {
-            return Err(AppError::bad_input("first", "1 to 100").into());
+            return Err(AppError::bad_input("first", Message::OneTo100).into());
         }
         let id = self.0.id;
         let rows = state(ctx).db.run(move |conn| webhooks::recent_deliveries(conn, &[id], first as i64)).await?;
@@ -214,7 +214,7 @@ impl WebhookMutation {
         let after = input
             .after
             .map(|p| {
-                FeedKey::from_position(&p).ok_or_else(|| AppError::bad_input("input.after", "not a feed position"))
+                FeedKey::from_position(&p).ok_or_else(|| AppError::bad_input("input.after", Message::NotAFeedPosition))
             })
             .transpose()?;
         Ok(WebhookNode(state(ctx).db.transaction(move |conn| webhooks::redeliver(conn, &work, id, after)).await?))

@@ -7,7 +7,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::graphql::{coded_refusal, request_data, status_of};
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 use crate::graphql::context::{AppState, Authentication};
 use crate::services::case_work::evidence;
 use crate::services::{Environment, WorkContext};
@@ -16,13 +16,11 @@ pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<
     let (info, _) = request_data(&req, &state).await;
     let caller = match info.auth {
         Authentication::Authenticated(caller) => caller,
-        Authentication::Provisional(_) => {
-            return refused(AppError::forbidden("you signed in with a temporary password: change it first"))
-        }
+        Authentication::Provisional(_) => return refused(AppError::forbidden(Message::TemporaryPassword)),
         Authentication::Unavailable => {
             return refused(AppError::unavailable("the account behind the token could not be loaded"))
         }
-        _ => return refused(AppError::unauthenticated("sign in first: this needs an access token")),
+        _ => return refused(AppError::unauthenticated(Message::SignInFirst)),
     };
     let Ok(id) = id.parse::<uuid::Uuid>() else { return refused(AppError::not_found("file")) };
     let work = WorkContext { caller, env: Environment::of(&state.settings, state.clock.now()) };
@@ -41,7 +39,7 @@ pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<
 }
 
 fn refused(e: AppError) -> HttpResponse {
-    coded_refusal(status_of(e.code.as_str()), e.code, &e.message)
+    coded_refusal(status_of(e.code.as_str()), e.code, &e.message.english())
 }
 
 /// `attachment` with the name: an ASCII fallback, and the name itself in RFC 5987's encoding.

@@ -24,7 +24,7 @@ use async_graphql::http::{WebSocket, WebSocketProtocols as Protocols, WsMessage}
 use async_graphql::Data;
 
 use super::request_id::RequestId;
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 use crate::graphql::context::{AppState, Authentication, RequestInfo};
 use crate::graphql::live::SubscriptionBudget;
 use crate::graphql::loaders::Loaders;
@@ -111,11 +111,11 @@ pub async fn subscriptions(
                     return refuse(close::TRY_AGAIN_LATER, error);
                 }
                 Authentication::Provisional(_) => {
-                    let error = AppError::forbidden("you signed in with a temporary password: change it first");
+                    let error = AppError::forbidden(Message::TemporaryPassword);
                     return refuse(close::FORBIDDEN, error);
                 }
                 _ => {
-                    let error = AppError::unauthenticated("send a valid access token in the connection_init payload");
+                    let error = AppError::unauthenticated(Message::ConnectionInitToken);
                     return refuse(close::UNAUTHORIZED, error);
                 }
             };

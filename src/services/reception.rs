@@ -15,7 +15,7 @@ use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::reception::{ReceptionKind, SessionStatus, MAX_CAPACITY};
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::reception::{self as model, Booking, NewSession, Session};
 use crate::models::{account, case as case_model, jurisdiction};
 use crate::services::WorkContext;
@@ -47,20 +47,20 @@ pub struct Scheduling {
 /// `scheduleReception`: a bureau clerk schedules a session for a leader (not public until published).
 pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> AppResult<Session> {
     let leader_id: Uuid =
-        s.leader_account_id.parse().map_err(|_| AppError::bad_input("input.leaderAccountId", "not an id"))?;
+        s.leader_account_id.parse().map_err(|_| AppError::bad_input("input.leaderAccountId", Message::NotAnId))?;
     let place_of = jurisdiction::find(conn, &s.jurisdiction_code)?
         .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.jurisdictionCode"))?;
     let desk = authorize_reception_desk(&work.caller, &place_of.path)?;
     let title = parse_text(&s.leader_title, "input.leaderTitle", 50)?;
     let place = parse_text(&s.place, "input.place", 200)?;
     if s.starts_at <= work.env.now {
-        return Err(AppError::bad_input("input.startsAt", "must not lie in the past"));
+        return Err(AppError::bad_input("input.startsAt", Message::InThePast));
     }
     if s.ends_at <= s.starts_at || s.ends_at - s.starts_at > Duration::hours(24) {
-        return Err(AppError::bad_input("input.endsAt", "after the start, on the same day or night"));
+        return Err(AppError::bad_input("input.endsAt", Message::SessionEnd));
     }
     if !(1..=MAX_CAPACITY).contains(&s.capacity) {
-        return Err(AppError::bad_input("input.capacity", format!("1 to {MAX_CAPACITY}")));
+        return Err(AppError::bad_input("input.capacity", Message::OneTo(MAX_CAPACITY.to_string())));
     }
     let leader = account::find(conn, leader_id)?.filter(|a| a.active && a.roles.contains(&Role::CaseLead));
     let leader_covers = match leader.as_ref().and_then(|l| l.jurisdiction_code.as_deref()) {
@@ -68,10 +68,7 @@ pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> 
         None => false,
     };
     if !leader_covers {
-        return Err(AppError::bad_input(
-            "input.leaderAccountId",
-            "not an active case lead whose jurisdiction covers this one",
-        ));
+        return Err(AppError::bad_input("input.leaderAccountId", Message::NotACoveringLead));
     }
     Ok(model::insert_session(
         conn,
@@ -110,7 +107,7 @@ fn kept(
 pub fn publish(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<Session> {
     let (session, desk) = kept(conn, &work.caller, id)?;
     if session.status != SessionStatus::Scheduled {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "only a scheduled session is published"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::PublishOnlyScheduled));
     }
     Ok(model::set_status(conn, &desk, id, SessionStatus::Published, None)?)
 }
@@ -120,7 +117,7 @@ pub fn cancel(conn: &mut PgConnection, work: &WorkContext, id: Uuid, reason: &st
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     let (session, desk) = kept(conn, &work.caller, id)?;
     if session.status == SessionStatus::Cancelled {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "the session is cancelled already"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::SessionCancelled));
     }
     Ok(model::set_status(conn, &desk, id, SessionStatus::Cancelled, Some(&reason))?)
 }
@@ -194,14 +191,14 @@ pub fn book(
         return Err(if open { full() } else { AppError::not_found("reception session") });
     };
     if session.starts_at <= now {
-        return Err(AppError::new(ErrorCode::DeadlinePassed, "the session has begun"));
+        return Err(AppError::new(ErrorCode::DeadlinePassed, Message::SessionBegun));
     }
     model::insert_booking(conn, &booking, session_id, caller.account_id, &matter, case_id, now)?
-        .ok_or_else(|| AppError::new(ErrorCode::Conflict, "you hold a place in this session already"))
+        .ok_or_else(|| AppError::new(ErrorCode::Conflict, Message::AlreadyBooked))
 }
 
 fn full() -> AppError {
-    AppError::new(ErrorCode::Conflict, "no places are left in this session")
+    AppError::new(ErrorCode::Conflict, Message::SessionFull)
 }
 
 /// `cancelReceptionBooking`: a petitioner gives up their booking; the place is free again.
@@ -211,7 +208,7 @@ pub fn cancel_booking(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> 
     let mine = crate::models::unscoped::booking(conn, id)?.filter(|b| b.petitioner_account_id == caller.account_id);
     let Some(booking) = mine else { return Err(AppError::not_found("booking")) };
     let cancelled = model::cancel_booking(conn, &proof, booking.id, work.env.now)?
-        .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "the booking is cancelled already"))?;
+        .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, Message::BookingCancelled))?;
     model::free_place(conn, &proof, booking.session_id)?;
     Ok(cancelled)
 }
@@ -240,14 +237,14 @@ pub fn record_visit(
 ) -> AppResult<(model::Visit, Option<String>)> {
     use crate::services::case_work::{handling, intake};
     if !(1..=1000).contains(&persons) {
-        return Err(AppError::bad_input("input.persons", "1 to 1000"));
+        return Err(AppError::bad_input("input.persons", Message::OneTo1000));
     }
     let (session, desk) = conn.transaction(|conn| kept(conn, &ctx.caller, session_id))?;
     if session.status == SessionStatus::Cancelled {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "the session is cancelled already"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::SessionCancelled));
     }
     if session.starts_at > ctx.env.now {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "the session has not begun"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::SessionNotBegun));
     }
     let who = format!("{}接访", session.leader_title);
     let (case_id, query_code, new_petition) = match visitor {
@@ -301,7 +298,7 @@ pub fn record_visit(
             ctx.caller.account_id,
             ctx.env.now,
         )?
-        .ok_or_else(|| AppError::new(ErrorCode::Conflict, "this case was recorded at the session already"))?;
+        .ok_or_else(|| AppError::new(ErrorCode::Conflict, Message::VisitRecorded))?;
         Ok((visit, query_code))
     })
 }

@@ -15,7 +15,7 @@ use crate::auth::token::{hash_opaque, new_refresh_token, Subject, TokenKeys};
 use crate::domain::credentials::{parse_display_name, Password, Username};
 use crate::domain::permission::{act, authorize_registration, authorize_session, Authorized, Decision, SystemWrite};
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::account::LoadedCaller;
 use crate::models::{account, refresh_token};
 use crate::state::AppState;
@@ -43,7 +43,7 @@ pub struct Session {
 
 /// One answer for a wrong password and an unknown user alike.
 pub fn bad_credentials() -> AppError {
-    AppError::unauthenticated("wrong username or password")
+    AppError::unauthenticated(Message::WrongCredentials)
 }
 
 /// The role an account acts in on its own sessions: its first.
@@ -108,7 +108,7 @@ pub fn register(
     };
     let registered = authorize_registration();
     let created = account::insert(conn, &registered, &new)?
-        .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
+        .ok_or_else(|| AppError::bad_input("input.username", Message::UsernameTaken))?;
     open_session(conn, &registered, sc, created, Uuid::new_v4())
 }
 
@@ -131,7 +131,7 @@ pub fn sign_in(
 ) -> AppResult<Session> {
     if !account.active {
         tracing::info!(username = account.username, "login refused: account deactivated");
-        return Err(AppError::unauthenticated("this account is deactivated; ask an admin of your jurisdiction"));
+        return Err(AppError::unauthenticated(Message::AccountDeactivated));
     }
     open_session(conn, &signed_in, sc, account, Uuid::new_v4())
 }

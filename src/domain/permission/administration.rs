@@ -6,7 +6,7 @@ use super::{act, Authorized};
 use crate::domain::organisation::is_within;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode, Message};
 
 /// Whether `caller` may administer what is placed in the jurisdiction with path `placed_at` (an account, a unit,
 /// or where a new one goes), as DOMAIN.md §1-2 give it: an admin, inside its own jurisdiction's subtree. Since
@@ -31,7 +31,7 @@ pub fn may_administer(caller: &Caller) -> Result<(), AppError> {
     if caller.has_role(Role::Admin) {
         Ok(())
     } else {
-        Err(AppError::forbidden("only an admin creates or changes accounts and units"))
+        Err(AppError::forbidden(Message::OnlyAdmins))
     }
 }
 
@@ -86,7 +86,7 @@ pub fn authorize_password_change(
 ) -> Result<Authorized<act::OwnPassword>, AppError> {
     if !current_password_matches {
         return Err(
-            AppError::new(ErrorCode::Unauthenticated, "the current password is wrong").with_field("currentPassword")
+            AppError::new(ErrorCode::Unauthenticated, Message::CurrentPasswordWrong).with_field("currentPassword")
         );
     }
     Ok(Authorized::grant(role))
@@ -97,9 +97,7 @@ pub fn authorize_password_change(
 /// the jurisdiction with nobody to administer it.
 pub fn may_give_up_administration(caller: &Caller, subject: Uuid, other_active_admins: i64) -> Result<(), AppError> {
     if subject == caller.account_id && other_active_admins == 0 {
-        return Err(AppError::forbidden(
-            "you are the last active admin of your jurisdiction: make another admin first, then step down",
-        ));
+        return Err(AppError::forbidden(Message::LastActiveAdmin));
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
 use crate::domain::visibility::{may_see_petitioner, CaseFacts};
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode, Message};
 
 /// Who is attached to a case, for deciding who may act on it.
 #[derive(Clone, Debug)]
@@ -106,7 +106,7 @@ pub fn authorize(caller: &Caller, op: Operation, parties: &CaseParties) -> Resul
         .iter()
         .find(|(ok, _)| *ok)
         .map(|(_, role)| Authorized::grant_on(*role, parties.case_id))
-        .ok_or_else(|| AppError::forbidden(format!("only {} may do this", op.who())))
+        .ok_or_else(|| AppError::forbidden(Message::OnlyMay(op.who().to_string())))
 }
 
 /// Whether `caller` may attach a file to the case (or withdraw one): its petitioner, the staff working on it, its
@@ -119,7 +119,7 @@ pub fn authorize_attachment(caller: &Caller, parties: &CaseParties) -> Result<Au
 /// Whether `caller` may submit a petition of their own: petitioners do; staff record what they receive.
 pub fn authorize_submission(caller: &Caller) -> Result<Authorized<act::Submit>, AppError> {
     if !caller.has_role(Role::Petitioner) {
-        return Err(AppError::forbidden("only petitioners submit petitions; staff record them with recordPetition"));
+        return Err(AppError::forbidden(Message::OnlyPetitionersSubmit));
     }
     Ok(Authorized::grant(Role::Petitioner))
 }
@@ -128,7 +128,7 @@ pub fn authorize_submission(caller: &Caller) -> Result<Authorized<act::Submit>, 
 /// above.
 pub fn authorize_recording(caller: &Caller, path: &str) -> Result<Authorized<act::Record>, AppError> {
     if !(staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) && covers(caller, path)) {
-        return Err(AppError::forbidden("only bureau clerks of this jurisdiction or above record petitions here"));
+        return Err(AppError::forbidden(Message::OnlyBureauRecords));
     }
     Ok(Authorized::grant(Role::Clerk))
 }
@@ -137,7 +137,7 @@ pub fn authorize_recording(caller: &Caller, path: &str) -> Result<Authorized<act
 /// and see who booked): bureau clerks of it or above.
 pub fn authorize_reception_desk(caller: &Caller, path: &str) -> Result<Authorized<act::KeepReceptionDays>, AppError> {
     if !(staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) && covers(caller, path)) {
-        return Err(AppError::forbidden("only bureau clerks of this jurisdiction or above keep its reception days"));
+        return Err(AppError::forbidden(Message::OnlyBureauKeepsReceptionDays));
     }
     Ok(Authorized::grant(Role::Clerk))
 }
@@ -145,7 +145,7 @@ pub fn authorize_reception_desk(caller: &Caller, path: &str) -> Result<Authorize
 /// Whether `caller` may book a place at a reception session (or give one up): petitioners do; staff schedule.
 pub fn authorize_booking(caller: &Caller) -> Result<Authorized<act::Book>, AppError> {
     if !caller.has_role(Role::Petitioner) {
-        return Err(AppError::forbidden("petitioners book reception days; staff schedule them"));
+        return Err(AppError::forbidden(Message::PetitionersBook));
     }
     Ok(Authorized::grant(Role::Petitioner))
 }
@@ -160,7 +160,7 @@ pub fn may_reveal_contact(caller: &Caller, case: &CaseFacts) -> Result<Authorize
         .find(|r| r.is_staff() && *r != Role::Admin)
         .filter(|_| may_see_petitioner(caller, case))
         .map(Authorized::grant)
-        .ok_or_else(|| AppError::forbidden("you may not know who petitioned in this case"))
+        .ok_or_else(|| AppError::forbidden(Message::PetitionerHidden))
 }
 
 /// Who may raise a case to a joint conference or report it up: bureau clerks and committee members whose
@@ -174,7 +174,7 @@ pub fn may_escalate(caller: &Caller, parties: &CaseParties) -> Result<Authorized
     if caller.has_role(Role::CaseLead) && parties.case_lead_account_id == Some(caller.account_id) {
         return Ok(Authorized::grant_on(Role::CaseLead, parties.case_id));
     }
-    Err(AppError::forbidden("only bureau clerks or committee members over the case, or its case lead, escalate it"))
+    Err(AppError::forbidden(Message::OnlyCoveringStaffEscalate))
 }
 
 /// An escalation, as deciding or withdrawing it needs it.
@@ -225,11 +225,9 @@ pub fn may_decide(caller: &Caller, e: &EscalationParties<'_>) -> Result<Authoriz
         .map(|(role, _)| Authorized::grant_on_part(*role, e.case_id, e.escalation_id))
         .ok_or_else(|| {
             AppError::forbidden(match e.kind {
-                EscalationKind::JointConference => {
-                    "only committee members of the addressed joint conference decide this"
-                }
-                EscalationKind::UrgentReport => "only bureau or committee staff of the addressed level decide this",
-                _ => "only bureau clerks or case leads of the reviewing level decide this",
+                EscalationKind::JointConference => Message::OnlyJointConferenceDecides,
+                EscalationKind::UrgentReport => Message::OnlyAddressedLevelDecides,
+                _ => Message::OnlyReviewingLevelDecides,
             })
         })
 }
@@ -242,13 +240,10 @@ pub fn may_withdraw(
     parties: &CaseParties,
 ) -> Result<Authorized<act::Escalate>, AppError> {
     if e.kind.is_review() {
-        return Err(AppError::new(
-            ErrorCode::InvalidTransition,
-            "a review is given up by withdrawing the case (withdrawCase)",
-        ));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::ReviewWithdrawnWithCase));
     }
     if e.requested_by != Some(caller.account_id) {
-        return Err(AppError::forbidden("only whoever asked for the escalation withdraws it"));
+        return Err(AppError::forbidden(Message::OnlyRequesterWithdraws));
     }
     let standing = may_escalate(caller, parties)?;
     Ok(Authorized::grant_on_part(standing.role(), e.case_id, e.escalation_id))

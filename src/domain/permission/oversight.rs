@@ -7,7 +7,7 @@ use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
 use crate::domain::supervision::NoticeAction;
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 
 /// Whether `caller` may see the portal figures of the jurisdiction with path `path`: bureau and committee staff
 /// (clerks, case leads, committee members) whose jurisdiction covers it. Figures describe whole subtrees, so staff
@@ -18,9 +18,7 @@ pub fn may_see_figures(caller: &Caller, path: &str) -> Result<Authorized<act::Se
         .find(|r| staff_in(caller, *r, &[UnitKind::Bureau, UnitKind::Committee]))
         .filter(|_| covers(caller, path))
         .map(Authorized::grant)
-        .ok_or_else(|| {
-            AppError::forbidden("figures are for bureau and committee staff whose jurisdiction covers this one")
-        })
+        .ok_or_else(|| AppError::forbidden(Message::FiguresForStaff))
 }
 
 /// Whether `caller` may follow live feeds of cases at all (staff dashboards), before any jurisdiction is named.
@@ -28,7 +26,7 @@ pub fn may_follow_cases(caller: &Caller) -> Result<(), AppError> {
     if caller.is_staff() {
         Ok(())
     } else {
-        Err(AppError::forbidden("live case events are for staff"))
+        Err(AppError::forbidden(Message::LiveEventsForStaff))
     }
 }
 
@@ -38,7 +36,7 @@ pub fn may_follow_cases(caller: &Caller) -> Result<(), AppError> {
 pub fn may_follow_cases_in(caller: &Caller, path: &str) -> Result<(), AppError> {
     may_follow_cases(caller)?;
     if !covers(caller, path) {
-        return Err(AppError::forbidden("that jurisdiction lies outside your own"));
+        return Err(AppError::forbidden(Message::JurisdictionOutside));
     }
     Ok(())
 }
@@ -51,7 +49,7 @@ pub fn may_follow_notices_of(caller: &Caller, unit_id: Uuid, unit_path: &str) ->
     if own || over {
         Ok(())
     } else {
-        Err(AppError::forbidden("only the unit's staff, or bureau and committee staff over it"))
+        Err(AppError::forbidden(Message::OnlyUnitStaff))
     }
 }
 
@@ -63,10 +61,10 @@ pub fn may_issue(caller: &Caller, target_path: &str, field: &str) -> Result<Auth
     } else if staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) {
         Role::Clerk
     } else {
-        return Err(AppError::forbidden("only committee members or bureau clerks issue supervision notices"));
+        return Err(AppError::forbidden(Message::OnlyStaffIssueNotices));
     };
     if !covers(caller, target_path) {
-        return Err(AppError::bad_input(field, "the unit lies outside your jurisdiction"));
+        return Err(AppError::bad_input(field, Message::UnitOutside));
     }
     Ok(Authorized::grant(role))
 }
@@ -101,5 +99,5 @@ pub fn authorize_notice(
             return Ok(Authorized::grant_on(*role, parties.notice_id));
         }
     }
-    Err(AppError::forbidden(format!("only {who} may do this")))
+    Err(AppError::forbidden(Message::OnlyMay(who.to_string())))
 }

@@ -1,6 +1,7 @@
 //! The case queries: one case by id or reference, and the list with its filter and order.
 
 use super::*;
+use crate::error::Message;
 
 connection!(
     CaseConnection,
@@ -91,12 +92,12 @@ impl CaseQuery {
         let f = filter.unwrap_or_default();
         if let (Some(from), Some(before)) = (f.received_from, f.received_before) {
             if from > before {
-                return Err(AppError::bad_input("filter.receivedBefore", "must not lie before receivedFrom").into());
+                return Err(AppError::bad_input("filter.receivedBefore", Message::BeforeReceivedFrom).into());
             }
         }
         let search = f.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
-            return Err(AppError::bad_input("filter.search", "at most 100 characters").into());
+            return Err(AppError::bad_input("filter.search", Message::AtMost100Characters).into());
         }
         let unit_id = filter_id(f.unit_id.as_ref(), "filter.unitId")?;
         let case_lead_id = filter_id(f.case_lead_id.as_ref(), "filter.caseLeadId")?;

@@ -14,7 +14,7 @@ use super::escalation::{EscalationNode, EscalationPayload};
 use crate::domain::case::{Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
 use crate::domain::details::{Milestone, ResolutionPlan};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::case::Case;
 use crate::services::case_work::closing;
 use crate::services::case_work::contact;
@@ -56,8 +56,8 @@ impl HandlingMutation {
             let raw = input
                 .unit_id
                 .as_ref()
-                .ok_or_else(|| AppError::bad_input("input.unitId", "required to forward or assign"))?;
-            raw.parse().map_err(|_| AppError::bad_input("input.unitId", "not an id"))
+                .ok_or_else(|| AppError::bad_input("input.unitId", Message::RequiredToForward))?;
+            raw.parse().map_err(|_| AppError::bad_input("input.unitId", Message::NotAnId))
         };
         let route = match input.action {
             RouteAction::Forward => Route::Forward { unit_id: unit()? },
@@ -65,19 +65,19 @@ impl HandlingMutation {
                 unit_id: unit()?,
                 handling_days: input
                     .handling_days
-                    .ok_or_else(|| AppError::bad_input("input.handlingDays", "required to assign"))?,
+                    .ok_or_else(|| AppError::bad_input("input.handlingDays", Message::RequiredToAssign))?,
             },
             RouteAction::RouteOut => Route::RouteOut {
                 where_to_go: input
                     .where_to_go
                     .clone()
-                    .ok_or_else(|| AppError::bad_input("input.whereToGo", "required to route out"))?,
+                    .ok_or_else(|| AppError::bad_input("input.whereToGo", Message::RequiredToRouteOut))?,
             },
             RouteAction::NotAccept => Route::NotAccept {
                 reason: input
                     .reason
                     .clone()
-                    .ok_or_else(|| AppError::bad_input("input.reason", "required to not accept"))?,
+                    .ok_or_else(|| AppError::bad_input("input.reason", Message::RequiredToNotAccept))?,
             },
         };
         let (note, version) = (input.note, input.expected_version);
@@ -134,11 +134,11 @@ impl HandlingMutation {
         #[graphql(desc = "The designation.")] input: DesignateCaseLeadInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        let lead: Uuid = input.lead_id.parse().map_err(|_| AppError::bad_input("input.leadId", "not an id"))?;
+        let lead: Uuid = input.lead_id.parse().map_err(|_| AppError::bad_input("input.leadId", Message::NotAnId))?;
         let session = input
             .reception_session_id
             .as_ref()
-            .map(|s| s.parse().map_err(|_| AppError::bad_input("input.receptionSessionId", "not an id")))
+            .map(|s| s.parse().map_err(|_| AppError::bad_input("input.receptionSessionId", Message::NotAnId)))
             .transpose()?;
         step(ctx, move |conn, w| {
             handling::designate_case_lead(conn, w, id, lead, input.backlog, input.note.as_deref(), session)
@@ -155,7 +155,7 @@ impl HandlingMutation {
         let id = case_id(&input.case_id)?;
         let plan = parse_text(&input.plan, "input.plan", NOTE_MAX_CHARS)?;
         if input.team.is_empty() || input.team.len() > 30 {
-            return Err(AppError::bad_input("input.team", "1 to 30 members").into());
+            return Err(AppError::bad_input("input.team", Message::OneTo30Members).into());
         }
         let team = input
             .team
@@ -164,19 +164,19 @@ impl HandlingMutation {
             .map(|(i, m)| parse_text(m, &format!("input.team.{i}"), 100))
             .collect::<AppResult<Vec<_>>>()?;
         if input.milestones.len() > 20 {
-            return Err(AppError::bad_input("input.milestones", "at most 20").into());
+            return Err(AppError::bad_input("input.milestones", Message::AtMost20).into());
         }
         let mut milestones = Vec::new();
         for (i, m) in input.milestones.iter().enumerate() {
             let title = parse_text(&m.title, &format!("input.milestones.{i}.title"), 200)?;
             if m.due > input.target_date {
-                return Err(AppError::bad_input(format!("input.milestones.{i}.due"), "after the target date").into());
+                return Err(AppError::bad_input(format!("input.milestones.{i}.due"), Message::AfterTargetDate).into());
             }
             milestones.push(Milestone { title, due: m.due });
         }
         let today = state(ctx).settings.calendar().local_date(state(ctx).clock.now());
         if input.target_date < today {
-            return Err(AppError::bad_input("input.targetDate", "must not lie in the past").into());
+            return Err(AppError::bad_input("input.targetDate", Message::InThePast).into());
         }
         let plan = ResolutionPlan { team, plan, milestones, target_date: input.target_date };
         step(ctx, move |conn, w| handling::set_resolution_plan(conn, w, id, &plan)).await

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::table::{self, Reading};
 use super::{bad_parameter, file_response, file_safe, not_found, page, Asked, FileName, Params, Writer};
+use crate::error::Message;
 use crate::graphql::context::AppState;
 use crate::graphql::AppSchema;
 
@@ -19,13 +20,13 @@ pub(super) async fn serve(
 ) -> HttpResponse {
     let (root, variables) = match (params.case_id.filter(|id| !id.is_empty()), params.reference) {
         (Some(id), _) if uuid::Uuid::parse_str(&id).is_err() => {
-            return bad_parameter(asked, "caseId", "must be a case's id (a UUID)")
+            return bad_parameter(asked, "caseId", Message::NotACaseId)
         }
         (Some(id), _) => ("case(id: $key)", json!({ "key": id })),
         (None, Some(reference)) if !reference.is_empty() => {
             ("caseByReference(reference: $key)", json!({ "key": reference }))
         }
-        _ => return bad_parameter(asked, "caseId", "caseId or reference is needed"),
+        _ => return bad_parameter(asked, "caseId", Message::CaseIdOrReference),
     };
     let key_type = if root.starts_with("case(") { "ID" } else { "String" };
     let query = format!(
@@ -37,7 +38,7 @@ pub(super) async fn serve(
         Err(refused) => return refused,
     };
     let case = &data["case"];
-    let Some(reference) = case["reference"].as_str() else { return not_found(asked, "case not found") };
+    let Some(reference) = case["reference"].as_str() else { return not_found(asked, "case") };
     let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
     let today = state.clock.now().with_timezone(&reading.tz);
     let what = ("case-history", "信访事项履历");

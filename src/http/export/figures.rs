@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::table::{Cell, Kind, Reading};
 use super::{bad_parameter, file_response, file_safe, not_found, page, Asked, FileName, Params, Writer};
+use crate::error::Message;
 use crate::graphql::context::AppState;
 use crate::graphql::AppSchema;
 
@@ -16,7 +17,7 @@ pub(super) async fn serve(
     asked: Asked,
 ) -> HttpResponse {
     let (Some(code), Some(from), Some(to)) = (params.jurisdiction_code, params.from, params.to) else {
-        return bad_parameter(asked, "jurisdictionCode", "jurisdictionCode, from and to (ISO dates) are all needed");
+        return bad_parameter(asked, "jurisdictionCode", Message::FiguresParameters);
     };
     let variables = json!({ "code": code, "from": from, "to": to });
     let data = match page(&req, &state, &schema, FIGURES, variables, asked.chinese).await {
@@ -25,7 +26,7 @@ pub(super) async fn serve(
     };
     let place = &data["jurisdiction"];
     if place.is_null() {
-        return not_found(asked, "jurisdiction not found");
+        return not_found(asked, "jurisdiction");
     }
     let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
     let (header, widths) = figures_columns(asked.chinese);

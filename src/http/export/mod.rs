@@ -26,9 +26,9 @@ use serde_json::{json, Value};
 
 use super::files::named_attachment;
 use super::graphql::{code_errors, coded_refusal, request_data, status_of};
-use super::language::{in_chinese, prefers_chinese};
+use super::language::{prefers_chinese, render};
 use super::request_id::RequestId;
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Message};
 use crate::graphql::context::AppState;
 use crate::graphql::AppSchema;
 use table::{Cell, List, Reading};
@@ -109,7 +109,7 @@ async fn list_export(
 ) -> HttpResponse {
     let variables = match list_variables(&params, list, state.settings.limits.max_page_size) {
         Ok(variables) => variables,
-        Err((field, why)) => return bad_parameter(asked, field, &why),
+        Err((field, why)) => return bad_parameter(asked, field, why),
     };
     let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
     let state = state.into_inner();
@@ -122,11 +122,8 @@ async fn list_export(
     let connection = &first[list.field];
     let rows = connection["totalCount"].as_u64().unwrap_or_default();
     if asked.format == Format::Xlsx && rows >= xlsx::MAX_ROWS {
-        let message = format!(
-            "the list has {rows} rows, more than a worksheet holds ({}): narrow the filter, or export CSV",
-            xlsx::MAX_ROWS - 1
-        );
-        return bad_parameter(asked, "filter", &message);
+        let message = Message::TooManyRowsForSheet(rows.to_string(), (xlsx::MAX_ROWS - 1).to_string());
+        return bad_parameter(asked, "filter", message);
     }
     let today = state.clock.now().with_timezone(&reading.tz);
     let place = variables["filter"]["jurisdictionCode"]
@@ -149,7 +146,7 @@ async fn list_export(
     );
     match writer.rows(list.rows(&first, reading)) {
         Ok(bytes) => head.extend(bytes),
-        Err(xlsx::Full) => return bad_parameter(asked, "filter", "the list has more rows than a worksheet holds"),
+        Err(xlsx::Full) => return bad_parameter(asked, "filter", Message::SheetFull),
     }
     let later = Later { req, state, schema, query, variables, list, reading };
     let rest = later.pages(next_cursor(&first[list.field]), writer);
@@ -158,21 +155,21 @@ async fn list_export(
 }
 
 /// The variables of a list's query from the request's `filter` and `order`, or which of them is refused and why.
-fn list_variables(params: &Params, list: &List, page_size: usize) -> Result<Value, (&'static str, String)> {
+fn list_variables(params: &Params, list: &List, page_size: usize) -> Result<Value, (&'static str, Message)> {
     let mut variables = json!({ "first": page_size });
     if let Some(filter) = params.filter.as_deref().filter(|f| !f.is_empty()) {
         match serde_json::from_str::<Value>(filter) {
             Ok(filter @ Value::Object(_)) => variables["filter"] = filter,
-            _ => return Err(("filter", format!("must be a {} as a JSON object", list.filter))),
+            _ => return Err(("filter", Message::NotAJsonObject(list.filter.to_owned()))),
         }
     }
     if let Some(order) = params.order.as_deref().filter(|o| !o.is_empty()) {
         let Some((_, values)) = list.order else {
-            return Err(("order", "this export takes no order".into()));
+            return Err(("order", Message::ExportTakesNoOrder));
         };
         let values = values();
         if !values.contains(&order) {
-            return Err(("order", format!("must be one of {}", values.join(", "))));
+            return Err(("order", Message::OneOf(values.join(", "))));
         }
         variables["order"] = json!(order);
     }
@@ -350,15 +347,16 @@ fn next_cursor(connection: &Value) -> Option<String> {
     (info["hasNextPage"] == true).then(|| info["endCursor"].as_str().map(str::to_owned)).flatten()
 }
 
-/// `NOT_FOUND`, in the request's language: what an export is about is not there for the caller.
-fn not_found(asked: Asked, message: &str) -> HttpResponse {
-    let message = if asked.chinese { in_chinese("NOT_FOUND", message) } else { message.to_owned() };
+/// `NOT_FOUND`, in the request's language: what an export is about (`what`, the thing's English noun) is not there
+/// for the caller.
+fn not_found(asked: Asked, what: &str) -> HttpResponse {
+    let message = render(&Message::NotFound(what.to_owned()), asked.chinese);
     coded_refusal(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message)
 }
 
 /// A refused parameter: `BAD_USER_INPUT` naming it, in the request's language.
-fn bad_parameter(asked: Asked, field: &str, message: &str) -> HttpResponse {
-    let message = if asked.chinese { in_chinese("BAD_USER_INPUT", message) } else { message.to_owned() };
+fn bad_parameter(asked: Asked, field: &str, message: Message) -> HttpResponse {
+    let message = render(&message, asked.chinese);
     HttpResponse::BadRequest().json(json!({
         "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT", "field": field } }]
     }))

@@ -11,10 +11,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use async_graphql::ErrorExtensionValues;
 
-use super::language::{in_chinese, prefers_chinese};
+use super::language::{in_chinese, prefers_chinese, render};
 use super::large_requests;
 use super::request_id::RequestId;
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Message};
 use crate::graphql::context::{AppState, RequestInfo};
 use crate::graphql::documents::Documents;
 use crate::graphql::loaders::Loaders;
@@ -62,8 +62,7 @@ pub async fn execute(
     let multipart = req.mime_type().ok().flatten().is_some_and(|m| m.essence_str() == "multipart/form-data");
     if multipart && !asked_first(&req) {
         let chinese = prefers_chinese(&req);
-        let message =
-            if chinese { in_chinese("BAD_USER_INPUT", CROSS_SITE_REFUSAL) } else { CROSS_SITE_REFUSAL.into() };
+        let message = render(&Message::MultipartPreflight, chinese);
         return refusal(StatusCode::BAD_REQUEST, &message);
     }
     let limit = if multipart { MULTIPART_BODY_BYTES } else { state.settings.limits.max_body_bytes };
@@ -98,10 +97,6 @@ pub async fn execute(
 /// The same headers as Apollo Server's CSRF prevention, and `X-Requested-With`. Proxies add none of them.
 pub(super) const PREFLIGHT_HEADERS: [&str; 3] =
     ["apollo-require-preflight", "x-apollo-operation-name", "x-requested-with"];
-
-const CROSS_SITE_REFUSAL: &str = "a multipart request needs a header a web page cannot send without asking first \
-     (Apollo-Require-Preflight: true, X-Apollo-Operation-Name or X-Requested-With), so that no other site can send \
-     it from a visitor's browser";
 
 /// Whether the request carries one of [`PREFLIGHT_HEADERS`].
 fn asked_first(req: &HttpRequest) -> bool {
@@ -280,7 +275,11 @@ pub(super) fn code_errors(
             ext.set("requestId", request_id);
         }
         if chinese {
-            error.message = in_chinese(&code, &error.message);
+            // The service's own errors carry their message as a value; any other text is read back.
+            error.message = match error.source.as_ref().and_then(|s| s.downcast_ref::<Message>()) {
+                Some(message) => message.chinese(),
+                None => in_chinese(&code, &error.message),
+            };
         }
         first_code.get_or_insert(code);
     }

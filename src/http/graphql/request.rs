@@ -10,7 +10,7 @@ fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limit
         return Some(Outcome::Refused(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::BadUserInput,
-            format!("the query text is {} bytes; at most {} are accepted", request.query.len(), limits.max_query_bytes),
+            Message::QueryTooLong(request.query.len().to_string(), limits.max_query_bytes.to_string()).english(),
         ));
     }
     fn longest(value: &async_graphql::Value) -> usize {
@@ -25,7 +25,7 @@ fn beyond_limits(request: &async_graphql::Request, limits: &crate::config::Limit
         Outcome::Refused(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::BadUserInput,
-            format!("a list in the variables holds {most} items; at most {} are accepted", limits.max_list_items),
+            Message::ListTooLong(most.to_string(), limits.max_list_items.to_string()).english(),
         )
     })
 }
@@ -111,7 +111,7 @@ pub(in crate::http) fn decode(body: &[u8]) -> Result<(async_graphql::Request, Op
         Err(e) => return Err(format!("the body is not valid JSON: {e}")),
     };
     if value.is_array() {
-        return Err("batched requests are not supported; send one operation per request".to_owned());
+        return Err(Message::NoBatches.english());
     }
     let document_id = match value.as_object_mut().and_then(|body| body.remove("documentId")) {
         None | Some(serde_json::Value::Null) => None,
@@ -145,7 +145,7 @@ pub(in crate::http) async fn read_body(
     limit: usize,
 ) -> Result<web::BytesMut, HttpResponse> {
     use futures_util::StreamExt;
-    let too_large = || refusal(StatusCode::PAYLOAD_TOO_LARGE, &format!("the request body exceeds {limit} bytes"));
+    let too_large = || refusal(StatusCode::PAYLOAD_TOO_LARGE, &Message::BodyTooLarge(limit.to_string()).english());
     let declared =
         req.headers().get(actix_web::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
     if declared.is_some_and(|n: usize| n > limit) {

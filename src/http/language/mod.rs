@@ -2,19 +2,16 @@
 //! otherwise. Only the message changes: codes, fields and every other extension stay as they are, so a client's
 //! handling does not depend on the language.
 //!
-//! The catalogue (`catalogue.rs`) holds the service's own messages, matched whole, with `{}` standing for the parts the
-//! message was formatted with (a number, a status, a date), which reappear in the Chinese text in the same order.
-//! A message the catalogue does not know (async-graphql's own validation messages, a new message nobody translated
-//! yet) gets the Chinese sentence of its code, followed by the English text, so that nothing of it is lost. A unit
-//! test checks every message of the source against the catalogue's patterns.
+//! An error of the service carries its message as a value (`crate::error::Message`, whose catalogue holds each
+//! sentence in both languages), rendered here. A text that comes without one (async-graphql's own validation
+//! messages, a refusal a library formed from a message's English) is read back against the catalogue's English
+//! templates; one it does not know gets the Chinese sentence of its code, followed by the English text, so that
+//! nothing of it is lost.
 
 use actix_web::HttpRequest;
 
+use crate::error::message::{code_in_chinese, fill, noun, Message, TEMPLATES};
 use crate::error::ErrorCode;
-
-mod catalogue;
-
-use catalogue::{noun, of_code, CATALOGUE};
 
 /// Whether the client's `Accept-Language` puts Chinese first.
 pub fn prefers_chinese(req: &HttpRequest) -> bool {
@@ -36,7 +33,16 @@ fn chinese_first(accept_language: &str) -> bool {
     best.is_some_and(|(tag, _)| tag.to_ascii_lowercase().starts_with("zh"))
 }
 
-/// `message`, of an error with `code`, in Chinese.
+/// `message` in the language asked for.
+pub fn render(message: &Message, chinese: bool) -> String {
+    if chinese {
+        message.chinese()
+    } else {
+        message.english()
+    }
+}
+
+/// A text without its message value, of an error with `code`, in Chinese.
 pub fn in_chinese(code: &str, message: &str) -> String {
     // Apollo's clients recognise this exact message: it stays as the protocol spells it.
     if code == ErrorCode::PersistedQueryNotFound.as_str() {
@@ -45,24 +51,15 @@ pub fn in_chinese(code: &str, message: &str) -> String {
     if let Some(translated) = translate(message) {
         return translated;
     }
-    format!("{}：{message}", of_code(code))
+    format!("{}：{message}", code_in_chinese(code))
 }
 
-/// The catalogue's Chinese for `message`, if one of its patterns matches it whole.
+/// The catalogue's Chinese for `message`, if one of its English templates matches it whole.
 fn translate(message: &str) -> Option<String> {
-    CATALOGUE.iter().find_map(|(english, chinese)| {
+    TEMPLATES.iter().find_map(|(english, chinese)| {
         let values = matches(english, message)?;
-        let mut out = String::new();
-        let mut values = values.into_iter();
-        let mut rest = *chinese;
-        while let Some(at) = rest.find("{}") {
-            out.push_str(&rest[..at]);
-            let value = values.next().unwrap_or_default();
-            out.push_str(noun(&value).unwrap_or(&value));
-            rest = &rest[at + 2..];
-        }
-        out.push_str(rest);
-        Some(out)
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        Some(fill(chinese, &values, |v| noun(v).unwrap_or(v).to_owned()))
     })
 }
 
@@ -125,95 +122,5 @@ mod tests {
         assert!(chinese_first("en;q=0.5, zh-Hans"));
         assert!(!chinese_first("en-US,en;q=0.9,zh-CN;q=0.8"));
         assert!(!chinese_first(""));
-    }
-
-    /// Every message the source formats for a client has its Chinese: the string literals given to `AppError`'s
-    /// constructors, read from the source files themselves.
-    #[test]
-    fn every_message_of_the_source_is_in_the_catalogue() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut missing = Vec::new();
-        let mut files = vec![root];
-        while let Some(path) = files.pop() {
-            if path.is_dir() {
-                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-                continue;
-            }
-            // The constructors themselves, and this catalogue, hold no messages for clients.
-            let own = path.ends_with("error.rs") || path.ends_with("language/mod.rs");
-            if own || path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let source = std::fs::read_to_string(&path).unwrap();
-            for message in client_messages(&source) {
-                if translate(&message).is_none() {
-                    missing.push(format!("{}: {message}", path.display()));
-                }
-            }
-        }
-        assert!(missing.is_empty(), "messages without Chinese:\n{}", missing.join("\n"));
-    }
-
-    /// The messages given as literals (or `format!` templates, with their placeholders as `{}`) to the error
-    /// constructors in `source`.
-    fn client_messages(source: &str) -> Vec<String> {
-        let constructors = [
-            "AppError::bad_input(",
-            "AppError::forbidden(",
-            "AppError::unauthenticated(",
-            "AppError::new(",
-            "AppError::not_found(",
-            // The exports' refusals.
-            "bad_parameter(asked, ",
-            "not_found(asked, ",
-        ];
-        let mut found = Vec::new();
-        for constructor in constructors {
-            for (at, _) in source.match_indices(constructor) {
-                let call = &source[at + constructor.len()..];
-                let Some(end) = call.find(";\n").or_else(|| call.find(")\n")) else { continue };
-                let call = &call[..end];
-                // The message is the template of a `format!` in the call, else its last string literal
-                // (`bad_input` and `new` take another argument first).
-                let (start, end) = match call.find("format!(\"") {
-                    Some(at) => {
-                        let start = at + "format!(".len();
-                        let Some(len) = call[start + 1..].find('"') else { continue };
-                        (start, start + 1 + len)
-                    }
-                    None => {
-                        let Some(end) = call.rfind('"') else { continue };
-                        let Some(start) = call[..end].rfind('"') else { continue };
-                        (start, end)
-                    }
-                };
-                if constructor == "AppError::not_found(" {
-                    continue;
-                }
-                let literal = &call[start + 1..end];
-                // Not a message: a field path (`input.reason`) given as the field, the message being a variable.
-                let field_path = !literal.contains(' ');
-                if literal.is_empty() || literal.contains('\\') || field_path {
-                    continue;
-                }
-                let mut template = String::new();
-                let mut depth = 0;
-                for ch in literal.chars() {
-                    match ch {
-                        '{' => {
-                            if depth == 0 {
-                                template.push_str("{}");
-                            }
-                            depth += 1;
-                        }
-                        '}' => depth -= 1,
-                        _ if depth == 0 => template.push(ch),
-                        _ => {}
-                    }
-                }
-                found.push(template);
-            }
-        }
-        found
     }
 }

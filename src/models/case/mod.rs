@@ -14,6 +14,7 @@ use crate::domain::case::{CaseStatus, Category, Channel, Outcome, ReceivedLevel,
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::CaseScope;
 use crate::domain::visibility::CaseFacts;
+use crate::error::Message;
 
 mod writes;
 
@@ -267,10 +268,7 @@ pub fn lock_visible(
     match found {
         Ok(case) => Ok(case),
         Err(diesel::result::Error::DatabaseError(_, info)) if info.message().contains("could not obtain lock") => {
-            Err(crate::error::AppError::new(
-                crate::error::ErrorCode::Conflict,
-                "the case is being changed by someone else right now; reload it and try again",
-            ))
+            Err(crate::error::AppError::new(crate::error::ErrorCode::Conflict, Message::CaseBusy))
         }
         Err(e) => Err(e.into()),
     }

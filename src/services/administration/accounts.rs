@@ -15,7 +15,7 @@ use crate::domain::permission::{
 };
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::account::{self, Account, NewAccount, StaffChange};
 use crate::models::{jurisdiction, refresh_token, unit};
 use crate::services::WorkContext;
@@ -86,7 +86,7 @@ fn placement(
     let path = jurisdiction::subtree_path(conn, &found.jurisdiction_code, field)?;
     let proof = authorize_administration(caller, &path, "unit").map_err(|e| e.with_field(field))?;
     if !found.active {
-        return Err(AppError::bad_input(field, "this unit is deactivated and takes no new staff"));
+        return Err(AppError::bad_input(field, Message::UnitTakesNoStaff));
     }
     Ok((proof, found.id, found.jurisdiction_code))
 }
@@ -161,7 +161,7 @@ pub fn create(
             temporary_password: true,
         },
     )?
-    .ok_or_else(|| AppError::bad_input("input.username", "this username is taken"))?;
+    .ok_or_else(|| AppError::bad_input("input.username", Message::UsernameTaken))?;
     record(conn, &proof, Actor::Admin(caller), AdminAction::AccountCreated, (None, &created), work.env.now)?;
     Ok(WithTemporaryPassword { account: created, temporary_password: password.shown })
 }
@@ -171,7 +171,7 @@ pub fn update(conn: &mut PgConnection, work: &WorkContext, id: Uuid, update: &St
     let caller = &work.caller;
     may_administer(caller)?;
     if update.display_name.is_none() && update.unit_id.is_none() && update.roles.is_none() {
-        return Err(AppError::bad_input("input", "give a display name, a unit or roles to change"));
+        return Err(AppError::bad_input("input", Message::NothingToChangeOnAccount));
     }
     let display_name =
         update.display_name.as_deref().map(|n| parse_display_name(n, "input.displayName")).transpose()?;
@@ -197,7 +197,7 @@ pub fn set_active(conn: &mut PgConnection, work: &WorkContext, id: Uuid, active:
     let (proof, before) = administered(conn, caller, id)?;
     if before.active == active {
         let state = if active { "active" } else { "deactivated" };
-        return Err(AppError::new(ErrorCode::InvalidTransition, format!("the account is already {state}")));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::AccountAlready(state.to_string())));
     }
     if !active {
         keeps_an_admin(conn, caller, &before, false)?;

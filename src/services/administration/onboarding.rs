@@ -16,7 +16,7 @@ use crate::domain::credentials::{parse_display_name, Username};
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::permission::{act, Authorized, Decision};
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::account::{self, Account, NewAccount, StaffChange};
 use crate::models::{jurisdiction, unit};
 
@@ -115,7 +115,9 @@ fn ensure_unit(
     let existing = unit::of_jurisdictions(conn, &[jurisdiction_code.to_owned()])?.into_iter().find(|u| u.name == name);
     match existing {
         Some(u) if u.kind == kind => Ok(u),
-        Some(u) => Err(AppError::bad_input("unit_kind", format!("{name} exists as a {}", u.kind.as_str()))),
+        Some(u) => {
+            Err(AppError::bad_input("unit_kind", Message::ExistsAs(name.to_string(), u.kind.as_str().to_string())))
+        }
         None => {
             let created = unit::insert(conn, proof, jurisdiction_code, kind, name)?
                 .ok_or_else(|| AppError::internal("unit created meanwhile"))?;
@@ -142,10 +144,7 @@ pub fn create_admin(
     let (conn, proof) = operator.parts();
     let created = conn.transaction(|conn| {
         let place = jurisdiction::find(conn, jurisdiction_code)?.ok_or_else(|| {
-            AppError::bad_input(
-                "--jurisdiction",
-                format!("jurisdiction {jurisdiction_code} is not known: import the regions first (import-regions)"),
-            )
+            AppError::bad_input("--jurisdiction", Message::ImportRegionsFirst(jurisdiction_code.to_string()))
         })?;
         let bureau = unit::of_jurisdictions(conn, std::slice::from_ref(&place.code))?
             .into_iter()
@@ -167,7 +166,7 @@ pub fn create_admin(
             temporary_password: true,
         };
         create_account(conn, proof, "create-admin", &new, now)?
-            .ok_or_else(|| AppError::bad_input("--username", format!("{} exists already", username.as_str())))
+            .ok_or_else(|| AppError::bad_input("--username", Message::ExistsAlready(username.as_str().to_string())))
     });
     match created {
         Ok(account) => Ok((account, temporary)),
@@ -214,7 +213,7 @@ pub fn import_staff(
         let outcome = match staff_line(conn, proof, text, update, now) {
             Ok(outcome) => outcome,
             Err(e) => {
-                StaffLine::Refused { reason: e.field.map_or(e.message.clone(), |f| format!("{f}: {}", e.message)) }
+                StaffLine::Refused { reason: e.field.map_or(e.message.english(), |f| format!("{f}: {}", e.message)) }
             }
         };
         outcomes.push((*number, outcome));
@@ -239,15 +238,14 @@ impl StaffEntry {
         let [username, display_name, code, unit_name, unit_kind, roles] = &fields[..] else {
             return Err(AppError::bad_input(
                 "line",
-                format!("expected 6 columns ({STAFF_COLUMNS}), found {}", fields.len()),
+                Message::StaffLineColumns(STAFF_COLUMNS.to_string(), fields.len().to_string()),
             ));
         };
-        let unit_kind = UnitKind::parse(unit_kind).ok_or_else(|| {
-            AppError::bad_input("unit_kind", format!("`{unit_kind}` is none of BUREAU, HANDLING_UNIT, COMMITTEE"))
-        })?;
+        let unit_kind = UnitKind::parse(unit_kind)
+            .ok_or_else(|| AppError::bad_input("unit_kind", Message::NoUnitKind(unit_kind.to_string())))?;
         let roles = roles
             .split('|')
-            .map(|r| Role::parse(r.trim()).ok_or_else(|| AppError::bad_input("roles", format!("`{r}` is no role"))))
+            .map(|r| Role::parse(r.trim()).ok_or_else(|| AppError::bad_input("roles", Message::NoRole(r.to_string()))))
             .collect::<AppResult<Vec<Role>>>()?;
         Ok(StaffEntry {
             username: Username::parse(username, "username")?,
@@ -269,11 +267,11 @@ impl StaffEntry {
     ) -> AppResult<unit::Unit> {
         let code = &self.jurisdiction_code;
         if jurisdiction::find(conn, code)?.is_none() {
-            return Err(AppError::bad_input("jurisdiction_code", format!("{code} is not known")));
+            return Err(AppError::bad_input("jurisdiction_code", Message::NotKnown(code.to_string())));
         }
         let unit = ensure_unit(conn, proof, "import-staff", code, self.unit_kind, &self.unit_name, now)?;
         if !unit.active {
-            return Err(AppError::bad_input("unit_name", "this unit is deactivated"));
+            return Err(AppError::bad_input("unit_name", Message::UnitDeactivated));
         }
         Ok(unit)
     }
@@ -314,7 +312,7 @@ fn staff_line(
     let username = entry.username.as_str().to_owned();
     if let Some(existing) = account::find_by_username(conn, &username)? {
         if existing.roles.contains(&Role::Petitioner) {
-            return Err(AppError::bad_input("username", "taken by a petitioner's account"));
+            return Err(AppError::bad_input("username", Message::TakenByPetitioner));
         }
         let differences = entry.differences(conn, &existing)?;
         if differences.is_empty() {
@@ -324,9 +322,7 @@ fn staff_line(
             let listed = differences.join("; ");
             return Err(AppError::bad_input(
                 "username",
-                format!(
-                    "an account {username} exists and differs from this line ({listed}); run with --update to apply it"
-                ),
+                Message::StaffLineDiffers(username.to_string(), listed.to_string()),
             ));
         }
         return conn.transaction(|conn| {
@@ -357,7 +353,7 @@ fn staff_line(
             temporary_password: true,
         };
         create_account(conn, proof, "import-staff", &new, now)?
-            .ok_or_else(|| AppError::bad_input("username", "taken by another account"))?;
+            .ok_or_else(|| AppError::bad_input("username", Message::TakenByAnotherAccount))?;
         Ok(StaffLine::Created { username: username.clone(), temporary_password: temporary.clone() })
     })
 }

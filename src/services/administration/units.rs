@@ -12,7 +12,7 @@ use crate::domain::credentials::parse_display_name;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::{act, authorize_administration, may_administer, Authorized};
 use crate::domain::scope::Caller;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::jurisdiction;
 use crate::models::unit::{self, Unit};
 use crate::services::WorkContext;
@@ -27,7 +27,7 @@ fn snapshot(u: &Unit) -> serde_json::Value {
 }
 
 fn taken() -> AppError {
-    AppError::bad_input("input.name", "the jurisdiction already has a unit of this name")
+    AppError::bad_input("input.name", Message::UnitNameTaken)
 }
 
 /// A unit the admin may administer, locked for the rest of the transaction.
@@ -88,7 +88,7 @@ pub fn update(
     let caller = &work.caller;
     may_administer(caller)?;
     if name.is_none() && kind.is_none() {
-        return Err(AppError::bad_input("input", "give a name or a kind to change"));
+        return Err(AppError::bad_input("input", Message::NothingToChangeOnUnit));
     }
     let name = name.map(|n| parse_display_name(n, "input.name")).transpose()?;
     let (proof, before) = administered(conn, caller, id)?;
@@ -104,14 +104,11 @@ pub fn deactivate(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppR
     let caller = &work.caller;
     let (proof, before) = administered(conn, caller, id)?;
     if !before.active {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "the unit is already deactivated"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::UnitAlreadyDeactivated));
     }
     let open = unit::open_cases_with(conn, id)?;
     if open > 0 {
-        return Err(AppError::new(
-            ErrorCode::InvalidTransition,
-            format!("{open} open case(s) are with this unit: route them elsewhere first"),
-        ));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::OpenCasesWithUnit(open.to_string())));
     }
     let after = unit::set_active(conn, &proof, id, false)?;
     let now = work.env.now;

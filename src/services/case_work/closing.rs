@@ -11,7 +11,7 @@ use crate::domain::lifecycle::Action;
 use crate::domain::permission::Operation;
 use crate::domain::person::{parse_optional_text, NOTE_MAX_CHARS};
 use crate::domain::schedule::DeadlineKind;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::case::Case;
 
 pub fn close(
@@ -30,7 +30,7 @@ pub fn close(
             .rev()
             .find(|d| matches!(d.kind, DeadlineKind::RequestReview | DeadlineKind::RequestReReview) && d.pending());
         if window.is_some_and(|d| ctx.env.now < d.due_at) {
-            return Err(AppError::new(ErrorCode::InvalidTransition, "the petitioner may still request a review"));
+            return Err(AppError::new(ErrorCode::InvalidTransition, Message::ReviewStillPossible));
         }
     }
     let mut step = Step::transition(Operation::Close, Action::Close);
@@ -56,16 +56,16 @@ pub fn evaluate(
     let case = load(conn, ctx, case_id, None)?;
     let reason = parse_optional_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     if (bureau == Satisfaction::Dissatisfied || unit == Satisfaction::Dissatisfied) && reason.is_none() {
-        return Err(AppError::bad_input("input.reason", "say why you are dissatisfied"));
+        return Err(AppError::bad_input("input.reason", Message::SayWhyDissatisfied));
     }
     if case.evaluation.is_some() {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "this case was already evaluated"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::AlreadyEvaluated));
     }
     let (_, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
     match deadlines.iter().rev().find(|d| d.kind == DeadlineKind::Evaluate && d.pending()) {
-        None => return Err(AppError::new(ErrorCode::InvalidTransition, "there is no answer to evaluate yet")),
+        None => return Err(AppError::new(ErrorCode::InvalidTransition, Message::NothingToEvaluate)),
         Some(d) if ctx.env.now >= d.due_at => {
-            return Err(AppError::new(ErrorCode::DeadlinePassed, "the evaluation window has closed"))
+            return Err(AppError::new(ErrorCode::DeadlinePassed, Message::EvaluationClosed))
         }
         Some(_) => {}
     }

@@ -14,7 +14,7 @@ use crate::domain::details::{to_payload, Details};
 use crate::domain::lifecycle::{next_status, Action};
 use crate::domain::permission::{act, authorize, Authorized, CaseParties, Operation};
 use crate::domain::scope::case_scope;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::case::{self as case_model, Case, CaseUpdate};
 use crate::models::case_event::{self, NewCaseEvent};
 use crate::models::jurisdiction;
@@ -72,10 +72,7 @@ pub fn load(
     let scope = case_scope(&ctx.caller);
     let case = case_model::lock_visible(conn, &scope, case_id)?.ok_or_else(|| AppError::not_found("case"))?;
     if let Some(v) = expected_version.filter(|v| *v != case.version) {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            format!("the case changed since you loaded it (version {v}, now {}); reload it", case.version),
-        ));
+        return Err(AppError::new(ErrorCode::Conflict, Message::StaleVersion(v.to_string(), case.version.to_string())));
     }
     Ok(case)
 }
@@ -136,10 +133,10 @@ pub fn perform_authorized<A: act::OnCase>(
             Some(d) => {
                 return Err(AppError::new(
                     ErrorCode::DeadlinePassed,
-                    format!("the time for this ran out at {} ({})", d.due_at.to_rfc3339(), window.basis()),
+                    Message::TimeRanOut(d.due_at.to_rfc3339().to_string(), window.basis().to_string()),
                 ))
             }
-            None => return Err(AppError::new(ErrorCode::DeadlinePassed, "there is no open time window for this")),
+            None => return Err(AppError::new(ErrorCode::DeadlinePassed, Message::NoOpenWindow)),
         }
     }
     case_event::append(

@@ -18,7 +18,7 @@ use crate::domain::organisation::is_within;
 use crate::domain::permission::{may_decide, may_escalate, may_withdraw, EscalationParties, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::visibility::case_view;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::case::Case;
 use crate::models::escalation::{self, Escalation, NewEscalation, Settlement};
 use crate::models::jurisdiction;
@@ -45,14 +45,14 @@ pub fn escalate(
     req: EscalationRequest,
 ) -> AppResult<(Case, Escalation)> {
     if req.kind.is_review() {
-        return Err(AppError::bad_input("input.kind", "reviews are asked for by the petitioner with requestReview"));
+        return Err(AppError::bad_input("input.kind", Message::ReviewsByPetitioner));
     }
     let reason = parse_text(&req.reason, "input.reason", NOTE_MAX_CHARS)?;
     let max = MAX_DECISION_DAYS as i32;
     let days = match req.decision_days {
         None => req.kind.default_decision_days(),
         Some(d) if (1..=max).contains(&d) => d as u32,
-        Some(_) => return Err(AppError::bad_input("input.decisionDays", format!("1 to {max} days"))),
+        Some(_) => return Err(AppError::bad_input("input.decisionDays", Message::OneToDays(max.to_string()))),
     };
     let case = load(conn, ctx, case_id, None)?;
     let parties = parties(conn, &case)?;
@@ -63,13 +63,13 @@ pub fn escalate(
     if !case.status.is_open() {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
-            format!("the case is {}; nothing to escalate", case.status.as_str()),
+            Message::NothingToEscalate(case.status.as_str().to_string()),
         ));
     }
     if crate::models::unscoped::escalation_pending(conn, case.id, req.kind)? {
         return Err(AppError::new(
             ErrorCode::InvalidTransition,
-            format!("a {} escalation of this case is already pending", req.kind.as_str()),
+            Message::EscalationPending(req.kind.as_str().to_string()),
         ));
     }
     let due = ctx.env.calendar.due_at(ctx.env.now, days, DayCount::Calendar);
@@ -117,13 +117,13 @@ pub fn decide(
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
     let proof = may_decide(&ctx.caller, &escalation_parties(&e))?;
     if e.status != EscalationStatus::Pending {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation was already decided"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::EscalationDecided));
     }
     if !kind.decisions().contains(&decision) {
         let allowed: Vec<&str> = kind.decisions().iter().map(|d| d.as_str()).collect();
         return Err(AppError::bad_input(
             "input.decision",
-            format!("a {} is decided with {}", kind.as_str(), allowed.join(" or ")),
+            Message::DecidedWith(kind.as_str().to_string(), (allowed.join(" or ")).to_string()),
         ));
     }
     let mut step = match kind {
@@ -207,7 +207,7 @@ pub fn withdraw(
     let (case, e, kind) = load_escalation(conn, ctx, escalation_id)?;
     let proof = may_withdraw(&ctx.caller, &escalation_parties(&e), &parties(conn, &case)?)?;
     if e.status != EscalationStatus::Pending {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "this escalation is no longer pending"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::EscalationNotPending));
     }
     let mut step = Step::new(Operation::LogActivity, EventKind::EscalationWithdrawn);
     step.staff_only = true;
@@ -229,23 +229,19 @@ pub fn withdraw(
 fn addressed_to(conn: &mut PgConnection, req: &EscalationRequest, case: &Case, case_path: &str) -> AppResult<String> {
     let to = match (&req.disputed_with, &req.to_code) {
         (Some(_), _) if req.kind != EscalationKind::JointConference => {
-            return Err(AppError::bad_input("input.disputedWith", "jurisdiction disputes go to a joint conference"))
+            return Err(AppError::bad_input("input.disputedWith", Message::DisputesToJointConference))
         }
         (Some(_), Some(_)) => {
-            return Err(AppError::bad_input(
-                "input.toJurisdictionCode",
-                "a dispute goes to the common superior; leave this out",
-            ))
+            return Err(AppError::bad_input("input.toJurisdictionCode", Message::DisputeGoesToCommonSuperior))
         }
         (Some(other), None) => {
             let other = jurisdiction::find(conn, other.trim())?
                 .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.disputedWith"))?;
             if other.code == case.jurisdiction_code {
-                return Err(AppError::bad_input("input.disputedWith", "name the other jurisdiction in the dispute"));
+                return Err(AppError::bad_input("input.disputedWith", Message::NameDisputedJurisdiction));
             }
-            common_superior(case_path, &other.path).ok_or_else(|| {
-                AppError::bad_input("input.disputedWith", "the two jurisdictions have no common superior here")
-            })?
+            common_superior(case_path, &other.path)
+                .ok_or_else(|| AppError::bad_input("input.disputedWith", Message::NoCommonSuperior))?
         }
         (None, Some(code)) => {
             let target = jurisdiction::find(conn, code.trim())?
@@ -254,17 +250,14 @@ fn addressed_to(conn: &mut PgConnection, req: &EscalationRequest, case: &Case, c
             let above = is_within(case_path, &target.path)
                 && (req.kind == EscalationKind::JointConference || target.code != case.jurisdiction_code);
             if !above {
-                return Err(AppError::bad_input(
-                    "input.toJurisdictionCode",
-                    "must be the case's jurisdiction (joint conferences) or one above it",
-                ));
+                return Err(AppError::bad_input("input.toJurisdictionCode", Message::EscalationAddress));
             }
             target.code
         }
         (None, None) => match parent_code(case_path) {
             Some(code) => code,
             None if req.kind == EscalationKind::JointConference => case.jurisdiction_code.clone(),
-            None => return Err(AppError::new(ErrorCode::InvalidTransition, "there is no level above to report to")),
+            None => return Err(AppError::new(ErrorCode::InvalidTransition, Message::NoLevelToReport)),
         },
     };
     Ok(to)

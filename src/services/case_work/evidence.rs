@@ -18,7 +18,7 @@ use crate::domain::evidence::{
 use crate::domain::permission::{act, authorize_attachment, Authorized, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::attachment::{self, Attachment, NewAttachment};
 use crate::models::case::Case;
 
@@ -34,14 +34,13 @@ pub struct CheckedFile {
 /// Checks a file's size and content and cleans its name; `field` names the upload in refusals.
 pub fn check_file(name: &str, bytes: &[u8], field: &str) -> AppResult<CheckedFile> {
     if bytes.is_empty() {
-        return Err(AppError::bad_input(field, "the file is empty"));
+        return Err(AppError::bad_input(field, Message::FileEmpty));
     }
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(AppError::bad_input(field, format!("a file has at most {} MiB", MAX_FILE_BYTES / (1024 * 1024))));
+        return Err(AppError::bad_input(field, Message::FileTooLarge((MAX_FILE_BYTES / (1024 * 1024)).to_string())));
     }
-    let content_type = sniff(&bytes[..bytes.len().min(64)]).ok_or_else(|| {
-        AppError::bad_input(field, "only JPEG, PNG, WebP or HEIC photos and PDF documents are accepted")
-    })?;
+    let content_type =
+        sniff(&bytes[..bytes.len().min(64)]).ok_or_else(|| AppError::bad_input(field, Message::FileType))?;
     Ok(CheckedFile {
         id: Uuid::new_v4(),
         name: clean_name(name),
@@ -61,7 +60,7 @@ pub fn may_attach(
     let case = load(conn, ctx, case_id, None)?;
     let proof = authorize_attachment(&ctx.caller, &parties(conn, &case)?)?;
     if crate::models::unscoped::attachment_count(conn, case_id)? >= MAX_FILES_PER_CASE {
-        return Err(AppError::bad_input("input.caseId", format!("a case holds at most {MAX_FILES_PER_CASE} files")));
+        return Err(AppError::bad_input("input.caseId", Message::TooManyFiles(MAX_FILES_PER_CASE.to_string())));
     }
     Ok((case, proof))
 }
@@ -130,10 +129,10 @@ pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid, reason: &s
         let case = load(conn, ctx, case.id, None)?;
         let proof = authorize_attachment(&ctx.caller, &parties(conn, &case)?)?;
         if proof.role() == Role::Petitioner && found.uploaded_by != ctx.caller.account_id {
-            return Err(AppError::forbidden("a petitioner withdraws only the files they attached"));
+            return Err(AppError::forbidden(Message::OwnFilesOnly));
         }
         let withdrawn = attachment::withdraw(conn, &proof, id, ctx.caller.account_id, &reason, ctx.env.now)?
-            .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "this file was already withdrawn"))?;
+            .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, Message::FileWithdrawn))?;
         let mut step = Step::new(Operation::Attach, EventKind::FileWithdrawn);
         step.details(&FileWithdrawn { attachment_id: id.into(), reason });
         perform_authorized(conn, ctx, case, &mut step, &proof)?;

@@ -14,7 +14,7 @@ use crate::domain::permission::Operation;
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
 use crate::domain::role::Role;
 use crate::domain::schedule::DeadlineKind;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::account;
 use crate::models::case::Case;
 
@@ -44,24 +44,21 @@ pub fn extend(
     let case = load(conn, ctx, case_id, expected_version)?;
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     if !(1..=ctx.env.rules.max_extension_days as i32).contains(&days) {
-        return Err(AppError::bad_input("input.days", format!("1 to {} days", ctx.env.rules.max_extension_days)));
+        return Err(AppError::bad_input(
+            "input.days",
+            Message::OneToDays(ctx.env.rules.max_extension_days.to_string()),
+        ));
     }
     if !matches!(case.status, CaseStatus::Accepted | CaseStatus::InProgress) {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "only a case being handled can be extended"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::ExtendOnlyHandled));
     }
     let (events, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
     if events.iter().any(|e| e.kind == EventKind::Extended) {
-        return Err(AppError::new(
-            ErrorCode::InvalidTransition,
-            "the handling period was already extended once (Art 34)",
-        ));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::ExtendedOnce));
     }
     let answer = deadlines.iter().find(|d| d.kind == DeadlineKind::Answer && d.pending());
     if answer.is_none_or(|d| ctx.env.now >= d.due_at) {
-        return Err(AppError::new(
-            ErrorCode::DeadlinePassed,
-            "an extension must be decided before the deadline (Art 34)",
-        ));
+        return Err(AppError::new(ErrorCode::DeadlinePassed, Message::ExtendBeforeDeadline));
     }
     let mut step = Step::new(Operation::Extend, EventKind::Extended);
     step.details(&Extended { extension_days: days, notice: reason });
@@ -102,21 +99,18 @@ pub fn designate_case_lead(
 ) -> AppResult<Case> {
     let case = load(conn, ctx, case_id, None)?;
     if !case.status.is_open() {
-        return Err(AppError::new(ErrorCode::InvalidTransition, "the case has ended"));
+        return Err(AppError::new(ErrorCode::InvalidTransition, Message::CaseEnded));
     }
     let lead = account::find(conn, lead_id)?
         .filter(|a| a.roles.contains(&Role::CaseLead))
-        .ok_or_else(|| AppError::bad_input("input.leadId", "no case lead with this id"))?;
+        .ok_or_else(|| AppError::bad_input("input.leadId", Message::NoSuchCaseLead))?;
     let mut step = Step::new(Operation::DesignateCaseLead, EventKind::CaseLeadDesignated);
     step.note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
     if let Some(session) = at_reception {
         let held = crate::models::reception::find_session(conn, session)?
             .is_some_and(|s| s.leader_account_id == lead.id && s.starts_at <= ctx.env.now);
         if !held {
-            return Err(AppError::bad_input(
-                "input.receptionSessionId",
-                "not a reception session of this leader that has begun",
-            ));
+            return Err(AppError::bad_input("input.receptionSessionId", Message::NotALeadersSession));
         }
     }
     step.details(&LeadDesignated {
@@ -161,7 +155,7 @@ pub fn log_activity(
 ) -> AppResult<Case> {
     let Activity { kind, happened_at, note, hearing_days, staff_only } = activity;
     if !EventKind::ACTIVITIES.contains(&kind) {
-        return Err(AppError::bad_input("input.kind", "not an activity"));
+        return Err(AppError::bad_input("input.kind", Message::NotAnActivity));
     }
     let case = load(conn, ctx, case_id, None)?;
     let mut step = Step::new(Operation::LogActivity, kind);
@@ -170,13 +164,12 @@ pub fn log_activity(
     let at = check_past(happened_at, ctx.env.now, Some(case.received_at), "input.happenedAt")?;
     step.occurred_at = Some((at, "input.happenedAt"));
     if kind == EventKind::Hearing {
-        let days = hearing_days
-            .ok_or_else(|| AppError::bad_input("input.hearingDays", "a hearing needs its length in days"))?;
+        let days = hearing_days.ok_or_else(|| AppError::bad_input("input.hearingDays", Message::HearingDays))?;
         if !(1..=60).contains(&days) {
-            return Err(AppError::bad_input("input.hearingDays", "1 to 60 days"));
+            return Err(AppError::bad_input("input.hearingDays", Message::OneTo60Days));
         }
         if !matches!(case.status, CaseStatus::ReviewRequested | CaseStatus::ReReviewRequested) {
-            return Err(AppError::new(ErrorCode::InvalidTransition, "hearings are held during a review"));
+            return Err(AppError::new(ErrorCode::InvalidTransition, Message::HearingsInReview));
         }
         step.details(&Hearing { hearing_days: days });
     }

@@ -29,7 +29,7 @@ use crate::domain::person::{
 };
 use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, EventFact};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::case::{self as case_model, Case, NewCase};
 use crate::models::case_event::NewCaseEvent;
 use crate::models::idempotency;
@@ -243,10 +243,10 @@ pub fn submit(
     let proof = authorize_submission(&ctx.caller)?;
     let key = idempotency_key.trim();
     if key.is_empty() || key.len() > 100 {
-        return Err(AppError::bad_input("input.idempotencyKey", "1 to 100 characters"));
+        return Err(AppError::bad_input("input.idempotencyKey", Message::OneTo100Characters));
     }
     if !matches!(channel, Channel::Online | Channel::Mobile) {
-        return Err(AppError::bad_input("input.channel", "petitioners submit ONLINE or MOBILE"));
+        return Err(AppError::bad_input("input.channel", Message::PetitionerChannels));
     }
     let account = ctx.caller.account_id;
     let checked = check(conn, petition)?;
@@ -256,10 +256,7 @@ pub fn submit(
             let received = received_by(conn, &checked, addressed, "input.addressedTo")?;
             let above = received.1.is_some() || addressed == checked.jurisdiction.code;
             if !above {
-                return Err(AppError::bad_input(
-                    "input.addressedTo",
-                    "must be the matter's jurisdiction or one above it",
-                ));
+                return Err(AppError::bad_input("input.addressedTo", Message::AddressedBelow));
             }
             received
         }
@@ -324,7 +321,7 @@ pub fn record(
     national_channel: bool,
 ) -> AppResult<Intake> {
     if !matches!(channel, Channel::Letter | Channel::Visit | Channel::Phone | Channel::Fax) {
-        return Err(AppError::bad_input("input.channel", "clerks record LETTER, VISIT, PHONE or FAX"));
+        return Err(AppError::bad_input("input.channel", Message::ClerkChannels));
     }
     let received_at = check_past(received_at, ctx.env.now, None, "input.receivedAt")?;
     let reps = group(representatives, group_size)?;
@@ -338,7 +335,7 @@ pub fn record(
     if let Some(account) = petitioner.account_id {
         let ok = crate::models::account::find(conn, account)?.is_some_and(|a| a.roles.contains(&Role::Petitioner));
         if !ok {
-            return Err(AppError::bad_input("input.petitioner.accountId", "no petitioner account with this id"));
+            return Err(AppError::bad_input("input.petitioner.accountId", Message::NoSuchPetitioner));
         }
     }
     let note = crate::domain::person::parse_optional_text(note, "input.note", crate::domain::person::NOTE_MAX_CHARS)?;
@@ -376,11 +373,11 @@ pub fn record(
 /// The representatives of a group petition as stored, each name and phone checked, and the group's size checked.
 fn group(representatives: &[Representative<'_>], group_size: i32) -> AppResult<Vec<serde_json::Value>> {
     if representatives.len() > MAX_REPRESENTATIVES {
-        let message = format!("at most {MAX_REPRESENTATIVES} representatives");
+        let message = Message::TooManyRepresentatives(MAX_REPRESENTATIVES.to_string());
         return Err(AppError::bad_input("input.representatives", message));
     }
     if !(1..=100_000).contains(&group_size) {
-        return Err(AppError::bad_input("input.groupSize", "1 to 100000"));
+        return Err(AppError::bad_input("input.groupSize", Message::OneTo100000));
     }
     representatives
         .iter()
@@ -402,10 +399,7 @@ fn through_national_channel(
     match (national_channel, received.0) {
         (false, _) => Ok(received),
         (true, ReceivedLevel::Province) => Ok((ReceivedLevel::National, received.1)),
-        (true, _) => Err(AppError::bad_input(
-            "input.nationalChannel",
-            "only a provincial bureau records petitions passed on from national channels",
-        )),
+        (true, _) => Err(AppError::bad_input("input.nationalChannel", Message::NationalChannelProvinceOnly)),
     }
 }
 

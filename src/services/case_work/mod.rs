@@ -16,7 +16,7 @@ pub mod tracking;
 
 use chrono::{DateTime, Utc};
 
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 use crate::services::{Environment, WorkContext};
 
 /// Checks a time a client says something happened: not in the future (a few minutes of clock skew allowed) and
@@ -28,10 +28,10 @@ pub fn check_past(
     field: &str,
 ) -> Result<DateTime<Utc>, AppError> {
     if at > now + chrono::Duration::minutes(5) {
-        return Err(AppError::bad_input(field, "must not lie in the future"));
+        return Err(AppError::bad_input(field, Message::InTheFuture));
     }
     if let Some(earliest) = not_before.filter(|e| at < *e) {
-        return Err(AppError::bad_input(field, format!("must not lie before {}", earliest.to_rfc3339())));
+        return Err(AppError::bad_input(field, Message::Before(earliest.to_rfc3339().to_string())));
     }
     Ok(at)
 }

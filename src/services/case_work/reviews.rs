@@ -15,7 +15,7 @@ use crate::domain::escalation::EscalationKind;
 use crate::domain::lifecycle::Action;
 use crate::domain::permission::{authorize, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::case::Case;
 use crate::models::escalation::{self, Escalation, NewEscalation};
 use crate::models::unscoped;
@@ -24,7 +24,7 @@ use crate::models::{jurisdiction, unit};
 fn parent_of(conn: &mut PgConnection, code: &str) -> AppResult<String> {
     jurisdiction::find(conn, code)?
         .and_then(|j| j.parent_code)
-        .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, "there is no level above to review this"))
+        .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, Message::NoLevelToReview))
 }
 
 /// `requestReview`: after an answer (review) or a review decision (re-review), within 30 days.
@@ -51,10 +51,7 @@ pub fn request(
             (Action::RequestReReview, EscalationKind::ReReview, reviewed.to_jurisdiction)
         }
         other => {
-            return Err(AppError::new(
-                ErrorCode::InvalidTransition,
-                format!("a case in status {} cannot be reviewed", other.as_str()),
-            ))
+            return Err(AppError::new(ErrorCode::InvalidTransition, Message::CannotReview(other.as_str().to_string())))
         }
     };
     let to = parent_of(conn, &from)?;

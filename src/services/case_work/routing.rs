@@ -12,7 +12,7 @@ use crate::domain::lifecycle::Action;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::Operation;
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::case::Case;
 use crate::models::{jurisdiction, unit};
 
@@ -50,20 +50,17 @@ pub fn route(
             // A case goes to a handling unit of its own jurisdiction or one above it, or below it (townships).
             let related = case_path.starts_with(&unit_path) || unit_path.starts_with(&case_path);
             if target.kind != UnitKind::HandlingUnit || !related {
-                return Err(AppError::bad_input(
-                    "input.unitId",
-                    "not a handling unit of the case's jurisdiction, above or below it",
-                ));
+                return Err(AppError::bad_input("input.unitId", Message::NotAHandlingUnitOfCase));
             }
             if !target.active {
-                return Err(AppError::bad_input("input.unitId", "this unit is deactivated and takes no new cases"));
+                return Err(AppError::bad_input("input.unitId", Message::UnitTakesNoCases));
             }
             let (action, handling_days, routing) = match route {
                 Route::Assign { handling_days, .. } => {
                     if !(1..=MAX_HANDLING_DAYS).contains(&handling_days) {
                         return Err(AppError::bad_input(
                             "input.handlingDays",
-                            format!("1 to {MAX_HANDLING_DAYS} days"),
+                            Message::OneToDays(MAX_HANDLING_DAYS.to_string()),
                         ));
                     }
                     (Action::Assign, Some(handling_days), Routing::Assigned)

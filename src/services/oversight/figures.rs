@@ -13,7 +13,7 @@ use crate::domain::case::CaseStatus;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::figures::{CohortCounts, Comparison, Ratio};
 use crate::domain::organisation::is_within;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::figures as statements;
 
 /// The longest period one request may cover, in days (two years, so a portal can compare one year with the last).
@@ -30,10 +30,10 @@ impl Period {
     /// Checks the order and the length; errors name the arguments `from` and `to`.
     pub fn parse(from: NaiveDate, to: NaiveDate) -> AppResult<Period> {
         if to < from {
-            return Err(AppError::bad_input("to", "must not lie before `from`"));
+            return Err(AppError::bad_input("to", Message::BeforeFrom));
         }
         if (to - from).num_days() + 1 > MAX_PERIOD_DAYS {
-            return Err(AppError::bad_input("to", format!("a period covers at most {MAX_PERIOD_DAYS} days")));
+            return Err(AppError::bad_input("to", Message::PeriodTooLong(MAX_PERIOD_DAYS.to_string())));
         }
         Ok(Period { from, to })
     }

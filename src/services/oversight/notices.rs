@@ -18,7 +18,7 @@ use crate::domain::supervision::{
     next_notice_status, NoticeAction, NoticeEventKind, NoticeStatus, NoticeTrigger, NoticeType, DEFAULT_RESPONSE_DAYS,
     MAX_CASES_PER_NOTICE, MAX_RESPONSE_DAYS,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::supervision_notice::{self as model, NewNotice, NewNoticeEvent, NoticeUpdate, SupervisionNotice};
 use crate::models::{case as case_model, jurisdiction, unit};
 use crate::services::case_work::engine::{perform_authorized, Step};
@@ -42,17 +42,17 @@ fn response_due(ctx: &WorkContext, due_on: Option<NaiveDate>, field: &str) -> Ap
     };
     let today = ctx.env.calendar.local_date(ctx.env.now);
     if day <= today {
-        return Err(AppError::bad_input(field, "must lie after today"));
+        return Err(AppError::bad_input(field, Message::AfterToday));
     }
     if (day - today).num_days() > i64::from(MAX_RESPONSE_DAYS) {
-        return Err(AppError::bad_input(field, format!("at most {MAX_RESPONSE_DAYS} days ahead")));
+        return Err(AppError::bad_input(field, Message::AtMostDaysAhead(MAX_RESPONSE_DAYS.to_string())));
     }
     Ok(ctx.env.calendar.end_of_day(day))
 }
 
 /// The acting staff member's unit (issuers always have one: `may_issue` checked it).
 fn caller_unit(ctx: &WorkContext) -> AppResult<Uuid> {
-    ctx.caller.unit.map(|(id, _)| id).ok_or_else(|| AppError::forbidden("staff without a unit cannot act on notices"))
+    ctx.caller.unit.map(|(id, _)| id).ok_or_else(|| AppError::forbidden(Message::StaffWithoutUnit))
 }
 
 /// An entry of the notice's history written by the caller now, in the role `proof` gives them.
@@ -83,16 +83,16 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     case_ids.sort();
     case_ids.dedup();
     if case_ids.is_empty() {
-        return Err(AppError::bad_input("input.caseIds", "name at least one case"));
+        return Err(AppError::bad_input("input.caseIds", Message::NoCases));
     }
     if case_ids.len() > MAX_CASES_PER_NOTICE {
-        return Err(AppError::bad_input("input.caseIds", format!("at most {MAX_CASES_PER_NOTICE} cases")));
+        return Err(AppError::bad_input("input.caseIds", Message::AtMostCases(MAX_CASES_PER_NOTICE.to_string())));
     }
     let target = unit::find_many(conn, &[req.target_unit_id])?
         .pop()
         .ok_or_else(|| AppError::not_found("unit").with_field("input.targetUnitId"))?;
     if target.kind != UnitKind::HandlingUnit {
-        return Err(AppError::bad_input("input.targetUnitId", "notices go to handling units"));
+        return Err(AppError::bad_input("input.targetUnitId", Message::NoticesToHandlingUnits));
     }
     let target_path = jurisdiction::find(conn, &target.jurisdiction_code)?
         .ok_or_else(|| AppError::internal("unit without jurisdiction"))?
@@ -108,7 +108,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
         if case.current_unit_id != Some(target.id) {
             return Err(AppError::bad_input(
                 "input.caseIds",
-                format!("case {} is not with {}", case.reference, target.name),
+                Message::CaseNotWithUnit(case.reference.to_string(), target.name.to_string()),
             ));
         }
         cases.push(case);
@@ -192,8 +192,7 @@ pub fn act(
             parse_optional_text(details.text.as_deref(), "input.note", NOTE_MAX_CHARS)?
         }
         NoticeAction::Respond => {
-            let adopted =
-                details.adopted.ok_or_else(|| AppError::bad_input("input.adopted", "say whether it was adopted"))?;
+            let adopted = details.adopted.ok_or_else(|| AppError::bad_input("input.adopted", Message::SayIfAdopted))?;
             let response = parse_text(details.text.as_deref().unwrap_or(""), "input.response", NOTE_MAX_CHARS)?;
             update.responded_at = Some(ctx.env.now);
             update.adopted = Some(adopted);

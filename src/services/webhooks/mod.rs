@@ -11,7 +11,7 @@ use crate::domain::case::EventKind;
 use crate::domain::permission::{act, authorize_administration, may_administer, Authorized};
 use crate::domain::scope::Caller;
 use crate::domain::webhook::{WebhookSecret, WebhookStatus};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Message};
 use crate::models::feed::{self, FeedKey};
 use crate::models::jurisdiction;
 use crate::models::webhook::{self as model, Delivery, NewWebhook, Webhook};
@@ -30,17 +30,15 @@ pub struct WebhookRequest {
 /// A URL an endpoint can be reached at: `http` or `https` with a host, and nothing a header could not carry.
 fn parse_url(url: &str) -> AppResult<String> {
     let url = url.trim();
-    let bad = |why: &str| AppError::bad_input("input.url", why.to_owned());
+    let bad = |why: Message| AppError::bad_input("input.url", why);
     if url.len() > MAX_URL {
-        return Err(bad("at most 2,000 characters"));
+        return Err(bad(Message::AtMost2000Characters));
     }
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| bad("an http:// or https:// address"))?;
+    let rest =
+        url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).ok_or_else(|| bad(Message::NotHttp))?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if host.is_empty() || host.contains('@') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("an address with a host, without spaces or credentials"));
+        return Err(bad(Message::BadAddress));
     }
     Ok(url.to_owned())
 }
@@ -66,7 +64,7 @@ pub fn create(conn: &mut PgConnection, work: &WorkContext, req: &WebhookRequest)
     let proof = authorize_administration(caller, &path, "jurisdiction")?;
     let url = parse_url(&req.url)?;
     if req.kinds.as_ref().is_some_and(Vec::is_empty) {
-        return Err(AppError::bad_input("input.kinds", "leave it out for every kind, or name at least one"));
+        return Err(AppError::bad_input("input.kinds", Message::NoKinds));
     }
     let secret = WebhookSecret::generate(&mut rand::thread_rng()).to_text();
     let start = FeedKey::before(feed::horizon(conn)?);

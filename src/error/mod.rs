@@ -9,9 +9,14 @@
 //! `AppError` deliberately does not implement `Display`: async-graphql converts every `Display` type into an error
 //! with its text as message, which would bypass the code mapping below.
 
+pub mod message;
+
 use std::fmt;
+use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
+
+pub use message::{code_in_chinese, Message, TEMPLATES};
 
 /// The stable error codes of the public API (DOMAIN.md §9). Never rename a variant: clients match on them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -66,7 +71,8 @@ pub const UNAVAILABLE_RETRY_SECS: u64 = 2;
 /// A failure of an operation, as the client will see it.
 pub struct AppError {
     pub code: ErrorCode,
-    pub message: String,
+    /// What the client reads, rendered in its language at the edge.
+    pub message: Message,
     /// The input field at fault, as the client spelled it (`input.title`), for `BAD_USER_INPUT`.
     pub field: Option<String>,
     /// Seconds the client should wait before trying again, for `RATE_LIMITED`.
@@ -76,31 +82,32 @@ pub struct AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError { code, message: message.into(), field: None, retry_after_secs: None }
+    pub fn new(code: ErrorCode, message: Message) -> Self {
+        AppError { code, message, field: None, retry_after_secs: None }
     }
 
-    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn bad_input(field: impl Into<String>, message: Message) -> Self {
         AppError { field: Some(field.into()), ..AppError::new(ErrorCode::BadUserInput, message) }
     }
 
-    pub fn unauthenticated(message: impl Into<String>) -> Self {
+    pub fn unauthenticated(message: Message) -> Self {
         AppError::new(ErrorCode::Unauthenticated, message)
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
+    pub fn forbidden(message: Message) -> Self {
         AppError::new(ErrorCode::Forbidden, message)
     }
 
-    /// Also the answer for objects outside the caller's scope, so that their existence does not leak.
+    /// Also the answer for objects outside the caller's scope, so that their existence does not leak. `what` is
+    /// the thing's English noun (`case`), which the Chinese reads as its own.
     pub fn not_found(what: &str) -> Self {
-        AppError::new(ErrorCode::NotFound, format!("{what} not found"))
+        AppError::new(ErrorCode::NotFound, Message::NotFound(what.to_owned()))
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         AppError {
             retry_after_secs: Some(retry_after_secs),
-            ..AppError::new(ErrorCode::RateLimited, format!("too many attempts; try again in {retry_after_secs} s"))
+            ..AppError::new(ErrorCode::RateLimited, Message::TooManyAttempts(retry_after_secs.to_string()))
         }
     }
 
@@ -110,16 +117,13 @@ impl AppError {
         tracing::warn!(detail = ?detail, "database unavailable");
         AppError {
             retry_after_secs: Some(UNAVAILABLE_RETRY_SECS),
-            ..AppError::new(
-                ErrorCode::Unavailable,
-                "the service cannot reach its database right now; try again shortly",
-            )
+            ..AppError::new(ErrorCode::Unavailable, Message::DatabaseUnavailable)
         }
     }
 
     pub fn internal(detail: impl fmt::Debug) -> Self {
         tracing::error!(detail = ?detail, "internal error");
-        AppError::new(ErrorCode::Internal, "internal error")
+        AppError::new(ErrorCode::Internal, Message::Internal)
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -145,7 +149,7 @@ impl From<diesel::result::Error> for AppError {
             Error::NotFound => AppError::not_found("object"),
             // Serialization failures and lock timeouts are what two concurrent writers of one row see.
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                AppError::new(ErrorCode::Conflict, "the object was changed concurrently; reload and retry")
+                AppError::new(ErrorCode::Conflict, Message::ChangedConcurrently)
             }
             // The connection went away under the statement: the server shut down, restarted or was cut off.
             ref lost if session_lost(lost) => AppError::unavailable(err),
@@ -183,9 +187,11 @@ mod r2d2_error {
     pub use diesel::r2d2::PoolError;
 }
 
+/// The error in English, with its message as its source for the edge to render in the request's language.
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
-        let mut e = async_graphql::Error::new(err.message);
+        let mut e = async_graphql::Error::new(err.message.english());
+        e.source = Some(Arc::new(err.message));
         let code = err.code;
         let field = err.field;
         let retry = err.retry_after_secs;
@@ -229,7 +235,9 @@ mod tests {
 
     #[test]
     fn graphql_error_carries_code_and_field() {
-        let e: async_graphql::Error = AppError::bad_input("input.password", "too short").into();
+        let e: async_graphql::Error = AppError::bad_input("input.password", Message::TooShort).into();
+        assert_eq!(e.message, "too short");
+        assert_eq!(e.source.as_ref().and_then(|s| s.downcast_ref::<Message>()), Some(&Message::TooShort));
         let ext = e.extensions.expect("extensions");
         assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("BAD_USER_INPUT")));
         assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("input.password")));
