@@ -87,9 +87,10 @@ async fn deliver_one(state: &AppState, client: &reqwest::Client, server: Uuid) -
         let (id, kind, key) = (hook.id, event.kind, *key);
         let failing_since = hook.failing_since.unwrap_or(attempted_at);
         let failures = hook.failures as u32 + 1;
+        // The attempt and what it settles, in one transaction: the log never shows a success the position missed.
         let still_ours = state
             .db
-            .run(move |conn| {
+            .transaction(move |conn| {
                 let system = SystemWrite::new();
                 let delivery = NewDelivery {
                     webhook_id: id,
