@@ -140,6 +140,7 @@ impl Settings {
                 0 => None,
                 ms => Some(Duration::from_millis(ms)),
             },
+            webhook_networks: webhook_networks(&get, env)?,
             loader_delay: match get("DATALOADER_DELAY_US") {
                 Some(v) => Duration::from_micros(parse_or(Some(v), "DATALOADER_DELAY_US", 0)?),
                 None => DEFAULT_BATCH_DELAY,
@@ -232,6 +233,18 @@ fn origin(value: &str) -> anyhow::Result<String> {
     } else {
         Err(anyhow::anyhow!("CORS_ORIGINS holds `{origin}`, which is no origin like https://portal.example"))
     }
+}
+
+/// `WEBHOOK_ALLOWED_NETWORKS`, or the machine itself in development.
+fn webhook_networks(get: &impl Lookup, env: AppEnv) -> anyhow::Result<Vec<crate::domain::webhook::Network>> {
+    use crate::domain::webhook::Network;
+    let name = "WEBHOOK_ALLOWED_NETWORKS";
+    if get(name).is_none() && env == AppEnv::Development {
+        return Ok(["127.0.0.0/8", "::1/128"].iter().filter_map(|n| Network::parse(n)).collect());
+    }
+    listed(get, name, |n| {
+        Network::parse(n).ok_or_else(|| anyhow::anyhow!("{name} holds `{n}`, which is no network like 10.20.0.0/16"))
+    })
 }
 
 /// A comma-separated list, each entry parsed by `parse`.

@@ -85,6 +85,10 @@ pub struct Settings {
     /// How often this server looks for webhooks to deliver; `None` (`WEBHOOK_INTERVAL_MS=0`) leaves delivery to
     /// the other servers.
     pub webhook_interval: Option<Duration>,
+    /// Networks webhooks may be posted to besides the public internet (`WEBHOOK_ALLOWED_NETWORKS`, comma-separated
+    /// `address/prefix`): an integrator's backend on the servers' private network. None in production by default;
+    /// in development the machine itself (`127.0.0.0/8`, `::1`), where a receiver is tried out.
+    pub webhook_networks: Vec<crate::domain::webhook::Network>,
 }
 
 /// An S3-compatible bucket for attached files.

@@ -1,8 +1,9 @@
 //! Webhooks as the Standard Webhooks specification describes them (standardwebhooks.com): the secret's form
 //! (`whsec_` and base64), the signature of one delivery (`v1,` and the base64 HMAC-SHA256 of
-//! `"<id>.<timestamp>.<body>"`), and when to try again after a failure. Pure: the caller brings the randomness and
-//! the clock.
+//! `"<id>.<timestamp>.<body>"`), when to try again after a failure, and which addresses a webhook may be posted
+//! to. Pure: the caller brings the randomness, the clock and the resolved addresses.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
@@ -84,6 +85,83 @@ pub fn next_try_after(failures: u32, jitter: f64) -> Duration {
     wait.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
+/// A block of addresses (`10.20.0.0/16`, `fd00:1::/64`) that webhooks may reach besides the public internet: where an
+/// integrator's backend sits on the same private network as the servers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Network {
+    base: IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    /// `address/prefix`, or a single address.
+    pub fn parse(text: &str) -> Option<Network> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let base: IpAddr = address.trim().parse().ok()?;
+        let most = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.trim().parse().ok().filter(|p| *p <= most)?,
+            None => most,
+        };
+        Some(Network { base, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        // The leading `prefix` bits of `width`, as the top bits of a u128.
+        let keep = |width: u32| if self.prefix == 0 { 0 } else { u128::MAX << (width - u32::from(self.prefix)) };
+        match (self.base, ip) {
+            (IpAddr::V4(base), IpAddr::V4(ip)) => {
+                (u128::from(u32::from(base)) ^ u128::from(u32::from(ip))) & keep(32) & u128::from(u32::MAX) == 0
+            }
+            (IpAddr::V6(base), IpAddr::V6(ip)) => (u128::from(base) ^ u128::from(ip)) & keep(128) == 0,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.base, self.prefix)
+    }
+}
+
+/// Whether a webhook may be posted to `ip`: an address of the public internet, or one of the `allowed` networks.
+/// Everything else (loopback, the private and shared blocks, link-local, where cloud metadata answers, and the
+/// unspecified, broadcast and multicast addresses) would let an admin make the servers call what only they can
+/// reach.
+pub fn may_post_to(ip: IpAddr, allowed: &[Network]) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    if ip.is_unspecified() || ip.is_multicast() {
+        return false;
+    }
+    allowed.iter().any(|n| n.contains(ip)) || is_public(ip)
+}
+
+fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            !(v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +194,28 @@ mod tests {
         assert_eq!(next_try_after(1, 0.0), Duration::from_millis(2500));
         assert_eq!(next_try_after(30, 1.0), LONGEST_WAIT);
         assert_eq!(next_try_after(u32::MAX, 1.0), LONGEST_WAIT);
+    }
+
+    #[test]
+    fn webhooks_reach_the_public_internet_and_the_allowed_networks_only() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        for public in ["203.119.26.1", "8.8.8.8", "2400:3200::1"] {
+            assert!(may_post_to(ip(public), &[]), "{public}");
+        }
+        let private =
+            ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0"];
+        for address in private.iter().chain(&["::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::", "224.0.0.1"]) {
+            assert!(!may_post_to(ip(address), &[]), "{address}");
+        }
+        let intranet = [Network::parse("10.20.0.0/16").unwrap(), Network::parse("::1").unwrap()];
+        assert!(may_post_to(ip("10.20.3.4"), &intranet));
+        assert!(!may_post_to(ip("10.21.3.4"), &intranet));
+        assert!(may_post_to(ip("::1"), &intranet));
+        assert!(!may_post_to(ip("0.0.0.0"), &[Network::parse("0.0.0.0/0").unwrap()]), "never the unspecified");
+        assert_eq!(Network::parse("10.20.0.0/33"), None);
+        assert_eq!(Network::parse("intranet"), None);
+        assert_eq!(Network::parse("127.0.0.0/8").unwrap().to_string(), "127.0.0.0/8");
+        assert!(Network::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        assert!(!Network::parse("10.0.0.0/8").unwrap().contains(ip("::1")));
     }
 }

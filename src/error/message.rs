@@ -128,6 +128,9 @@ messages! {
     AtMost2000Characters => "at most 2,000 characters", "最多 2000 个字符";
     NotHttp => "an http:// or https:// address", "应为 http:// 或 https:// 地址";
     BadAddress => "an address with a host, without spaces or credentials", "应为含主机名的地址，不得含空格或账号密码";
+    AddressNotReachable =>
+        "an address webhooks may not be posted to: a public one, or one of the server's WEBHOOK_ALLOWED_NETWORKS",
+        "不允许推送到此地址：须为公网地址，或服务器 WEBHOOK_ALLOWED_NETWORKS 所列网络中的地址";
     NotAnId => "not an id", "不是有效的 ID";
     NotAnActivity => "not an activity", "不是活动记录";
     OnlyTrue => "only `true` is supported; leave it out for all", "只支持 `true`；要列出全部请省略此项";

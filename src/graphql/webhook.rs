@@ -175,7 +175,9 @@ impl WebhookMutation {
     ) -> Result<WebhookWithSecret> {
         let work = work(ctx)?;
         let request = WebhookRequest { url: input.url, kinds: input.kinds, jurisdiction_code: input.jurisdiction_code };
-        let (hook, secret) = state(ctx).db.transaction(move |conn| webhooks::create(conn, &work, &request)).await?;
+        let allowed = state(ctx).settings.webhook_networks.clone();
+        let create = move |conn: &mut _| webhooks::create(conn, &work, &request, &allowed);
+        let (hook, secret) = state(ctx).db.transaction(create).await?;
         Ok(WebhookWithSecret { secret, webhook: WebhookNode(hook) })
     }
 

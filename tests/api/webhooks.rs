@@ -217,6 +217,46 @@ async fn events_arrive_signed_in_feed_order_and_a_failed_one_is_sent_again() {
     assert_eq!(hooks["webhooks"][0]["deliveries"][0]["succeeded"], true, "{hooks}");
 }
 
+/// A webhook reaches the public internet and the networks the operator allows, nothing else: an address written
+/// out is refused when the webhook is made, a name that resolves to the machine itself is refused at each delivery
+/// (so a name cannot be pointed elsewhere after the check), and nothing reaches the receiver there.
+#[tokio::test]
+async fn a_webhook_reaches_only_the_public_internet_and_the_allowed_networks() {
+    let app = spawn_app_with(&[("WEBHOOK_INTERVAL_MS", "100"), ("WEBHOOK_ALLOWED_NETWORKS", "10.20.0.0/16")]).await;
+    let admin = app.token("demo.admin").await;
+    let hook = receiver().await;
+    let input = |url: &str| json!({"i": {"url": url, "jurisdictionCode": "510502"}});
+    let metadata = "http://169.254.169.254/latest/meta-data/";
+    for url in [hook.url.as_str(), metadata, "http://[::1]:8080/hook", "http://10.1.2.3/hook", "http://0.0.0.0/"] {
+        let body = app.graphql(CREATE, input(url), Some(&admin)).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{url}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "input.url", "{url}: {body}");
+    }
+    app.ok(CREATE, input("http://10.20.0.5/hook"), &admin).await;
+
+    // The receiver by a name that resolves to the machine: made, but never posted to.
+    let by_name = hook.url.replace("127.0.0.1", "localhost");
+    let made = app.ok(CREATE, input(&by_name), &admin).await;
+    let id = made["createWebhook"]["webhook"]["id"].as_str().unwrap().to_owned();
+    let petitioner = app.token("demo.petitioner").await;
+    submit(&app, &petitioner, "小区路灯损坏多日").await;
+    let query = "query { webhooks { id failures deliveries(first: 5) { succeeded error } } }";
+    let mut refused = Value::Null;
+    for _ in 0..100 {
+        let hooks = app.ok(query, json!({}), &admin).await;
+        let mine = hooks["webhooks"].as_array().unwrap().iter().find(|h| h["id"] == id.as_str()).cloned();
+        if let Some(h) = mine.filter(|h| h["failures"].as_i64().unwrap_or(0) >= 1) {
+            refused = h;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let error = refused["deliveries"][0]["error"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(refused["deliveries"][0]["succeeded"], false, "{refused}");
+    assert!(error.contains("resolves to no address webhooks may be posted to"), "{refused}");
+    assert!(hook.got.lock().unwrap().is_empty(), "nothing reached the machine's own receiver");
+}
+
 /// Two servers deliver one webhook: each event is posted once while the endpoint answers (the lease keeps the
 /// other server away), none is lost, and the order holds.
 #[tokio::test]

@@ -7,16 +7,19 @@
 //! may arrive twice (its `webhook-id` is the same), never out of order, never not at all.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::literal_address;
 use crate::domain::details::notice_of;
 use crate::domain::permission::SystemWrite;
 use crate::domain::scope::CaseScope;
-use crate::domain::webhook::{next_try_after, WebhookSecret, GIVE_UP_AFTER};
+use crate::domain::webhook::{may_post_to, next_try_after, Network, WebhookSecret, GIVE_UP_AFTER};
 use crate::error::{AppError, AppResult};
 use crate::models::case_event::CaseEvent;
 use crate::models::feed::{self, FeedFilter, FeedKey};
@@ -35,7 +38,13 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// Delivers due webhooks every `every`, until the server stops.
 pub async fn deliver_every(state: AppState, every: Duration) {
     let server = Uuid::new_v4();
-    let client = match reqwest::Client::builder().timeout(TIMEOUT).redirect(reqwest::redirect::Policy::none()).build() {
+    let resolver = Arc::new(PermittedResolver { allowed: state.settings.webhook_networks.clone() });
+    let client = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(resolver)
+        .build();
+    let client = match client {
         Ok(client) => client,
         Err(e) => return tracing::error!(error = %e, "webhooks: no HTTP client; nothing will be delivered"),
     };
@@ -78,7 +87,8 @@ async fn deliver_one(state: &AppState, client: &reqwest::Client, server: Uuid) -
         let body = payload(&message_id, event, reference.as_deref());
         let attempted_at = state.clock.now();
         // The signature's timestamp is the moment of sending by the wall clock, which receivers compare with theirs.
-        let outcome = post(client, &hook.url, &secret, &message_id, Utc::now(), &body).await;
+        let outcome =
+            post(client, &state.settings.webhook_networks, &hook.url, &secret, &message_id, Utc::now(), &body).await;
         let (status_code, error) = match &outcome {
             Ok(status) => (Some(*status as i32), (!(200..300).contains(status)).then(|| format!("answered {status}"))),
             Err(e) => (None, Some(e.clone())),
@@ -168,15 +178,42 @@ fn payload(message_id: &str, event: &CaseEvent, reference: Option<&str>) -> Vec<
     .into_bytes()
 }
 
+/// Resolves a webhook's host name and keeps only the addresses webhooks may be posted to, at every delivery: a name
+/// that resolves to a private address, the machine itself or the cloud's metadata service is refused however it
+/// resolved when the webhook was made.
+struct PermittedResolver {
+    allowed: Vec<Network>,
+}
+
+impl reqwest::dns::Resolve for PermittedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allowed = self.allowed.clone();
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let permitted: Vec<SocketAddr> = found.into_iter().filter(|a| may_post_to(a.ip(), &allowed)).collect();
+            if permitted.is_empty() {
+                return Err(format!("{host} resolves to no address webhooks may be posted to").into());
+            }
+            Ok(Box::new(permitted.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// Posts one event; the status of the answer, or why there was none.
 async fn post(
     client: &reqwest::Client,
+    allowed: &[Network],
     url: &str,
     secret: &WebhookSecret,
     message_id: &str,
     at: DateTime<Utc>,
     body: &[u8],
 ) -> Result<u16, String> {
+    // A name goes through the resolver above; an address written out is checked here.
+    if let Some(ip) = literal_address(url).filter(|ip| !may_post_to(*ip, allowed)) {
+        return Err(format!("{ip} is no address webhooks may be posted to (WEBHOOK_ALLOWED_NETWORKS)"));
+    }
     let timestamp = at.timestamp();
     let answer = client
         .post(url)
@@ -187,6 +224,22 @@ async fn post(
         .body(body.to_vec())
         .send()
         .await
-        .map_err(|e| format!("no answer: {e}"))?;
+        .map_err(|e| format!("no answer: {}", with_causes(&e)))?;
     Ok(answer.status().as_u16())
+}
+
+/// An error with the errors that caused it, as an admin reading a delivery needs it (reqwest's own says only that
+/// sending failed).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let said = e.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = e.source();
+    }
+    text
 }

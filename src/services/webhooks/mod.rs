@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::domain::case::EventKind;
 use crate::domain::permission::{act, authorize_administration, may_administer, Authorized};
 use crate::domain::scope::Caller;
-use crate::domain::webhook::{WebhookSecret, WebhookStatus};
+use crate::domain::webhook::{may_post_to, Network, WebhookSecret, WebhookStatus};
 use crate::error::{AppError, AppResult, Message};
 use crate::models::feed::{self, FeedKey};
 use crate::models::jurisdiction;
@@ -27,8 +27,9 @@ pub struct WebhookRequest {
     pub jurisdiction_code: String,
 }
 
-/// A URL an endpoint can be reached at: `http` or `https` with a host, and nothing a header could not carry.
-fn parse_url(url: &str) -> AppResult<String> {
+/// A URL an endpoint can be reached at: `http` or `https` with a host, and nothing a header could not carry; an
+/// address written out must be one webhooks may be posted to (a name is checked at each delivery, as it resolves).
+fn parse_url(url: &str, allowed: &[Network]) -> AppResult<String> {
     let url = url.trim();
     let bad = |why: Message| AppError::bad_input("input.url", why);
     if url.len() > MAX_URL {
@@ -40,7 +41,21 @@ fn parse_url(url: &str) -> AppResult<String> {
     if host.is_empty() || host.contains('@') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad(Message::BadAddress));
     }
+    if literal_address(url).is_some_and(|ip| !may_post_to(ip, allowed)) {
+        return Err(bad(Message::AddressNotReachable));
+    }
     Ok(url.to_owned())
+}
+
+/// The IP address a URL names its host by, if it names it so (`http://10.0.0.5:8080/`, `https://[fd00::1]/`).
+pub fn literal_address(url: &str) -> Option<std::net::IpAddr> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?.parse().ok(),
+        None => host.split(':').next()?.parse().ok(),
+    }
 }
 
 /// A webhook the caller administers, locked for the rest of the transaction, with the proof to change it. Others
@@ -57,12 +72,17 @@ fn administered(
 }
 
 /// Makes a webhook; delivery starts with the events that become final from now on. The secret is returned once.
-pub fn create(conn: &mut PgConnection, work: &WorkContext, req: &WebhookRequest) -> AppResult<(Webhook, String)> {
+pub fn create(
+    conn: &mut PgConnection,
+    work: &WorkContext,
+    req: &WebhookRequest,
+    allowed: &[Network],
+) -> AppResult<(Webhook, String)> {
     let (caller, now) = (&work.caller, work.env.now);
     may_administer(caller)?;
     let path = jurisdiction::subtree_path(conn, &req.jurisdiction_code, "input.jurisdictionCode")?;
     let proof = authorize_administration(caller, &path, "jurisdiction")?;
-    let url = parse_url(&req.url)?;
+    let url = parse_url(&req.url, allowed)?;
     if req.kinds.as_ref().is_some_and(Vec::is_empty) {
         return Err(AppError::bad_input("input.kinds", Message::NoKinds));
     }
