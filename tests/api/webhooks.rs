@@ -257,6 +257,31 @@ async fn a_webhook_reaches_only_the_public_internet_and_the_allowed_networks() {
     assert!(hook.got.lock().unwrap().is_empty(), "nothing reached the machine's own receiver");
 }
 
+/// A server that stops while it holds a webhook's lease (killed mid-batch) holds the webhook back until the lease
+/// runs out, no longer: then another server takes it and posts what waits, from the position last answered.
+#[tokio::test]
+async fn a_lease_left_by_a_stopped_server_runs_out_and_another_server_delivers() {
+    use diesel::prelude::*;
+    let app = delivering_app().await;
+    let hook = receiver().await;
+    let (id, _) = make_hook(&app, &hook.url).await;
+    // The lease as a server leaves it when it stops mid-batch: held by a server that will never free it.
+    let lease_until = petition_api::clock::Clock::now(&*app.clock) + chrono::Duration::seconds(30);
+    diesel::sql_query("UPDATE webhooks SET leased_by = gen_random_uuid(), lease_until = $1 WHERE id = $2::uuid")
+        .bind::<diesel::sql_types::Timestamptz, _>(lease_until)
+        .bind::<diesel::sql_types::Text, _>(&id)
+        .execute(&mut app.conn())
+        .unwrap();
+    let petitioner = app.token("demo.petitioner").await;
+    let (case, ..) = submit(&app, &petitioner, "小区路灯损坏多日").await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert!(hook.got.lock().unwrap().is_empty(), "posted while another server held the lease");
+
+    app.clock.advance(chrono::Duration::seconds(31));
+    let got = until(&hook, |g| !g.is_empty()).await;
+    assert_eq!(body(&got[0])["data"]["caseId"], case.as_str());
+}
+
 /// Two servers deliver one webhook: each event is posted once while the endpoint answers (the lease keeps the
 /// other server away), none is lost, and the order holds.
 #[tokio::test]
