@@ -364,7 +364,7 @@ fn load_case(
         conn,
         &SystemWrite::new(),
         &case::NewCase {
-            id: Uuid::new_v4(),
+            id: crate::domain::ids::CaseId::new_v4(),
             reference: &reference,
             query_code_hash: &hash,
             jurisdiction_code: &demo.jurisdiction,

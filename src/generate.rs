@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::db::schema::{accounts, case_events, cases, jurisdictions, units};
 use crate::domain::case::{case_reference, CaseStatus, ClosureReason, EventKind, Outcome, ServedVia};
 use crate::domain::details::{to_payload, Answered, Closed, Routed, Told};
+use crate::domain::ids::CaseId;
 use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline};
 use crate::error::{AppError, AppResult, Message};
@@ -165,7 +166,7 @@ pub fn run(
                 .iter()
                 .map(|s| CaseEvent {
                     id: 0,
-                    case_id: case.id,
+                    case_id: case.id.into(),
                     kind: s.kind,
                     from_status: None,
                     to_status: s.to,
@@ -215,8 +216,8 @@ pub fn run(
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 diesel::insert_into(case_events::table).values(chunk).execute(conn)?;
             }
-            let deadlines: Vec<(Uuid, &str, &[Deadline])> =
-                batch_deadlines.iter().map(|(id, code, d)| (*id, code.as_str(), d.as_slice())).collect();
+            let deadlines: Vec<(CaseId, &str, &[Deadline])> =
+                batch_deadlines.iter().map(|(id, code, d)| ((*id).into(), code.as_str(), d.as_slice())).collect();
             crate::models::deadline::insert_many(conn, &crate::domain::permission::SystemWrite::new(), &deadlines)?;
             Ok::<_, AppError>(())
         })?;

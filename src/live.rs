@@ -14,13 +14,14 @@ use uuid::Uuid;
 
 use crate::auth::callers::CallerCache;
 use crate::db::PgPool;
+use crate::domain::ids::CaseId;
 
 /// A new entry in a case's history.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseSignal {
     pub id: i64,
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub kind: String,
     pub staff_only: bool,
     /// The materialised path of the case's jurisdiction.

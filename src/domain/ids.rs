@@ -19,6 +19,24 @@ macro_rules! entity_ids {
                 pub const fn uuid(self) -> uuid::Uuid {
                     self.0
                 }
+
+                /// The id of a number, for tests and examples.
+                pub const fn from_u128(n: u128) -> Self {
+                    $name(uuid::Uuid::from_u128(n))
+                }
+
+                /// A new, random id.
+                pub fn new_v4() -> Self {
+                    $name(uuid::Uuid::new_v4())
+                }
+            }
+
+            /// An id as clients write it (the UUID's text).
+            impl std::str::FromStr for $name {
+                type Err = uuid::Error;
+                fn from_str(text: &str) -> Result<Self, uuid::Error> {
+                    text.parse().map($name)
+                }
             }
 
             impl From<uuid::Uuid> for $name {

@@ -80,11 +80,12 @@ pub fn work(ctx: &Context<'_>) -> AppResult<WorkContext> {
 }
 
 /// The id of an object to read or act on. An id that cannot exist is answered like one that does not exist.
-pub fn object_id(id: &ID, what: &str) -> AppResult<uuid::Uuid> {
+/// Of whichever id type the caller needs (`CaseId`, or a bare UUID).
+pub fn object_id<T: std::str::FromStr>(id: &ID, what: &str) -> AppResult<T> {
     id.parse().map_err(|_| AppError::not_found(what))
 }
 
 /// An id given in a list filter; garbage is bad input naming `field`.
-pub fn filter_id(id: Option<&ID>, field: &str) -> AppResult<Option<uuid::Uuid>> {
+pub fn filter_id<T: std::str::FromStr>(id: Option<&ID>, field: &str) -> AppResult<Option<T>> {
     id.map(|id| id.parse().map_err(|_| AppError::bad_input(field, Message::NotAnId))).transpose()
 }

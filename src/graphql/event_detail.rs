@@ -80,7 +80,7 @@ impl stored::Supervised {
 
 /// Whether the reader may see the case an entry names (else its id is not shown).
 pub async fn shows_case(ctx: &Context<'_>, id: CaseId) -> Result<bool> {
-    Ok(ctx.data_unchecked::<Loaders>().case().load_one(id.uuid()).await?.is_some())
+    Ok(ctx.data_unchecked::<Loaders>().case().load_one(id).await?.is_some())
 }
 
 /// Whether the reader may see the notice an entry names (else its id is not shown).

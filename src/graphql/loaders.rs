@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::deadline::WorkCalendar;
+use crate::domain::ids::CaseId;
 use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
@@ -273,36 +274,36 @@ loader!(
 
 loader!(
     /// Whole histories (staff-only entries included; resolvers filter by viewer).
-    EventsByCase: Uuid => Vec<CaseEvent>, |conn, keys| unscoped::histories(conn, keys, true), grouped(|e| e.case_id)
+    EventsByCase: CaseId => Vec<CaseEvent>, |conn, keys| unscoped::histories(conn, keys, true), grouped(|e| e.case_id)
 );
 
 loader!(
     /// The stored deadlines of each case (kept by every step, so a list does not re-derive them from histories).
-    DeadlinesByCase: Uuid => Vec<Deadline>, |conn, keys| unscoped::deadlines(conn, keys), pairs
+    DeadlinesByCase: CaseId => Vec<Deadline>, |conn, keys| unscoped::deadlines(conn, keys), pairs
 );
 
 loader!(
     /// The digest at the head of each case's history chain (the case was read through the caller's scope).
-    HistoryHeadByCase: Uuid => String, |conn, keys| unscoped::history_heads(conn, keys), pairs_one
+    HistoryHeadByCase: CaseId => String, |conn, keys| unscoped::history_heads(conn, keys), pairs_one
 );
 
 loader!(
     /// The files of each case (resolvers filter by viewer: the confidentiality rule of DOMAIN.md §7).
-    AttachmentsByCase: Uuid => Vec<Attachment>, |conn, keys| unscoped::attachments(conn, keys), grouped(|a| a.case_id)
+    AttachmentsByCase: CaseId => Vec<Attachment>, |conn, keys| unscoped::attachments(conn, keys), grouped(|a| a.case_id)
 );
 
 loader!(
     /// Every escalation of each case (resolvers filter by viewer: petitioners see only their reviews).
-    EscalationsByCase: Uuid => Vec<Escalation>, |conn, keys| unscoped::escalations(conn, keys), grouped(|e| e.case_id)
+    EscalationsByCase: CaseId => Vec<Escalation>, |conn, keys| unscoped::escalations(conn, keys), grouped(|e| e.case_id)
 );
 
 pub struct VisibleCaseById(Db, CaseScope);
 
-impl Loader<Uuid> for VisibleCaseById {
+impl Loader<CaseId> for VisibleCaseById {
     type Value = Case;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Case> {
+    async fn load(&self, keys: &[CaseId]) -> LoadResult<CaseId, Case> {
         let (keys, scope) = (keys.to_vec(), self.1.clone());
         let rows = self.0.run(move |conn| Ok(case_model::find_many_visible(conn, &scope, &keys)?)).await?;
         Ok(rows.into_iter().map(|c| (c.id, c)).collect())
@@ -327,11 +328,11 @@ impl Loader<Uuid> for VisibleNoticeById {
 
 pub struct NoticesByCase(Db, NoticeScope);
 
-impl Loader<Uuid> for NoticesByCase {
+impl Loader<CaseId> for NoticesByCase {
     type Value = Vec<SupervisionNotice>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Vec<SupervisionNotice>> {
+    async fn load(&self, keys: &[CaseId]) -> LoadResult<CaseId, Vec<SupervisionNotice>> {
         let (keys, scope) = (keys.to_vec(), self.1.clone());
         if scope.is_empty() {
             return Ok(HashMap::new());
@@ -343,7 +344,7 @@ impl Loader<Uuid> for NoticesByCase {
 
 loader!(
     /// The ids of the cases of each notice (resolvers then load the ones the caller may see).
-    CaseIdsByNotice: Uuid => Vec<Uuid>, |conn, keys| unscoped::cases_of_notices(conn, keys), pairs
+    CaseIdsByNotice: Uuid => Vec<CaseId>, |conn, keys| unscoped::cases_of_notices(conn, keys), pairs
 );
 
 loader!(

@@ -45,12 +45,12 @@ impl NodeQuery {
     /// is null). Units are public; the rest needs a signed-in caller.
     async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "The object's id.")] id: ID) -> Result<Option<Node>> {
         let caller = viewer(ctx)?.cloned();
-        let id = object_id(&id, "object")?;
+        let id: uuid::Uuid = object_id(&id, "object")?;
         let found = state(ctx)
             .db
             .run(move |conn| {
                 if let Some(caller) = &caller {
-                    if let Some(c) = case_model::find_visible(conn, &case_scope(caller), id)? {
+                    if let Some(c) = case_model::find_visible(conn, &case_scope(caller), id.into())? {
                         return Ok(Some(Found::Case(c)));
                     }
                     if let Some(e) = escalation::find_visible(conn, &escalation_scope(caller), id)? {

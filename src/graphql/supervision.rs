@@ -3,7 +3,6 @@
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use uuid::Uuid;
 
 use super::case::CaseNode;
 use super::connection::{connection, overdue_filter, scoped_page, PageArgs};
@@ -321,7 +320,7 @@ impl SupervisionMutation {
             .case_ids
             .iter()
             .map(|id| id.parse().map_err(|_| AppError::not_found("case").with_field("input.caseIds")))
-            .collect::<AppResult<Vec<Uuid>>>()?;
+            .collect::<AppResult<Vec<crate::domain::ids::CaseId>>>()?;
         let target_unit_id =
             input.target_unit_id.parse().map_err(|_| AppError::not_found("unit").with_field("input.targetUnitId"))?;
         let req = NoticeRequest {

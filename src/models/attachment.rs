@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::db::schema::attachments;
 use crate::domain::evidence::AttachmentKind;
+use crate::domain::ids::CaseId;
 use crate::domain::permission::{act, Authorized};
 use crate::domain::role::ActorRole;
 
@@ -14,7 +15,7 @@ use crate::domain::role::ActorRole;
 #[diesel(table_name = attachments, check_for_backend(diesel::pg::Pg))]
 pub struct Attachment {
     pub id: Uuid,
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub kind: AttachmentKind,
     pub file_name: String,
     pub content_type: String,
@@ -39,7 +40,7 @@ impl Attachment {
 #[diesel(table_name = attachments)]
 pub struct NewAttachment<'a> {
     pub id: Uuid,
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub jurisdiction_code: &'a str,
     pub kind: AttachmentKind,
     pub file_name: &'a str,
@@ -62,12 +63,12 @@ pub fn insert(
 }
 
 /// How many files a case holds (withdrawn ones too).
-pub(in crate::models) fn count_of_case(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<i64> {
+pub(in crate::models) fn count_of_case(conn: &mut PgConnection, case_id: CaseId) -> QueryResult<i64> {
     attachments::table.filter(attachments::case_id.eq(case_id)).count().get_result(conn)
 }
 
 /// The files of these cases, oldest first.
-pub(in crate::models) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Attachment>> {
+pub(in crate::models) fn of_cases(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<Vec<Attachment>> {
     attachments::table
         .filter(attachments::case_id.eq_any(case_ids))
         .order((attachments::uploaded_at, attachments::id))

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::db::announce;
 use crate::db::schema::case_events;
 use crate::domain::case::{CaseStatus, EventKind};
+use crate::domain::ids::CaseId;
 use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
 
@@ -14,7 +15,7 @@ use crate::domain::role::ActorRole;
 #[diesel(table_name = case_events, check_for_backend(diesel::pg::Pg))]
 pub struct CaseEvent {
     pub id: i64,
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub kind: EventKind,
     pub from_status: Option<CaseStatus>,
     pub to_status: Option<CaseStatus>,
@@ -34,7 +35,7 @@ pub struct CaseEvent {
 #[derive(Insertable)]
 #[diesel(table_name = case_events)]
 pub struct NewCaseEvent<'a> {
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub jurisdiction_code: &'a str,
     pub kind: EventKind,
     pub from_status: Option<CaseStatus>,
@@ -57,7 +58,7 @@ pub fn append(conn: &mut PgConnection, decided: &impl Decision, e: &NewCaseEvent
 /// The histories of several cases at once, each in the order things happened (for the batched `events` field).
 pub(super) fn of_cases(
     conn: &mut PgConnection,
-    case_ids: &[Uuid],
+    case_ids: &[CaseId],
     include_staff_only: bool,
 ) -> QueryResult<Vec<CaseEvent>> {
     let mut q = case_events::table

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use crate::db::schema::{case_deadlines, cases};
 use crate::domain::case::CaseStatus;
+use crate::domain::ids::CaseId;
 use crate::domain::permission::Decision;
 use crate::domain::schedule::{Deadline, DeadlineKind};
 
@@ -14,7 +14,7 @@ use crate::domain::schedule::{Deadline, DeadlineKind};
 pub fn replace(
     conn: &mut PgConnection,
     decided: &impl Decision,
-    case_id: Uuid,
+    case_id: CaseId,
     jurisdiction_code: &str,
     deadlines: &[Deadline],
 ) -> QueryResult<()> {
@@ -27,7 +27,7 @@ pub fn replace(
 pub fn insert_many(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    cases: &[(Uuid, &str, &[Deadline])],
+    cases: &[(CaseId, &str, &[Deadline])],
 ) -> QueryResult<()> {
     let rows: Vec<_> = cases
         .iter()
@@ -56,7 +56,7 @@ pub fn insert_many(
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = case_deadlines, check_for_backend(diesel::pg::Pg))]
 struct Stored {
-    case_id: Uuid,
+    case_id: CaseId,
     kind: String,
     starts_at: DateTime<Utc>,
     due_at: DateTime<Utc>,
@@ -66,7 +66,7 @@ struct Stored {
 
 /// The stored deadlines of `case_ids`, in the order they arose, with their case. A kind this build does not know
 /// (written by a newer one) is left out rather than shown wrong.
-pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Deadline)>> {
+pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<Vec<(CaseId, Deadline)>> {
     let rows: Vec<Stored> = case_deadlines::table
         .filter(case_deadlines::case_id.eq_any(case_ids))
         .order((case_deadlines::case_id, case_deadlines::seq))
@@ -89,9 +89,9 @@ pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResul
 /// id rather than asking again from the start.
 pub(in crate::models) fn cases_without(
     conn: &mut PgConnection,
-    after: Option<Uuid>,
+    after: Option<CaseId>,
     limit: i64,
-) -> QueryResult<Vec<(Uuid, String)>> {
+) -> QueryResult<Vec<(CaseId, String)>> {
     let mut q = cases::table
         .filter(diesel::dsl::not(diesel::dsl::exists(
             case_deadlines::table.filter(case_deadlines::case_id.eq(cases::id)),
@@ -112,7 +112,7 @@ pub(in crate::models) fn review_windows_lapsed(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
     limit: i64,
-) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
+) -> QueryResult<Vec<(CaseId, DateTime<Utc>)>> {
     case_deadlines::table
         .inner_join(cases::table.on(cases::id.eq(case_deadlines::case_id)))
         .filter(case_deadlines::met_at.is_null())
@@ -131,7 +131,7 @@ pub(in crate::models) fn review_windows_lapsed(
 /// A deadline staff owed that ran out unmet, not yet recorded in the case's history.
 #[derive(Queryable, Debug, Clone)]
 pub struct Missed {
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub jurisdiction_code: String,
     pub kind: DeadlineKind,
     pub due_at: DateTime<Utc>,

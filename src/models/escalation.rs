@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::schema::{cases, escalations, jurisdictions};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
+use crate::domain::ids::CaseId;
 use crate::domain::permission::Decision;
 use crate::domain::scope::EscalationScope;
 
@@ -18,7 +19,7 @@ use crate::domain::scope::EscalationScope;
 #[diesel(table_name = escalations, check_for_backend(diesel::pg::Pg))]
 pub struct Escalation {
     pub id: Uuid,
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub jurisdiction_code: String,
     pub kind: EscalationKind,
     pub from_jurisdiction: String,
@@ -36,7 +37,7 @@ pub struct Escalation {
 }
 
 pub struct NewEscalation<'a> {
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub jurisdiction_code: &'a str,
     pub kind: EscalationKind,
     pub from_jurisdiction: &'a str,
@@ -73,7 +74,7 @@ pub(super) fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Esca
 }
 
 /// The escalations of several cases, oldest first (for the batched `escalations` field).
-pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Escalation>> {
+pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<Vec<Escalation>> {
     escalations::table
         .filter(escalations::case_id.eq_any(case_ids))
         .order((escalations::case_id, escalations::requested_at, escalations::id))
@@ -122,7 +123,7 @@ pub struct EscalationFilter {
     pub addressed_to: Option<String>,
     /// Pending and past due at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
-    pub case_id: Option<Uuid>,
+    pub case_id: Option<CaseId>,
 }
 
 fn filtered(scope: &EscalationScope, filter: &EscalationFilter) -> escalations::BoxedQuery<'static, Pg> {
@@ -197,7 +198,7 @@ pub fn find_visible(conn: &mut PgConnection, scope: &EscalationScope, id: Uuid) 
 /// Whether the case has a pending escalation of `kind`.
 pub(in crate::models) fn pending_of_kind(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    case_id: CaseId,
     kind: EscalationKind,
 ) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(

@@ -7,12 +7,12 @@ use base64::Engine;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
-use uuid::Uuid;
 
 use super::case::{in_subtree, visible_to};
 use super::case_event::CaseEvent;
 use crate::db::schema::{case_events, cases};
 use crate::domain::case::EventKind;
+use crate::domain::ids::CaseId;
 use crate::domain::scope::CaseScope;
 
 /// Which history an entry comes from, in the feed's order among entries of one transaction.
@@ -77,7 +77,7 @@ pub struct FeedFilter {
     pub kinds: Option<Vec<String>>,
     /// The materialised path of a jurisdiction whose subtree the entries' cases lie in.
     pub within_path: Option<String>,
-    pub case_id: Option<Uuid>,
+    pub case_id: Option<CaseId>,
     /// Only entries a petitioner may see (a petitioner's feed).
     pub public_only: bool,
 }

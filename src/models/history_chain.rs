@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::db::schema::{case_events, cases};
 use crate::domain::chain::{History, StoredEntry};
+use crate::domain::ids::CaseId;
 
 /// The column naming an entry's chain, and its columns as text in the order of the canonical form
 /// (`domain::chain`).
@@ -88,7 +89,7 @@ pub(in crate::models) fn entries(
 }
 
 /// The digest of the last entry of each case's history: (case id, digest).
-pub(in crate::models) fn heads(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+pub(in crate::models) fn heads(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<Vec<(CaseId, String)>> {
     case_events::table
         .filter(case_events::case_id.eq_any(case_ids))
         .distinct_on(case_events::case_id)
@@ -98,6 +99,9 @@ pub(in crate::models) fn heads(conn: &mut PgConnection, case_ids: &[Uuid]) -> Qu
 }
 
 /// The references of cases, to name them in a report: (case id, reference).
-pub(in crate::models) fn references(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+pub(in crate::models) fn references(
+    conn: &mut PgConnection,
+    case_ids: &[CaseId],
+) -> QueryResult<Vec<(CaseId, String)>> {
     cases::table.filter(cases::id.eq_any(case_ids)).select((cases::id, cases::reference)).load(conn)
 }

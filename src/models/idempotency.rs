@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::idempotency_keys as ik;
+use crate::domain::ids::CaseId;
 use crate::domain::permission::Decision;
 
 /// Claims this account's `key` for `case_id`, the case the request is about to write in the same transaction.
@@ -17,7 +18,7 @@ pub fn claim(
     account: Uuid,
     key: &str,
     operation: &str,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> QueryResult<bool> {
     let claimed = diesel::insert_into(ik::table)
         .values((ik::account_id.eq(account), ik::key.eq(key), ik::operation.eq(operation), ik::case_id.eq(case_id)))
@@ -27,6 +28,6 @@ pub fn claim(
 }
 
 /// The case created by the request with this account and key, if one was.
-pub fn case_of(conn: &mut PgConnection, account: Uuid, key: &str) -> QueryResult<Option<Uuid>> {
+pub fn case_of(conn: &mut PgConnection, account: Uuid, key: &str) -> QueryResult<Option<CaseId>> {
     ik::table.filter(ik::account_id.eq(account).and(ik::key.eq(key))).select(ik::case_id).first(conn).optional()
 }

@@ -27,8 +27,9 @@ pub mod webhook;
 /// a mistake in the code, answered as an internal error, and nothing is written.
 pub(crate) fn decided_for(
     decided: &impl crate::domain::permission::Decision,
-    object: uuid::Uuid,
+    object: impl Into<uuid::Uuid>,
 ) -> diesel::QueryResult<()> {
+    let object = object.into();
     if decided.allows(object) {
         Ok(())
     } else {

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{jurisdictions, reception_bookings, reception_sessions, reception_visits};
+use crate::domain::ids::CaseId;
 use crate::domain::permission::{act, Authorized};
 use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus};
 
@@ -49,7 +50,7 @@ pub struct Booking {
     pub session_id: Uuid,
     pub petitioner_account_id: Uuid,
     pub matter: String,
-    pub case_id: Option<Uuid>,
+    pub case_id: Option<CaseId>,
     pub status: BookingStatus,
     pub booked_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
@@ -136,7 +137,7 @@ pub fn insert_booking(
     session_id: Uuid,
     petitioner: Uuid,
     matter: &str,
-    case_id: Option<Uuid>,
+    case_id: Option<CaseId>,
     at: DateTime<Utc>,
 ) -> QueryResult<Option<Booking>> {
     diesel::insert_into(reception_bookings::table)
@@ -197,7 +198,7 @@ pub(in crate::models) fn bookings_of_sessions(conn: &mut PgConnection, ids: &[Uu
 pub struct Visit {
     pub id: Uuid,
     pub session_id: Uuid,
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub new_petition: bool,
     pub leader_took_charge: bool,
     pub persons: i32,
@@ -210,7 +211,7 @@ pub fn insert_visit(
     conn: &mut PgConnection,
     _desk: &Authorized<act::KeepReceptionDays>,
     session_id: Uuid,
-    case_id: Uuid,
+    case_id: CaseId,
     jurisdiction_code: &str,
     new_petition: bool,
     leader_took_charge: bool,

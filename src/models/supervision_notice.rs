@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
+use crate::domain::ids::CaseId;
 use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
 use crate::domain::scope::NoticeScope;
@@ -70,7 +71,7 @@ pub fn insert(
     conn: &mut PgConnection,
     _decided: &impl Decision,
     n: &NewNotice<'_>,
-    cases: &[(Uuid, &str)],
+    cases: &[(CaseId, &str)],
 ) -> QueryResult<SupervisionNotice> {
     let notice = diesel::insert_into(supervision_notices::table)
         .values((
@@ -221,7 +222,7 @@ pub struct NoticeFilter {
     /// Awaiting a response past its due time at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
     pub within_path: Option<String>,
-    pub case_id: Option<Uuid>,
+    pub case_id: Option<CaseId>,
 }
 
 fn filtered(scope: &NoticeScope, f: &NoticeFilter) -> supervision_notices::BoxedQuery<'static, Pg> {
@@ -350,9 +351,9 @@ pub fn lock_visible(conn: &mut PgConnection, scope: &NoticeScope, id: Uuid) -> Q
 pub fn of_cases(
     conn: &mut PgConnection,
     scope: &NoticeScope,
-    case_ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, SupervisionNotice)>> {
-    let links: Vec<(Uuid, Uuid)> = supervision_notice_cases::table
+    case_ids: &[CaseId],
+) -> QueryResult<Vec<(CaseId, SupervisionNotice)>> {
+    let links: Vec<(CaseId, Uuid)> = supervision_notice_cases::table
         .filter(supervision_notice_cases::case_id.eq_any(case_ids))
         .select((supervision_notice_cases::case_id, supervision_notice_cases::notice_id))
         .load(conn)?;
@@ -365,14 +366,14 @@ pub fn of_cases(
         .into_iter()
         .map(|n| (n.id, n))
         .collect();
-    let mut out: Vec<(Uuid, SupervisionNotice)> =
+    let mut out: Vec<(CaseId, SupervisionNotice)> =
         links.into_iter().filter_map(|(case, notice)| Some((case, notices.get(&notice)?.clone()))).collect();
     out.sort_by_key(|(_, n)| std::cmp::Reverse((n.issued_at, n.id)));
     Ok(out)
 }
 
 /// The case ids of each of `notice_ids`: (notice id, case id).
-pub(in crate::models) fn case_ids_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
+pub(in crate::models) fn case_ids_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, CaseId)>> {
     supervision_notice_cases::table
         .filter(supervision_notice_cases::notice_id.eq_any(notice_ids))
         .order((supervision_notice_cases::notice_id, supervision_notice_cases::case_id))

@@ -19,6 +19,7 @@ use super::escalation::Escalation;
 use super::reception::{Booking, Visit};
 use super::supervision_notice::{NoticeEvent, SupervisionNotice};
 use crate::domain::escalation::EscalationKind;
+use crate::domain::ids::CaseId;
 use crate::domain::schedule::{Deadline, DeadlineKind};
 
 /// A page of one history's entries in chain order, for `verify-history`: the operator reads every chain (the
@@ -34,17 +35,21 @@ pub fn history_chain_entries(
 }
 
 /// The digests at the head of the histories of cases the caller may read (`Case.historyDigest`).
-pub fn history_heads(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+pub fn history_heads(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<Vec<(CaseId, String)>> {
     super::history_chain::heads(conn, case_ids)
 }
 
 /// The references of cases named in `verify-history`'s report.
-pub fn references(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+pub fn references(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<Vec<(CaseId, String)>> {
     super::history_chain::references(conn, case_ids)
 }
 
 /// The histories of cases the caller may read, each in the order things happened.
-pub fn histories(conn: &mut PgConnection, case_ids: &[Uuid], include_staff_only: bool) -> QueryResult<Vec<CaseEvent>> {
+pub fn histories(
+    conn: &mut PgConnection,
+    case_ids: &[CaseId],
+    include_staff_only: bool,
+) -> QueryResult<Vec<CaseEvent>> {
     super::case_event::of_cases(conn, case_ids, include_staff_only)
 }
 
@@ -54,12 +59,12 @@ pub fn history_entry(conn: &mut PgConnection, id: i64) -> QueryResult<Option<Cas
 }
 
 /// The stored deadlines of cases the caller may read.
-pub fn deadlines(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Deadline)>> {
+pub fn deadlines(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<Vec<(CaseId, Deadline)>> {
     super::deadline::of_cases(conn, case_ids)
 }
 
 /// The escalations of cases the caller may read, oldest first.
-pub fn escalations(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Escalation>> {
+pub fn escalations(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<Vec<Escalation>> {
     super::escalation::of_cases(conn, case_ids)
 }
 
@@ -69,13 +74,13 @@ pub fn escalation(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Escal
 }
 
 /// The petitioner's contact data in full, for the audited reveal (`revealPetitionerContact`) only.
-pub fn contact(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<(Option<String>, Option<String>)> {
+pub fn contact(conn: &mut PgConnection, case_id: CaseId) -> QueryResult<(Option<String>, Option<String>)> {
     super::case::contact_of(conn, case_id)
 }
 
 /// One case, locked for the system's own step on it (the sweep), unless another transaction holds it: then `None`,
 /// and the next sweep tries again.
-pub fn lock_case_for_system(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Case>> {
+pub fn lock_case_for_system(conn: &mut PgConnection, id: CaseId) -> QueryResult<Option<Case>> {
     super::case::lock_skipping(conn, id)
 }
 
@@ -85,12 +90,12 @@ pub fn case_by_reference(conn: &mut PgConnection, reference: &str) -> QueryResul
 }
 
 /// How many files a case has, for the limit per case (the caller was allowed to attach to it).
-pub fn attachment_count(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<i64> {
+pub fn attachment_count(conn: &mut PgConnection, case_id: CaseId) -> QueryResult<i64> {
     super::attachment::count_of_case(conn, case_id)
 }
 
 /// The files of cases the caller may read (resolvers then apply the confidentiality rule).
-pub fn attachments(conn: &mut PgConnection, case_ids: &[Uuid]) -> QueryResult<Vec<Attachment>> {
+pub fn attachments(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<Vec<Attachment>> {
     super::attachment::of_cases(conn, case_ids)
 }
 
@@ -100,16 +105,16 @@ pub fn attachment(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Attac
 }
 
 /// Whether an escalation of `kind` of a case the caller may read is pending.
-pub fn escalation_pending(conn: &mut PgConnection, case_id: Uuid, kind: EscalationKind) -> QueryResult<bool> {
+pub fn escalation_pending(conn: &mut PgConnection, case_id: CaseId, kind: EscalationKind) -> QueryResult<bool> {
     super::escalation::pending_of_kind(conn, case_id, kind)
 }
 
 /// The system's backfill: cases whose deadlines were never stored.
 pub fn cases_without_deadlines(
     conn: &mut PgConnection,
-    after: Option<Uuid>,
+    after: Option<CaseId>,
     limit: i64,
-) -> QueryResult<Vec<(Uuid, String)>> {
+) -> QueryResult<Vec<(CaseId, String)>> {
     super::deadline::cases_without(conn, after, limit)
 }
 
@@ -118,7 +123,7 @@ pub fn review_windows_lapsed(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
     limit: i64,
-) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
+) -> QueryResult<Vec<(CaseId, DateTime<Utc>)>> {
     super::deadline::review_windows_lapsed(conn, now, limit)
 }
 
@@ -152,7 +157,7 @@ pub fn notice_history_entry(conn: &mut PgConnection, id: i64) -> QueryResult<Opt
 }
 
 /// The ids of the cases of notices the caller may read (resolvers then load those it may see).
-pub fn cases_of_notices(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
+pub fn cases_of_notices(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, CaseId)>> {
     super::supervision_notice::case_ids_of(conn, notice_ids)
 }
 

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
+use crate::domain::ids::CaseId;
 use crate::domain::organisation::is_within;
 use crate::domain::permission::{act, authorize_booking, authorize_reception_desk, Authorized};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
@@ -173,7 +174,7 @@ pub fn book(
     work: &WorkContext,
     session_id: Uuid,
     matter: &str,
-    case_id: Option<Uuid>,
+    case_id: Option<CaseId>,
 ) -> AppResult<Booking> {
     let (caller, now) = (&work.caller, work.env.now);
     let booking = authorize_booking(caller)?;
@@ -215,7 +216,7 @@ pub fn cancel_booking(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> 
 
 /// A visitor received at a session: an existing case, or a petition recorded there.
 pub enum Visitor<'a> {
-    Case(Uuid),
+    Case(CaseId),
     Petition { petition: crate::services::case_work::intake::Petition<'a>, petitioner_name: &'a str },
 }
 

@@ -49,7 +49,7 @@ async fn a_generated_province_is_consistent_and_the_api_reads_it() {
     assert!(count(&mut conn, "SELECT count(*) AS n FROM cases WHERE case_lead_account_id IS NOT NULL") > 3);
     assert!(count(&mut conn, "SELECT count(*) AS n FROM cases WHERE evaluation IS NOT NULL") > 1000);
     // The stored deadlines are what the API's own rules derive from each history.
-    let ids: Vec<uuid::Uuid> = petition_api::db::schema::cases::table
+    let ids: Vec<petition_api::domain::ids::CaseId> = petition_api::db::schema::cases::table
         .select(petition_api::db::schema::cases::id)
         .order(petition_api::db::schema::cases::received_at.desc())
         .limit(200)

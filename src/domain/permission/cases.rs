@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::{act, covers, staff_in, Authorized};
 use crate::domain::escalation::EscalationKind;
+use crate::domain::ids::CaseId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
@@ -14,7 +15,7 @@ use crate::error::{AppError, ErrorCode, Message};
 #[derive(Clone, Debug)]
 pub struct CaseParties {
     /// The case: proofs granted over it are for it alone.
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub jurisdiction_path: String,
     pub current_unit_id: Option<Uuid>,
     pub case_lead_account_id: Option<Uuid>,
@@ -181,7 +182,7 @@ pub fn may_escalate(caller: &Caller, parties: &CaseParties) -> Result<Authorized
 pub struct EscalationParties<'a> {
     pub escalation_id: Uuid,
     /// The case it is about.
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub kind: EscalationKind,
     /// The jurisdiction it is addressed to (its code).
     pub to_code: &'a str,
@@ -196,7 +197,8 @@ pub struct EscalationParties<'a> {
 /// use petition_api::domain::escalation::EscalationKind;
 /// use petition_api::domain::permission::{may_decide, Decision, EscalationParties};
 /// # use petition_api::domain::{organisation::UnitKind, role::Role, scope::Caller};
-/// # let (case, escalation, other) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2), uuid::Uuid::from_u128(3));
+/// # use petition_api::domain::ids::CaseId;
+/// # let (case, escalation, other) = (CaseId::from_u128(1), uuid::Uuid::from_u128(2), uuid::Uuid::from_u128(3));
 /// # let member = Caller { account_id: uuid::Uuid::nil(), username: "m".into(), display_name: "m".into(),
 /// #     roles: vec![Role::CommitteeMember], unit: Some((uuid::Uuid::from_u128(9), UnitKind::Committee)),
 /// #     jurisdiction: Some(("510500".into(), "510000/510500/".into())) };

@@ -75,14 +75,14 @@ impl<A> Authorized<A> {
         Authorized { role, object: None, part: None, act: PhantomData }
     }
 
-    fn grant_on(role: Role, object: uuid::Uuid) -> Self {
-        Authorized { role, object: Some(object), part: None, act: PhantomData }
+    fn grant_on(role: Role, object: impl Into<uuid::Uuid>) -> Self {
+        Authorized { role, object: Some(object.into()), part: None, act: PhantomData }
     }
 
     /// For `object` and one `part` of it (an escalation of the case): a step on the case and a write about that
     /// part, and nothing else.
-    fn grant_on_part(role: Role, object: uuid::Uuid, part: uuid::Uuid) -> Self {
-        Authorized { role, object: Some(object), part: Some(part), act: PhantomData }
+    fn grant_on_part(role: Role, object: impl Into<uuid::Uuid>, part: impl Into<uuid::Uuid>) -> Self {
+        Authorized { role, object: Some(object.into()), part: Some(part.into()), act: PhantomData }
     }
 
     /// The role the caller acts in.
@@ -106,7 +106,8 @@ pub trait Decision: sealed::Sealed {
     /// ```
     /// use petition_api::domain::permission::{authorize, CaseParties, Decision, Operation};
     /// # use petition_api::domain::{organisation::UnitKind, role::Role, scope::Caller};
-    /// # let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+    /// # use petition_api::domain::ids::CaseId;
+    /// # let (a, b) = (CaseId::from_u128(1), CaseId::from_u128(2));
     /// # let clerk = Caller { account_id: uuid::Uuid::nil(), username: "c".into(), display_name: "c".into(),
     /// #     roles: vec![Role::Clerk], unit: Some((uuid::Uuid::from_u128(9), UnitKind::Bureau)),
     /// #     jurisdiction: Some(("510502".into(), "510000/510500/510502/".into())) };
@@ -116,17 +117,18 @@ pub trait Decision: sealed::Sealed {
     /// assert!(proof.allows(a));
     /// assert!(!proof.allows(b));
     /// ```
-    fn allows(&self, object: uuid::Uuid) -> bool;
+    fn allows(&self, object: impl Into<uuid::Uuid>) -> bool;
 }
 
 impl<A> Decision for Authorized<A> {
-    fn allows(&self, object: uuid::Uuid) -> bool {
+    fn allows(&self, object: impl Into<uuid::Uuid>) -> bool {
+        let object = object.into();
         self.object.is_none_or(|granted| granted == object) || self.part == Some(object)
     }
 }
 
 impl Decision for SystemWrite {
-    fn allows(&self, _object: uuid::Uuid) -> bool {
+    fn allows(&self, _object: impl Into<uuid::Uuid>) -> bool {
         true
     }
 }

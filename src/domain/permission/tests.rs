@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::escalation::EscalationKind;
+use crate::domain::ids::CaseId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::{petitioner, staff};
@@ -15,7 +16,7 @@ const COUNTY: &str = "510000/510500/510502/";
 
 fn parties() -> CaseParties {
     CaseParties {
-        case_id: Uuid::from_u128(1000),
+        case_id: CaseId::from_u128(1000),
         jurisdiction_path: COUNTY.into(),
         current_unit_id: Some(Uuid::from_u128(5)),
         case_lead_account_id: Some(Uuid::from_u128(77)),
@@ -115,7 +116,7 @@ fn each_escalation_has_its_deciders() {
     let bureau = staff(Role::Clerk, UnitKind::Bureau, 2, "510000/510500/");
     let to = |kind, to_code| EscalationParties {
         escalation_id: Uuid::from_u128(3001),
-        case_id: Uuid::from_u128(3002),
+        case_id: CaseId::from_u128(3002),
         kind,
         to_code,
         requested_by: None,

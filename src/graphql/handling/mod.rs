@@ -13,6 +13,7 @@ use super::context::{object_id, state, work};
 use super::escalation::{EscalationNode, EscalationPayload};
 use crate::domain::case::{Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
 use crate::domain::details::{Milestone, ResolutionPlan};
+use crate::domain::ids::CaseId;
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult, Message};
 use crate::models::case::Case;
@@ -27,7 +28,7 @@ mod inputs;
 
 pub use inputs::*;
 
-fn case_id(id: &ID) -> AppResult<Uuid> {
+fn case_id(id: &ID) -> AppResult<CaseId> {
     object_id(id, "case")
 }
 

@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions};
 use crate::domain::case::{CaseStatus, Category, Channel, Outcome, ReceivedLevel, Routing};
+use crate::domain::ids::CaseId;
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::CaseScope;
 use crate::domain::visibility::CaseFacts;
@@ -27,7 +28,7 @@ pub use writes::{
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = cases, check_for_backend(diesel::pg::Pg))]
 pub struct Case {
-    pub id: Uuid,
+    pub id: CaseId,
     pub reference: String,
     pub jurisdiction_code: String,
     pub township_code: Option<String>,
@@ -52,7 +53,7 @@ pub struct Case {
     pub updated_at: DateTime<Utc>,
     pub routing: Option<Routing>,
     pub next_due_at: Option<DateTime<Utc>>,
-    pub repeat_of_case_id: Option<Uuid>,
+    pub repeat_of_case_id: Option<CaseId>,
     pub representatives: serde_json::Value,
     pub outcome: Option<Outcome>,
     pub resolution_plan: Option<serde_json::Value>,
@@ -168,7 +169,7 @@ fn filtered(scope: &CaseScope, filter: &CaseFilter) -> cases::BoxedQuery<'static
 /// The case with `id`, if the scope reaches it. The rule of [`visible_to`] in a statement of one fixed shape (a part
 /// of the scope the caller lacks binds NULL, which matches nothing), so that each connection prepares it once and
 /// PostgreSQL does not plan it again: reading one case is the most frequent request there is.
-pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: Uuid) -> QueryResult<Option<Case>> {
+pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: CaseId) -> QueryResult<Option<Case>> {
     visible_by_id(scope, id).select(Case::as_select()).first(conn).optional()
 }
 
@@ -177,7 +178,7 @@ pub fn find_visible(conn: &mut PgConnection, scope: &CaseScope, id: Uuid) -> Que
 pub fn find_visible_pipelined<'c>(
     conn: &'c diesel_async::AsyncPgConnection,
     scope: &CaseScope,
-    id: Uuid,
+    id: CaseId,
 ) -> futures_util::future::BoxFuture<'c, QueryResult<Option<Case>>> {
     let query = visible_by_id(scope, id).select(Case::as_select());
     Box::pin(async move { diesel_async::RunQueryDsl::first(query, &mut &*conn).await.optional() })
@@ -195,7 +196,7 @@ pub fn find_visible_by_reference_pipelined<'c>(
     Box::pin(async move { diesel_async::RunQueryDsl::first(query, &mut &*conn).await.optional() })
 }
 
-fn visible_by_id(scope: &CaseScope, id: Uuid) -> visible_by_id_statement {
+fn visible_by_id(scope: &CaseScope, id: CaseId) -> visible_by_id_statement {
     let subtree = scope.subtree.as_deref().map(|path| format!("{}%", escape_like(path)));
     visible_by_id_statement(id, scope.petitioner, subtree, scope.unit, scope.lead)
 }
@@ -203,7 +204,7 @@ fn visible_by_id(scope: &CaseScope, id: Uuid) -> visible_by_id_statement {
 // `auto_type` names the statement's type after the function (`visible_by_id_statement`), for `visible_by_id`.
 #[diesel::dsl::auto_type]
 fn visible_by_id_statement(
-    id: Uuid,
+    id: CaseId,
     petitioner: Option<Uuid>,
     subtree: Option<String>,
     unit: Option<Uuid>,
@@ -232,7 +233,7 @@ pub type CaseKey = super::page::TimeKey;
 scoped_list!(CaseList, CaseScope, CaseFilter, CaseKey, Case);
 
 pub fn key_of(case: &Case) -> CaseKey {
-    (case.received_at, case.id)
+    (case.received_at, case.id.uuid())
 }
 
 pub fn list_visible(
@@ -255,7 +256,7 @@ pub fn count_visible(conn: &mut PgConnection, scope: &CaseScope, filter: &CaseFi
 pub fn lock_visible(
     conn: &mut PgConnection,
     scope: &CaseScope,
-    id: Uuid,
+    id: CaseId,
 ) -> Result<Option<Case>, crate::error::AppError> {
     let found = cases::table
         .filter(visible_to(scope))
@@ -275,12 +276,12 @@ pub fn lock_visible(
 }
 
 /// The case, locked, unless another transaction holds its lock.
-pub(super) fn lock_skipping(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Case>> {
+pub(super) fn lock_skipping(conn: &mut PgConnection, id: CaseId) -> QueryResult<Option<Case>> {
     cases::table.find(id).select(Case::as_select()).for_update().skip_locked().first(conn).optional()
 }
 
 /// Contact data, read only for the audited reveal.
-pub(super) fn contact_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Option<String>, Option<String>)> {
+pub(super) fn contact_of(conn: &mut PgConnection, id: CaseId) -> QueryResult<(Option<String>, Option<String>)> {
     cases::table.find(id).select((cases::petitioner_phone, cases::petitioner_id_number)).first(conn)
 }
 
@@ -294,6 +295,6 @@ pub(super) fn find_by_reference(conn: &mut PgConnection, reference: &str) -> Que
 }
 
 /// The cases among `ids` that the scope reaches (for batched nested fields).
-pub fn find_many_visible(conn: &mut PgConnection, scope: &CaseScope, ids: &[Uuid]) -> QueryResult<Vec<Case>> {
+pub fn find_many_visible(conn: &mut PgConnection, scope: &CaseScope, ids: &[CaseId]) -> QueryResult<Vec<Case>> {
     filtered(scope, &CaseFilter::default()).filter(cases::id.eq_any(ids.to_vec())).select(Case::as_select()).load(conn)
 }

@@ -100,7 +100,7 @@ impl diesel::query_builder::QueryFragment<Pg> for EarlierSimilar<'_> {
 
 /// A case as intake writes it.
 pub struct NewCase<'a> {
-    pub id: Uuid,
+    pub id: CaseId,
     pub reference: &'a str,
     pub query_code_hash: &'a [u8],
     pub jurisdiction_code: &'a str,
@@ -334,7 +334,7 @@ pub struct CaseUpdate {
 pub fn apply_update(
     conn: &mut PgConnection,
     decided: &impl Decision,
-    id: Uuid,
+    id: CaseId,
     update: &CaseUpdate,
     next_due_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
@@ -355,10 +355,10 @@ pub fn apply_update(
 pub fn set_next_due_many(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    dues: &[(Uuid, Option<DateTime<Utc>>)],
+    dues: &[(CaseId, Option<DateTime<Utc>>)],
 ) -> QueryResult<usize> {
     use diesel::sql_types::{Array, Nullable, Timestamptz, Uuid as SqlUuid};
-    let (ids, at): (Vec<Uuid>, Vec<Option<DateTime<Utc>>>) = dues.iter().copied().unzip();
+    let (ids, at): (Vec<CaseId>, Vec<Option<DateTime<Utc>>>) = dues.iter().copied().unzip();
     diesel::sql_query(
         "UPDATE cases SET next_due_at = d.at FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, at)
          WHERE cases.id = d.id",

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::Operator;
 use crate::domain::chain::{ChainWalk, Finding, History};
+use crate::domain::ids::CaseId;
 use crate::error::{AppError, AppResult};
 use crate::models::unscoped;
 
@@ -67,7 +68,7 @@ pub fn verify_history(
         let mut after = None;
         let mut checked = 0;
         loop {
-            let page = unscoped::history_chain_entries(conn, history, case, after, PAGE)?;
+            let page = unscoped::history_chain_entries(conn, history, case.map(CaseId::uuid), after, PAGE)?;
             page.iter().for_each(|entry| walk.push(entry));
             checked += page.len() as u64;
             progress(history, checked);
@@ -94,7 +95,7 @@ fn chain_key(chain: &str) -> AppResult<Uuid> {
 
 /// Adds the case's reference to each finding in a case's history.
 fn name_cases(conn: &mut diesel::PgConnection, findings: &mut [NamedFinding]) -> AppResult<()> {
-    let case_ids: Vec<Uuid> =
+    let case_ids: Vec<CaseId> =
         findings.iter().filter(|f| f.history == History::Cases).filter_map(|f| f.finding.chain.parse().ok()).collect();
     let references: HashMap<String, String> =
         unscoped::references(conn, &case_ids)?.into_iter().map(|(id, r)| (id.to_string(), r)).collect();

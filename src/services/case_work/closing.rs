@@ -1,12 +1,12 @@
 //! The end of a case: closure by staff, withdrawal and evaluation by the petitioner.
 
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use super::engine::{load, perform, perform_on, Step};
 use super::{history, WorkContext};
 use crate::domain::case::{ClosureReason, EventKind, Satisfaction};
 use crate::domain::details::{Closed, Evaluation, Withdrawn};
+use crate::domain::ids::CaseId;
 use crate::domain::lifecycle::Action;
 use crate::domain::permission::Operation;
 use crate::domain::person::{parse_optional_text, NOTE_MAX_CHARS};
@@ -17,7 +17,7 @@ use crate::models::case::Case;
 pub fn close(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     reason: ClosureReason,
     note: Option<&str>,
     expected_version: Option<i32>,
@@ -39,7 +39,7 @@ pub fn close(
     perform_on(conn, ctx, case, &mut step)
 }
 
-pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, reason: Option<&str>) -> AppResult<Case> {
+pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, case_id: CaseId, reason: Option<&str>) -> AppResult<Case> {
     let mut step = Step::transition(Operation::PetitionerAct, Action::Withdraw);
     step.details(&Withdrawn { reason: parse_optional_text(reason, "input.reason", NOTE_MAX_CHARS)? });
     perform(conn, ctx, case_id, step)
@@ -48,7 +48,7 @@ pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, reaso
 pub fn evaluate(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     bureau: Satisfaction,
     unit: Satisfaction,
     reason: Option<&str>,

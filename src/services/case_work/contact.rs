@@ -1,10 +1,10 @@
 //! The audited reveal of a petitioner's contact data (DOMAIN.md §7).
 
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use super::{history, WorkContext};
 use crate::domain::case::EventKind;
+use crate::domain::ids::CaseId;
 use crate::domain::permission::may_reveal_contact;
 use crate::domain::person::parse_text;
 use crate::domain::scope::case_scope;
@@ -18,7 +18,7 @@ use crate::models::unscoped;
 pub fn reveal_contact(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     purpose: &str,
 ) -> AppResult<(Option<String>, Option<String>)> {
     let purpose = parse_text(purpose, "input.purpose", 500)?;

@@ -6,11 +6,11 @@
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 use super::{check_past, history, WorkContext};
 use crate::domain::case::{EventKind, Routing};
 use crate::domain::details::{to_payload, Details};
+use crate::domain::ids::CaseId;
 use crate::domain::lifecycle::{next_status, Action};
 use crate::domain::permission::{act, authorize, Authorized, CaseParties, Operation};
 use crate::domain::scope::case_scope;
@@ -66,7 +66,7 @@ impl Step {
 pub fn load(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     expected_version: Option<i32>,
 ) -> AppResult<Case> {
     let scope = case_scope(&ctx.caller);
@@ -92,7 +92,7 @@ pub fn parties(conn: &mut PgConnection, case: &Case) -> AppResult<CaseParties> {
 
 /// Performs a step: scope, permission, transition, time window, history, deadlines, and the case row, in this
 /// order, so that a refusal changes nothing.
-pub fn perform(conn: &mut PgConnection, ctx: &WorkContext, case_id: Uuid, mut step: Step) -> AppResult<Case> {
+pub fn perform(conn: &mut PgConnection, ctx: &WorkContext, case_id: CaseId, mut step: Step) -> AppResult<Case> {
     let case = load(conn, ctx, case_id, step.expected_version)?;
     perform_on(conn, ctx, case, &mut step)
 }

@@ -13,6 +13,7 @@ use crate::domain::details::{Escalated, EscalationDecided, EscalationWithdrawn, 
 use crate::domain::escalation::{
     common_superior, parent_code, EscalationDecision, EscalationKind, EscalationStatus, MAX_DECISION_DAYS,
 };
+use crate::domain::ids::CaseId;
 use crate::domain::lifecycle::Action;
 use crate::domain::organisation::is_within;
 use crate::domain::permission::{may_decide, may_escalate, may_withdraw, EscalationParties, Operation};
@@ -41,7 +42,7 @@ pub struct EscalationRequest {
 pub fn escalate(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     req: EscalationRequest,
 ) -> AppResult<(Case, Escalation)> {
     if req.kind.is_review() {

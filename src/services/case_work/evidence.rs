@@ -15,6 +15,7 @@ use crate::domain::details::{FileAttached, FileWithdrawn};
 use crate::domain::evidence::{
     clean_name, shows_attachment, sniff, AttachmentKind, MAX_FILES_PER_CASE, MAX_FILE_BYTES,
 };
+use crate::domain::ids::CaseId;
 use crate::domain::permission::{act, authorize_attachment, Authorized, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::role::Role;
@@ -55,7 +56,7 @@ pub fn check_file(name: &str, bytes: &[u8], field: &str) -> AppResult<CheckedFil
 pub fn may_attach(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> AppResult<(Case, Authorized<act::Attach>)> {
     let case = load(conn, ctx, case_id, None)?;
     let proof = authorize_attachment(&ctx.caller, &parties(conn, &case)?)?;
@@ -70,7 +71,7 @@ pub fn may_attach(
 pub fn record(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     kind: AttachmentKind,
     file: &CheckedFile,
     storage_key: &str,

@@ -9,6 +9,7 @@ use super::engine::{load, perform, perform_on, Step};
 use super::{check_past, history, WorkContext};
 use crate::domain::case::{CaseStatus, Category, EventKind, Outcome, ServedVia};
 use crate::domain::details::{to_payload, Answered, Classified, Extended, Hearing, LeadDesignated, ResolutionPlan};
+use crate::domain::ids::CaseId;
 use crate::domain::lifecycle::Action;
 use crate::domain::permission::Operation;
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
@@ -21,7 +22,7 @@ use crate::models::case::Case;
 pub fn classify(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     category: Category,
     expected_version: Option<i32>,
 ) -> AppResult<Case> {
@@ -36,7 +37,7 @@ pub fn classify(
 pub fn extend(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     days: i32,
     reason: &str,
     expected_version: Option<i32>,
@@ -75,7 +76,7 @@ pub struct Answer<'a> {
 pub fn answer(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     a: Answer<'_>,
     expected_version: Option<i32>,
 ) -> AppResult<Case> {
@@ -91,7 +92,7 @@ pub fn answer(
 pub fn designate_case_lead(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     lead_id: Uuid,
     backlog: Option<bool>,
     note: Option<&str>,
@@ -126,7 +127,7 @@ pub fn designate_case_lead(
 pub fn set_resolution_plan(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     plan: &ResolutionPlan,
 ) -> AppResult<Case> {
     let mut step = Step::new(Operation::SetResolutionPlan, EventKind::PlanSet);
@@ -150,7 +151,7 @@ pub struct Activity<'a> {
 pub fn log_activity(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     activity: Activity<'_>,
 ) -> AppResult<Case> {
     let Activity { kind, happened_at, note, hearing_days, staff_only } = activity;

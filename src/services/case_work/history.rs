@@ -5,12 +5,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::{Connection, PgConnection};
 use serde::Deserialize;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::{Environment, WorkContext};
 use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::details::{to_payload, DeadlineMissed, Details, Periods};
+use crate::domain::ids::CaseId;
 use crate::domain::permission::Authorized;
 use crate::domain::permission::SystemWrite;
 use crate::domain::role::ActorRole;
@@ -29,7 +29,7 @@ pub fn entry_by<'a, A>(ctx: &WorkContext, proof: &Authorized<A>, case: &'a Case,
 pub fn entry_on<'a, A>(
     ctx: &WorkContext,
     proof: &Authorized<A>,
-    case_id: Uuid,
+    case_id: CaseId,
     jurisdiction_code: &'a str,
     kind: EventKind,
 ) -> NewCaseEvent<'a> {
@@ -69,7 +69,7 @@ pub fn facts(events: &[CaseEvent]) -> Vec<EventFact> {
 pub fn deadlines(
     conn: &mut PgConnection,
     env: &Environment,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> AppResult<(Vec<CaseEvent>, Vec<Deadline>)> {
     deadlines_under(conn, &env.rules, &env.calendar, case_id)
 }
@@ -78,7 +78,7 @@ pub fn deadlines_under(
     conn: &mut PgConnection,
     rules: &Rules,
     calendar: &WorkCalendar,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> AppResult<(Vec<CaseEvent>, Vec<Deadline>)> {
     let events = unscoped::histories(conn, &[case_id], true)?;
     let ds = schedule(&facts(&events), rules, calendar);
@@ -91,7 +91,7 @@ pub fn sync_deadlines(
     conn: &mut PgConnection,
     rules: &Rules,
     calendar: &WorkCalendar,
-    case_id: Uuid,
+    case_id: CaseId,
     jurisdiction_code: &str,
 ) -> AppResult<Option<DateTime<Utc>>> {
     let (events, deadlines) = deadlines_under(conn, rules, calendar, case_id)?;
@@ -120,7 +120,7 @@ pub fn stamp(at: DateTime<Utc>) -> String {
 /// (case, `deadline`, `dueAt`) keeps it to one, whoever writes it: the sweep for deadlines still unmet, a late step
 /// for the deadline it meets late.
 pub fn missed_entry(
-    case_id: Uuid,
+    case_id: CaseId,
     jurisdiction_code: &str,
     kind: DeadlineKind,
     due_at: DateTime<Utc>,
@@ -134,7 +134,7 @@ pub fn missed_entry(
 /// A history entry the system writes (the sweep, or a step recording what the rules observed), at `at`: no account,
 /// role `SYSTEM`. The counterpart of [`entry_by`] for entries no caller is behind.
 pub fn system_entry<'a>(
-    case_id: Uuid,
+    case_id: CaseId,
     jurisdiction_code: &'a str,
     kind: EventKind,
     at: DateTime<Utc>,
@@ -166,7 +166,7 @@ pub fn store_next_due(
     conn: &mut PgConnection,
     rules: &Rules,
     calendar: &WorkCalendar,
-    case_id: Uuid,
+    case_id: CaseId,
     jurisdiction_code: &str,
 ) -> AppResult<()> {
     let due = sync_deadlines(conn, rules, calendar, case_id, jurisdiction_code)?;
@@ -188,12 +188,12 @@ pub fn backfill_deadlines(conn: &mut PgConnection, rules: &Rules, calendar: &Wor
             return Ok(filled);
         };
         after = Some(*last);
-        let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
-        let mut histories: HashMap<Uuid, Vec<CaseEvent>> = HashMap::new();
+        let ids: Vec<CaseId> = batch.iter().map(|(id, _)| *id).collect();
+        let mut histories: HashMap<CaseId, Vec<CaseEvent>> = HashMap::new();
         for e in unscoped::histories(conn, &ids, true)? {
             histories.entry(e.case_id).or_default().push(e);
         }
-        let derived: Vec<(Uuid, &str, Vec<Deadline>)> = batch
+        let derived: Vec<(CaseId, &str, Vec<Deadline>)> = batch
             .iter()
             .map(|(id, code)| {
                 let history = histories.get(id).map(Vec::as_slice).unwrap_or_default();
@@ -201,7 +201,7 @@ pub fn backfill_deadlines(conn: &mut PgConnection, rules: &Rules, calendar: &Wor
             })
             .collect();
         conn.transaction(|conn| {
-            let rows: Vec<(Uuid, &str, &[Deadline])> =
+            let rows: Vec<(CaseId, &str, &[Deadline])> =
                 derived.iter().map(|(id, c, d)| (*id, *c, d.as_slice())).collect();
             crate::models::deadline::insert_many(conn, &SystemWrite::new(), &rows)?;
             let dues: Vec<_> = derived.iter().map(|(id, _, d)| (*id, next_staff_due(d))).collect();

@@ -21,6 +21,7 @@ use crate::domain::case::ReceivedLevel;
 use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, Channel, EventKind};
 use crate::domain::credentials::parse_display_name;
 use crate::domain::details::{to_payload, Received, RepeatLinked, Told};
+use crate::domain::ids::CaseId;
 use crate::domain::organisation::received_level;
 use crate::domain::organisation::{is_within, JurisdictionLevel};
 use crate::domain::permission::{act, authorize_recording, authorize_submission, Authorized};
@@ -99,7 +100,7 @@ fn check(conn: &mut PgConnection, p: &Petition<'_>) -> AppResult<Checked> {
 
 struct Filing<'a> {
     /// The new case's id, chosen before it is written (an idempotency key may already name it).
-    case_id: Uuid,
+    case_id: CaseId,
     checked: Checked,
     reference: String,
     channel: Channel,
@@ -264,7 +265,7 @@ pub fn submit(
     // A retry of a submission that succeeded takes a serial it does not use (a gap, which references may have):
     // finding that out first would cost every new submission a statement.
     let reference = new_reference(conn, ctx, serials, &checked.jurisdiction.code, ctx.env.now)?;
-    let case_id = Uuid::new_v4();
+    let case_id = CaseId::new_v4();
     conn.transaction(|conn| {
         // The key is claimed before anything is written; a twin of this request (a retry sent at the same moment)
         // waits in its own claim until this one commits, then finds this case. Unrelated submissions do not wait.
@@ -347,7 +348,7 @@ pub fn record(
             &proof,
             query_codes,
             Filing {
-                case_id: Uuid::new_v4(),
+                case_id: CaseId::new_v4(),
                 checked,
                 reference,
                 channel,

@@ -4,7 +4,6 @@
 //! reviewer's. They are decided with the other escalations (`super::escalations::decide`).
 
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use super::engine::{load, parties, perform_authorized, Step};
 use super::WorkContext;
@@ -12,6 +11,7 @@ use crate::domain::case::CaseStatus;
 use crate::domain::deadline::DayCount;
 use crate::domain::details::ReviewRequested;
 use crate::domain::escalation::EscalationKind;
+use crate::domain::ids::CaseId;
 use crate::domain::lifecycle::Action;
 use crate::domain::permission::{authorize, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
@@ -31,7 +31,7 @@ fn parent_of(conn: &mut PgConnection, code: &str) -> AppResult<String> {
 pub fn request(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     reason: &str,
 ) -> AppResult<(Case, Escalation)> {
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;

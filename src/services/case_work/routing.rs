@@ -8,6 +8,7 @@ use super::engine::{load, perform, perform_on, Step};
 use super::WorkContext;
 use crate::domain::case::Routing;
 use crate::domain::details::{Objected, ObjectionDecided, Routed, Told};
+use crate::domain::ids::CaseId;
 use crate::domain::lifecycle::Action;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::Operation;
@@ -33,7 +34,7 @@ pub const MAX_HANDLING_DAYS: i32 = 60;
 pub fn route(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     route: Route,
     note: Option<&str>,
     expected_version: Option<i32>,
@@ -97,7 +98,7 @@ pub fn route(
 pub fn accept(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     notice: Option<&str>,
     expected_version: Option<i32>,
 ) -> AppResult<Case> {
@@ -111,7 +112,7 @@ pub fn accept(
 pub fn object(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     reasons: &str,
     expected_version: Option<i32>,
 ) -> AppResult<Case> {
@@ -126,7 +127,7 @@ pub fn object(
 pub fn decide_objection(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: Uuid,
+    case_id: CaseId,
     agree: bool,
     opinion: &str,
     expected_version: Option<i32>,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::case::EventKind;
 use crate::domain::deadline::DayCount;
 use crate::domain::details::{to_payload, NoticeIssued, NoticeReopened, NoticeResponded, Supervised};
+use crate::domain::ids::CaseId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::{authorize_notice, may_issue, Authorized, NoticeParties, Operation};
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
@@ -26,7 +27,7 @@ use crate::services::WorkContext;
 
 /// What an issuer asks of a unit.
 pub struct NoticeRequest {
-    pub case_ids: Vec<Uuid>,
+    pub case_ids: Vec<CaseId>,
     pub target_unit_id: Uuid,
     pub notice_type: NoticeType,
     pub trigger: NoticeTrigger,
@@ -135,7 +136,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
         &NewNoticeEvent {
             to_status: Some(NoticeStatus::Issued),
             payload: to_payload(&NoticeIssued {
-                case_ids: case_ids.into_iter().map(Into::into).collect(),
+                case_ids,
                 notice_type: req.notice_type,
                 trigger: req.trigger,
                 response_due_at: notice.response_due_at,

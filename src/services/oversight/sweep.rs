@@ -108,7 +108,7 @@ pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepRe
 fn close_unreviewed(
     conn: &mut PgConnection,
     env: &Environment,
-    case_id: uuid::Uuid,
+    case_id: crate::domain::ids::CaseId,
     lapsed_at: DateTime<Utc>,
 ) -> AppResult<bool> {
     let Some(case) = unscoped::lock_case_for_system(conn, case_id)? else { return Ok(false) };

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::literal_address;
 use crate::domain::details::notice_of;
+use crate::domain::ids::CaseId;
 use crate::domain::permission::SystemWrite;
 use crate::domain::scope::CaseScope;
 use crate::domain::webhook::{may_post_to, next_try_after, Network, WebhookSecret, GIVE_UP_AFTER};
@@ -146,8 +147,8 @@ async fn pending(state: &AppState, hook: &Webhook) -> AppResult<Vec<(FeedKey, Ca
             let scope = CaseScope { subtree: Some(path), ..Default::default() };
             let filter = FeedFilter { kinds, public_only: true, ..Default::default() };
             let events = feed::case_entries(conn, &scope, &filter, Some(after), BATCH)?;
-            let ids: Vec<Uuid> = events.iter().map(|(_, e)| e.case_id).collect();
-            let references: HashMap<Uuid, String> = unscoped::references(conn, &ids)?.into_iter().collect();
+            let ids: Vec<CaseId> = events.iter().map(|(_, e)| e.case_id).collect();
+            let references: HashMap<CaseId, String> = unscoped::references(conn, &ids)?.into_iter().collect();
             Ok(events
                 .into_iter()
                 .map(|(k, e)| {
