@@ -8,7 +8,7 @@ use crate::domain::role::ActorRole;
 /// An earlier case intake found for a new petition.
 #[derive(Queryable, Debug)]
 pub struct EarlierCase {
-    pub id: Uuid,
+    pub id: CaseId,
     pub status: CaseStatus,
     /// The materialised path of its jurisdiction.
     pub path: String,
@@ -120,7 +120,7 @@ pub struct NewCase<'a> {
     pub received_at: DateTime<Utc>,
     pub handling_days: Option<i32>,
     pub routing: Option<Routing>,
-    pub repeat_of_case_id: Option<Uuid>,
+    pub repeat_of_case_id: Option<CaseId>,
     pub representatives: serde_json::Value,
     pub disposition_note: Option<&'a str>,
     pub petitioner_phone: Option<&'a str>,

@@ -426,12 +426,12 @@ fn not_accepted_again(earlier: &case_model::EarlierCase, path: &str) -> Option<&
 fn intake_history(
     event: EventKind,
     channel: Channel,
-    repeat_of: Option<Uuid>,
+    repeat_of: Option<CaseId>,
     refusal: Option<&str>,
 ) -> Vec<(EventKind, Option<CaseStatus>, Option<CaseStatus>, serde_json::Value)> {
     let mut written = vec![(event, None, Some(CaseStatus::Submitted), to_payload(&Received { channel }))];
     if let Some(earlier) = repeat_of {
-        written.push((EventKind::RepeatLinked, None, None, to_payload(&RepeatLinked { repeat_of: earlier.into() })));
+        written.push((EventKind::RepeatLinked, None, None, to_payload(&RepeatLinked { repeat_of: earlier })));
     }
     if let Some(reason) = refusal {
         let told = to_payload(&Told { notice: reason.to_owned() });
