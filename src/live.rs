@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::auth::callers::CallerCache;
 use crate::db::PgPool;
 use crate::domain::ids::CaseId;
+use crate::domain::ids::NoticeId;
 
 /// A new entry in a case's history.
 #[derive(Clone, Debug, Deserialize)]
@@ -33,7 +34,7 @@ pub struct CaseSignal {
 #[serde(rename_all = "camelCase")]
 pub struct NoticeSignal {
     pub id: i64,
-    pub notice_id: Uuid,
+    pub notice_id: NoticeId,
     pub kind: String,
     /// The materialised path of the target unit's jurisdiction.
     pub path: String,

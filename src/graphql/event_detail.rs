@@ -85,7 +85,7 @@ pub async fn shows_case(ctx: &Context<'_>, id: CaseId) -> Result<bool> {
 
 /// Whether the reader may see the notice an entry names (else its id is not shown).
 pub async fn shows_notice(ctx: &Context<'_>, id: NoticeId) -> Result<bool> {
-    Ok(ctx.data_unchecked::<Loaders>().notice().load_one(id.uuid()).await?.is_some())
+    Ok(ctx.data_unchecked::<Loaders>().notice().load_one(id).await?.is_some())
 }
 
 /// The stored details of `event` as `T`; details that do not read (never written by this service) are logged and

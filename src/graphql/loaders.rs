@@ -16,7 +16,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::ids::CaseId;
+use crate::domain::ids::{CaseId, NoticeId};
 use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
@@ -312,11 +312,11 @@ impl Loader<CaseId> for VisibleCaseById {
 
 pub struct VisibleNoticeById(Db, NoticeScope);
 
-impl Loader<Uuid> for VisibleNoticeById {
+impl Loader<NoticeId> for VisibleNoticeById {
     type Value = SupervisionNotice;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, SupervisionNotice> {
+    async fn load(&self, keys: &[NoticeId]) -> LoadResult<NoticeId, SupervisionNotice> {
         let (keys, scope) = (keys.to_vec(), self.1.clone());
         if scope.is_empty() {
             return Ok(HashMap::new());
@@ -344,11 +344,11 @@ impl Loader<CaseId> for NoticesByCase {
 
 loader!(
     /// The ids of the cases of each notice (resolvers then load the ones the caller may see).
-    CaseIdsByNotice: Uuid => Vec<CaseId>, |conn, keys| unscoped::cases_of_notices(conn, keys), pairs
+    CaseIdsByNotice: NoticeId => Vec<CaseId>, |conn, keys| unscoped::cases_of_notices(conn, keys), pairs
 );
 
 loader!(
-    EventsByNotice: Uuid => Vec<NoticeEvent>, |conn, keys| unscoped::notice_histories(conn, keys), grouped(|e| e.notice_id)
+    EventsByNotice: NoticeId => Vec<NoticeEvent>, |conn, keys| unscoped::notice_histories(conn, keys), grouped(|e| e.notice_id)
 );
 
 /// A jurisdiction (code and materialised path) and a period to count.

@@ -53,10 +53,10 @@ impl NodeQuery {
                     if let Some(c) = case_model::find_visible(conn, &case_scope(caller), id.into())? {
                         return Ok(Some(Found::Case(c)));
                     }
-                    if let Some(e) = escalation::find_visible(conn, &escalation_scope(caller), id)? {
+                    if let Some(e) = escalation::find_visible(conn, &escalation_scope(caller), id.into())? {
                         return Ok(Some(Found::Escalation(e)));
                     }
-                    if let Some(n) = supervision_notice::find_visible(conn, &notice_scope(caller), id)? {
+                    if let Some(n) = supervision_notice::find_visible(conn, &notice_scope(caller), id.into())? {
                         return Ok(Some(Found::Notice(n)));
                     }
                     if let Some(a) = account::find_visible(conn, &account_scope(caller), id)? {

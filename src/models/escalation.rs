@@ -12,13 +12,14 @@ use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::schema::{cases, escalations, jurisdictions};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
 use crate::domain::ids::CaseId;
+use crate::domain::ids::EscalationId;
 use crate::domain::permission::Decision;
 use crate::domain::scope::EscalationScope;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = escalations, check_for_backend(diesel::pg::Pg))]
 pub struct Escalation {
-    pub id: Uuid,
+    pub id: EscalationId,
     pub case_id: CaseId,
     pub jurisdiction_code: String,
     pub kind: EscalationKind,
@@ -69,7 +70,7 @@ pub fn insert(conn: &mut PgConnection, decided: &impl Decision, e: &NewEscalatio
         .get_result(conn)
 }
 
-pub(super) fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Escalation>> {
+pub(super) fn find(conn: &mut PgConnection, id: EscalationId) -> QueryResult<Option<Escalation>> {
     escalations::table.find(id).select(Escalation::as_select()).first(conn).optional()
 }
 
@@ -96,7 +97,7 @@ pub struct Settlement<'a> {
 pub fn settle(
     conn: &mut PgConnection,
     decided: &impl Decision,
-    id: Uuid,
+    id: EscalationId,
     s: &Settlement<'_>,
 ) -> QueryResult<Escalation> {
     super::decided_for(decided, id)?;
@@ -167,7 +168,7 @@ fn addressed_to_exists(conn: &mut PgConnection, filter: &EscalationFilter) -> cr
 }
 
 pub fn key_of(e: &Escalation) -> TimeKey {
-    (e.requested_at, e.id)
+    (e.requested_at, e.id.uuid())
 }
 
 /// A page of the escalations the scope reaches, newest first.
@@ -187,7 +188,11 @@ pub fn count_visible(conn: &mut PgConnection, scope: &EscalationScope, filter: &
 }
 
 /// One escalation, if the scope reaches it.
-pub fn find_visible(conn: &mut PgConnection, scope: &EscalationScope, id: Uuid) -> QueryResult<Option<Escalation>> {
+pub fn find_visible(
+    conn: &mut PgConnection,
+    scope: &EscalationScope,
+    id: EscalationId,
+) -> QueryResult<Option<Escalation>> {
     filtered(scope, &EscalationFilter::default())
         .filter(escalations::id.eq(id))
         .select(Escalation::as_select())

@@ -12,6 +12,7 @@ use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
 use crate::domain::ids::CaseId;
+use crate::domain::ids::NoticeId;
 use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
 use crate::domain::scope::NoticeScope;
@@ -20,7 +21,7 @@ use crate::domain::supervision::{NoticeEventKind, NoticeStatus, NoticeTrigger, N
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = supervision_notices, check_for_backend(diesel::pg::Pg))]
 pub struct SupervisionNotice {
-    pub id: Uuid,
+    pub id: NoticeId,
     pub jurisdiction_code: String,
     pub target_unit_id: Uuid,
     pub issuer_account_id: Uuid,
@@ -43,7 +44,7 @@ pub struct SupervisionNotice {
 #[diesel(table_name = supervision_notice_events, check_for_backend(diesel::pg::Pg))]
 pub struct NoticeEvent {
     pub id: i64,
-    pub notice_id: Uuid,
+    pub notice_id: NoticeId,
     pub kind: NoticeEventKind,
     pub from_status: Option<NoticeStatus>,
     pub to_status: Option<NoticeStatus>,
@@ -130,7 +131,7 @@ struct NoticeChanges {
 pub fn update(
     conn: &mut PgConnection,
     decided: &impl Decision,
-    id: Uuid,
+    id: NoticeId,
     u: NoticeUpdate,
 ) -> QueryResult<SupervisionNotice> {
     super::decided_for(decided, id)?;
@@ -152,7 +153,7 @@ pub fn update(
 #[derive(Insertable)]
 #[diesel(table_name = supervision_notice_events)]
 pub struct NewNoticeEvent<'a> {
-    pub notice_id: Uuid,
+    pub notice_id: NoticeId,
     pub jurisdiction_code: &'a str,
     pub kind: NoticeEventKind,
     pub from_status: Option<NoticeStatus>,
@@ -175,7 +176,7 @@ pub fn append_event(conn: &mut PgConnection, decided: &impl Decision, e: &NewNot
 }
 
 /// The histories of several notices, each oldest first.
-pub(in crate::models) fn events_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<NoticeEvent>> {
+pub(in crate::models) fn events_of(conn: &mut PgConnection, notice_ids: &[NoticeId]) -> QueryResult<Vec<NoticeEvent>> {
     supervision_notice_events::table
         .filter(supervision_notice_events::notice_id.eq_any(notice_ids))
         .order((
@@ -259,7 +260,7 @@ fn filtered(scope: &NoticeScope, f: &NoticeFilter) -> supervision_notices::Boxed
 scoped_list!(NoticeList, NoticeScope, NoticeFilter, TimeKey, SupervisionNotice);
 
 pub fn key_of(n: &SupervisionNotice) -> TimeKey {
-    (n.issued_at, n.id)
+    (n.issued_at, n.id.uuid())
 }
 
 pub fn list_visible(
@@ -277,7 +278,11 @@ pub fn count_visible(conn: &mut PgConnection, scope: &NoticeScope, filter: &Noti
     filtered(scope, filter).count().get_result(conn)
 }
 
-pub fn find_visible(conn: &mut PgConnection, scope: &NoticeScope, id: Uuid) -> QueryResult<Option<SupervisionNotice>> {
+pub fn find_visible(
+    conn: &mut PgConnection,
+    scope: &NoticeScope,
+    id: NoticeId,
+) -> QueryResult<Option<SupervisionNotice>> {
     filtered(scope, &NoticeFilter::default())
         .filter(supervision_notices::id.eq(id))
         .select(SupervisionNotice::as_select())
@@ -289,7 +294,7 @@ pub fn find_visible(conn: &mut PgConnection, scope: &NoticeScope, id: Uuid) -> Q
 pub fn find_many_visible(
     conn: &mut PgConnection,
     scope: &NoticeScope,
-    ids: &[Uuid],
+    ids: &[NoticeId],
 ) -> QueryResult<Vec<SupervisionNotice>> {
     filtered(scope, &NoticeFilter::default())
         .filter(supervision_notices::id.eq_any(ids))
@@ -337,7 +342,11 @@ pub fn feed_entries(
 }
 
 /// As [`find_visible`], locking the row for the rest of the transaction (one step at a time per notice).
-pub fn lock_visible(conn: &mut PgConnection, scope: &NoticeScope, id: Uuid) -> QueryResult<Option<SupervisionNotice>> {
+pub fn lock_visible(
+    conn: &mut PgConnection,
+    scope: &NoticeScope,
+    id: NoticeId,
+) -> QueryResult<Option<SupervisionNotice>> {
     supervision_notices::table
         .filter(visible_to(scope))
         .filter(supervision_notices::id.eq(id))
@@ -353,12 +362,12 @@ pub fn of_cases(
     scope: &NoticeScope,
     case_ids: &[CaseId],
 ) -> QueryResult<Vec<(CaseId, SupervisionNotice)>> {
-    let links: Vec<(CaseId, Uuid)> = supervision_notice_cases::table
+    let links: Vec<(CaseId, NoticeId)> = supervision_notice_cases::table
         .filter(supervision_notice_cases::case_id.eq_any(case_ids))
         .select((supervision_notice_cases::case_id, supervision_notice_cases::notice_id))
         .load(conn)?;
-    let notice_ids: Vec<Uuid> = links.iter().map(|(_, n)| *n).collect();
-    let notices: std::collections::HashMap<Uuid, SupervisionNotice> = filtered(scope, &NoticeFilter::default())
+    let notice_ids: Vec<NoticeId> = links.iter().map(|(_, n)| *n).collect();
+    let notices: std::collections::HashMap<NoticeId, SupervisionNotice> = filtered(scope, &NoticeFilter::default())
         .filter(supervision_notices::id.eq_any(notice_ids))
         .order((supervision_notices::issued_at.desc(), supervision_notices::id.desc()))
         .select(SupervisionNotice::as_select())
@@ -373,7 +382,10 @@ pub fn of_cases(
 }
 
 /// The case ids of each of `notice_ids`: (notice id, case id).
-pub(in crate::models) fn case_ids_of(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, CaseId)>> {
+pub(in crate::models) fn case_ids_of(
+    conn: &mut PgConnection,
+    notice_ids: &[NoticeId],
+) -> QueryResult<Vec<(NoticeId, CaseId)>> {
     supervision_notice_cases::table
         .filter(supervision_notice_cases::notice_id.eq_any(notice_ids))
         .order((supervision_notice_cases::notice_id, supervision_notice_cases::case_id))

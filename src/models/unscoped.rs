@@ -20,6 +20,8 @@ use super::reception::{Booking, Visit};
 use super::supervision_notice::{NoticeEvent, SupervisionNotice};
 use crate::domain::escalation::EscalationKind;
 use crate::domain::ids::CaseId;
+use crate::domain::ids::EscalationId;
+use crate::domain::ids::NoticeId;
 use crate::domain::schedule::{Deadline, DeadlineKind};
 
 /// A page of one history's entries in chain order, for `verify-history`: the operator reads every chain (the
@@ -69,7 +71,7 @@ pub fn escalations(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<
 }
 
 /// One escalation by id, to find its case; the caller must then load that case through their scope.
-pub fn escalation(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Escalation>> {
+pub fn escalation(conn: &mut PgConnection, id: EscalationId) -> QueryResult<Option<Escalation>> {
     super::escalation::find(conn, id)
 }
 
@@ -147,7 +149,7 @@ pub fn notices_overdue_unrecorded(
 }
 
 /// The histories of notices the caller may read.
-pub fn notice_histories(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<NoticeEvent>> {
+pub fn notice_histories(conn: &mut PgConnection, notice_ids: &[NoticeId]) -> QueryResult<Vec<NoticeEvent>> {
     super::supervision_notice::events_of(conn, notice_ids)
 }
 
@@ -157,7 +159,7 @@ pub fn notice_history_entry(conn: &mut PgConnection, id: i64) -> QueryResult<Opt
 }
 
 /// The ids of the cases of notices the caller may read (resolvers then load those it may see).
-pub fn cases_of_notices(conn: &mut PgConnection, notice_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, CaseId)>> {
+pub fn cases_of_notices(conn: &mut PgConnection, notice_ids: &[NoticeId]) -> QueryResult<Vec<(NoticeId, CaseId)>> {
     super::supervision_notice::case_ids_of(conn, notice_ids)
 }
 

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::{act, covers, staff_in, Authorized};
 use crate::domain::escalation::EscalationKind;
 use crate::domain::ids::CaseId;
+use crate::domain::ids::EscalationId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
@@ -180,7 +181,7 @@ pub fn may_escalate(caller: &Caller, parties: &CaseParties) -> Result<Authorized
 
 /// An escalation, as deciding or withdrawing it needs it.
 pub struct EscalationParties<'a> {
-    pub escalation_id: Uuid,
+    pub escalation_id: EscalationId,
     /// The case it is about.
     pub case_id: CaseId,
     pub kind: EscalationKind,
@@ -197,8 +198,8 @@ pub struct EscalationParties<'a> {
 /// use petition_api::domain::escalation::EscalationKind;
 /// use petition_api::domain::permission::{may_decide, Decision, EscalationParties};
 /// # use petition_api::domain::{organisation::UnitKind, role::Role, scope::Caller};
-/// # use petition_api::domain::ids::CaseId;
-/// # let (case, escalation, other) = (CaseId::from_u128(1), uuid::Uuid::from_u128(2), uuid::Uuid::from_u128(3));
+/// # use petition_api::domain::ids::{CaseId, EscalationId};
+/// # let (case, escalation, other) = (CaseId::from_u128(1), EscalationId::from_u128(2), EscalationId::from_u128(3));
 /// # let member = Caller { account_id: uuid::Uuid::nil(), username: "m".into(), display_name: "m".into(),
 /// #     roles: vec![Role::CommitteeMember], unit: Some((uuid::Uuid::from_u128(9), UnitKind::Committee)),
 /// #     jurisdiction: Some(("510500".into(), "510000/510500/".into())) };

@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use super::{act, covers, staff_in, Authorized};
+use crate::domain::ids::NoticeId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
@@ -73,7 +74,7 @@ pub fn may_issue(caller: &Caller, target_path: &str, field: &str) -> Result<Auth
 #[derive(Clone, Copy, Debug)]
 pub struct NoticeParties {
     /// The notice: proofs granted over it are for it alone.
-    pub notice_id: Uuid,
+    pub notice_id: NoticeId,
     pub target_unit_id: Uuid,
     pub issuer_unit_id: Uuid,
 }

@@ -5,6 +5,8 @@ use uuid::Uuid;
 use super::*;
 use crate::domain::escalation::EscalationKind;
 use crate::domain::ids::CaseId;
+use crate::domain::ids::EscalationId;
+use crate::domain::ids::NoticeId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::{petitioner, staff};
@@ -115,7 +117,7 @@ fn each_escalation_has_its_deciders() {
     let committee = staff(Role::CommitteeMember, UnitKind::Committee, 1, "510000/510500/");
     let bureau = staff(Role::Clerk, UnitKind::Bureau, 2, "510000/510500/");
     let to = |kind, to_code| EscalationParties {
-        escalation_id: Uuid::from_u128(3001),
+        escalation_id: EscalationId::from_u128(3001),
         case_id: CaseId::from_u128(3002),
         kind,
         to_code,
@@ -136,7 +138,7 @@ fn only_the_requester_withdraws_and_not_reviews() {
     let me = staff(Role::Clerk, UnitKind::Bureau, 2, COUNTY);
     let p = parties();
     let asked = |kind, requested_by| EscalationParties {
-        escalation_id: Uuid::from_u128(3001),
+        escalation_id: EscalationId::from_u128(3001),
         case_id: p.case_id,
         kind,
         to_code: "510500",
@@ -181,7 +183,7 @@ fn issuers_are_committee_members_or_bureau_clerks_at_or_above() {
 #[test]
 fn the_target_answers_and_the_issuer_closes() {
     let parties = NoticeParties {
-        notice_id: Uuid::from_u128(2000),
+        notice_id: NoticeId::from_u128(2000),
         target_unit_id: Uuid::from_u128(5),
         issuer_unit_id: Uuid::from_u128(1),
     };

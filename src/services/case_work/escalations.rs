@@ -3,7 +3,6 @@
 //! every kind of escalation, reviews included.
 
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use super::engine::{load, parties, perform_authorized, Step};
 use super::WorkContext;
@@ -14,6 +13,7 @@ use crate::domain::escalation::{
     common_superior, parent_code, EscalationDecision, EscalationKind, EscalationStatus, MAX_DECISION_DAYS,
 };
 use crate::domain::ids::CaseId;
+use crate::domain::ids::EscalationId;
 use crate::domain::lifecycle::Action;
 use crate::domain::organisation::is_within;
 use crate::domain::permission::{may_decide, may_escalate, may_withdraw, EscalationParties, Operation};
@@ -93,7 +93,7 @@ pub fn escalate(
     let mut step = Step::new(Operation::LogActivity, EventKind::Escalated);
     step.staff_only = true;
     step.details(&Escalated {
-        escalation_id: e.id.into(),
+        escalation_id: e.id,
         escalation_kind: req.kind,
         to,
         reason,
@@ -109,7 +109,7 @@ pub fn escalate(
 pub fn decide(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    escalation_id: Uuid,
+    escalation_id: EscalationId,
     decision: EscalationDecision,
     opinion: &str,
 ) -> AppResult<(Case, Escalation)> {
@@ -139,19 +139,9 @@ pub fn decide(
     // `notice` is what the petitioner reads; only review decisions are addressed to them.
     let (escalation_id, escalation_kind) = (e.id, kind);
     if kind.is_review() {
-        step.details(&ReviewDecided {
-            escalation_id: escalation_id.into(),
-            escalation_kind,
-            decision,
-            notice: opinion.clone(),
-        });
+        step.details(&ReviewDecided { escalation_id, escalation_kind, decision, notice: opinion.clone() });
     } else {
-        step.details(&EscalationDecided {
-            escalation_id: escalation_id.into(),
-            escalation_kind,
-            decision,
-            opinion: opinion.clone(),
-        });
+        step.details(&EscalationDecided { escalation_id, escalation_kind, decision, opinion: opinion.clone() });
     }
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     let settlement = Settlement {
@@ -181,7 +171,7 @@ fn escalation_parties(e: &Escalation) -> EscalationParties<'_> {
 fn load_escalation(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    escalation_id: Uuid,
+    escalation_id: EscalationId,
 ) -> AppResult<(Case, Escalation, EscalationKind)> {
     let not_found = || AppError::not_found("escalation");
     let case_id = unscoped::escalation(conn, escalation_id)?.ok_or_else(not_found)?.case_id;
@@ -201,7 +191,7 @@ fn load_escalation(
 pub fn withdraw(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    escalation_id: Uuid,
+    escalation_id: EscalationId,
     reason: &str,
 ) -> AppResult<(Case, Escalation)> {
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
@@ -212,7 +202,7 @@ pub fn withdraw(
     }
     let mut step = Step::new(Operation::LogActivity, EventKind::EscalationWithdrawn);
     step.staff_only = true;
-    step.details(&EscalationWithdrawn { escalation_id: e.id.into(), escalation_kind: kind, reason: reason.clone() });
+    step.details(&EscalationWithdrawn { escalation_id: e.id, escalation_kind: kind, reason: reason.clone() });
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
     let settlement = Settlement {
         status: EscalationStatus::Withdrawn,

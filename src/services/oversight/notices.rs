@@ -11,6 +11,7 @@ use crate::domain::case::EventKind;
 use crate::domain::deadline::DayCount;
 use crate::domain::details::{to_payload, NoticeIssued, NoticeReopened, NoticeResponded, Supervised};
 use crate::domain::ids::CaseId;
+use crate::domain::ids::NoticeId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::{authorize_notice, may_issue, Authorized, NoticeParties, Operation};
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
@@ -148,7 +149,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     for case in cases {
         let mut step = Step::new(Operation::LogActivity, EventKind::Supervised);
         step.staff_only = true;
-        step.details(&Supervised { notice_id: notice.id.into(), notice_type: req.notice_type, trigger: req.trigger });
+        step.details(&Supervised { notice_id: notice.id, notice_type: req.notice_type, trigger: req.trigger });
         perform_authorized(conn, ctx, case, &mut step, &proof)?;
     }
     Ok(notice)
@@ -170,7 +171,7 @@ pub struct NoticeStep {
 pub fn act(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    notice_id: Uuid,
+    notice_id: NoticeId,
     action: NoticeAction,
     details: NoticeStep,
 ) -> AppResult<SupervisionNotice> {
