@@ -43,7 +43,7 @@ impl FileStore {
     }
 
     /// The key of an attachment's bytes.
-    pub fn key_of(case_id: impl std::fmt::Display, attachment_id: uuid::Uuid) -> String {
+    pub fn key_of(case_id: impl std::fmt::Display, attachment_id: crate::domain::ids::AttachmentId) -> String {
         format!("cases/{case_id}/{attachment_id}")
     }
 

@@ -16,7 +16,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::ids::{CaseId, NoticeId};
+use crate::domain::ids::{CaseId, NoticeId, ReceptionSessionId};
 use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
@@ -453,7 +453,7 @@ loader!(
 );
 
 loader!(
-    SessionById: Uuid => Session, |conn, keys| reception_model::find_sessions(conn, keys), one(|s| s.id)
+    SessionById: ReceptionSessionId => Session, |conn, keys| reception_model::find_sessions(conn, keys), one(|s| s.id)
 );
 
 /// What only the bureau keeping a session sees of it, for the sessions of one level of a query together (a week's
@@ -462,15 +462,15 @@ loader!(
 pub struct AtTheDesk<T> {
     db: Db,
     caller: Option<Caller>,
-    read: fn(&mut diesel::PgConnection, &[Uuid]) -> diesel::QueryResult<Vec<T>>,
-    session_of: fn(&T) -> Uuid,
+    read: fn(&mut diesel::PgConnection, &[ReceptionSessionId]) -> diesel::QueryResult<Vec<T>>,
+    session_of: fn(&T) -> ReceptionSessionId,
 }
 
-impl<T: Clone + Send + Sync + 'static> Loader<(Uuid, String)> for AtTheDesk<T> {
+impl<T: Clone + Send + Sync + 'static> Loader<(ReceptionSessionId, String)> for AtTheDesk<T> {
     type Value = Vec<T>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[(Uuid, String)]) -> LoadResult<(Uuid, String), Vec<T>> {
+    async fn load(&self, keys: &[(ReceptionSessionId, String)]) -> LoadResult<(ReceptionSessionId, String), Vec<T>> {
         let Some(caller) = self.caller.clone() else { return Ok(HashMap::new()) };
         let (sessions, read, session_of) = (keys.to_vec(), self.read, self.session_of);
         let mut seen =

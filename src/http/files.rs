@@ -22,7 +22,7 @@ pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<
         }
         _ => return refused(AppError::unauthenticated(Message::SignInFirst)),
     };
-    let Ok(id) = id.parse::<uuid::Uuid>() else { return refused(AppError::not_found("file")) };
+    let Ok(id) = id.parse::<crate::domain::ids::AttachmentId>() else { return refused(AppError::not_found("file")) };
     let work = WorkContext { caller, env: Environment::of(&state.settings, state.clock.now()) };
     let found = state.db.run(move |conn| evidence::visible(conn, &work, id)).await;
     let attachment = match found {

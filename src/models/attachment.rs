@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::db::schema::attachments;
 use crate::domain::evidence::AttachmentKind;
+use crate::domain::ids::AttachmentId;
 use crate::domain::ids::CaseId;
 use crate::domain::permission::{act, Authorized};
 use crate::domain::role::ActorRole;
@@ -14,7 +15,7 @@ use crate::domain::role::ActorRole;
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = attachments, check_for_backend(diesel::pg::Pg))]
 pub struct Attachment {
-    pub id: Uuid,
+    pub id: AttachmentId,
     pub case_id: CaseId,
     pub kind: AttachmentKind,
     pub file_name: String,
@@ -39,7 +40,7 @@ impl Attachment {
 #[derive(Insertable)]
 #[diesel(table_name = attachments)]
 pub struct NewAttachment<'a> {
-    pub id: Uuid,
+    pub id: AttachmentId,
     pub case_id: CaseId,
     pub jurisdiction_code: &'a str,
     pub kind: AttachmentKind,
@@ -77,7 +78,7 @@ pub(in crate::models) fn of_cases(conn: &mut PgConnection, case_ids: &[CaseId]) 
 }
 
 /// One attachment by id, whatever its case (the caller checks the case).
-pub(in crate::models) fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Attachment>> {
+pub(in crate::models) fn find(conn: &mut PgConnection, id: AttachmentId) -> QueryResult<Option<Attachment>> {
     attachments::table.find(id).select(Attachment::as_select()).first(conn).optional()
 }
 
@@ -85,7 +86,7 @@ pub(in crate::models) fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<
 pub fn withdraw(
     conn: &mut PgConnection,
     _decided: &Authorized<act::Attach>,
-    id: Uuid,
+    id: AttachmentId,
     by: Uuid,
     reason: &str,
     at: DateTime<Utc>,

@@ -8,13 +8,14 @@ use uuid::Uuid;
 
 use crate::db::schema::{jurisdictions, reception_bookings, reception_sessions, reception_visits};
 use crate::domain::ids::CaseId;
+use crate::domain::ids::ReceptionSessionId;
 use crate::domain::permission::{act, Authorized};
 use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = reception_sessions, check_for_backend(diesel::pg::Pg))]
 pub struct Session {
-    pub id: Uuid,
+    pub id: ReceptionSessionId,
     pub jurisdiction_code: String,
     pub leader_account_id: Uuid,
     pub leader_title: String,
@@ -47,7 +48,7 @@ pub struct NewSession<'a> {
 #[diesel(table_name = reception_bookings, check_for_backend(diesel::pg::Pg))]
 pub struct Booking {
     pub id: Uuid,
-    pub session_id: Uuid,
+    pub session_id: ReceptionSessionId,
     pub petitioner_account_id: Uuid,
     pub matter: String,
     pub case_id: Option<CaseId>,
@@ -64,23 +65,23 @@ pub fn insert_session(
     diesel::insert_into(reception_sessions::table).values(new).returning(Session::as_returning()).get_result(conn)
 }
 
-pub fn find_session(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
+pub fn find_session(conn: &mut PgConnection, id: ReceptionSessionId) -> QueryResult<Option<Session>> {
     reception_sessions::table.find(id).select(Session::as_select()).first(conn).optional()
 }
 
-pub fn find_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Session>> {
+pub fn find_sessions(conn: &mut PgConnection, ids: &[ReceptionSessionId]) -> QueryResult<Vec<Session>> {
     reception_sessions::table.filter(reception_sessions::id.eq_any(ids)).select(Session::as_select()).load(conn)
 }
 
 /// Locks a session for a change of its status.
-pub fn lock_session(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
+pub fn lock_session(conn: &mut PgConnection, id: ReceptionSessionId) -> QueryResult<Option<Session>> {
     reception_sessions::table.find(id).for_update().select(Session::as_select()).first(conn).optional()
 }
 
 pub fn set_status(
     conn: &mut PgConnection,
     _desk: &Authorized<act::KeepReceptionDays>,
-    id: Uuid,
+    id: ReceptionSessionId,
     status: SessionStatus,
     reason: Option<&str>,
 ) -> QueryResult<Session> {
@@ -110,7 +111,11 @@ pub fn published(
 }
 
 /// Takes one place of a published session that has one free: the session, or none when it is full or not open.
-pub fn take_place(conn: &mut PgConnection, _booking: &Authorized<act::Book>, id: Uuid) -> QueryResult<Option<Session>> {
+pub fn take_place(
+    conn: &mut PgConnection,
+    _booking: &Authorized<act::Book>,
+    id: ReceptionSessionId,
+) -> QueryResult<Option<Session>> {
     diesel::update(
         reception_sessions::table
             .find(id)
@@ -124,7 +129,11 @@ pub fn take_place(conn: &mut PgConnection, _booking: &Authorized<act::Book>, id:
 }
 
 /// Gives a place back.
-pub fn free_place(conn: &mut PgConnection, _booking: &Authorized<act::Book>, id: Uuid) -> QueryResult<usize> {
+pub fn free_place(
+    conn: &mut PgConnection,
+    _booking: &Authorized<act::Book>,
+    id: ReceptionSessionId,
+) -> QueryResult<usize> {
     diesel::update(reception_sessions::table.find(id).filter(reception_sessions::booked.gt(0)))
         .set(reception_sessions::booked.eq(reception_sessions::booked - 1))
         .execute(conn)
@@ -134,7 +143,7 @@ pub fn free_place(conn: &mut PgConnection, _booking: &Authorized<act::Book>, id:
 pub fn insert_booking(
     conn: &mut PgConnection,
     _booking: &Authorized<act::Book>,
-    session_id: Uuid,
+    session_id: ReceptionSessionId,
     petitioner: Uuid,
     matter: &str,
     case_id: Option<CaseId>,
@@ -185,7 +194,10 @@ pub fn bookings_of(conn: &mut PgConnection, petitioner: Uuid, limit: i64) -> Que
 }
 
 /// The bookings of the sessions `ids`, each session's in the order they were made.
-pub(in crate::models) fn bookings_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Booking>> {
+pub(in crate::models) fn bookings_of_sessions(
+    conn: &mut PgConnection,
+    ids: &[ReceptionSessionId],
+) -> QueryResult<Vec<Booking>> {
     reception_bookings::table
         .filter(reception_bookings::session_id.eq_any(ids))
         .order((reception_bookings::session_id, reception_bookings::booked_at, reception_bookings::id))
@@ -197,7 +209,7 @@ pub(in crate::models) fn bookings_of_sessions(conn: &mut PgConnection, ids: &[Uu
 #[diesel(table_name = reception_visits, check_for_backend(diesel::pg::Pg))]
 pub struct Visit {
     pub id: Uuid,
-    pub session_id: Uuid,
+    pub session_id: ReceptionSessionId,
     pub case_id: CaseId,
     pub new_petition: bool,
     pub leader_took_charge: bool,
@@ -210,7 +222,7 @@ pub struct Visit {
 pub fn insert_visit(
     conn: &mut PgConnection,
     _desk: &Authorized<act::KeepReceptionDays>,
-    session_id: Uuid,
+    session_id: ReceptionSessionId,
     case_id: CaseId,
     jurisdiction_code: &str,
     new_petition: bool,
@@ -238,7 +250,10 @@ pub fn insert_visit(
 }
 
 /// The visitors received at the sessions `ids`, each session's in the order they were recorded.
-pub(in crate::models) fn visits_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Visit>> {
+pub(in crate::models) fn visits_of_sessions(
+    conn: &mut PgConnection,
+    ids: &[ReceptionSessionId],
+) -> QueryResult<Vec<Visit>> {
     reception_visits::table
         .filter(reception_visits::session_id.eq_any(ids))
         .order((reception_visits::session_id, reception_visits::recorded_at, reception_visits::id))

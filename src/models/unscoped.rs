@@ -19,9 +19,11 @@ use super::escalation::Escalation;
 use super::reception::{Booking, Visit};
 use super::supervision_notice::{NoticeEvent, SupervisionNotice};
 use crate::domain::escalation::EscalationKind;
+use crate::domain::ids::AttachmentId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
 use crate::domain::ids::NoticeId;
+use crate::domain::ids::ReceptionSessionId;
 use crate::domain::schedule::{Deadline, DeadlineKind};
 
 /// A page of one history's entries in chain order, for `verify-history`: the operator reads every chain (the
@@ -102,7 +104,7 @@ pub fn attachments(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryResult<
 }
 
 /// One file, whose case is then read through the caller's scope before anything of it is shown.
-pub fn attachment(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Attachment>> {
+pub fn attachment(conn: &mut PgConnection, id: AttachmentId) -> QueryResult<Option<Attachment>> {
     super::attachment::find(conn, id)
 }
 
@@ -169,12 +171,12 @@ pub fn booking(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Booking>
 }
 
 /// The bookings of reception sessions the caller keeps (`services::reception::at_the_desk` checks first).
-pub fn bookings_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Booking>> {
+pub fn bookings_of_sessions(conn: &mut PgConnection, ids: &[ReceptionSessionId]) -> QueryResult<Vec<Booking>> {
     super::reception::bookings_of_sessions(conn, ids)
 }
 
 /// The visits of reception sessions the caller keeps (`services::reception::at_the_desk` checks first).
-pub fn visits_of_sessions(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Visit>> {
+pub fn visits_of_sessions(conn: &mut PgConnection, ids: &[ReceptionSessionId]) -> QueryResult<Vec<Visit>> {
     super::reception::visits_of_sessions(conn, ids)
 }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
-use crate::domain::ids::CaseId;
+use crate::domain::ids::{CaseId, ReceptionSessionId};
 use crate::domain::organisation::is_within;
 use crate::domain::permission::{act, authorize_booking, authorize_reception_desk, Authorized};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
@@ -94,7 +94,7 @@ pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> 
 fn kept(
     conn: &mut PgConnection,
     caller: &Caller,
-    id: Uuid,
+    id: ReceptionSessionId,
 ) -> AppResult<(Session, Authorized<act::KeepReceptionDays>)> {
     let session = model::lock_session(conn, id)?.ok_or_else(|| AppError::not_found("reception session"))?;
     match authorize_reception_desk(caller, &path_of(conn, &session)?) {
@@ -105,7 +105,7 @@ fn kept(
 }
 
 /// `publishReception`: puts a scheduled session on the public schedule.
-pub fn publish(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<Session> {
+pub fn publish(conn: &mut PgConnection, work: &WorkContext, id: ReceptionSessionId) -> AppResult<Session> {
     let (session, desk) = kept(conn, &work.caller, id)?;
     if session.status != SessionStatus::Scheduled {
         return Err(AppError::new(ErrorCode::InvalidTransition, Message::PublishOnlyScheduled));
@@ -114,7 +114,7 @@ pub fn publish(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResu
 }
 
 /// `cancelReception`: calls a session off, with the reason those who booked read.
-pub fn cancel(conn: &mut PgConnection, work: &WorkContext, id: Uuid, reason: &str) -> AppResult<Session> {
+pub fn cancel(conn: &mut PgConnection, work: &WorkContext, id: ReceptionSessionId, reason: &str) -> AppResult<Session> {
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     let (session, desk) = kept(conn, &work.caller, id)?;
     if session.status == SessionStatus::Cancelled {
@@ -135,19 +135,19 @@ fn path_of(conn: &mut PgConnection, session: &Session) -> AppResult<String> {
 pub fn at_the_desk<T>(
     conn: &mut PgConnection,
     caller: &Caller,
-    sessions: &[(Uuid, String)],
-    read: fn(&mut PgConnection, &[Uuid]) -> diesel::QueryResult<Vec<T>>,
-    session_of: fn(&T) -> Uuid,
-) -> AppResult<HashMap<Uuid, Vec<T>>> {
+    sessions: &[(ReceptionSessionId, String)],
+    read: fn(&mut PgConnection, &[ReceptionSessionId]) -> diesel::QueryResult<Vec<T>>,
+    session_of: fn(&T) -> ReceptionSessionId,
+) -> AppResult<HashMap<ReceptionSessionId, Vec<T>>> {
     let codes: Vec<String> = sessions.iter().map(|(_, code)| code.clone()).collect();
     let paths: HashMap<String, String> =
         jurisdiction::find_many(conn, &codes)?.into_iter().map(|j| (j.code, j.path)).collect();
-    let kept: Vec<Uuid> = sessions
+    let kept: Vec<ReceptionSessionId> = sessions
         .iter()
         .filter(|(_, code)| paths.get(code).is_some_and(|path| authorize_reception_desk(caller, path).is_ok()))
         .map(|(id, _)| *id)
         .collect();
-    let mut seen: HashMap<Uuid, Vec<T>> = kept.iter().map(|id| (*id, Vec::new())).collect();
+    let mut seen: HashMap<ReceptionSessionId, Vec<T>> = kept.iter().map(|id| (*id, Vec::new())).collect();
     if !kept.is_empty() {
         for row in read(conn, &kept)? {
             seen.entry(session_of(&row)).or_default().push(row);
@@ -172,7 +172,7 @@ pub fn public_schedule(
 pub fn book(
     conn: &mut PgConnection,
     work: &WorkContext,
-    session_id: Uuid,
+    session_id: ReceptionSessionId,
     matter: &str,
     case_id: Option<CaseId>,
 ) -> AppResult<Booking> {
@@ -231,7 +231,7 @@ pub fn record_visit(
     ctx: &WorkContext,
     serials: &crate::models::serials::ReferenceSerials,
     query_codes: &crate::config::QueryCodeKeys,
-    session_id: Uuid,
+    session_id: ReceptionSessionId,
     visitor: Visitor<'_>,
     persons: i32,
     leader_takes_charge: bool,

@@ -6,7 +6,6 @@
 
 use diesel::{Connection, PgConnection};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::engine::{load, parties, perform_authorized, Step};
 use super::WorkContext;
@@ -15,6 +14,7 @@ use crate::domain::details::{FileAttached, FileWithdrawn};
 use crate::domain::evidence::{
     clean_name, shows_attachment, sniff, AttachmentKind, MAX_FILES_PER_CASE, MAX_FILE_BYTES,
 };
+use crate::domain::ids::AttachmentId;
 use crate::domain::ids::CaseId;
 use crate::domain::permission::{act, authorize_attachment, Authorized, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
@@ -25,7 +25,7 @@ use crate::models::case::Case;
 
 /// A file as checked, ready to be stored and recorded.
 pub struct CheckedFile {
-    pub id: Uuid,
+    pub id: AttachmentId,
     pub name: String,
     pub content_type: &'static str,
     pub size: i64,
@@ -43,7 +43,7 @@ pub fn check_file(name: &str, bytes: &[u8], field: &str) -> AppResult<CheckedFil
     let content_type =
         sniff(&bytes[..bytes.len().min(64)]).ok_or_else(|| AppError::bad_input(field, Message::FileType))?;
     Ok(CheckedFile {
-        id: Uuid::new_v4(),
+        id: AttachmentId::new_v4(),
         name: clean_name(name),
         content_type,
         size: bytes.len() as i64,
@@ -81,7 +81,7 @@ pub fn record(
         let jurisdiction_code = case.jurisdiction_code.clone();
         let mut step = Step::new(Operation::Attach, EventKind::FileAttached);
         step.details(&FileAttached {
-            attachment_id: file.id.into(),
+            attachment_id: file.id,
             kind,
             file_name: file.name.clone(),
             size_bytes: file.size,
@@ -111,7 +111,7 @@ pub fn record(
 
 /// An attachment the caller may see, with its case; `NOT_FOUND` for one of a case out of scope, or one the
 /// confidentiality rule keeps from them, exactly as for an unknown id.
-pub fn visible(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid) -> AppResult<(Attachment, Case)> {
+pub fn visible(conn: &mut PgConnection, ctx: &WorkContext, id: AttachmentId) -> AppResult<(Attachment, Case)> {
     let not_found = || AppError::not_found("file");
     let found = crate::models::unscoped::attachment(conn, id)?.ok_or_else(not_found)?;
     let scope = crate::domain::scope::case_scope(&ctx.caller);
@@ -123,7 +123,7 @@ pub fn visible(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid) -> AppResul
 }
 
 /// Withdraws a file: whoever uploaded it, or staff working on the case. The file stays, marked withdrawn.
-pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid, reason: &str) -> AppResult<Attachment> {
+pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, id: AttachmentId, reason: &str) -> AppResult<Attachment> {
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     conn.transaction(|conn| {
         let (found, case) = visible(conn, ctx, id)?;
@@ -135,7 +135,7 @@ pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, id: Uuid, reason: &s
         let withdrawn = attachment::withdraw(conn, &proof, id, ctx.caller.account_id, &reason, ctx.env.now)?
             .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, Message::FileWithdrawn))?;
         let mut step = Step::new(Operation::Attach, EventKind::FileWithdrawn);
-        step.details(&FileWithdrawn { attachment_id: id.into(), reason });
+        step.details(&FileWithdrawn { attachment_id: id, reason });
         perform_authorized(conn, ctx, case, &mut step, &proof)?;
         Ok(withdrawn)
     })

@@ -10,6 +10,7 @@ use super::{check_past, history, WorkContext};
 use crate::domain::case::{CaseStatus, Category, EventKind, Outcome, ServedVia};
 use crate::domain::details::{to_payload, Answered, Classified, Extended, Hearing, LeadDesignated, ResolutionPlan};
 use crate::domain::ids::CaseId;
+use crate::domain::ids::ReceptionSessionId;
 use crate::domain::lifecycle::Action;
 use crate::domain::permission::Operation;
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
@@ -96,7 +97,7 @@ pub fn designate_case_lead(
     lead_id: Uuid,
     backlog: Option<bool>,
     note: Option<&str>,
-    at_reception: Option<Uuid>,
+    at_reception: Option<ReceptionSessionId>,
 ) -> AppResult<Case> {
     let case = load(conn, ctx, case_id, None)?;
     if !case.status.is_open() {
@@ -117,7 +118,7 @@ pub fn designate_case_lead(
     step.details(&LeadDesignated {
         lead_id: lead.id.into(),
         lead_name: lead.display_name,
-        reception_session_id: at_reception.map(Into::into),
+        reception_session_id: at_reception,
     });
     step.update.case_lead_account_id = Some(Some(lead.id));
     step.update.is_backlog = backlog;
