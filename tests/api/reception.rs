@@ -209,7 +209,9 @@ async fn a_session_records_who_was_received_and_the_figures_count_it() {
         reception { sessionsHeld personsReceived casesReceived newPetitions
           takenInChargeResolved { numerator denominator } byKind { kind sessionsHeld personsReceived } } } } }";
     let committee = app.token("demo.committee").await;
-    let stats = app.ok(query, json!({"from": today, "to": today}), &committee).await;
+    // From the day before: the session began an hour ago, which is yesterday from 23:00 to midnight in Shanghai.
+    let yesterday = today - chrono::Duration::days(1);
+    let stats = app.ok(query, json!({"from": yesterday, "to": today}), &committee).await;
     assert_eq!(
         stats["jurisdiction"]["stats"]["reception"],
         json!({"sessionsHeld": 1, "personsReceived": 3, "casesReceived": 2, "newPetitions": 1,
@@ -228,7 +230,7 @@ async fn a_session_records_who_was_received_and_the_figures_count_it() {
         )
     };
     let with = levels("reception { sessionsHeld personsReceived }");
-    let days = json!({"from": today, "to": today});
+    let days = json!({"from": yesterday, "to": today});
     let rollup = app.ok(&with, days.clone(), &committee).await;
     let province = &rollup["jurisdiction"];
     assert_eq!(province["stats"]["reception"]["personsReceived"], 3, "{rollup}");
