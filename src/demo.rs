@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Settings;
+use crate::domain::ids::UnitId;
 use crate::domain::permission::SystemWrite;
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -119,7 +120,7 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
     }
 
     // Units: bureau, committee and departments at every level down to counties; a government per township.
-    let mut units: HashMap<(String, &str), Uuid> = HashMap::new();
+    let mut units: HashMap<(String, &str), UnitId> = HashMap::new();
     let insert = |conn: &mut PgConnection, code: &str, kind: UnitKind, name: String| {
         unit::insert(conn, &SystemWrite::new(), code, kind, &name)?
             .ok_or_else(|| AppError::internal(format!("demo unit {name} exists")))
@@ -232,7 +233,7 @@ fn load_case(
     index: usize,
     settings: &Settings,
     today: NaiveDate,
-    units: &HashMap<(String, &str), Uuid>,
+    units: &HashMap<(String, &str), UnitId>,
     accounts: &HashMap<&str, Uuid>,
     lead: Option<&Lead>,
 ) -> AppResult<()> {
@@ -277,7 +278,7 @@ fn load_case(
         let to = if assigned { CaseStatus::Assigned } else { CaseStatus::Forwarded };
         // The handling period set on assignment is what the answer deadline runs by (Art 34).
         let routed = Routed {
-            unit_id: unit_id.into(),
+            unit_id,
             unit_name: unit_name.clone(),
             handling_days: demo.handling_days.filter(|_| assigned),
             notice: format!("已转交{unit_name}办理"),

@@ -20,6 +20,7 @@ use crate::db::schema::{accounts, case_events, cases, jurisdictions, units};
 use crate::domain::case::{case_reference, CaseStatus, ClosureReason, EventKind, Outcome, ServedVia};
 use crate::domain::details::{to_payload, Answered, Closed, Routed, Told};
 use crate::domain::ids::CaseId;
+use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline};
 use crate::error::{AppError, AppResult, Message};
@@ -91,7 +92,7 @@ struct GeneratedCase {
     content: String,
     petitioner_name: String,
     petitioner_account_id: Option<Uuid>,
-    current_unit_id: Option<Uuid>,
+    current_unit_id: Option<UnitId>,
     case_lead_account_id: Option<Uuid>,
     received_at: DateTime<Utc>,
     handling_days: Option<i32>,
@@ -281,7 +282,7 @@ fn generated_account(
     {
         return Ok(id);
     }
-    let unit: Option<Uuid> = match jurisdiction {
+    let unit: Option<UnitId> = match jurisdiction {
         Some(code) => units::table
             .filter(units::jurisdiction_code.eq(code))
             .filter(units::kind.eq("BUREAU"))
@@ -409,7 +410,7 @@ fn story(
         if !push(&mut case, kind, Some(to), routed_at, to_payload(&routed)) {
             break 'story;
         }
-        case.current_unit_id = Some(unit);
+        case.current_unit_id = Some(unit.into());
         case.routing = Some(if assigned { "ASSIGNED" } else { "FORWARDED" }.to_owned());
         case.handling_days = handling_days;
         // Some units never act: the case stays late until someone supervises it.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::config::JwtSettings;
 use crate::config::QueryCodeKeys;
+use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, Message};
 
@@ -22,7 +23,7 @@ pub struct Claims {
     pub sub: Uuid,
     pub roles: Vec<Role>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub unit: Option<Uuid>,
+    pub unit: Option<UnitId>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub jur: Option<String>,
     pub ver: i32,
@@ -43,7 +44,7 @@ pub struct Claims {
 pub struct Subject<'a> {
     pub account_id: Uuid,
     pub roles: &'a [Role],
-    pub unit: Option<Uuid>,
+    pub unit: Option<UnitId>,
     pub jurisdiction: Option<String>,
     /// The account's token version now.
     pub version: i32,

@@ -159,7 +159,7 @@ mod tests {
             username: "s".into(),
             display_name: "s".into(),
             roles: vec![Role::Clerk],
-            unit: Some((Uuid::new_v4(), kind)),
+            unit: Some((crate::domain::ids::UnitId::new_v4(), kind)),
             jurisdiction: Some(("510502".into(), "510000/510500/510502/".into())),
         }
     }

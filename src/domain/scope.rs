@@ -4,6 +4,7 @@
 //! goes through, so no query can forget the rule. What a caller may *do* with an object it can read is decided in
 //! [`super::permission`]; which of its fields it sees, in [`super::visibility`].
 
+use crate::domain::ids::UnitId;
 use uuid::Uuid;
 
 use super::organisation::UnitKind;
@@ -18,7 +19,7 @@ pub struct Caller {
     pub display_name: String,
     pub roles: Vec<Role>,
     /// The staff member's unit and what kind of unit it is.
-    pub unit: Option<(Uuid, UnitKind)>,
+    pub unit: Option<(UnitId, UnitKind)>,
     /// The staff member's jurisdiction code and its materialised path.
     pub jurisdiction: Option<(String, String)>,
 }
@@ -51,7 +52,7 @@ impl Caller {
 /// subtree; a handling unit covers what is with the unit. Admins and petitioners are no case workers.
 struct Placement {
     subtree: Option<String>,
-    unit: Option<Uuid>,
+    unit: Option<UnitId>,
 }
 
 fn placement(caller: &Caller) -> Placement {
@@ -76,7 +77,7 @@ pub struct AccountScope {
     /// Accounts placed in the subtree with this materialised path.
     pub subtree: Option<String>,
     /// Accounts of this handling unit.
-    pub unit: Option<Uuid>,
+    pub unit: Option<UnitId>,
 }
 
 pub fn account_scope(caller: &Caller) -> AccountScope {
@@ -99,7 +100,7 @@ pub struct CaseScope {
     /// Cases whose jurisdiction lies in the subtree with this materialised path.
     pub subtree: Option<String>,
     /// Cases currently with this handling unit.
-    pub unit: Option<Uuid>,
+    pub unit: Option<UnitId>,
     /// Cases this case lead leads, wherever they are (DOMAIN.md §4).
     pub lead: Option<Uuid>,
 }
@@ -144,7 +145,7 @@ pub fn escalation_scope(caller: &Caller) -> EscalationScope {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NoticeScope {
     pub subtree: Option<String>,
-    pub unit: Option<Uuid>,
+    pub unit: Option<UnitId>,
 }
 
 impl NoticeScope {
@@ -166,7 +167,7 @@ pub(super) fn staff(role: Role, kind: UnitKind, unit: u128, path: &str) -> Calle
         username: "x".into(),
         display_name: "x".into(),
         roles: vec![role],
-        unit: Some((Uuid::from_u128(unit), kind)),
+        unit: Some((UnitId::from_u128(unit), kind)),
         jurisdiction: Some((code, path.into())),
     }
 }
@@ -197,7 +198,7 @@ mod tests {
         let clerk = staff(Role::Clerk, UnitKind::Bureau, 42, COUNTY);
         assert_eq!(account_scope(&clerk), AccountScope { subtree: Some(COUNTY.into()), unit: None });
         let unit_clerk = staff(Role::Clerk, UnitKind::HandlingUnit, 42, COUNTY);
-        assert_eq!(account_scope(&unit_clerk), AccountScope { subtree: None, unit: Some(Uuid::from_u128(42)) });
+        assert_eq!(account_scope(&unit_clerk), AccountScope { subtree: None, unit: Some(UnitId::from_u128(42)) });
         assert_eq!(admin_log_scope(&admin).as_deref(), Some(COUNTY));
         assert_eq!(admin_log_scope(&clerk), None);
     }
@@ -222,7 +223,7 @@ mod tests {
     #[test]
     fn handling_unit_staff_read_their_units_cases() {
         let scope = case_scope(&staff(Role::Clerk, UnitKind::HandlingUnit, 42, COUNTY));
-        assert_eq!(scope, CaseScope { unit: Some(Uuid::from_u128(42)), ..Default::default() });
+        assert_eq!(scope, CaseScope { unit: Some(UnitId::from_u128(42)), ..Default::default() });
     }
 
     #[test]
@@ -230,7 +231,7 @@ mod tests {
         let lead = staff(Role::CaseLead, UnitKind::HandlingUnit, 42, COUNTY);
         let scope = case_scope(&lead);
         assert_eq!(scope.lead, Some(lead.account_id));
-        assert_eq!(scope.unit, Some(Uuid::from_u128(42)));
+        assert_eq!(scope.unit, Some(UnitId::from_u128(42)));
     }
 
     #[test]
@@ -246,7 +247,7 @@ mod tests {
         let bureau = notice_scope(&staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY));
         assert_eq!(bureau.subtree.as_deref(), Some(COUNTY));
         let unit = notice_scope(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY));
-        assert_eq!(unit, NoticeScope { subtree: None, unit: Some(Uuid::from_u128(5)) });
+        assert_eq!(unit, NoticeScope { subtree: None, unit: Some(UnitId::from_u128(5)) });
         assert!(notice_scope(&petitioner(9)).is_empty());
         assert!(notice_scope(&staff(Role::Admin, UnitKind::Bureau, 1, COUNTY)).is_empty());
     }

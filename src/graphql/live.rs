@@ -14,7 +14,6 @@ use async_graphql::{Context, Object, Result, Subscription, ID};
 use chrono::Utc;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast;
-use uuid::Uuid;
 
 use super::case::{CaseEventNode, CaseNode};
 use super::context::{caller, state, AppState};
@@ -311,7 +310,7 @@ async fn notice_update(
     state: AppState,
     caller: Caller,
     session: Option<TokenSession>,
-    unit: Uuid,
+    unit: crate::domain::ids::UnitId,
     signal: NoticeSignal,
 ) -> Delivery<SupervisionNoticeUpdate> {
     let scope = notice_scope(&caller);

@@ -16,7 +16,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::ids::{CaseId, NoticeId, ReceptionSessionId};
+use crate::domain::ids::{CaseId, NoticeId, ReceptionSessionId, UnitId};
 use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
@@ -263,7 +263,7 @@ loader!(
 );
 
 loader!(
-    UnitById: Uuid => Unit, |conn, keys| unit::find_many(conn, keys), one(|u| u.id)
+    UnitById: UnitId => Unit, |conn, keys| unit::find_many(conn, keys), one(|u| u.id)
 );
 
 loader!(

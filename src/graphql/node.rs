@@ -63,7 +63,7 @@ impl NodeQuery {
                         return Ok(Some(Found::Account(a)));
                     }
                 }
-                Ok(unit::find(conn, id)?.map(Found::Unit))
+                Ok(unit::find(conn, id.into())?.map(Found::Unit))
             })
             .await?;
         let node = match found.ok_or_else(|| AppError::not_found("object"))? {

@@ -10,6 +10,7 @@ use diesel::sql_types::Bool;
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::schema::{accounts, jurisdictions, refresh_tokens, units};
+use crate::domain::ids::UnitId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::Decision;
 use crate::domain::role::Role;
@@ -23,7 +24,7 @@ pub struct Account {
     pub password_hash: String,
     pub display_name: String,
     pub roles: Vec<Role>,
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     pub jurisdiction_code: Option<String>,
     pub token_version: i32,
     pub created_at: DateTime<Utc>,
@@ -52,7 +53,7 @@ pub struct NewAccount<'a> {
     pub password_hash: &'a str,
     pub display_name: &'a str,
     pub roles: &'a [Role],
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     pub jurisdiction_code: Option<&'a str>,
     /// The password is a temporary one an admin hands over: it must be changed at the first sign-in.
     pub temporary_password: bool,
@@ -64,7 +65,7 @@ pub struct StaffChange<'a> {
     pub display_name: Option<&'a str>,
     pub roles: Option<&'a [Role]>,
     /// The new unit and its jurisdiction.
-    pub unit: Option<(Uuid, &'a str)>,
+    pub unit: Option<(UnitId, &'a str)>,
 }
 
 /// Applies `change` to `current` (read, and locked, by the caller). A change of roles or unit bumps the token
@@ -140,7 +141,7 @@ pub fn other_active_admins(conn: &mut PgConnection, jurisdiction_code: &str, exc
 #[derive(Clone, Debug, Default)]
 pub struct AccountFilter {
     pub role: Option<Role>,
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     pub active: Option<bool>,
     /// Part of the username or display name.
     pub search: Option<String>,
@@ -298,7 +299,7 @@ pub fn load_caller(conn: &mut PgConnection, id: Uuid, session: Option<Uuid>) -> 
 /// What [`load_caller`] reads: username, display name, roles, token version, temporary password, unit id and
 /// kind, jurisdiction code and path, session ended.
 type CallerRow =
-    (String, String, Vec<String>, i32, bool, Option<Uuid>, Option<String>, Option<String>, Option<String>, bool);
+    (String, String, Vec<String>, i32, bool, Option<UnitId>, Option<String>, Option<String>, Option<String>, bool);
 
 /// The caller behind a token, as [`load_caller`] found it.
 pub struct LoadedCaller {

@@ -13,6 +13,7 @@ use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
 use crate::domain::ids::CaseId;
 use crate::domain::ids::NoticeId;
+use crate::domain::ids::UnitId;
 use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
 use crate::domain::scope::NoticeScope;
@@ -23,9 +24,9 @@ use crate::domain::supervision::{NoticeEventKind, NoticeStatus, NoticeTrigger, N
 pub struct SupervisionNotice {
     pub id: NoticeId,
     pub jurisdiction_code: String,
-    pub target_unit_id: Uuid,
+    pub target_unit_id: UnitId,
     pub issuer_account_id: Uuid,
-    pub issuer_unit_id: Uuid,
+    pub issuer_unit_id: UnitId,
     pub notice_type: NoticeType,
     pub trigger_reason: NoticeTrigger,
     pub requirements: String,
@@ -57,9 +58,9 @@ pub struct NoticeEvent {
 
 pub struct NewNotice<'a> {
     pub jurisdiction_code: &'a str,
-    pub target_unit_id: Uuid,
+    pub target_unit_id: UnitId,
     pub issuer_account_id: Uuid,
-    pub issuer_unit_id: Uuid,
+    pub issuer_unit_id: UnitId,
     pub notice_type: NoticeType,
     pub trigger_reason: NoticeTrigger,
     pub requirements: &'a str,
@@ -218,7 +219,7 @@ fn visible_to(scope: &NoticeScope) -> NoticeCondition {
 pub struct NoticeFilter {
     pub statuses: Option<Vec<NoticeStatus>>,
     pub notice_type: Option<NoticeType>,
-    pub target_unit_id: Option<Uuid>,
+    pub target_unit_id: Option<UnitId>,
     pub issuer_account_id: Option<Uuid>,
     /// Awaiting a response past its due time at this instant.
     pub overdue_at: Option<DateTime<Utc>>,

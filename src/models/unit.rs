@@ -5,13 +5,14 @@ use uuid::Uuid;
 
 use super::page::{Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions, units};
+use crate::domain::ids::UnitId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::Decision;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = units, check_for_backend(diesel::pg::Pg))]
 pub struct Unit {
-    pub id: Uuid,
+    pub id: UnitId,
     pub jurisdiction_code: String,
     pub kind: UnitKind,
     pub name: String,
@@ -19,7 +20,7 @@ pub struct Unit {
     pub active: bool,
 }
 
-pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Unit>> {
+pub fn find_many(conn: &mut PgConnection, ids: &[UnitId]) -> QueryResult<Vec<Unit>> {
     units::table.filter(units::id.eq_any(ids)).select(Unit::as_select()).load(conn)
 }
 
@@ -100,7 +101,7 @@ pub fn insert(
 }
 
 /// Locks the unit row for the rest of the transaction.
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Unit>> {
+pub fn lock(conn: &mut PgConnection, id: UnitId) -> QueryResult<Option<Unit>> {
     units::table.find(id).select(Unit::as_select()).for_update().first(conn).optional()
 }
 
@@ -129,12 +130,12 @@ pub fn update(
         .map(Some)
 }
 
-pub fn set_active(conn: &mut PgConnection, _decided: &impl Decision, id: Uuid, active: bool) -> QueryResult<Unit> {
+pub fn set_active(conn: &mut PgConnection, _decided: &impl Decision, id: UnitId, active: bool) -> QueryResult<Unit> {
     diesel::update(units::table.find(id)).set(units::active.eq(active)).returning(Unit::as_returning()).get_result(conn)
 }
 
 /// The open cases now with the unit.
-pub fn open_cases_with(conn: &mut PgConnection, id: Uuid) -> QueryResult<i64> {
+pub fn open_cases_with(conn: &mut PgConnection, id: UnitId) -> QueryResult<i64> {
     cases::table
         .filter(cases::current_unit_id.eq(id))
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("case_is_open(status)"))
@@ -142,6 +143,6 @@ pub fn open_cases_with(conn: &mut PgConnection, id: Uuid) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Unit>> {
+pub fn find(conn: &mut PgConnection, id: UnitId) -> QueryResult<Option<Unit>> {
     units::table.find(id).select(Unit::as_select()).first(conn).optional()
 }

@@ -6,6 +6,7 @@ use super::{act, covers, staff_in, Authorized};
 use crate::domain::escalation::EscalationKind;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
+use crate::domain::ids::UnitId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
@@ -18,7 +19,7 @@ pub struct CaseParties {
     /// The case: proofs granted over it are for it alone.
     pub case_id: CaseId,
     pub jurisdiction_path: String,
-    pub current_unit_id: Option<Uuid>,
+    pub current_unit_id: Option<UnitId>,
     pub case_lead_account_id: Option<Uuid>,
     pub petitioner_account_id: Option<Uuid>,
 }
@@ -201,7 +202,7 @@ pub struct EscalationParties<'a> {
 /// # use petition_api::domain::ids::{CaseId, EscalationId};
 /// # let (case, escalation, other) = (CaseId::from_u128(1), EscalationId::from_u128(2), EscalationId::from_u128(3));
 /// # let member = Caller { account_id: uuid::Uuid::nil(), username: "m".into(), display_name: "m".into(),
-/// #     roles: vec![Role::CommitteeMember], unit: Some((uuid::Uuid::from_u128(9), UnitKind::Committee)),
+/// #     roles: vec![Role::CommitteeMember], unit: Some((petition_api::domain::ids::UnitId::from_u128(9), UnitKind::Committee)),
 /// #     jurisdiction: Some(("510500".into(), "510000/510500/".into())) };
 /// let e = EscalationParties { escalation_id: escalation, case_id: case, kind: EscalationKind::JointConference,
 ///     to_code: "510500", requested_by: None };

@@ -109,7 +109,7 @@ pub trait Decision: sealed::Sealed {
     /// # use petition_api::domain::ids::CaseId;
     /// # let (a, b) = (CaseId::from_u128(1), CaseId::from_u128(2));
     /// # let clerk = Caller { account_id: uuid::Uuid::nil(), username: "c".into(), display_name: "c".into(),
-    /// #     roles: vec![Role::Clerk], unit: Some((uuid::Uuid::from_u128(9), UnitKind::Bureau)),
+    /// #     roles: vec![Role::Clerk], unit: Some((petition_api::domain::ids::UnitId::from_u128(9), UnitKind::Bureau)),
     /// #     jurisdiction: Some(("510502".into(), "510000/510500/510502/".into())) };
     /// let parties = CaseParties { case_id: a, jurisdiction_path: "510000/510500/510502/".into(),
     ///     current_unit_id: None, case_lead_account_id: None, petitioner_account_id: None };

@@ -1,9 +1,8 @@
 //! Oversight: portal figures, live feeds, and supervision notices.
 
-use uuid::Uuid;
-
 use super::{act, covers, staff_in, Authorized};
 use crate::domain::ids::NoticeId;
+use crate::domain::ids::UnitId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
@@ -44,7 +43,7 @@ pub fn may_follow_cases_in(caller: &Caller, path: &str) -> Result<(), AppError> 
 
 /// Whether `caller` may follow live the supervision notices of the unit `unit_id` (whose jurisdiction has path
 /// `unit_path`): its own staff, and bureau and committee staff whose jurisdiction covers it.
-pub fn may_follow_notices_of(caller: &Caller, unit_id: Uuid, unit_path: &str) -> Result<(), AppError> {
+pub fn may_follow_notices_of(caller: &Caller, unit_id: UnitId, unit_path: &str) -> Result<(), AppError> {
     let own = caller.unit.map(|(id, _)| id) == Some(unit_id);
     let over = matches!(caller.unit_kind(), Some(UnitKind::Bureau | UnitKind::Committee)) && covers(caller, unit_path);
     if own || over {
@@ -75,8 +74,8 @@ pub fn may_issue(caller: &Caller, target_path: &str, field: &str) -> Result<Auth
 pub struct NoticeParties {
     /// The notice: proofs granted over it are for it alone.
     pub notice_id: NoticeId,
-    pub target_unit_id: Uuid,
-    pub issuer_unit_id: Uuid,
+    pub target_unit_id: UnitId,
+    pub issuer_unit_id: UnitId,
 }
 
 /// Who may take `action` on a notice: the target unit's clerks and case leads acknowledge and respond; the issuing
@@ -87,7 +86,7 @@ pub fn authorize_notice(
     parties: &NoticeParties,
 ) -> Result<Authorized<act::ActOnNotice>, AppError> {
     let unit = caller.unit.map(|(id, _)| id);
-    let (unit_needed, roles, who): (Uuid, &[Role], &str) = match action {
+    let (unit_needed, roles, who): (UnitId, &[Role], &str) = match action {
         NoticeAction::Acknowledge | NoticeAction::Respond => {
             (parties.target_unit_id, &[Role::Clerk, Role::CaseLead], "the target unit's clerks and case leads")
         }

@@ -7,6 +7,7 @@ use crate::domain::escalation::EscalationKind;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
 use crate::domain::ids::NoticeId;
+use crate::domain::ids::UnitId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::{petitioner, staff};
@@ -20,7 +21,7 @@ fn parties() -> CaseParties {
     CaseParties {
         case_id: CaseId::from_u128(1000),
         jurisdiction_path: COUNTY.into(),
-        current_unit_id: Some(Uuid::from_u128(5)),
+        current_unit_id: Some(UnitId::from_u128(5)),
         case_lead_account_id: Some(Uuid::from_u128(77)),
         petitioner_account_id: Some(Uuid::from_u128(99)),
     }
@@ -86,7 +87,7 @@ fn live_feeds_follow_the_jurisdiction_and_the_unit() {
     assert!(may_follow_cases_in(&bureau, COUNTY).is_ok());
     assert!(may_follow_cases_in(&bureau, "510000/510500/").is_err());
     assert!(may_follow_cases_in(&petitioner(3), COUNTY).is_err());
-    let unit = Uuid::from_u128(5);
+    let unit = UnitId::from_u128(5);
     assert!(may_follow_notices_of(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), unit, COUNTY).is_ok());
     assert!(may_follow_notices_of(&staff(Role::Clerk, UnitKind::HandlingUnit, 6, COUNTY), unit, COUNTY).is_err());
     assert!(may_follow_notices_of(&bureau, unit, COUNTY).is_ok());
@@ -184,8 +185,8 @@ fn issuers_are_committee_members_or_bureau_clerks_at_or_above() {
 fn the_target_answers_and_the_issuer_closes() {
     let parties = NoticeParties {
         notice_id: NoticeId::from_u128(2000),
-        target_unit_id: Uuid::from_u128(5),
-        issuer_unit_id: Uuid::from_u128(1),
+        target_unit_id: UnitId::from_u128(5),
+        issuer_unit_id: UnitId::from_u128(1),
     };
     let unit_clerk = staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY);
     let unit_lead = staff(Role::CaseLead, UnitKind::HandlingUnit, 5, COUNTY);

@@ -14,6 +14,7 @@ use super::escalation::{EscalationNode, EscalationPayload};
 use crate::domain::case::{Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
 use crate::domain::details::{Milestone, ResolutionPlan};
 use crate::domain::ids::CaseId;
+use crate::domain::ids::UnitId;
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult, Message};
 use crate::models::case::Case;
@@ -53,7 +54,7 @@ impl HandlingMutation {
         #[graphql(desc = "The routing.")] input: RouteCaseInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        let unit = || -> AppResult<Uuid> {
+        let unit = || -> AppResult<UnitId> {
             let raw = input
                 .unit_id
                 .as_ref()

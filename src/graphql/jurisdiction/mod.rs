@@ -257,6 +257,6 @@ impl JurisdictionQuery {
                 Ok((unit::list(conn, &filter, &page)?, total.unwrap_or(0)))
             })
             .await?;
-        Ok(UnitConnection::build(rows, total, |u| u.id, UnitNode))
+        Ok(UnitConnection::build(rows, total, |u| u.id.uuid(), UnitNode))
     }
 }

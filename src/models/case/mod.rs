@@ -12,6 +12,7 @@ use super::page::{keyset_page, scoped_list, Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions};
 use crate::domain::case::{CaseStatus, Category, Channel, Outcome, ReceivedLevel, Routing};
 use crate::domain::ids::CaseId;
+use crate::domain::ids::UnitId;
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::CaseScope;
 use crate::domain::visibility::CaseFacts;
@@ -44,7 +45,7 @@ pub struct Case {
     pub is_anonymous: bool,
     pub group_size: i32,
     pub is_backlog: bool,
-    pub current_unit_id: Option<Uuid>,
+    pub current_unit_id: Option<UnitId>,
     pub case_lead_account_id: Option<Uuid>,
     pub received_at: DateTime<Utc>,
     pub handling_days: Option<i32>,
@@ -120,7 +121,7 @@ pub struct CaseFilter {
     pub category: Option<Category>,
     /// The path of a jurisdiction whose subtree the cases must lie in.
     pub within_path: Option<String>,
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     pub case_lead_id: Option<Uuid>,
     /// Only cases with a deadline staff owe that ran out before this instant (now).
     pub overdue_at: Option<DateTime<Utc>>,
@@ -207,7 +208,7 @@ fn visible_by_id_statement(
     id: CaseId,
     petitioner: Option<Uuid>,
     subtree: Option<String>,
-    unit: Option<Uuid>,
+    unit: Option<UnitId>,
     lead: Option<Uuid>,
 ) -> _ {
     // The path of the case's own jurisdiction, looked up by its key, tested against the subtree: not the whole

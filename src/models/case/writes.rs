@@ -2,6 +2,7 @@
 //! case), the reference serials' counter, and the updates each step makes.
 
 use super::*;
+use crate::domain::ids::UnitId;
 use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
 
@@ -115,7 +116,7 @@ pub struct NewCase<'a> {
     pub is_anonymous: bool,
     pub group_size: i32,
     pub is_backlog: bool,
-    pub current_unit_id: Option<Uuid>,
+    pub current_unit_id: Option<UnitId>,
     pub case_lead_account_id: Option<Uuid>,
     pub received_at: DateTime<Utc>,
     pub handling_days: Option<i32>,
@@ -318,7 +319,7 @@ pub fn reserve_serials(conn: &mut PgConnection, jurisdiction: &str, year: i32, n
 #[diesel(table_name = cases)]
 pub struct CaseUpdate {
     pub status: Option<CaseStatus>,
-    pub current_unit_id: Option<Option<Uuid>>,
+    pub current_unit_id: Option<Option<UnitId>>,
     pub category: Option<Option<Category>>,
     pub handling_days: Option<Option<i32>>,
     pub routing: Option<Option<Routing>>,

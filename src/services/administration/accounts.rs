@@ -10,6 +10,7 @@ use super::{log, Actor, Change};
 use crate::auth::password;
 use crate::domain::administration::{AdminAction, AdminSubject};
 use crate::domain::credentials::{parse_display_name, Username};
+use crate::domain::ids::UnitId;
 use crate::domain::permission::{
     act, authorize_administration, may_administer, may_give_up_administration, Authorized,
 };
@@ -24,7 +25,7 @@ use crate::services::WorkContext;
 pub struct NewStaff {
     pub username: String,
     pub display_name: String,
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
     pub roles: Vec<Role>,
 }
 
@@ -32,7 +33,7 @@ pub struct NewStaff {
 #[derive(Default)]
 pub struct StaffUpdate {
     pub display_name: Option<String>,
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     pub roles: Option<Vec<Role>>,
 }
 
@@ -78,8 +79,8 @@ fn snapshot(a: &Account) -> serde_json::Value {
 fn placement(
     conn: &mut PgConnection,
     caller: &Caller,
-    unit_id: Uuid,
-) -> AppResult<(Authorized<act::Administer>, Uuid, String)> {
+    unit_id: UnitId,
+) -> AppResult<(Authorized<act::Administer>, UnitId, String)> {
     may_administer(caller)?;
     let field = "input.unitId";
     let found = unit::find(conn, unit_id)?.ok_or_else(|| AppError::not_found("unit").with_field(field))?;

@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use super::{log, Actor, Change};
 use crate::domain::administration::{AdminAction, AdminSubject};
 use crate::domain::credentials::parse_display_name;
+use crate::domain::ids::UnitId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::{act, authorize_administration, may_administer, Authorized};
 use crate::domain::scope::Caller;
@@ -31,7 +31,11 @@ fn taken() -> AppError {
 }
 
 /// A unit the admin may administer, locked for the rest of the transaction.
-fn administered(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> AppResult<(Authorized<act::Administer>, Unit)> {
+fn administered(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    id: UnitId,
+) -> AppResult<(Authorized<act::Administer>, Unit)> {
     may_administer(caller)?;
     let found = unit::lock(conn, id)?.ok_or_else(|| AppError::not_found("unit"))?;
     let path = jurisdiction::subtree_path(conn, &found.jurisdiction_code, "id")?;
@@ -50,7 +54,7 @@ pub(super) fn record(
     let change = Change {
         action,
         subject_kind: AdminSubject::Unit,
-        subject_id: after.id,
+        subject_id: after.id.uuid(),
         jurisdiction_code: &after.jurisdiction_code,
         before: before.map(snapshot),
         after: Some(snapshot(after)),
@@ -81,7 +85,7 @@ pub fn create(
 pub fn update(
     conn: &mut PgConnection,
     work: &WorkContext,
-    id: Uuid,
+    id: UnitId,
     name: Option<&str>,
     kind: Option<UnitKind>,
 ) -> AppResult<Unit> {
@@ -100,7 +104,7 @@ pub fn update(
 }
 
 /// `deactivateUnit`: refused while open cases are with the unit (they must be routed elsewhere first).
-pub fn deactivate(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<Unit> {
+pub fn deactivate(conn: &mut PgConnection, work: &WorkContext, id: UnitId) -> AppResult<Unit> {
     let caller = &work.caller;
     let (proof, before) = administered(conn, caller, id)?;
     if !before.active {

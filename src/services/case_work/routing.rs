@@ -2,13 +2,13 @@
 //! unit accepts or objects; the bureau decides objections.
 
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use super::engine::{load, perform, perform_on, Step};
 use super::WorkContext;
 use crate::domain::case::Routing;
 use crate::domain::details::{Objected, ObjectionDecided, Routed, Told};
 use crate::domain::ids::CaseId;
+use crate::domain::ids::UnitId;
 use crate::domain::lifecycle::Action;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::Operation;
@@ -20,9 +20,9 @@ use crate::models::{jurisdiction, unit};
 /// How the bureau routes a submitted case (Art 22).
 pub enum Route {
     /// 转送 to a handling unit.
-    Forward { unit_id: Uuid },
+    Forward { unit_id: UnitId },
     /// 交办 to a handling unit, with a handling period in days and a completion report due.
-    Assign { unit_id: Uuid, handling_days: i32 },
+    Assign { unit_id: UnitId, handling_days: i32 },
     /// Outside petition work: tell the petitioner where to go.
     RouteOut { where_to_go: String },
     /// Not accepted, with the reason told to the petitioner.
@@ -70,7 +70,7 @@ pub fn route(
             };
             let mut step = Step::transition(Operation::Route, action);
             let notice = format!("已转交{}办理", target.name);
-            step.details(&Routed { unit_id: unit_id.into(), unit_name: target.name, handling_days, notice });
+            step.details(&Routed { unit_id, unit_name: target.name, handling_days, notice });
             step.update.current_unit_id = Some(Some(unit_id));
             step.update.handling_days = Some(handling_days);
             step.update.routing = Some(Some(routing));

@@ -5,13 +5,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::domain::case::EventKind;
 use crate::domain::deadline::DayCount;
 use crate::domain::details::{to_payload, NoticeIssued, NoticeReopened, NoticeResponded, Supervised};
 use crate::domain::ids::CaseId;
 use crate::domain::ids::NoticeId;
+use crate::domain::ids::UnitId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::{authorize_notice, may_issue, Authorized, NoticeParties, Operation};
 use crate::domain::person::{parse_optional_text, parse_text, NOTE_MAX_CHARS};
@@ -29,7 +29,7 @@ use crate::services::WorkContext;
 /// What an issuer asks of a unit.
 pub struct NoticeRequest {
     pub case_ids: Vec<CaseId>,
-    pub target_unit_id: Uuid,
+    pub target_unit_id: UnitId,
     pub notice_type: NoticeType,
     pub trigger: NoticeTrigger,
     pub requirements: String,
@@ -53,7 +53,7 @@ fn response_due(ctx: &WorkContext, due_on: Option<NaiveDate>, field: &str) -> Ap
 }
 
 /// The acting staff member's unit (issuers always have one: `may_issue` checked it).
-fn caller_unit(ctx: &WorkContext) -> AppResult<Uuid> {
+fn caller_unit(ctx: &WorkContext) -> AppResult<UnitId> {
     ctx.caller.unit.map(|(id, _)| id).ok_or_else(|| AppError::forbidden(Message::StaffWithoutUnit))
 }
 
