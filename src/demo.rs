@@ -8,13 +8,13 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Settings;
+use crate::domain::ids::AccountId;
 use crate::domain::ids::UnitId;
 use crate::domain::permission::SystemWrite;
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
-use uuid::Uuid;
 
 use crate::auth::password;
 use crate::domain::case::{
@@ -197,7 +197,7 @@ fn load(conn: &mut PgConnection, settings: &Settings, today: NaiveDate, hashes: 
 
 /// A leader who takes charge of demo cases (包案领导).
 struct Lead {
-    id: Uuid,
+    id: AccountId,
     name: String,
 }
 
@@ -234,7 +234,7 @@ fn load_case(
     settings: &Settings,
     today: NaiveDate,
     units: &HashMap<(String, &str), UnitId>,
-    accounts: &HashMap<&str, Uuid>,
+    accounts: &HashMap<&str, AccountId>,
     lead: Option<&Lead>,
 ) -> AppResult<()> {
     let tz = settings.time_zone;
@@ -340,11 +340,8 @@ fn load_case(
             }
             "CASE_LEAD_ASSIGNED" => {
                 let lead = lead.ok_or_else(|| AppError::internal(format!("demo story {index}: no lead")))?;
-                let designated = LeadDesignated {
-                    lead_id: lead.id.into(),
-                    lead_name: lead.name.clone(),
-                    reception_session_id: None,
-                };
+                let designated =
+                    LeadDesignated { lead_id: lead.id, lead_name: lead.name.clone(), reception_session_id: None };
                 push(&mut events, "CASE_LEAD_DESIGNATED", None, &mut status, day, note, to_payload(&designated))
             }
             "VISIT" | "HOME_VISIT" => push(&mut events, "HOME_VISIT", None, &mut status, day, note, json!({})),

@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::db::schema::{accounts, case_events, cases, jurisdictions, units};
 use crate::domain::case::{case_reference, CaseStatus, ClosureReason, EventKind, Outcome, ServedVia};
 use crate::domain::details::{to_payload, Answered, Closed, Routed, Told};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
@@ -74,7 +75,7 @@ struct County {
     province: String,
     /// The handling units: id and name.
     units: Vec<(Uuid, String)>,
-    lead: Uuid,
+    lead: AccountId,
 }
 
 /// A case as the generator writes it.
@@ -91,9 +92,9 @@ struct GeneratedCase {
     title: String,
     content: String,
     petitioner_name: String,
-    petitioner_account_id: Option<Uuid>,
+    petitioner_account_id: Option<AccountId>,
     current_unit_id: Option<UnitId>,
-    case_lead_account_id: Option<Uuid>,
+    case_lead_account_id: Option<AccountId>,
     received_at: DateTime<Utc>,
     handling_days: Option<i32>,
     routing: Option<String>,
@@ -266,7 +267,7 @@ fn counties(conn: &mut PgConnection, province: &str) -> AppResult<Vec<County>> {
 }
 
 /// Petitioner accounts for the petitions filed online.
-fn petitioner_pool(conn: &mut PgConnection, n: usize) -> AppResult<Vec<Uuid>> {
+fn petitioner_pool(conn: &mut PgConnection, n: usize) -> AppResult<Vec<AccountId>> {
     (0..n).map(|i| generated_account(conn, &format!("gen.petitioner.{i}"), Role::Petitioner, None)).collect()
 }
 
@@ -276,7 +277,7 @@ fn generated_account(
     username: &str,
     role: Role,
     jurisdiction: Option<&str>,
-) -> AppResult<Uuid> {
+) -> AppResult<AccountId> {
     if let Some(id) =
         accounts::table.filter(accounts::username.eq(username)).select(accounts::id).first(conn).optional()?
     {
@@ -291,7 +292,7 @@ fn generated_account(
             .optional()?,
         None => None,
     };
-    let id = Uuid::new_v4();
+    let id = AccountId::new_v4();
     diesel::insert_into(accounts::table)
         .values((
             accounts::id.eq(id),
@@ -313,7 +314,7 @@ fn story(
     plan: &Plan,
     now: DateTime<Utc>,
     county: &County,
-    petitioners: &[Uuid],
+    petitioners: &[AccountId],
 ) -> (GeneratedCase, Vec<Step>) {
     let tz = settings.time_zone;
     let span_days = i64::from(plan.years) * 365;

@@ -46,7 +46,7 @@ pub enum Signal {
     Notice(NoticeSignal),
     /// An account changed (`None`: a unit or jurisdiction, which may concern any account): subscribers of that
     /// account check at once whether their token still stands.
-    AccountChanged(Option<Uuid>),
+    AccountChanged(Option<crate::domain::ids::AccountId>),
     /// A session was ended (signed out, deactivated, its refresh token reused): its subscriptions end.
     SessionEnded(Uuid),
 }

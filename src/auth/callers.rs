@@ -20,11 +20,12 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
+use crate::domain::ids::AccountId;
 use crate::domain::scope::Caller;
 
 /// Callers remembered per account id, with the account's token version.
 pub struct CallerCache {
-    entries: RwLock<HashMap<Uuid, (Caller, i32)>>,
+    entries: RwLock<HashMap<AccountId, (Caller, i32)>>,
     epoch: AtomicU64,
     listening: AtomicBool,
     capacity: usize,
@@ -82,7 +83,7 @@ impl CallerCache {
     }
 
     /// The remembered caller and token version of `account`, if the cache may be trusted now.
-    pub fn get(&self, account: Uuid) -> Option<(Caller, i32)> {
+    pub fn get(&self, account: AccountId) -> Option<(Caller, i32)> {
         if !self.listening.load(Ordering::Acquire) {
             return None;
         }
@@ -95,7 +96,7 @@ impl CallerCache {
     }
 
     /// Remembers what a read found, unless something was forgotten since its ticket was taken.
-    pub fn remember(&self, ticket: ReadTicket, account: Uuid, caller: Caller, version: i32) {
+    pub fn remember(&self, ticket: ReadTicket, account: AccountId, caller: Caller, version: i32) {
         if !self.listening.load(Ordering::Acquire) {
             return;
         }
@@ -111,7 +112,7 @@ impl CallerCache {
     }
 
     /// An account changed (or was deleted).
-    pub fn forget(&self, account: Uuid) {
+    pub fn forget(&self, account: AccountId) {
         if let Ok(mut entries) = self.entries.write() {
             self.epoch.fetch_add(1, Ordering::AcqRel);
             entries.remove(&account);
@@ -135,7 +136,7 @@ impl CallerCache {
 
     /// Applies one announcement from the `account_changes` channel: an account id, or `*` for all.
     pub fn apply_announcement(&self, payload: &str) {
-        match payload.parse::<Uuid>() {
+        match payload.parse::<AccountId>() {
             Ok(id) => self.forget(id),
             Err(_) => self.forget_all(),
         }
@@ -146,7 +147,7 @@ impl CallerCache {
 mod tests {
     use super::*;
 
-    fn caller(id: Uuid) -> Caller {
+    fn caller(id: AccountId) -> Caller {
         Caller {
             account_id: id,
             username: "u".into(),
@@ -160,7 +161,7 @@ mod tests {
     #[test]
     fn nothing_is_trusted_until_the_listener_listens() {
         let cache = CallerCache::new(10, Duration::from_secs(60));
-        let id = Uuid::new_v4();
+        let id = AccountId::new_v4();
         cache.remember(cache.ticket(), id, caller(id), 1);
         assert!(cache.get(id).is_none());
         cache.set_listening(true);
@@ -176,7 +177,7 @@ mod tests {
     fn a_read_that_raced_with_a_change_is_not_remembered() {
         let cache = CallerCache::new(10, Duration::from_secs(60));
         cache.set_listening(true);
-        let id = Uuid::new_v4();
+        let id = AccountId::new_v4();
         let ticket = cache.ticket();
         cache.apply_announcement(&id.to_string());
         cache.remember(ticket, id, caller(id), 1);
@@ -207,7 +208,7 @@ mod tests {
     fn a_full_cache_starts_over() {
         let cache = CallerCache::new(2, Duration::from_secs(60));
         cache.set_listening(true);
-        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
+        let ids: Vec<AccountId> = (0..3).map(|_| AccountId::new_v4()).collect();
         for id in &ids {
             cache.remember(cache.ticket(), *id, caller(*id), 1);
         }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::config::JwtSettings;
 use crate::config::QueryCodeKeys;
+use crate::domain::ids::AccountId;
 use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, Message};
@@ -42,7 +43,7 @@ pub struct Claims {
 
 /// Whom an access token is for, and in which session.
 pub struct Subject<'a> {
-    pub account_id: Uuid,
+    pub account_id: AccountId,
     pub roles: &'a [Role],
     pub unit: Option<UnitId>,
     pub jurisdiction: Option<String>,
@@ -87,7 +88,7 @@ impl TokenKeys {
     pub fn issue(&self, subject: Subject<'_>, now: DateTime<Utc>) -> AppResult<(String, DateTime<Utc>)> {
         let expires = now + chrono::Duration::from_std(self.settings.access_ttl).map_err(AppError::internal)?;
         let claims = Claims {
-            sub: subject.account_id,
+            sub: subject.account_id.uuid(),
             roles: subject.roles.to_vec(),
             unit: subject.unit,
             jur: subject.jurisdiction,
@@ -216,7 +217,7 @@ mod tests {
 
     fn issue(keys: &TokenKeys, now: DateTime<Utc>) -> String {
         let subject = Subject {
-            account_id: Uuid::from_u128(1),
+            account_id: AccountId::from_u128(1),
             roles: &[Role::Clerk],
             unit: None,
             jurisdiction: Some("510502".into()),

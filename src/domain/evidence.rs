@@ -120,8 +120,8 @@ pub fn shows_attachment(caller: &Caller, case: &CaseFacts, kind: AttachmentKind,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::AccountId;
     use crate::domain::role::Role;
-    use uuid::Uuid;
 
     #[test]
     fn files_are_recognised_by_their_first_bytes() {
@@ -155,7 +155,7 @@ mod tests {
 
     fn staff(kind: UnitKind) -> Caller {
         Caller {
-            account_id: Uuid::new_v4(),
+            account_id: AccountId::new_v4(),
             username: "s".into(),
             display_name: "s".into(),
             roles: vec![Role::Clerk],
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn the_handling_unit_never_sees_identity_documents_nor_an_accusers_files() {
-        let petitioner = Uuid::new_v4();
+        let petitioner = AccountId::new_v4();
         let plain = CaseFacts { petitioner_account_id: Some(petitioner), category: None, is_anonymous: false };
         let accusation = CaseFacts { category: Some(Category::Accusation), ..plain };
         let (unit, bureau) = (staff(UnitKind::HandlingUnit), staff(UnitKind::Bureau));

@@ -4,8 +4,8 @@
 //! goes through, so no query can forget the rule. What a caller may *do* with an object it can read is decided in
 //! [`super::permission`]; which of its fields it sees, in [`super::visibility`].
 
+use crate::domain::ids::AccountId;
 use crate::domain::ids::UnitId;
-use uuid::Uuid;
 
 use super::organisation::UnitKind;
 use super::role::Role;
@@ -13,7 +13,7 @@ use super::role::Role;
 /// The authenticated user behind a request, as far as authorization needs to know them.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    pub account_id: Uuid,
+    pub account_id: AccountId,
     pub username: String,
     /// The name the account goes by (a petitioner's, as their petitions carry it).
     pub display_name: String,
@@ -96,13 +96,13 @@ pub fn admin_log_scope(caller: &Caller) -> Option<String> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaseScope {
     /// Cases this petitioner account filed.
-    pub petitioner: Option<Uuid>,
+    pub petitioner: Option<AccountId>,
     /// Cases whose jurisdiction lies in the subtree with this materialised path.
     pub subtree: Option<String>,
     /// Cases currently with this handling unit.
     pub unit: Option<UnitId>,
     /// Cases this case lead leads, wherever they are (DOMAIN.md §4).
-    pub lead: Option<Uuid>,
+    pub lead: Option<AccountId>,
 }
 
 impl CaseScope {
@@ -163,7 +163,7 @@ pub fn notice_scope(caller: &Caller) -> NoticeScope {
 pub(super) fn staff(role: Role, kind: UnitKind, unit: u128, path: &str) -> Caller {
     let code = path.split_terminator('/').next_back().unwrap_or_default().to_owned();
     Caller {
-        account_id: Uuid::from_u128(1000 + unit),
+        account_id: AccountId::from_u128(1000 + unit),
         username: "x".into(),
         display_name: "x".into(),
         roles: vec![role],
@@ -175,7 +175,7 @@ pub(super) fn staff(role: Role, kind: UnitKind, unit: u128, path: &str) -> Calle
 #[cfg(test)]
 pub(super) fn petitioner(account: u128) -> Caller {
     Caller {
-        account_id: Uuid::from_u128(account),
+        account_id: AccountId::from_u128(account),
         username: "p".into(),
         display_name: "p".into(),
         roles: vec![Role::Petitioner],
@@ -206,7 +206,7 @@ mod tests {
     #[test]
     fn petitioner_reads_only_own_cases() {
         let scope = case_scope(&petitioner(7));
-        assert_eq!(scope, CaseScope { petitioner: Some(Uuid::from_u128(7)), ..Default::default() });
+        assert_eq!(scope, CaseScope { petitioner: Some(AccountId::from_u128(7)), ..Default::default() });
     }
 
     #[test]

@@ -1,16 +1,15 @@
 //! Visibility: which parts of a case a caller who may read it sees (DOMAIN.md §7). Decided here, once per caller
 //! and case; resolvers and live updates only apply the [`CaseView`].
 
-use uuid::Uuid;
-
 use super::case::Category;
 use super::escalation::EscalationKind;
 use super::scope::Caller;
+use crate::domain::ids::AccountId;
 
 /// What visibility needs to know about a case.
 #[derive(Clone, Copy, Debug)]
 pub struct CaseFacts {
-    pub petitioner_account_id: Option<Uuid>,
+    pub petitioner_account_id: Option<AccountId>,
     pub category: Option<Category>,
     pub is_anonymous: bool,
 }
@@ -111,7 +110,7 @@ mod tests {
     #[test]
     fn anonymous_petitions_show_no_identity_but_to_their_author() {
         let mut case =
-            CaseFacts { petitioner_account_id: Some(Uuid::from_u128(7)), category: None, is_anonymous: true };
+            CaseFacts { petitioner_account_id: Some(AccountId::from_u128(7)), category: None, is_anonymous: true };
         assert!(may_see_petitioner(&petitioner(7), &case));
         assert_eq!(case_view(&petitioner(7), &case).petitioner, PetitionerView::Own);
         case.petitioner_account_id = None;
@@ -120,7 +119,8 @@ mod tests {
 
     #[test]
     fn petitioners_see_the_public_history_and_reviews_only() {
-        let case = CaseFacts { petitioner_account_id: Some(Uuid::from_u128(7)), category: None, is_anonymous: false };
+        let case =
+            CaseFacts { petitioner_account_id: Some(AccountId::from_u128(7)), category: None, is_anonymous: false };
         let own = case_view(&petitioner(7), &case);
         assert!(own.public_only && !own.shows_event(true) && own.shows_event(false));
         assert!(own.shows_escalation(EscalationKind::Review));
@@ -130,7 +130,7 @@ mod tests {
         assert!(clerk.shows_escalation(EscalationKind::UrgentReport));
         // Staff who petitioned themselves still see their case as staff.
         let mut both = staff(Role::Clerk, UnitKind::Bureau, 1, COUNTY);
-        both.account_id = Uuid::from_u128(7);
+        both.account_id = AccountId::from_u128(7);
         both.roles.push(Role::Petitioner);
         assert!(!case_view(&both, &case).public_only);
     }

@@ -4,13 +4,13 @@
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, FixedOffset};
-use uuid::Uuid;
 
 use super::account::AccountNode;
 use super::connection::{connection, scoped_page, wants_total, PageArgs};
 use super::context::{caller, filter_id, local_time, object_id, state, work};
 use super::jurisdiction::UnitNode;
 use crate::domain::administration::{AdminAction, AdminSubject};
+use crate::domain::ids::AccountId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::{account_scope, admin_log_scope};
@@ -275,7 +275,7 @@ async fn set_active(ctx: &Context<'_>, id: ID, active: bool) -> Result<AccountNo
 /// caller at once (the others hear of it through the commit's announcement).
 async fn account_change<T: Send + 'static>(
     ctx: &Context<'_>,
-    id: Uuid,
+    id: AccountId,
     change: impl FnOnce(&mut diesel::PgConnection, &WorkContext) -> AppResult<T> + Send + 'static,
 ) -> AppResult<T> {
     let work = work(ctx)?;

@@ -3,11 +3,11 @@
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::case::CaseNode;
 use super::context::{state, work};
 use crate::domain::case::{Category, Channel};
+use crate::domain::ids::AccountId;
 use crate::error::{AppError, Message};
 use crate::services::case_work::intake::{self, Intake, Petition, RecordedPetitioner, Representative};
 
@@ -177,7 +177,7 @@ impl IntakeMutation {
             .account_id
             .as_ref()
             .map(|id| {
-                id.parse::<Uuid>().map_err(|_| AppError::bad_input("input.petitioner.accountId", Message::NotAnId))
+                id.parse::<AccountId>().map_err(|_| AppError::bad_input("input.petitioner.accountId", Message::NotAnId))
             })
             .transpose()?;
         let serials = state(ctx).serials.clone();

@@ -9,14 +9,13 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use uuid::Uuid;
 
 use super::context::AppState;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::ids::{CaseId, NoticeId, ReceptionSessionId, UnitId};
+use crate::domain::ids::{AccountId, CaseId, NoticeId, ReceptionSessionId, UnitId};
 use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
@@ -449,7 +448,7 @@ impl Loader<(String, Period)> for ReceptionBySubtree {
 }
 
 loader!(
-    DisplayNameById: Uuid => String, |conn, keys| account::display_names(conn, keys), pairs_one
+    DisplayNameById: AccountId => String, |conn, keys| account::display_names(conn, keys), pairs_one
 );
 
 loader!(

@@ -59,7 +59,7 @@ impl NodeQuery {
                     if let Some(n) = supervision_notice::find_visible(conn, &notice_scope(caller), id.into())? {
                         return Ok(Some(Found::Notice(n)));
                     }
-                    if let Some(a) = account::find_visible(conn, &account_scope(caller), id)? {
+                    if let Some(a) = account::find_visible(conn, &account_scope(caller), id.into())? {
                         return Ok(Some(Found::Account(a)));
                     }
                 }

@@ -10,6 +10,7 @@ use diesel::sql_types::Bool;
 use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::schema::{accounts, jurisdictions, refresh_tokens, units};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::UnitId;
 use crate::domain::organisation::UnitKind;
 use crate::domain::permission::Decision;
@@ -19,7 +20,7 @@ use crate::domain::scope::{AccountScope, Caller};
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg))]
 pub struct Account {
-    pub id: Uuid,
+    pub id: AccountId,
     pub username: String,
     pub password_hash: String,
     pub display_name: String,
@@ -39,12 +40,12 @@ pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<
     accounts::table.filter(accounts::username.eq(username)).select(Account::as_select()).first(conn).optional()
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Account>> {
+pub fn find(conn: &mut PgConnection, id: AccountId) -> QueryResult<Option<Account>> {
     accounts::table.find(id).select(Account::as_select()).first(conn).optional()
 }
 
 /// The display names of the accounts in `ids` (those that exist).
-pub fn display_names(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+pub fn display_names(conn: &mut PgConnection, ids: &[AccountId]) -> QueryResult<Vec<(AccountId, String)>> {
     accounts::table.filter(accounts::id.eq_any(ids)).select((accounts::id, accounts::display_name)).load(conn)
 }
 
@@ -92,7 +93,12 @@ pub fn update_staff(
 }
 
 /// Deactivates or reactivates the account. Either way its token version moves on, so every token it holds ends.
-pub fn set_active(conn: &mut PgConnection, _decided: &impl Decision, id: Uuid, active: bool) -> QueryResult<Account> {
+pub fn set_active(
+    conn: &mut PgConnection,
+    _decided: &impl Decision,
+    id: AccountId,
+    active: bool,
+) -> QueryResult<Account> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::active.eq(active),
@@ -107,7 +113,7 @@ pub fn set_active(conn: &mut PgConnection, _decided: &impl Decision, id: Uuid, a
 pub fn set_temporary_password(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    id: Uuid,
+    id: AccountId,
     password_hash: &str,
 ) -> QueryResult<Account> {
     diesel::update(accounts::table.find(id))
@@ -122,12 +128,12 @@ pub fn set_temporary_password(
 }
 
 /// Locks the account row for the rest of the transaction (one administrative change at a time per account).
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Account>> {
+pub fn lock(conn: &mut PgConnection, id: AccountId) -> QueryResult<Option<Account>> {
     accounts::table.find(id).select(Account::as_select()).for_update().first(conn).optional()
 }
 
 /// How many active admins besides `except` sit in `jurisdiction_code`.
-pub fn other_active_admins(conn: &mut PgConnection, jurisdiction_code: &str, except: Uuid) -> QueryResult<i64> {
+pub fn other_active_admins(conn: &mut PgConnection, jurisdiction_code: &str, except: AccountId) -> QueryResult<i64> {
     accounts::table
         .filter(accounts::jurisdiction_code.eq(jurisdiction_code))
         .filter(accounts::active)
@@ -193,7 +199,7 @@ fn filtered(scope: &AccountScope, f: &AccountFilter) -> accounts::BoxedQuery<'st
 scoped_list!(AccountList, AccountScope, AccountFilter, TimeKey, Account);
 
 pub fn key_of(a: &Account) -> TimeKey {
-    (a.created_at, a.id)
+    (a.created_at, a.id.uuid())
 }
 
 /// Oldest first: the order a bureau onboarded its people in.
@@ -212,7 +218,7 @@ pub fn count_visible(conn: &mut PgConnection, scope: &AccountScope, filter: &Acc
     filtered(scope, filter).count().get_result(conn)
 }
 
-pub fn find_visible(conn: &mut PgConnection, scope: &AccountScope, id: Uuid) -> QueryResult<Option<Account>> {
+pub fn find_visible(conn: &mut PgConnection, scope: &AccountScope, id: AccountId) -> QueryResult<Option<Account>> {
     filtered(scope, &AccountFilter::default())
         .filter(accounts::id.eq(id))
         .select(Account::as_select())
@@ -244,7 +250,7 @@ pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, new: &NewAccoun
 pub fn set_password(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    id: Uuid,
+    id: AccountId,
     password_hash: &str,
 ) -> QueryResult<Account> {
     diesel::update(accounts::table.find(id))
@@ -261,7 +267,7 @@ pub fn set_password(
 /// Loads the caller behind a token in one query: the account (for its current token version) with its unit's
 /// kind and its jurisdiction's path, and whether the token's session has ended. `None` when the account no longer
 /// exists or was deactivated.
-pub fn load_caller(conn: &mut PgConnection, id: Uuid, session: Option<Uuid>) -> QueryResult<Option<LoadedCaller>> {
+pub fn load_caller(conn: &mut PgConnection, id: AccountId, session: Option<Uuid>) -> QueryResult<Option<LoadedCaller>> {
     let row = accounts::table
         .left_join(units::table)
         .left_join(jurisdictions::table.on(accounts::jurisdiction_code.eq(jurisdictions::code.nullable())))
@@ -332,7 +338,7 @@ fn session_ended(
 
 /// Whether a token issued under `version` in `session` still stands: the account's token version has not moved
 /// and the session was not ended.
-pub fn token_stands(conn: &mut PgConnection, id: Uuid, version: i32, session: Option<Uuid>) -> QueryResult<bool> {
+pub fn token_stands(conn: &mut PgConnection, id: AccountId, version: i32, session: Option<Uuid>) -> QueryResult<bool> {
     let found: Option<(i32, bool)> =
         accounts::table.find(id).select((accounts::token_version, session_ended(session))).first(conn).optional()?;
     Ok(found.is_some_and(|(current, ended)| current == version && !ended))

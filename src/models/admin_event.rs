@@ -10,6 +10,7 @@ use super::jurisdiction::escape_like;
 use super::page::{Page, PageRequest};
 use crate::db::schema::{admin_events, jurisdictions};
 use crate::domain::administration::{AdminAction, AdminSubject};
+use crate::domain::ids::AccountId;
 use crate::domain::permission::{act, Authorized};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -17,7 +18,7 @@ use crate::domain::permission::{act, Authorized};
 pub struct AdminEvent {
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
-    pub actor_account_id: Option<Uuid>,
+    pub actor_account_id: Option<AccountId>,
     pub actor_name: String,
     pub action: AdminAction,
     pub subject_kind: AdminSubject,
@@ -42,7 +43,7 @@ pub struct Change<'a> {
 pub fn append(
     conn: &mut PgConnection,
     _decided: &Authorized<act::Administer>,
-    actor_account_id: Option<Uuid>,
+    actor_account_id: Option<AccountId>,
     actor_name: &str,
     e: &Change<'_>,
     occurred_at: DateTime<Utc>,

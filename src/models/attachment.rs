@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use crate::db::schema::attachments;
 use crate::domain::evidence::AttachmentKind;
+use crate::domain::ids::AccountId;
 use crate::domain::ids::AttachmentId;
 use crate::domain::ids::CaseId;
 use crate::domain::permission::{act, Authorized};
@@ -23,7 +23,7 @@ pub struct Attachment {
     pub size_bytes: i64,
     pub sha256: String,
     pub storage_key: String,
-    pub uploaded_by: Uuid,
+    pub uploaded_by: AccountId,
     pub uploader_role: ActorRole,
     pub uploaded_at: DateTime<Utc>,
     pub withdrawn_at: Option<DateTime<Utc>>,
@@ -49,7 +49,7 @@ pub struct NewAttachment<'a> {
     pub size_bytes: i64,
     pub sha256: &'a str,
     pub storage_key: &'a str,
-    pub uploaded_by: Uuid,
+    pub uploaded_by: AccountId,
     pub uploader_role: ActorRole,
     pub uploaded_at: DateTime<Utc>,
 }
@@ -87,7 +87,7 @@ pub fn withdraw(
     conn: &mut PgConnection,
     _decided: &Authorized<act::Attach>,
     id: AttachmentId,
-    by: Uuid,
+    by: AccountId,
     reason: &str,
     at: DateTime<Utc>,
 ) -> QueryResult<Option<Attachment>> {

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use crate::db::announce;
 use crate::db::schema::case_events;
 use crate::domain::case::{CaseStatus, EventKind};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
@@ -19,7 +19,7 @@ pub struct CaseEvent {
     pub kind: EventKind,
     pub from_status: Option<CaseStatus>,
     pub to_status: Option<CaseStatus>,
-    pub actor_account_id: Option<Uuid>,
+    pub actor_account_id: Option<AccountId>,
     pub actor_role: Option<ActorRole>,
     pub occurred_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
@@ -40,7 +40,7 @@ pub struct NewCaseEvent<'a> {
     pub kind: EventKind,
     pub from_status: Option<CaseStatus>,
     pub to_status: Option<CaseStatus>,
-    pub actor_account_id: Option<Uuid>,
+    pub actor_account_id: Option<AccountId>,
     pub actor_role: Option<ActorRole>,
     pub occurred_at: DateTime<Utc>,
     pub note: Option<&'a str>,

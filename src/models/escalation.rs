@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::schema::{cases, escalations, jurisdictions};
 use crate::domain::escalation::{EscalationDecision, EscalationKind, EscalationStatus};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
 use crate::domain::permission::Decision;
@@ -25,14 +26,14 @@ pub struct Escalation {
     pub kind: EscalationKind,
     pub from_jurisdiction: String,
     pub to_jurisdiction: String,
-    pub requested_by: Option<Uuid>,
+    pub requested_by: Option<AccountId>,
     pub reason: String,
     pub requested_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub status: EscalationStatus,
     pub decision: Option<EscalationDecision>,
     pub opinion: Option<String>,
-    pub decided_by: Option<Uuid>,
+    pub decided_by: Option<AccountId>,
     pub decided_at: Option<DateTime<Utc>>,
     pub disputed_with: Option<String>,
 }
@@ -43,7 +44,7 @@ pub struct NewEscalation<'a> {
     pub kind: EscalationKind,
     pub from_jurisdiction: &'a str,
     pub to_jurisdiction: &'a str,
-    pub requested_by: Uuid,
+    pub requested_by: AccountId,
     pub reason: &'a str,
     pub requested_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
@@ -88,7 +89,7 @@ pub struct Settlement<'a> {
     pub status: EscalationStatus,
     pub decision: Option<EscalationDecision>,
     pub text: &'a str,
-    pub by: Uuid,
+    pub by: AccountId,
     pub at: DateTime<Utc>,
 }
 

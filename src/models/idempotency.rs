@@ -1,9 +1,9 @@
 //! Idempotency keys of mutations a mobile client may retry (`submitPetition`): the first result is found again.
 
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use crate::db::schema::idempotency_keys as ik;
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::permission::Decision;
 
@@ -15,7 +15,7 @@ use crate::domain::permission::Decision;
 pub fn claim(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    account: Uuid,
+    account: AccountId,
     key: &str,
     operation: &str,
     case_id: CaseId,
@@ -28,6 +28,6 @@ pub fn claim(
 }
 
 /// The case created by the request with this account and key, if one was.
-pub fn case_of(conn: &mut PgConnection, account: Uuid, key: &str) -> QueryResult<Option<CaseId>> {
+pub fn case_of(conn: &mut PgConnection, account: AccountId, key: &str) -> QueryResult<Option<CaseId>> {
     ik::table.filter(ik::account_id.eq(account).and(ik::key.eq(key))).select(ik::case_id).first(conn).optional()
 }

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{jurisdictions, reception_bookings, reception_sessions, reception_visits};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::ReceptionSessionId;
 use crate::domain::permission::{act, Authorized};
@@ -17,7 +18,7 @@ use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus};
 pub struct Session {
     pub id: ReceptionSessionId,
     pub jurisdiction_code: String,
-    pub leader_account_id: Uuid,
+    pub leader_account_id: AccountId,
     pub leader_title: String,
     pub kind: ReceptionKind,
     pub starts_at: DateTime<Utc>,
@@ -34,14 +35,14 @@ pub struct Session {
 pub struct NewSession<'a> {
     pub id: Uuid,
     pub jurisdiction_code: &'a str,
-    pub leader_account_id: Uuid,
+    pub leader_account_id: AccountId,
     pub leader_title: &'a str,
     pub kind: ReceptionKind,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub place: &'a str,
     pub capacity: i32,
-    pub scheduled_by: Uuid,
+    pub scheduled_by: AccountId,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -49,7 +50,7 @@ pub struct NewSession<'a> {
 pub struct Booking {
     pub id: Uuid,
     pub session_id: ReceptionSessionId,
-    pub petitioner_account_id: Uuid,
+    pub petitioner_account_id: AccountId,
     pub matter: String,
     pub case_id: Option<CaseId>,
     pub status: BookingStatus,
@@ -144,7 +145,7 @@ pub fn insert_booking(
     conn: &mut PgConnection,
     _booking: &Authorized<act::Book>,
     session_id: ReceptionSessionId,
-    petitioner: Uuid,
+    petitioner: AccountId,
     matter: &str,
     case_id: Option<CaseId>,
     at: DateTime<Utc>,
@@ -184,7 +185,7 @@ pub(in crate::models) fn find_booking(conn: &mut PgConnection, id: Uuid) -> Quer
 }
 
 /// A petitioner's bookings, newest first.
-pub fn bookings_of(conn: &mut PgConnection, petitioner: Uuid, limit: i64) -> QueryResult<Vec<Booking>> {
+pub fn bookings_of(conn: &mut PgConnection, petitioner: AccountId, limit: i64) -> QueryResult<Vec<Booking>> {
     reception_bookings::table
         .filter(reception_bookings::petitioner_account_id.eq(petitioner))
         .order((reception_bookings::booked_at.desc(), reception_bookings::id))
@@ -228,7 +229,7 @@ pub fn insert_visit(
     new_petition: bool,
     leader_took_charge: bool,
     persons: i32,
-    by: Uuid,
+    by: AccountId,
     at: DateTime<Utc>,
 ) -> QueryResult<Option<Visit>> {
     diesel::insert_into(reception_visits::table)

@@ -5,13 +5,14 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::refresh_tokens;
+use crate::domain::ids::AccountId;
 use crate::domain::permission::Decision;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = refresh_tokens, check_for_backend(diesel::pg::Pg))]
 pub struct RefreshToken {
     pub id: Uuid,
-    pub account_id: Uuid,
+    pub account_id: AccountId,
     pub family_id: Uuid,
     pub token_version: i32,
     pub expires_at: DateTime<Utc>,
@@ -22,7 +23,7 @@ pub struct RefreshToken {
 pub fn insert(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    account_id: Uuid,
+    account_id: AccountId,
     family_id: Uuid,
     token_hash: &[u8],
     token_version: i32,
@@ -80,7 +81,7 @@ pub fn revoked_since(conn: &mut PgConnection, since: DateTime<Utc>) -> QueryResu
 pub fn revoke_account(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    account_id: Uuid,
+    account_id: AccountId,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     diesel::update(refresh_tokens::table.filter(refresh_tokens::account_id.eq(account_id)))

@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest, TimeKey};
 use crate::db::announce;
 use crate::db::schema::{jurisdictions, supervision_notice_cases, supervision_notice_events, supervision_notices};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::NoticeId;
 use crate::domain::ids::UnitId;
@@ -25,7 +26,7 @@ pub struct SupervisionNotice {
     pub id: NoticeId,
     pub jurisdiction_code: String,
     pub target_unit_id: UnitId,
-    pub issuer_account_id: Uuid,
+    pub issuer_account_id: AccountId,
     pub issuer_unit_id: UnitId,
     pub notice_type: NoticeType,
     pub trigger_reason: NoticeTrigger,
@@ -49,7 +50,7 @@ pub struct NoticeEvent {
     pub kind: NoticeEventKind,
     pub from_status: Option<NoticeStatus>,
     pub to_status: Option<NoticeStatus>,
-    pub actor_account_id: Option<Uuid>,
+    pub actor_account_id: Option<AccountId>,
     pub actor_role: Option<ActorRole>,
     pub occurred_at: DateTime<Utc>,
     pub note: Option<String>,
@@ -59,7 +60,7 @@ pub struct NoticeEvent {
 pub struct NewNotice<'a> {
     pub jurisdiction_code: &'a str,
     pub target_unit_id: UnitId,
-    pub issuer_account_id: Uuid,
+    pub issuer_account_id: AccountId,
     pub issuer_unit_id: UnitId,
     pub notice_type: NoticeType,
     pub trigger_reason: NoticeTrigger,
@@ -159,7 +160,7 @@ pub struct NewNoticeEvent<'a> {
     pub kind: NoticeEventKind,
     pub from_status: Option<NoticeStatus>,
     pub to_status: Option<NoticeStatus>,
-    pub actor_account_id: Option<Uuid>,
+    pub actor_account_id: Option<AccountId>,
     pub actor_role: Option<ActorRole>,
     pub occurred_at: DateTime<Utc>,
     pub note: Option<&'a str>,
@@ -220,7 +221,7 @@ pub struct NoticeFilter {
     pub statuses: Option<Vec<NoticeStatus>>,
     pub notice_type: Option<NoticeType>,
     pub target_unit_id: Option<UnitId>,
-    pub issuer_account_id: Option<Uuid>,
+    pub issuer_account_id: Option<AccountId>,
     /// Awaiting a response past its due time at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
     pub within_path: Option<String>,

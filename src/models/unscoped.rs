@@ -19,6 +19,7 @@ use super::escalation::Escalation;
 use super::reception::{Booking, Visit};
 use super::supervision_notice::{NoticeEvent, SupervisionNotice};
 use crate::domain::escalation::EscalationKind;
+use crate::domain::ids::AccountId;
 use crate::domain::ids::AttachmentId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
@@ -184,7 +185,7 @@ pub fn visits_of_sessions(conn: &mut PgConnection, ids: &[ReceptionSessionId]) -
 /// (Art 19 ¶3, Art 36 ¶3). Only its id, status and place leave intake, as the new case's link and refusal.
 pub fn earlier_similar(
     conn: &mut PgConnection,
-    account: Option<Uuid>,
+    account: Option<AccountId>,
     id_number: Option<&str>,
     phone: Option<&str>,
     text: &str,

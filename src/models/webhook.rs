@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::feed::FeedKey;
 use crate::db::schema::{jurisdictions, webhook_deliveries, webhooks};
 use crate::domain::case::EventKind;
+use crate::domain::ids::AccountId;
 use crate::domain::permission::Decision;
 use crate::domain::webhook::WebhookStatus;
 
@@ -26,7 +27,7 @@ pub struct Webhook {
     pub failures: i32,
     pub failing_since: Option<DateTime<Utc>>,
     pub next_attempt_at: DateTime<Utc>,
-    pub created_by: Uuid,
+    pub created_by: AccountId,
     pub created_at: DateTime<Utc>,
 }
 
@@ -49,7 +50,7 @@ pub struct NewWebhook<'a> {
     pub after_source: i16,
     pub after_id: i64,
     pub next_attempt_at: DateTime<Utc>,
-    pub created_by: Uuid,
+    pub created_by: AccountId,
     pub created_at: DateTime<Utc>,
 }
 

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
+use crate::domain::ids::AccountId;
 use crate::domain::ids::{CaseId, ReceptionSessionId};
 use crate::domain::organisation::is_within;
 use crate::domain::permission::{act, authorize_booking, authorize_reception_desk, Authorized};
@@ -47,7 +48,7 @@ pub struct Scheduling {
 
 /// `scheduleReception`: a bureau clerk schedules a session for a leader (not public until published).
 pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> AppResult<Session> {
-    let leader_id: Uuid =
+    let leader_id: AccountId =
         s.leader_account_id.parse().map_err(|_| AppError::bad_input("input.leaderAccountId", Message::NotAnId))?;
     let place_of = jurisdiction::find(conn, &s.jurisdiction_code)?
         .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.jurisdictionCode"))?;

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::token::{hash_opaque, new_refresh_token, Subject, TokenKeys};
 use crate::domain::credentials::{parse_display_name, Password, Username};
+use crate::domain::ids::AccountId;
 use crate::domain::permission::{act, authorize_registration, authorize_session, Authorized, Decision, SystemWrite};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, Message};
@@ -182,7 +183,7 @@ pub fn change_password(
     conn: &mut PgConnection,
     sc: &SessionContext,
     proof: &Authorized<act::OwnPassword>,
-    account_id: Uuid,
+    account_id: AccountId,
     new_hash: &str,
 ) -> AppResult<Session> {
     let updated = account::set_password(conn, proof, account_id, new_hash)?;
@@ -223,7 +224,7 @@ pub async fn authenticate_session(
     if claims.sid.and_then(|sid| state.callers.session_revoked(sid)) == Some(true) {
         return (Authentication::Invalid, None);
     }
-    let (account_id, sid) = (claims.sub, claims.sid);
+    let (account_id, sid) = (AccountId::from(claims.sub), claims.sid);
     // Remembered only while the listener hears revocations, so a remembered caller's session was checked above.
     // Callers on a temporary password are not remembered: they are few, and only until they change it.
     let loaded = match state.callers.get(account_id) {

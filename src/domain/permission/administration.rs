@@ -1,8 +1,7 @@
 //! Administration: accounts and units by admins, and the operator's commands.
 
-use uuid::Uuid;
-
 use super::{act, Authorized};
+use crate::domain::ids::AccountId;
 use crate::domain::organisation::is_within;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
@@ -95,7 +94,11 @@ pub fn authorize_password_change(
 /// Whether an admin change may take the `ADMIN` role away from an account (by deactivating it or by its new
 /// roles): not when the admin does it to itself and is the last active admin of its jurisdiction, which would leave
 /// the jurisdiction with nobody to administer it.
-pub fn may_give_up_administration(caller: &Caller, subject: Uuid, other_active_admins: i64) -> Result<(), AppError> {
+pub fn may_give_up_administration(
+    caller: &Caller,
+    subject: AccountId,
+    other_active_admins: i64,
+) -> Result<(), AppError> {
     if subject == caller.account_id && other_active_admins == 0 {
         return Err(AppError::forbidden(Message::LastActiveAdmin));
     }
@@ -129,7 +132,7 @@ mod tests {
     #[test]
     fn the_last_admin_cannot_step_down_but_may_retire_another() {
         let admin = staff(Role::Admin, UnitKind::Bureau, 1, COUNTY);
-        let other = Uuid::from_u128(99);
+        let other = AccountId::from_u128(99);
         assert_eq!(may_give_up_administration(&admin, admin.account_id, 0).unwrap_err().code, ErrorCode::Forbidden);
         assert!(may_give_up_administration(&admin, admin.account_id, 1).is_ok());
         assert!(may_give_up_administration(&admin, other, 0).is_ok());

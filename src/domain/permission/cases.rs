@@ -1,9 +1,8 @@
 //! Acts on a case: its steps, intake, reception, escalations, and revealing the petitioner's contact.
 
-use uuid::Uuid;
-
 use super::{act, covers, staff_in, Authorized};
 use crate::domain::escalation::EscalationKind;
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
 use crate::domain::ids::UnitId;
@@ -20,8 +19,8 @@ pub struct CaseParties {
     pub case_id: CaseId,
     pub jurisdiction_path: String,
     pub current_unit_id: Option<UnitId>,
-    pub case_lead_account_id: Option<Uuid>,
-    pub petitioner_account_id: Option<Uuid>,
+    pub case_lead_account_id: Option<AccountId>,
+    pub petitioner_account_id: Option<AccountId>,
 }
 
 /// What someone wants to do to a case (besides reading it).
@@ -188,7 +187,7 @@ pub struct EscalationParties<'a> {
     pub kind: EscalationKind,
     /// The jurisdiction it is addressed to (its code).
     pub to_code: &'a str,
-    pub requested_by: Option<Uuid>,
+    pub requested_by: Option<AccountId>,
 }
 
 /// Who decides an escalation: staff placed exactly at the jurisdiction it is addressed to. Reviews by its bureau
@@ -201,7 +200,7 @@ pub struct EscalationParties<'a> {
 /// # use petition_api::domain::{organisation::UnitKind, role::Role, scope::Caller};
 /// # use petition_api::domain::ids::{CaseId, EscalationId};
 /// # let (case, escalation, other) = (CaseId::from_u128(1), EscalationId::from_u128(2), EscalationId::from_u128(3));
-/// # let member = Caller { account_id: uuid::Uuid::nil(), username: "m".into(), display_name: "m".into(),
+/// # let member = Caller { account_id: petition_api::domain::ids::AccountId::from_u128(0), username: "m".into(), display_name: "m".into(),
 /// #     roles: vec![Role::CommitteeMember], unit: Some((petition_api::domain::ids::UnitId::from_u128(9), UnitKind::Committee)),
 /// #     jurisdiction: Some(("510500".into(), "510000/510500/".into())) };
 /// let e = EscalationParties { escalation_id: escalation, case_id: case, kind: EscalationKind::JointConference,

@@ -38,7 +38,7 @@ pub use oversight::{
 /// ```
 /// use petition_api::domain::permission::{act, authorize_submission, Authorized};
 /// # use petition_api::domain::{role::Role, scope::Caller};
-/// # let caller = Caller { account_id: uuid::Uuid::nil(), username: "p".into(), display_name: "p".into(), roles: vec![Role::Petitioner],
+/// # let caller = Caller { account_id: petition_api::domain::ids::AccountId::from_u128(0), username: "p".into(), display_name: "p".into(), roles: vec![Role::Petitioner],
 /// #     unit: None, jurisdiction: None };
 /// let proof: Authorized<act::Submit> = authorize_submission(&caller).unwrap();
 /// assert_eq!(proof.role(), Role::Petitioner);
@@ -108,7 +108,7 @@ pub trait Decision: sealed::Sealed {
     /// # use petition_api::domain::{organisation::UnitKind, role::Role, scope::Caller};
     /// # use petition_api::domain::ids::CaseId;
     /// # let (a, b) = (CaseId::from_u128(1), CaseId::from_u128(2));
-    /// # let clerk = Caller { account_id: uuid::Uuid::nil(), username: "c".into(), display_name: "c".into(),
+    /// # let clerk = Caller { account_id: petition_api::domain::ids::AccountId::from_u128(0), username: "c".into(), display_name: "c".into(),
     /// #     roles: vec![Role::Clerk], unit: Some((petition_api::domain::ids::UnitId::from_u128(9), UnitKind::Bureau)),
     /// #     jurisdiction: Some(("510502".into(), "510000/510500/510502/".into())) };
     /// let parties = CaseParties { case_id: a, jurisdiction_path: "510000/510500/510502/".into(),

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::escalation::EscalationKind;
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
 use crate::domain::ids::NoticeId;
@@ -22,8 +23,8 @@ fn parties() -> CaseParties {
         case_id: CaseId::from_u128(1000),
         jurisdiction_path: COUNTY.into(),
         current_unit_id: Some(UnitId::from_u128(5)),
-        case_lead_account_id: Some(Uuid::from_u128(77)),
-        petitioner_account_id: Some(Uuid::from_u128(99)),
+        case_lead_account_id: Some(AccountId::from_u128(77)),
+        petitioner_account_id: Some(AccountId::from_u128(99)),
     }
 }
 
@@ -48,7 +49,7 @@ fn each_operation_has_its_actors() {
     let unit_clerk = staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY);
     let other_unit = staff(Role::Clerk, UnitKind::HandlingUnit, 6, COUNTY);
     let mut lead = staff(Role::CaseLead, UnitKind::Bureau, 7, COUNTY);
-    lead.account_id = Uuid::from_u128(77);
+    lead.account_id = AccountId::from_u128(77);
     let committee = staff(Role::CommitteeMember, UnitKind::Committee, 8, "510000/");
     let petitioner = petitioner(99);
     let p = parties();
@@ -149,7 +150,8 @@ fn only_the_requester_withdraws_and_not_reviews() {
     let withdrawn = may_withdraw(&me, &asked(EscalationKind::JointConference, mine), &p).unwrap();
     assert!(withdrawn.allows(Uuid::from_u128(3001)) && withdrawn.allows(p.case_id));
     assert!(!withdrawn.allows(Uuid::from_u128(3003)));
-    let other = may_withdraw(&me, &asked(EscalationKind::UrgentReport, Some(Uuid::from_u128(99))), &p).unwrap_err();
+    let other =
+        may_withdraw(&me, &asked(EscalationKind::UrgentReport, Some(AccountId::from_u128(99))), &p).unwrap_err();
     assert_eq!(other.code, ErrorCode::Forbidden);
     let review = may_withdraw(&me, &asked(EscalationKind::Review, mine), &p).unwrap_err();
     assert_eq!(review.code, ErrorCode::InvalidTransition);
@@ -162,7 +164,7 @@ fn covering_staff_and_the_lead_escalate() {
     assert!(may_escalate(&staff(Role::CommitteeMember, UnitKind::Committee, 8, "510000/"), &p).is_ok());
     assert!(may_escalate(&staff(Role::Clerk, UnitKind::HandlingUnit, 5, COUNTY), &p).is_err());
     let mut lead = staff(Role::CaseLead, UnitKind::HandlingUnit, 5, COUNTY);
-    lead.account_id = Uuid::from_u128(77);
+    lead.account_id = AccountId::from_u128(77);
     assert_eq!(may_escalate(&lead, &p).unwrap().role(), Role::CaseLead);
 }
 

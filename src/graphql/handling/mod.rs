@@ -6,13 +6,13 @@
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use super::case::{CaseNode, PetitionerContact};
 use super::context::{object_id, state, work};
 use super::escalation::{EscalationNode, EscalationPayload};
 use crate::domain::case::{Category, ClosureReason, EventKind, Outcome, Satisfaction, ServedVia};
 use crate::domain::details::{Milestone, ResolutionPlan};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::UnitId;
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
@@ -136,7 +136,8 @@ impl HandlingMutation {
         #[graphql(desc = "The designation.")] input: DesignateCaseLeadInput,
     ) -> Result<CaseNode> {
         let id = case_id(&input.case_id)?;
-        let lead: Uuid = input.lead_id.parse().map_err(|_| AppError::bad_input("input.leadId", Message::NotAnId))?;
+        let lead: AccountId =
+            input.lead_id.parse().map_err(|_| AppError::bad_input("input.leadId", Message::NotAnId))?;
         let session = input
             .reception_session_id
             .as_ref()

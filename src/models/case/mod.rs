@@ -11,6 +11,7 @@ use super::jurisdiction::escape_like;
 use super::page::{keyset_page, scoped_list, Page, PageRequest};
 use crate::db::schema::{cases, jurisdictions};
 use crate::domain::case::{CaseStatus, Category, Channel, Outcome, ReceivedLevel, Routing};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::UnitId;
 use crate::domain::schedule::Deadline;
@@ -41,12 +42,12 @@ pub struct Case {
     pub petitioner_name: String,
     pub petitioner_phone: Option<String>,
     pub petitioner_id_number: Option<String>,
-    pub petitioner_account_id: Option<Uuid>,
+    pub petitioner_account_id: Option<AccountId>,
     pub is_anonymous: bool,
     pub group_size: i32,
     pub is_backlog: bool,
     pub current_unit_id: Option<UnitId>,
-    pub case_lead_account_id: Option<Uuid>,
+    pub case_lead_account_id: Option<AccountId>,
     pub received_at: DateTime<Utc>,
     pub handling_days: Option<i32>,
     pub version: i32,
@@ -206,10 +207,10 @@ fn visible_by_id(scope: &CaseScope, id: CaseId) -> visible_by_id_statement {
 #[diesel::dsl::auto_type]
 fn visible_by_id_statement(
     id: CaseId,
-    petitioner: Option<Uuid>,
+    petitioner: Option<AccountId>,
     subtree: Option<String>,
     unit: Option<UnitId>,
-    lead: Option<Uuid>,
+    lead: Option<AccountId>,
 ) -> _ {
     // The path of the case's own jurisdiction, looked up by its key, tested against the subtree: not the whole
     // subtree (thousands of townships under a province) gathered and hashed to test one case against it, which is

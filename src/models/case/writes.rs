@@ -2,6 +2,7 @@
 //! case), the reference serials' counter, and the updates each step makes.
 
 use super::*;
+use crate::domain::ids::AccountId;
 use crate::domain::ids::UnitId;
 use crate::domain::permission::Decision;
 use crate::domain::role::ActorRole;
@@ -23,7 +24,7 @@ pub struct EarlierCase {
 /// finds.
 pub(in crate::models) fn earlier_similar(
     conn: &mut PgConnection,
-    account: Option<Uuid>,
+    account: Option<AccountId>,
     id_number: Option<&str>,
     phone: Option<&str>,
     text: &str,
@@ -112,12 +113,12 @@ pub struct NewCase<'a> {
     pub title: &'a str,
     pub content: &'a str,
     pub petitioner_name: &'a str,
-    pub petitioner_account_id: Option<Uuid>,
+    pub petitioner_account_id: Option<AccountId>,
     pub is_anonymous: bool,
     pub group_size: i32,
     pub is_backlog: bool,
     pub current_unit_id: Option<UnitId>,
-    pub case_lead_account_id: Option<Uuid>,
+    pub case_lead_account_id: Option<AccountId>,
     pub received_at: DateTime<Utc>,
     pub handling_days: Option<i32>,
     pub routing: Option<Routing>,
@@ -215,7 +216,7 @@ struct WithHistory<'a, I> {
     kinds: Vec<&'static str>,
     from_statuses: Vec<Option<&'static str>>,
     to_statuses: Vec<Option<&'static str>>,
-    actors: Vec<Option<Uuid>>,
+    actors: Vec<Option<AccountId>>,
     actor_roles: Vec<Option<&'a str>>,
     occurred: Vec<DateTime<Utc>>,
     notes: Vec<Option<&'a str>>,
@@ -323,7 +324,7 @@ pub struct CaseUpdate {
     pub category: Option<Option<Category>>,
     pub handling_days: Option<Option<i32>>,
     pub routing: Option<Option<Routing>>,
-    pub case_lead_account_id: Option<Option<Uuid>>,
+    pub case_lead_account_id: Option<Option<AccountId>>,
     pub is_backlog: Option<bool>,
     pub outcome: Option<Option<Outcome>>,
     pub resolution_plan: Option<Option<serde_json::Value>>,

@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use super::{log, Actor, Change};
 use crate::auth::password;
 use crate::domain::administration::{AdminAction, AdminSubject};
 use crate::domain::credentials::{parse_display_name, Username};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::UnitId;
 use crate::domain::permission::{
     act, authorize_administration, may_administer, may_give_up_administration, Authorized,
@@ -55,7 +55,7 @@ pub(super) fn record(
     let change = Change {
         action,
         subject_kind: AdminSubject::Account,
-        subject_id: after.id,
+        subject_id: after.id.uuid(),
         jurisdiction_code: after.jurisdiction_code.as_deref().unwrap_or_default(),
         before: before.map(snapshot),
         after: Some(snapshot(after)),
@@ -97,7 +97,7 @@ fn placement(
 fn administered(
     conn: &mut PgConnection,
     caller: &Caller,
-    id: Uuid,
+    id: AccountId,
 ) -> AppResult<(Authorized<act::Administer>, Account)> {
     may_administer(caller)?;
     let found = account::lock(conn, id)?.ok_or_else(|| AppError::not_found("account"))?;
@@ -168,7 +168,7 @@ pub fn create(
 }
 
 /// `updateStaffAccount`. The caller forgets the account's cached caller after the commit.
-pub fn update(conn: &mut PgConnection, work: &WorkContext, id: Uuid, update: &StaffUpdate) -> AppResult<Account> {
+pub fn update(conn: &mut PgConnection, work: &WorkContext, id: AccountId, update: &StaffUpdate) -> AppResult<Account> {
     let caller = &work.caller;
     may_administer(caller)?;
     if update.display_name.is_none() && update.unit_id.is_none() && update.roles.is_none() {
@@ -193,7 +193,7 @@ pub fn update(conn: &mut PgConnection, work: &WorkContext, id: Uuid, update: &St
 
 /// `deactivateAccount` (`active: false`) and `reactivateAccount` (`true`). The caller forgets the account's cached
 /// caller after the commit.
-pub fn set_active(conn: &mut PgConnection, work: &WorkContext, id: Uuid, active: bool) -> AppResult<Account> {
+pub fn set_active(conn: &mut PgConnection, work: &WorkContext, id: AccountId, active: bool) -> AppResult<Account> {
     let (caller, now) = (&work.caller, work.env.now);
     let (proof, before) = administered(conn, caller, id)?;
     if before.active == active {
@@ -215,7 +215,7 @@ pub fn set_active(conn: &mut PgConnection, work: &WorkContext, id: Uuid, active:
 pub fn reset_password(
     conn: &mut PgConnection,
     work: &WorkContext,
-    id: Uuid,
+    id: AccountId,
     password: TemporaryPassword,
 ) -> AppResult<WithTemporaryPassword> {
     let (caller, now) = (&work.caller, work.env.now);

@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use super::engine::{load, perform, perform_on, Step};
 use super::{check_past, history, WorkContext};
 use crate::domain::case::{CaseStatus, Category, EventKind, Outcome, ServedVia};
 use crate::domain::details::{to_payload, Answered, Classified, Extended, Hearing, LeadDesignated, ResolutionPlan};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::ReceptionSessionId;
 use crate::domain::lifecycle::Action;
@@ -94,7 +94,7 @@ pub fn designate_case_lead(
     conn: &mut PgConnection,
     ctx: &WorkContext,
     case_id: CaseId,
-    lead_id: Uuid,
+    lead_id: AccountId,
     backlog: Option<bool>,
     note: Option<&str>,
     at_reception: Option<ReceptionSessionId>,
@@ -116,7 +116,7 @@ pub fn designate_case_lead(
         }
     }
     step.details(&LeadDesignated {
-        lead_id: lead.id.into(),
+        lead_id: lead.id,
         lead_name: lead.display_name,
         reception_session_id: at_reception,
     });

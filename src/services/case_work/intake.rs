@@ -12,7 +12,6 @@
 use chrono::{DateTime, Datelike, Utc};
 use diesel::{Connection, PgConnection};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::{check_past, history, WorkContext};
 use crate::auth::token::stored_query_code;
@@ -21,6 +20,7 @@ use crate::domain::case::ReceivedLevel;
 use crate::domain::case::{case_reference, new_query_code, CaseStatus, Category, Channel, EventKind};
 use crate::domain::credentials::parse_display_name;
 use crate::domain::details::{to_payload, Received, RepeatLinked, Told};
+use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::organisation::received_level;
 use crate::domain::organisation::{is_within, JurisdictionLevel};
@@ -106,7 +106,7 @@ struct Filing<'a> {
     channel: Channel,
     category: Option<Category>,
     petitioner_name: String,
-    petitioner_account: Option<Uuid>,
+    petitioner_account: Option<AccountId>,
     anonymous: bool,
     group_size: i32,
     representatives: serde_json::Value,
@@ -301,7 +301,7 @@ pub fn submit(
 pub struct RecordedPetitioner<'a> {
     pub name: &'a str,
     /// The petitioner's account, when they have one.
-    pub account_id: Option<Uuid>,
+    pub account_id: Option<AccountId>,
 }
 
 /// `recordPetition`: a bureau clerk records a letter, visit, call or fax, with the time it was received (which may
