@@ -25,7 +25,7 @@ use crate::models::case::{self as case_model, Case};
 use crate::models::case_event::CaseEvent;
 use crate::models::escalation::Escalation;
 use crate::models::jurisdiction::{self, Jurisdiction};
-use crate::models::reception::{self as reception_model, Booking, ReceptionCounts, Session, Visit};
+use crate::models::reception::{Booking, ReceptionCounts, Session, Visit};
 use crate::models::supervision_notice::{self as notice_model, NoticeEvent, SupervisionNotice};
 use crate::models::unit::{self, Unit};
 use crate::models::unscoped;
@@ -452,7 +452,7 @@ loader!(
 );
 
 loader!(
-    SessionById: ReceptionSessionId => Session, |conn, keys| reception_model::find_sessions(conn, keys), one(|s| s.id)
+    SessionById: ReceptionSessionId => Session, |conn, keys| unscoped::reception_sessions(conn, keys), one(|s| s.id)
 );
 
 /// What only the bureau keeping a session sees of it, for the sessions of one level of a query together (a week's

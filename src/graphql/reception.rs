@@ -261,7 +261,7 @@ impl ReceptionQuery {
     /// The caller's bookings, newest first (a petitioner's).
     async fn my_reception_bookings(&self, ctx: &Context<'_>) -> Result<Vec<ReceptionBookingNode>> {
         let me = caller(ctx)?.account_id;
-        let rows = state(ctx).db.run(move |conn| Ok(crate::models::reception::bookings_of(conn, me, 100)?)).await?;
+        let rows = state(ctx).db.run(move |conn| Ok(crate::models::unscoped::bookings_of(conn, me, 100)?)).await?;
         Ok(rows.into_iter().map(ReceptionBookingNode).collect())
     }
 }

@@ -66,16 +66,19 @@ pub fn insert_session(
     diesel::insert_into(reception_sessions::table).values(new).returning(Session::as_returning()).get_result(conn)
 }
 
-pub fn find_session(conn: &mut PgConnection, id: ReceptionSessionId) -> QueryResult<Option<Session>> {
+pub(in crate::models) fn find_session(conn: &mut PgConnection, id: ReceptionSessionId) -> QueryResult<Option<Session>> {
     reception_sessions::table.find(id).select(Session::as_select()).first(conn).optional()
 }
 
-pub fn find_sessions(conn: &mut PgConnection, ids: &[ReceptionSessionId]) -> QueryResult<Vec<Session>> {
+pub(in crate::models) fn find_sessions(
+    conn: &mut PgConnection,
+    ids: &[ReceptionSessionId],
+) -> QueryResult<Vec<Session>> {
     reception_sessions::table.filter(reception_sessions::id.eq_any(ids)).select(Session::as_select()).load(conn)
 }
 
 /// Locks a session for a change of its status.
-pub fn lock_session(conn: &mut PgConnection, id: ReceptionSessionId) -> QueryResult<Option<Session>> {
+pub(in crate::models) fn lock_session(conn: &mut PgConnection, id: ReceptionSessionId) -> QueryResult<Option<Session>> {
     reception_sessions::table.find(id).for_update().select(Session::as_select()).first(conn).optional()
 }
 
@@ -93,7 +96,7 @@ pub fn set_status(
 }
 
 /// Published sessions in the subtree with materialised path `within` starting in `[from, to)`, by start.
-pub fn published(
+pub(in crate::models) fn published(
     conn: &mut PgConnection,
     within: &str,
     from: DateTime<Utc>,
@@ -185,7 +188,11 @@ pub(in crate::models) fn find_booking(conn: &mut PgConnection, id: Uuid) -> Quer
 }
 
 /// A petitioner's bookings, newest first.
-pub fn bookings_of(conn: &mut PgConnection, petitioner: AccountId, limit: i64) -> QueryResult<Vec<Booking>> {
+pub(in crate::models) fn bookings_of(
+    conn: &mut PgConnection,
+    petitioner: AccountId,
+    limit: i64,
+) -> QueryResult<Vec<Booking>> {
     reception_bookings::table
         .filter(reception_bookings::petitioner_account_id.eq(petitioner))
         .order((reception_bookings::booked_at.desc(), reception_bookings::id))
@@ -297,7 +304,7 @@ pub struct ReceptionCountsWithin {
 
 /// The reception counts of each subtree in `within` (materialised paths), in one statement: a portal's roll-up
 /// asks for a province, its cities and its counties at once.
-pub fn counts(
+pub(in crate::models) fn counts(
     conn: &mut PgConnection,
     within: &[String],
     from: DateTime<Utc>,

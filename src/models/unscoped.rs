@@ -16,7 +16,7 @@ use super::case::{Case, EarlierCase};
 use super::case_event::CaseEvent;
 use super::deadline::Missed;
 use super::escalation::Escalation;
-use super::reception::{Booking, Visit};
+use super::reception::{Booking, Session, Visit};
 use super::supervision_notice::{NoticeEvent, SupervisionNotice};
 use crate::domain::escalation::EscalationKind;
 use crate::domain::ids::AccountId;
@@ -191,4 +191,47 @@ pub fn earlier_similar(
     text: &str,
 ) -> QueryResult<Option<EarlierCase>> {
     super::case::earlier_similar(conn, account, id_number, phone, text)
+}
+
+/// A reception session by id: sessions are public once published, and the desk's rights are checked by the
+/// service (`services::reception::kept`).
+pub fn reception_session(conn: &mut PgConnection, id: ReceptionSessionId) -> QueryResult<Option<Session>> {
+    super::reception::find_session(conn, id)
+}
+
+/// Reception sessions by id, for the sessions loader (a booking's session; the public schedule's).
+pub fn reception_sessions(conn: &mut PgConnection, ids: &[ReceptionSessionId]) -> QueryResult<Vec<Session>> {
+    super::reception::find_sessions(conn, ids)
+}
+
+/// A reception session locked for a change the service then authorises at the desk.
+pub fn lock_reception_session(conn: &mut PgConnection, id: ReceptionSessionId) -> QueryResult<Option<Session>> {
+    super::reception::lock_session(conn, id)
+}
+
+/// The public reception schedule: published sessions of a subtree, which anyone may read.
+pub fn published_sessions(
+    conn: &mut PgConnection,
+    within: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Session>> {
+    super::reception::published(conn, within, from, to, limit)
+}
+
+/// A petitioner's own bookings, by the petitioner's id (the caller's own).
+pub fn bookings_of(conn: &mut PgConnection, petitioner: AccountId, limit: i64) -> QueryResult<Vec<Booking>> {
+    super::reception::bookings_of(conn, petitioner, limit)
+}
+
+/// Reception figures of subtrees the caller may see figures of (`may_see_figures` is asked first).
+pub fn reception_counts(
+    conn: &mut PgConnection,
+    within: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    resolved: &[&str],
+) -> QueryResult<Vec<super::reception::ReceptionCountsWithin>> {
+    super::reception::counts(conn, within, from, to, resolved)
 }

@@ -97,7 +97,8 @@ fn kept(
     caller: &Caller,
     id: ReceptionSessionId,
 ) -> AppResult<(Session, Authorized<act::KeepReceptionDays>)> {
-    let session = model::lock_session(conn, id)?.ok_or_else(|| AppError::not_found("reception session"))?;
+    let session = crate::models::unscoped::lock_reception_session(conn, id)?
+        .ok_or_else(|| AppError::not_found("reception session"))?;
     match authorize_reception_desk(caller, &path_of(conn, &session)?) {
         Ok(desk) => Ok((session, desk)),
         Err(refused) if session.status == SessionStatus::Published => Err(refused),
@@ -165,7 +166,7 @@ pub fn public_schedule(
     to: DateTime<Utc>,
 ) -> AppResult<Vec<Session>> {
     let place = jurisdiction::find(conn, code)?.ok_or_else(|| AppError::not_found("jurisdiction"))?;
-    Ok(model::published(conn, &place.path, from, to, 500)?)
+    Ok(crate::models::unscoped::published_sessions(conn, &place.path, from, to, 500)?)
 }
 
 /// `bookReception`: a petitioner books a place; `case_id`, if given, must be one of their own cases. In the
@@ -189,7 +190,8 @@ pub fn book(
         }
     }
     let Some(session) = model::take_place(conn, &booking, session_id)? else {
-        let open = model::find_session(conn, session_id)?.is_some_and(|s| s.status == SessionStatus::Published);
+        let open = crate::models::unscoped::reception_session(conn, session_id)?
+            .is_some_and(|s| s.status == SessionStatus::Published);
         return Err(if open { full() } else { AppError::not_found("reception session") });
     };
     if session.starts_at <= now {
@@ -315,5 +317,5 @@ pub fn figures(
 ) -> AppResult<Vec<model::ReceptionCountsWithin>> {
     let resolved: Vec<&str> =
         crate::domain::case::CaseStatus::ALL.iter().filter(|s| s.is_resolved()).map(|s| s.as_str()).collect();
-    Ok(model::counts(conn, within, from, to, &resolved)?)
+    Ok(crate::models::unscoped::reception_counts(conn, within, from, to, &resolved)?)
 }

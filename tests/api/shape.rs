@@ -176,13 +176,7 @@ const SCOPED_MODELS: &[&str] = &[
 const READ_WITHOUT_SCOPE: &[(&str, &str)] = &[
     ("key_of", "a row's cursor key, no read"),
     ("visible_to", "builds the scope's filter"),
-    ("find_session", "reception sessions are public once published; the desk's rights are checked by the service"),
-    ("find_sessions", "reception sessions are public"),
-    ("lock_session", "reception sessions are public"),
-    ("published", "the public reception schedule"),
-    ("bookings_of", "the petitioner's own bookings, by the petitioner's id"),
     ("horizon", "the feed's horizon: a transaction id, no rows"),
-    ("counts", "reception figures of subtrees the caller may see figures of (may_see_figures first)"),
 ];
 
 /// What writers' names begin with.

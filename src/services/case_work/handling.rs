@@ -109,7 +109,7 @@ pub fn designate_case_lead(
     let mut step = Step::new(Operation::DesignateCaseLead, EventKind::CaseLeadDesignated);
     step.note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
     if let Some(session) = at_reception {
-        let held = crate::models::reception::find_session(conn, session)?
+        let held = crate::models::unscoped::reception_session(conn, session)?
             .is_some_and(|s| s.leader_account_id == lead.id && s.starts_at <= ctx.env.now);
         if !held {
             return Err(AppError::bad_input("input.receptionSessionId", Message::NotALeadersSession));
