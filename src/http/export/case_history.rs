@@ -5,7 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::table::{self, Reading};
-use super::{bad_parameter, file_response, file_safe, not_found, page, Asked, FileName, Params, Writer};
+use super::{bad_parameter, file_safe, not_found, page, whole_file, Asked, FileName, Params};
+use crate::domain::ids::CaseId;
 use crate::error::Message;
 use crate::graphql::context::AppState;
 use crate::graphql::AppSchema;
@@ -18,17 +19,14 @@ pub(super) async fn serve(
     schema: web::Data<AppSchema>,
     asked: Asked,
 ) -> HttpResponse {
-    let (root, variables) = match (params.case_id.filter(|id| !id.is_empty()), params.reference) {
-        (Some(id), _) if uuid::Uuid::parse_str(&id).is_err() => {
-            return bad_parameter(asked, "caseId", Message::NotACaseId)
-        }
-        (Some(id), _) => ("case(id: $key)", json!({ "key": id })),
-        (None, Some(reference)) if !reference.is_empty() => {
-            ("caseByReference(reference: $key)", json!({ "key": reference }))
-        }
+    // The root field, the type of its key, and the key.
+    let (root, key_type, key) = match (params.case_id.filter(|id| !id.is_empty()), params.reference) {
+        (Some(id), _) if id.parse::<CaseId>().is_err() => return bad_parameter(asked, "caseId", Message::NotACaseId),
+        (Some(id), _) => ("case(id: $key)", "ID", id),
+        (None, Some(reference)) if !reference.is_empty() => ("caseByReference(reference: $key)", "String", reference),
         _ => return bad_parameter(asked, "caseId", Message::CaseIdOrReference),
     };
-    let key_type = if root.starts_with("case(") { "ID" } else { "String" };
+    let variables = json!({ "key": key });
     let query = format!(
         "query ExportCaseHistory($key: {key_type}!) {{ case: {root} {{ reference events {} }} }}",
         table::CASE_HISTORY.selection()
@@ -41,19 +39,13 @@ pub(super) async fn serve(
     let Some(reference) = case["reference"].as_str() else { return not_found(asked, "case") };
     let reading = Reading { chinese: asked.chinese, tz: state.settings.time_zone };
     let today = state.clock.now().with_timezone(&reading.tz);
-    let what = ("case-history", "信访事项履历");
     let columns = &table::CASE_HISTORY;
-    let (mut writer, mut body) = Writer::start(
-        asked.format,
-        what,
-        asked.chinese,
-        &columns.header(asked.chinese),
-        &columns.widths(),
-        today.naive_local(),
-    );
-    body.extend(writer.rows(columns.rows(&case["events"], reading)).unwrap_or_default());
-    body.extend(writer.finish());
-    let name =
-        FileName { what, place: file_safe(reference), place_name: None, period: today.format("%Y-%m-%d").to_string() };
-    file_response(asked, &name).body(body)
+    let name = FileName {
+        what: ("case-history", "信访事项履历"),
+        place: file_safe(reference),
+        place_name: None,
+        period: today.format("%Y-%m-%d").to_string(),
+    };
+    let rows = columns.rows(&case["events"], reading);
+    whole_file(asked, &name, (&columns.header(asked.chinese), &columns.widths()), rows, today.naive_local())
 }

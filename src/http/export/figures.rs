@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use super::table::{Cell, Kind, Reading};
-use super::{bad_parameter, file_response, file_safe, not_found, page, Asked, FileName, Params, Writer};
+use super::{bad_parameter, file_safe, not_found, page, whole_file, Asked, FileName, Params};
 use crate::error::Message;
 use crate::graphql::context::AppState;
 use crate::graphql::AppSchema;
@@ -34,17 +34,13 @@ pub(super) async fn serve(
     let rows: Vec<Vec<Cell>> =
         std::iter::once(place).chain(children.iter()).map(|row| figures_row(row, reading)).collect();
     let now = state.clock.now().with_timezone(&reading.tz).naive_local();
-    let what = ("figures", "信访工作统计");
-    let (mut writer, mut body) = Writer::start(asked.format, what, asked.chinese, &header, &widths, now);
-    body.extend(writer.rows(rows).unwrap_or_default());
-    body.extend(writer.finish());
     let name = FileName {
-        what,
+        what: ("figures", "信访工作统计"),
         place: file_safe(&code),
         place_name: place["name"].as_str().map(str::to_owned),
         period: format!("{from}-to-{to}"),
     };
-    file_response(asked, &name).body(body)
+    whole_file(asked, &name, (&header, &widths), rows, now)
 }
 
 const FIGURES: &str = "query ExportFigures($code: String!, $from: NaiveDate!, $to: NaiveDate!) {

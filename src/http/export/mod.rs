@@ -279,6 +279,20 @@ struct FileName {
     period: String,
 }
 
+/// A file written in one piece (a few rows, from one query): its header, its rows and its end in one body.
+fn whole_file(
+    asked: Asked,
+    name: &FileName,
+    (header, widths): (&[String], &[f32]),
+    rows: Vec<Vec<Cell>>,
+    now: chrono::NaiveDateTime,
+) -> HttpResponse {
+    let (mut writer, mut body) = Writer::start(asked.format, name.what, asked.chinese, header, widths, now);
+    body.extend(writer.rows(rows).unwrap_or_default());
+    body.extend(writer.finish());
+    file_response(asked, name).body(body)
+}
+
 fn file_response(asked: Asked, name: &FileName) -> actix_web::HttpResponseBuilder {
     let extension = match asked.format {
         Format::Csv => "csv",
