@@ -44,7 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/readyz").route(web::get().to(readyz)))
     .service(resource("/metrics").route(web::get().to(metrics)));
     for (path, what, format) in export::FILES {
-        let serve = move |req, params, state, schema| export::serve(req, params, state, schema, what, format);
+        let serve = move |req, params, served| export::serve(req, params, served, what, format);
         cfg.service(resource(path).route(web::get().to(serve)));
     }
 }

@@ -17,12 +17,11 @@ use futures_util::StreamExt;
 
 use super::graphql::{
     admitted, code_errors, decode, get_request, mutations_only_by_post, named_operation, read_body, refusal,
-    request_data_with_session, runs, unless_json, Answered, GetParams, Outcome,
+    request_data_with_session, runs, unless_json, Answered, GetParams, Outcome, Served,
 };
 use super::language::prefers_chinese;
 use super::request_id::RequestId;
 use crate::graphql::context::AppState;
-use crate::graphql::documents::Documents;
 use crate::graphql::live::SubscriptionBudget;
 use crate::graphql::AppSchema;
 
@@ -32,13 +31,8 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 const COMPLETE: &[u8] = b"event: complete\ndata:\n\n";
 
 /// `POST /graphql/stream`.
-pub async fn post(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    documents: web::Data<Documents>,
-) -> HttpResponse {
+pub async fn post(req: HttpRequest, payload: web::Payload, served: Served) -> HttpResponse {
+    let Served { state, schema, documents } = served;
     if let Some(refused) = unless_json(&req) {
         return refused;
     }
@@ -54,13 +48,8 @@ pub async fn post(
 }
 
 /// `GET /graphql/stream` (as an `EventSource` would ask).
-pub async fn get(
-    req: HttpRequest,
-    params: web::Query<GetParams>,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    documents: web::Data<Documents>,
-) -> HttpResponse {
+pub async fn get(req: HttpRequest, params: web::Query<GetParams>, served: Served) -> HttpResponse {
+    let Served { state, schema, documents } = served;
     let (request, document_id) = match get_request(params.into_inner()) {
         Ok(Some(asked)) => asked,
         Ok(None) => {

@@ -109,24 +109,6 @@ pub fn set_active(
         .get_result(conn)
 }
 
-/// Replaces the password with a temporary one (changed at the next sign-in); every token of the account ends.
-pub fn set_temporary_password(
-    conn: &mut PgConnection,
-    _decided: &impl Decision,
-    id: AccountId,
-    password_hash: &str,
-) -> QueryResult<Account> {
-    diesel::update(accounts::table.find(id))
-        .set((
-            accounts::password_hash.eq(password_hash),
-            accounts::must_change_password.eq(true),
-            accounts::token_version.eq(accounts::token_version + 1),
-            accounts::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Account::as_returning())
-        .get_result(conn)
-}
-
 /// Locks the account row for the rest of the transaction (one administrative change at a time per account).
 pub fn lock(conn: &mut PgConnection, id: AccountId) -> QueryResult<Option<Account>> {
     accounts::table.find(id).select(Account::as_select()).for_update().first(conn).optional()
@@ -246,17 +228,26 @@ pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, new: &NewAccoun
         .optional()
 }
 
+/// Whose password a new hash is: one the owner chose, or a temporary one an admin set, which must be changed at the
+/// next sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordOrigin {
+    ChosenByOwner,
+    Temporary,
+}
+
 /// Sets a new password hash and bumps the token version, which invalidates every token issued before.
 pub fn set_password(
     conn: &mut PgConnection,
     _decided: &impl Decision,
     id: AccountId,
     password_hash: &str,
+    origin: PasswordOrigin,
 ) -> QueryResult<Account> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::password_hash.eq(password_hash),
-            accounts::must_change_password.eq(false),
+            accounts::must_change_password.eq(origin == PasswordOrigin::Temporary),
             accounts::token_version.eq(accounts::token_version + 1),
             accounts::updated_at.eq(diesel::dsl::now),
         ))

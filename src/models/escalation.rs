@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::case::visible_to;
 use super::jurisdiction::escape_like;
@@ -38,7 +37,10 @@ pub struct Escalation {
     pub disputed_with: Option<String>,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = escalations, treat_none_as_default_value = false)]
 pub struct NewEscalation<'a> {
+    pub id: EscalationId,
     pub case_id: CaseId,
     pub jurisdiction_code: &'a str,
     pub kind: EscalationKind,
@@ -53,22 +55,7 @@ pub struct NewEscalation<'a> {
 
 pub fn insert(conn: &mut PgConnection, decided: &impl Decision, e: &NewEscalation<'_>) -> QueryResult<Escalation> {
     super::decided_for(decided, e.case_id)?;
-    diesel::insert_into(escalations::table)
-        .values((
-            escalations::id.eq(Uuid::new_v4()),
-            escalations::case_id.eq(e.case_id),
-            escalations::jurisdiction_code.eq(e.jurisdiction_code),
-            escalations::kind.eq(e.kind),
-            escalations::from_jurisdiction.eq(e.from_jurisdiction),
-            escalations::to_jurisdiction.eq(e.to_jurisdiction),
-            escalations::requested_by.eq(e.requested_by),
-            escalations::reason.eq(e.reason),
-            escalations::requested_at.eq(e.requested_at),
-            escalations::due_at.eq(e.due_at),
-            escalations::disputed_with.eq(e.disputed_with),
-        ))
-        .returning(Escalation::as_returning())
-        .get_result(conn)
+    diesel::insert_into(escalations::table).values(e).returning(Escalation::as_returning()).get_result(conn)
 }
 
 pub(super) fn find(conn: &mut PgConnection, id: EscalationId) -> QueryResult<Option<Escalation>> {
@@ -85,11 +72,16 @@ pub(super) fn of_cases(conn: &mut PgConnection, case_ids: &[CaseId]) -> QueryRes
 }
 
 /// How a pending escalation ends: `DECIDED` with a decision, or `WITHDRAWN`; `text` is the opinion or the reason.
+#[derive(AsChangeset)]
+#[diesel(table_name = escalations, treat_none_as_null = true)]
 pub struct Settlement<'a> {
     pub status: EscalationStatus,
     pub decision: Option<EscalationDecision>,
+    #[diesel(column_name = opinion)]
     pub text: &'a str,
+    #[diesel(column_name = decided_by)]
     pub by: AccountId,
+    #[diesel(column_name = decided_at)]
     pub at: DateTime<Utc>,
 }
 
@@ -102,16 +94,7 @@ pub fn settle(
     s: &Settlement<'_>,
 ) -> QueryResult<Escalation> {
     super::decided_for(decided, id)?;
-    diesel::update(escalations::table.find(id))
-        .set((
-            escalations::status.eq(s.status),
-            escalations::decision.eq(s.decision),
-            escalations::opinion.eq(s.text),
-            escalations::decided_by.eq(s.by),
-            escalations::decided_at.eq(s.at),
-        ))
-        .returning(Escalation::as_returning())
-        .get_result(conn)
+    diesel::update(escalations::table.find(id)).set(s).returning(Escalation::as_returning()).get_result(conn)
 }
 
 /// Filters on top of the scope; each has an index.

@@ -17,7 +17,7 @@ use crate::domain::ids::AccountId;
 use crate::domain::permission::{act, authorize_registration, authorize_session, Authorized, Decision, SystemWrite};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, Message};
-use crate::models::account::LoadedCaller;
+use crate::models::account::{LoadedCaller, PasswordOrigin};
 use crate::models::{account, refresh_token};
 use crate::state::AppState;
 
@@ -186,7 +186,7 @@ pub fn change_password(
     account_id: AccountId,
     new_hash: &str,
 ) -> AppResult<Session> {
-    let updated = account::set_password(conn, proof, account_id, new_hash)?;
+    let updated = account::set_password(conn, proof, account_id, new_hash, PasswordOrigin::ChosenByOwner)?;
     tracing::info!(account = %account_id, "password changed; older tokens invalidated");
     open_session(conn, proof, sc, updated, Uuid::new_v4())
 }

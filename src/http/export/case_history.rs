@@ -1,24 +1,18 @@
 //! `/export/case-history`: one case's history as a file, every entry the caller may see with its place in the
 //! hash chain and its digests (`table::CASE_HISTORY`).
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::table::{self, Reading};
 use super::{bad_parameter, file_safe, not_found, page, whole_file, Asked, FileName, Params};
 use crate::domain::ids::CaseId;
 use crate::error::Message;
-use crate::graphql::context::AppState;
-use crate::graphql::AppSchema;
+use crate::http::graphql::Served;
 
 /// One case's history, every entry the caller may see, in one file (a history is tens of entries, so one query).
-pub(super) async fn serve(
-    req: HttpRequest,
-    params: Params,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    asked: Asked,
-) -> HttpResponse {
+pub(super) async fn serve(req: HttpRequest, params: Params, served: Served, asked: Asked) -> HttpResponse {
+    let Served { state, schema, .. } = served;
     // The root field, the type of its key, and the key.
     let (root, key_type, key) = match (params.case_id.filter(|id| !id.is_empty()), params.reference) {
         (Some(id), _) if id.parse::<CaseId>().is_err() => return bad_parameter(asked, "caseId", Message::NotACaseId),

@@ -1,21 +1,15 @@
 //! `/export/figures`: a jurisdiction's figures for a period, and each of its children's, in one query.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use super::table::{Cell, Kind, Reading};
 use super::{bad_parameter, file_safe, not_found, page, whole_file, Asked, FileName, Params};
 use crate::error::Message;
-use crate::graphql::context::AppState;
-use crate::graphql::AppSchema;
+use crate::http::graphql::Served;
 
-pub(super) async fn serve(
-    req: HttpRequest,
-    params: Params,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    asked: Asked,
-) -> HttpResponse {
+pub(super) async fn serve(req: HttpRequest, params: Params, served: Served, asked: Asked) -> HttpResponse {
+    let Served { state, schema, .. } = served;
     let (Some(code), Some(from), Some(to)) = (params.jurisdiction_code, params.from, params.to) else {
         return bad_parameter(asked, "jurisdictionCode", Message::FiguresParameters);
     };

@@ -25,7 +25,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 use super::files::named_attachment;
-use super::graphql::{code_errors, coded_refusal, request_data, status_of};
+use super::graphql::{code_errors, coded_refusal, request_data, status_of, Served};
 use super::language::{prefers_chinese, render};
 use super::request_id::RequestId;
 use crate::error::{ErrorCode, Message};
@@ -79,16 +79,15 @@ pub struct Params {
 pub async fn serve(
     req: HttpRequest,
     params: web::Query<Params>,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
+    served: Served,
     export: Export,
     format: Format,
 ) -> HttpResponse {
     let asked = Asked { chinese: prefers_chinese(&req), format };
     match export {
-        Export::List(list) => list_export(req, params.into_inner(), state, schema, list, asked).await,
-        Export::Figures => figures::serve(req, params.into_inner(), state, schema, asked).await,
-        Export::CaseHistory => case_history::serve(req, params.into_inner(), state, schema, asked).await,
+        Export::List(list) => list_export(req, params.into_inner(), served, list, asked).await,
+        Export::Figures => figures::serve(req, params.into_inner(), served, asked).await,
+        Export::CaseHistory => case_history::serve(req, params.into_inner(), served, asked).await,
     }
 }
 
@@ -102,11 +101,11 @@ struct Asked {
 async fn list_export(
     req: HttpRequest,
     params: Params,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
+    served: Served,
     list: &'static List,
     asked: Asked,
 ) -> HttpResponse {
+    let Served { state, schema, .. } = served;
     let variables = match list_variables(&params, list, state.settings.limits.max_page_size) {
         Ok(variables) => variables,
         Err((field, why)) => return bad_parameter(asked, field, why),

@@ -26,6 +26,33 @@ mod request;
 pub use request::GetParams;
 pub(super) use request::*;
 
+/// What every GraphQL endpoint answers from, registered as app data at start-up: the state, the schema and the
+/// persisted documents, taken from the request as one extractor.
+pub struct Served {
+    pub state: web::Data<AppState>,
+    pub schema: web::Data<AppSchema>,
+    pub documents: web::Data<Documents>,
+}
+
+impl actix_web::FromRequest for Served {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let served = || {
+            Some(Served {
+                state: req.app_data::<web::Data<AppState>>()?.clone(),
+                schema: req.app_data::<web::Data<AppSchema>>()?.clone(),
+                documents: req.app_data::<web::Data<Documents>>()?.clone(),
+            })
+        };
+        // Only a server wired without its app data could miss them: a fault of ours, not the client's.
+        std::future::ready(
+            served().ok_or_else(|| actix_web::error::ErrorInternalServerError("the server lacks its state")),
+        )
+    }
+}
+
 /// A GraphQL-shaped error response for requests refused before execution.
 pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {
     coded_refusal(status, ErrorCode::BadUserInput, message)
@@ -51,13 +78,8 @@ pub(super) fn coded_refusal(status: StatusCode, code: ErrorCode, message: &str) 
     }))
 }
 
-pub async fn execute(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    documents: web::Data<Documents>,
-) -> HttpResponse {
+pub async fn execute(req: HttpRequest, payload: web::Payload, served: Served) -> HttpResponse {
+    let Served { state, schema, documents } = served;
     let started = Instant::now();
     let multipart = req.mime_type().ok().flatten().is_some_and(|m| m.essence_str() == "multipart/form-data");
     if multipart && !asked_first(&req) {
@@ -148,13 +170,8 @@ async fn execute_multipart(
 
 /// `GET /graphql`: with a `query` parameter, a query (never a mutation: 405); without one, the playground for a
 /// browser, and a refusal for anyone else. WebSocket upgrades are routed to the subscriptions before this.
-pub async fn execute_get(
-    req: HttpRequest,
-    params: web::Query<GetParams>,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    documents: web::Data<Documents>,
-) -> HttpResponse {
+pub async fn execute_get(req: HttpRequest, params: web::Query<GetParams>, served: Served) -> HttpResponse {
+    let Served { state, schema, documents } = served;
     let started = Instant::now();
     let (request, document_id) = match get_request(params.into_inner()) {
         Ok(Some(asked)) => asked,

@@ -100,7 +100,10 @@ impl diesel::query_builder::QueryFragment<Pg> for EarlierSimilar<'_> {
     }
 }
 
-/// A case as intake writes it.
+/// A case as intake writes it. Every column is bound, NULL or not, so that the statement's text is one (see
+/// [`WithHistory`]'s query id).
+#[derive(Insertable)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
 pub struct NewCase<'a> {
     pub id: CaseId,
     pub reference: &'a str,
@@ -141,38 +144,7 @@ pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, new: &NewCase<'
 fn insert_statement<'a>(
     new: &'a NewCase<'a>,
 ) -> impl diesel::query_builder::QueryFragment<Pg> + diesel::query_dsl::LoadQuery<'a, PgConnection, Case> + 'a {
-    diesel::insert_into(cases::table)
-        .values((
-            cases::id.eq(new.id),
-            cases::reference.eq(new.reference),
-            cases::query_code_hash.eq(new.query_code_hash),
-            cases::jurisdiction_code.eq(new.jurisdiction_code),
-            cases::township_code.eq(new.township_code),
-            cases::status.eq(new.status),
-            cases::channel.eq(new.channel),
-            cases::category.eq(new.category),
-            cases::title.eq(new.title),
-            cases::content.eq(new.content),
-            cases::petitioner_name.eq(new.petitioner_name),
-            cases::petitioner_account_id.eq(new.petitioner_account_id),
-            cases::is_anonymous.eq(new.is_anonymous),
-            cases::group_size.eq(new.group_size),
-            cases::is_backlog.eq(new.is_backlog),
-            cases::current_unit_id.eq(new.current_unit_id),
-            cases::case_lead_account_id.eq(new.case_lead_account_id),
-            cases::received_at.eq(new.received_at),
-            cases::handling_days.eq(new.handling_days),
-            cases::routing.eq(new.routing),
-            cases::repeat_of_case_id.eq(new.repeat_of_case_id),
-            cases::representatives.eq(&new.representatives),
-            cases::disposition_note.eq(new.disposition_note),
-            cases::petitioner_phone.eq(new.petitioner_phone),
-            cases::petitioner_id_number.eq(new.petitioner_id_number),
-            cases::next_due_at.eq(new.next_due_at),
-            cases::received_level.eq(new.received_level),
-            cases::received_by_code.eq(new.received_by_code),
-        ))
-        .returning(Case::as_returning())
+    diesel::insert_into(cases::table).values(new).returning(Case::as_returning())
 }
 
 /// Writes a new case with its first history entries (which must name it) and its deadlines in one statement: one

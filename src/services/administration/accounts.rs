@@ -17,7 +17,7 @@ use crate::domain::permission::{
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult, ErrorCode, Message};
-use crate::models::account::{self, Account, NewAccount, StaffChange};
+use crate::models::account::{self, Account, NewAccount, PasswordOrigin, StaffChange};
 use crate::models::{jurisdiction, refresh_token, unit};
 use crate::services::WorkContext;
 
@@ -221,7 +221,7 @@ pub fn reset_password(
     let (caller, now) = (&work.caller, work.env.now);
     let (proof, before) = administered(conn, caller, id)?;
     refresh_token::revoke_account(conn, &proof, id, now)?;
-    let after = account::set_temporary_password(conn, &proof, id, &password.hash)?;
+    let after = account::set_password(conn, &proof, id, &password.hash, PasswordOrigin::Temporary)?;
     record(conn, &proof, Actor::Admin(caller), AdminAction::PasswordReset, (Some(&before), &after), now)?;
     Ok(WithTemporaryPassword { account: after, temporary_password: password.shown })
 }

@@ -25,6 +25,31 @@ use crate::models::escalation::{self, Escalation, NewEscalation, Settlement};
 use crate::models::jurisdiction;
 use crate::models::unscoped;
 
+/// An escalation of `case` the caller asks for now, from one jurisdiction to another, to be decided within `days`
+/// calendar days.
+pub(super) fn asked<'a>(
+    ctx: &WorkContext,
+    case: &'a Case,
+    kind: EscalationKind,
+    (from, to): (&'a str, &'a str),
+    reason: &'a str,
+    days: u32,
+) -> NewEscalation<'a> {
+    NewEscalation {
+        id: EscalationId::new_v4(),
+        case_id: case.id,
+        jurisdiction_code: &case.jurisdiction_code,
+        kind,
+        from_jurisdiction: from,
+        to_jurisdiction: to,
+        requested_by: ctx.caller.account_id,
+        reason,
+        requested_at: ctx.env.now,
+        due_at: ctx.env.calendar.due_at(ctx.env.now, days, DayCount::Calendar),
+        disputed_with: None,
+    }
+}
+
 /// What staff ask of a higher body.
 pub struct EscalationRequest {
     pub kind: EscalationKind,
@@ -73,21 +98,12 @@ pub fn escalate(
             Message::EscalationPending(req.kind.as_str().to_string()),
         ));
     }
-    let due = ctx.env.calendar.due_at(ctx.env.now, days, DayCount::Calendar);
     let e = escalation::insert(
         conn,
         &proof,
         &NewEscalation {
-            case_id: case.id,
-            jurisdiction_code: &case.jurisdiction_code,
-            kind: req.kind,
-            from_jurisdiction: &case.jurisdiction_code,
-            to_jurisdiction: &to,
-            requested_by: ctx.caller.account_id,
-            reason: &reason,
-            requested_at: ctx.env.now,
-            due_at: due,
             disputed_with: req.disputed_with.as_deref().map(str::trim),
+            ..asked(ctx, &case, req.kind, (&case.jurisdiction_code, &to), &reason, days)
         },
     )?;
     let mut step = Step::new(Operation::LogActivity, EventKind::Escalated);

@@ -10,7 +10,7 @@ use super::{Environment, WorkContext};
 use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::details::{to_payload, DeadlineMissed, Details, Periods};
-use crate::domain::ids::CaseId;
+use crate::domain::ids::{AccountId, CaseId};
 use crate::domain::permission::Authorized;
 use crate::domain::permission::SystemWrite;
 use crate::domain::role::ActorRole;
@@ -33,15 +33,27 @@ pub fn entry_on<'a, A>(
     jurisdiction_code: &'a str,
     kind: EventKind,
 ) -> NewCaseEvent<'a> {
+    let by = (Some(ctx.caller.account_id), proof.role().into());
+    entry(case_id, jurisdiction_code, kind, by, ctx.env.now)
+}
+
+/// An entry of `kind` written by an account (or none) in a role at `at`, with no statuses, note or details yet.
+fn entry(
+    case_id: CaseId,
+    jurisdiction_code: &str,
+    kind: EventKind,
+    (account, role): (Option<AccountId>, ActorRole),
+    at: DateTime<Utc>,
+) -> NewCaseEvent<'_> {
     NewCaseEvent {
         case_id,
         jurisdiction_code,
         kind,
         from_status: None,
         to_status: None,
-        actor_account_id: Some(ctx.caller.account_id),
-        actor_role: Some(proof.role().into()),
-        occurred_at: ctx.env.now,
+        actor_account_id: account,
+        actor_role: Some(role),
+        occurred_at: at,
         note: None,
         payload: json!({}),
         staff_only: false,
@@ -141,17 +153,8 @@ pub fn system_entry<'a>(
     details: &impl Details,
 ) -> NewCaseEvent<'a> {
     NewCaseEvent {
-        case_id,
-        jurisdiction_code,
-        kind,
-        from_status: None,
-        to_status: None,
-        actor_account_id: None,
-        actor_role: Some(ActorRole::System),
-        occurred_at: at,
-        note: None,
         payload: to_payload(details),
-        staff_only: false,
+        ..entry(case_id, jurisdiction_code, kind, (None, ActorRole::System), at)
     }
 }
 

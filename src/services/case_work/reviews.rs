@@ -6,9 +6,9 @@
 use diesel::PgConnection;
 
 use super::engine::{load, parties, perform_authorized, Step};
+use super::escalations::asked;
 use super::WorkContext;
 use crate::domain::case::CaseStatus;
-use crate::domain::deadline::DayCount;
 use crate::domain::details::ReviewRequested;
 use crate::domain::escalation::EscalationKind;
 use crate::domain::ids::CaseId;
@@ -17,7 +17,7 @@ use crate::domain::permission::{authorize, Operation};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::case::Case;
-use crate::models::escalation::{self, Escalation, NewEscalation};
+use crate::models::escalation::{self, Escalation};
 use crate::models::unscoped;
 use crate::models::{jurisdiction, unit};
 
@@ -59,22 +59,7 @@ pub fn request(
     step.details(&ReviewRequested { reason: reason.clone(), to: to.clone() });
     let proof = authorize(&ctx.caller, step.op, &parties(conn, &case)?)?;
     let case = perform_authorized(conn, ctx, case, &mut step, &proof)?;
-    let due = ctx.env.calendar.due_at(ctx.env.now, ctx.env.rules.decide_review_days, DayCount::Calendar);
-    let e = escalation::insert(
-        conn,
-        &proof,
-        &NewEscalation {
-            case_id: case.id,
-            jurisdiction_code: &case.jurisdiction_code,
-            kind,
-            from_jurisdiction: &from,
-            to_jurisdiction: &to,
-            requested_by: ctx.caller.account_id,
-            reason: &reason,
-            requested_at: ctx.env.now,
-            due_at: due,
-            disputed_with: None,
-        },
-    )?;
+    let days = ctx.env.rules.decide_review_days;
+    let e = escalation::insert(conn, &proof, &asked(ctx, &case, kind, (&from, &to), &reason, days))?;
     Ok((case, e))
 }
