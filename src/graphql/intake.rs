@@ -9,7 +9,9 @@ use super::context::{state, work};
 use crate::domain::case::{Category, Channel};
 use crate::domain::ids::AccountId;
 use crate::error::{AppError, Message};
-use crate::services::case_work::intake::{self, Intake, Petition, RecordedPetitioner, Representative};
+use crate::services::case_work::intake::{
+    self, Intake, Numbering, Petition, RecordedPetitioner, Recording, Representative,
+};
 
 /// A new case and its query code.
 #[derive(SimpleObject)]
@@ -132,6 +134,12 @@ macro_rules! petition_of {
     };
 }
 
+/// What the server numbers and seals new cases with, for the intake services.
+pub(super) fn numbering(ctx: &Context<'_>) -> Numbering {
+    let st = state(ctx);
+    Numbering { serials: st.serials.clone(), query_codes: st.settings.query_codes.clone() }
+}
+
 #[derive(Default)]
 pub struct IntakeMutation;
 
@@ -144,8 +152,7 @@ impl IntakeMutation {
         #[graphql(desc = "The petition.")] input: SubmitPetitionInput,
     ) -> Result<IntakePayload> {
         let w = work(ctx)?;
-        let keys = state(ctx).settings.query_codes.clone();
-        let serials = state(ctx).serials.clone();
+        let numbering = numbering(ctx);
         let result = state(ctx)
             .db
             .run(move |conn| {
@@ -153,8 +160,7 @@ impl IntakeMutation {
                 intake::submit(
                     conn,
                     &w,
-                    &serials,
-                    &keys,
+                    &numbering,
                     &petition,
                     input.channel.unwrap_or(Channel::Mobile),
                     &input.idempotency_key,
@@ -171,7 +177,7 @@ impl IntakeMutation {
         #[graphql(desc = "The petition.")] input: RecordPetitionInput,
     ) -> Result<IntakePayload> {
         let w = work(ctx)?;
-        let keys = state(ctx).settings.query_codes.clone();
+        let numbering = numbering(ctx);
         let account = input
             .petitioner
             .account_id
@@ -180,7 +186,6 @@ impl IntakeMutation {
                 id.parse::<AccountId>().map_err(|_| AppError::bad_input("input.petitioner.accountId", Message::NotAnId))
             })
             .transpose()?;
-        let serials = state(ctx).serials.clone();
         let result = state(ctx)
             .db
             .run(move |conn| {
@@ -190,21 +195,16 @@ impl IntakeMutation {
                     .iter()
                     .map(|r| Representative { name: &r.name, phone: r.phone.as_deref() })
                     .collect();
-                let who = RecordedPetitioner { name: &input.petitioner.name, account_id: account };
-                intake::record(
-                    conn,
-                    &w,
-                    &serials,
-                    &keys,
-                    &petition,
-                    input.channel,
-                    input.received_at,
-                    &who,
-                    &reps,
-                    input.group_size,
-                    input.note.as_deref(),
-                    input.national_channel,
-                )
+                let recording = Recording {
+                    channel: input.channel,
+                    received_at: input.received_at,
+                    petitioner: RecordedPetitioner { name: &input.petitioner.name, account_id: account },
+                    representatives: &reps,
+                    group_size: input.group_size,
+                    note: input.note.as_deref(),
+                    national_channel: input.national_channel,
+                };
+                intake::record(conn, &w, &numbering, &petition, &recording)
             })
             .await?;
         Ok(result.into())

@@ -340,7 +340,7 @@ impl ReceptionMutation {
             return Err(AppError::bad_input("input.caseId", Message::CaseOrPetition).into());
         }
         let st = state(ctx);
-        let (serials, keys) = (st.serials.clone(), st.settings.query_codes.clone());
+        let numbering = super::intake::numbering(ctx);
         let (visit, query_code) = st
             .db
             .run(move |conn| {
@@ -364,8 +364,7 @@ impl ReceptionMutation {
                 reception::record_visit(
                     conn,
                     &w,
-                    &serials,
-                    &keys,
+                    &numbering,
                     session,
                     visitor,
                     input.persons,

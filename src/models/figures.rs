@@ -10,19 +10,23 @@ use diesel::sql_types::{Array, BigInt, Date, Text, Timestamptz};
 
 use crate::domain::figures::CohortCounts;
 
+/// What every figure statement is asked: the subtrees (by materialised path), the period as local days (for the
+/// cohorts) and as instants (for the leads and notices), the moment deadlines are judged at, and which statuses count
+/// as resolved.
+pub struct Asked<'a> {
+    pub subtrees: &'a [String],
+    pub days: (NaiveDate, NaiveDate),
+    pub times: (DateTime<Utc>, DateTime<Utc>),
+    pub now: DateTime<Utc>,
+    pub resolved: &'a [&'a str],
+}
+
 /// One of the figure statements, with its parameters bound.
 type Statement<'a> = diesel::query_builder::BoxedSqlQuery<'a, diesel::pg::Pg, diesel::query_builder::SqlQuery>;
 
 /// The plans PostgreSQL chooses for the four figure statements (`EXPLAIN (FORMAT JSON)`, by statement name), with
 /// the same parameters as a read: for checking that they stay good whatever the planner's statistics.
-pub fn plans(
-    conn: &mut PgConnection,
-    subtrees: &[String],
-    days: (NaiveDate, NaiveDate),
-    times: (DateTime<Utc>, DateTime<Utc>),
-    now: DateTime<Utc>,
-    resolved_statuses: &[&str],
-) -> QueryResult<Vec<(&'static str, String)>> {
+pub fn plans(conn: &mut PgConnection, asked: &Asked<'_>) -> QueryResult<Vec<(&'static str, String)>> {
     #[derive(QueryableByName)]
     struct Plan {
         #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
@@ -30,10 +34,10 @@ pub fn plans(
     }
     const EXPLAIN: &str = "EXPLAIN (FORMAT JSON)";
     let statements = [
-        ("cohorts", cohorts_statement(EXPLAIN, subtrees, days.0, days.1, now)),
-        ("backlog", backlog_statement(EXPLAIN, subtrees, now)),
-        ("leads", leads_statement(EXPLAIN, subtrees, times.0, times.1, resolved_statuses)),
-        ("notices", notices_statement(EXPLAIN, subtrees, times.0, times.1, now)),
+        ("cohorts", cohorts_statement(EXPLAIN, asked)),
+        ("backlog", backlog_statement(EXPLAIN, asked)),
+        ("leads", leads_statement(EXPLAIN, asked)),
+        ("notices", notices_statement(EXPLAIN, asked)),
     ];
     statements.into_iter().map(|(name, statement)| Ok((name, statement.get_result::<Plan>(conn)?.plan))).collect()
 }
@@ -116,23 +120,11 @@ impl MonthRow {
 /// The cases received on the local days `[from, to]`, per jurisdiction and month: how many, how many repeat an
 /// earlier case, how their routing and answer deadlines stand at `now` (met on time, met late, or unmet and past
 /// due), whether they were evaluated or the window expired, and how satisfied the petitioners were.
-pub fn cohorts_by_month(
-    conn: &mut PgConnection,
-    subtrees: &[String],
-    from: NaiveDate,
-    to: NaiveDate,
-    now: DateTime<Utc>,
-) -> QueryResult<Vec<MonthRow>> {
-    cohorts_statement("", subtrees, from, to, now).load(conn)
+pub fn cohorts_by_month(conn: &mut PgConnection, asked: &Asked<'_>) -> QueryResult<Vec<MonthRow>> {
+    cohorts_statement("", asked).load(conn)
 }
 
-fn cohorts_statement<'a>(
-    prefix: &str,
-    subtrees: &'a [String],
-    from: NaiveDate,
-    to: NaiveDate,
-    now: DateTime<Utc>,
-) -> Statement<'a> {
+fn cohorts_statement<'a>(prefix: &str, asked: &Asked<'a>) -> Statement<'a> {
     const MET: &str = "jurisdiction_code, received_on, received, repeats, route_on_time, route_late, 0::bigint,
         answer_on_time, answer_late, 0::bigint, evaluated, 0::bigint, bureau_evaluated, bureau_satisfied,
         unit_evaluated, unit_satisfied, skip_city, skip_province, skip_national, skip_repeats";
@@ -164,10 +156,10 @@ fn cohorts_statement<'a>(
          GROUP BY 1, 2"
     ))
     .into_boxed()
-    .bind::<Array<Text>, _>(subtrees)
-    .bind::<Date, _>(from)
-    .bind::<Date, _>(to)
-    .bind::<Timestamptz, _>(now)
+    .bind::<Array<Text>, _>(asked.subtrees)
+    .bind::<Date, _>(asked.days.0)
+    .bind::<Date, _>(asked.days.1)
+    .bind::<Timestamptz, _>(asked.now)
 }
 
 #[derive(QueryableByName)]
@@ -184,11 +176,11 @@ pub struct BacklogRow {
 
 /// The backlog as it stands at `now` (whenever the cases came in), per jurisdiction: open cases, and those past
 /// due or flagged.
-pub fn backlog(conn: &mut PgConnection, subtrees: &[String], now: DateTime<Utc>) -> QueryResult<Vec<BacklogRow>> {
-    backlog_statement("", subtrees, now).load(conn)
+pub fn backlog(conn: &mut PgConnection, asked: &Asked<'_>) -> QueryResult<Vec<BacklogRow>> {
+    backlog_statement("", asked).load(conn)
 }
 
-fn backlog_statement<'a>(prefix: &str, subtrees: &'a [String], now: DateTime<Utc>) -> Statement<'a> {
+fn backlog_statement<'a>(prefix: &str, asked: &Asked<'a>) -> Statement<'a> {
     diesel::sql_query(format!(
         "{prefix} WITH {SUBTREES}
          SELECT j.path, sum(f.open)::bigint AS open,
@@ -199,8 +191,8 @@ fn backlog_statement<'a>(prefix: &str, subtrees: &'a [String], now: DateTime<Utc
          GROUP BY 1"
     ))
     .into_boxed()
-    .bind::<Array<Text>, _>(subtrees)
-    .bind::<Timestamptz, _>(now)
+    .bind::<Array<Text>, _>(asked.subtrees)
+    .bind::<Timestamptz, _>(asked.now)
 }
 
 #[derive(QueryableByName)]
@@ -218,23 +210,11 @@ pub struct LeadRow {
 /// Case-lead resolution (包案化解), per jurisdiction: cases whose lead was designated in `[from, to)`, and how many
 /// are resolved. Read from the history (a partial index holds just these entries): leads are designated for the
 /// hard cases only, so this is proportional to the period's designations, not to all cases.
-pub fn case_leads(
-    conn: &mut PgConnection,
-    subtrees: &[String],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    resolved_statuses: &[&str],
-) -> QueryResult<Vec<LeadRow>> {
-    leads_statement("", subtrees, from, to, resolved_statuses).load(conn)
+pub fn case_leads(conn: &mut PgConnection, asked: &Asked<'_>) -> QueryResult<Vec<LeadRow>> {
+    leads_statement("", asked).load(conn)
 }
 
-fn leads_statement<'a>(
-    prefix: &str,
-    subtrees: &'a [String],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    resolved_statuses: &'a [&'a str],
-) -> Statement<'a> {
+fn leads_statement<'a>(prefix: &str, asked: &Asked<'a>) -> Statement<'a> {
     diesel::sql_query(format!(
         "{prefix} WITH {SUBTREES},
          led AS (SELECT DISTINCT e.jurisdiction_code, e.case_id FROM case_events e
@@ -245,10 +225,10 @@ fn leads_statement<'a>(
          GROUP BY 1"
     ))
     .into_boxed()
-    .bind::<Array<Text>, _>(subtrees)
-    .bind::<Timestamptz, _>(from)
-    .bind::<Timestamptz, _>(to)
-    .bind::<Array<Text>, _>(resolved_statuses)
+    .bind::<Array<Text>, _>(asked.subtrees)
+    .bind::<Timestamptz, _>(asked.times.0)
+    .bind::<Timestamptz, _>(asked.times.1)
+    .bind::<Array<Text>, _>(asked.resolved)
 }
 
 #[derive(QueryableByName)]
@@ -265,23 +245,11 @@ pub struct NoticeRow {
 
 /// Supervision notices to units of each jurisdiction issued in `[from, to)`: how many, how many are still open,
 /// and how many of those await a response past due at `now`.
-pub fn notices(
-    conn: &mut PgConnection,
-    subtrees: &[String],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> QueryResult<Vec<NoticeRow>> {
-    notices_statement("", subtrees, from, to, now).load(conn)
+pub fn notices(conn: &mut PgConnection, asked: &Asked<'_>) -> QueryResult<Vec<NoticeRow>> {
+    notices_statement("", asked).load(conn)
 }
 
-fn notices_statement<'a>(
-    prefix: &str,
-    subtrees: &'a [String],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Statement<'a> {
+fn notices_statement<'a>(prefix: &str, asked: &Asked<'a>) -> Statement<'a> {
     diesel::sql_query(format!(
         "{prefix} WITH {SUBTREES}
          SELECT j.path, count(*) AS issued,
@@ -293,10 +261,10 @@ fn notices_statement<'a>(
          GROUP BY 1"
     ))
     .into_boxed()
-    .bind::<Array<Text>, _>(subtrees)
-    .bind::<Timestamptz, _>(from)
-    .bind::<Timestamptz, _>(to)
-    .bind::<Timestamptz, _>(now)
+    .bind::<Array<Text>, _>(asked.subtrees)
+    .bind::<Timestamptz, _>(asked.times.0)
+    .bind::<Timestamptz, _>(asked.times.1)
+    .bind::<Timestamptz, _>(asked.now)
 }
 
 /// Folds the differences not yet folded into the totals (see the migration's `compact_figures`). Returns how many

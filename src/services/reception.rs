@@ -20,6 +20,7 @@ use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::reception::{self as model, Booking, NewSession, Session};
 use crate::models::{account, case as case_model, jurisdiction};
+use crate::services::case_work::intake;
 use crate::services::WorkContext;
 
 // The GraphQL input itself, so that the API and the service read one declaration (the row is the model's
@@ -228,18 +229,16 @@ pub enum Visitor<'a> {
 /// takes charge of it on the spot when asked (包案) and the visit is recorded against the session. Like intake,
 /// whose serials are reserved in a statement of their own, `conn` must not be inside a transaction: this opens
 /// its own.
-#[allow(clippy::too_many_arguments)]
 pub fn record_visit(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    serials: &crate::models::serials::ReferenceSerials,
-    query_codes: &crate::config::QueryCodeKeys,
+    numbering: &intake::Numbering,
     session_id: ReceptionSessionId,
     visitor: Visitor<'_>,
     persons: i32,
     leader_takes_charge: bool,
 ) -> AppResult<(model::Visit, Option<String>)> {
-    use crate::services::case_work::{handling, intake};
+    use crate::services::case_work::handling;
     if !(1..=1000).contains(&persons) {
         return Err(AppError::bad_input("input.persons", Message::OneTo1000));
     }
@@ -255,20 +254,16 @@ pub fn record_visit(
         Visitor::Case(case_id) => (case_id, None, false),
         Visitor::Petition { petition, petitioner_name } => {
             let petition = intake::Petition { jurisdiction_code: &session.jurisdiction_code, ..petition };
-            let recorded = intake::record(
-                conn,
-                ctx,
-                serials,
-                query_codes,
-                &petition,
-                crate::domain::case::Channel::Visit,
-                ctx.env.now,
-                &intake::RecordedPetitioner { name: petitioner_name, account_id: None },
-                &[],
-                persons,
-                Some(&who),
-                false,
-            )?;
+            let recording = intake::Recording {
+                channel: crate::domain::case::Channel::Visit,
+                received_at: ctx.env.now,
+                petitioner: intake::RecordedPetitioner { name: petitioner_name, account_id: None },
+                representatives: &[],
+                group_size: persons,
+                note: Some(&who),
+                national_channel: false,
+            };
+            let recorded = intake::record(conn, ctx, numbering, &petition, &recording)?;
             (recorded.case.id, recorded.query_code, true)
         }
     };

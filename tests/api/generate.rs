@@ -115,15 +115,14 @@ fn the_figure_plans_read_no_case_or_history_table_in_full(conn: &mut PgConnectio
     }
     let province = vec!["510000/".to_owned()];
     let days = (now.date_naive() - chrono::Duration::days(365), now.date_naive());
-    let plans = petition_api::models::figures::plans(
-        conn,
-        &province,
+    let asked = petition_api::models::figures::Asked {
+        subtrees: &province,
         days,
-        (now - chrono::Duration::days(365), now),
+        times: (now - chrono::Duration::days(365), now),
         now,
-        &["RESOLVED", "CLOSED"],
-    )
-    .unwrap();
+        resolved: &["RESOLVED", "CLOSED"],
+    };
+    let plans = petition_api::models::figures::plans(conn, &asked).unwrap();
     let aggregates = ["jurisdictions", "case_figures", "case_figure_changes", "open_deadline_figures"]
         .into_iter()
         .chain(["open_deadline_figure_changes", "open_case_figures", "open_case_figure_changes"])

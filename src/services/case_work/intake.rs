@@ -36,6 +36,7 @@ use crate::models::case_event::NewCaseEvent;
 use crate::models::idempotency;
 use crate::models::jurisdiction::{self, Jurisdiction};
 use crate::models::serials::ReferenceSerials;
+use std::sync::Arc;
 
 /// What a petition says, however it arrived.
 pub struct Petition<'a> {
@@ -49,6 +50,26 @@ pub struct Petition<'a> {
     /// An online petition addressed above the county of its matter (to the city or the province): the code of the
     /// jurisdiction addressed.
     pub addressed_to: Option<&'a str>,
+}
+
+/// What intake numbers and seals a new case with: the counties' reference serials and the keys its query code is
+/// stored under (the server's, handed down by the GraphQL layer).
+#[derive(Clone)]
+pub struct Numbering {
+    pub serials: Arc<ReferenceSerials>,
+    pub query_codes: QueryCodeKeys,
+}
+
+/// How a clerk's petition came in, besides what it says: by which channel and when, from whom (and their
+/// representatives, for a group), with the clerk's note, and whether through the national online channel.
+pub struct Recording<'a> {
+    pub channel: Channel,
+    pub received_at: DateTime<Utc>,
+    pub petitioner: RecordedPetitioner<'a>,
+    pub representatives: &'a [Representative<'a>],
+    pub group_size: i32,
+    pub note: Option<&'a str>,
+    pub national_channel: bool,
 }
 
 /// A representative of a group petition.
@@ -70,6 +91,8 @@ struct Checked {
     content: String,
     phone: Option<String>,
     id_number: Option<String>,
+    category: Option<Category>,
+    anonymous: bool,
 }
 
 /// Parses the common fields. A township is filed under its county, with the township kept.
@@ -95,6 +118,8 @@ fn check(conn: &mut PgConnection, p: &Petition<'_>) -> AppResult<Checked> {
         content,
         phone: phone.map(|p| p.as_str().to_owned()),
         id_number: id_number.map(|i| i.as_str().to_owned()),
+        category: p.category,
+        anonymous: p.anonymous,
     })
 }
 
@@ -104,10 +129,9 @@ struct Filing<'a> {
     checked: Checked,
     reference: String,
     channel: Channel,
-    category: Option<Category>,
+    /// Who petitioned (the case shows 匿名 for an anonymous petition).
     petitioner_name: String,
     petitioner_account: Option<AccountId>,
-    anonymous: bool,
     group_size: i32,
     representatives: serde_json::Value,
     received_at: DateTime<Utc>,
@@ -135,76 +159,79 @@ fn received_by(
     Ok((level, (level != ReceivedLevel::Local).then_some(found.code)))
 }
 
-/// Writes a new case, its first history entries and its deadlines, as the caller the proof allowed to file it.
-fn file<A: act::Files>(
-    conn: &mut PgConnection,
-    ctx: &WorkContext,
-    proof: &Authorized<A>,
-    query_codes: &QueryCodeKeys,
-    f: Filing<'_>,
-) -> AppResult<Intake> {
-    let c = &f.checked;
-    let text = format!("{} {}", c.title, c.content);
-    let earlier = crate::models::unscoped::earlier_similar(
-        conn,
-        f.petitioner_account,
-        c.id_number.as_deref(),
-        c.phone.as_deref(),
-        &text,
-    )?;
-    let refusal = earlier.as_ref().and_then(|e| not_accepted_again(e, &c.jurisdiction.path));
-    let repeat_of = earlier.as_ref().map(|e| e.id);
-    let reference = &f.reference;
-    let query_code = new_query_code(&mut rand::thread_rng());
-    let status = if refusal.is_some() { CaseStatus::NotAccepted } else { CaseStatus::Submitted };
-    // The history intake writes, and the deadlines it implies: known before anything is written, so the case row
-    // goes in once, with its next due date (no second write of a freshly indexed row).
-    let written = intake_history(f.event, f.channel, repeat_of, refusal);
-    let facts: Vec<EventFact> = written.iter().map(|(kind, ..)| EventFact::new(*kind, f.received_at)).collect();
-    let deadlines = schedule(&facts, &ctx.env.rules, &ctx.env.calendar);
-    let new = NewCase {
-        id: f.case_id,
-        reference,
-        query_code_hash: &stored_query_code(query_codes, &query_code),
-        jurisdiction_code: &c.jurisdiction.code,
-        township_code: c.township.as_deref(),
-        status,
-        channel: f.channel,
-        category: f.category,
-        title: &c.title,
-        content: &c.content,
-        petitioner_name: &f.petitioner_name,
-        petitioner_account_id: f.petitioner_account,
-        is_anonymous: f.anonymous,
-        group_size: f.group_size,
-        is_backlog: false,
-        current_unit_id: None,
-        case_lead_account_id: None,
-        received_at: f.received_at,
-        handling_days: None,
-        routing: None,
-        repeat_of_case_id: repeat_of,
-        representatives: f.representatives.clone(),
-        disposition_note: refusal,
-        petitioner_phone: c.phone.as_deref(),
-        petitioner_id_number: c.id_number.as_deref(),
-        next_due_at: next_staff_due(&deadlines),
-        received_level: f.received.0,
-        received_by_code: f.received.1.as_deref(),
-    };
-    let entries: Vec<NewCaseEvent<'_>> = written
-        .into_iter()
-        .map(|(kind, from, to, payload)| NewCaseEvent {
-            from_status: from,
-            to_status: to,
-            occurred_at: f.received_at,
-            note: f.note,
-            payload,
-            ..history::entry_on(ctx, proof, f.case_id, &c.jurisdiction.code, kind)
-        })
-        .collect();
-    let case = case_model::insert_with_history(conn, proof, &new, &entries, &deadlines)?;
-    Ok(Intake { case, query_code: Some(query_code) })
+impl Filing<'_> {
+    /// Writes a new case, its first history entries and its deadlines, as the caller the proof allowed to file it.
+    fn write<A: act::Files>(
+        self,
+        conn: &mut PgConnection,
+        ctx: &WorkContext,
+        proof: &Authorized<A>,
+        query_codes: &QueryCodeKeys,
+    ) -> AppResult<Intake> {
+        let f = self;
+        let c = &f.checked;
+        let text = format!("{} {}", c.title, c.content);
+        let earlier = crate::models::unscoped::earlier_similar(
+            conn,
+            f.petitioner_account,
+            c.id_number.as_deref(),
+            c.phone.as_deref(),
+            &text,
+        )?;
+        let refusal = earlier.as_ref().and_then(|e| not_accepted_again(e, &c.jurisdiction.path));
+        let repeat_of = earlier.as_ref().map(|e| e.id);
+        let reference = &f.reference;
+        let query_code = new_query_code(&mut rand::thread_rng());
+        let status = if refusal.is_some() { CaseStatus::NotAccepted } else { CaseStatus::Submitted };
+        // The history intake writes, and the deadlines it implies: known before anything is written, so the case row
+        // goes in once, with its next due date (no second write of a freshly indexed row).
+        let written = intake_history(f.event, f.channel, repeat_of, refusal);
+        let facts: Vec<EventFact> = written.iter().map(|(kind, ..)| EventFact::new(*kind, f.received_at)).collect();
+        let deadlines = schedule(&facts, &ctx.env.rules, &ctx.env.calendar);
+        let new = NewCase {
+            id: f.case_id,
+            reference,
+            query_code_hash: &stored_query_code(query_codes, &query_code),
+            jurisdiction_code: &c.jurisdiction.code,
+            township_code: c.township.as_deref(),
+            status,
+            channel: f.channel,
+            category: c.category,
+            title: &c.title,
+            content: &c.content,
+            petitioner_name: if c.anonymous { "匿名" } else { &f.petitioner_name },
+            petitioner_account_id: f.petitioner_account,
+            is_anonymous: c.anonymous,
+            group_size: f.group_size,
+            is_backlog: false,
+            current_unit_id: None,
+            case_lead_account_id: None,
+            received_at: f.received_at,
+            handling_days: None,
+            routing: None,
+            repeat_of_case_id: repeat_of,
+            representatives: f.representatives.clone(),
+            disposition_note: refusal,
+            petitioner_phone: c.phone.as_deref(),
+            petitioner_id_number: c.id_number.as_deref(),
+            next_due_at: next_staff_due(&deadlines),
+            received_level: f.received.0,
+            received_by_code: f.received.1.as_deref(),
+        };
+        let entries: Vec<NewCaseEvent<'_>> = written
+            .into_iter()
+            .map(|(kind, from, to, payload)| NewCaseEvent {
+                from_status: from,
+                to_status: to,
+                occurred_at: f.received_at,
+                note: f.note,
+                payload,
+                ..history::entry_on(ctx, proof, f.case_id, &c.jurisdiction.code, kind)
+            })
+            .collect();
+        let case = case_model::insert_with_history(conn, proof, &new, &entries, &deadlines)?;
+        Ok(Intake { case, query_code: Some(query_code) })
+    }
 }
 
 /// The reference of a petition to `jurisdiction` received at `received_at`, with a serial from `serials`.
@@ -235,8 +262,7 @@ fn submitted_before(conn: &mut PgConnection, ctx: &WorkContext, key: &str) -> Ap
 pub fn submit(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    serials: &ReferenceSerials,
-    query_codes: &QueryCodeKeys,
+    numbering: &Numbering,
     petition: &Petition<'_>,
     channel: Channel,
     idempotency_key: &str,
@@ -264,7 +290,7 @@ pub fn submit(
     };
     // A retry of a submission that succeeded takes a serial it does not use (a gap, which references may have):
     // finding that out first would cost every new submission a statement.
-    let reference = new_reference(conn, ctx, serials, &checked.jurisdiction.code, ctx.env.now)?;
+    let reference = new_reference(conn, ctx, &numbering.serials, &checked.jurisdiction.code, ctx.env.now)?;
     let case_id = CaseId::new_v4();
     conn.transaction(|conn| {
         // The key is claimed before anything is written; a twin of this request (a retry sent at the same moment)
@@ -272,28 +298,21 @@ pub fn submit(
         if !idempotency::claim(conn, &proof, account, key, "submitPetition", case_id)? {
             return submitted_before(conn, ctx, key);
         }
-        file(
-            conn,
-            ctx,
-            &proof,
-            query_codes,
-            Filing {
-                case_id,
-                checked,
-                reference,
-                channel,
-                category: petition.category,
-                petitioner_name: if petition.anonymous { "匿名".to_owned() } else { ctx.caller.display_name.clone() },
-                petitioner_account: Some(account),
-                anonymous: petition.anonymous,
-                group_size: 1,
-                representatives: json!([]),
-                received_at: ctx.env.now,
-                received,
-                event: EventKind::Submitted,
-                note: None,
-            },
-        )
+        Filing {
+            case_id,
+            checked,
+            reference,
+            channel,
+            petitioner_name: ctx.caller.display_name.clone(),
+            petitioner_account: Some(account),
+            group_size: 1,
+            representatives: json!([]),
+            received_at: ctx.env.now,
+            received,
+            event: EventKind::Submitted,
+            note: None,
+        }
+        .write(conn, ctx, &proof, &numbering.query_codes)
     })
 }
 
@@ -306,21 +325,15 @@ pub struct RecordedPetitioner<'a> {
 
 /// `recordPetition`: a bureau clerk records a letter, visit, call or fax, with the time it was received (which may
 /// lie in the past: its deadlines run from then). `conn` must not be inside a transaction: this opens its own.
-#[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    serials: &ReferenceSerials,
-    query_codes: &QueryCodeKeys,
+    numbering: &Numbering,
     petition: &Petition<'_>,
-    channel: Channel,
-    received_at: DateTime<Utc>,
-    petitioner: &RecordedPetitioner<'_>,
-    representatives: &[Representative<'_>],
-    group_size: i32,
-    note: Option<&str>,
-    national_channel: bool,
+    recording: &Recording<'_>,
 ) -> AppResult<Intake> {
+    let Recording { channel, received_at, ref petitioner, representatives, group_size, note, national_channel } =
+        *recording;
     if !matches!(channel, Channel::Letter | Channel::Visit | Channel::Phone | Channel::Fax) {
         return Err(AppError::bad_input("input.channel", Message::ClerkChannels));
     }
@@ -340,30 +353,23 @@ pub fn record(
         }
     }
     let note = crate::domain::person::parse_optional_text(note, "input.note", crate::domain::person::NOTE_MAX_CHARS)?;
-    let reference = new_reference(conn, ctx, serials, &checked.jurisdiction.code, received_at)?;
+    let reference = new_reference(conn, ctx, &numbering.serials, &checked.jurisdiction.code, received_at)?;
     let intake = conn.transaction(|conn| {
-        file(
-            conn,
-            ctx,
-            &proof,
-            query_codes,
-            Filing {
-                case_id: CaseId::new_v4(),
-                checked,
-                reference,
-                channel,
-                category: petition.category,
-                petitioner_name: if petition.anonymous { "匿名".to_owned() } else { name },
-                petitioner_account: petitioner.account_id,
-                anonymous: petition.anonymous,
-                group_size: group_size.max(reps.len() as i32),
-                representatives: json!(reps),
-                received_at,
-                received,
-                event: EventKind::Recorded,
-                note: note.as_deref(),
-            },
-        )
+        Filing {
+            case_id: CaseId::new_v4(),
+            checked,
+            reference,
+            channel,
+            petitioner_name: name,
+            petitioner_account: petitioner.account_id,
+            group_size: group_size.max(reps.len() as i32),
+            representatives: json!(reps),
+            received_at,
+            received,
+            event: EventKind::Recorded,
+            note: note.as_deref(),
+        }
+        .write(conn, ctx, &proof, &numbering.query_codes)
     })?;
     if intake.case.status == CaseStatus::NotAccepted {
         tracing::info!(reference = %intake.case.reference, "recorded petition not accepted: earlier final or accepted case");

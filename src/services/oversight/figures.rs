@@ -14,7 +14,7 @@ use crate::domain::deadline::WorkCalendar;
 use crate::domain::figures::{CohortCounts, Comparison, Ratio};
 use crate::domain::organisation::is_within;
 use crate::error::{AppError, AppResult, Message};
-use crate::models::figures as statements;
+use crate::models::figures::{self as statements, Asked};
 
 /// The longest period one request may cover, in days (two years, so a portal can compare one year with the last).
 pub const MAX_PERIOD_DAYS: i64 = 731;
@@ -129,8 +129,15 @@ pub fn read(
     calendar: &WorkCalendar,
     now: DateTime<Utc>,
 ) -> AppResult<SubtreeCounts> {
-    let (from, to) = period.bounds(calendar);
-    let cohorts = statements::cohorts_by_month(conn, &roots, period.from, period.to, now)?
+    let resolved: Vec<&str> = CaseStatus::ALL.iter().filter(|s| s.is_resolved()).map(|s| s.as_str()).collect();
+    let asked = Asked {
+        subtrees: &roots,
+        days: (period.from, period.to),
+        times: period.bounds(calendar),
+        now,
+        resolved: &resolved,
+    };
+    let cohorts = statements::cohorts_by_month(conn, &asked)?
         .into_iter()
         .map(|r| {
             let counts = r.counts();
@@ -138,16 +145,13 @@ pub fn read(
         })
         .collect();
     let backlog =
-        statements::backlog(conn, &roots, now)?.into_iter().map(|r| (r.path, Ratio::new(r.backlog, r.open))).collect();
-    let resolved: Vec<&str> = CaseStatus::ALL.iter().filter(|s| s.is_resolved()).map(|s| s.as_str()).collect();
-    let leads = statements::case_leads(conn, &roots, from, to, &resolved)?
+        statements::backlog(conn, &asked)?.into_iter().map(|r| (r.path, Ratio::new(r.backlog, r.open))).collect();
+    let leads = statements::case_leads(conn, &asked)?
         .into_iter()
         .map(|r| (r.path, Ratio::new(r.resolved, r.lead_cases)))
         .collect();
-    let notices = statements::notices(conn, &roots, from, to, now)?
-        .into_iter()
-        .map(|r| (r.path, [r.issued, r.open, r.overdue]))
-        .collect();
+    let notices =
+        statements::notices(conn, &asked)?.into_iter().map(|r| (r.path, [r.issued, r.open, r.overdue])).collect();
     Ok(SubtreeCounts { roots, months: period.months(), cohorts, backlog, leads, notices })
 }
 
