@@ -95,19 +95,18 @@ pub fn set_status(
         .get_result(conn)
 }
 
-/// Published sessions in the subtree with materialised path `within` starting in `[from, to)`, by start.
+/// Published sessions in the subtree with materialised path `within` starting in `starting`, by start.
 pub(in crate::models) fn published(
     conn: &mut PgConnection,
     within: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    starting: std::ops::Range<DateTime<Utc>>,
     limit: i64,
 ) -> QueryResult<Vec<Session>> {
     reception_sessions::table
         .inner_join(jurisdictions::table.on(jurisdictions::code.eq(reception_sessions::jurisdiction_code)))
         .filter(jurisdictions::path.like(format!("{within}%")))
         .filter(reception_sessions::status.eq(SessionStatus::Published.as_str()))
-        .filter(reception_sessions::starts_at.ge(from).and(reception_sessions::starts_at.lt(to)))
+        .filter(reception_sessions::starts_at.ge(starting.start).and(reception_sessions::starts_at.lt(starting.end)))
         .order((reception_sessions::starts_at, reception_sessions::id))
         .limit(limit)
         .select(Session::as_select())

@@ -6,13 +6,14 @@
 //! or for the system itself (the deadline backfill); or for public tracking, where the reference and its query
 //! code are the scope. The implementations stay private to `crate::models`, so nothing reaches them otherwise.
 
+use std::ops::Range;
+
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use chrono::{DateTime, Utc};
-
 use super::attachment::Attachment;
-use super::case::{Case, EarlierCase};
+use super::case::{Case, EarlierCase, SamePerson};
 use super::case_event::CaseEvent;
 use super::deadline::Missed;
 use super::escalation::Escalation;
@@ -185,12 +186,10 @@ pub fn visits_of_sessions(conn: &mut PgConnection, ids: &[ReceptionSessionId]) -
 /// (Art 19 ¶3, Art 36 ¶3). Only its id, status and place leave intake, as the new case's link and refusal.
 pub fn earlier_similar(
     conn: &mut PgConnection,
-    account: Option<AccountId>,
-    id_number: Option<&str>,
-    phone: Option<&str>,
+    person: &SamePerson<'_>,
     text: &str,
 ) -> QueryResult<Option<EarlierCase>> {
-    super::case::earlier_similar(conn, account, id_number, phone, text)
+    super::case::earlier_similar(conn, person, text)
 }
 
 /// A reception session by id: sessions are public once published, and the desk's rights are checked by the
@@ -213,11 +212,10 @@ pub fn lock_reception_session(conn: &mut PgConnection, id: ReceptionSessionId) -
 pub fn published_sessions(
     conn: &mut PgConnection,
     within: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    starting: Range<DateTime<Utc>>,
     limit: i64,
 ) -> QueryResult<Vec<Session>> {
-    super::reception::published(conn, within, from, to, limit)
+    super::reception::published(conn, within, starting, limit)
 }
 
 /// A petitioner's own bookings, by the petitioner's id (the caller's own).

@@ -167,7 +167,7 @@ pub fn public_schedule(
     to: DateTime<Utc>,
 ) -> AppResult<Vec<Session>> {
     let place = jurisdiction::find(conn, code)?.ok_or_else(|| AppError::not_found("jurisdiction"))?;
-    Ok(crate::models::unscoped::published_sessions(conn, &place.path, from, to, 500)?)
+    Ok(crate::models::unscoped::published_sessions(conn, &place.path, from..to, 500)?)
 }
 
 /// `bookReception`: a petitioner books a place; `case_id`, if given, must be one of their own cases. In the

@@ -547,6 +547,7 @@ fn scans_of(conn: &mut diesel::PgConnection, index: &str) -> i64 {
 #[tokio::test]
 async fn the_similar_matter_search_is_answered_by_its_own_index_or_not_by_an_index_at_all() {
     use diesel::{Connection, RunQueryDsl};
+    use petition_api::models::case::SamePerson;
     use petition_api::models::unscoped::earlier_similar;
     let app = spawn_app().await;
     let petitioner = app.token("demo.petitioner").await;
@@ -563,8 +564,8 @@ async fn the_similar_matter_search_is_answered_by_its_own_index_or_not_by_an_ind
             diesel::sql_query("SELECT id FROM accounts WHERE username = 'demo.petitioner'").get_result::<Id>(conn)?.id;
         // The demo database is small enough to read whole: sequential scans are priced out, as in a province.
         diesel::sql_query("SET LOCAL enable_seqscan = off").execute(conn)?;
-        let found =
-            earlier_similar(conn, Some(account.into()), None, None, text)?.expect("the open case on the same matter");
+        let person = SamePerson { account: Some(account.into()), id_number: None, phone: None };
+        let found = earlier_similar(conn, &person, text)?.expect("the open case on the same matter");
         assert_eq!(found.id.to_string(), first);
         assert!(scans_of(conn, "cases_similar_by_account_idx") >= 1, "served by the petitioner's similarity index");
 
@@ -575,7 +576,7 @@ async fn the_similar_matter_search_is_answered_by_its_own_index_or_not_by_an_ind
             "DROP INDEX cases_similar_by_account_idx, cases_similar_by_id_number_idx, cases_similar_by_phone_idx",
         )
         .execute(conn)?;
-        let found = earlier_similar(conn, Some(account.into()), None, None, text)?.expect("still found, by a scan");
+        let found = earlier_similar(conn, &person, text)?.expect("still found, by a scan");
         assert_eq!(found.id.to_string(), first);
         assert_eq!(scans_of(conn, "cases_text_trgm_idx"), 0, "the text search's index answered the search");
         Err(diesel::result::Error::RollbackTransaction)

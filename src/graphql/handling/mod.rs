@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult, Message};
 use crate::models::case::Case;
 use crate::services::case_work::closing;
 use crate::services::case_work::contact;
+use crate::services::case_work::engine::SeenCase;
 use crate::services::case_work::handling::{self, Activity, Answer};
 use crate::services::case_work::reviews;
 use crate::services::case_work::routing::{self, Route};
@@ -31,6 +32,11 @@ pub use inputs::*;
 
 fn case_id(id: &ID) -> AppResult<CaseId> {
     object_id(id, "case")
+}
+
+/// The case a step names, as the client last saw it.
+fn seen(id: &ID, version: Option<i32>) -> AppResult<SeenCase> {
+    Ok(SeenCase { id: case_id(id)?, version })
 }
 
 /// Runs one step in one transaction and returns the changed case.
@@ -53,7 +59,7 @@ impl HandlingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The routing.")] input: RouteCaseInput,
     ) -> Result<CaseNode> {
-        let id = case_id(&input.case_id)?;
+        let case = seen(&input.case_id, input.expected_version)?;
         let unit = || -> AppResult<UnitId> {
             let raw = input
                 .unit_id
@@ -82,8 +88,8 @@ impl HandlingMutation {
                     .ok_or_else(|| AppError::bad_input("input.reason", Message::RequiredToNotAccept))?,
             },
         };
-        let (note, version) = (input.note, input.expected_version);
-        step(ctx, move |conn, w| routing::route(conn, w, id, route, note.as_deref(), version)).await
+        let note = input.note;
+        step(ctx, move |conn, w| routing::route(conn, w, case, route, note.as_deref())).await
     }
 
     /// The handling unit accepts the case (Art 23, within 15 days of receipt by the unit).
@@ -92,8 +98,8 @@ impl HandlingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The case.")] input: CaseStepInput,
     ) -> Result<CaseNode> {
-        let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| routing::accept(conn, w, id, input.notice.as_deref(), input.expected_version)).await
+        let case = seen(&input.case_id, input.expected_version)?;
+        step(ctx, move |conn, w| routing::accept(conn, w, case, input.notice.as_deref())).await
     }
 
     /// The handling unit objects that the matter is not its remit (Art 23, within 5 working days).
@@ -102,8 +108,8 @@ impl HandlingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The objection.")] input: ObjectToCaseInput,
     ) -> Result<CaseNode> {
-        let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| routing::object(conn, w, id, &input.reasons, input.expected_version)).await
+        let case = seen(&input.case_id, input.expected_version)?;
+        step(ctx, move |conn, w| routing::object(conn, w, case, &input.reasons)).await
     }
 
     /// The bureau decides an objection.
@@ -112,11 +118,8 @@ impl HandlingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The decision.")] input: DecideObjectionInput,
     ) -> Result<CaseNode> {
-        let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| {
-            routing::decide_objection(conn, w, id, input.agree, &input.opinion, input.expected_version)
-        })
-        .await
+        let case = seen(&input.case_id, input.expected_version)?;
+        step(ctx, move |conn, w| routing::decide_objection(conn, w, case, input.agree, &input.opinion)).await
     }
 
     /// Classifies an accepted case, which starts its handling.
@@ -125,8 +128,8 @@ impl HandlingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The classification.")] input: ClassifyCaseInput,
     ) -> Result<CaseNode> {
-        let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| handling::classify(conn, w, id, input.category, input.expected_version)).await
+        let case = seen(&input.case_id, input.expected_version)?;
+        step(ctx, move |conn, w| handling::classify(conn, w, case, input.category)).await
     }
 
     /// A committee member or bureau clerk designates a case lead.
@@ -214,8 +217,8 @@ impl HandlingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The extension.")] input: ExtendDeadlineInput,
     ) -> Result<CaseNode> {
-        let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| handling::extend(conn, w, id, input.days, &input.reason, input.expected_version)).await
+        let case = seen(&input.case_id, input.expected_version)?;
+        step(ctx, move |conn, w| handling::extend(conn, w, case, input.days, &input.reason)).await
     }
 
     /// The handling unit (or the case lead) serves the handling opinion.
@@ -224,7 +227,7 @@ impl HandlingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The answer.")] input: AnswerCaseInput,
     ) -> Result<CaseNode> {
-        let id = case_id(&input.case_id)?;
+        let case = seen(&input.case_id, input.expected_version)?;
         step(ctx, move |conn, w| {
             let a = Answer {
                 outcome: input.outcome,
@@ -232,7 +235,7 @@ impl HandlingMutation {
                 served_via: input.served_via,
                 served_at: input.served_at,
             };
-            handling::answer(conn, w, id, a, input.expected_version)
+            handling::answer(conn, w, case, a)
         })
         .await
     }
@@ -243,11 +246,8 @@ impl HandlingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The closure.")] input: CloseCaseInput,
     ) -> Result<CaseNode> {
-        let id = case_id(&input.case_id)?;
-        step(ctx, move |conn, w| {
-            closing::close(conn, w, id, input.reason, input.note.as_deref(), input.expected_version)
-        })
-        .await
+        let case = seen(&input.case_id, input.expected_version)?;
+        step(ctx, move |conn, w| closing::close(conn, w, case, input.reason, input.note.as_deref())).await
     }
 
     /// The petitioner withdraws their petition.

@@ -22,6 +22,7 @@ use crate::error::Message;
 mod writes;
 
 pub(in crate::models) use writes::earlier_similar;
+pub use writes::SamePerson;
 pub use writes::{
     apply_update, insert, insert_with_history, next_serial, reserve_serials, set_next_due_many, CaseUpdate,
     EarlierCase, NewCase,

@@ -24,15 +24,22 @@ pub struct EarlierCase {
 /// finds.
 pub(in crate::models) fn earlier_similar(
     conn: &mut PgConnection,
-    account: Option<AccountId>,
-    id_number: Option<&str>,
-    phone: Option<&str>,
+    person: &SamePerson<'_>,
     text: &str,
 ) -> QueryResult<Option<EarlierCase>> {
+    let SamePerson { account, id_number, phone } = *person;
     if account.is_none() && id_number.is_none() && phone.is_none() {
         return Ok(None);
     }
     EarlierSimilar { account: account.map(|a| a.to_string()), id_number, phone, text }.get_result(conn).optional()
+}
+
+/// How intake knows a petitioner again: by their account, ID number or phone, whichever the petition has.
+#[derive(Clone, Copy)]
+pub struct SamePerson<'a> {
+    pub account: Option<AccountId>,
+    pub id_number: Option<&'a str>,
+    pub phone: Option<&'a str>,
 }
 
 /// The statement of [`earlier_similar`], written by hand and prepared once per connection (diesel's `sql_query`

@@ -2,7 +2,7 @@
 
 use diesel::PgConnection;
 
-use super::engine::{load, perform, perform_on, Step};
+use super::engine::{load, perform, perform_on, SeenCase, Step};
 use super::{history, WorkContext};
 use crate::domain::case::{ClosureReason, EventKind, Satisfaction};
 use crate::domain::details::{Closed, Evaluation, Withdrawn};
@@ -17,12 +17,11 @@ use crate::models::case::Case;
 pub fn close(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: CaseId,
+    case: SeenCase,
     reason: ClosureReason,
     note: Option<&str>,
-    expected_version: Option<i32>,
 ) -> AppResult<Case> {
-    let case = load(conn, ctx, case_id, expected_version)?;
+    let case = load(conn, ctx, case.id, case.version)?;
     if reason == ClosureReason::NoReviewRequested {
         let (_, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
         let window = deadlines
@@ -42,7 +41,7 @@ pub fn close(
 pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, case_id: CaseId, reason: Option<&str>) -> AppResult<Case> {
     let mut step = Step::transition(Operation::PetitionerAct, Action::Withdraw);
     step.details(&Withdrawn { reason: parse_optional_text(reason, "input.reason", NOTE_MAX_CHARS)? });
-    perform(conn, ctx, case_id, step)
+    perform(conn, ctx, case_id.into(), step)
 }
 
 pub fn evaluate(

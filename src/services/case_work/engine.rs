@@ -33,8 +33,21 @@ pub struct Step {
     pub payload: Value,
     pub staff_only: bool,
     pub update: CaseUpdate,
-    /// The version the client last saw; a different current version is a `CONFLICT`.
-    pub expected_version: Option<i32>,
+}
+
+/// A case as the client last saw it: its id and, when the client says (`expectedVersion`), the version it read; a
+/// step on a case changed since is refused as `CONFLICT`.
+#[derive(Clone, Copy, Debug)]
+pub struct SeenCase {
+    pub id: CaseId,
+    pub version: Option<i32>,
+}
+
+impl From<CaseId> for SeenCase {
+    /// A case as it is now, whatever its version.
+    fn from(id: CaseId) -> Self {
+        SeenCase { id, version: None }
+    }
 }
 
 impl Step {
@@ -48,7 +61,6 @@ impl Step {
             payload: json!({}),
             staff_only: false,
             update: CaseUpdate::default(),
-            expected_version: None,
         }
     }
 
@@ -92,8 +104,8 @@ pub fn parties(conn: &mut PgConnection, case: &Case) -> AppResult<CaseParties> {
 
 /// Performs a step: scope, permission, transition, time window, history, deadlines, and the case row, in this
 /// order, so that a refusal changes nothing.
-pub fn perform(conn: &mut PgConnection, ctx: &WorkContext, case_id: CaseId, mut step: Step) -> AppResult<Case> {
-    let case = load(conn, ctx, case_id, step.expected_version)?;
+pub fn perform(conn: &mut PgConnection, ctx: &WorkContext, seen: SeenCase, mut step: Step) -> AppResult<Case> {
+    let case = load(conn, ctx, seen.id, seen.version)?;
     perform_on(conn, ctx, case, &mut step)
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 
-use super::engine::{load, perform, perform_on, Step};
+use super::engine::{load, perform, perform_on, SeenCase, Step};
 use super::{check_past, history, WorkContext};
 use crate::domain::case::{CaseStatus, Category, EventKind, Outcome, ServedVia};
 use crate::domain::details::{to_payload, Answered, Classified, Extended, Hearing, LeadDesignated, ResolutionPlan};
@@ -20,30 +20,16 @@ use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::account;
 use crate::models::case::Case;
 
-pub fn classify(
-    conn: &mut PgConnection,
-    ctx: &WorkContext,
-    case_id: CaseId,
-    category: Category,
-    expected_version: Option<i32>,
-) -> AppResult<Case> {
+pub fn classify(conn: &mut PgConnection, ctx: &WorkContext, case: SeenCase, category: Category) -> AppResult<Case> {
     let mut step = Step::transition(Operation::Handle, Action::Classify);
     step.details(&Classified { category });
     step.update.category = Some(Some(category));
-    step.expected_version = expected_version;
-    perform(conn, ctx, case_id, step)
+    perform(conn, ctx, case, step)
 }
 
 /// Art 34: once, at most 30 days, before the deadline, by a case lead, with the reason told to the petitioner.
-pub fn extend(
-    conn: &mut PgConnection,
-    ctx: &WorkContext,
-    case_id: CaseId,
-    days: i32,
-    reason: &str,
-    expected_version: Option<i32>,
-) -> AppResult<Case> {
-    let case = load(conn, ctx, case_id, expected_version)?;
+pub fn extend(conn: &mut PgConnection, ctx: &WorkContext, case: SeenCase, days: i32, reason: &str) -> AppResult<Case> {
+    let case = load(conn, ctx, case.id, case.version)?;
     let reason = parse_text(reason, "input.reason", NOTE_MAX_CHARS)?;
     if !(1..=ctx.env.rules.max_extension_days as i32).contains(&days) {
         return Err(AppError::bad_input(
@@ -74,20 +60,13 @@ pub struct Answer<'a> {
     pub served_at: Option<DateTime<Utc>>,
 }
 
-pub fn answer(
-    conn: &mut PgConnection,
-    ctx: &WorkContext,
-    case_id: CaseId,
-    a: Answer<'_>,
-    expected_version: Option<i32>,
-) -> AppResult<Case> {
+pub fn answer(conn: &mut PgConnection, ctx: &WorkContext, case: SeenCase, a: Answer<'_>) -> AppResult<Case> {
     let opinion = parse_text(a.opinion, "input.opinion", NOTE_MAX_CHARS)?;
     let mut step = Step::transition(Operation::Handle, Action::Answer);
     step.occurred_at = a.served_at.map(|at| (at, "input.servedAt"));
     step.details(&Answered { outcome: a.outcome, served_via: a.served_via, notice: opinion });
     step.update.outcome = Some(Some(a.outcome));
-    step.expected_version = expected_version;
-    perform(conn, ctx, case_id, step)
+    perform(conn, ctx, case, step)
 }
 
 pub fn designate_case_lead(
@@ -135,7 +114,7 @@ pub fn set_resolution_plan(
     step.staff_only = true;
     step.payload = to_payload(plan);
     step.update.resolution_plan = Some(Some(step.payload.clone()));
-    perform(conn, ctx, case_id, step)
+    perform(conn, ctx, case_id.into(), step)
 }
 
 /// A reception, visit, appointment, return visit, consultation, hearing or note.

@@ -31,7 +31,7 @@ use crate::domain::person::{
 use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, EventFact};
 use crate::error::{AppError, AppResult, Message};
-use crate::models::case::{self as case_model, Case, NewCase};
+use crate::models::case::{self as case_model, Case, NewCase, SamePerson};
 use crate::models::case_event::NewCaseEvent;
 use crate::models::idempotency;
 use crate::models::jurisdiction::{self, Jurisdiction};
@@ -171,13 +171,9 @@ impl Filing<'_> {
         let f = self;
         let c = &f.checked;
         let text = format!("{} {}", c.title, c.content);
-        let earlier = crate::models::unscoped::earlier_similar(
-            conn,
-            f.petitioner_account,
-            c.id_number.as_deref(),
-            c.phone.as_deref(),
-            &text,
-        )?;
+        let person =
+            SamePerson { account: f.petitioner_account, id_number: c.id_number.as_deref(), phone: c.phone.as_deref() };
+        let earlier = crate::models::unscoped::earlier_similar(conn, &person, &text)?;
         let refusal = earlier.as_ref().and_then(|e| not_accepted_again(e, &c.jurisdiction.path));
         let repeat_of = earlier.as_ref().map(|e| e.id);
         let reference = &f.reference;

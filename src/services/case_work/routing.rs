@@ -3,11 +3,10 @@
 
 use diesel::PgConnection;
 
-use super::engine::{load, perform, perform_on, Step};
+use super::engine::{load, perform, perform_on, SeenCase, Step};
 use super::WorkContext;
 use crate::domain::case::Routing;
 use crate::domain::details::{Objected, ObjectionDecided, Routed, Told};
-use crate::domain::ids::CaseId;
 use crate::domain::ids::UnitId;
 use crate::domain::lifecycle::Action;
 use crate::domain::organisation::UnitKind;
@@ -34,12 +33,11 @@ pub const MAX_HANDLING_DAYS: i32 = 60;
 pub fn route(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: CaseId,
+    case: SeenCase,
     route: Route,
     note: Option<&str>,
-    expected_version: Option<i32>,
 ) -> AppResult<Case> {
-    let case = load(conn, ctx, case_id, expected_version)?;
+    let case = load(conn, ctx, case.id, case.version)?;
     let note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
     let mut step = match route {
         Route::Forward { unit_id } | Route::Assign { unit_id, .. } => {
@@ -95,42 +93,27 @@ pub fn route(
     perform_on(conn, ctx, case, &mut step)
 }
 
-pub fn accept(
-    conn: &mut PgConnection,
-    ctx: &WorkContext,
-    case_id: CaseId,
-    notice: Option<&str>,
-    expected_version: Option<i32>,
-) -> AppResult<Case> {
+pub fn accept(conn: &mut PgConnection, ctx: &WorkContext, case: SeenCase, notice: Option<&str>) -> AppResult<Case> {
     let mut step = Step::transition(Operation::Respond, Action::Accept);
     let notice = parse_optional_text(notice, "input.notice", NOTE_MAX_CHARS)?.unwrap_or_else(|| "已受理".to_owned());
     step.details(&Told { notice });
-    step.expected_version = expected_version;
-    perform(conn, ctx, case_id, step)
+    perform(conn, ctx, case, step)
 }
 
-pub fn object(
-    conn: &mut PgConnection,
-    ctx: &WorkContext,
-    case_id: CaseId,
-    reasons: &str,
-    expected_version: Option<i32>,
-) -> AppResult<Case> {
+pub fn object(conn: &mut PgConnection, ctx: &WorkContext, case: SeenCase, reasons: &str) -> AppResult<Case> {
     let mut step = Step::transition(Operation::Respond, Action::Object);
     step.details(&Objected { reasons: parse_text(reasons, "input.reasons", NOTE_MAX_CHARS)? });
     step.staff_only = true;
-    step.expected_version = expected_version;
-    perform(conn, ctx, case_id, step)
+    perform(conn, ctx, case, step)
 }
 
 /// The bureau agrees (the case returns for routing, away from the unit) or disagrees (the unit must handle it).
 pub fn decide_objection(
     conn: &mut PgConnection,
     ctx: &WorkContext,
-    case_id: CaseId,
+    case: SeenCase,
     agree: bool,
     opinion: &str,
-    expected_version: Option<i32>,
 ) -> AppResult<Case> {
     let action = if agree { Action::UpholdObjection } else { Action::RejectObjection };
     let mut step = Step::transition(Operation::DecideObjection, action);
@@ -141,6 +124,5 @@ pub fn decide_objection(
         step.update.routing = Some(None);
         step.update.handling_days = Some(None);
     }
-    step.expected_version = expected_version;
-    perform(conn, ctx, case_id, step)
+    perform(conn, ctx, case, step)
 }
