@@ -25,12 +25,12 @@ impl ReceptionSessionNode {
 
     /// How the leader receives.
     async fn kind(&self) -> ReceptionKind {
-        self.0.kind
+        self.0.sitting.kind
     }
 
     /// The receiving leader's title (县委书记, 副县长 …).
     async fn leader_title(&self) -> &str {
-        &self.0.leader_title
+        &self.0.sitting.leader_title
     }
 
     /// The receiving leader's name.
@@ -46,27 +46,27 @@ impl ReceptionSessionNode {
 
     /// When it starts.
     async fn starts_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.0.starts_at)
+        local_time(ctx, self.0.sitting.starts_at)
     }
 
     /// When it ends.
     async fn ends_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.0.ends_at)
+        local_time(ctx, self.0.sitting.ends_at)
     }
 
     /// Where.
     async fn place(&self) -> &str {
-        &self.0.place
+        &self.0.sitting.place
     }
 
     /// Places in all.
     async fn capacity(&self) -> i32 {
-        self.0.capacity
+        self.0.sitting.capacity
     }
 
     /// Places still free.
     async fn free_places(&self) -> i32 {
-        self.0.capacity - self.0.booked
+        self.0.sitting.capacity - self.0.booked
     }
 
     /// Scheduled, published or cancelled.

@@ -19,29 +19,40 @@ pub struct Session {
     pub id: ReceptionSessionId,
     pub jurisdiction_code: String,
     pub leader_account_id: AccountId,
-    pub leader_title: String,
-    pub kind: ReceptionKind,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub place: String,
-    pub capacity: i32,
+    #[diesel(embed)]
+    pub sitting: Sitting,
     pub booked: i32,
     pub status: SessionStatus,
     pub cancellation_reason: Option<String>,
 }
 
+/// When and where a leader receives, how, and for how many: what the desk schedules, declared once for the API's
+/// input (`ScheduleReceptionInput` flattens it), the row read and the row written.
+#[derive(Queryable, Selectable, Insertable, async_graphql::InputObject, Clone, Debug)]
+#[diesel(table_name = reception_sessions, check_for_backend(diesel::pg::Pg))]
+pub struct Sitting {
+    /// The leader's title as the public schedule shows it.
+    pub leader_title: String,
+    /// How the leader receives.
+    pub kind: ReceptionKind,
+    /// When it starts (in the future).
+    pub starts_at: DateTime<Utc>,
+    /// When it ends (within a day of the start).
+    pub ends_at: DateTime<Utc>,
+    /// Where.
+    pub place: String,
+    /// Places, 1 to 500.
+    pub capacity: i32,
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = reception_sessions)]
 pub struct NewSession<'a> {
-    pub id: Uuid,
+    pub id: ReceptionSessionId,
     pub jurisdiction_code: &'a str,
     pub leader_account_id: AccountId,
-    pub leader_title: &'a str,
-    pub kind: ReceptionKind,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub place: &'a str,
-    pub capacity: i32,
+    #[diesel(embed)]
+    pub sitting: Sitting,
     pub scheduled_by: AccountId,
 }
 

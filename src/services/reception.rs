@@ -14,11 +14,11 @@ use crate::domain::ids::{CaseId, ReceptionSessionId};
 use crate::domain::organisation::is_within;
 use crate::domain::permission::{act, authorize_booking, authorize_reception_desk, Authorized};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
-use crate::domain::reception::{ReceptionKind, SessionStatus, MAX_CAPACITY};
+use crate::domain::reception::{SessionStatus, MAX_CAPACITY};
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult, ErrorCode, Message};
-use crate::models::reception::{self as model, Booking, NewSession, Session};
+use crate::models::reception::{self as model, Booking, NewSession, Session, Sitting};
 use crate::models::{account, case as case_model, jurisdiction};
 use crate::services::case_work::intake;
 use crate::services::WorkContext;
@@ -33,18 +33,8 @@ pub struct Scheduling {
     pub jurisdiction_code: String,
     /// The receiving leader: an account with `CASE_LEAD` whose jurisdiction covers this one.
     pub leader_account_id: async_graphql::ID,
-    /// The leader's title as the public schedule shows it.
-    pub leader_title: String,
-    /// How the leader receives.
-    pub kind: ReceptionKind,
-    /// When it starts (in the future).
-    pub starts_at: DateTime<Utc>,
-    /// When it ends (within a day of the start).
-    pub ends_at: DateTime<Utc>,
-    /// Where.
-    pub place: String,
-    /// Places, 1 to 500.
-    pub capacity: i32,
+    #[graphql(flatten)]
+    pub sitting: Sitting,
 }
 
 /// `scheduleReception`: a bureau clerk schedules a session for a leader (not public until published).
@@ -54,15 +44,18 @@ pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> 
     let place_of = jurisdiction::find(conn, &s.jurisdiction_code)?
         .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.jurisdictionCode"))?;
     let desk = authorize_reception_desk(&work.caller, &place_of.path)?;
-    let title = parse_text(&s.leader_title, "input.leaderTitle", 50)?;
-    let place = parse_text(&s.place, "input.place", 200)?;
-    if s.starts_at <= work.env.now {
+    let sitting = Sitting {
+        leader_title: parse_text(&s.sitting.leader_title, "input.leaderTitle", 50)?,
+        place: parse_text(&s.sitting.place, "input.place", 200)?,
+        ..s.sitting.clone()
+    };
+    if sitting.starts_at <= work.env.now {
         return Err(AppError::bad_input("input.startsAt", Message::InThePast));
     }
-    if s.ends_at <= s.starts_at || s.ends_at - s.starts_at > Duration::hours(24) {
+    if sitting.ends_at <= sitting.starts_at || sitting.ends_at - sitting.starts_at > Duration::hours(24) {
         return Err(AppError::bad_input("input.endsAt", Message::SessionEnd));
     }
-    if !(1..=MAX_CAPACITY).contains(&s.capacity) {
+    if !(1..=MAX_CAPACITY).contains(&sitting.capacity) {
         return Err(AppError::bad_input("input.capacity", Message::OneTo(MAX_CAPACITY.to_string())));
     }
     let leader = account::find(conn, leader_id)?.filter(|a| a.active && a.roles.contains(&Role::CaseLead));
@@ -77,15 +70,10 @@ pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> 
         conn,
         &desk,
         &NewSession {
-            id: Uuid::new_v4(),
+            id: ReceptionSessionId::new_v4(),
             jurisdiction_code: &place_of.code,
             leader_account_id: leader_id,
-            leader_title: &title,
-            kind: s.kind,
-            starts_at: s.starts_at,
-            ends_at: s.ends_at,
-            place: &place,
-            capacity: s.capacity,
+            sitting,
             scheduled_by: work.caller.account_id,
         },
     )?)
@@ -195,7 +183,7 @@ pub fn book(
             .is_some_and(|s| s.status == SessionStatus::Published);
         return Err(if open { full() } else { AppError::not_found("reception session") });
     };
-    if session.starts_at <= now {
+    if session.sitting.starts_at <= now {
         return Err(AppError::new(ErrorCode::DeadlinePassed, Message::SessionBegun));
     }
     model::insert_booking(conn, &booking, session_id, caller.account_id, &matter, case_id, now)?
@@ -246,10 +234,10 @@ pub fn record_visit(
     if session.status == SessionStatus::Cancelled {
         return Err(AppError::new(ErrorCode::InvalidTransition, Message::SessionCancelled));
     }
-    if session.starts_at > ctx.env.now {
+    if session.sitting.starts_at > ctx.env.now {
         return Err(AppError::new(ErrorCode::InvalidTransition, Message::SessionNotBegun));
     }
-    let who = format!("{}接访", session.leader_title);
+    let who = format!("{}接访", session.sitting.leader_title);
     let (case_id, query_code, new_petition) = match visitor {
         Visitor::Case(case_id) => (case_id, None, false),
         Visitor::Petition { petition, petitioner_name } => {

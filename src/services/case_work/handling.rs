@@ -89,7 +89,7 @@ pub fn designate_case_lead(
     step.note = parse_optional_text(note, "input.note", NOTE_MAX_CHARS)?;
     if let Some(session) = at_reception {
         let held = crate::models::unscoped::reception_session(conn, session)?
-            .is_some_and(|s| s.leader_account_id == lead.id && s.starts_at <= ctx.env.now);
+            .is_some_and(|s| s.leader_account_id == lead.id && s.sitting.starts_at <= ctx.env.now);
         if !held {
             return Err(AppError::bad_input("input.receptionSessionId", Message::NotALeadersSession));
         }
