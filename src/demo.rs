@@ -26,7 +26,7 @@ use crate::domain::details::{to_payload, Answered, LeadDesignated, Received, Rou
 use crate::domain::organisation::{JurisdictionLevel, UnitKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
-use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::case_event::{self, CaseEntry, NewCaseEvent};
 use crate::models::{account, case, unit};
 
 const REGIONS: &str = include_str!("../data/demo/regions.csv");
@@ -409,14 +409,12 @@ fn load_case(
             &NewCaseEvent {
                 case_id: created.id,
                 jurisdiction_code: &demo.jurisdiction,
-                kind,
-                from_status: *from,
-                to_status: *to,
-                actor_account_id: actor,
-                actor_role: actor.map(|_| role.into()),
-                occurred_at: morning(tz, *on),
-                note: note.as_deref(),
-                payload: payload.clone(),
+                entry: CaseEntry {
+                    actor_role: actor.map(|_| role.into()),
+                    ..CaseEntry::new(kind, (actor, role.into()), morning(tz, *on))
+                }
+                .moving(*from, *to)
+                .saying(note.clone(), payload.clone()),
                 staff_only: false,
             },
         )?;

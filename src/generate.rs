@@ -22,10 +22,11 @@ use crate::domain::details::{to_payload, Answered, Closed, Routed, Told};
 use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::UnitId;
+use crate::domain::role::ActorRole;
 use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline};
 use crate::error::{AppError, AppResult, Message};
-use crate::models::case_event::{CaseEvent, NewCaseEvent};
+use crate::models::case_event::{CaseEntry, CaseEvent, NewCaseEvent};
 use crate::models::serials::ReferenceSerials;
 use crate::services::case_work::history::facts;
 
@@ -169,15 +170,11 @@ pub fn run(
                 .map(|s| CaseEvent {
                     id: 0,
                     case_id: case.id.into(),
-                    kind: s.kind,
-                    from_status: None,
-                    to_status: s.to,
-                    actor_account_id: None,
-                    actor_role: None,
-                    occurred_at: s.at,
+                    // No actor: generated history is nobody's.
+                    entry: CaseEntry { actor_role: None, ..CaseEntry::new(s.kind, (None, ActorRole::System), s.at) }
+                        .moving(None, s.to)
+                        .saying(None, s.payload.clone()),
                     recorded_at: s.at,
-                    note: None,
-                    payload: s.payload.clone(),
                     staff_only: false,
                     // Not written yet: the insert's trigger chains it.
                     chain_position: 0,
@@ -204,14 +201,7 @@ pub fn run(
                 .map(|(jurisdiction, e)| NewCaseEvent {
                     case_id: e.case_id,
                     jurisdiction_code: jurisdiction,
-                    kind: e.kind,
-                    from_status: None,
-                    to_status: e.to_status,
-                    actor_account_id: None,
-                    actor_role: None,
-                    occurred_at: e.occurred_at,
-                    note: None,
-                    payload: e.payload.clone(),
+                    entry: e.entry.clone(),
                     staff_only: false,
                 })
                 .collect();

@@ -91,7 +91,7 @@ pub async fn shows_notice(ctx: &Context<'_>, id: NoticeId) -> Result<bool> {
 /// The stored details of `event` as `T`; details that do not read (never written by this service) are logged and
 /// shown as none.
 fn read<T: DeserializeOwned>(event: &CaseEvent) -> Option<T> {
-    serde_json::from_value(event.payload.clone())
+    serde_json::from_value(event.entry.payload.clone())
         .map_err(|e| tracing::error!(error = %e, entry = %event.id, "stored history details do not read"))
         .ok()
 }
@@ -99,13 +99,14 @@ fn read<T: DeserializeOwned>(event: &CaseEvent) -> Option<T> {
 /// Whether `event` records a file the reader may not see (DOMAIN.md §7): then its details are not shown either,
 /// since a file's name can name the petitioner.
 pub async fn hides_file(ctx: &Context<'_>, event: &CaseEvent) -> Result<bool> {
-    let Some(file) = (event.kind == EventKind::FileAttached).then(|| read::<stored::FileAttached>(event)).flatten()
+    let Some(file) =
+        (event.entry.kind == EventKind::FileAttached).then(|| read::<stored::FileAttached>(event)).flatten()
     else {
         return Ok(false);
     };
     let caller = super::context::caller(ctx)?;
     let Some(case) = ctx.data_unchecked::<Loaders>().case().load_one(event.case_id).await? else { return Ok(true) };
-    let by_petitioner = event.actor_role == Some(crate::domain::role::ActorRole::Petitioner);
+    let by_petitioner = event.entry.actor_role == Some(crate::domain::role::ActorRole::Petitioner);
     Ok(!crate::domain::evidence::shows_attachment(caller, &case.facts(), file.kind, by_petitioner))
 }
 
@@ -113,7 +114,7 @@ pub async fn hides_file(ctx: &Context<'_>, event: &CaseEvent) -> Result<bool> {
 pub async fn of(ctx: &Context<'_>, event: &CaseEvent) -> Result<Option<CaseEventDetail>> {
     use CaseEventDetail as D;
     use EventKind as K;
-    Ok(match event.kind {
+    Ok(match event.entry.kind {
         K::Submitted | K::Recorded => read(event).map(D::Received),
         K::RepeatLinked => read(event).map(D::RepeatLinked),
         K::Accepted | K::RoutedOut | K::NotAccepted => read(event).map(D::Told),

@@ -86,8 +86,8 @@ impl FeedEventNode {
     /// What happened: the entry's kind (`caseEvent.kind`, `supervisionNoticeEvent.kind`, `adminEvent.action`).
     async fn kind(&self) -> &'static str {
         match &self.entry {
-            Entry::Case(e) => e.event.kind.as_str(),
-            Entry::Notice(e) => e.0.kind.as_str(),
+            Entry::Case(e) => e.event.entry.kind.as_str(),
+            Entry::Notice(e) => e.0.entry.kind.as_str(),
             Entry::Administration(e) => e.0.action.as_str(),
         }
     }
@@ -111,8 +111,8 @@ impl FeedEventNode {
     /// When it happened.
     async fn occurred_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
         let at = match &self.entry {
-            Entry::Case(e) => e.event.occurred_at,
-            Entry::Notice(e) => e.0.occurred_at,
+            Entry::Case(e) => e.event.entry.occurred_at,
+            Entry::Notice(e) => e.0.entry.occurred_at,
             Entry::Administration(e) => e.0.occurred_at,
         };
         local_time(ctx, at)

@@ -137,42 +137,42 @@ pub struct NoticeEventNode(pub NoticeEvent);
 impl NoticeEventNode {
     /// `ISSUED`, `ACKNOWLEDGED`, `RESPONDED`, `CLOSED`, `REOPENED`, or `OVERDUE` (recorded by the sweep).
     async fn kind(&self) -> &str {
-        self.0.kind.as_str()
+        self.0.entry.kind.as_str()
     }
 
     /// The status before, for steps.
     async fn from_status(&self) -> Option<NoticeStatus> {
-        self.0.from_status
+        self.0.entry.from_status
     }
 
     /// The status after, for steps.
     async fn to_status(&self) -> Option<NoticeStatus> {
-        self.0.to_status
+        self.0.entry.to_status
     }
 
     /// When it happened.
     async fn occurred_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.0.occurred_at)
+        local_time(ctx, self.0.entry.occurred_at)
     }
 
     /// Who acted (an account id); null for the sweep.
     async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_account_id.map(|id| ID(id.to_string()))
+        self.0.entry.actor_account_id.map(|id| ID(id.to_string()))
     }
 
     /// The role the actor acted in (`SYSTEM` for the sweep).
     async fn actor_role(&self) -> Option<crate::domain::role::ActorRole> {
-        self.0.actor_role
+        self.0.entry.actor_role
     }
 
     /// A note given with the step.
     async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.0.entry.note.as_deref()
     }
 
     /// Structured details (the response, the reason to reopen, the due time missed).
     async fn details(&self) -> async_graphql::Json<serde_json::Value> {
-        async_graphql::Json(self.0.payload.clone())
+        async_graphql::Json(self.0.entry.payload.clone())
     }
 }
 

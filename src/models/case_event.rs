@@ -6,25 +6,17 @@ use diesel::prelude::*;
 use crate::db::announce;
 use crate::db::schema::case_events;
 use crate::domain::case::{CaseStatus, EventKind};
-use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
 use crate::domain::permission::Decision;
-use crate::domain::role::ActorRole;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = case_events, check_for_backend(diesel::pg::Pg))]
 pub struct CaseEvent {
     pub id: i64,
     pub case_id: CaseId,
-    pub kind: EventKind,
-    pub from_status: Option<CaseStatus>,
-    pub to_status: Option<CaseStatus>,
-    pub actor_account_id: Option<AccountId>,
-    pub actor_role: Option<ActorRole>,
-    pub occurred_at: DateTime<Utc>,
+    #[diesel(embed)]
+    pub entry: CaseEntry,
     pub recorded_at: DateTime<Utc>,
-    pub note: Option<String>,
-    pub payload: serde_json::Value,
     pub staff_only: bool,
     /// Its place in the case's hash chain (1, 2, …), the digest before it and its own (migration 24).
     pub chain_position: i32,
@@ -37,16 +29,18 @@ pub struct CaseEvent {
 pub struct NewCaseEvent<'a> {
     pub case_id: CaseId,
     pub jurisdiction_code: &'a str,
-    pub kind: EventKind,
-    pub from_status: Option<CaseStatus>,
-    pub to_status: Option<CaseStatus>,
-    pub actor_account_id: Option<AccountId>,
-    pub actor_role: Option<ActorRole>,
-    pub occurred_at: DateTime<Utc>,
-    pub note: Option<&'a str>,
-    pub payload: serde_json::Value,
+    #[diesel(embed)]
+    pub entry: CaseEntry,
     pub staff_only: bool,
 }
+
+history_entry!(
+    /// What an entry of a case's history says.
+    CaseEntry,
+    case_events,
+    EventKind,
+    CaseStatus
+);
 
 pub fn append(conn: &mut PgConnection, decided: &impl Decision, e: &NewCaseEvent<'_>) -> QueryResult<i64> {
     super::decided_for(decided, e.case_id)?;

@@ -16,7 +16,6 @@ use crate::domain::ids::CaseId;
 use crate::domain::ids::NoticeId;
 use crate::domain::ids::UnitId;
 use crate::domain::permission::Decision;
-use crate::domain::role::ActorRole;
 use crate::domain::scope::NoticeScope;
 use crate::domain::supervision::{NoticeEventKind, NoticeStatus, NoticeTrigger, NoticeType};
 
@@ -47,15 +46,17 @@ pub struct SupervisionNotice {
 pub struct NoticeEvent {
     pub id: i64,
     pub notice_id: NoticeId,
-    pub kind: NoticeEventKind,
-    pub from_status: Option<NoticeStatus>,
-    pub to_status: Option<NoticeStatus>,
-    pub actor_account_id: Option<AccountId>,
-    pub actor_role: Option<ActorRole>,
-    pub occurred_at: DateTime<Utc>,
-    pub note: Option<String>,
-    pub payload: serde_json::Value,
+    #[diesel(embed)]
+    pub entry: NoticeEntry,
 }
+
+history_entry!(
+    /// What an entry of a notice's history says.
+    NoticeEntry,
+    supervision_notice_events,
+    NoticeEventKind,
+    NoticeStatus
+);
 
 pub struct NewNotice<'a> {
     pub jurisdiction_code: &'a str,
@@ -157,14 +158,8 @@ pub fn update(
 pub struct NewNoticeEvent<'a> {
     pub notice_id: NoticeId,
     pub jurisdiction_code: &'a str,
-    pub kind: NoticeEventKind,
-    pub from_status: Option<NoticeStatus>,
-    pub to_status: Option<NoticeStatus>,
-    pub actor_account_id: Option<AccountId>,
-    pub actor_role: Option<ActorRole>,
-    pub occurred_at: DateTime<Utc>,
-    pub note: Option<&'a str>,
-    pub payload: serde_json::Value,
+    #[diesel(embed)]
+    pub entry: NoticeEntry,
 }
 
 pub fn append_event(conn: &mut PgConnection, decided: &impl Decision, e: &NewNoticeEvent<'_>) -> QueryResult<i64> {

@@ -15,22 +15,22 @@ pub struct CaseEventNode {
 impl CaseEventNode {
     /// What happened (a transition, an activity or an administrative act).
     async fn kind(&self) -> EventKind {
-        self.event.kind
+        self.event.entry.kind
     }
 
     /// The status before, for transitions.
     async fn from_status(&self) -> Option<CaseStatus> {
-        self.event.from_status
+        self.event.entry.from_status
     }
 
     /// The status after, for transitions.
     async fn to_status(&self) -> Option<CaseStatus> {
-        self.event.to_status
+        self.event.entry.to_status
     }
 
     /// When it happened.
     async fn occurred_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.event.occurred_at)
+        local_time(ctx, self.event.entry.occurred_at)
     }
 
     /// When it was recorded (may be later than it happened).
@@ -40,22 +40,22 @@ impl CaseEventNode {
 
     /// The text addressed to the petitioner, if any (a notice, the handling opinion, where to go).
     async fn notice(&self) -> Option<&str> {
-        notice_of(&self.event.payload)
+        notice_of(&self.event.entry.payload)
     }
 
     /// The internal note; null for petitioners.
     async fn note(&self) -> Option<&str> {
-        self.staff_view().and_then(|e| e.note.as_deref())
+        self.staff_view().and_then(|e| e.entry.note.as_deref())
     }
 
     /// The role the actor acted in (`SYSTEM` for the deadline sweep's entries).
     async fn actor_role(&self) -> Option<ActorRole> {
-        self.event.actor_role
+        self.event.entry.actor_role
     }
 
     /// Who acted (an account id); null for petitioners.
     async fn actor_id(&self) -> Option<ID> {
-        self.staff_view().and_then(|e| e.actor_account_id).map(|id| ID(id.to_string()))
+        self.staff_view().and_then(|e| e.entry.actor_account_id).map(|id| ID(id.to_string()))
     }
 
     /// What this kind of entry records, as a typed object per kind; staff only. The ids of other objects show
@@ -76,8 +76,8 @@ impl CaseEventNode {
         if crate::graphql::event_detail::hides_file(ctx, &self.event).await? {
             return Ok(None);
         }
-        let mut details = self.event.payload.clone();
-        let hidden = match self.event.kind {
+        let mut details = self.event.entry.payload.clone();
+        let hidden = match self.event.entry.kind {
             EventKind::RepeatLinked => match RepeatLinked::deserialize(&details) {
                 Ok(link) => (!shows_case(ctx, link.repeat_of).await?).then_some("repeatOf"),
                 Err(_) => None,

@@ -200,8 +200,8 @@ impl CaseNode {
     /// The case lead (包案领导) in charge, if any. Petitioners see only that there is one, by name.
     async fn case_lead(&self, ctx: &Context<'_>) -> Result<Option<CaseLeadView>> {
         let Some(id) = self.0.case_lead_account_id else { return Ok(None) };
-        let event = self.history(ctx).await?.into_iter().rev().find(|e| e.kind == EventKind::CaseLeadDesignated);
-        let name = event.and_then(|e| LeadDesignated::deserialize(&e.payload).ok()).map(|d| d.lead_name);
+        let event = self.history(ctx).await?.into_iter().rev().find(|e| e.entry.kind == EventKind::CaseLeadDesignated);
+        let name = event.and_then(|e| LeadDesignated::deserialize(&e.entry.payload).ok()).map(|d| d.lead_name);
         let staff = !self.view(caller(ctx)?).public_only;
         Ok(Some(CaseLeadView { id: staff.then(|| ID(id.to_string())), name: name.unwrap_or_default() }))
     }

@@ -10,7 +10,7 @@ use crate::domain::person::parse_text;
 use crate::domain::scope::case_scope;
 use crate::error::{AppError, AppResult};
 use crate::models::case as case_model;
-use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::case_event::{self, CaseEntry, NewCaseEvent};
 use crate::models::unscoped;
 
 /// `revealPetitionerContact`: the full phone and ID number for staff who may know the petitioner, recorded in
@@ -25,14 +25,11 @@ pub fn reveal_contact(
     let scope = case_scope(&ctx.caller);
     let case = case_model::find_visible(conn, &scope, case_id)?.ok_or_else(|| AppError::not_found("case"))?;
     let proof = may_reveal_contact(&ctx.caller, &case.facts())?;
+    let written = history::entry_by(ctx, &proof, &case, EventKind::ContactRevealed);
     case_event::append(
         conn,
         &proof,
-        &NewCaseEvent {
-            note: Some(&purpose),
-            staff_only: true,
-            ..history::entry_by(ctx, &proof, &case, EventKind::ContactRevealed)
-        },
+        &NewCaseEvent { entry: CaseEntry { note: Some(purpose), ..written.entry }, staff_only: true, ..written },
     )?;
     tracing::info!(case = %case.id, actor = %ctx.caller.account_id, "petitioner contact revealed");
     Ok(unscoped::contact(conn, case.id)?)

@@ -16,7 +16,7 @@ use crate::domain::permission::{act, authorize, Authorized, CaseParties, Operati
 use crate::domain::scope::case_scope;
 use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::models::case::{self as case_model, Case, CaseUpdate};
-use crate::models::case_event::{self, NewCaseEvent};
+use crate::models::case_event::{self, CaseEntry, NewCaseEvent};
 use crate::models::jurisdiction;
 
 /// One step on one case: what it is, what it records, what it changes.
@@ -132,8 +132,8 @@ pub fn perform_authorized<A: act::OnCase>(
     let (events, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
     // Transitions happen in order; activities may be logged after the fact, back to the day of receipt.
     // The sweep's records of missed deadlines do not count: a step done on paper in time may be entered later.
-    let last_step = events.iter().rev().find(|e| e.kind != EventKind::DeadlineMissed);
-    let not_before = if to.is_some() { last_step.map(|e| e.occurred_at) } else { Some(case.received_at) };
+    let last_step = events.iter().rev().find(|e| e.entry.kind != EventKind::DeadlineMissed);
+    let not_before = if to.is_some() { last_step.map(|e| e.entry.occurred_at) } else { Some(case.received_at) };
     let at = match step.occurred_at {
         Some((at, field)) => check_past(at, ctx.env.now, not_before, field)?,
         None => ctx.env.now,
@@ -151,19 +151,10 @@ pub fn perform_authorized<A: act::OnCase>(
             None => return Err(AppError::new(ErrorCode::DeadlinePassed, Message::NoOpenWindow)),
         }
     }
-    case_event::append(
-        conn,
-        proof,
-        &NewCaseEvent {
-            from_status: to.map(|_| from),
-            to_status: to,
-            occurred_at: at,
-            note: step.note.as_deref(),
-            payload: step.payload.clone(),
-            staff_only: step.staff_only,
-            ..history::entry_by(ctx, proof, &case, step.event)
-        },
-    )?;
+    let written = history::entry_by(ctx, proof, &case, step.event);
+    let entry = CaseEntry { occurred_at: at, ..written.entry.moving(to.map(|_| from), to) };
+    let entry = entry.saying(step.note.clone(), step.payload.clone());
+    case_event::append(conn, proof, &NewCaseEvent { entry, staff_only: step.staff_only, ..written })?;
     if let Some(to) = to {
         step.update.status = Some(to);
     }

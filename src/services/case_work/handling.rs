@@ -41,7 +41,7 @@ pub fn extend(conn: &mut PgConnection, ctx: &WorkContext, case: SeenCase, days: 
         return Err(AppError::new(ErrorCode::InvalidTransition, Message::ExtendOnlyHandled));
     }
     let (events, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;
-    if events.iter().any(|e| e.kind == EventKind::Extended) {
+    if events.iter().any(|e| e.entry.kind == EventKind::Extended) {
         return Err(AppError::new(ErrorCode::InvalidTransition, Message::ExtendedOnce));
     }
     let answer = deadlines.iter().find(|d| d.kind == DeadlineKind::Answer && d.pending());

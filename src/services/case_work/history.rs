@@ -4,20 +4,19 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::{Connection, PgConnection};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{Environment, WorkContext};
 use crate::domain::case::EventKind;
 use crate::domain::deadline::WorkCalendar;
 use crate::domain::details::{to_payload, DeadlineMissed, Details, Periods};
-use crate::domain::ids::{AccountId, CaseId};
+use crate::domain::ids::CaseId;
 use crate::domain::permission::Authorized;
 use crate::domain::permission::SystemWrite;
 use crate::domain::role::ActorRole;
 use crate::domain::schedule::{next_staff_due, schedule, Deadline, DeadlineKind, EventFact, Rules};
 use crate::error::AppResult;
 use crate::models::case::Case;
-use crate::models::case_event::{self, CaseEvent, NewCaseEvent};
+use crate::models::case_event::{self, CaseEntry, CaseEvent, NewCaseEvent};
 use crate::models::unscoped;
 
 /// A history entry the caller writes on `case` now, in the role `proof` gives them; the step sets the rest.
@@ -34,30 +33,7 @@ pub fn entry_on<'a, A>(
     kind: EventKind,
 ) -> NewCaseEvent<'a> {
     let by = (Some(ctx.caller.account_id), proof.role().into());
-    entry(case_id, jurisdiction_code, kind, by, ctx.env.now)
-}
-
-/// An entry of `kind` written by an account (or none) in a role at `at`, with no statuses, note or details yet.
-fn entry(
-    case_id: CaseId,
-    jurisdiction_code: &str,
-    kind: EventKind,
-    (account, role): (Option<AccountId>, ActorRole),
-    at: DateTime<Utc>,
-) -> NewCaseEvent<'_> {
-    NewCaseEvent {
-        case_id,
-        jurisdiction_code,
-        kind,
-        from_status: None,
-        to_status: None,
-        actor_account_id: account,
-        actor_role: Some(role),
-        occurred_at: at,
-        note: None,
-        payload: json!({}),
-        staff_only: false,
-    }
+    NewCaseEvent { case_id, jurisdiction_code, entry: CaseEntry::new(kind, by, ctx.env.now), staff_only: false }
 }
 
 /// The deadline-relevant facts of a history, in order.
@@ -65,10 +41,10 @@ pub fn facts(events: &[CaseEvent]) -> Vec<EventFact> {
     events
         .iter()
         .map(|e| {
-            let periods = Periods::of(&e.payload);
+            let periods = Periods::of(&e.entry.payload);
             EventFact {
-                kind: e.kind,
-                at: e.occurred_at,
+                kind: e.entry.kind,
+                at: e.entry.occurred_at,
                 handling_days: periods.handling_days,
                 extension_days: periods.extension_days,
                 hearing_days: periods.hearing_days,
@@ -111,8 +87,9 @@ pub fn sync_deadlines(
     // A deadline met late was missed all the same (Arts 42-46 hold units to it): recorded as the sweep records one
     // still unmet, once.
     for d in deadlines.iter().filter(|d| d.kind.owed_by_staff() && d.met_at.is_some_and(|met| met > d.due_at)) {
-        let recorded = events.iter().filter(|e| e.kind == EventKind::DeadlineMissed).any(|e| {
-            DeadlineMissed::deserialize(&e.payload).is_ok_and(|m| m.deadline == d.kind && m.due_at == stamp(d.due_at))
+        let recorded = events.iter().filter(|e| e.entry.kind == EventKind::DeadlineMissed).any(|e| {
+            DeadlineMissed::deserialize(&e.entry.payload)
+                .is_ok_and(|m| m.deadline == d.kind && m.due_at == stamp(d.due_at))
         });
         if !recorded {
             let entry = missed_entry(case_id, jurisdiction_code, d.kind, d.due_at);
@@ -152,10 +129,8 @@ pub fn system_entry<'a>(
     at: DateTime<Utc>,
     details: &impl Details,
 ) -> NewCaseEvent<'a> {
-    NewCaseEvent {
-        payload: to_payload(details),
-        ..entry(case_id, jurisdiction_code, kind, (None, ActorRole::System), at)
-    }
+    let entry = CaseEntry::new(kind, (None, ActorRole::System), at).saying(None, to_payload(details));
+    NewCaseEvent { case_id, jurisdiction_code, entry, staff_only: false }
 }
 
 /// [`sync_deadlines`] within a step.

@@ -32,7 +32,7 @@ use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, EventFact};
 use crate::error::{AppError, AppResult, Message};
 use crate::models::case::{self as case_model, Case, NewCase, SamePerson};
-use crate::models::case_event::NewCaseEvent;
+use crate::models::case_event::{CaseEntry, NewCaseEvent};
 use crate::models::idempotency;
 use crate::models::jurisdiction::{self, Jurisdiction};
 use crate::models::serials::ReferenceSerials;
@@ -216,13 +216,10 @@ impl Filing<'_> {
         };
         let entries: Vec<NewCaseEvent<'_>> = written
             .into_iter()
-            .map(|(kind, from, to, payload)| NewCaseEvent {
-                from_status: from,
-                to_status: to,
-                occurred_at: f.received_at,
-                note: f.note,
-                payload,
-                ..history::entry_on(ctx, proof, f.case_id, &c.jurisdiction.code, kind)
+            .map(|(kind, from, to, payload)| {
+                let written = history::entry_on(ctx, proof, f.case_id, &c.jurisdiction.code, kind);
+                let entry = CaseEntry { occurred_at: f.received_at, ..written.entry.moving(from, to) };
+                NewCaseEvent { entry: entry.saying(f.note.map(str::to_owned), payload), ..written }
             })
             .collect();
         let case = case_model::insert_with_history(conn, proof, &new, &entries, &deadlines)?;

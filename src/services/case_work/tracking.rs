@@ -52,7 +52,11 @@ pub fn track(
     let events = events
         .into_iter()
         .filter(|e| !e.staff_only)
-        .map(|e| PublicEvent { notice: notice_of(&e.payload).map(str::to_owned), kind: e.kind, at: e.occurred_at })
+        .map(|e| PublicEvent {
+            notice: notice_of(&e.entry.payload).map(str::to_owned),
+            kind: e.entry.kind,
+            at: e.entry.occurred_at,
+        })
         .collect();
     Ok(Progress { case, deadlines, events })
 }

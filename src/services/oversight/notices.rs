@@ -21,7 +21,9 @@ use crate::domain::supervision::{
     MAX_CASES_PER_NOTICE, MAX_RESPONSE_DAYS,
 };
 use crate::error::{AppError, AppResult, Message};
-use crate::models::supervision_notice::{self as model, NewNotice, NewNoticeEvent, NoticeUpdate, SupervisionNotice};
+use crate::models::supervision_notice::{
+    self as model, NewNotice, NewNoticeEvent, NoticeEntry, NoticeUpdate, SupervisionNotice,
+};
 use crate::models::{case as case_model, jurisdiction, unit};
 use crate::services::case_work::engine::{perform_authorized, Step};
 use crate::services::WorkContext;
@@ -64,18 +66,9 @@ fn entry_by<'a, A>(
     notice: &'a SupervisionNotice,
     kind: NoticeEventKind,
 ) -> NewNoticeEvent<'a> {
-    NewNoticeEvent {
-        notice_id: notice.id,
-        jurisdiction_code: &notice.jurisdiction_code,
-        kind,
-        from_status: None,
-        to_status: None,
-        actor_account_id: Some(ctx.caller.account_id),
-        actor_role: Some(proof.role().into()),
-        occurred_at: ctx.env.now,
-        note: None,
-        payload: json!({}),
-    }
+    let by = (Some(ctx.caller.account_id), proof.role().into());
+    let entry = NoticeEntry::new(kind, by, ctx.env.now);
+    NewNoticeEvent { notice_id: notice.id, jurisdiction_code: &notice.jurisdiction_code, entry }
 }
 
 /// `issueSupervisionNotice`.
@@ -131,20 +124,15 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
         },
         &cases.iter().map(|c| (c.id, c.jurisdiction_code.as_str())).collect::<Vec<_>>(),
     )?;
-    model::append_event(
-        conn,
-        &proof,
-        &NewNoticeEvent {
-            to_status: Some(NoticeStatus::Issued),
-            payload: to_payload(&NoticeIssued {
-                case_ids,
-                notice_type: req.notice_type,
-                trigger: req.trigger,
-                response_due_at: notice.response_due_at,
-            }),
-            ..entry_by(ctx, &proof, &notice, NoticeEventKind::Issued)
-        },
-    )?;
+    let issued = NoticeIssued {
+        case_ids,
+        notice_type: req.notice_type,
+        trigger: req.trigger,
+        response_due_at: notice.response_due_at,
+    };
+    let written = entry_by(ctx, &proof, &notice, NoticeEventKind::Issued);
+    let entry = written.entry.moving(None, Some(NoticeStatus::Issued)).saying(None, to_payload(&issued));
+    model::append_event(conn, &proof, &NewNoticeEvent { entry, ..written })?;
     // Each case's history shows it was supervised (for staff: a petitioner does not see supervision).
     for case in cases {
         let mut step = Step::new(Operation::LogActivity, EventKind::Supervised);
@@ -217,16 +205,8 @@ pub fn act(
         }
     };
     let notice = model::update(conn, &proof, notice.id, update)?;
-    model::append_event(
-        conn,
-        &proof,
-        &NewNoticeEvent {
-            from_status: Some(from),
-            to_status: Some(to),
-            note: note.as_deref(),
-            payload,
-            ..entry_by(ctx, &proof, &notice, action.event())
-        },
-    )?;
+    let written = entry_by(ctx, &proof, &notice, action.event());
+    let entry = written.entry.moving(Some(from), Some(to)).saying(note, payload);
+    model::append_event(conn, &proof, &NewNoticeEvent { entry, ..written })?;
     Ok(notice)
 }

@@ -13,12 +13,13 @@ use crate::domain::details::Closed;
 use crate::domain::details::{to_payload, NoticeOverdue};
 use crate::domain::lifecycle::{next_status, Action};
 use crate::domain::permission::SystemWrite;
+use crate::domain::role::ActorRole;
 use crate::domain::schedule::DeadlineKind;
 use crate::domain::supervision::NoticeEventKind;
 use crate::error::AppResult;
 use crate::models::case::{self as case_model, CaseUpdate};
 use crate::models::case_event::{self, NewCaseEvent};
-use crate::models::supervision_notice::{self as notice_model, NewNoticeEvent};
+use crate::models::supervision_notice::{self as notice_model, NewNoticeEvent, NoticeEntry};
 use crate::models::unscoped;
 use crate::services::case_work::history::{self, stamp};
 use crate::services::Environment;
@@ -67,14 +68,8 @@ pub fn run_once(conn: &mut PgConnection, env: &Environment) -> AppResult<SweepRe
                     &NewNoticeEvent {
                         notice_id: n.id,
                         jurisdiction_code: &n.jurisdiction_code,
-                        kind: NoticeEventKind::Overdue,
-                        from_status: None,
-                        to_status: None,
-                        actor_account_id: None,
-                        actor_role: Some(crate::domain::role::ActorRole::System),
-                        occurred_at: n.response_due_at,
-                        note: None,
-                        payload: to_payload(&NoticeOverdue { due_at: stamp(n.response_due_at) }),
+                        entry: NoticeEntry::new(NoticeEventKind::Overdue, (None, ActorRole::System), n.response_due_at)
+                            .saying(None, to_payload(&NoticeOverdue { due_at: stamp(n.response_due_at) })),
                     },
                 )?;
                 written += usize::from(fresh);
@@ -114,21 +109,10 @@ fn close_unreviewed(
     let Some(case) = unscoped::lock_case_for_system(conn, case_id)? else { return Ok(false) };
     let Ok(to) = next_status(case.status, Action::Close, false) else { return Ok(false) };
     let system = SystemWrite::new();
-    case_event::append(
-        conn,
-        &system,
-        &NewCaseEvent {
-            from_status: Some(case.status),
-            to_status: Some(to),
-            ..history::system_entry(
-                case.id,
-                &case.jurisdiction_code,
-                EventKind::Closed,
-                lapsed_at,
-                &Closed { reason: ClosureReason::NoReviewRequested },
-            )
-        },
-    )?;
+    let closed = &Closed { reason: ClosureReason::NoReviewRequested };
+    let written = history::system_entry(case.id, &case.jurisdiction_code, EventKind::Closed, lapsed_at, closed);
+    let entry = written.entry.moving(Some(case.status), Some(to));
+    case_event::append(conn, &system, &NewCaseEvent { entry, ..written })?;
     let next_due = history::next_due(conn, env, &case)?;
     let update = CaseUpdate { status: Some(to), ..Default::default() };
     case_model::apply_update(conn, &system, case.id, &update, next_due, env.now)?;

@@ -95,7 +95,7 @@ async fn deliver_one(state: &AppState, client: &reqwest::Client, server: Uuid) -
             Err(e) => (None, Some(e.clone())),
         };
         let succeeded = error.is_none();
-        let (id, kind, key) = (hook.id, event.kind, *key);
+        let (id, kind, key) = (hook.id, event.entry.kind, *key);
         let failing_since = hook.failing_since.unwrap_or(attempted_at);
         let failures = hook.failures as u32 + 1;
         // The attempt and what it settles, in one transaction: the log never shows a success the position missed.
@@ -163,16 +163,16 @@ async fn pending(state: &AppState, hook: &Webhook) -> AppResult<Vec<(FeedKey, Ca
 /// What an event's POST carries: ids, kinds, times and the public wording, nothing about the petitioner.
 fn payload(message_id: &str, event: &CaseEvent, reference: Option<&str>) -> Vec<u8> {
     json!({
-        "type": format!("case.{}", event.kind.as_str()),
+        "type": format!("case.{}", event.entry.kind.as_str()),
         "timestamp": event.recorded_at.to_rfc3339(),
         "data": {
             "position": message_id,
             "caseId": event.case_id,
             "reference": reference,
-            "kind": event.kind.as_str(),
-            "toStatus": event.to_status.map(|s| s.as_str()),
-            "occurredAt": event.occurred_at.to_rfc3339(),
-            "notice": notice_of(&event.payload),
+            "kind": event.entry.kind.as_str(),
+            "toStatus": event.entry.to_status.map(|s| s.as_str()),
+            "occurredAt": event.entry.occurred_at.to_rfc3339(),
+            "notice": notice_of(&event.entry.payload),
         }
     })
     .to_string()
