@@ -27,38 +27,38 @@ impl AttachmentNode {
 
     /// What the file is to the case.
     async fn kind(&self) -> AttachmentKind {
-        self.0.kind
+        self.0.upload.kind
     }
 
     /// The file's name (cleaned of paths and unsafe characters).
     async fn file_name(&self) -> &str {
-        &self.0.file_name
+        &self.0.upload.file_name
     }
 
     /// Its media type, as recognised from its content (`image/jpeg`, `image/png`, `image/webp`, `image/heic`,
     /// `application/pdf`).
     async fn content_type(&self) -> &str {
-        &self.0.content_type
+        &self.0.upload.content_type
     }
 
     /// Its size in bytes.
     async fn size_bytes(&self) -> i64 {
-        self.0.size_bytes
+        self.0.upload.size_bytes
     }
 
     /// The SHA-256 of its content, in hex, as the history recorded it.
     async fn sha256(&self) -> &str {
-        &self.0.sha256
+        &self.0.upload.sha256
     }
 
     /// In which role the uploader acted.
     async fn uploader_role(&self) -> Option<ActorRole> {
-        Some(self.0.uploader_role)
+        Some(self.0.upload.uploader_role)
     }
 
     /// When it was attached.
     async fn uploaded_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        local_time(ctx, self.0.uploaded_at)
+        local_time(ctx, self.0.upload.uploaded_at)
     }
 
     /// When it was withdrawn (the file stays, marked), if it was.

@@ -29,10 +29,10 @@ pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<
         Ok((attachment, _)) => attachment,
         Err(e) => return refused(e),
     };
-    match state.files.get(&attachment.storage_key).await {
+    match state.files.get(&attachment.upload.storage_key).await {
         Ok(bytes) => HttpResponse::Ok()
-            .content_type(attachment.content_type.as_str())
-            .insert_header(("Content-Disposition", content_disposition(&attachment.file_name)))
+            .content_type(attachment.upload.content_type.as_str())
+            .insert_header(("Content-Disposition", content_disposition(&attachment.upload.file_name)))
             .body(bytes),
         Err(e) => refused(e),
     }

@@ -17,6 +17,17 @@ use crate::domain::role::ActorRole;
 pub struct Attachment {
     pub id: AttachmentId,
     pub case_id: CaseId,
+    #[diesel(embed)]
+    pub upload: Upload,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawal_reason: Option<String>,
+}
+
+/// A file as it was attached: the kind of evidence, its name, type, size and SHA-256 digest, where its bytes are in
+/// the file store, and who attached it in which role, when; the same in the row read and the row written.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = attachments, check_for_backend(diesel::pg::Pg))]
+pub struct Upload {
     pub kind: AttachmentKind,
     pub file_name: String,
     pub content_type: String,
@@ -26,14 +37,12 @@ pub struct Attachment {
     pub uploaded_by: AccountId,
     pub uploader_role: ActorRole,
     pub uploaded_at: DateTime<Utc>,
-    pub withdrawn_at: Option<DateTime<Utc>>,
-    pub withdrawal_reason: Option<String>,
 }
 
 impl Attachment {
     /// Whether the petitioner attached it (which the confidentiality rule asks).
     pub fn by_petitioner(&self) -> bool {
-        self.uploader_role == ActorRole::Petitioner
+        self.upload.uploader_role == ActorRole::Petitioner
     }
 }
 
@@ -43,15 +52,8 @@ pub struct NewAttachment<'a> {
     pub id: AttachmentId,
     pub case_id: CaseId,
     pub jurisdiction_code: &'a str,
-    pub kind: AttachmentKind,
-    pub file_name: &'a str,
-    pub content_type: &'a str,
-    pub size_bytes: i64,
-    pub sha256: &'a str,
-    pub storage_key: &'a str,
-    pub uploaded_by: AccountId,
-    pub uploader_role: ActorRole,
-    pub uploaded_at: DateTime<Utc>,
+    #[diesel(embed)]
+    pub upload: Upload,
 }
 
 pub fn insert(

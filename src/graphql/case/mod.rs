@@ -246,7 +246,7 @@ impl CaseNode {
         let rows = ctx.data_unchecked::<Loaders>().attachments().load_one(self.0.id).await?.unwrap_or_default();
         Ok(rows
             .into_iter()
-            .filter(|a| crate::domain::evidence::shows_attachment(caller, &facts, a.kind, a.by_petitioner()))
+            .filter(|a| crate::domain::evidence::shows_attachment(caller, &facts, a.upload.kind, a.by_petitioner()))
             .map(crate::graphql::evidence::AttachmentNode)
             .collect())
     }

@@ -20,7 +20,7 @@ use crate::domain::permission::{act, authorize_attachment, Authorized, Operation
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, ErrorCode, Message};
-use crate::models::attachment::{self, Attachment, NewAttachment};
+use crate::models::attachment::{self, Attachment, NewAttachment, Upload};
 use crate::models::case::Case;
 
 /// A file as checked, ready to be stored and recorded.
@@ -95,15 +95,17 @@ pub fn record(
                 id: file.id,
                 case_id,
                 jurisdiction_code: &jurisdiction_code,
-                kind,
-                file_name: &file.name,
-                content_type: file.content_type,
-                size_bytes: file.size,
-                sha256: &file.sha256,
-                storage_key,
-                uploaded_by: ctx.caller.account_id,
-                uploader_role: proof.role().into(),
-                uploaded_at: ctx.env.now,
+                upload: Upload {
+                    kind,
+                    file_name: file.name.clone(),
+                    content_type: file.content_type.to_owned(),
+                    size_bytes: file.size,
+                    sha256: file.sha256.clone(),
+                    storage_key: storage_key.to_owned(),
+                    uploaded_by: ctx.caller.account_id,
+                    uploader_role: proof.role().into(),
+                    uploaded_at: ctx.env.now,
+                },
             },
         )?)
     })
@@ -116,7 +118,7 @@ pub fn visible(conn: &mut PgConnection, ctx: &WorkContext, id: AttachmentId) -> 
     let found = crate::models::unscoped::attachment(conn, id)?.ok_or_else(not_found)?;
     let scope = crate::domain::scope::case_scope(&ctx.caller);
     let case = crate::models::case::find_visible(conn, &scope, found.case_id)?.ok_or_else(not_found)?;
-    if !shows_attachment(&ctx.caller, &case.facts(), found.kind, found.by_petitioner()) {
+    if !shows_attachment(&ctx.caller, &case.facts(), found.upload.kind, found.by_petitioner()) {
         return Err(not_found());
     }
     Ok((found, case))
@@ -129,7 +131,7 @@ pub fn withdraw(conn: &mut PgConnection, ctx: &WorkContext, id: AttachmentId, re
         let (found, case) = visible(conn, ctx, id)?;
         let case = load(conn, ctx, case.id, None)?;
         let proof = authorize_attachment(&ctx.caller, &parties(conn, &case)?)?;
-        if proof.role() == Role::Petitioner && found.uploaded_by != ctx.caller.account_id {
+        if proof.role() == Role::Petitioner && found.upload.uploaded_by != ctx.caller.account_id {
             return Err(AppError::forbidden(Message::OwnFilesOnly));
         }
         let withdrawn = attachment::withdraw(conn, &proof, id, ctx.caller.account_id, &reason, ctx.env.now)?
