@@ -376,13 +376,17 @@ fn load_case(
             petitioner_account_id: petitioner_account,
             is_anonymous: demo.anonymous,
             group_size: demo.group_size.unwrap_or(1),
-            is_backlog: demo.backlog,
-            current_unit_id: routed.then_some(unit_id),
-            // The lead the story designated, as the designation step leaves it.
-            case_lead_account_id: lead.filter(|_| events.iter().any(|e| e.0 == "CASE_LEAD_DESIGNATED")).map(|l| l.id),
+            handling: case::Handling {
+                current_unit_id: routed.then_some(unit_id),
+                routing: routed.then_some(Routing::Assigned),
+                handling_days: demo.handling_days,
+                // The lead the story designated, as the designation step leaves it.
+                case_lead_account_id: lead
+                    .filter(|_| events.iter().any(|e| e.0 == "CASE_LEAD_DESIGNATED"))
+                    .map(|l| l.id),
+                is_backlog: demo.backlog,
+            },
             received_at: morning(tz, received_on),
-            handling_days: demo.handling_days,
-            routing: routed.then_some(Routing::Assigned),
             repeat_of_case_id: None,
             representatives: json!([]),
             // Where a routed-out petitioner was told to go, as the API records it.

@@ -120,7 +120,7 @@ impl CaseNode {
 
     /// The unit now handling the case; null while the bureau has not routed it.
     async fn current_unit(&self, ctx: &Context<'_>) -> Result<Option<UnitNode>> {
-        let Some(id) = self.0.current_unit_id else { return Ok(None) };
+        let Some(id) = self.0.handling.current_unit_id else { return Ok(None) };
         Ok(ctx.data_unchecked::<Loaders>().unit().load_one(id).await?.map(UnitNode))
     }
 
@@ -160,7 +160,7 @@ impl CaseNode {
 
     /// Whether this is a backlog case (积案).
     async fn is_backlog(&self) -> bool {
-        self.0.is_backlog
+        self.0.handling.is_backlog
     }
 
     /// The outcome of the handling opinion, once answered.
@@ -199,7 +199,7 @@ impl CaseNode {
 
     /// The case lead (包案领导) in charge, if any. Petitioners see only that there is one, by name.
     async fn case_lead(&self, ctx: &Context<'_>) -> Result<Option<CaseLeadView>> {
-        let Some(id) = self.0.case_lead_account_id else { return Ok(None) };
+        let Some(id) = self.0.handling.case_lead_account_id else { return Ok(None) };
         let event = self.history(ctx).await?.into_iter().rev().find(|e| e.entry.kind == EventKind::CaseLeadDesignated);
         let name = event.and_then(|e| LeadDesignated::deserialize(&e.entry.payload).ok()).map(|d| d.lead_name);
         let staff = !self.view(caller(ctx)?).public_only;

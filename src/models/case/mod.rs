@@ -46,15 +46,12 @@ pub struct Case {
     pub petitioner_account_id: Option<AccountId>,
     pub is_anonymous: bool,
     pub group_size: i32,
-    pub is_backlog: bool,
-    pub current_unit_id: Option<UnitId>,
-    pub case_lead_account_id: Option<AccountId>,
+    #[diesel(embed)]
+    pub handling: Handling,
     pub received_at: DateTime<Utc>,
-    pub handling_days: Option<i32>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub routing: Option<Routing>,
     pub next_due_at: Option<DateTime<Utc>>,
     pub repeat_of_case_id: Option<CaseId>,
     pub representatives: serde_json::Value,
@@ -66,6 +63,19 @@ pub struct Case {
     pub received_level: ReceivedLevel,
     /// The jurisdiction of the bureau that received it, when not the matter's own.
     pub received_by_code: Option<String>,
+}
+
+/// Where a case stands in its handling: the unit it is with, how it came there (forwarded or assigned) and the
+/// days it was given, its case lead, and whether it is flagged as backlog (积案). Empty for a petition just
+/// received; the same in the row read and the row written.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug, Default)]
+#[diesel(table_name = cases, check_for_backend(diesel::pg::Pg), treat_none_as_default_value = false)]
+pub struct Handling {
+    pub current_unit_id: Option<UnitId>,
+    pub routing: Option<Routing>,
+    pub handling_days: Option<i32>,
+    pub case_lead_account_id: Option<AccountId>,
+    pub is_backlog: bool,
 }
 
 impl Case {

@@ -126,12 +126,7 @@ pub struct NewCase<'a> {
     pub petitioner_account_id: Option<AccountId>,
     pub is_anonymous: bool,
     pub group_size: i32,
-    pub is_backlog: bool,
-    pub current_unit_id: Option<UnitId>,
-    pub case_lead_account_id: Option<AccountId>,
     pub received_at: DateTime<Utc>,
-    pub handling_days: Option<i32>,
-    pub routing: Option<Routing>,
     pub repeat_of_case_id: Option<CaseId>,
     pub representatives: serde_json::Value,
     pub disposition_note: Option<&'a str>,
@@ -141,6 +136,8 @@ pub struct NewCase<'a> {
     pub next_due_at: Option<DateTime<Utc>>,
     pub received_level: ReceivedLevel,
     pub received_by_code: Option<&'a str>,
+    #[diesel(embed)]
+    pub handling: Handling,
 }
 
 pub fn insert(conn: &mut PgConnection, _decided: &impl Decision, new: &NewCase<'_>) -> QueryResult<Case> {

@@ -96,8 +96,8 @@ pub fn parties(conn: &mut PgConnection, case: &Case) -> AppResult<CaseParties> {
     Ok(CaseParties {
         case_id: case.id,
         jurisdiction_path: path,
-        current_unit_id: case.current_unit_id,
-        case_lead_account_id: case.case_lead_account_id,
+        current_unit_id: case.handling.current_unit_id,
+        case_lead_account_id: case.handling.case_lead_account_id,
         petitioner_account_id: case.petitioner_account_id,
     })
 }
@@ -126,7 +126,7 @@ pub fn perform_authorized<A: act::OnCase>(
 ) -> AppResult<Case> {
     let from = case.status;
     let to = match step.action {
-        Some(action) => Some(next_status(from, action, case.routing == Some(Routing::Assigned))?),
+        Some(action) => Some(next_status(from, action, case.handling.routing == Some(Routing::Assigned))?),
         None => None,
     };
     let (events, deadlines) = history::deadlines(conn, &ctx.env, case.id)?;

@@ -31,7 +31,7 @@ use crate::domain::person::{
 use crate::domain::role::Role;
 use crate::domain::schedule::{next_staff_due, schedule, EventFact};
 use crate::error::{AppError, AppResult, Message};
-use crate::models::case::{self as case_model, Case, NewCase, SamePerson};
+use crate::models::case::{self as case_model, Case, Handling, NewCase, SamePerson};
 use crate::models::case_event::{CaseEntry, NewCaseEvent};
 use crate::models::idempotency;
 use crate::models::jurisdiction::{self, Jurisdiction};
@@ -199,12 +199,7 @@ impl Filing<'_> {
             petitioner_account_id: f.petitioner_account,
             is_anonymous: c.anonymous,
             group_size: f.group_size,
-            is_backlog: false,
-            current_unit_id: None,
-            case_lead_account_id: None,
             received_at: f.received_at,
-            handling_days: None,
-            routing: None,
             repeat_of_case_id: repeat_of,
             representatives: f.representatives.clone(),
             disposition_note: refusal,
@@ -213,6 +208,7 @@ impl Filing<'_> {
             next_due_at: next_staff_due(&deadlines),
             received_level: f.received.0,
             received_by_code: f.received.1.as_deref(),
+            handling: Handling::default(),
         };
         let entries: Vec<NewCaseEvent<'_>> = written
             .into_iter()

@@ -38,7 +38,7 @@ pub fn request(
     let case = load(conn, ctx, case_id, None)?;
     let (action, kind, from) = match case.status {
         CaseStatus::Answered => {
-            let unit_id = case.current_unit_id.ok_or_else(|| AppError::internal("answered without a unit"))?;
+            let unit_id = case.handling.current_unit_id.ok_or_else(|| AppError::internal("answered without a unit"))?;
             let unit = unit::find_many(conn, &[unit_id])?.pop().ok_or_else(|| AppError::internal("unit gone"))?;
             (Action::RequestReview, EscalationKind::Review, unit.jurisdiction_code)
         }

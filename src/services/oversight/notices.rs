@@ -100,7 +100,7 @@ pub fn issue(conn: &mut PgConnection, ctx: &WorkContext, req: NoticeRequest) -> 
     for id in &case_ids {
         let case = case_model::lock_visible(conn, &scope, *id)?
             .ok_or_else(|| AppError::not_found("case").with_field("input.caseIds"))?;
-        if case.current_unit_id != Some(target.id) {
+        if case.handling.current_unit_id != Some(target.id) {
             return Err(AppError::bad_input(
                 "input.caseIds",
                 Message::CaseNotWithUnit(case.reference.to_string(), target.name.to_string()),
