@@ -107,6 +107,12 @@ entity_ids! {
     AttachmentId,
     /// A reception session (领导接访日).
     ReceptionSessionId,
+    /// A petitioner's booking of a place at a reception session.
+    BookingId,
+    /// A visitor received at a reception session.
+    VisitId,
+    /// An integrator's webhook.
+    WebhookId,
 }
 
 #[cfg(test)]

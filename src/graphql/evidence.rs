@@ -11,7 +11,7 @@ use crate::domain::role::ActorRole;
 use crate::error::{AppError, Message};
 use crate::files::FileStore;
 use crate::models::attachment::Attachment;
-use crate::services::case_work::evidence;
+use crate::services::evidence;
 
 /// A file attached to a case.
 pub struct AttachmentNode(pub Attachment);

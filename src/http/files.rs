@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::graphql::{coded_refusal, request_data, status_of};
 use crate::error::{AppError, Message};
 use crate::graphql::context::{AppState, Authentication};
-use crate::services::case_work::evidence;
+use crate::services::evidence;
 use crate::services::{Environment, WorkContext};
 
 pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {

@@ -4,12 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use crate::db::schema::{jurisdictions, reception_bookings, reception_sessions, reception_visits};
 use crate::domain::ids::AccountId;
 use crate::domain::ids::CaseId;
-use crate::domain::ids::ReceptionSessionId;
+use crate::domain::ids::{BookingId, ReceptionSessionId, VisitId};
 use crate::domain::permission::{act, Authorized};
 use crate::domain::reception::{BookingStatus, ReceptionKind, SessionStatus};
 
@@ -59,7 +58,7 @@ pub struct NewSession<'a> {
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = reception_bookings, check_for_backend(diesel::pg::Pg))]
 pub struct Booking {
-    pub id: Uuid,
+    pub id: BookingId,
     pub session_id: ReceptionSessionId,
     pub petitioner_account_id: AccountId,
     pub matter: String,
@@ -165,7 +164,7 @@ pub fn insert_booking(
 ) -> QueryResult<Option<Booking>> {
     diesel::insert_into(reception_bookings::table)
         .values((
-            reception_bookings::id.eq(Uuid::new_v4()),
+            reception_bookings::id.eq(BookingId::new_v4()),
             reception_bookings::session_id.eq(session_id),
             reception_bookings::petitioner_account_id.eq(petitioner),
             reception_bookings::matter.eq(matter),
@@ -181,7 +180,7 @@ pub fn insert_booking(
 pub fn cancel_booking(
     conn: &mut PgConnection,
     _booking: &Authorized<act::Book>,
-    id: Uuid,
+    id: BookingId,
     at: DateTime<Utc>,
 ) -> QueryResult<Option<Booking>> {
     diesel::update(
@@ -193,7 +192,7 @@ pub fn cancel_booking(
     .optional()
 }
 
-pub(in crate::models) fn find_booking(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
+pub(in crate::models) fn find_booking(conn: &mut PgConnection, id: BookingId) -> QueryResult<Option<Booking>> {
     reception_bookings::table.find(id).select(Booking::as_select()).first(conn).optional()
 }
 
@@ -226,7 +225,7 @@ pub(in crate::models) fn bookings_of_sessions(
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = reception_visits, check_for_backend(diesel::pg::Pg))]
 pub struct Visit {
-    pub id: Uuid,
+    pub id: VisitId,
     pub session_id: ReceptionSessionId,
     pub case_id: CaseId,
     pub new_petition: bool,
@@ -251,7 +250,7 @@ pub fn insert_visit(
 ) -> QueryResult<Option<Visit>> {
     diesel::insert_into(reception_visits::table)
         .values((
-            reception_visits::id.eq(Uuid::new_v4()),
+            reception_visits::id.eq(VisitId::new_v4()),
             reception_visits::session_id.eq(session_id),
             reception_visits::case_id.eq(case_id),
             reception_visits::jurisdiction_code.eq(jurisdiction_code),

@@ -25,7 +25,7 @@ use crate::domain::ids::AttachmentId;
 use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
 use crate::domain::ids::NoticeId;
-use crate::domain::ids::ReceptionSessionId;
+use crate::domain::ids::{BookingId, ReceptionSessionId};
 use crate::domain::schedule::{Deadline, DeadlineKind};
 
 /// A page of one history's entries in chain order, for `verify-history`: the operator reads every chain (the
@@ -168,7 +168,7 @@ pub fn cases_of_notices(conn: &mut PgConnection, notice_ids: &[NoticeId]) -> Que
 }
 
 /// One booking, which the service then holds to the caller (their own, or their desk's).
-pub fn booking(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
+pub fn booking(conn: &mut PgConnection, id: BookingId) -> QueryResult<Option<Booking>> {
     super::reception::find_booking(conn, id)
 }
 

@@ -8,14 +8,14 @@ use uuid::Uuid;
 use super::feed::FeedKey;
 use crate::db::schema::{jurisdictions, webhook_deliveries, webhooks};
 use crate::domain::case::EventKind;
-use crate::domain::ids::AccountId;
+use crate::domain::ids::{AccountId, WebhookId};
 use crate::domain::permission::Decision;
 use crate::domain::webhook::WebhookStatus;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = webhooks, check_for_backend(diesel::pg::Pg))]
 pub struct Webhook {
-    pub id: Uuid,
+    pub id: WebhookId,
     pub jurisdiction_code: String,
     pub url: String,
     pub kinds: Option<Vec<EventKind>>,
@@ -41,7 +41,7 @@ impl Webhook {
 #[derive(Insertable)]
 #[diesel(table_name = webhooks)]
 pub struct NewWebhook<'a> {
-    pub id: Uuid,
+    pub id: WebhookId,
     pub jurisdiction_code: &'a str,
     pub url: &'a str,
     pub kinds: Option<Vec<EventKind>>,
@@ -58,7 +58,7 @@ pub struct NewWebhook<'a> {
 #[diesel(table_name = webhook_deliveries, check_for_backend(diesel::pg::Pg))]
 pub struct Delivery {
     pub id: i64,
-    pub webhook_id: Uuid,
+    pub webhook_id: WebhookId,
     pub message_id: String,
     pub event_kind: EventKind,
     pub attempted_at: DateTime<Utc>,
@@ -70,7 +70,7 @@ pub struct Delivery {
 #[derive(Insertable)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct NewDelivery<'a> {
-    pub webhook_id: Uuid,
+    pub webhook_id: WebhookId,
     pub message_id: &'a str,
     pub event_kind: EventKind,
     pub attempted_at: DateTime<Utc>,
@@ -96,7 +96,7 @@ pub fn list_within(conn: &mut PgConnection, path: &str) -> QueryResult<Vec<Webho
 }
 
 /// One webhook, locked for the rest of the transaction (an admin's change).
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Webhook>> {
+pub fn lock(conn: &mut PgConnection, id: WebhookId) -> QueryResult<Option<Webhook>> {
     webhooks::table.find(id).select(Webhook::as_select()).for_update().first(conn).optional()
 }
 
@@ -104,7 +104,7 @@ pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Webhook>> {
 pub fn update_status(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    id: Uuid,
+    id: WebhookId,
     status: WebhookStatus,
     position: Option<FeedKey>,
     now: DateTime<Utc>,
@@ -128,7 +128,7 @@ pub fn update_status(
 pub fn update_secret(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    id: Uuid,
+    id: WebhookId,
     secret: &str,
 ) -> QueryResult<Webhook> {
     diesel::update(webhooks::table.find(id))
@@ -138,7 +138,7 @@ pub fn update_secret(
 }
 
 /// The most recent attempts of each webhook, newest first, at most `per_webhook` each.
-pub fn deliveries_of(conn: &mut PgConnection, ids: &[Uuid], per_webhook: i64) -> QueryResult<Vec<Delivery>> {
+pub fn deliveries_of(conn: &mut PgConnection, ids: &[WebhookId], per_webhook: i64) -> QueryResult<Vec<Delivery>> {
     let mut rows: Vec<Delivery> = Vec::new();
     for id in ids {
         rows.extend(
@@ -184,7 +184,7 @@ pub fn take_due(
 pub fn settle_delivered(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    id: Uuid,
+    id: WebhookId,
     server: Uuid,
     position: FeedKey,
 ) -> QueryResult<bool> {
@@ -204,7 +204,7 @@ pub fn settle_delivered(
 pub fn settle_failed(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    id: Uuid,
+    id: WebhookId,
     server: Uuid,
     next_attempt_at: DateTime<Utc>,
     failing_since: DateTime<Utc>,
@@ -228,7 +228,7 @@ pub fn settle_failed(
 pub fn free_lease(
     conn: &mut PgConnection,
     _decided: &impl Decision,
-    id: Uuid,
+    id: WebhookId,
     server: Uuid,
     next: DateTime<Utc>,
 ) -> QueryResult<()> {

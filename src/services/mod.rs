@@ -7,6 +7,7 @@
 
 pub mod administration;
 pub mod case_work;
+pub mod evidence;
 pub mod oversight;
 pub mod reception;
 pub mod sessions;

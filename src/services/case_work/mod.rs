@@ -6,7 +6,6 @@ pub mod closing;
 pub mod contact;
 pub mod engine;
 pub mod escalations;
-pub mod evidence;
 pub mod handling;
 pub mod history;
 pub mod intake;

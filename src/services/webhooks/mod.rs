@@ -4,8 +4,8 @@
 
 pub mod delivery;
 
+use crate::domain::ids::WebhookId;
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use crate::domain::case::EventKind;
 use crate::domain::permission::{act, authorize_administration, may_administer, Authorized};
@@ -63,7 +63,7 @@ pub fn literal_address(url: &str) -> Option<std::net::IpAddr> {
 fn administered(
     conn: &mut PgConnection,
     caller: &Caller,
-    id: Uuid,
+    id: WebhookId,
 ) -> AppResult<(Authorized<act::Administer>, Webhook)> {
     may_administer(caller)?;
     let hook = model::lock(conn, id)?.ok_or_else(|| AppError::not_found("webhook"))?;
@@ -92,7 +92,7 @@ pub fn create(
         conn,
         &proof,
         &NewWebhook {
-            id: Uuid::new_v4(),
+            id: WebhookId::new_v4(),
             jurisdiction_code: &req.jurisdiction_code,
             url: &url,
             kinds: req.kinds.clone(),
@@ -109,20 +109,25 @@ pub fn create(
 }
 
 /// Stops delivering to a webhook.
-pub fn disable(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<Webhook> {
+pub fn disable(conn: &mut PgConnection, work: &WorkContext, id: WebhookId) -> AppResult<Webhook> {
     let (proof, _) = administered(conn, &work.caller, id)?;
     Ok(model::update_status(conn, &proof, id, WebhookStatus::Disabled, None, work.env.now)?)
 }
 
 /// Delivers again, at once: from `after` (a feed position) when given, else from where delivery stood; a disabled
 /// or dead webhook is active again.
-pub fn redeliver(conn: &mut PgConnection, work: &WorkContext, id: Uuid, after: Option<FeedKey>) -> AppResult<Webhook> {
+pub fn redeliver(
+    conn: &mut PgConnection,
+    work: &WorkContext,
+    id: WebhookId,
+    after: Option<FeedKey>,
+) -> AppResult<Webhook> {
     let (proof, _) = administered(conn, &work.caller, id)?;
     Ok(model::update_status(conn, &proof, id, WebhookStatus::Active, after, work.env.now)?)
 }
 
 /// A new secret, returned once; deliveries are signed with it from now on.
-pub fn rotate_secret(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<(Webhook, String)> {
+pub fn rotate_secret(conn: &mut PgConnection, work: &WorkContext, id: WebhookId) -> AppResult<(Webhook, String)> {
     let (proof, _) = administered(conn, &work.caller, id)?;
     let secret = WebhookSecret::generate(&mut rand::thread_rng()).to_text();
     Ok((model::update_secret(conn, &proof, id, &secret)?, secret))
@@ -136,6 +141,6 @@ pub fn list(conn: &mut PgConnection, work: &WorkContext) -> AppResult<Vec<Webhoo
 }
 
 /// The latest attempts of each webhook (the caller read the webhooks through [`list`]).
-pub fn recent_deliveries(conn: &mut PgConnection, ids: &[Uuid], per_webhook: i64) -> AppResult<Vec<Delivery>> {
+pub fn recent_deliveries(conn: &mut PgConnection, ids: &[WebhookId], per_webhook: i64) -> AppResult<Vec<Delivery>> {
     Ok(model::deliveries_of(conn, ids, per_webhook)?)
 }

@@ -1,26 +1,21 @@
-//! Leaders' reception days: bureau clerks schedule sessions for a leader (an account with `CASE_LEAD` whose
-//! jurisdiction covers the session's), publish them on the public schedule, and cancel them with a reason that
-//! those who booked read on their booking; petitioners book a place (never beyond the capacity, however many book
-//! at once; one booking per petitioner and session) and give it up.
+//! A leader's reception days as the bureau's desk keeps them, and as the public and the portals read them.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use diesel::{Connection, PgConnection};
-use uuid::Uuid;
+use diesel::PgConnection;
 
 use crate::domain::ids::AccountId;
-use crate::domain::ids::{CaseId, ReceptionSessionId};
+use crate::domain::ids::ReceptionSessionId;
 use crate::domain::organisation::is_within;
-use crate::domain::permission::{act, authorize_booking, authorize_reception_desk, Authorized};
+use crate::domain::permission::{act, authorize_reception_desk, Authorized};
 use crate::domain::person::{parse_text, NOTE_MAX_CHARS};
 use crate::domain::reception::{SessionStatus, MAX_CAPACITY};
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
 use crate::error::{AppError, AppResult, ErrorCode, Message};
-use crate::models::reception::{self as model, Booking, NewSession, Session, Sitting};
-use crate::models::{account, case as case_model, jurisdiction};
-use crate::services::case_work::intake;
+use crate::models::reception::{self as model, NewSession, Session, Sitting};
+use crate::models::{account, jurisdiction};
 use crate::services::WorkContext;
 
 // The GraphQL input itself, so that the API and the service read one declaration (the row is the model's
@@ -81,7 +76,7 @@ pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> 
 
 /// A session the caller keeps (bureau clerks over it), locked, with the proof; `NOT_FOUND` for anyone else who
 /// could not see it.
-fn kept(
+pub(super) fn kept(
     conn: &mut PgConnection,
     caller: &Caller,
     id: ReceptionSessionId,
@@ -156,138 +151,6 @@ pub fn public_schedule(
 ) -> AppResult<Vec<Session>> {
     let place = jurisdiction::find(conn, code)?.ok_or_else(|| AppError::not_found("jurisdiction"))?;
     Ok(crate::models::unscoped::published_sessions(conn, &place.path, from..to, 500)?)
-}
-
-/// `bookReception`: a petitioner books a place; `case_id`, if given, must be one of their own cases. In the
-/// caller's transaction, so that a refused booking gives its place back.
-pub fn book(
-    conn: &mut PgConnection,
-    work: &WorkContext,
-    session_id: ReceptionSessionId,
-    matter: &str,
-    case_id: Option<CaseId>,
-) -> AppResult<Booking> {
-    let (caller, now) = (&work.caller, work.env.now);
-    let booking = authorize_booking(caller)?;
-    let matter = parse_text(matter, "input.matter", 200)?;
-    if let Some(case_id) = case_id {
-        let scope = crate::domain::scope::case_scope(caller);
-        let own = case_model::find_visible(conn, &scope, case_id)?
-            .is_some_and(|c| c.petitioner_account_id == Some(caller.account_id));
-        if !own {
-            return Err(AppError::not_found("case").with_field("input.caseId"));
-        }
-    }
-    let Some(session) = model::take_place(conn, &booking, session_id)? else {
-        let open = crate::models::unscoped::reception_session(conn, session_id)?
-            .is_some_and(|s| s.status == SessionStatus::Published);
-        return Err(if open { full() } else { AppError::not_found("reception session") });
-    };
-    if session.sitting.starts_at <= now {
-        return Err(AppError::new(ErrorCode::DeadlinePassed, Message::SessionBegun));
-    }
-    model::insert_booking(conn, &booking, session_id, caller.account_id, &matter, case_id, now)?
-        .ok_or_else(|| AppError::new(ErrorCode::Conflict, Message::AlreadyBooked))
-}
-
-fn full() -> AppError {
-    AppError::new(ErrorCode::Conflict, Message::SessionFull)
-}
-
-/// `cancelReceptionBooking`: a petitioner gives up their booking; the place is free again.
-pub fn cancel_booking(conn: &mut PgConnection, work: &WorkContext, id: Uuid) -> AppResult<Booking> {
-    let caller = &work.caller;
-    let proof = authorize_booking(caller).map_err(|_| AppError::not_found("booking"))?;
-    let mine = crate::models::unscoped::booking(conn, id)?.filter(|b| b.petitioner_account_id == caller.account_id);
-    let Some(booking) = mine else { return Err(AppError::not_found("booking")) };
-    let cancelled = model::cancel_booking(conn, &proof, booking.id, work.env.now)?
-        .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, Message::BookingCancelled))?;
-    model::free_place(conn, &proof, booking.session_id)?;
-    Ok(cancelled)
-}
-
-/// A visitor received at a session: an existing case, or a petition recorded there.
-pub enum Visitor<'a> {
-    Case(CaseId),
-    Petition { petition: crate::services::case_work::intake::Petition<'a>, petitioner_name: &'a str },
-}
-
-/// `recordReceptionVisit`: the bureau records a visitor the leader received: the case gets a RECEPTION entry (or a
-/// petition is recorded there first, channel VISIT, with its own reference), then in one transaction the leader
-/// takes charge of it on the spot when asked (包案) and the visit is recorded against the session. Like intake,
-/// whose serials are reserved in a statement of their own, `conn` must not be inside a transaction: this opens
-/// its own.
-pub fn record_visit(
-    conn: &mut PgConnection,
-    ctx: &WorkContext,
-    numbering: &intake::Numbering,
-    session_id: ReceptionSessionId,
-    visitor: Visitor<'_>,
-    persons: i32,
-    leader_takes_charge: bool,
-) -> AppResult<(model::Visit, Option<String>)> {
-    use crate::services::case_work::handling;
-    if !(1..=1000).contains(&persons) {
-        return Err(AppError::bad_input("input.persons", Message::OneTo1000));
-    }
-    let (session, desk) = conn.transaction(|conn| kept(conn, &ctx.caller, session_id))?;
-    if session.status == SessionStatus::Cancelled {
-        return Err(AppError::new(ErrorCode::InvalidTransition, Message::SessionCancelled));
-    }
-    if session.sitting.starts_at > ctx.env.now {
-        return Err(AppError::new(ErrorCode::InvalidTransition, Message::SessionNotBegun));
-    }
-    let who = format!("{}接访", session.sitting.leader_title);
-    let (case_id, query_code, new_petition) = match visitor {
-        Visitor::Case(case_id) => (case_id, None, false),
-        Visitor::Petition { petition, petitioner_name } => {
-            let petition = intake::Petition { jurisdiction_code: &session.jurisdiction_code, ..petition };
-            let recording = intake::Recording {
-                channel: crate::domain::case::Channel::Visit,
-                received_at: ctx.env.now,
-                petitioner: intake::RecordedPetitioner { name: petitioner_name, account_id: None },
-                representatives: &[],
-                group_size: persons,
-                note: Some(&who),
-                national_channel: false,
-            };
-            let recorded = intake::record(conn, ctx, numbering, &petition, &recording)?;
-            (recorded.case.id, recorded.query_code, true)
-        }
-    };
-    conn.transaction(|conn| {
-        let case = if new_petition {
-            crate::services::case_work::engine::load(conn, ctx, case_id, None)?
-        } else {
-            let activity = handling::Activity {
-                kind: crate::domain::case::EventKind::Reception,
-                happened_at: ctx.env.now,
-                note: &who,
-                hearing_days: None,
-                staff_only: false,
-            };
-            handling::log_activity(conn, ctx, case_id, activity)?
-        };
-        if leader_takes_charge {
-            let note = format!("{who}时包案");
-            let (lead, at) = (session.leader_account_id, Some(session.id));
-            handling::designate_case_lead(conn, ctx, case_id, lead, None, Some(&note), at)?;
-        }
-        let visit = model::insert_visit(
-            conn,
-            &desk,
-            session_id,
-            case_id,
-            &case.jurisdiction_code,
-            new_petition,
-            leader_takes_charge,
-            persons,
-            ctx.caller.account_id,
-            ctx.env.now,
-        )?
-        .ok_or_else(|| AppError::new(ErrorCode::Conflict, Message::VisitRecorded))?;
-        Ok((visit, query_code))
-    })
 }
 
 /// The reception figures of each subtree in `within` (by materialised path) for the sessions starting on

@@ -7,7 +7,7 @@
 use diesel::{Connection, PgConnection};
 use sha2::{Digest, Sha256};
 
-use super::engine::{load, parties, perform_authorized, Step};
+use super::case_work::engine::{load, parties, perform_authorized, Step};
 use super::WorkContext;
 use crate::domain::case::EventKind;
 use crate::domain::details::{FileAttached, FileWithdrawn};
