@@ -70,9 +70,10 @@ pub struct Booking {
 
 pub fn insert_session(
     conn: &mut PgConnection,
-    _desk: &Authorized<act::KeepReceptionDays>,
+    desk: &Authorized<act::KeepReceptionDays>,
     new: &NewSession<'_>,
 ) -> QueryResult<Session> {
+    super::decided_for(desk, new.id)?;
     diesel::insert_into(reception_sessions::table).values(new).returning(Session::as_returning()).get_result(conn)
 }
 
@@ -94,11 +95,12 @@ pub(in crate::models) fn lock_session(conn: &mut PgConnection, id: ReceptionSess
 
 pub fn set_status(
     conn: &mut PgConnection,
-    _desk: &Authorized<act::KeepReceptionDays>,
+    desk: &Authorized<act::KeepReceptionDays>,
     id: ReceptionSessionId,
     status: SessionStatus,
     reason: Option<&str>,
 ) -> QueryResult<Session> {
+    super::decided_for(desk, id)?;
     diesel::update(reception_sessions::table.find(id))
         .set((reception_sessions::status.eq(status.as_str()), reception_sessions::cancellation_reason.eq(reason)))
         .returning(Session::as_returning())
@@ -126,9 +128,10 @@ pub(in crate::models) fn published(
 /// Takes one place of a published session that has one free: the session, or none when it is full or not open.
 pub fn take_place(
     conn: &mut PgConnection,
-    _booking: &Authorized<act::Book>,
+    booking: &Authorized<act::Book>,
     id: ReceptionSessionId,
 ) -> QueryResult<Option<Session>> {
+    super::decided_for(booking, id)?;
     diesel::update(
         reception_sessions::table
             .find(id)
@@ -144,9 +147,10 @@ pub fn take_place(
 /// Gives a place back.
 pub fn free_place(
     conn: &mut PgConnection,
-    _booking: &Authorized<act::Book>,
+    booking: &Authorized<act::Book>,
     id: ReceptionSessionId,
 ) -> QueryResult<usize> {
+    super::decided_for(booking, id)?;
     diesel::update(reception_sessions::table.find(id).filter(reception_sessions::booked.gt(0)))
         .set(reception_sessions::booked.eq(reception_sessions::booked - 1))
         .execute(conn)
@@ -155,13 +159,14 @@ pub fn free_place(
 /// Inserts a booking; none when the petitioner holds one for the session already (the unique index).
 pub fn insert_booking(
     conn: &mut PgConnection,
-    _booking: &Authorized<act::Book>,
+    booking: &Authorized<act::Book>,
     session_id: ReceptionSessionId,
     petitioner: AccountId,
     matter: &str,
     case_id: Option<CaseId>,
     at: DateTime<Utc>,
 ) -> QueryResult<Option<Booking>> {
+    super::decided_for(booking, session_id)?;
     diesel::insert_into(reception_bookings::table)
         .values((
             reception_bookings::id.eq(BookingId::new_v4()),
@@ -179,10 +184,11 @@ pub fn insert_booking(
 
 pub fn cancel_booking(
     conn: &mut PgConnection,
-    _booking: &Authorized<act::Book>,
+    booking: &Authorized<act::Book>,
     id: BookingId,
     at: DateTime<Utc>,
 ) -> QueryResult<Option<Booking>> {
+    super::decided_for(booking, id)?;
     diesel::update(
         reception_bookings::table.find(id).filter(reception_bookings::status.eq(BookingStatus::Booked.as_str())),
     )
@@ -238,7 +244,7 @@ pub struct Visit {
 /// Records a visitor received at a session; none when the case was recorded at the session already.
 pub fn insert_visit(
     conn: &mut PgConnection,
-    _desk: &Authorized<act::KeepReceptionDays>,
+    desk: &Authorized<act::KeepReceptionDays>,
     session_id: ReceptionSessionId,
     case_id: CaseId,
     jurisdiction_code: &str,
@@ -248,6 +254,7 @@ pub fn insert_visit(
     by: AccountId,
     at: DateTime<Utc>,
 ) -> QueryResult<Option<Visit>> {
+    super::decided_for(desk, session_id)?;
     diesel::insert_into(reception_visits::table)
         .values((
             reception_visits::id.eq(VisitId::new_v4()),

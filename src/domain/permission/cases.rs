@@ -3,9 +3,9 @@
 use super::{act, covers, staff_in, Authorized};
 use crate::domain::escalation::EscalationKind;
 use crate::domain::ids::AccountId;
-use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
 use crate::domain::ids::UnitId;
+use crate::domain::ids::{BookingId, CaseId, ReceptionSessionId};
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::Caller;
@@ -137,19 +137,31 @@ pub fn authorize_recording(caller: &Caller, path: &str) -> Result<Authorized<act
 
 /// Whether `caller` may keep the reception days of the jurisdiction with path `path` (schedule, publish, cancel,
 /// and see who booked): bureau clerks of it or above.
-pub fn authorize_reception_desk(caller: &Caller, path: &str) -> Result<Authorized<act::KeepReceptionDays>, AppError> {
+pub fn authorize_reception_desk(
+    caller: &Caller,
+    path: &str,
+    session: ReceptionSessionId,
+) -> Result<Authorized<act::KeepReceptionDays>, AppError> {
     if !(staff_in(caller, Role::Clerk, &[UnitKind::Bureau]) && covers(caller, path)) {
         return Err(AppError::forbidden(Message::OnlyBureauKeepsReceptionDays));
     }
-    Ok(Authorized::grant(Role::Clerk))
+    Ok(Authorized::grant_on(Role::Clerk, session))
 }
 
 /// Whether `caller` may book a place at a reception session (or give one up): petitioners do; staff schedule.
-pub fn authorize_booking(caller: &Caller) -> Result<Authorized<act::Book>, AppError> {
+/// The proof is for that session (and, to give one up, for that booking of it).
+pub fn authorize_booking(
+    caller: &Caller,
+    session: ReceptionSessionId,
+    booking: Option<BookingId>,
+) -> Result<Authorized<act::Book>, AppError> {
     if !caller.has_role(Role::Petitioner) {
         return Err(AppError::forbidden(Message::PetitionersBook));
     }
-    Ok(Authorized::grant(Role::Petitioner))
+    Ok(match booking {
+        Some(booking) => Authorized::grant_on_part(Role::Petitioner, session, booking),
+        None => Authorized::grant_on(Role::Petitioner, session),
+    })
 }
 
 /// Whether `caller`, who may read the case, may see the petitioner's contact data in full (an audited act): staff

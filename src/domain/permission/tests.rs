@@ -9,6 +9,7 @@ use crate::domain::ids::CaseId;
 use crate::domain::ids::EscalationId;
 use crate::domain::ids::NoticeId;
 use crate::domain::ids::UnitId;
+use crate::domain::ids::{BookingId, ReceptionSessionId};
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::scope::{petitioner, staff};
@@ -207,4 +208,21 @@ fn the_target_answers_and_the_issuer_closes() {
     // The proof is for this notice alone.
     let proof = authorize_notice(&unit_clerk, NoticeAction::Acknowledge, &parties).unwrap();
     assert!(proof.allows(parties.notice_id) && !proof.allows(Uuid::from_u128(2001)));
+}
+
+#[test]
+fn the_desks_and_a_petitioners_proofs_are_for_one_session() {
+    let (a, b) = (ReceptionSessionId::from_u128(1), ReceptionSessionId::from_u128(2));
+    let clerk = staff(Role::Clerk, UnitKind::Bureau, 1, "510000/510500/");
+    let desk = authorize_reception_desk(&clerk, "510000/510500/510502/", a).unwrap();
+    assert!(desk.allows(a) && !desk.allows(b));
+    assert!(authorize_reception_desk(&clerk, "510000/510600/", a).is_err(), "another city's days");
+
+    let p = petitioner(7);
+    let place = authorize_booking(&p, a, None).unwrap();
+    assert!(place.allows(a) && !place.allows(b));
+    let (mine, other) = (BookingId::from_u128(3), BookingId::from_u128(4));
+    let giving_up = authorize_booking(&p, a, Some(mine)).unwrap();
+    assert!(giving_up.allows(a) && giving_up.allows(mine) && !giving_up.allows(other) && !giving_up.allows(b));
+    assert!(authorize_booking(&clerk, a, None).is_err(), "staff schedule, petitioners book");
 }

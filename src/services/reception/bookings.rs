@@ -21,7 +21,7 @@ pub fn book(
     case_id: Option<CaseId>,
 ) -> AppResult<Booking> {
     let (caller, now) = (&work.caller, work.env.now);
-    let booking = authorize_booking(caller)?;
+    let booking = authorize_booking(caller, session_id, None)?;
     let matter = parse_text(matter, "input.matter", 200)?;
     if let Some(case_id) = case_id {
         let scope = crate::domain::scope::case_scope(caller);
@@ -50,9 +50,9 @@ fn full() -> AppError {
 /// `cancelReceptionBooking`: a petitioner gives up their booking; the place is free again.
 pub fn cancel_booking(conn: &mut PgConnection, work: &WorkContext, id: BookingId) -> AppResult<Booking> {
     let caller = &work.caller;
-    let proof = authorize_booking(caller).map_err(|_| AppError::not_found("booking"))?;
     let mine = crate::models::unscoped::booking(conn, id)?.filter(|b| b.petitioner_account_id == caller.account_id);
     let Some(booking) = mine else { return Err(AppError::not_found("booking")) };
+    let proof = authorize_booking(caller, booking.session_id, Some(id)).map_err(|_| AppError::not_found("booking"))?;
     let cancelled = model::cancel_booking(conn, &proof, booking.id, work.env.now)?
         .ok_or_else(|| AppError::new(ErrorCode::InvalidTransition, Message::BookingCancelled))?;
     model::free_place(conn, &proof, booking.session_id)?;

@@ -38,7 +38,8 @@ pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> 
         s.leader_account_id.parse().map_err(|_| AppError::bad_input("input.leaderAccountId", Message::NotAnId))?;
     let place_of = jurisdiction::find(conn, &s.jurisdiction_code)?
         .ok_or_else(|| AppError::not_found("jurisdiction").with_field("input.jurisdictionCode"))?;
-    let desk = authorize_reception_desk(&work.caller, &place_of.path)?;
+    let id = ReceptionSessionId::new_v4();
+    let desk = authorize_reception_desk(&work.caller, &place_of.path, id)?;
     let sitting = Sitting {
         leader_title: parse_text(&s.sitting.leader_title, "input.leaderTitle", 50)?,
         place: parse_text(&s.sitting.place, "input.place", 200)?,
@@ -65,7 +66,7 @@ pub fn schedule(conn: &mut PgConnection, work: &WorkContext, s: &Scheduling) -> 
         conn,
         &desk,
         &NewSession {
-            id: ReceptionSessionId::new_v4(),
+            id,
             jurisdiction_code: &place_of.code,
             leader_account_id: leader_id,
             sitting,
@@ -83,7 +84,7 @@ pub(super) fn kept(
 ) -> AppResult<(Session, Authorized<act::KeepReceptionDays>)> {
     let session = crate::models::unscoped::lock_reception_session(conn, id)?
         .ok_or_else(|| AppError::not_found("reception session"))?;
-    match authorize_reception_desk(caller, &path_of(conn, &session)?) {
+    match authorize_reception_desk(caller, &path_of(conn, &session)?, session.id) {
         Ok(desk) => Ok((session, desk)),
         Err(refused) if session.status == SessionStatus::Published => Err(refused),
         Err(_) => Err(AppError::not_found("reception session")),
@@ -130,7 +131,7 @@ pub fn at_the_desk<T>(
         jurisdiction::find_many(conn, &codes)?.into_iter().map(|j| (j.code, j.path)).collect();
     let kept: Vec<ReceptionSessionId> = sessions
         .iter()
-        .filter(|(_, code)| paths.get(code).is_some_and(|path| authorize_reception_desk(caller, path).is_ok()))
+        .filter(|(id, code)| paths.get(code).is_some_and(|path| authorize_reception_desk(caller, path, *id).is_ok()))
         .map(|(id, _)| *id)
         .collect();
     let mut seen: HashMap<ReceptionSessionId, Vec<T>> = kept.iter().map(|id| (*id, Vec::new())).collect();
