@@ -28,8 +28,9 @@ macro_rules! history_entry {
                 (account, role): (Option<crate::domain::ids::AccountId>, crate::domain::role::ActorRole),
                 at: chrono::DateTime<chrono::Utc>,
             ) -> Self {
+                let (actor_account_id, actor_role, occurred_at) = (account, Some(role), at);
                 let (from_status, to_status, note, payload) = (None, None, None, serde_json::json!({}));
-                $name { kind, from_status, to_status, actor_account_id: account, actor_role: Some(role), occurred_at: at, note, payload }
+                $name { kind, from_status, to_status, actor_account_id, actor_role, occurred_at, note, payload }
             }
 
             /// The entry, moving its object from one status to another.
