@@ -149,6 +149,25 @@ messages! {
     QueryTooDeep(a, b) => "Query is nested too deep: {} levels, at most {}", "查询嵌套过深：{} 层，最多 {} 层";
     TooManyAliases(a, b) => "too many aliases: {}, at most {} allowed", "别名过多：{} 个，最多 {} 个";
     NoBatches => "batched requests are not supported; send one operation per request", "不支持批量请求，每个请求只能包含一个操作";
+    // How a request reaches the API (GraphQL over HTTP).
+    GetNeedsQuery => "GET needs a `query` parameter (or send operations as POST)", "GET 请求需要 `query` 参数（或以 POST 发送操作）";
+    SendJsonPost => "send operations as POST with Content-Type: application/json", "请以 POST 发送操作，Content-Type 为 application/json";
+    MutationsOnlyPost => "mutations are accepted only as POST", "变更操作只接受 POST 请求";
+    OneUploadPerRequest => "one file per request: attach each file with its own attachFile", "每个请求只能上传一个文件：请用 attachFile 逐个上传";
+    NotMultipart(a) => "not a GraphQL multipart request: {}", "不是 GraphQL multipart 请求：{}";
+    CannotReadBody(a) => "cannot read the body: {}", "无法读取请求体：{}";
+    BodyNotJson(a) => "the body is not valid JSON: {}", "请求体不是有效的 JSON：{}";
+    NotAGraphqlRequest(a) => "not a GraphQL request: {}", "不是 GraphQL 请求：{}";
+    DocumentIdNotString => "documentId must be a string", "documentId 必须是字符串";
+    DocumentIdForm => "documentId must be `sha256:` followed by 64 hex digits", "documentId 必须是 `sha256:` 加 64 位十六进制数字";
+    VariablesNotObject => "`variables` must be a JSON object", "`variables` 必须是 JSON 对象";
+    ExtensionsNotObject => "`extensions` must be a JSON object", "`extensions` 必须是 JSON 对象";
+    PersistedQueryNotObject => "extensions.persistedQuery: must be an object", "extensions.persistedQuery：必须是对象";
+    PersistedQueryVersion => "extensions.persistedQuery: only version 1 is supported", "extensions.persistedQuery：只支持版本 1";
+    PersistedQueryHashForm =>
+        "extensions.persistedQuery: sha256Hash must be 64 hex digits",
+        "extensions.persistedQuery：sha256Hash 必须是 64 位十六进制数字";
+    PersistedQueryHashMissing => "extensions.persistedQuery: sha256Hash is missing", "extensions.persistedQuery：缺少 sha256Hash";
     // Finding things.
     NotFound(a) => "{} not found", "未找到{}";
     NoSuchCaseLead => "no case lead with this id", "没有此 ID 的包案领导";

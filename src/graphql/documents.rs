@@ -195,22 +195,22 @@ fn mismatch() -> Refused {
 fn persisted_query_hash(request: &async_graphql::Request) -> Result<Option<String>, Refused> {
     use async_graphql::Value;
     let Some(persisted) = request.extensions.get("persistedQuery") else { return Ok(None) };
-    let bad = |why: &str| Refused::new(ErrorCode::BadUserInput, format!("extensions.persistedQuery: {why}"));
-    let Value::Object(fields) = persisted else { return Err(bad("must be an object")) };
+    let bad = |why: Message| Refused::new(ErrorCode::BadUserInput, why.english());
+    let Value::Object(fields) = persisted else { return Err(bad(Message::PersistedQueryNotObject)) };
     match fields.get("version") {
         Some(Value::Number(n)) if n.as_u64() == Some(1) => {}
-        _ => return Err(bad("only version 1 is supported")),
+        _ => return Err(bad(Message::PersistedQueryVersion)),
     }
     match fields.get("sha256Hash") {
-        Some(Value::String(hash)) => hex_hash(hash).map(Some).ok_or_else(|| bad("sha256Hash must be 64 hex digits")),
-        _ => Err(bad("sha256Hash is missing")),
+        Some(Value::String(hash)) => hex_hash(hash).map(Some).ok_or_else(|| bad(Message::PersistedQueryHashForm)),
+        _ => Err(bad(Message::PersistedQueryHashMissing)),
     }
 }
 
 /// The hash of a GraphQL-over-HTTP `documentId` (`sha256:<hex>`, or the bare hex).
 fn document_hash(id: &str) -> Result<String, Refused> {
     hex_hash(id.strip_prefix("sha256:").unwrap_or(id))
-        .ok_or_else(|| Refused::new(ErrorCode::BadUserInput, "documentId must be `sha256:` followed by 64 hex digits"))
+        .ok_or_else(|| Refused::new(ErrorCode::BadUserInput, Message::DocumentIdForm.english()))
 }
 
 fn hex_hash(text: &str) -> Option<String> {

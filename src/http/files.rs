@@ -7,6 +7,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::graphql::{coded_refusal, request_data, status_of};
+use super::language::{prefers_chinese, render};
 use crate::error::{AppError, Message};
 use crate::graphql::context::{AppState, Authentication};
 use crate::services::evidence;
@@ -16,30 +17,33 @@ pub async fn download(req: HttpRequest, id: web::Path<String>, state: web::Data<
     let (info, _) = request_data(&req, &state).await;
     let caller = match info.auth {
         Authentication::Authenticated(caller) => caller,
-        Authentication::Provisional(_) => return refused(AppError::forbidden(Message::TemporaryPassword)),
+        Authentication::Provisional(_) => return refused(&req, AppError::forbidden(Message::TemporaryPassword)),
         Authentication::Unavailable => {
-            return refused(AppError::unavailable("the account behind the token could not be loaded"))
+            return refused(&req, AppError::unavailable("the account behind the token could not be loaded"))
         }
-        _ => return refused(AppError::unauthenticated(Message::SignInFirst)),
+        _ => return refused(&req, AppError::unauthenticated(Message::SignInFirst)),
     };
-    let Ok(id) = id.parse::<crate::domain::ids::AttachmentId>() else { return refused(AppError::not_found("file")) };
+    let Ok(id) = id.parse::<crate::domain::ids::AttachmentId>() else {
+        return refused(&req, AppError::not_found("file"));
+    };
     let work = WorkContext { caller, env: Environment::of(&state.settings, state.clock.now()) };
     let found = state.db.run(move |conn| evidence::visible(conn, &work, id)).await;
     let attachment = match found {
         Ok((attachment, _)) => attachment,
-        Err(e) => return refused(e),
+        Err(e) => return refused(&req, e),
     };
     match state.files.get(&attachment.upload.storage_key).await {
         Ok(bytes) => HttpResponse::Ok()
             .content_type(attachment.upload.content_type.as_str())
             .insert_header(("Content-Disposition", content_disposition(&attachment.upload.file_name)))
             .body(bytes),
-        Err(e) => refused(e),
+        Err(e) => refused(&req, e),
     }
 }
 
-fn refused(e: AppError) -> HttpResponse {
-    coded_refusal(status_of(e.code.as_str()), e.code, &e.message.english())
+/// The refusal as the API gives it, in the request's language.
+fn refused(req: &HttpRequest, e: AppError) -> HttpResponse {
+    coded_refusal(status_of(e.code.as_str()), e.code, &render(&e.message, prefers_chinese(req)))
 }
 
 /// `attachment` with the name: an ASCII fallback, and the name itself in RFC 5987's encoding.

@@ -21,6 +21,7 @@ use super::graphql::{
 };
 use super::language::prefers_chinese;
 use super::request_id::RequestId;
+use crate::error::Message;
 use crate::graphql::context::AppState;
 use crate::graphql::live::SubscriptionBudget;
 use crate::graphql::AppSchema;
@@ -42,7 +43,9 @@ pub async fn post(req: HttpRequest, payload: web::Payload, served: Served) -> Ht
     };
     let admitted = match decode(&body) {
         Ok((request, document_id)) => admitted(request, document_id.as_deref(), &state.settings.limits, &documents),
-        Err(why) => Err(Outcome::Refused(StatusCode::BAD_REQUEST, crate::error::ErrorCode::BadUserInput, why)),
+        Err(why) => {
+            Err(Outcome::Refused(StatusCode::BAD_REQUEST, crate::error::ErrorCode::BadUserInput, why.english()))
+        }
     };
     stream(&req, state.into_inner(), schema.into_inner(), admitted).await
 }
@@ -52,15 +55,13 @@ pub async fn get(req: HttpRequest, params: web::Query<GetParams>, served: Served
     let Served { state, schema, documents } = served;
     let (request, document_id) = match get_request(params.into_inner()) {
         Ok(Some(asked)) => asked,
-        Ok(None) => {
-            return refusal(StatusCode::BAD_REQUEST, "GET needs a `query` parameter (or send operations as POST)")
-        }
-        Err(why) => return refusal(StatusCode::BAD_REQUEST, why),
+        Ok(None) => return refusal(&req, StatusCode::BAD_REQUEST, Message::GetNeedsQuery),
+        Err(why) => return refusal(&req, StatusCode::BAD_REQUEST, why),
     };
     let mut admitted = admitted(request, document_id.as_deref(), &state.settings.limits, &documents);
     if let Ok(request) = &mut admitted {
         if runs(request, |kind| kind == async_graphql::parser::types::OperationType::Mutation) {
-            return mutations_only_by_post();
+            return mutations_only_by_post(&req);
         }
     }
     stream(&req, state.into_inner(), schema.into_inner(), admitted).await

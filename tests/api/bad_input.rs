@@ -280,3 +280,79 @@ async fn messages_are_in_chinese_when_the_client_asks_for_it() {
     let message = unknown["errors"][0]["message"].as_str().unwrap();
     assert!(message.starts_with("请求有误：") && message.contains("noSuchField"), "{message}");
 }
+
+/// The refusals of how a request arrives (its media type, its method, its body, its GET parameters, a persisted
+/// query's form) are in the client's language too, with the same code and status; English stays the default.
+#[tokio::test]
+async fn refusals_before_the_operation_are_in_chinese_when_the_client_asks_for_it() {
+    let app = spawn_app().await;
+    let graphql = format!("{}/graphql", app.address);
+    let post = |content_type: &'static str, body: &'static str, lang: &'static str| {
+        let request = app.client.post(&graphql).header("content-type", content_type).body(body);
+        async move { request.header("accept-language", lang).send().await.unwrap() }
+    };
+    let get = |params: Vec<(&'static str, &'static str)>, lang: &'static str| {
+        let request = app.client.get(&graphql).header("accept", "application/json").query(&params);
+        async move { request.header("accept-language", lang).send().await.unwrap() }
+    };
+    let persisted =
+        r#"{"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 2, "sha256Hash": "x"}}}"#;
+    let asked: Vec<(&str, reqwest::Response, reqwest::Response, u16, &str, &str)> = vec![
+        (
+            "text/plain",
+            post("text/plain", "{}", "zh-CN").await,
+            post("text/plain", "{}", "en").await,
+            415,
+            "请以 POST 发送操作，Content-Type 为 application/json",
+            "send operations as POST with Content-Type: application/json",
+        ),
+        (
+            "GET without a query",
+            get(vec![], "zh-CN").await,
+            get(vec![], "en").await,
+            400,
+            "GET 请求需要 `query` 参数（或以 POST 发送操作）",
+            "GET needs a `query` parameter (or send operations as POST)",
+        ),
+        (
+            "variables not an object",
+            get(vec![("query", "{ __typename }"), ("variables", "[1]")], "zh-CN").await,
+            get(vec![("query", "{ __typename }"), ("variables", "[1]")], "en").await,
+            400,
+            "`variables` 必须是 JSON 对象",
+            "`variables` must be a JSON object",
+        ),
+        (
+            "a mutation by GET",
+            get(vec![("query", "mutation { logout(refreshToken: \"x\") }")], "zh-CN").await,
+            get(vec![("query", "mutation { logout(refreshToken: \"x\") }")], "en").await,
+            405,
+            "变更操作只接受 POST 请求",
+            "mutations are accepted only as POST",
+        ),
+        (
+            "a persisted query of another version",
+            post("application/json", persisted, "zh-CN").await,
+            post("application/json", persisted, "en").await,
+            400,
+            "extensions.persistedQuery：只支持版本 1",
+            "extensions.persistedQuery: only version 1 is supported",
+        ),
+    ];
+    for (what, chinese, english, status, zh, en) in asked {
+        assert_eq!((chinese.status().as_u16(), english.status().as_u16()), (status, status), "{what}");
+        let (chinese, english): (Value, Value) = (chinese.json().await.unwrap(), english.json().await.unwrap());
+        assert_eq!(chinese["errors"][0]["message"], zh, "{what}: {chinese}");
+        assert_eq!(english["errors"][0]["message"], en, "{what}: {english}");
+        assert_eq!(error_code(&chinese), "BAD_USER_INPUT", "{what}");
+        assert_eq!(error_code(&english), "BAD_USER_INPUT", "{what}");
+    }
+    // The body that is no JSON, read back from the English the decoder formed, keeps the parser's words.
+    let (status, json) = {
+        let res = post("application/json", "{not json", "zh-CN").await;
+        (res.status().as_u16(), res.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, 400);
+    let message = json["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("请求体不是有效的 JSON：") && message.contains("line 1"), "{message}");
+}

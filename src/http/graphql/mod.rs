@@ -53,9 +53,9 @@ impl actix_web::FromRequest for Served {
     }
 }
 
-/// A GraphQL-shaped error response for requests refused before execution.
-pub fn refusal(status: StatusCode, message: &str) -> HttpResponse {
-    coded_refusal(status, ErrorCode::BadUserInput, message)
+/// A GraphQL-shaped error response for a request refused before execution, in the request's language.
+pub fn refusal(req: &HttpRequest, status: StatusCode, message: Message) -> HttpResponse {
+    coded_refusal(status, ErrorCode::BadUserInput, &render(&message, prefers_chinese(req)))
 }
 
 /// The HTTP status of a refusal with `code`, for the routes beside `/graphql` (exports, file downloads), whose
@@ -83,9 +83,7 @@ pub async fn execute(req: HttpRequest, payload: web::Payload, served: Served) ->
     let started = Instant::now();
     let multipart = req.mime_type().ok().flatten().is_some_and(|m| m.essence_str() == "multipart/form-data");
     if multipart && !asked_first(&req) {
-        let chinese = prefers_chinese(&req);
-        let message = render(&Message::MultipartPreflight, chinese);
-        return refusal(StatusCode::BAD_REQUEST, &message);
+        return refusal(&req, StatusCode::BAD_REQUEST, Message::MultipartPreflight);
     }
     let limit = if multipart { MULTIPART_BODY_BYTES } else { state.settings.limits.max_body_bytes };
     let body = match read_body(&req, payload, limit).await {
@@ -149,14 +147,14 @@ async fn execute_multipart(
     let reader = futures_util::io::AllowStdIo::new(std::io::Cursor::new(body));
     let request = match async_graphql::http::receive_body(content_type, reader, options).await {
         Ok(request) if request.uploads.len() > 1 => {
-            return refusal(StatusCode::BAD_REQUEST, "one file per request: attach each file with its own attachFile")
+            return refusal(req, StatusCode::BAD_REQUEST, Message::OneUploadPerRequest)
         }
         Ok(request) => request,
         Err(ParseRequestError::PayloadTooLarge) => {
-            let message = format!("a file has at most {} MiB", crate::domain::evidence::MAX_FILE_BYTES >> 20);
-            return refusal(StatusCode::PAYLOAD_TOO_LARGE, &message);
+            let most = (crate::domain::evidence::MAX_FILE_BYTES >> 20).to_string();
+            return refusal(req, StatusCode::PAYLOAD_TOO_LARGE, Message::FileTooLarge(most));
         }
-        Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("not a GraphQL multipart request: {e}")),
+        Err(e) => return refusal(req, StatusCode::BAD_REQUEST, Message::NotMultipart(e.to_string())),
     };
     let outcome = match admitted(request, None, &state.settings.limits, documents) {
         Ok(request) => {
@@ -176,17 +174,15 @@ pub async fn execute_get(req: HttpRequest, params: web::Query<GetParams>, served
     let (request, document_id) = match get_request(params.into_inner()) {
         Ok(Some(asked)) => asked,
         Ok(None) if accepts(&req, "text/html") => return super::playground::page().await,
-        Ok(None) => {
-            return refusal(StatusCode::BAD_REQUEST, "GET needs a `query` parameter (or send operations as POST)")
-        }
-        Err(why) => return refusal(StatusCode::BAD_REQUEST, why),
+        Ok(None) => return refusal(&req, StatusCode::BAD_REQUEST, Message::GetNeedsQuery),
+        Err(why) => return refusal(&req, StatusCode::BAD_REQUEST, why),
     };
     let mut request = match admitted(request, document_id.as_deref(), &state.settings.limits, &documents) {
         Ok(request) => request,
         Err(refused) => return respond(&req, &state, Some(refused), started),
     };
     if is_mutation(&mut request) {
-        return mutations_only_by_post();
+        return mutations_only_by_post(&req);
     }
     let (info, loaders) = request_data(&req, &state).await;
     let outcome = executed(request, &schema, info, loaders).await;
@@ -307,14 +303,12 @@ pub(super) fn code_errors(
 pub(super) fn unless_json(req: &HttpRequest) -> Option<HttpResponse> {
     let is_json =
         req.mime_type().ok().flatten().is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
-    (!is_json).then(|| {
-        refusal(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send operations as POST with Content-Type: application/json")
-    })
+    (!is_json).then(|| refusal(req, StatusCode::UNSUPPORTED_MEDIA_TYPE, Message::SendJsonPost))
 }
 
 /// The refusal of a mutation sent by GET: 405, allowing POST.
-pub(super) fn mutations_only_by_post() -> HttpResponse {
-    let mut refused = refusal(StatusCode::METHOD_NOT_ALLOWED, "mutations are accepted only as POST");
+pub(super) fn mutations_only_by_post(req: &HttpRequest) -> HttpResponse {
+    let mut refused = refusal(req, StatusCode::METHOD_NOT_ALLOWED, Message::MutationsOnlyPost);
     refused
         .headers_mut()
         .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static("POST"));

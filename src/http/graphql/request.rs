@@ -49,7 +49,7 @@ pub(super) async fn decode_and_execute(
 ) -> Outcome {
     let (request, document_id) = match decode(&body) {
         Ok(decoded) => decoded,
-        Err(why) => return Outcome::Refused(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, why),
+        Err(why) => return Outcome::Refused(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, why.english()),
     };
     match admitted(request, document_id.as_deref(), &limits, &documents) {
         Ok(request) => executed(request, &schema, info, loaders).await,
@@ -105,24 +105,24 @@ pub(in crate::http) fn named_operation(query: &str) -> Option<String> {
 }
 
 /// A POST body as a GraphQL request with its `documentId`, if any, or why it is none.
-pub(in crate::http) fn decode(body: &[u8]) -> Result<(async_graphql::Request, Option<String>), String> {
+pub(in crate::http) fn decode(body: &[u8]) -> Result<(async_graphql::Request, Option<String>), Message> {
     let mut value: serde_json::Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(e) => return Err(format!("the body is not valid JSON: {e}")),
+        Err(e) => return Err(Message::BodyNotJson(e.to_string())),
     };
     if value.is_array() {
-        return Err(Message::NoBatches.english());
+        return Err(Message::NoBatches);
     }
     let document_id = match value.as_object_mut().and_then(|body| body.remove("documentId")) {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(id)) => Some(id),
-        Some(_) => return Err("documentId must be a string".to_owned()),
+        Some(_) => return Err(Message::DocumentIdNotString),
     };
     // A request naming a persisted document may leave the query out.
     if let Some(body) = value.as_object_mut() {
         body.entry("query").or_insert_with(|| serde_json::Value::String(String::new()));
     }
-    let request = serde_json::from_value(value).map_err(|e| format!("not a GraphQL request: {e}"))?;
+    let request = serde_json::from_value(value).map_err(|e| Message::NotAGraphqlRequest(e.to_string()))?;
     Ok((request, document_id))
 }
 
@@ -145,7 +145,7 @@ pub(in crate::http) async fn read_body(
     limit: usize,
 ) -> Result<web::BytesMut, HttpResponse> {
     use futures_util::StreamExt;
-    let too_large = || refusal(StatusCode::PAYLOAD_TOO_LARGE, &Message::BodyTooLarge(limit.to_string()).english());
+    let too_large = || refusal(req, StatusCode::PAYLOAD_TOO_LARGE, Message::BodyTooLarge(limit.to_string()));
     let declared =
         req.headers().get(actix_web::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
     if declared.is_some_and(|n: usize| n > limit) {
@@ -153,7 +153,7 @@ pub(in crate::http) async fn read_body(
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| refusal(StatusCode::BAD_REQUEST, &format!("cannot read the body: {e}")))?;
+        let chunk = chunk.map_err(|e| refusal(req, StatusCode::BAD_REQUEST, Message::CannotReadBody(e.to_string())))?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
@@ -166,7 +166,7 @@ pub(in crate::http) async fn read_body(
 /// document); or why they make none.
 pub(in crate::http) fn get_request(
     params: GetParams,
-) -> Result<Option<(async_graphql::Request, Option<String>)>, &'static str> {
+) -> Result<Option<(async_graphql::Request, Option<String>)>, Message> {
     let names_document = params.extensions.is_some() || params.document_id.is_some();
     let Some(query) = params.query.or_else(|| names_document.then(String::new)) else { return Ok(None) };
     let mut request = async_graphql::Request::new(query);
@@ -178,7 +178,7 @@ pub(in crate::http) fn get_request(
             Ok(value @ serde_json::Value::Object(_)) => {
                 request = request.variables(async_graphql::Variables::from_json(value));
             }
-            _ => return Err("`variables` must be a JSON object"),
+            _ => return Err(Message::VariablesNotObject),
         }
     }
     if let Some(extensions) = params.extensions.filter(|v| !v.is_empty()) {
@@ -186,7 +186,7 @@ pub(in crate::http) fn get_request(
             Ok(value @ serde_json::Value::Object(_)) => {
                 request.extensions = serde_json::from_value(value).unwrap_or_default();
             }
-            _ => return Err("`extensions` must be a JSON object"),
+            _ => return Err(Message::ExtensionsNotObject),
         }
     }
     Ok(Some((request, params.document_id)))
