@@ -168,6 +168,9 @@ messages! {
         "extensions.persistedQuery: sha256Hash must be 64 hex digits",
         "extensions.persistedQuery：sha256Hash 必须是 64 位十六进制数字";
     PersistedQueryHashMissing => "extensions.persistedQuery: sha256Hash is missing", "extensions.persistedQuery：缺少 sha256Hash";
+    AskForSubprotocol =>
+        "ask for the WebSocket subprotocol graphql-transport-ws (or graphql-ws)",
+        "请使用 WebSocket 子协议 graphql-transport-ws（或 graphql-ws）";
     // Finding things.
     NotFound(a) => "{} not found", "未找到{}";
     NoSuchCaseLead => "no case lead with this id", "没有此 ID 的包案领导";

@@ -4,8 +4,9 @@
 //! connection with 4401, a temporary password's with 4403 (the protocol's codes, which its clients treat as final
 //! instead of reconnecting in a loop). An operation that fails before it yields anything (it does not validate, or
 //! is one subscription more than a connection may hold) is answered with the protocol's `error` message, its
-//! errors coded as over HTTP; the connection and its other subscriptions go on. Each subscription ends when that
-//! token expires, or at its next event after a password or role change.
+//! errors coded as over HTTP; the connection and its other subscriptions go on. Errors and the reasons of closes
+//! are in the language the upgrade's `Accept-Language` asked for. Each subscription ends when that token expires,
+//! or at its next event after a password or role change.
 //!
 //! async-graphql runs the protocol; this module carries its messages over actix-ws, so that the close codes are
 //! the protocol's and a client's close is answered.
@@ -18,11 +19,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::guard::GuardContext;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use actix_ws::{CloseCode, CloseReason};
 use async_graphql::http::{WebSocket, WebSocketProtocols as Protocols, WsMessage};
 use async_graphql::Data;
 
+use super::graphql::{code_errors, refusal};
+use super::language::{prefers_chinese, render};
 use super::request_id::RequestId;
 use crate::error::{AppError, Message};
 use crate::graphql::context::{AppState, Authentication, RequestInfo};
@@ -79,30 +83,33 @@ pub async fn subscriptions(
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
 ) -> actix_web::Result<HttpResponse> {
-    let protocol = req
+    let Some(protocol) = req
         .headers()
         .get(actix_web::http::header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
         .and_then(|offered| offered.split(',').find_map(|p| Protocols::from_str(p.trim()).ok()))
-        .ok_or_else(|| {
-            actix_web::error::ErrorBadRequest("ask for the WebSocket subprotocol graphql-transport-ws (or graphql-ws)")
-        })?;
+    else {
+        return Ok(refusal(&req, StatusCode::BAD_REQUEST, Message::AskForSubprotocol));
+    };
     let (response, session, incoming) =
         actix_ws::handle_with_protocols(&req, payload, &[protocol.sec_websocket_protocol()])?;
     let state = state.get_ref().clone();
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let request_id: Arc<str> =
+        req.extensions().get::<RequestId>().map_or_else(Default::default, |r| r.0.as_str().into());
+    let chinese = prefers_chinese(&req);
     let client_ip = super::client_addr::client_addr(&req, &state.settings.trusted_proxies);
     // Why `connection_init` was refused, as a close code (async-graphql closes every refusal with 1002).
     let refused_with = Arc::new(AtomicU16::new(0));
     let budget = SubscriptionBudget::default();
     let init = {
-        let (refused_with, budget) = (refused_with.clone(), budget.clone());
+        let (refused_with, budget, request_id) = (refused_with.clone(), budget.clone(), request_id.clone());
         move |init: serde_json::Value| async move {
             let token = token_of(&init);
             let (auth, session) = authenticate_session(&state, token.as_deref()).await;
+            // The close's reason is the message, in the language the upgrade asked for.
             let refuse = |code: u16, error: AppError| {
                 refused_with.store(code, Ordering::SeqCst);
-                Err(error.into())
+                Err(async_graphql::Error::new(render(&error.message, chinese)))
             };
             let caller = match &auth {
                 Authentication::Authenticated(caller) => caller,
@@ -119,25 +126,60 @@ pub async fn subscriptions(
                     return refuse(close::UNAUTHORIZED, error);
                 }
             };
-            tracing::info!(request_id, user = %caller.username, "live connection opened");
+            tracing::info!(request_id = &*request_id, user = %caller.username, "live connection opened");
             let mut data = Data::default();
             data.insert(Loaders::new(&state, Some(caller)));
             if let Some(session) = session {
                 data.insert(session);
             }
             data.insert(budget);
-            data.insert(RequestInfo { auth, request_id, client_ip });
+            data.insert(RequestInfo { auth, request_id: request_id.to_string(), client_ip });
             Ok(data)
         }
     };
     let (to_protocol, mut from_client) = tokio::sync::mpsc::channel::<Vec<u8>>(16);
     let from_client = futures_util::stream::poll_fn(move |cx| from_client.poll_recv(cx));
-    let protocol_stream = WebSocket::new(schema.get_ref().clone(), from_client, protocol).on_connection_init(init);
+    let answering = Answering { schema: schema.get_ref().clone(), chinese, request_id };
+    let protocol_stream = WebSocket::new(answering, from_client, protocol).on_connection_init(init);
     let last_heard = Rc::new(Cell::new(Instant::now()));
     actix_web::rt::spawn(read_client(incoming, session.clone(), to_protocol, last_heard.clone()));
     let protocol_stream = Box::pin(failures_as_errors(protocol_stream));
     actix_web::rt::spawn(write_client(protocol_stream, session, refused_with, last_heard));
     Ok(response)
+}
+
+/// The schema as a connection's operations meet it: every error coded as over HTTP (an uncoded one is the
+/// client's, an `INTERNAL` one names the request) and its message in the language the upgrade asked for, read
+/// from the message value the error carries.
+#[derive(Clone)]
+struct Answering {
+    schema: AppSchema,
+    chinese: bool,
+    request_id: Arc<str>,
+}
+
+impl async_graphql::Executor for Answering {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        let mut response = self.schema.execute(request).await;
+        code_errors(&mut response.errors, self.chinese, &self.request_id);
+        response
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
+        use futures_util::StreamExt;
+        let (chinese, request_id) = (self.chinese, self.request_id.clone());
+        let responses = self.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
+        responses
+            .map(move |mut response| {
+                code_errors(&mut response.errors, chinese, &request_id);
+                response
+            })
+            .boxed()
+    }
 }
 
 /// Passes the client's messages to the protocol (which ends when this ends), answers pings, and answers the
@@ -247,7 +289,8 @@ where
     })
 }
 
-/// A `next` message that holds errors and no data: its operation's id and its errors, each once and coded.
+/// A `next` message that holds errors and no data: its operation's id and its errors, each once (they are coded
+/// already: see `Answering`).
 fn only_errors(text: &str) -> Option<(String, Vec<serde_json::Value>)> {
     let message: serde_json::Value = serde_json::from_str(text).ok()?;
     if message["type"] != "next" || !message["payload"]["data"].is_null() {
@@ -255,10 +298,6 @@ fn only_errors(text: &str) -> Option<(String, Vec<serde_json::Value>)> {
     }
     let mut errors: Vec<serde_json::Value> = Vec::new();
     for error in message["payload"]["errors"].as_array()?.iter().cloned() {
-        let mut error = error;
-        if error["extensions"]["code"].is_null() {
-            error["extensions"]["code"] = "BAD_USER_INPUT".into();
-        }
         if !errors.contains(&error) {
             errors.push(error);
         }
@@ -288,13 +327,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_operation_with_only_errors_is_one_error_message_with_coded_errors() {
-        let failed = r#"{"type":"next","id":"7","payload":{"data":null,"errors":[{"message":"Unknown field"},
-            {"message":"Unknown field"},{"message":"late","extensions":{"code":"RATE_LIMITED"}}]}}"#;
+    fn an_operation_with_only_errors_is_one_error_message_with_each_error_once() {
+        let failed = r#"{"type":"next","id":"7","payload":{"data":null,"errors":[
+            {"message":"Unknown field","extensions":{"code":"BAD_USER_INPUT"}},
+            {"message":"Unknown field","extensions":{"code":"BAD_USER_INPUT"}},
+            {"message":"late","extensions":{"code":"RATE_LIMITED"}}]}}"#;
         let (id, errors) = only_errors(failed).unwrap();
         assert_eq!(id, "7");
         assert_eq!(errors.len(), 2, "each error once: {errors:?}");
-        assert_eq!(errors[0]["extensions"]["code"], "BAD_USER_INPUT");
         assert_eq!(errors[1]["extensions"]["code"], "RATE_LIMITED");
         assert!(
             only_errors(r#"{"type":"next","id":"7","payload":{"data":{"x":1},"errors":[{"message":"m"}]}}"#).is_none()

@@ -25,8 +25,14 @@ impl Live {
     /// Opens a connection to the server at `address` and sends `connection_init` with `token`; returns the
     /// connection and the server's first answer (`connection_ack`, or why not).
     async fn open(address: &str, token: Option<&str>) -> (Live, Value) {
+        Live::open_in(address, token, "en").await
+    }
+
+    /// `open`, with the upgrade asking for `language`.
+    async fn open_in(address: &str, token: Option<&str>, language: &str) -> (Live, Value) {
         let mut request = format!("{}/graphql", address.replace("http://", "ws://")).into_client_request().unwrap();
         request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        request.headers_mut().insert("Accept-Language", language.parse().unwrap());
         let (socket, _) = tokio_tungstenite::connect_async(request).await.expect("WebSocket upgrade");
         let mut live = Live(socket);
         let payload = token.map(|t| json!({"authorization": format!("Bearer {t}")})).unwrap_or(json!({}));
@@ -314,6 +320,51 @@ async fn a_subscription_that_fails_validation_is_an_error_message() {
     submit(&app, &petitioner, "校验失败之后的订阅").await;
     let next = live.next().await;
     assert_eq!((next["type"].as_str(), next["id"].as_str()), (Some("next"), Some("good")), "{next}");
+}
+
+/// A connection whose upgrade asked for Chinese is answered in Chinese, from the refused upgrade to an operation's
+/// errors and the reason of a close; the codes stay as they are, and English stays English.
+#[tokio::test]
+async fn a_connection_that_asks_for_chinese_is_answered_in_chinese() {
+    let app = spawn_app().await;
+    // An upgrade that names no subprotocol this server speaks: a coded refusal, not a bare text.
+    for (language, said) in [
+        ("zh-CN,zh;q=0.9", "请使用 WebSocket 子协议 graphql-transport-ws（或 graphql-ws）"),
+        ("en", "ask for the WebSocket subprotocol graphql-transport-ws (or graphql-ws)"),
+    ] {
+        let refused = app
+            .client
+            .get(format!("{}/graphql", app.address))
+            .header("upgrade", "websocket")
+            .header("connection", "upgrade")
+            .header("sec-websocket-version", "13")
+            .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .header("accept-language", language)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 400);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+        assert_eq!(body["errors"][0]["message"], said, "{body}");
+    }
+
+    let (_, refused) = Live::open_in(&app.address, None, "zh-CN").await;
+    assert_eq!(refused["type"], "closed");
+    let reason = refused["reason"].as_str().unwrap();
+    assert!(reason.contains("4401") && reason.contains("请在 connection_init 中提供有效的访问令牌"), "{refused}");
+
+    let clerk = app.token("demo.clerk").await;
+    let nowhere = json!({"id": uuid::Uuid::new_v4().to_string()});
+    for (language, said) in [("zh-CN", "未找到信访事项"), ("en", "case not found")] {
+        let (mut live, ack) = Live::open_in(&app.address, Some(&clerk), language).await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        live.subscribe("gone", CASE_UPDATED, nowhere.clone()).await;
+        let message = live.next().await;
+        let errors = if message["type"] == "error" { &message["payload"] } else { &message["payload"]["errors"] };
+        assert_eq!(errors[0]["extensions"]["code"], "NOT_FOUND", "{message}");
+        assert_eq!(errors[0]["message"], said, "{message}");
+    }
 }
 
 /// The protocol's close codes: no token 4401, a temporary password's token 4403, and a client's close is
