@@ -85,6 +85,12 @@ fn prepare_as_owner(
     if filled > 0 {
         tracing::info!(cases = filled, "stored the deadlines of existing cases");
     }
+    // Webhook secrets stored in clear (before sealing) or under an earlier key are sealed under the current one.
+    let sealed =
+        crate::services::webhooks::seal_stored_secrets(owner, &settings.webhook_secret_keys).map_err(failed)?;
+    if sealed > 0 {
+        tracing::info!(webhooks = sealed, "sealed webhook secrets under the current key");
+    }
     // The figures count days in the configured time zone; a change of it means counting again.
     if crate::services::oversight::figures::count_days_in(owner, settings.time_zone).map_err(failed)? {
         tracing::info!(time_zone = settings.time_zone.name(), "figures recounted in a new time zone");

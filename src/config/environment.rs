@@ -8,11 +8,14 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::*;
+use crate::domain::sealing::SealingKeys;
 
 /// The secret used when development mode is given none. Never accepted in production.
 const DEV_JWT_SECRET: &str = "development-only-secret-do-not-use-in-production";
 /// The query-code secret used when development mode is given none. Never accepted in production.
 const DEV_QUERY_CODE_SECRET: &str = "development-only-query-code-secret-not-for-production";
+/// The key webhook secrets are sealed with when development mode is given none. Never accepted in production.
+const DEV_WEBHOOK_SECRETS_KEY: &str = "development-only-webhook-secrets-key-not-for-production";
 
 /// A production secret: at least 32 bytes and about 128 bits of entropy by the frequencies of its bytes, no
 /// repetition of a shorter run, and none of the development secrets. Real secrets come from a generator
@@ -22,7 +25,7 @@ fn strong_secret(secret: &str, name: &str) -> anyhow::Result<()> {
     if bytes.len() < 32 {
         anyhow::bail!("{name} must be at least 32 bytes long (e.g. `openssl rand -base64 48`)");
     }
-    if secret == DEV_JWT_SECRET || secret == DEV_QUERY_CODE_SECRET {
+    if [DEV_JWT_SECRET, DEV_QUERY_CODE_SECRET, DEV_WEBHOOK_SECRETS_KEY].contains(&secret) {
         anyhow::bail!("{name} must not be a development secret");
     }
     let repeated = (1..=bytes.len() / 2).any(|period| {
@@ -119,6 +122,7 @@ impl Settings {
             db_pool_size,
             db_pool_wait,
             query_codes: query_code_keys(&get, env, jwt_secret.as_bytes())?,
+            webhook_secret_keys: webhook_secret_keys(&get, env, &jwt_secret)?,
             jwt: jwt(&get, jwt_secret)?,
             time_zone,
             load_demo_data: env == AppEnv::Development && parse_or(get("DEMO_DATA"), "DEMO_DATA", true)?,
@@ -235,6 +239,31 @@ fn origin(value: &str) -> anyhow::Result<String> {
     }
 }
 
+/// `WEBHOOK_SECRETS_KEY` (in production: given, strong, and no other setting's secret) and the earlier keys of
+/// `WEBHOOK_SECRETS_OLD_KEYS` (comma-separated), which still open the secrets they sealed until the start-up seals
+/// those again under the current key.
+fn webhook_secret_keys(get: &impl Lookup, env: AppEnv, jwt_secret: &str) -> anyhow::Result<SealingKeys> {
+    let (name, old) = ("WEBHOOK_SECRETS_KEY", "WEBHOOK_SECRETS_OLD_KEYS");
+    let key = get(name);
+    if env == AppEnv::Production {
+        match &key {
+            None => anyhow::bail!("APP_ENV=production requires {name} (`openssl rand -base64 48`)"),
+            Some(k) if *k == jwt_secret || get("QUERY_CODE_SECRET").as_ref() == Some(k) => {
+                anyhow::bail!("{name} must differ from JWT_SECRET and QUERY_CODE_SECRET")
+            }
+            Some(k) => strong_secret(k, name)?,
+        }
+    }
+    let key = key.unwrap_or_else(|| DEV_WEBHOOK_SECRETS_KEY.to_owned());
+    let earlier = listed(get, old, |k| {
+        if k == key {
+            anyhow::bail!("{old} holds the current {name}: list only keys used before it")
+        }
+        Ok(k.as_bytes().to_vec())
+    })?;
+    Ok(SealingKeys::new(key.as_bytes(), &earlier))
+}
+
 /// `WEBHOOK_ALLOWED_NETWORKS`, or the machine itself in development.
 fn webhook_networks(get: &impl Lookup, env: AppEnv) -> anyhow::Result<Vec<crate::domain::webhook::Network>> {
     use crate::domain::webhook::Network;
@@ -336,6 +365,7 @@ mod tests {
             ("DATABASE_URL", "postgres://x/y"),
             ("JWT_SECRET", "kX9vQ2mLr7Tz4Wc8Hn1Yb6Pd3Fs0Ja5Ge2Uq"),
             ("QUERY_CODE_SECRET", "Zt4Rk8Wn2Mb6Qy0Lc3Vx7Hd1Js5Fg9Pa2Ne"),
+            ("WEBHOOK_SECRETS_KEY", WEBHOOK_KEY),
             ("DEMO_DATA", "true"),
         ])
         .unwrap();
@@ -346,6 +376,7 @@ mod tests {
                 ("DATABASE_URL", "postgres://x/y"),
                 ("JWT_SECRET", "kX9vQ2mLr7Tz4Wc8Hn1Yb6Pd3Fs0Ja5Ge2Uq"),
                 ("QUERY_CODE_SECRET", query_code_secret),
+                ("WEBHOOK_SECRETS_KEY", WEBHOOK_KEY),
             ])
         };
         assert!(production("short").is_err());
@@ -359,6 +390,34 @@ mod tests {
         assert!(err.contains("QUERY_CODE_OLD_KEYS"), "{err}");
     }
 
+    const WEBHOOK_KEY: &str = "Wq3Hn7Ls1Dv5Kb9Xc2Rm6Tf0Gz4Jp8Ya3Ue";
+
+    #[test]
+    fn production_requires_its_own_strong_key_for_webhook_secrets() {
+        let production = |key: Option<&str>| {
+            let mut env = vec![
+                ("APP_ENV", "production"),
+                ("DATABASE_URL", "postgres://x/y"),
+                ("JWT_SECRET", "kX9vQ2mLr7Tz4Wc8Hn1Yb6Pd3Fs0Ja5Ge2Uq"),
+                ("QUERY_CODE_SECRET", "Zt4Rk8Wn2Mb6Qy0Lc3Vx7Hd1Js5Fg9Pa2Ne"),
+            ];
+            env.extend(key.map(|k| ("WEBHOOK_SECRETS_KEY", k)));
+            settings(&env).map(|_| ()).map_err(|e| e.to_string())
+        };
+        assert!(production(None).unwrap_err().contains("WEBHOOK_SECRETS_KEY"));
+        assert!(production(Some("short")).unwrap_err().contains("WEBHOOK_SECRETS_KEY"));
+        assert!(production(Some(&"changeme".repeat(5))).unwrap_err().contains("WEBHOOK_SECRETS_KEY"));
+        for other in ["kX9vQ2mLr7Tz4Wc8Hn1Yb6Pd3Fs0Ja5Ge2Uq", "Zt4Rk8Wn2Mb6Qy0Lc3Vx7Hd1Js5Fg9Pa2Ne"] {
+            assert!(production(Some(other)).unwrap_err().contains("must differ"), "another setting's secret");
+        }
+        assert!(production(Some(DEV_WEBHOOK_SECRETS_KEY)).is_err(), "the development key");
+        assert_eq!(production(Some(WEBHOOK_KEY)), Ok(()));
+        // An old key that is the current one is a mistake worth naming.
+        let err = settings(&[("WEBHOOK_SECRETS_KEY", WEBHOOK_KEY), ("WEBHOOK_SECRETS_OLD_KEYS", WEBHOOK_KEY)]);
+        assert!(err.unwrap_err().to_string().contains("WEBHOOK_SECRETS_OLD_KEYS"));
+        assert!(settings(&[("WEBHOOK_SECRETS_OLD_KEYS", "an old key, another")]).is_ok());
+    }
+
     #[test]
     fn production_warns_of_what_it_leaves_open() {
         let production = [
@@ -366,6 +425,7 @@ mod tests {
             ("DATABASE_URL", "postgres://x/y"),
             ("JWT_SECRET", "kX9vQ2mLr7Tz4Wc8Hn1Yb6Pd3Fs0Ja5Ge2Uq"),
             ("QUERY_CODE_SECRET", "Zt4Rk8Wn2Mb6Qy0Lc3Vx7Hd1Js5Fg9Pa2Ne"),
+            ("WEBHOOK_SECRETS_KEY", WEBHOOK_KEY),
         ];
         let warnings = settings(&production).unwrap().production_warnings();
         assert_eq!(warnings.len(), 3, "{warnings:?}");
@@ -382,8 +442,12 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let s =
-            settings(&[("JWT_SECRET", "the-token-secret-xyz"), ("QUERY_CODE_SECRET", "the-code-secret-xyz")]).unwrap();
+        let s = settings(&[
+            ("JWT_SECRET", "the-token-secret-xyz"),
+            ("QUERY_CODE_SECRET", "the-code-secret-xyz"),
+            ("WEBHOOK_SECRETS_KEY", "the-sealing-secret-xyz"),
+        ])
+        .unwrap();
         let shown = format!("{s:?}");
         assert!(!shown.contains("secret-xyz") && !shown.contains("116, 104, 101"), "{shown}");
     }

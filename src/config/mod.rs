@@ -89,6 +89,9 @@ pub struct Settings {
     /// `address/prefix`): an integrator's backend on the servers' private network. None in production by default;
     /// in development the machine itself (`127.0.0.0/8`, `::1`), where a receiver is tried out.
     pub webhook_networks: Vec<crate::domain::webhook::Network>,
+    /// The keys webhooks' signing secrets are sealed with in the database (`WEBHOOK_SECRETS_KEY`, and
+    /// `WEBHOOK_SECRETS_OLD_KEYS` after a change of it).
+    pub webhook_secret_keys: crate::domain::sealing::SealingKeys,
 }
 
 /// An S3-compatible bucket for attached files.

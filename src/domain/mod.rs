@@ -70,6 +70,7 @@ pub mod reception;
 pub mod role;
 pub mod schedule;
 pub mod scope;
+pub mod sealing;
 pub mod supervision;
 pub mod visibility;
 pub mod webhook;

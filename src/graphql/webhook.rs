@@ -175,8 +175,9 @@ impl WebhookMutation {
     ) -> Result<WebhookWithSecret> {
         let work = work(ctx)?;
         let request = WebhookRequest { url: input.url, kinds: input.kinds, jurisdiction_code: input.jurisdiction_code };
-        let allowed = state(ctx).settings.webhook_networks.clone();
-        let create = move |conn: &mut _| webhooks::create(conn, &work, &request, &allowed);
+        let settings = &state(ctx).settings;
+        let (allowed, keys) = (settings.webhook_networks.clone(), settings.webhook_secret_keys.clone());
+        let create = move |conn: &mut _| webhooks::create(conn, &work, &request, &allowed, &keys);
         let (hook, secret) = state(ctx).db.transaction(create).await?;
         Ok(WebhookWithSecret { secret, webhook: WebhookNode(hook) })
     }
@@ -200,7 +201,9 @@ impl WebhookMutation {
     ) -> Result<WebhookWithSecret> {
         let work = work(ctx)?;
         let id = object_id(&input.webhook_id, "webhook")?;
-        let (hook, secret) = state(ctx).db.transaction(move |conn| webhooks::rotate_secret(conn, &work, id)).await?;
+        let keys = state(ctx).settings.webhook_secret_keys.clone();
+        let rotate = move |conn: &mut _| webhooks::rotate_secret(conn, &work, id, &keys);
+        let (hook, secret) = state(ctx).db.transaction(rotate).await?;
         Ok(WebhookWithSecret { secret, webhook: WebhookNode(hook) })
     }
 

@@ -28,6 +28,11 @@ use crate::domain::ids::NoticeId;
 use crate::domain::ids::{BookingId, ReceptionSessionId};
 use crate::domain::schedule::{Deadline, DeadlineKind};
 
+/// Every webhook, for the start-up to seal their secrets again under the current key (the system, as the owner).
+pub fn all_webhooks(conn: &mut PgConnection) -> QueryResult<Vec<super::webhook::Webhook>> {
+    super::webhook::all(conn)
+}
+
 /// A page of one history's entries in chain order, for `verify-history`: the operator reads every chain (the
 /// command runs as the tables' owner).
 pub fn history_chain_entries(

@@ -19,6 +19,8 @@ pub struct Webhook {
     pub jurisdiction_code: String,
     pub url: String,
     pub kinds: Option<Vec<EventKind>>,
+    /// The signing secret, sealed for this row (`domain::sealing`; in clear only as written before sealing, until
+    /// the next start-up seals it).
     pub secret: String,
     pub status: WebhookStatus,
     pub after_written_in: i64,
@@ -93,6 +95,10 @@ pub fn list_within(conn: &mut PgConnection, path: &str) -> QueryResult<Vec<Webho
         .order((webhooks::created_at.desc(), webhooks::id))
         .select(Webhook::as_select())
         .load(conn)
+}
+
+pub(in crate::models) fn all(conn: &mut PgConnection) -> QueryResult<Vec<Webhook>> {
+    webhooks::table.order(webhooks::id).select(Webhook::as_select()).load(conn)
 }
 
 /// One webhook, locked for the rest of the transaction (an admin's change).

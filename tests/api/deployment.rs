@@ -202,6 +202,7 @@ async fn the_shipped_nginx_configuration_serves_every_route_of_two_instances() {
         ("MIGRATION_DATABASE_URL", urls.owner.clone()),
         ("JWT_SECRET", "kR7vQ2mX9pL4sT8wZ1nB6yH3cF5gJ0dAeUiOoPqWxV".to_owned()),
         ("QUERY_CODE_SECRET", "Zp4Lq8Wm2Xn6Rb0Tv3Yc7Hd1Jf5Kg9Ns2Qa8Ue4Io6".to_owned()),
+        ("WEBHOOK_SECRETS_KEY", "Hs5Wd9Qm3Tx7Lb1Vk6Rc0Yn4Jg8Fp2Ze5Ua9Oi3".to_owned()),
         ("METRICS_TOKEN", metrics_token.to_owned()),
         ("FILES_DIR", work.join("files").display().to_string()),
     ]

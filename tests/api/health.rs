@@ -98,6 +98,7 @@ fn production_refuses_a_server_role_that_owns_the_tables() {
         ("DATABASE_URL", urls.owner.as_str()),
         ("JWT_SECRET", secret),
         ("QUERY_CODE_SECRET", "Zp4Lq8Wm2Xn6Rb0Tv3Yc7Hd1Jf5Kg9Ns2Qa8Ue4Io6"),
+        ("WEBHOOK_SECRETS_KEY", "Hs5Wd9Qm3Tx7Lb1Vk6Rc0Yn4Jg8Fp2Ze5Ua9Oi3"),
     ];
     let production = petition_api::config::Settings::from_lookup(|k| {
         vars.iter().find(|(name, _)| *name == k).map(|(_, v)| v.to_string())

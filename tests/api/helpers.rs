@@ -266,6 +266,21 @@ impl TestApp {
         start_server(settings, db, clock)
     }
 
+    /// What a server's start does to this app's database before serving (`serve`'s `prepare_database`, as the
+    /// owner), with extra environment settings: after an operator changed them, say.
+    pub async fn prepare_again_with(&self, env: &[(&str, &str)]) {
+        use petition_api::startup::{prepare_database, DatabaseUrls};
+        let mut vars: HashMap<&str, String> =
+            HashMap::from([("DATABASE_URL", self.url.clone()), ("DEMO_DATA", "false".to_owned())]);
+        for (k, v) in env {
+            vars.insert(k, v.to_string());
+        }
+        let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
+        let urls =
+            DatabaseUrls { server: self.url.clone(), owner: cluster().pg.database_url_as(OWNER_ROLE, &self.database) };
+        tokio::task::spawn_blocking(move || prepare_database(&settings, &urls)).await.unwrap().expect("prepared");
+    }
+
     /// Writes a generated province of `cases` cases over a year into this app's database, as `petition-api
     /// generate` does (on a thread of its own: the server shares this test's runtime and keeps serving).
     pub async fn generate(&self, cases: usize) {
@@ -572,6 +587,7 @@ pub fn production_env(urls: &DatabaseUrls) -> Vec<(String, String)> {
         ("MIGRATION_DATABASE_URL", urls.owner.as_str()),
         ("JWT_SECRET", "kR7vQ2mX9pL4sT8wZ1nB6yH3cF5gJ0dAeUiOoPqWxV"),
         ("QUERY_CODE_SECRET", "Zp4Lq8Wm2Xn6Rb0Tv3Yc7Hd1Jf5Kg9Ns2Qa8Ue4Io6"),
+        ("WEBHOOK_SECRETS_KEY", "Hs5Wd9Qm3Tx7Lb1Vk6Rc0Yn4Jg8Fp2Ze5Ua9Oi3"),
         ("RUST_LOG", "warn"),
     ]
     .into_iter()

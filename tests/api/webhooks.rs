@@ -217,6 +217,67 @@ async fn events_arrive_signed_in_feed_order_and_a_failed_one_is_sent_again() {
     assert_eq!(hooks["webhooks"][0]["deliveries"][0]["succeeded"], true, "{hooks}");
 }
 
+/// The webhook's signing secret as the table holds it.
+async fn stored_secret(app: &TestApp, id: &str) -> String {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        secret: String,
+    }
+    let id = uuid::Uuid::parse_str(id).unwrap();
+    let mut conn = app.pool.get().unwrap();
+    let row: Row = diesel::sql_query("SELECT secret FROM webhooks WHERE id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .get_result(&mut conn)
+        .unwrap();
+    row.secret
+}
+
+/// A signing secret is stored sealed, never as it was shown: a copy of the database cannot sign. When the operator
+/// changes `WEBHOOK_SECRETS_KEY` (the old one moved to `WEBHOOK_SECRETS_OLD_KEYS`), the next start seals it under
+/// the new key, and so a secret stored in clear by an earlier version; deliveries stay signed with the secret the
+/// admin was shown, by a server that has only the new key.
+#[tokio::test]
+async fn signing_secrets_are_stored_sealed_and_sealed_again_under_a_new_key() {
+    let app = spawn_app_with(&[]).await;
+    let hook = receiver().await;
+    let (id, secret) = make_hook(&app, &hook.url).await;
+    let shown = secret.trim_start_matches("whsec_");
+    let sealed = stored_secret(&app, &id).await;
+    assert!(sealed.starts_with("sealed1.") && !sealed.contains(shown), "{sealed}");
+
+    let (new_key, old_key) =
+        ("Kt6Vb2Np8Xr4Lm0Qd5Hs9Wc3Jy7Fg1Ze6Ua2Oi8", "development-only-webhook-secrets-key-not-for-production");
+    app.prepare_again_with(&[("WEBHOOK_SECRETS_KEY", new_key), ("WEBHOOK_SECRETS_OLD_KEYS", old_key)]).await;
+    let resealed = stored_secret(&app, &id).await;
+    let key_of = |stored: &str| stored.split('.').nth(1).unwrap().to_owned();
+    assert!(resealed.starts_with("sealed1.") && !resealed.contains(shown), "{resealed}");
+    assert_ne!(key_of(&resealed), key_of(&sealed), "sealed under the new key");
+
+    // As an earlier version stored it: in clear. The next start seals it; a start with nothing to do changes nothing.
+    let mut conn = app.pool.get().unwrap();
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query("UPDATE webhooks SET secret = $1 WHERE id = $2")
+            .bind::<diesel::sql_types::Text, _>(&secret)
+            .bind::<diesel::sql_types::Uuid, _>(uuid::Uuid::parse_str(&id).unwrap()),
+        &mut conn,
+    )
+    .unwrap();
+    app.prepare_again_with(&[("WEBHOOK_SECRETS_KEY", new_key)]).await;
+    let from_clear = stored_secret(&app, &id).await;
+    assert!(from_clear.starts_with("sealed1.") && key_of(&from_clear) == key_of(&resealed), "{from_clear}");
+    app.prepare_again_with(&[("WEBHOOK_SECRETS_KEY", new_key)]).await;
+    assert_eq!(stored_secret(&app, &id).await, from_clear);
+
+    // A server with only the new key delivers, signed with the secret the admin was shown.
+    let _server = app.another_server_with(&[("WEBHOOK_INTERVAL_MS", "100"), ("WEBHOOK_SECRETS_KEY", new_key)]).await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (case, ..) = submit(&app, &petitioner, "密钥更换之后的推送").await;
+    let got = until(&hook, |g| g.iter().any(|r| body(r)["data"]["caseId"] == case.as_str())).await;
+    assert!(got.iter().all(|r| signed_by(r, &secret)), "{got:?}");
+}
+
 /// A webhook reaches the public internet and the networks the operator allows, nothing else: an address written
 /// out is refused when the webhook is made, a name that resolves to the machine itself is refused at each delivery
 /// (so a name cannot be pointed elsewhere after the check), and nothing reaches the receiver there.

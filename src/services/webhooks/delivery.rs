@@ -77,8 +77,7 @@ async fn deliver_one(state: &AppState, client: &reqwest::Client, server: Uuid) -
         return Ok(false);
     };
     let events = pending(state, &hook).await?;
-    let secret = WebhookSecret::parse(&hook.secret)
-        .ok_or_else(|| AppError::internal("a stored webhook secret does not read"))?;
+    let (secret, _) = super::secret_of(&state.settings.webhook_secret_keys, &hook)?;
     let lease_ends = now + LEASE;
     for (key, event, reference) in &events {
         if state.clock.now() + chrono::Duration::from_std(TIMEOUT).unwrap_or(LEASE) >= lease_ends {

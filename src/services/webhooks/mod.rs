@@ -8,13 +8,14 @@ use crate::domain::ids::WebhookId;
 use diesel::PgConnection;
 
 use crate::domain::case::EventKind;
-use crate::domain::permission::{act, authorize_administration, may_administer, Authorized};
+use crate::domain::permission::{act, authorize_administration, may_administer, Authorized, SystemWrite};
 use crate::domain::scope::Caller;
+use crate::domain::sealing::{SealingKeys, Unopened};
 use crate::domain::webhook::{may_post_to, Network, WebhookSecret, WebhookStatus};
 use crate::error::{AppError, AppResult, Message};
 use crate::models::feed::{self, FeedKey};
-use crate::models::jurisdiction;
 use crate::models::webhook::{self as model, Delivery, NewWebhook, Webhook};
+use crate::models::{jurisdiction, unscoped};
 use crate::services::WorkContext;
 
 /// The longest URL a webhook may have.
@@ -71,12 +72,56 @@ fn administered(
     Ok((authorize_administration(caller, &path, "webhook")?, hook))
 }
 
-/// Makes a webhook; delivery starts with the events that become final from now on. The secret is returned once.
+/// A new signing secret for the webhook `id`: the secret to show once, and what is stored of it (sealed for that
+/// webhook's row).
+fn new_secret(keys: &SealingKeys, id: WebhookId) -> (String, String) {
+    let mut rng = rand::thread_rng();
+    let secret = WebhookSecret::generate(&mut rng).to_text();
+    let sealed = keys.seal(&secret, id.uuid().as_bytes(), &mut rng);
+    (secret, sealed)
+}
+
+/// The signing secret of `hook`, opened; whether it should be sealed again (stored in clear, or under an earlier
+/// key).
+fn secret_of(keys: &SealingKeys, hook: &Webhook) -> AppResult<(WebhookSecret, bool)> {
+    let opened = keys.open(&hook.secret, hook.id.uuid().as_bytes()).map_err(|why| {
+        AppError::internal(match why {
+            Unopened::UnknownKey(key) => format!(
+                "webhook {}: its secret is sealed under key {key}, which this server is not given: name the old key \
+                 in WEBHOOK_SECRETS_OLD_KEYS, or rotate the webhook's secret",
+                hook.id
+            ),
+            Unopened::Damaged => format!("webhook {}: its stored secret does not open (altered or moved)", hook.id),
+        })
+    })?;
+    let secret = WebhookSecret::parse(&opened.text)
+        .ok_or_else(|| AppError::internal(format!("webhook {}: its secret does not read", hook.id)))?;
+    Ok((secret, opened.stale))
+}
+
+/// Seals again, under the current key, every secret stored in clear or under an earlier key (at start-up, as the
+/// owner); how many. One that does not open stays as it is: delivery to it waits for its key or a rotation.
+pub fn seal_stored_secrets(conn: &mut PgConnection, keys: &SealingKeys) -> AppResult<usize> {
+    let mut sealed = 0;
+    for hook in unscoped::all_webhooks(conn)? {
+        // One that does not open is in the log already (`secret_of`).
+        if let Ok((secret, true)) = secret_of(keys, &hook) {
+            let again = keys.seal(&secret.to_text(), hook.id.uuid().as_bytes(), &mut rand::thread_rng());
+            model::update_secret(conn, &SystemWrite::new(), hook.id, &again)?;
+            sealed += 1;
+        }
+    }
+    Ok(sealed)
+}
+
+/// Makes a webhook; delivery starts with the events that become final from now on. The secret is returned once;
+/// what is stored is sealed under `keys`.
 pub fn create(
     conn: &mut PgConnection,
     work: &WorkContext,
     req: &WebhookRequest,
     allowed: &[Network],
+    keys: &SealingKeys,
 ) -> AppResult<(Webhook, String)> {
     let (caller, now) = (&work.caller, work.env.now);
     may_administer(caller)?;
@@ -86,17 +131,18 @@ pub fn create(
     if req.kinds.as_ref().is_some_and(Vec::is_empty) {
         return Err(AppError::bad_input("input.kinds", Message::NoKinds));
     }
-    let secret = WebhookSecret::generate(&mut rand::thread_rng()).to_text();
+    let id = WebhookId::new_v4();
+    let (secret, sealed) = new_secret(keys, id);
     let start = FeedKey::before(feed::horizon(conn)?);
     let hook = model::insert(
         conn,
         &proof,
         &NewWebhook {
-            id: WebhookId::new_v4(),
+            id,
             jurisdiction_code: &req.jurisdiction_code,
             url: &url,
             kinds: req.kinds.clone(),
-            secret: &secret,
+            secret: &sealed,
             after_written_in: start.written_in,
             after_source: start.source,
             after_id: start.id,
@@ -127,10 +173,15 @@ pub fn redeliver(
 }
 
 /// A new secret, returned once; deliveries are signed with it from now on.
-pub fn rotate_secret(conn: &mut PgConnection, work: &WorkContext, id: WebhookId) -> AppResult<(Webhook, String)> {
+pub fn rotate_secret(
+    conn: &mut PgConnection,
+    work: &WorkContext,
+    id: WebhookId,
+    keys: &SealingKeys,
+) -> AppResult<(Webhook, String)> {
     let (proof, _) = administered(conn, &work.caller, id)?;
-    let secret = WebhookSecret::generate(&mut rand::thread_rng()).to_text();
-    Ok((model::update_secret(conn, &proof, id, &secret)?, secret))
+    let (secret, sealed) = new_secret(keys, id);
+    Ok((model::update_secret(conn, &proof, id, &sealed)?, secret))
 }
 
 /// The webhooks of the jurisdictions the caller administers, newest first.
