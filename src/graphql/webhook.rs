@@ -6,6 +6,7 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset};
 
 use super::context::{local_time, object_id, state, work};
+use super::loaders::Loaders;
 use crate::domain::case::EventKind;
 use crate::domain::webhook::WebhookStatus;
 use crate::error::{AppError, Message};
@@ -76,9 +77,8 @@ impl WebhookNode {
         if !(1..=MAX_DELIVERIES).contains(&first) {
             return Err(AppError::bad_input("first", Message::OneTo100).into());
         }
-        let id = self.0.id;
-        let rows = state(ctx).db.run(move |conn| webhooks::recent_deliveries(conn, &[id], first as i64)).await?;
-        Ok(rows.into_iter().map(|d| WebhookDelivery::of(ctx, d)).collect())
+        let rows = ctx.data_unchecked::<Loaders>().webhook_deliveries().load_one((self.0.id, i64::from(first))).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(|d| WebhookDelivery::of(ctx, d)).collect())
     }
 }
 

@@ -56,7 +56,7 @@ pub struct NewWebhook<'a> {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Queryable, Selectable, Clone, Debug)]
+#[derive(Queryable, QueryableByName, Selectable, Clone, Debug)]
 #[diesel(table_name = webhook_deliveries, check_for_backend(diesel::pg::Pg))]
 pub struct Delivery {
     pub id: i64,
@@ -145,18 +145,19 @@ pub fn update_secret(
 
 /// The most recent attempts of each webhook, newest first, at most `per_webhook` each.
 pub fn deliveries_of(conn: &mut PgConnection, ids: &[WebhookId], per_webhook: i64) -> QueryResult<Vec<Delivery>> {
-    let mut rows: Vec<Delivery> = Vec::new();
-    for id in ids {
-        rows.extend(
-            webhook_deliveries::table
-                .filter(webhook_deliveries::webhook_id.eq(id))
-                .order(webhook_deliveries::id.desc())
-                .limit(per_webhook)
-                .select(Delivery::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(rows)
+    use diesel::sql_types::{Array, BigInt, Uuid as SqlUuid};
+    // Each webhook once, however often it is asked for.
+    let ids: Vec<Uuid> =
+        ids.iter().map(|id| id.uuid()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    // Each webhook's newest rows by its index (webhook_id, id DESC), all webhooks in one statement.
+    diesel::sql_query(
+        "SELECT d.* FROM unnest($1::uuid[]) AS w(id) \
+         CROSS JOIN LATERAL (SELECT * FROM webhook_deliveries WHERE webhook_id = w.id ORDER BY id DESC LIMIT $2) d \
+         ORDER BY d.webhook_id, d.id DESC",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<BigInt, _>(per_webhook)
+    .load(conn)
 }
 
 /// Takes the lease of one active webhook that is due and not delivered by another server, until `until`.

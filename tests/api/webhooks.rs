@@ -278,6 +278,61 @@ async fn signing_secrets_are_stored_sealed_and_sealed_again_under_a_new_key() {
     assert!(got.iter().all(|r| signed_by(r, &secret)), "{got:?}");
 }
 
+/// An admin's list reads the latest deliveries of all its webhooks in one statement, however many webhooks there
+/// are; each webhook gets its own newest attempts, as many as asked.
+#[tokio::test]
+async fn a_list_of_webhooks_reads_their_deliveries_in_one_statement() {
+    let app = spawn_app_with(&[]).await;
+    // Another server delivers, so that this one's statements are the list's alone.
+    let _delivering = app.another_server_with(&[("WEBHOOK_INTERVAL_MS", "100")]).await;
+    let (admin, petitioner) = (app.token("demo.admin").await, app.token("demo.petitioner").await);
+    let receivers = [receiver().await, receiver().await];
+    const LIST: &str =
+        "{ webhooks { id newest: deliveries(first: 1) { messageId } all: deliveries(first: 50) { messageId } } }";
+    let (mut costs, mut made) = (Vec::new(), Vec::new());
+    for (n, receiver) in receivers.iter().enumerate() {
+        made.push(make_hook(&app, &receiver.url).await.0);
+        let (case, ..) = submit(&app, &petitioner, &format!("推送地址 {n}")).await;
+        let delivered = |g: &[Received]| g.iter().any(|r| body(r)["data"]["caseId"] == case.as_str());
+        until(receiver, delivered).await;
+        // Every webhook has a delivery on record (the server records it after the receiver saw it).
+        let recorded = |data: &Value| data["webhooks"].as_array().unwrap().iter().all(|h| h["newest"][0].is_object());
+        let mut data = app.ok(LIST, json!({}), &admin).await;
+        for _ in 0..100 {
+            if recorded(&data) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            data = app.ok(LIST, json!({}), &admin).await;
+        }
+        let before = app.db.statements();
+        let data = app.ok(LIST, json!({}), &admin).await;
+        costs.push(app.db.statements() - before);
+        let hooks = data["webhooks"].as_array().unwrap();
+        assert_eq!(hooks.len(), n + 1);
+        for hook in hooks {
+            let (newest, all) = (hook["newest"].as_array().unwrap(), hook["all"].as_array().unwrap());
+            assert_eq!(newest.len(), 1, "{data}");
+            assert_eq!(newest[0], all[0], "the newest first: {data}");
+        }
+    }
+    // Each webhook's own, each attempt once: the second was made after the first case, whose delivery to the first
+    // webhook is the oldest it has.
+    let data = app.ok(LIST, json!({}), &admin).await;
+    let of = |id: &str| {
+        let hook = data["webhooks"].as_array().unwrap().iter().find(|h| h["id"] == id).unwrap();
+        hook["all"].as_array().unwrap().iter().map(|d| d["messageId"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    let (first, second) = (of(&made[0]), of(&made[1]));
+    for attempts in [&first, &second] {
+        let mut once = attempts.clone();
+        once.dedup();
+        assert_eq!(&once, attempts, "{data}");
+    }
+    assert!(!second.contains(first.last().unwrap()), "{data}");
+    assert_eq!(costs[0], costs[1], "one webhook or two: the same statements ({costs:?})");
+}
+
 /// A webhook reaches the public internet and the networks the operator allows, nothing else: an address written
 /// out is refused when the webhook is made, a name that resolves to the machine itself is refused at each delivery
 /// (so a name cannot be pointed elsewhere after the check), and nothing reaches the receiver there.

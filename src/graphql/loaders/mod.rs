@@ -15,7 +15,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::deadline::WorkCalendar;
-use crate::domain::ids::{AccountId, CaseId, NoticeId, ReceptionSessionId, UnitId};
+use crate::domain::ids::{AccountId, CaseId, NoticeId, ReceptionSessionId, UnitId, WebhookId};
 use crate::domain::permission::{act, Authorized};
 use crate::domain::schedule::Deadline;
 use crate::domain::scope::{case_scope, notice_scope, Caller, CaseScope, NoticeScope};
@@ -25,12 +25,16 @@ use crate::models::case::{self as case_model, Case};
 use crate::models::case_event::CaseEvent;
 use crate::models::escalation::Escalation;
 use crate::models::jurisdiction::{self, Jurisdiction};
-use crate::models::reception::{Booking, ReceptionCounts, Session, Visit};
+use crate::models::reception::{Booking, Session, Visit};
 use crate::models::supervision_notice::{self as notice_model, NoticeEvent, SupervisionNotice};
 use crate::models::unit::{self, Unit};
 use crate::models::unscoped;
+use crate::models::webhook::Delivery;
 use crate::services::oversight::figures::{self, Figures, Period};
-use crate::services::reception;
+use crate::services::webhooks;
+
+mod reception;
+pub use reception::{AtTheDesk, ReceptionBySubtree};
 
 /// `pub fn name(&self) -> &DataLoader<Type>` for loaders made from the database handle alone.
 macro_rules! by_key_of_db {
@@ -75,6 +79,7 @@ pub struct Loaders {
     sessions: OnceLock<DataLoader<SessionById>>,
     desk_bookings: OnceLock<DataLoader<AtTheDesk<Booking>>>,
     desk_visits: OnceLock<DataLoader<AtTheDesk<Visit>>>,
+    webhook_deliveries: OnceLock<DataLoader<DeliveriesOfWebhook>>,
     /// Who asks (for what only the bureau's desk sees).
     caller: Option<Caller>,
 }
@@ -109,6 +114,7 @@ impl Loaders {
             sessions: OnceLock::new(),
             desk_bookings: OnceLock::new(),
             desk_visits: OnceLock::new(),
+            webhook_deliveries: OnceLock::new(),
             caller: caller.cloned(),
         }
     }
@@ -144,6 +150,8 @@ impl Loaders {
         display_names: DisplayNameById,
         /// Reception sessions by id (the sessions of a petitioner's bookings).
         sessions: SessionById,
+        /// The latest delivery attempts of webhooks (an admin read the webhooks first).
+        webhook_deliveries: DeliveriesOfWebhook,
     }
 
     /// Cases by id, as far as the caller may see them.
@@ -413,40 +421,6 @@ impl Loader<FigureKey> for FiguresByJurisdiction {
     }
 }
 
-/// Reception figures, keyed by a subtree's materialised path and the period; every subtree asked for at one level
-/// of a query is counted in one statement per period. Figures only: the caller was allowed to see the subtree's
-/// figures when its `JurisdictionStats` was made.
-pub struct ReceptionBySubtree {
-    db: Db,
-    calendar: WorkCalendar,
-}
-
-impl Loader<(String, Period)> for ReceptionBySubtree {
-    type Value = Vec<ReceptionCounts>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[(String, Period)]) -> LoadResult<(String, Period), Vec<ReceptionCounts>> {
-        let mut asked: HashMap<Period, Vec<String>> = HashMap::new();
-        for (path, period) in keys {
-            asked.entry(*period).or_default().push(path.clone());
-        }
-        let calendar = self.calendar.clone();
-        let rows = self
-            .db
-            .run(move |conn| {
-                let mut rows = Vec::new();
-                for (period, paths) in asked {
-                    let (from, to) = period.bounds(&calendar);
-                    let counted = reception::figures(conn, &paths, from, to)?;
-                    rows.extend(counted.into_iter().map(|r| ((r.within, period), r.counts)));
-                }
-                Ok(rows)
-            })
-            .await?;
-        Ok(grouped_pairs(rows))
-    }
-}
-
 loader!(
     DisplayNameById: AccountId => String, |conn, keys| account::display_names(conn, keys), pairs_one
 );
@@ -455,25 +429,25 @@ loader!(
     SessionById: ReceptionSessionId => Session, |conn, keys| unscoped::reception_sessions(conn, keys), one(|s| s.id)
 );
 
-/// What only the bureau keeping a session sees of it, for the sessions of one level of a query together (a week's
-/// schedule at the desk): one statement for their jurisdictions, one for the rows. A session the caller does not
-/// keep has no entry.
-pub struct AtTheDesk<T> {
-    db: Db,
-    caller: Option<Caller>,
-    read: fn(&mut diesel::PgConnection, &[ReceptionSessionId]) -> diesel::QueryResult<Vec<T>>,
-    session_of: fn(&T) -> ReceptionSessionId,
-}
+/// The latest attempts of each webhook, keyed by the webhook and how many are asked for: the webhooks of one list in
+/// one statement.
+pub struct DeliveriesOfWebhook(Db);
 
-impl<T: Clone + Send + Sync + 'static> Loader<(ReceptionSessionId, String)> for AtTheDesk<T> {
-    type Value = Vec<T>;
+impl Loader<(WebhookId, i64)> for DeliveriesOfWebhook {
+    type Value = Vec<Delivery>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[(ReceptionSessionId, String)]) -> LoadResult<(ReceptionSessionId, String), Vec<T>> {
-        let Some(caller) = self.caller.clone() else { return Ok(HashMap::new()) };
-        let (sessions, read, session_of) = (keys.to_vec(), self.read, self.session_of);
-        let mut seen =
-            self.db.run(move |conn| reception::at_the_desk(conn, &caller, &sessions, read, session_of)).await?;
-        Ok(keys.iter().filter_map(|key| Some((key.clone(), seen.remove(&key.0)?))).collect())
+    async fn load(&self, keys: &[(WebhookId, i64)]) -> LoadResult<(WebhookId, i64), Vec<Delivery>> {
+        let ids: Vec<WebhookId> = keys.iter().map(|(id, _)| *id).collect();
+        let most = keys.iter().map(|(_, first)| *first).max().unwrap_or_default();
+        let rows = self.0.run(move |conn| webhooks::recent_deliveries(conn, &ids, most)).await?;
+        let of_webhook = grouped(rows, |d| d.webhook_id);
+        Ok(keys
+            .iter()
+            .map(|&(id, first)| {
+                let newest = of_webhook.get(&id).map_or(&[][..], Vec::as_slice);
+                ((id, first), newest.iter().take(first as usize).cloned().collect())
+            })
+            .collect())
     }
 }
