@@ -278,6 +278,37 @@ async fn signing_secrets_are_stored_sealed_and_sealed_again_under_a_new_key() {
     assert!(got.iter().all(|r| signed_by(r, &secret)), "{got:?}");
 }
 
+/// When the operator changed the key without naming the old one, no server can open a webhook's secret: nothing is
+/// sent, and the webhook's deliveries say why, as failed attempts with back-off. The admin rotates the secret (now
+/// sealed under the key the servers have) and redelivers: the events arrive, signed with the new secret.
+#[tokio::test]
+async fn a_secret_no_server_can_open_is_a_failure_its_admin_sees_and_mends() {
+    let app = spawn_app_with(&[]).await;
+    let hook = receiver().await;
+    let (id, _) = make_hook(&app, &hook.url).await;
+    // The only delivering server has a key of its own and none of the old ones.
+    let keyed = [("WEBHOOK_INTERVAL_MS", "100"), ("WEBHOOK_SECRETS_KEY", "Lf7Qw3Zt9Mb5Xr1Hn6Kc2Vp8Jd4Gs0Ye7Ua3Oi9")];
+    let server = app.another_server_with(&keyed).await;
+    let admin = app.token("demo.admin").await;
+    let petitioner = app.token("demo.petitioner").await;
+    let (case, ..) = submit(&app, &petitioner, "无法打开的签名密钥").await;
+    let hooks = settled(&app, &admin, |h| h["failures"].as_i64().is_some_and(|n| n >= 1)).await;
+    let attempt = &hooks["webhooks"][0]["deliveries"][0];
+    assert_eq!((attempt["succeeded"].as_bool(), attempt["statusCode"].as_i64()), (Some(false), None), "{hooks}");
+    assert!(hook.got.lock().unwrap().is_empty(), "nothing unsigned or wrongly signed is sent");
+    let why = app.ok("{ webhooks { deliveries(first: 1) { error } } }", json!({}), &admin).await;
+    assert!(why["webhooks"][0]["deliveries"][0]["error"].as_str().unwrap().contains("signing secret"), "{why}");
+
+    // Rotated on that server (sealed under its key) and redelivered from where delivery stood.
+    let rotate = "mutation($i: WebhookInput!) { rotateWebhookSecret(input: $i) { secret } }";
+    let rotated = app.ok_at(&server, rotate, json!({"i": {"webhookId": id}}), &admin).await;
+    let secret = rotated["rotateWebhookSecret"]["secret"].as_str().unwrap().to_owned();
+    let redeliver = "mutation($i: RedeliverWebhookInput!) { redeliverWebhook(input: $i) { status } }";
+    app.ok_at(&server, redeliver, json!({"i": {"webhookId": id}}), &admin).await;
+    let got = until(&hook, |g| g.iter().any(|r| body(r)["data"]["caseId"] == case.as_str())).await;
+    assert!(got.iter().all(|r| signed_by(r, &secret)), "{got:?}");
+}
+
 /// An admin's list reads the latest deliveries of all its webhooks in one statement, however many webhooks there
 /// are; each webhook gets its own newest attempts, as many as asked.
 #[tokio::test]

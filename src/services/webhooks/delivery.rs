@@ -33,6 +33,9 @@ const BATCH: i64 = 50;
 /// How long a lease lasts. A batch stops posting when the next POST could outlast it, so that no other server takes
 /// over while one still posts; a server that dies holding a lease delays its webhook by at most this long.
 const LEASE: chrono::Duration = chrono::Duration::seconds(30);
+/// Why an event was not sent when the servers cannot open the webhook's signing secret.
+const NOT_SIGNED: &str = "not sent: the servers cannot open this webhook's signing secret (sealed under a key they \
+                          are not given); rotate the secret and redeliver, or ask the operator to name the old key";
 /// How long one POST may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -77,7 +80,9 @@ async fn deliver_one(state: &AppState, client: &reqwest::Client, server: Uuid) -
         return Ok(false);
     };
     let events = pending(state, &hook).await?;
-    let (secret, _) = super::secret_of(&state.settings.webhook_secret_keys, &hook)?;
+    // Opened when there is something to sign; one that does not open is in the log at each try, and in the
+    // webhook's deliveries as a failed attempt, so that its admin sees why nothing arrives.
+    let secret = (!events.is_empty()).then(|| super::secret_of(&state.settings.webhook_secret_keys, &hook));
     let lease_ends = now + LEASE;
     for (key, event, reference) in &events {
         if state.clock.now() + chrono::Duration::from_std(TIMEOUT).unwrap_or(LEASE) >= lease_ends {
@@ -87,8 +92,12 @@ async fn deliver_one(state: &AppState, client: &reqwest::Client, server: Uuid) -
         let body = payload(&message_id, event, reference.as_deref());
         let attempted_at = state.clock.now();
         // The signature's timestamp is the moment of sending by the wall clock, which receivers compare with theirs.
-        let outcome =
-            post(client, &state.settings.webhook_networks, &hook.url, &secret, &message_id, Utc::now(), &body).await;
+        let outcome = match &secret {
+            Some(Ok((secret, _))) => {
+                post(client, &state.settings.webhook_networks, &hook.url, secret, &message_id, Utc::now(), &body).await
+            }
+            _ => Err(NOT_SIGNED.to_owned()),
+        };
         let (status_code, error) = match &outcome {
             Ok(status) => (Some(*status as i32), (!(200..300).contains(status)).then(|| format!("answered {status}"))),
             Err(e) => (None, Some(e.clone())),
